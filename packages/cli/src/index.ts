@@ -1,0 +1,2 @@
+export { buildProgram, main } from './main';
+export { createProgress, printJson, type Progress } from './output';

@@ -1,0 +1,2 @@
+export { writeFileAtomic, writeJsonAtomic, createAtomicWriteStream, type AtomicWriteStream } from './atomic-write';
+export { withLock, LockTimeoutError } from './lock';
