@@ -1,1 +1,22 @@
-export {};
+export {
+  DEFAULT_THRESHOLDS,
+  dashboardUid,
+  resolveThresholds,
+  type MonitoredModel,
+  type MonitoringThresholds,
+} from './model';
+export { buildDashboard, DATASOURCE_VARIABLE } from './dashboard';
+export {
+  ALERTS,
+  buildPrometheusRules,
+  DEFAULT_ALERT_FOR,
+  RECORDS,
+  type AlertingRule,
+  type AlertName,
+  type RecordingRule,
+  type RuleGroup,
+  type RuleOptions,
+} from './rules';
+export { buildRuleTests, type RuleTestFile } from './rule-tests';
+export { BUNDLE_FILES, writeMonitoringBundle } from './bundle';
+export { publishDashboard, type PublishOptions, type PublishResult } from './publish';

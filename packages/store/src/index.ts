@@ -1,1 +1,37 @@
-export {};
+import { loadConfigSync, layoutFor, loadLayout } from './config';
+import { objectPathIn, objectPresent } from './objects';
+
+export {
+  findWorkspaceRoot,
+  initWorkspace,
+  loadConfig,
+  saveConfig,
+  defaultConfig,
+  loadLayout,
+  LINK_STRATEGIES,
+  DEFAULT_LINK,
+  type CairnConfig,
+  type RemoteConfig,
+  type LinkStrategy,
+  type Layout,
+} from './config';
+export { StoreErrorCode } from './errors';
+export { readPointer, parsePointer, serializePointer, writePointer, pointerFileFor, dataPathOf, POINTER_SUFFIX, type Pointer } from './pointer';
+export { listPointers, selectPointers, type PointerRecord } from './paths';
+export { add, storePath, type AddOptions, type StoreProgress } from './add';
+export { status, type StatusEntry, type DataState, type DirectoryChanges } from './status';
+export { checkout, materialize, unprotect, type CheckoutResult, type MaterializeOptions } from './checkout';
+export { gc, referencedObjects, type GcOptions, type GcResult } from './gc';
+export { verify, type VerifyOptions, type VerifyResult } from './verify';
+export { OBJECT_ID, listObjectIds, readManifestObject } from './objects';
+export { schemaDir } from './schema';
+
+/** Where object `hash` (64 hex, or 64 hex + `.dir`) lives: `<cache>/b3/<2 hex>/<62 hex>[.dir]`. */
+export function objectPath(root: string, hash: string): string {
+  return objectPathIn(layoutFor(root, loadConfigSync(root)).cacheDir, hash);
+}
+
+/** True when the store holds object `hash`. */
+export async function hasObject(root: string, hash: string): Promise<boolean> {
+  return objectPresent((await loadLayout(root)).cacheDir, hash);
+}

@@ -1,1 +1,5 @@
-export {};
+export type { ColumnSpec, ColumnType, DataFormat, DatasetSpec, PiiKind, RuleKind, Severity, SeverityLevel } from './spec';
+export { RULE_KINDS, PII_KINDS } from './spec';
+export { parseDatasetSpec, loadDatasetSpec, datasetSpecSchema, datasetSpecSchemaPath } from './parse-spec';
+export { validateDataset, detectFormat, type ValidationReport, type Violation, type PiiFinding, type ColumnStats, type ValidateOptions } from './validate';
+export { scanPii, maskPii, luhnValid, ibanValid, type PiiMatch } from './pii';

@@ -1,1 +1,7 @@
-export {};
+import { createNodes } from './plugin/create-nodes';
+
+export { createNodes } from './plugin/create-nodes';
+export { createDependencies } from './plugin/create-dependencies';
+/** Nx 21–22 read `createNodesV2`; the signature is the same. */
+export const createNodesV2 = createNodes;
+export const name = '@cairn/nx';

@@ -1,0 +1,341 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { CairnError } from '@cairn/errors';
+import { cacheKey, isCacheHash, isObjectId, objectDigest, objectKey } from './ids';
+import { ServerMetrics, type Route } from './metrics';
+import type { Storage } from './storage';
+import { canRead, canWrite, TokenChecker, type TokenEntry, type TokenScope } from './tokens';
+
+export interface CacheServerOptions {
+  storage: Storage;
+  /** Accepted bearer tokens. Required unless `noAuth` is set. */
+  tokens?: TokenEntry[];
+  /** Serve without authentication (anyone who can connect may read and write). */
+  noAuth?: boolean;
+  /** Largest accepted body in bytes (default 10 GiB). */
+  maxBodyBytes?: number;
+  host?: string;
+  port?: number;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Receives one structured entry per request; default: a JSON line on stderr. */
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface RunningCacheServer {
+  /** Base URL, e.g. `http://127.0.0.1:3000` (what NX_SELF_HOSTED_REMOTE_CACHE_SERVER takes). */
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly metrics: ServerMetrics;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY = 10 * 1024 ** 3;
+const MAX_MISSING_QUERY_BYTES = 8 * 1024 * 1024;
+const MAX_MISSING_IDS = 100_000;
+
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface RequestState {
+  route: Route;
+  bytesIn: number;
+  bytesOut: number;
+  scope?: TokenScope;
+  note?: string;
+}
+
+/** Exactly `text/plain`: the Nx client compares the header to that literal for 401/403. */
+function sendText(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = Buffer.from(`${message}\n`);
+  res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': String(body.length), ...headers });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+  res.end(body);
+}
+
+/** Counts (and optionally BLAKE3-hashes) a body on its way to storage, failing past `limit` bytes. */
+class BodyMeter extends Transform {
+  bytes = 0;
+  private readonly hasher?: Blake3Hasher;
+
+  constructor(
+    private readonly limit: number,
+    hash: boolean,
+  ) {
+    super();
+    if (hash) this.hasher = new Blake3Hasher();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) {
+      callback(new HttpFailure(413, `body exceeds ${this.limit} bytes`));
+      return;
+    }
+    this.hasher?.update(chunk);
+    callback(null, chunk);
+  }
+
+  digest(): string | undefined {
+    return this.hasher?.digest('hex');
+  }
+}
+
+/** The request handler and its state, independent of the listening socket. */
+class CacheService {
+  private readonly tokens?: TokenChecker;
+  private readonly maxBody: number;
+  readonly metrics = new ServerMetrics();
+
+  constructor(private readonly options: CacheServerOptions) {
+    if (!options.noAuth && !options.tokens) {
+      throw new CairnError('AUTH_REQUIRED', 'refusing to serve without authentication', {
+        hint: 'pass --tokens FILE (lines "read <token>" / "write <token>"), or --no-auth to allow anyone who can connect',
+      });
+    }
+    this.tokens = options.noAuth ? undefined : new TokenChecker(options.tokens ?? []);
+    this.maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = process.hrtime.bigint();
+    const state: RequestState = { route: 'other', bytesIn: 0, bytesOut: 0 };
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const status = res.writableFinished ? res.statusCode : 499;
+      this.metrics.request(state.route, req.method ?? '?', status, seconds, state.bytesIn, state.bytesOut);
+      this.log({
+        time: new Date().toISOString(),
+        method: req.method,
+        path: req.url,
+        route: state.route,
+        status,
+        ms: Math.round(seconds * 1e5) / 100,
+        bytesIn: state.bytesIn,
+        bytesOut: state.bytesOut,
+        ...(state.scope ? { scope: state.scope } : {}),
+        ...(state.note ? { note: state.note } : {}),
+      });
+    });
+    this.route(req, res, state).catch((error: unknown) => {
+      if (error instanceof HttpFailure) {
+        state.note = error.message;
+        sendText(res, error.status, error.message, error.status === 413 ? { Connection: 'close' } : {});
+        return;
+      }
+      state.note = error instanceof Error ? error.message : String(error);
+      if (req.destroyed || req.readableAborted) {
+        res.destroy();
+        return;
+      }
+      sendText(res, 500, 'internal error');
+    });
+  };
+
+  private log(entry: Record<string, unknown>): void {
+    if (this.options.log) this.options.log(entry);
+    else process.stderr.write(`${JSON.stringify(entry)}\n`);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? 'GET';
+    if (path === '/healthz') {
+      state.route = 'healthz';
+      sendText(res, 200, 'ok');
+      return;
+    }
+    if (path === '/metrics') {
+      state.route = 'metrics';
+      const body = await this.metrics.registry.metrics();
+      res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
+      res.end(body);
+      return;
+    }
+    const segments = path.split('/');
+    // ['', 'v1', 'cache' | 'objects', id]
+    if (segments.length !== 4 || segments[0] !== '' || segments[1] !== 'v1') {
+      sendText(res, 404, 'not found');
+      return;
+    }
+    const id = segments[3] ?? '';
+    if (segments[2] === 'cache') {
+      state.route = 'cache';
+      this.authorize(req, method === 'PUT' ? 'write' : 'read', state);
+      if (!isCacheHash(id)) throw new HttpFailure(400, `malformed hash: expected 1-128 letters or digits`);
+      if (method === 'GET' || method === 'HEAD') return this.download(res, state, cacheKey(id));
+      if (method === 'PUT') return this.upload(req, res, state, cacheKey(id), undefined);
+      throw new HttpFailure(405, `method ${method} not allowed on /v1/cache/{hash}`);
+    }
+    if (segments[2] === 'objects') {
+      if (id === 'missing') {
+        state.route = 'objects_missing';
+        this.authorize(req, 'read', state);
+        if (method !== 'POST') throw new HttpFailure(405, 'use POST /v1/objects/missing');
+        return this.missing(req, res, state);
+      }
+      state.route = 'objects';
+      this.authorize(req, method === 'PUT' ? 'write' : 'read', state);
+      if (!isObjectId(id)) throw new HttpFailure(400, 'malformed object id: expected 64 lowercase hex digits, optionally + ".dir"');
+      if (method === 'GET' || method === 'HEAD') return this.download(res, state, objectKey(id));
+      if (method === 'PUT') return this.upload(req, res, state, objectKey(id), objectDigest(id));
+      throw new HttpFailure(405, `method ${method} not allowed on /v1/objects/{id}`);
+    }
+    sendText(res, 404, 'not found');
+  }
+
+  /** Records the caller's scope, or throws 401 (no/unknown token) or 403 (scope lacks the permission). */
+  private authorize(req: IncomingMessage, need: 'read' | 'write', state: RequestState): void {
+    if (!this.tokens) return;
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) throw new HttpFailure(401, 'missing bearer token (Authorization: Bearer <token>)');
+    const scope = this.tokens.scopeOf(match[1]);
+    if (!scope) throw new HttpFailure(401, 'invalid access token');
+    state.scope = scope;
+    if (need === 'read' && !canRead(scope)) throw new HttpFailure(403, 'this token may not read');
+    if (need === 'write' && !canWrite(scope)) throw new HttpFailure(403, 'this token is read-only');
+  }
+
+  private async download(res: ServerResponse, state: RequestState, key: string): Promise<void> {
+    const body = await this.options.storage.get(key);
+    this.metrics.lookup(state.route, body !== undefined);
+    if (!body) {
+      sendText(res, 404, 'The record was not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.size) });
+    if (res.req.method === 'HEAD') {
+      body.stream.destroy();
+      res.end();
+      return;
+    }
+    state.bytesOut = body.size;
+    await pipeline(body.stream, res);
+  }
+
+  private async upload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    state: RequestState,
+    key: string,
+    expectedDigest: string | undefined,
+  ): Promise<void> {
+    const declared = req.headers['content-length'];
+    if (declared === undefined) throw new HttpFailure(411, 'Content-Length is required');
+    if (!/^\d+$/.test(declared)) throw new HttpFailure(400, 'Content-Length must be a number of bytes');
+    const size = Number(declared);
+    if (size > this.maxBody) throw new HttpFailure(413, `body of ${size} bytes exceeds the limit of ${this.maxBody}`);
+    if (await this.options.storage.has(key)) {
+      // Node drains the unread body after the response, keeping the connection usable.
+      sendText(res, 409, 'Cannot override an existing record');
+      return;
+    }
+    const meter = new BodyMeter(Math.min(size, this.maxBody), expectedDigest !== undefined);
+    // An aborted request destroys the meter with an error, which fails the storage write.
+    pipeline(req, meter).catch(() => undefined);
+    const outcome = await this.options.storage.put(key, meter, size, () => {
+      if (meter.bytes !== size) throw new HttpFailure(400, `body has ${meter.bytes} bytes, Content-Length says ${size}`);
+      if (expectedDigest !== undefined && meter.digest() !== expectedDigest) {
+        throw new HttpFailure(400, `body does not hash to its id (BLAKE3 ${meter.digest()})`);
+      }
+    });
+    state.bytesIn = meter.bytes;
+    if (outcome === 'exists') {
+      sendText(res, 409, 'Cannot override an existing record');
+      return;
+    }
+    sendText(res, 200, 'stored');
+  }
+
+  private async missing(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > MAX_MISSING_QUERY_BYTES) throw new HttpFailure(413, `query exceeds ${MAX_MISSING_QUERY_BYTES} bytes`);
+      chunks.push(chunk);
+    }
+    state.bytesIn = length;
+    let ids: unknown;
+    try {
+      ids = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ids?: unknown }).ids;
+    } catch {
+      throw new HttpFailure(400, 'body must be JSON {"ids": [...]}');
+    }
+    if (!Array.isArray(ids) || ids.length > MAX_MISSING_IDS) {
+      throw new HttpFailure(400, `body must be JSON {"ids": [...]} with at most ${MAX_MISSING_IDS} ids`);
+    }
+    const bad = ids.find((id) => typeof id !== 'string' || !isObjectId(id));
+    if (bad !== undefined) throw new HttpFailure(400, `malformed object id: ${JSON.stringify(bad)}`);
+    const unique = [...new Set(ids as string[])];
+    const present = new Array<boolean>(unique.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < unique.length) {
+        const index = next++;
+        present[index] = await this.options.storage.has(objectKey(unique[index]!));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(32, unique.length) }, worker));
+    sendJson(res, 200, { missing: unique.filter((_, index) => !present[index]) });
+  }
+}
+
+/**
+ * Starts the cache server: Nx's self-hosted remote cache API under
+ * `/v1/cache/{hash}`, the data remote under `/v1/objects/…`, `/healthz` and
+ * `/metrics`. Resolves once listening.
+ */
+export async function startCacheServer(options: CacheServerOptions): Promise<RunningCacheServer> {
+  const service = new CacheService(options);
+  await options.storage.init();
+  const server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, service.handle)
+    : createHttpServer(service.handle);
+  // Large artifacts on slow links: allow long uploads, but still bound them.
+  server.requestTimeout = 60 * 60 * 1000;
+  server.keepAliveTimeout = 65_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    port,
+    server,
+    metrics: service.metrics,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await options.storage.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createAtomicWriteStream } from '@cairn/fs-atomic';
+import type { PutOutcome, Storage, StoredBody } from './types';
+
+const TEMP_NAME = /^\..+\.tmp$/;
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await fs.open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isCode(error: unknown, ...codes: string[]): boolean {
+  return typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/**
+ * Entries as files under a root directory: `cache/<hash>` and
+ * `objects/b3/<2 hex>/<62 hex>[.dir]` (so `<root>/objects` is itself a valid
+ * local data remote). Bodies stream into a hidden temp sibling, are fsynced,
+ * then published with `link(2)`, which fails instead of overwriting when the
+ * entry appeared meanwhile. Published files are read-only (0444).
+ */
+export class FileSystemStorage implements Storage {
+  readonly description: string;
+
+  constructor(readonly root: string) {
+    this.description = `fs:${root}`;
+  }
+
+  private pathOf(key: string): string {
+    return join(this.root, ...key.split('/'));
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(join(this.root, 'cache'), { recursive: true });
+    await fs.mkdir(join(this.root, 'objects', 'b3'), { recursive: true });
+    // A killed server can leave hidden temp files; they were never visible, so drop them.
+    const folders = [join(this.root, 'cache')];
+    for (const prefix of await fs.readdir(join(this.root, 'objects', 'b3'))) {
+      folders.push(join(this.root, 'objects', 'b3', prefix));
+    }
+    for (const folder of folders) {
+      for (const name of await fs.readdir(folder)) {
+        if (TEMP_NAME.test(name)) await fs.rm(join(folder, name), { force: true });
+      }
+    }
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      await fs.access(this.pathOf(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async get(key: string): Promise<StoredBody | undefined> {
+    const path = this.pathOf(key);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(path, 'r');
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+    const { size } = await handle.stat();
+    return { stream: handle.createReadStream(), size };
+  }
+
+  async put(key: string, body: Readable, _size: number, check: () => void): Promise<PutOutcome> {
+    const target = this.pathOf(key);
+    const pending = await createAtomicWriteStream(target, { mode: 0o444 });
+    try {
+      await pipeline(body, pending.stream);
+      check();
+      await fsyncPath(pending.tempPath);
+      try {
+        await fs.link(pending.tempPath, target);
+      } catch (error) {
+        if (isCode(error, 'EEXIST')) return 'exists';
+        if (!isCode(error, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP')) throw error;
+        // File systems without hard links: rename (may replace an identical concurrent upload).
+        await fs.rename(pending.tempPath, target);
+      }
+      await fsyncPath(dirname(target));
+      return 'stored';
+    } finally {
+      await pending.abort();
+    }
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,31 @@
+import type { Readable } from 'node:stream';
+
+export interface StoredBody {
+  stream: Readable;
+  size: number;
+}
+
+/** What `put` did: wrote the entry, or found it already there (entries are never overwritten). */
+export type PutOutcome = 'stored' | 'exists';
+
+/**
+ * A place entries live, addressed by `/`-separated keys made by `cacheKey`
+ * and `objectKey` (validated ids only). Implementations stream bodies (no
+ * whole-body buffering) and make an entry visible only once it is complete,
+ * durable and has passed `check`.
+ */
+export interface Storage {
+  /** A short human description for logs (`fs:/srv/cache`, `s3://bucket/prefix`). */
+  readonly description: string;
+  /** Prepares the backend (creates folders, removes leftovers of interrupted uploads, checks the bucket). */
+  init(): Promise<void>;
+  has(key: string): Promise<boolean>;
+  get(key: string): Promise<StoredBody | undefined>;
+  /**
+   * Streams `body` (exactly `size` bytes are expected) to `key`. `check`
+   * runs after the whole body is stored out of sight and before it becomes
+   * visible; when it throws, nothing is published and the error propagates.
+   */
+  put(key: string, body: Readable, size: number, check: () => void): Promise<PutOutcome>;
+  close(): Promise<void>;
+}

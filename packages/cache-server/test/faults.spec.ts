@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bearer, send, tempDir } from './helpers';
+
+const TOKEN = 'fault-test-token-0123456789';
+const repoRoot = process.env.CAIRN_REPO_ROOT!;
+
+/** Starts the server in a child process (TypeScript sources through @swc-node/register). */
+async function startChild(root: string, port = 0): Promise<{ child: ChildProcess; url: string; port: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@cairn/source', '-r', '@swc-node/register', join(__dirname, 'fixtures', 'child-server.ts')],
+    { cwd: repoRoot, env: { ...process.env, CACHE_ROOT: root, CACHE_PORT: String(port), CACHE_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`child server exited with ${code}`)));
+  });
+  const { url, port: actual } = JSON.parse(line) as { url: string; port: number };
+  return { child, url, port: actual };
+}
+
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+describe('crash safety', () => {
+  it('loses no acknowledged entry and shows no partial one after SIGKILL mid-upload', async () => {
+    const dir = tempDir('cache-crash');
+    try {
+      const first = await startChild(dir.path);
+      children.push(first.child);
+      const acknowledged = new Map<string, Buffer>();
+      for (let i = 0; i < 20; i += 1) {
+        const hash = String(1000 + i);
+        const body = randomBytes(1000 + i * 5000);
+        const reply = await send(`${first.url}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(TOKEN), body });
+        expect(reply.status).toBe(200);
+        acknowledged.set(hash, body);
+      }
+      // Start two large uploads (a cache entry and a data object), send part of each, then kill the server.
+      const partial = randomBytes(4 * 1024 * 1024);
+      const objectId = createHash('sha256').update(partial).digest('hex');
+      const inFlight = ['/v1/cache/999999', `/v1/objects/${objectId}`].map(
+        (path) =>
+          new Promise<void>((resolve) => {
+            const req = httpRequest(`${first.url}${path}`, {
+              method: 'PUT',
+              headers: { ...bearer(TOKEN), 'Content-Length': String(64 * 1024 * 1024) },
+            });
+            req.on('error', () => resolve());
+            req.on('response', () => resolve());
+            req.write(partial);
+          }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Both bodies are being written out of sight (hidden temp files), not under their final names.
+      expect(readdirSync(join(dir.path, 'cache')).filter((name) => name.startsWith('.999999.'))).toHaveLength(1);
+      first.child.kill('SIGKILL');
+      await killed(first.child);
+      await Promise.all(inFlight);
+
+      const second = await startChild(dir.path, first.port);
+      children.push(second.child);
+      expect((await send(`${second.url}/v1/cache/999999`, { headers: bearer(TOKEN) })).status).toBe(404);
+      expect((await send(`${second.url}/v1/objects/${objectId}`, { headers: bearer(TOKEN) })).status).toBe(404);
+      for (const [hash, body] of acknowledged) {
+        const reply = await send(`${second.url}/v1/cache/${hash}`, { headers: bearer(TOKEN) });
+        expect(reply.status, hash).toBe(200);
+        expect(reply.body.equals(body), hash).toBe(true);
+      }
+      // The restart swept the interrupted temp files; only acknowledged entries remain.
+      expect(readdirSync(join(dir.path, 'cache')).sort()).toEqual([...acknowledged.keys()].sort());
+      expect((await send(`${second.url}/v1/cache/999999`, { method: 'PUT', headers: bearer(TOKEN), body: 'ok' })).status).toBe(
+        200,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest, Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { createS3Client, FileSystemStorage, S3Storage, type Storage } from '../src';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export const READ_TOKEN = 'read-token-0123456789abcdef';
+export const WRITE_TOKEN = 'write-token-0123456789abcdef';
+export const WRITE_ONLY_TOKEN = 'write-only-token-0123456789abcdef';
+export const TOKENS = [
+  { scope: 'read' as const, token: READ_TOKEN },
+  { scope: 'write' as const, token: WRITE_TOKEN },
+  { scope: 'write-only' as const, token: WRITE_ONLY_TOKEN },
+];
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `cairn-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** One HTTP request with the raw node client (full control over headers such as Content-Length). */
+export function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; agent?: Agent } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` };
+}
+
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** Storage backends every API test runs against: a temp directory, and a bucket on an in-process s3rver. */
+export const backends: [string, () => Promise<{ storage: Storage; stop(): Promise<void> }>][] = [
+  [
+    'filesystem',
+    async () => {
+      const dir = tempDir('cache-fs');
+      return { storage: new FileSystemStorage(dir.path), stop: async () => dir.remove() };
+    },
+  ],
+  [
+    's3 (s3rver)',
+    async () => {
+      const s3 = await startS3('cache');
+      const client = createS3Client({ endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS });
+      return { storage: new S3Storage(client, { bucket: 'cache', prefix: 'team/' }), stop: s3.stop };
+    },
+  ],
+];
+
+/** A throwaway S3-compatible server on loopback with one bucket. */
+export async function startS3(bucket: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const dir = tempDir('s3rver');
+  const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir.path });
+  const address = (await s3.run()) as { port: number };
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = createS3Client({ endpoint, credentials: S3RVER_CREDENTIALS });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  client.destroy();
+  return {
+    endpoint,
+    stop: async () => {
+      await s3.close();
+      dir.remove();
+    },
+  };
+}

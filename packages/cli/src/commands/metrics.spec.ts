@@ -1,0 +1,184 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../main';
+
+let dir: string;
+
+/** scikit-learn 1.2.1 reading the same CSV: the independent oracle for the JSON contract. */
+const ORACLE = String.raw`
+import csv, json, sys, warnings
+import numpy as np
+from sklearn import metrics as M
+warnings.simplefilter("ignore")
+path, task, pos = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = list(csv.DictReader(open(path)))
+def col(name, conv=str): return np.array([conv(r[name]) for r in rows])
+out = {}
+if task == "regression":
+    yt, yp = col("y_true", float), col("y_pred", float)
+    out = dict(mae=M.mean_absolute_error(yt, yp), mse=M.mean_squared_error(yt, yp),
+               rmse=M.mean_squared_error(yt, yp, squared=False), r2=M.r2_score(yt, yp),
+               mape=M.mean_absolute_percentage_error(yt, yp))
+else:
+    yt, yp = col("y_true"), col("y_pred")
+    out["accuracy"] = M.accuracy_score(yt, yp)
+    out["balanced_accuracy"] = M.balanced_accuracy_score(yt, yp)
+    for avg in ("macro", "micro", "weighted"):
+        p, r, f, _ = M.precision_recall_fscore_support(yt, yp, average=avg)
+        out["precision_" + avg], out["recall_" + avg], out["f1_" + avg] = p, r, f
+    out["mcc"] = M.matthews_corrcoef(yt, yp)
+    out["cohen_kappa"] = M.cohen_kappa_score(yt, yp)
+    out["confusion_matrix"] = M.confusion_matrix(yt, yp).tolist()
+    out["labels"] = np.unique(np.concatenate([yt, yp])).tolist()
+    if task == "binary":
+        p, r, f, _ = M.precision_recall_fscore_support(yt, yp, average="binary", pos_label=pos)
+        out.update(precision=p, recall=r, f1=f)
+        s = col("score", float)
+        out["roc_auc"] = M.roc_auc_score(yt == pos, s)
+        out["average_precision"] = M.average_precision_score(yt, s, pos_label=pos)
+        out["log_loss"] = M.log_loss(yt == pos, s)
+        out["brier"] = M.brier_score_loss(yt, s, pos_label=pos)
+    else:
+        labels = sorted(k[len("proba_"):] for k in rows[0] if k.startswith("proba_"))
+        proba = np.column_stack([col("proba_" + l, float) for l in labels])
+        out["log_loss"] = M.log_loss(yt, proba, labels=labels)
+        for mc in ("ovr", "ovo"):
+            for avg in ("macro", "weighted"):
+                out["roc_auc_%s_%s" % (mc, avg)] = M.roc_auc_score(yt, proba, multi_class=mc, average=avg, labels=labels)
+print(json.dumps({k: (float(v) if isinstance(v, (np.floating, float)) else v) for k, v in out.items()}))
+`;
+
+function sklearn(file: string, task: string, pos = ''): Record<string, unknown> {
+  const out = execFileSync('/usr/bin/python3', ['-c', ORACLE, file, task, pos], { encoding: 'utf8' });
+  return JSON.parse(out) as Record<string, unknown>;
+}
+
+function rnd(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-cli-metrics-'));
+  const r = rnd(7);
+  const bin = ['y_true,y_pred,score'];
+  for (let i = 0; i < 500; i++) {
+    const pos = r() < 0.4;
+    const score = Math.round(Math.min(1, Math.max(0, r() * 0.7 + (pos ? 0.3 : 0))) * 100) / 100;
+    bin.push(`${pos ? 'spam' : 'ham'},${score >= 0.5 ? 'spam' : 'ham'},${score}`);
+  }
+  writeFileSync(join(dir, 'binary.csv'), `${bin.join('\r\n')}\r\n`);
+  const labels = ['setosa', 'versicolor', 'virginica'];
+  const multi = ['"y_true","y_pred",proba_virginica,proba_setosa,proba_versicolor'];
+  for (let i = 0; i < 300; i++) {
+    const t = Math.floor(r() * 3);
+    const w = [r(), r(), r()];
+    w[t]! += 1;
+    const s = w[0]! + w[1]! + w[2]!;
+    const p = w.map((x) => x / s);
+    const pred = p.indexOf(Math.max(...p));
+    multi.push(`${labels[t]},"${labels[pred]}",${p[2]},${p[0]},${p[1]}`);
+  }
+  writeFileSync(join(dir, 'multi.csv'), `${multi.join('\n')}\n`);
+  const reg = ['y_true,y_pred'];
+  for (let i = 0; i < 200; i++) {
+    const t = r() * 10 - 2;
+    reg.push(`${t},${t + (r() - 0.5)}`);
+  }
+  writeFileSync(join(dir, 'reg.csv'), reg.join('\n'));
+  writeFileSync(join(dir, 'bad.csv'), 'truth,y_pred\n1,1\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cairn(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  });
+  try {
+    const code = await main(['node', 'cairn', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+function expectAgrees(actual: Record<string, unknown>, expected: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(expected)) {
+    if (typeof value === 'number') {
+      const a = actual[key] as number;
+      expect(Math.abs(a - value), `${key}: ${a} vs ${value}`).toBeLessThanOrEqual(Math.max(1e-9 * Math.abs(value), 1e-12));
+    } else {
+      expect(actual[key], key).toEqual(value);
+    }
+  }
+}
+
+describe('cairn metrics', () => {
+  it('binary with string labels: every contract key agrees with scikit-learn (task inferred, CRLF file)', async () => {
+    const { code, stdout } = await cairn('metrics', join(dir, 'binary.csv'), '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Record<string, unknown>;
+    expect(report.task).toBe('binary');
+    expect(report.pos_label).toBe('spam');
+    expectAgrees(report, sklearn(join(dir, 'binary.csv'), 'binary', 'spam'));
+    expect(Object.keys(report.per_class as object)).toEqual(['ham', 'spam']);
+  });
+
+  it('--pos-label picks the other class', async () => {
+    const { code, stdout } = await cairn('metrics', join(dir, 'binary.csv'), '--json', '--pos-label', 'ham');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Record<string, number>;
+    const expected = sklearn(join(dir, 'binary.csv'), 'binary', 'ham');
+    for (const key of ['precision', 'recall', 'f1', 'average_precision', 'brier']) expectAgrees(report, { [key]: expected[key] });
+  });
+
+  it('multiclass with quoted fields and proba columns in any order', async () => {
+    const { code, stdout } = await cairn('metrics', join(dir, 'multi.csv'), '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Record<string, unknown>;
+    expect(report.task).toBe('multiclass');
+    expectAgrees(report, sklearn(join(dir, 'multi.csv'), 'multiclass'));
+  });
+
+  it('regression (inferred from non-integer values) and a readable text report', async () => {
+    const json = await cairn('metrics', join(dir, 'reg.csv'), '--json');
+    expect(json.code).toBe(0);
+    expectAgrees(JSON.parse(json.stdout) as Record<string, unknown>, { task: 'regression', ...sklearn(join(dir, 'reg.csv'), 'regression') });
+    const text = await cairn('metrics', join(dir, 'reg.csv'));
+    expect(text.stdout).toMatch(/^rmse\s+\d+\.\d{6}$/m);
+  });
+
+  it('text report shows the confusion matrix', async () => {
+    const { stdout } = await cairn('metrics', join(dir, 'binary.csv'));
+    expect(stdout).toContain('confusion matrix (rows: true, columns: predicted)');
+    expect(stdout).toMatch(/^roc_auc\s+0\.\d{6}$/m);
+  });
+
+  it('bad input exits 2 with a stable code', async () => {
+    const missing = await cairn('metrics', join(dir, 'bad.csv'), '--json');
+    expect(missing.code).toBe(2);
+    expect((JSON.parse(missing.stdout) as { error: { code: string } }).error.code).toBe('METRICS_CSV_INVALID');
+    expect(missing.stderr).toContain('missing column y_true');
+    const task = await cairn('metrics', join(dir, 'binary.csv'), '--task', 'ranking');
+    expect(task.code).toBe(2);
+    expect(task.stderr).toContain('METRICS_INVALID_OPTION');
+    const multiAsBinary = await cairn('metrics', join(dir, 'multi.csv'), '--task', 'binary');
+    expect(multiAsBinary.code).toBe(2);
+  });
+});

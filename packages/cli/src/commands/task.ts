@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { posix } from 'node:path';
+import { compare, discoverProjects, ensureProjectData, evaluate, findNxWorkspaceRoot, train } from '@cairn/pipeline';
+import { printJson } from '../output';
+
+/**
+ * `cairn task <target> <project>`: what the targets the Nx plugin infers run.
+ * They are plain commands so a user can run one by hand, outside Nx, and get
+ * the same result.
+ */
+export function register(program: Command): void {
+  const task = program
+    .command('task')
+    .description('run one Cairn target (train, evaluate, compare, pull) for a project, as the inferred Nx targets do');
+
+  task
+    .command('list')
+    .description('list the Cairn projects (datasets, models, experiments) of the workspace')
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const projects = await discoverProjects(findNxWorkspaceRoot());
+      const listing = {
+        datasets: [...projects.datasets.values()].map((p) => ({ name: p.name, root: p.root, data: posix.join(p.root, p.config.data) })),
+        models: [...projects.models.values()].map((p) => ({ name: p.name, root: p.root, task: p.config.task, datasets: p.config.datasets })),
+        experiments: [...projects.experiments.values()].map((p) => ({ name: p.name, root: p.root, model: p.config.model })),
+      };
+      if (options.json) return printJson(listing);
+      for (const [kind, items] of Object.entries(listing)) {
+        process.stdout.write(`${kind}:\n${items.map((item) => `  ${item.name.padEnd(24)} ${item.root}\n`).join('') || '  (none)\n'}`);
+      }
+    });
+
+  task
+    .command('train <project>')
+    .description("train a model or experiment: split its data, run its command, store the artifact")
+    .option('--json', 'print the run record as JSON')
+    .action(async (project: string, options: { json?: boolean }) => {
+      const record = await train({ workspaceRoot: findNxWorkspaceRoot(), project });
+      if (options.json) printJson(record);
+    });
+
+  task
+    .command('evaluate <project>')
+    .description('score the trained model on its held-out split; --cv runs stratified k-fold cross-validation')
+    .option('--cv <folds>', 'number of folds', (value) => Number.parseInt(value, 10))
+    .option('--json', 'print the metrics as JSON')
+    .action(async (project: string, options: { cv?: number; json?: boolean }) => {
+      const metrics = await evaluate({ workspaceRoot: findNxWorkspaceRoot(), project, cv: options.cv });
+      if (options.json) printJson(metrics);
+    });
+
+  task
+    .command('compare <project>')
+    .description("the CI gate: compare metrics.json with the base commit's, by the model's gates (exit 1 on failure)")
+    .option('--base <ref>', 'git ref of the baseline (default: CAIRN_BASE_REF, NX_BASE, main)')
+    .option('--json', 'print the comparison as JSON')
+    .action(async (project: string, options: { base?: string; json?: boolean }) => {
+      const report = await compare({
+        workspaceRoot: findNxWorkspaceRoot(),
+        project,
+        baseRef: options.base,
+        ...(options.json ? { log: () => undefined } : {}),
+      });
+      if (options.json) printJson(report);
+    });
+
+  task
+    .command('pull <project>')
+    .description("materialize a dataset's (or a model's datasets') data from the content store and verify it")
+    .action(async (project: string) => {
+      await ensureProjectData(findNxWorkspaceRoot(), project);
+    });
+}

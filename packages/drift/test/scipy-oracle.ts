@@ -1,0 +1,172 @@
+/**
+ * Runs real scipy / numpy (Debian's /usr/bin/python3, scipy 1.10.1) once on a
+ * batch of cases and returns its answers: the independent oracle of the
+ * randomized tests. Non-finite numbers travel as the strings "inf", "-inf", "nan".
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const PYTHON = '/usr/bin/python3';
+
+const SCRIPT = String.raw`
+import json, sys, math
+import numpy as np
+from scipy import stats, special
+from scipy.spatial import distance
+
+def dec(v):
+    if isinstance(v, str):
+        return float(v)
+    if isinstance(v, list):
+        return [dec(x) for x in v]
+    return v
+
+def enc(v):
+    if isinstance(v, dict):
+        return {k: enc(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [enc(x) for x in v]
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.floating, np.integer)):
+        f = float(v)
+        if math.isnan(f): return "nan"
+        if math.isinf(f): return "inf" if f > 0 else "-inf"
+        return f
+    return v
+
+# Evidently 0.4 get_binned_data, transcribed with numpy (pandas-free).
+def binned(ref, cur, numerical, feel_zeroes):
+    ref = np.asarray(ref, dtype=object if not numerical else float)
+    cur = np.asarray(cur, dtype=object if not numerical else float)
+    if numerical and len(set(ref.tolist())) > 20:
+        bins = np.histogram_bin_edges(np.concatenate([ref, cur]), bins="sturges")
+        rp = np.histogram(ref, bins)[0] / len(ref)
+        cp = np.histogram(cur, bins)[0] / len(cur)
+    else:
+        keys = list(set(ref.tolist()) | set(cur.tolist()))
+        rc = {k: 0 for k in keys}; cc = {k: 0 for k in keys}
+        for v in ref.tolist(): rc[v] += 1
+        for v in cur.tolist(): cc[v] += 1
+        rp = np.array([rc[k] / len(ref) for k in keys])
+        cp = np.array([cc[k] / len(cur) for k in keys])
+    if feel_zeroes:
+        m = min(rp[rp != 0])
+        np.place(rp, rp == 0, m / 10**6 if m <= 0.0001 else 0.0001)
+        m = min(cp[cp != 0])
+        np.place(cp, cp == 0, m / 10**6 if m <= 0.0001 else 0.0001)
+    return rp, cp
+
+def run(c):
+    k = c["kind"]
+    if k == "ks":
+        r = stats.ks_2samp(dec(c["x1"]), dec(c["x2"]), alternative=c.get("alternative", "two-sided"), method=c.get("method", "auto"))
+        return {"statistic": r.statistic, "pvalue": r.pvalue}
+    if k == "wasserstein":
+        return stats.wasserstein_distance(dec(c["u"]), dec(c["v"]), c.get("uw"), c.get("vw"))
+    if k == "wasserstein_norm":
+        ref = np.asarray(dec(c["ref"]), dtype=float)
+        return stats.wasserstein_distance(ref, dec(c["cur"])) / max(np.std(ref), 0.001)
+    if k == "chisquare":
+        r = stats.chisquare(c["obs"], c.get("exp"))
+        return {"statistic": r.statistic, "pvalue": r.pvalue}
+    if k == "chisquare_evidently":
+        ref = c["ref"]; cur = c["cur"]
+        keys = list(set(ref) | set(cur))
+        rc = {x: 0 for x in keys}; cc = {x: 0 for x in keys}
+        for v in ref: rc[v] += 1
+        for v in cur: cc[v] += 1
+        k_norm = len(cur) / len(ref)
+        r = stats.chisquare([cc[x] for x in keys], [rc[x] * k_norm for x in keys])
+        return {"statistic": r.statistic, "pvalue": r.pvalue}
+    if k == "jensenshannon":
+        return distance.jensenshannon(c["p"], c["q"], c.get("base"))
+    if k == "psi":
+        rp, cp = binned(c["ref"], c["cur"], c["numerical"], True)
+        return np.sum((rp - cp) * np.log(rp / cp))
+    if k == "jensenshannon_evidently":
+        rp, cp = binned(c["ref"], c["cur"], c["numerical"], False)
+        return distance.jensenshannon(rp, cp, 2)
+    if k == "ztest":
+        ref = c["ref"]; cur = c["cur"]
+        if len(set(ref)) == 1 and len(set(cur)) == 1 and ref[0] == cur[0]:
+            return {"statistic": 0.0, "pvalue": 1.0}
+        key = sorted(set(ref) | set(cur))[0]
+        r = [0 if x == key else 1 for x in ref]; q = [0 if x == key else 1 for x in cur]
+        n1 = len(r); n2 = len(q)
+        p1 = float(sum(r)) / n1; p2 = float(sum(q)) / n2
+        P = float(p1 * n1 + p2 * n2) / (n1 + n2)
+        z = (p1 - p2) / np.sqrt(P * (1 - P) * (1.0 / n1 + 1.0 / n2))
+        return {"statistic": z, "pvalue": 2 * (1 - stats.norm.cdf(np.abs(z)))}
+    if k == "gammaincc":
+        return special.gammaincc(c["a"], c["x"])
+    if k == "smirnov":
+        return special.smirnov(c["n"], c["x"])
+    if k == "kstwo_sf":
+        return stats.kstwo.sf(c["x"], c["n"])
+    if k == "binom":
+        return special.binom(c["n"], c["k"])
+    raise ValueError(k)
+
+cases = json.load(open(sys.argv[1]))
+json.dump([enc(run(c)) for c in cases], open(sys.argv[2], "w"))
+`;
+
+export function encodeNumber(x: number): number | string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return x;
+}
+
+export function decodeNumber(x: unknown): number {
+  if (x === 'nan') return NaN;
+  if (x === 'inf') return Infinity;
+  if (x === '-inf') return -Infinity;
+  return x as number;
+}
+
+export type OracleCase = Record<string, unknown> & { kind: string };
+
+/** Computes every case in ONE python process. */
+export function runScipy(cases: OracleCase[]): unknown[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-drift-oracle-'));
+  try {
+    const input = path.join(dir, 'cases.json');
+    const output = path.join(dir, 'answers.json');
+    const script = path.join(dir, 'oracle.py');
+    fs.writeFileSync(script, SCRIPT);
+    fs.writeFileSync(input, JSON.stringify(cases, (_k, v: unknown) => (typeof v === 'number' ? encodeNumber(v) : v)));
+    execFileSync(PYTHON, [script, input, output], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+    return JSON.parse(fs.readFileSync(output, 'utf8')) as unknown[];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Deterministic PRNG (mulberry32) so every failure is reproducible from its seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function normal(random: () => number, mean = 0, sd = 1): number {
+  const u = 1 - random();
+  const v = random();
+  return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** Relative difference, treating equal non-finite values as equal. */
+export function relativeError(actual: number, expected: number): number {
+  if (Object.is(actual, expected) || actual === expected) return 0;
+  if (Number.isNaN(actual) && Number.isNaN(expected)) return 0;
+  if (!Number.isFinite(actual) || !Number.isFinite(expected)) return Infinity;
+  return Math.abs(actual - expected) / Math.max(Math.abs(expected), Number.MIN_VALUE);
+}

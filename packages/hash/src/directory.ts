@@ -1,0 +1,303 @@
+import { promises as fs, type BigIntStats, type Dirent } from 'node:fs';
+import { join, sep } from 'node:path';
+import { CairnError } from '@cairn/errors';
+import { assertAlgorithm, digestBytes, type HashAlgorithm } from './backend';
+import { fileError, HashErrorCode } from './errors';
+import { hashFile, type HashResult } from './hash-file';
+import { manifestBytes, sortEntries, type ManifestEntry } from './manifest';
+import { defaultConcurrency, hashOnWorkers } from './pool';
+import type { StatCache, StatKey } from './stat-cache';
+
+export interface DirectoryHash {
+  /** `<hex>.dir`: the hash of `manifest`. */
+  hash: string;
+  /** Total bytes of all files. */
+  size: number;
+  nfiles: number;
+  /** Sorted by the UTF-8 bytes of `path`. */
+  entries: ManifestEntry[];
+  /** The canonical bytes hashed (see manifestBytes). */
+  manifest: Buffer;
+}
+
+export interface HashFilesOptions {
+  algorithm?: HashAlgorithm;
+  statCache?: StatCache;
+  /** Worker threads to use; default os.availableParallelism(). 1 hashes in the calling thread. */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface HashDirectoryOptions extends HashFilesOptions {
+  /** Called with each file's and directory's relative POSIX path; true skips it (a directory is not descended). */
+  ignore?: (relativePath: string) => boolean;
+}
+
+/** Below this many files to hash, starting workers costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 16;
+
+interface FileJob {
+  /** Path to read (for a symlink, the link itself; reading follows it inside the tree). */
+  path: string;
+  /** Stat of what is read, for the cache key; undefined when unknown. */
+  stat?: BigIntStats;
+}
+
+/**
+ * Hashes files (stat cache first, then the rest in parallel on worker
+ * threads), returning results in input order.
+ */
+async function hashJobs(jobs: FileJob[], options: HashFilesOptions): Promise<HashResult[]> {
+  const algorithm = assertAlgorithm(options.algorithm ?? 'blake3');
+  const cache = options.statCache;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()));
+  const total = jobs.length;
+  const results: HashResult[] = new Array(total);
+  let done = 0;
+  const progress = (count: number) => {
+    if (count === 0) return;
+    done += count;
+    options.onProgress?.(done, total);
+  };
+
+  const pending: number[] = [];
+  jobs.forEach((job, index) => {
+    const cached = cache && job.stat ? cache.lookup(job.path, job.stat, algorithm) : undefined;
+    if (cached !== undefined && job.stat) results[index] = { hash: cached, size: Number(job.stat.size) };
+    else pending.push(index);
+  });
+  progress(total - pending.length);
+
+  // Any stat a worker takes is later than this, so it is a safe "hashed at" for the racy check.
+  const startedAt = cache?.now();
+  const rememberIfStable = (index: number, result: HashResult, stat: StatKey | undefined) => {
+    if (!cache || !stat || BigInt(result.size) !== stat.size) return;
+    cache.remember(jobs[index]!.path, stat, algorithm, result.hash, startedAt);
+  };
+
+  if (concurrency > 1 && pending.length >= MIN_FILES_FOR_WORKERS) {
+    await hashOnWorkers(
+      pending.map((index) => ({
+        path: jobs[index]!.path,
+        sizeHint: jobs[index]!.stat ? Number(jobs[index]!.stat!.size) : undefined,
+      })),
+      algorithm,
+      concurrency,
+      (batch) => {
+        for (const { index: position, result } of batch) {
+          const index = pending[position]!;
+          results[index] = { hash: result.hash, size: result.size };
+          rememberIfStable(index, result, {
+            ino: result.ino,
+            size: result.statSize,
+            mtimeNs: result.mtimeNs,
+          });
+        }
+        progress(batch.length);
+      },
+    );
+  } else {
+    for (const index of pending) {
+      const job = jobs[index]!;
+      const stat = job.stat ?? (cache ? await statOrThrow(job.path) : undefined);
+      const result = await hashFile(job.path, { algorithm });
+      results[index] = result;
+      rememberIfStable(index, result, stat);
+      progress(1);
+    }
+  }
+  return results;
+}
+
+async function statOrThrow(path: string): Promise<BigIntStats> {
+  try {
+    return await fs.stat(path, { bigint: true });
+  } catch (error) {
+    throw fileError(error, path);
+  }
+}
+
+/**
+ * Hashes many files, in parallel on worker threads (small files batched per
+ * message); a stat cache, if given, skips unchanged files and learns new ones.
+ * Results are in input order.
+ */
+export async function hashFiles(paths: string[], options: HashFilesOptions = {}): Promise<HashResult[]> {
+  const jobs: FileJob[] = options.statCache
+    ? await Promise.all(paths.map(async (path) => ({ path, stat: await statOrThrow(path) })))
+    : paths.map((path) => ({ path }));
+  return hashJobs(jobs, options);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+interface WalkedFile {
+  relative: string;
+  absolute: string;
+  stat: BigIntStats;
+}
+
+function specialFile(path: string): CairnError {
+  return new CairnError(
+    HashErrorCode.specialFile,
+    `${path}: is a socket, FIFO or device; only regular files, directories and symlinks can be hashed`,
+    {
+      data: { path },
+      hint: 'move it out of the directory or skip it with ignore',
+    },
+  );
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+}
+
+/**
+ * Lists every regular file under `root` with its stat, applying the symlink
+ * policy: a link to a regular file inside the tree counts as that file (under
+ * the link's own path); a link leaving the tree, dangling, looping, or
+ * pointing at a directory is an error naming it. Sockets, FIFOs and devices
+ * are errors too. Empty directories contribute nothing (like git and DVC).
+ */
+async function walk(
+  root: string,
+  realRoot: string,
+  ignore?: (relativePath: string) => boolean,
+): Promise<WalkedFile[]> {
+  const files: WalkedFile[] = [];
+  const candidates: Array<{ relative: string; absolute: string; dirent: Dirent<Buffer> }> = [];
+  let level: Array<{ relative: string; absolute: string }> = [{ relative: '', absolute: root }];
+  while (level.length > 0) {
+    const nextLevel: Array<{ relative: string; absolute: string }> = [];
+    await forEachLimit(level, 32, async (dir) => {
+      let dirents: Dirent<Buffer>[];
+      try {
+        dirents = await fs.readdir(dir.absolute, { withFileTypes: true, encoding: 'buffer' });
+      } catch (error) {
+        throw fileError(error, dir.absolute);
+      }
+      for (const dirent of dirents) {
+        let name: string;
+        try {
+          name = utf8.decode(dirent.name);
+        } catch {
+          const where = join(dir.absolute, dirent.name.toString('latin1'));
+          throw new CairnError(HashErrorCode.pathNotUtf8, `${where}: file name is not valid UTF-8`, {
+            data: { path: where },
+            hint: 'rename it: manifests store paths as UTF-8',
+          });
+        }
+        const relative = dir.relative === '' ? name : `${dir.relative}/${name}`;
+        if (ignore?.(relative)) continue;
+        const absolute = join(dir.absolute, name);
+        if (dirent.isDirectory()) nextLevel.push({ relative, absolute });
+        else candidates.push({ relative, absolute, dirent });
+      }
+    });
+    level = nextLevel;
+  }
+  const prefix = realRoot.endsWith(sep) ? realRoot : realRoot + sep;
+  await forEachLimit(candidates, 64, async ({ relative, absolute, dirent }) => {
+    if (dirent.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = await fs.realpath(absolute);
+      } catch (error) {
+        throw new CairnError(HashErrorCode.symlinkDangling, `${absolute}: symlink is dangling or loops`, {
+          data: { path: absolute, errno: (error as NodeJS.ErrnoException).code ?? null },
+          hint: 'fix or remove the link',
+          cause: error,
+        });
+      }
+      if (!target.startsWith(prefix)) {
+        throw new CairnError(
+          HashErrorCode.symlinkOutside,
+          `${absolute}: symlink points outside the directory being hashed (${target})`,
+          {
+            data: { path: absolute, target },
+            hint: 'links are never followed out of the tree: copy the target in, or hash it separately',
+          },
+        );
+      }
+      const stat = await statOrThrow(target);
+      if (stat.isDirectory()) {
+        throw new CairnError(
+          HashErrorCode.symlinkToDirectory,
+          `${absolute}: symlink to a directory (${target})`,
+          {
+            data: { path: absolute, target },
+            hint: 'only links to files are hashed (as the file content); replace the link by the directory or remove it',
+          },
+        );
+      }
+      if (!stat.isFile()) throw specialFile(absolute);
+      files.push({ relative, absolute, stat });
+      return;
+    }
+    if (!dirent.isFile()) throw specialFile(absolute);
+    let stat: BigIntStats;
+    try {
+      stat = await fs.lstat(absolute, { bigint: true });
+    } catch (error) {
+      throw fileError(error, absolute);
+    }
+    if (!stat.isFile()) throw specialFile(absolute);
+    files.push({ relative, absolute, stat });
+  });
+  return files;
+}
+
+/**
+ * Hashes a directory: every file under it (see walk for the symlink policy),
+ * then the canonical sorted manifest of (relative POSIX path, hash, size,
+ * executable bit), whose hash + `.dir` is the directory's hash. The result
+ * does not depend on readdir order, the absolute location or timestamps.
+ * In md5 mode it equals DVC's `.dir` hash (which ignores size and mode).
+ */
+export async function hashDirectory(dir: string, options: HashDirectoryOptions = {}): Promise<DirectoryHash> {
+  const algorithm = assertAlgorithm(options.algorithm ?? 'blake3');
+  let realRoot: string;
+  try {
+    realRoot = await fs.realpath(dir);
+  } catch (error) {
+    throw fileError(error, dir);
+  }
+  const rootStat = await statOrThrow(realRoot);
+  if (!rootStat.isDirectory()) {
+    throw new CairnError(HashErrorCode.notADirectory, `${dir}: not a directory`, {
+      data: { path: dir },
+      hint: 'hash files with hashFile',
+    });
+  }
+  const files = await walk(realRoot, realRoot, options.ignore);
+  const results = await hashJobs(
+    files.map((file) => ({ path: file.absolute, stat: file.stat })),
+    { ...options, algorithm },
+  );
+  const entries = sortEntries(
+    files.map((file, index) => ({
+      path: file.relative,
+      hash: results[index]!.hash,
+      size: results[index]!.size,
+      // Like git: the owner's execute bit decides.
+      executable: (file.stat.mode & 0o100n) !== 0n,
+    })),
+  );
+  const manifest = manifestBytes(entries, algorithm);
+  return {
+    hash: `${digestBytes(manifest, algorithm)}.dir`,
+    size: entries.reduce((sum, entry) => sum + entry.size, 0),
+    nfiles: entries.length,
+    entries,
+    manifest,
+  };
+}

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { MetricsErrorCode, metricsError } from './errors';
+import type { Label } from './labels';
+import type { MetricsInput, Task } from './report';
+
+/** A CSV parsed into string columns keyed by header name. */
+export interface CsvColumns {
+  header: string[];
+  columns: Map<string, string[]>;
+  rows: number;
+}
+
+/** Splits one line that contains quotes (RFC 4180: "" inside quotes is a quote). */
+function splitQuoted(text: string, start: number, end: number, file: string, line: number): { fields: string[]; end: number } {
+  const fields: string[] = [];
+  let i = start;
+  let field = '';
+  for (;;) {
+    if (text.charCodeAt(i) === 34) {
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${line}: unterminated quoted field`, { file, line });
+        field += text.slice(i, q);
+        if (text.charCodeAt(q + 1) === 34) {
+          field += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      // a quoted field may span lines: find the real end of the record
+      if (i > end) end = nextLineEnd(text, i);
+    }
+    const comma = text.indexOf(',', i);
+    if (comma >= 0 && comma < end) {
+      field += text.slice(i, comma);
+      fields.push(field);
+      field = '';
+      i = comma + 1;
+    } else {
+      field += text.slice(i, end);
+      fields.push(field);
+      return { fields, end };
+    }
+  }
+}
+
+function nextLineEnd(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl < 0 ? text.length : nl;
+}
+
+/**
+ * A small, fast CSV reader for prediction files: header row, comma separator,
+ * optional RFC 4180 quoting, LF or CRLF line ends. Every value stays a string.
+ */
+export function parseCsv(text: string, file = 'input'): CsvColumns {
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const stripCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
+  let lineNo = 1;
+  let headerEnd = nextLineEnd(text, pos);
+  const headerSplit = splitQuoted(text, pos, headerEnd, file, lineNo);
+  headerEnd = headerSplit.end;
+  const header = headerSplit.fields.map((h) => stripCr(h).trim());
+  if (header.length === 0 || header.every((h) => h === '')) throw metricsError(MetricsErrorCode.CsvInvalid, `${file}: empty header`, { file });
+  const cols: string[][] = header.map(() => []);
+  const width = header.length;
+  pos = headerEnd + 1;
+  while (pos < text.length) {
+    lineNo++;
+    let end = nextLineEnd(text, pos);
+    let fields: string[];
+    const line = text.slice(pos, end);
+    if (line.indexOf('"') >= 0) {
+      const r = splitQuoted(text, pos, end, file, lineNo);
+      fields = r.fields;
+      end = r.end;
+    } else {
+      fields = line.split(',');
+    }
+    pos = end + 1;
+    const last = fields.length - 1;
+    fields[last] = stripCr(fields[last]!);
+    if (fields.length === 1 && fields[0] === '') continue;
+    if (fields.length !== width) {
+      throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${lineNo}: ${fields.length} fields, the header has ${width}`, { file, line: lineNo });
+    }
+    for (let c = 0; c < width; c++) cols[c]!.push(fields[c]!);
+  }
+  const columns = new Map<string, string[]>();
+  header.forEach((h, i) => columns.set(h, cols[i]!));
+  return { header, columns, rows: cols[0]!.length };
+}
+
+export function readCsvFile(file: string): CsvColumns {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw metricsError(MetricsErrorCode.CsvInvalid, `${file}: cannot read (${(error as Error).message})`, { file });
+  }
+  return parseCsv(text, file);
+}
+
+function parseNumber(s: string): number {
+  const t = s.trim();
+  return t === '' ? NaN : Number(t);
+}
+
+/** True when every value parses as a finite number. */
+function allNumeric(values: string[]): boolean {
+  for (const v of values) if (!Number.isFinite(parseNumber(v))) return false;
+  return true;
+}
+
+function numberColumn(values: string[], name: string, file: string): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = parseNumber(values[i]!);
+    if (!Number.isFinite(v)) {
+      throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${i + 2}: column ${name} is ${JSON.stringify(values[i])}, not a finite number`, {
+        file,
+        line: i + 2,
+        column: name,
+      });
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Turns the columns of the `cairn metrics` CSV contract into metric input:
+ * `y_true`, `y_pred`, optional `score` and `proba_<label>` columns. Labels are
+ * numbers when every y_true and y_pred value is numeric, strings otherwise.
+ */
+export function metricsInputFromCsv(csv: CsvColumns, options: { task?: Task; posLabel?: string; file?: string } = {}): MetricsInput {
+  const file = options.file ?? 'input';
+  const yTrueRaw = csv.columns.get('y_true');
+  const yPredRaw = csv.columns.get('y_pred');
+  if (!yTrueRaw || !yPredRaw) {
+    throw metricsError(
+      MetricsErrorCode.CsvInvalid,
+      `${file}: missing column ${!yTrueRaw ? 'y_true' : 'y_pred'}; found ${JSON.stringify(csv.header)}`,
+      { file, header: csv.header },
+      'the CSV needs columns y_true, y_pred and optionally score or proba_<label>',
+    );
+  }
+  if (csv.rows === 0) throw metricsError(MetricsErrorCode.Empty, `${file}: no data rows`, { file });
+  const numeric = allNumeric(yTrueRaw) && allNumeric(yPredRaw);
+  const toLabels = (values: string[]): Label[] => (numeric ? values.map(parseNumber) : values);
+  const input: MetricsInput = { yTrue: toLabels(yTrueRaw), yPred: toLabels(yPredRaw) };
+  if (options.task) input.task = options.task;
+  const score = csv.columns.get('score');
+  if (score) input.score = numberColumn(score, 'score', file);
+  const probaNames = csv.header.filter((h) => h.startsWith('proba_'));
+  if (probaNames.length > 0) {
+    const labels = probaNames.map((h) => h.slice('proba_'.length));
+    const numericProba = numeric && labels.every((l) => Number.isFinite(parseNumber(l)));
+    input.proba = {
+      labels: numericProba ? labels.map(parseNumber) : labels,
+      columns: probaNames.map((h) => numberColumn(csv.columns.get(h)!, h, file)),
+    };
+  }
+  if (options.posLabel !== undefined) input.posLabel = numeric ? parseNumber(options.posLabel) : options.posLabel;
+  return input;
+}

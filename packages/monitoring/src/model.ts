@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { CairnError } from '@cairn/errors';
+
+/** Alert thresholds, as in model.json's `monitoring` block (docs/model-contract.md). */
+export interface MonitoringThresholds {
+  /** p99 request latency SLO, milliseconds. */
+  latency_p99_ms: number;
+  /** Highest acceptable share of failed (non-2xx) prediction requests, 0..1. */
+  error_rate: number;
+  /** Feature drift score (PSI) above which a feature counts as drifted. */
+  drift_threshold: number;
+  /** Days since training after which the model counts as stale. */
+  staleness_days: number;
+  /** Largest acceptable |live class share − training class share|, 0..1. */
+  prediction_shift: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<MonitoringThresholds> = Object.freeze({
+  latency_p99_ms: 250,
+  error_rate: 0.01,
+  drift_threshold: 0.1,
+  staleness_days: 30,
+  prediction_shift: 0.15,
+});
+
+const LIMITS: Record<keyof MonitoringThresholds, { min: number; max: number; exclusiveMin: boolean }> = {
+  latency_p99_ms: { min: 0, max: Number.POSITIVE_INFINITY, exclusiveMin: true },
+  error_rate: { min: 0, max: 1, exclusiveMin: true },
+  drift_threshold: { min: 0, max: Number.POSITIVE_INFINITY, exclusiveMin: true },
+  staleness_days: { min: 0, max: Number.POSITIVE_INFINITY, exclusiveMin: true },
+  prediction_shift: { min: 0, max: 1, exclusiveMin: true },
+};
+
+/**
+ * Fills in defaults and checks every threshold. `raw` is model.json's
+ * `monitoring` object; errors name `file` and the JSON pointer
+ * (`/monitoring/<key>`). Unknown keys are rejected so a typo cannot silently
+ * fall back to a default.
+ */
+export function resolveThresholds(raw: unknown = {}, file = 'model.json'): MonitoringThresholds {
+  if (raw === undefined || raw === null) return { ...DEFAULT_THRESHOLDS };
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CairnError('MONITORING_CONFIG_INVALID', `${file}: /monitoring must be an object`, {
+      data: { file, pointer: '/monitoring' },
+    });
+  }
+  const resolved: MonitoringThresholds = { ...DEFAULT_THRESHOLDS };
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const pointer = `/monitoring/${key}`;
+    if (!(key in LIMITS)) {
+      throw new CairnError('MONITORING_CONFIG_INVALID', `${file}: ${pointer} is not a known monitoring setting`, {
+        data: { file, pointer },
+        hint: `known settings: ${Object.keys(LIMITS).join(', ')}`,
+      });
+    }
+    if (value === undefined) continue;
+    const limit = LIMITS[key as keyof MonitoringThresholds];
+    const ok = typeof value === 'number' && Number.isFinite(value) && value > limit.min && value <= limit.max;
+    if (!ok) {
+      throw new CairnError('MONITORING_CONFIG_INVALID', `${file}: ${pointer} must be a number > ${limit.min}${limit.max < Infinity ? ` and <= ${limit.max}` : ''}, got ${JSON.stringify(value)}`, {
+        data: { file, pointer, value },
+      });
+    }
+    resolved[key as keyof MonitoringThresholds] = value as number;
+  }
+  return resolved;
+}
+
+/** What the generators need to know about one model. */
+export interface MonitoredModel {
+  /** Nx project name: the dashboard uid and titles derive from it. */
+  project: string;
+  /** Value of the `model` label the server exports (`cairn serve --name`); default: the project name. */
+  name?: string;
+  /** Class labels (classification), used for synthetic series in rule tests. */
+  labels?: Array<string | number>;
+  /** Numeric features: one value-distribution panel each. */
+  features: string[];
+  /** model.json `monitoring`; missing keys take DEFAULT_THRESHOLDS. */
+  thresholds?: Partial<MonitoringThresholds>;
+}
+
+export function modelLabel(model: Pick<MonitoredModel, 'project' | 'name'>): string {
+  return model.name ?? model.project;
+}
+
+/** A Grafana uid (≤ 40 chars of [a-zA-Z0-9-_]) that depends only on the project name. */
+export function dashboardUid(project: string): string {
+  const slug = project
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  const uid = `cairn-${slug}`;
+  if (uid.length <= 40 && slug === project) return uid;
+  // Lossy slugs (case, symbols) or long names: add a hash of the exact name so two projects never share a uid.
+  const hash = createHash('sha256').update(project).digest('hex').slice(0, 8);
+  return `cairn-${slug.slice(0, 24)}-${hash}`;
+}
+
+/** Escapes a label value for a PromQL string literal. */
+export function promString(value: string): string {
+  return JSON.stringify(value);
+}
+
+export function thresholdsOf(model: MonitoredModel, override?: Partial<MonitoringThresholds>): MonitoringThresholds {
+  return resolveThresholds({ ...model.thresholds, ...override });
+}

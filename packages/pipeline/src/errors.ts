@@ -1,0 +1,51 @@
+import { CairnError } from '@cairn/errors';
+
+export class ConfigInvalidError extends CairnError<{ file: string; pointer: string }> {
+  constructor(file: string, pointer: string, problem: string, hint?: string) {
+    super('CONFIG_INVALID', `${file}: ${pointer || '(root)'} ${problem}`, { data: { file, pointer }, hint });
+  }
+}
+
+export class ProjectNotFoundError extends CairnError<{ file: string; kind: string; name: string; known: string[] }> {
+  constructor(file: string, kind: 'dataset' | 'model' | 'project', name: string, known: string[]) {
+    super('PROJECT_NOT_FOUND', `${file}: no ${kind} project named "${name}"`, {
+      data: { file, kind, name, known },
+      hint: known.length ? `known ${kind}s: ${known.join(', ')}` : `create one with \`nx g @cairn/nx:${kind}\``,
+    });
+  }
+}
+
+export class DataUnavailableError extends CairnError<{ file: string; hash: string }> {
+  constructor(file: string, hash: string, detail: string) {
+    super('DATA_UNAVAILABLE', `${file}: the data it points to (${hash}) is ${detail}`, {
+      data: { file, hash },
+      hint: 'run `cairn pull` (with a remote configured) or `cairn add` the data again on the machine that has it',
+    });
+  }
+}
+
+export class TrainCommandFailedError extends CairnError<{ project: string; command: string; exitCode: number | null; signal: string | null }> {
+  constructor(project: string, command: string, exitCode: number | null, signal: string | null) {
+    super(
+      'TRAIN_COMMAND_FAILED',
+      `${project}: training command \`${command}\` ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}`,
+      { data: { project, command, exitCode, signal }, exitCode: 1, hint: 'its output is above; nothing was stored or cached' },
+    );
+  }
+}
+
+export class ArtifactInvalidError extends CairnError<{ project: string; file: string }> {
+  constructor(project: string, file: string, problem: string) {
+    super('ARTIFACT_INVALID', `${project}: ${file} ${problem}`, {
+      data: { project, file },
+      hint: 'the training command must write cairn-model.json into CAIRN_OUTPUT_DIR (docs/model-contract.md)',
+    });
+  }
+}
+
+export class DatasetReadError extends CairnError<{ file: string; row?: number; column?: string }> {
+  constructor(file: string, problem: string, where: { row?: number; column?: string } = {}) {
+    const at = where.row !== undefined ? ` (row ${where.row}${where.column ? `, column "${where.column}"` : ''})` : '';
+    super('DATASET_UNREADABLE', `${file}${at}: ${problem}`, { data: { file, ...where } });
+  }
+}

@@ -1,0 +1,219 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { trainTestSplit } from '@cairn/evaluation';
+import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
+import { materialize, storePath, type Pointer } from '@cairn/store';
+import { ArtifactInvalidError, DatasetReadError, TrainCommandFailedError } from './errors';
+import { ensureDataset, type ResolvedDataset } from './data';
+import { gitHead } from './git';
+import { readTable, tableToCsv, type Row, type Table } from './table';
+import { featureColumns, resolveTrainable, type Trainable } from './trainable';
+import { toolkitVersion } from './version';
+import { discoverProjects, outputPaths, requireProject } from './workspace';
+
+export interface TrainOptions {
+  workspaceRoot: string;
+  project: string;
+  /** Receives progress lines (defaults to stderr). */
+  log?: (line: string) => void;
+}
+
+export interface RunRecord {
+  project: string;
+  kind: 'model' | 'experiment';
+  startedAt: string;
+  durationMs: number;
+  command: string;
+  params: Record<string, unknown>;
+  seed: number;
+  split: { test: number; trainRows: number; testRows: number };
+  inputs: Record<string, { pointer: string; hash: string; size: number }>;
+  artifact: { hash: string; size: number; nfiles?: number };
+  metrics: Record<string, unknown>;
+  git?: { commit: string; dirty?: boolean };
+  toolkitVersion: string;
+  host: string;
+}
+
+export interface PreparedData {
+  trainable: Trainable;
+  datasets: ResolvedDataset[];
+  table: Table;
+  train: Row[];
+  test: Row[];
+  features: string[];
+  seed: number;
+  testFraction: number;
+}
+
+/** Loads the model's datasets and splits the first one, exactly as train and evaluate both need it. */
+export async function prepareData(workspaceRoot: string, project: string): Promise<PreparedData> {
+  const projects = await discoverProjects(workspaceRoot);
+  const trainable = resolveTrainable(projects, project);
+  const datasets: ResolvedDataset[] = [];
+  for (const name of trainable.config.datasets) {
+    datasets.push(await ensureDataset(workspaceRoot, requireProject(projects.datasets, name, 'dataset', trainable.configFile)));
+  }
+  const primary = datasets[0]!;
+  const dataFile = `${primary.root}/${primary.config.data}`;
+  const table = await readTable(primary.dataPath, primary.config.format ?? 'csv', dataFile);
+  const { label } = trainable.config;
+  if (!table.columns.includes(label)) {
+    throw new DatasetReadError(dataFile, `has no label column "${label}" (model ${trainable.configFile}); columns: ${table.columns.join(', ')}`);
+  }
+  const features = featureColumns(trainable.config, table.columns);
+  for (const feature of features) {
+    if (!table.columns.includes(feature)) {
+      throw new DatasetReadError(dataFile, `has no feature column "${feature}" (model ${trainable.configFile}); columns: ${table.columns.join(', ')}`);
+    }
+  }
+  const seed = trainable.config.seed ?? 42;
+  const testFraction = trainable.config.split?.test ?? 0.2;
+  const usable = table.rows.filter((row) => row[label] !== null);
+  const { train, test } = trainTestSplit(usable, {
+    testFraction,
+    seed,
+    stratify: trainable.config.task === 'regression' ? undefined : (row: Row) => String(row[label]),
+  });
+  return { trainable, datasets, table, train, test, features, seed, testFraction };
+}
+
+function runCommand(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve, reject) => {
+    // The command's output goes straight to ours, so Nx shows and caches it as the task's terminal output.
+    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+function datasetEnvName(name: string): string {
+  return `CAIRN_DATA_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * Runs the model's training command on `rows` with the documented interface
+ * (docs/model-contract.md) and checks it left an artifact manifest in
+ * `outputDir`. Returns the training metrics the command reported.
+ */
+export async function runTraining(
+  workspaceRoot: string,
+  data: PreparedData,
+  rows: Row[],
+  outputDir: string,
+  log: (line: string) => void,
+): Promise<Record<string, unknown>> {
+  const { trainable } = data;
+  const scratch = await mkdtemp(join(workspaceRoot, '.cairn', 'tmp-run-'));
+  try {
+    const trainFile = join(scratch, 'train.csv');
+    const paramsFile = join(scratch, 'params.json');
+    const metricsFile = join(scratch, 'metrics.json');
+    await mkdir(outputDir, { recursive: true });
+    await writeFile(trainFile, tableToCsv(data.table.columns, rows));
+    await writeFile(paramsFile, `${JSON.stringify(trainable.config.params ?? {}, null, 2)}\n`);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...trainable.config.train.env,
+      CAIRN_TRAIN_FILE: trainFile,
+      CAIRN_PARAMS_FILE: paramsFile,
+      CAIRN_LABEL: trainable.config.label,
+      CAIRN_FEATURES: data.features.join(','),
+      CAIRN_TASK: trainable.config.task,
+      CAIRN_SEED: String(data.seed),
+      CAIRN_OUTPUT_DIR: outputDir,
+      CAIRN_METRICS_FILE: metricsFile,
+      CAIRN_PROJECT: trainable.name,
+    };
+    for (const dataset of data.datasets) env[datasetEnvName(dataset.name)] = dataset.dataPath;
+
+    const command = trainable.config.train.command;
+    log(`cairn: training ${trainable.name} on ${rows.length} rows (seed ${data.seed}): ${command}`);
+    const result = await runCommand(command, join(workspaceRoot, trainable.codeRoot), env);
+    if (result.code !== 0) throw new TrainCommandFailedError(trainable.name, command, result.code, result.signal);
+
+    const manifestFile = join(outputDir, 'cairn-model.json');
+    if (!existsSync(manifestFile)) throw new ArtifactInvalidError(trainable.name, 'cairn-model.json', 'was not written by the training command');
+    try {
+      JSON.parse(await readFile(manifestFile, 'utf8'));
+    } catch (error) {
+      throw new ArtifactInvalidError(trainable.name, 'cairn-model.json', `is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!existsSync(metricsFile)) return {};
+    try {
+      return JSON.parse(await readFile(metricsFile, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ArtifactInvalidError(trainable.name, 'CAIRN_METRICS_FILE', `is not valid JSON: ${(error as Error).message}`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Trains one model (or experiment): materializes and verifies its inputs,
+ * runs its command with the documented interface, stores the artifact in the
+ * content store and writes the small outputs Nx caches (pointer, metrics, run
+ * record). Outputs are removed first and written only on success, so a failed
+ * run leaves nothing that looks like a result.
+ */
+export async function train(options: TrainOptions): Promise<RunRecord> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { workspaceRoot } = options;
+  const started = Date.now();
+  const data = await prepareData(workspaceRoot, options.project);
+  const { trainable } = data;
+  const paths = outputPaths(trainable.root);
+  await rm(join(workspaceRoot, paths.trainDir), { recursive: true, force: true });
+
+  const scratch = await mkdtemp(join(workspaceRoot, '.cairn', 'tmp-train-'));
+  try {
+    const outputDir = join(scratch, 'artifact');
+    const metrics = await runTraining(workspaceRoot, data, data.train, outputDir, log);
+    const command = trainable.config.train.command;
+
+    const artifact: Pointer = await storePath(workspaceRoot, outputDir);
+    // The artifact is linked (not copied) out of the store beside the outputs, ready for evaluate and serve.
+    await rm(join(workspaceRoot, paths.artifactDir), { recursive: true, force: true });
+    await materialize(workspaceRoot, artifact, join(workspaceRoot, paths.artifactDir));
+
+    const record: RunRecord = {
+      project: trainable.name,
+      kind: trainable.kind,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      command,
+      params: trainable.config.params ?? {},
+      seed: data.seed,
+      split: { test: data.testFraction, trainRows: data.train.length, testRows: data.test.length },
+      inputs: Object.fromEntries(
+        data.datasets.map((d) => [d.name, { pointer: d.pointerFile, hash: d.pointer.hash, size: d.pointer.size }]),
+      ),
+      artifact: { hash: artifact.hash, size: artifact.size, ...(artifact.nfiles !== undefined ? { nfiles: artifact.nfiles } : {}) },
+      metrics,
+      git: await gitHead(workspaceRoot),
+      toolkitVersion,
+      host: hostname(),
+    };
+    const artifactPointer: Pointer = { ...artifact, path: 'model' };
+    await writeFileAtomic(join(workspaceRoot, paths.artifactPointer), `${JSON.stringify(artifactPointer, null, 2)}\n`);
+    await writeJsonAtomic(join(workspaceRoot, paths.trainMetrics), metrics);
+    await writeJsonAtomic(join(workspaceRoot, paths.runRecord), record);
+    await appendRunRecord(workspaceRoot, record);
+    log(`cairn: ${trainable.name} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, artifact ${artifact.hash.slice(0, 12)}`);
+    return record;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Every run, cached or not, is appended to the local run history that `cairn exp` reads. */
+export async function appendRunRecord(workspaceRoot: string, record: RunRecord): Promise<void> {
+  const dir = join(workspaceRoot, '.cairn', 'runs');
+  await mkdir(dir, { recursive: true });
+  // A single short append with O_APPEND is atomic with respect to other appenders.
+  await appendFile(join(dir, `${record.project}.jsonl`), `${JSON.stringify(record)}\n`);
+}

@@ -1,0 +1,108 @@
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join, posix, relative, sep } from 'node:path';
+import { CONFIG_FILES, readConfig, type ConfigKind, type DatasetConfig, type ExperimentConfig, type ModelConfig } from './config';
+import { ProjectNotFoundError } from './errors';
+
+/** Folders never searched for projects: dependencies, VCS data, caches, build output. */
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.nx', '.cairn', 'dist', 'tmp', 'coverage']);
+
+export interface ProjectRef<C> {
+  kind: ConfigKind;
+  name: string;
+  /** Workspace-relative POSIX path of the project folder. */
+  root: string;
+  /** Workspace-relative POSIX path of the config file. */
+  configFile: string;
+  config: C;
+}
+
+export interface CairnProjects {
+  datasets: Map<string, ProjectRef<DatasetConfig>>;
+  models: Map<string, ProjectRef<ModelConfig>>;
+  experiments: Map<string, ProjectRef<ExperimentConfig>>;
+}
+
+export function toPosix(path: string): string {
+  return path.split(sep).join(posix.sep);
+}
+
+/** The Nx project name of a Cairn project: `name` from its config, else its folder name. */
+export function projectName(config: { name?: string }, configFile: string): string {
+  return config.name ?? basename(dirname(configFile));
+}
+
+async function findConfigFiles(root: string, dir = root, found: string[] = []): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.')) {
+        await findConfigFiles(root, join(dir, entry.name), found);
+      }
+    } else if (entry.isFile() && Object.values(CONFIG_FILES).includes(entry.name)) {
+      found.push(toPosix(relative(root, join(dir, entry.name))));
+    }
+  }
+  return found;
+}
+
+/**
+ * Finds every Cairn project under the workspace root without asking Nx, with
+ * the same naming rule as the Nx plugin, so the CLI and the targets agree.
+ */
+export async function discoverProjects(workspaceRoot: string): Promise<CairnProjects> {
+  const projects: CairnProjects = { datasets: new Map(), models: new Map(), experiments: new Map() };
+  for (const configFile of (await findConfigFiles(workspaceRoot)).sort()) {
+    const kind = (Object.keys(CONFIG_FILES) as ConfigKind[]).find((k) => CONFIG_FILES[k] === basename(configFile))!;
+    const config = await readConfig<{ name?: string }>(kind, join(workspaceRoot, configFile), configFile);
+    const ref = { kind, name: projectName(config, configFile), root: posix.dirname(configFile), configFile, config };
+    const bucket = kind === 'dataset' ? projects.datasets : kind === 'model' ? projects.models : projects.experiments;
+    (bucket as Map<string, typeof ref>).set(ref.name, ref);
+  }
+  return projects;
+}
+
+export function requireProject<C>(
+  map: Map<string, ProjectRef<C>>,
+  name: string,
+  kind: 'dataset' | 'model',
+  referencedFrom: string,
+): ProjectRef<C> {
+  const project = map.get(name);
+  if (!project) throw new ProjectNotFoundError(referencedFrom, kind, name, [...map.keys()].sort());
+  return project;
+}
+
+/** Finds the project whose folder is `projectRoot` (workspace-relative). */
+export function projectAt(projects: CairnProjects, projectRoot: string): ProjectRef<unknown> | undefined {
+  const root = toPosix(projectRoot).replace(/\/$/, '');
+  for (const map of [projects.models, projects.experiments, projects.datasets] as Map<string, ProjectRef<unknown>>[]) {
+    for (const project of map.values()) if (project.root === root) return project;
+  }
+  return undefined;
+}
+
+/**
+ * Where a project's task outputs live, relative to the workspace root. Train
+ * outputs are small (pointer, metrics, run record): the artifact itself stays
+ * in the content store and is materialized (linked) beside them.
+ */
+export function outputPaths(projectRoot: string) {
+  const base = posix.join('dist', 'cairn', toPosix(projectRoot));
+  return {
+    base,
+    trainDir: posix.join(base, 'train'),
+    artifactPointer: posix.join(base, 'train', 'model.cairn'),
+    trainMetrics: posix.join(base, 'train', 'metrics.json'),
+    runRecord: posix.join(base, 'train', 'run.json'),
+    artifactDir: posix.join(base, 'model'),
+    evaluateDir: posix.join(base, 'evaluate'),
+    evaluateMetrics: posix.join(base, 'evaluate', 'metrics.json'),
+    evaluateReport: posix.join(base, 'evaluate', 'report.md'),
+    compareDir: posix.join(base, 'compare'),
+    monitorDir: posix.join(base, 'monitor'),
+    validateDir: posix.join(base, 'validate'),
+    driftDir: posix.join(base, 'drift'),
+    /** The committed metrics file the compare gate reads at the base commit. */
+    committedMetrics: posix.join(toPosix(projectRoot), 'metrics.json'),
+  };
+}

@@ -1,0 +1,218 @@
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { withLock, writeFileAtomic } from '@cairn/fs-atomic';
+import { hashDirectory, hashFile, StatCache, type DirectoryHash } from '@cairn/hash';
+import { initWorkspace, loadLayout, type Layout } from './config';
+import { fsError, StoreErrorCode, storeError } from './errors';
+import { putFile, putManifest } from './objects';
+import { mapLimit, resolveWorkspacePath, toPosixRelative } from './paths';
+import { POINTER_SUFFIX, pointerFileFor, writePointer, type Pointer } from './pointer';
+
+export interface StoreProgress {
+  phase: 'hash' | 'store';
+  done: number;
+  total: number;
+}
+
+export interface AddOptions {
+  onProgress?: (progress: StoreProgress) => void;
+  /** Add each data path to the `.gitignore` beside it (default true). */
+  gitignore?: boolean;
+}
+
+/** Files stored concurrently: enough to keep libuv's thread pool busy on many small files. */
+const STORE_CONCURRENCY = 16;
+
+interface Hashed {
+  source: string;
+  pointer: Pointer;
+  /** Directories: the hashing result (entries + manifest). */
+  directory?: DirectoryHash;
+}
+
+async function hashOne(source: string, statCache: StatCache, onProgress?: AddOptions['onProgress']): Promise<Hashed> {
+  let stat;
+  try {
+    stat = await fs.lstat(source, { bigint: true });
+  } catch (error) {
+    throw fsError(error, source, 'read it');
+  }
+  const name = basename(source);
+  if (stat.isDirectory()) {
+    const directory = await hashDirectory(source, {
+      statCache,
+      onProgress: onProgress && ((done, total) => onProgress({ phase: 'hash', done, total })),
+      // Pointer files inside a tracked folder would be hidden from every verb: refuse them.
+      ignore: (path) => {
+        if (path.endsWith(POINTER_SUFFIX)) {
+          throw storeError(StoreErrorCode.pathUnsupported, `${join(source, path)}: a pointer file inside a folder being added`, {
+            data: { path: join(source, path) },
+            hint: 'track either the folder or the paths inside it, not both',
+          });
+        }
+        return false;
+      },
+    });
+    return {
+      source,
+      directory,
+      pointer: { version: 1, algorithm: 'blake3', hash: directory.hash, size: directory.size, nfiles: directory.nfiles, path: name },
+    };
+  }
+  if (!stat.isFile()) {
+    throw storeError(StoreErrorCode.pathUnsupported, `${source}: only regular files and folders can be added (not a symlink or special file)`, {
+      data: { path: source },
+      hint: stat.isSymbolicLink() ? 'add the file the link points to' : undefined,
+    });
+  }
+  const startedAt = statCache.now();
+  let hash = statCache.lookup(source, stat, 'blake3');
+  if (hash === undefined) {
+    const result = await hashFile(source);
+    hash = result.hash;
+    if (BigInt(result.size) === stat.size) statCache.remember(source, stat, 'blake3', hash, startedAt);
+  }
+  onProgress?.({ phase: 'hash', done: 1, total: 1 });
+  return { source, pointer: { version: 1, algorithm: 'blake3', hash, size: Number(stat.size), path: name } };
+}
+
+/** Stores a hashed file or folder's objects. Call with the store lock held (gc must not race with it). */
+async function storeHashed(layout: Layout, item: Hashed, onProgress?: AddOptions['onProgress']): Promise<number> {
+  if (!item.directory) {
+    const stored = await putFile(layout.cacheDir, item.source, item.pointer.hash, item.pointer.size);
+    onProgress?.({ phase: 'store', done: 1, total: 1 });
+    return stored ? 1 : 0;
+  }
+  const { entries, manifest, hash } = item.directory;
+  const realRoot = await fs.realpath(item.source);
+  const seen = new Set<string>();
+  const unique = entries.filter((entry) => !seen.has(entry.hash) && seen.add(entry.hash));
+  let done = 0;
+  const stored = await mapLimit(unique, STORE_CONCURRENCY, async (entry) => {
+    const wrote = await putFile(layout.cacheDir, join(realRoot, ...entry.path.split('/')), entry.hash, entry.size);
+    done++;
+    if (onProgress && (done % 256 === 0 || done === unique.length)) onProgress({ phase: 'store', done, total: unique.length });
+    return wrote;
+  });
+  // The manifest goes last: a `.dir` object in the store means all its files are there.
+  const wroteManifest = await putManifest(layout.cacheDir, hash, manifest);
+  return stored.filter(Boolean).length + (wroteManifest ? 1 : 0);
+}
+
+/**
+ * Makes the objects just written durable before any pointer refers to them:
+ * one `syncfs` of the cache's file system (`sync -f`) instead of an fsync per
+ * object, which would dominate when adding many small files.
+ */
+async function syncStore(cacheDir: string): Promise<void> {
+  const run = (args: string[]) =>
+    new Promise<boolean>((resolve) => execFile('sync', args, { timeout: 120_000 }, (error) => resolve(!error)));
+  if (!(await run(['-f', join(cacheDir, 'b3')]))) await run([]);
+}
+
+function gitignorePattern(name: string): string {
+  // Anchored to this folder; escape what .gitignore would read as a pattern.
+  return `/${name.replace(/[\\*?[\]!# ]/g, (char) => `\\${char}`)}`;
+}
+
+/** Adds `/<name>` to the `.gitignore` beside the data, unless an equivalent line is there. */
+async function ignoreInGit(dataPath: string): Promise<void> {
+  const file = join(dirname(dataPath), '.gitignore');
+  const pattern = gitignorePattern(basename(dataPath));
+  const current = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+  const lines = current.split(/\r?\n/).map((line) => line.trim());
+  if (lines.includes(pattern) || lines.includes(`${pattern}/`)) return;
+  const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+  await writeFileAtomic(file, `${current}${separator}${pattern}\n`);
+}
+
+function assertNoOverlap(root: string, sources: string[]): Promise<void> {
+  const sorted = [...sources].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const rel = relative(sorted[i - 1]!, sorted[i]!);
+    if (rel === '' || !rel.startsWith('..')) {
+      throw storeError(StoreErrorCode.pathUnsupported, `${toPosixRelative(root, sorted[i]!)} is given twice or lies inside ${toPosixRelative(root, sorted[i - 1]!)}`, {
+        data: { path: sorted[i]! },
+        hint: 'add either the folder or the paths inside it',
+      });
+    }
+  }
+  // A path inside an already tracked folder would be tracked twice.
+  return Promise.all(
+    sources.map(async (source) => {
+      for (let dir = dirname(source); relative(root, dir) !== '' && !relative(root, dir).startsWith('..'); dir = dirname(dir)) {
+        const tracked = await fs.stat(pointerFileFor(dir)).then(
+          (stat) => stat.isFile(),
+          () => false,
+        );
+        if (tracked) {
+          throw storeError(StoreErrorCode.pathUnsupported, `${toPosixRelative(root, source)} is inside ${toPosixRelative(root, dir)}, which is tracked already`, {
+            data: { path: source, trackedBy: pointerFileFor(dir) },
+            hint: `re-add ${toPosixRelative(root, dir)} instead`,
+          });
+        }
+      }
+    }),
+  ).then(() => undefined);
+}
+
+async function hashAll(sources: string[], statCache: StatCache, options: AddOptions): Promise<Hashed[]> {
+  const hashed: Hashed[] = [];
+  for (const source of sources) hashed.push(await hashOne(source, statCache, options.onProgress));
+  return hashed;
+}
+
+/**
+ * Tracks files and folders: hashes them (outside the lock: reading is safe
+ * concurrently), then, holding the store lock, copies new objects in, makes
+ * them durable, writes `<path>.cairn` beside each path and adds the path to
+ * `.gitignore`. Paths are relative to `root` unless absolute. All paths are
+ * checked before anything is stored.
+ */
+export async function add(root: string, paths: string[], options: AddOptions = {}): Promise<Pointer[]> {
+  await initWorkspace(root);
+  const layout = await loadLayout(root);
+  const sources = paths.map((path) => resolveWorkspacePath(layout.root, path));
+  await assertNoOverlap(layout.root, sources);
+  await Promise.all(
+    sources.map((source) =>
+      fs.lstat(source).catch((error: unknown) => {
+        throw fsError(error, toPosixRelative(layout.root, source), 'read it');
+      }),
+    ),
+  );
+  const statCache = await StatCache.load(layout.statCacheFile);
+  const hashed = await hashAll(sources, statCache, options);
+  await withLock(layout.lockPath, async () => {
+    let written = 0;
+    for (const item of hashed) written += await storeHashed(layout, item, options.onProgress);
+    if (written > 0) await syncStore(layout.cacheDir);
+    for (const item of hashed) {
+      await writePointer(item.source, item.pointer);
+      if (options.gitignore !== false) await ignoreInGit(item.source);
+    }
+  });
+  await statCache.save();
+  return hashed.map((item) => item.pointer);
+}
+
+/**
+ * Stores a file or folder (anywhere, e.g. a training output folder) and
+ * returns its pointer without writing a pointer file or touching
+ * `.gitignore`. `pointer.path` is the path's base name.
+ */
+export async function storePath(root: string, path: string, options: Pick<AddOptions, 'onProgress'> = {}): Promise<Pointer> {
+  await initWorkspace(root);
+  const layout = await loadLayout(root);
+  const source = resolve(layout.root, path);
+  const statCache = StatCache.inMemory();
+  const [item] = await hashAll([source], statCache, options);
+  await withLock(layout.lockPath, async () => {
+    if ((await storeHashed(layout, item!, options.onProgress)) > 0) await syncStore(layout.cacheDir);
+  });
+  return item!.pointer;
+}

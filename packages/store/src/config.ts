@@ -1,0 +1,187 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { writeFileAtomic } from '@cairn/fs-atomic';
+import { StoreErrorCode, storeError } from './errors';
+import { schemaProblem } from './schema';
+
+export type LinkStrategy = 'reflink' | 'hardlink' | 'symlink' | 'copy';
+
+export const LINK_STRATEGIES: readonly LinkStrategy[] = ['reflink', 'hardlink', 'symlink', 'copy'];
+export const DEFAULT_LINK: readonly LinkStrategy[] = ['reflink', 'hardlink', 'copy'];
+
+export interface RemoteConfig {
+  url: string;
+  [option: string]: unknown;
+}
+
+export interface CairnConfig {
+  version: 1;
+  cache: { dir?: string; link: LinkStrategy[] };
+  remotes: Record<string, RemoteConfig>;
+  defaultRemote?: string;
+}
+
+/** Name of the workspace marker folder at the root. */
+export const CAIRN_DIR = '.cairn';
+
+export function configFile(root: string): string {
+  return join(root, CAIRN_DIR, 'config.json');
+}
+
+export function defaultConfig(): CairnConfig {
+  return { version: 1, cache: { link: [...DEFAULT_LINK] }, remotes: {} };
+}
+
+/** Nearest folder at or above `cwd` holding `.cairn/`, else the nearest holding `.git`. */
+export function findWorkspaceRoot(cwd: string): string {
+  const start = resolve(cwd);
+  let gitRoot: string | undefined;
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (isDirectory(join(dir, CAIRN_DIR))) return dir;
+    if (!gitRoot && existsSync(join(dir, '.git'))) gitRoot = dir;
+    if (dirname(dir) === dir) break;
+  }
+  if (gitRoot) return gitRoot;
+  throw storeError(StoreErrorCode.noWorkspace, `no cairn workspace at or above ${start}`, {
+    data: { cwd: start },
+    hint: 'run `cairn init` at the root of your repository',
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function parseConfig(file: string, text: string): CairnConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw storeError(StoreErrorCode.configInvalid, `${file}: not valid JSON (${(error as Error).message})`, {
+      data: { file, pointer: '' },
+      hint: 'fix the JSON syntax, or delete the file and run `cairn init`',
+    });
+  }
+  const problem = schemaProblem('config', raw);
+  if (problem) {
+    throw storeError(StoreErrorCode.configInvalid, `${file}: ${problem.pointer || '(document)'} ${problem.message}`, {
+      data: { file, pointer: problem.pointer },
+      hint: 'see packages/store/schemas/config.schema.json for the valid fields',
+    });
+  }
+  const value = raw as Partial<CairnConfig> & { version: 1 };
+  const config: CairnConfig = {
+    ...value,
+    version: 1,
+    cache: { ...value.cache, link: value.cache?.link ?? [...DEFAULT_LINK] },
+    remotes: value.remotes ?? {},
+  };
+  if (config.defaultRemote !== undefined && !(config.defaultRemote in config.remotes)) {
+    throw storeError(StoreErrorCode.configInvalid, `${file}: /defaultRemote names "${config.defaultRemote}", which is not in /remotes`, {
+      data: { file, pointer: '/defaultRemote' },
+      hint: `valid: ${Object.keys(config.remotes).join(', ') || '(no remotes defined)'}`,
+    });
+  }
+  return config;
+}
+
+/** The workspace config; defaults when `.cairn/config.json` does not exist. */
+export async function loadConfig(root: string): Promise<CairnConfig> {
+  const file = configFile(root);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+    throw error;
+  }
+  return parseConfig(file, text);
+}
+
+export function loadConfigSync(root: string): CairnConfig {
+  const file = configFile(root);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+    throw error;
+  }
+  return parseConfig(file, text);
+}
+
+/** Byte-stable: fixed key order, two-space JSON, trailing newline. */
+export function serializeConfig(config: CairnConfig): string {
+  const ordered: Record<string, unknown> = { version: 1, cache: config.cache, remotes: config.remotes };
+  if (config.defaultRemote !== undefined) ordered.defaultRemote = config.defaultRemote;
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+export async function saveConfig(root: string, config: CairnConfig): Promise<void> {
+  const file = configFile(root);
+  const text = serializeConfig(config);
+  parseConfig(file, text); // never write a config we would refuse to read
+  await writeFileAtomic(file, text);
+}
+
+/** Where a workspace keeps its store, state and scratch files. */
+export interface Layout {
+  root: string;
+  cacheDir: string;
+  stateDir: string;
+  quarantineDir: string;
+  /** Folder locked (as `<lockPath>.lock`) by verbs that mutate the store. */
+  lockPath: string;
+  statCacheFile: string;
+  link: LinkStrategy[];
+}
+
+export function layoutFor(root: string, config: CairnConfig): Layout {
+  const cairnDir = join(root, CAIRN_DIR);
+  const dir = config.cache.dir;
+  const cacheDir = dir === undefined ? join(cairnDir, 'cache') : isAbsolute(dir) ? dir : resolve(root, dir);
+  return {
+    root,
+    cacheDir,
+    stateDir: join(cairnDir, 'state'),
+    quarantineDir: join(cairnDir, 'quarantine'),
+    lockPath: join(cacheDir, 'lock'),
+    statCacheFile: join(cairnDir, 'state', 'stat-cache.json'),
+    link: config.cache.link,
+  };
+}
+
+export async function loadLayout(root: string): Promise<Layout> {
+  return layoutFor(resolve(root), await loadConfig(resolve(root)));
+}
+
+const GITIGNORE = ['# cairn: local store and state, never committed', '/cache/', '/state/', '/tmp/', '/quarantine/', ''].join('\n');
+
+/**
+ * Creates `.cairn/config.json` (unless present), `.cairn/.gitignore` and the
+ * cache folder. Idempotent: an existing valid config is kept as is; an
+ * invalid one is reported, never overwritten.
+ */
+export async function initWorkspace(root: string): Promise<void> {
+  const absolute = resolve(root);
+  await fs.mkdir(join(absolute, CAIRN_DIR), { recursive: true });
+  const file = configFile(absolute);
+  let config: CairnConfig;
+  if (existsSync(file)) {
+    config = await loadConfig(absolute);
+  } else {
+    config = defaultConfig();
+    await saveConfig(absolute, config);
+  }
+  const gitignore = join(absolute, CAIRN_DIR, '.gitignore');
+  const current = await fs.readFile(gitignore, 'utf8').catch(() => undefined);
+  if (current === undefined) await writeFileAtomic(gitignore, GITIGNORE);
+  const layout = layoutFor(absolute, config);
+  await fs.mkdir(join(layout.cacheDir, 'b3'), { recursive: true });
+  await fs.mkdir(layout.stateDir, { recursive: true });
+}

@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytes, cleanup, tempDir, writeTree } from '../test/helpers';
+import { checkout, initWorkspace, listPointers, readPointer, status, verify } from './index';
+
+/** Runs test/add-child.ts in its own Node process (TypeScript compiled on the fly by @swc-node/register). */
+function spawnAdd(root: string, paths: string[]) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@cairn/source', '-r', require.resolve('@swc-node/register'), join(__dirname, '..', 'test', 'add-child.ts'), root, ...paths],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, exited };
+}
+
+/** A process killed inside the lock leaves it behind; pretend its 10 s stale timeout has passed. */
+function ageLock(root: string): void {
+  const lock = join(root, '.cairn', 'cache', 'lock.lock');
+  if (existsSync(lock)) utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+}
+
+async function expectConsistent(root: string): Promise<void> {
+  const result = await verify(root);
+  expect(result.corrupt).toEqual([]);
+  expect(result.missing).toEqual([]);
+  expect(result.checked).toBeGreaterThan(0);
+}
+
+describe('crash safety', () => {
+  let root: string;
+  const SMALL = 1500;
+
+  beforeAll(async () => {
+    root = tempDir('cairn-crash-');
+    await initWorkspace(root);
+    writeTree(join(root, 'big'), SMALL, 7);
+    // Two files above the whole-read limit, so the streaming copy is killed too.
+    writeFileSync(join(root, 'big', 'large-a.bin'), bytes(1, 10 * 1024 * 1024));
+    writeFileSync(join(root, 'big', 'large-b.bin'), bytes(2, 10 * 1024 * 1024));
+  });
+  afterAll(() => cleanup(root));
+
+  it('leaves a consistent store when `add` is SIGKILLed at random points (22 times)', async () => {
+    const started = Date.now();
+    const full = spawnAdd(root, ['big']);
+    const first = await full.exited;
+    expect(first, first.stderr).toMatchObject({ code: 0 });
+    const duration = Date.now() - started;
+    await expectConsistent(root);
+
+    let killedMidway = 0;
+    for (let round = 1; round <= 22; round++) {
+      // New content for ~15% of the files (and one large file every third round), so each add has objects to write.
+      for (let i = round % 7; i < SMALL; i += 7) {
+        const rel = `part-${i % 10}/group-${Math.floor(i / 100)}/file-${i}.bin`;
+        writeFileSync(join(root, 'big', rel), bytes(round * 1_000_003 + i, 1024 + ((i * round) % 7168)));
+      }
+      if (round % 3 === 0) writeFileSync(join(root, 'big', 'large-a.bin'), bytes(round + 10, 10 * 1024 * 1024));
+      const run = spawnAdd(root, ['big']);
+      const delay = 250 + Math.random() * duration;
+      const timer = setTimeout(() => run.child.kill('SIGKILL'), delay);
+      const exit = await run.exited;
+      clearTimeout(timer);
+      if (exit.signal === 'SIGKILL') killedMidway++;
+      else expect(exit, exit.stderr).toMatchObject({ code: 0 });
+      ageLock(root);
+      await expectConsistent(root);
+      // The pointer is always whole and valid (or the previous one).
+      await readPointer(join(root, 'big.cairn'));
+    }
+    expect(killedMidway).toBeGreaterThanOrEqual(10);
+
+    // After all that, a normal add and a round trip still work.
+    const last = spawnAdd(root, ['big']);
+    expect(await last.exited).toMatchObject({ code: 0 });
+    const snapshot = tempDir('cairn-crash-copy-');
+    cpSync(join(root, 'big'), snapshot, { recursive: true });
+    rmSync(join(root, 'big'), { recursive: true });
+    await checkout(root);
+    expect((await status(root))[0]!.state).toBe('clean');
+    expect(readFileSync(join(root, 'big', 'large-a.bin')).equals(readFileSync(join(snapshot, 'large-a.bin')))).toBe(true);
+    cleanup(snapshot);
+    await expectConsistent(root);
+  }, 80_000);
+});
+
+describe('concurrency', () => {
+  it('two processes adding overlapping data at the same time both succeed', async () => {
+    const root = tempDir('cairn-concurrent-');
+    try {
+      await initWorkspace(root);
+      const a = writeTree(join(root, 'a'), 400, 3);
+      cpSync(join(root, 'a', 'part-1'), join(root, 'b', 'part-1'), { recursive: true });
+      cpSync(join(root, 'a', 'part-2'), join(root, 'b', 'part-2'), { recursive: true });
+      writeTree(join(root, 'b', 'own'), 100, 4);
+      cpSync(join(root, 'a'), join(root, 'c'), { recursive: true });
+
+      // Overlapping content in different folders, and the very same folder twice.
+      const runs = [spawnAdd(root, ['a']), spawnAdd(root, ['b']), spawnAdd(root, ['c']), spawnAdd(root, ['c'])];
+      for (const run of runs) {
+        const exit = await run.exited;
+        expect(exit, exit.stderr).toMatchObject({ code: 0 });
+      }
+      const pointers = await listPointers(root);
+      expect(pointers.map((p) => p.pointer.path)).toEqual(['a', 'b', 'c']);
+      expect(pointers[0]!.pointer.hash).toBe(pointers[2]!.pointer.hash);
+      await expectConsistent(root);
+      rmSync(join(root, 'a'), { recursive: true });
+      await checkout(root, ['a']);
+      for (const [rel, content] of a) expect(readFileSync(join(root, 'a', rel)).equals(content)).toBe(true);
+    } finally {
+      cleanup(root);
+    }
+  }, 40_000);
+});

@@ -1,0 +1,173 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createAtomicWriteStream, writeFileAtomic } from '@cairn/fs-atomic';
+import { hashBuffer, hashStream, parseManifest, type ManifestEntry } from '@cairn/hash';
+import { errnoCode, fsError, StoreErrorCode, storeError } from './errors';
+
+/** Object ids: 64 hex digits (a file) or 64 hex digits + `.dir` (a directory manifest). */
+export const OBJECT_ID = /^[0-9a-f]{64}(\.dir)?$/;
+
+/** Files up to this size are read whole when stored; larger ones are streamed. */
+const WHOLE_READ_LIMIT = 8 * 1024 * 1024;
+
+export function assertObjectId(id: string): void {
+  if (!OBJECT_ID.test(id)) {
+    throw storeError(StoreErrorCode.badObjectId, `"${id}" is not an object id`, {
+      data: { id },
+      hint: 'object ids are 64 lowercase hex digits, optionally followed by .dir',
+    });
+  }
+}
+
+/** `<cache>/b3/<2 hex>/<62 hex>[.dir]` */
+export function objectPathIn(cacheDir: string, id: string): string {
+  assertObjectId(id);
+  return join(cacheDir, 'b3', id.slice(0, 2), id.slice(2));
+}
+
+export function isDirId(id: string): boolean {
+  return id.endsWith('.dir');
+}
+
+export function digestOf(id: string): string {
+  return id.slice(0, 64);
+}
+
+/** True when the object exists (and, if `size` is given, has that size: a truncated object counts as absent). */
+export async function objectPresent(cacheDir: string, id: string, size?: number): Promise<boolean> {
+  try {
+    const stat = await fs.stat(objectPathIn(cacheDir, id));
+    return stat.isFile() && (size === undefined || stat.size === size);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
+/** Stores `bytes` as object `id` (whose digest the caller has checked). Idempotent; read-only once stored. */
+async function writeObject(cacheDir: string, id: string, bytes: Uint8Array): Promise<void> {
+  // No fsync per object: `add` flushes the file system once before it writes pointers (see syncStore).
+  await writeFileAtomic(objectPathIn(cacheDir, id), bytes, { mode: 0o444, durable: false });
+}
+
+/** Stores a manifest (the content of a `.dir` object). Returns false when it was already stored. */
+export async function putManifest(cacheDir: string, id: string, manifest: Uint8Array): Promise<boolean> {
+  if (!isDirId(id) || hashBuffer(manifest) !== digestOf(id)) {
+    throw storeError(StoreErrorCode.objectCorrupt, `manifest bytes do not hash to ${id}`, { data: { id } });
+  }
+  if (await objectPresent(cacheDir, id, manifest.length)) return false;
+  await writeObject(cacheDir, id, manifest);
+  return true;
+}
+
+function changedError(source: string, expected: string, actual: string): Error {
+  return storeError(StoreErrorCode.sourceChanged, `${source} changed while it was being added`, {
+    data: { path: source, expected, actual },
+    hint: 'nothing was stored for it; run the command again once the file is no longer being written',
+  });
+}
+
+/**
+ * Copies `source` into the store as object `hash`. The bytes written are the
+ * bytes hashed on the way in, so an object's name always matches its content
+ * even when the source changes under us (that fails with STORE_SOURCE_CHANGED
+ * and stores nothing). Returns false when the object was already stored.
+ */
+export async function putFile(cacheDir: string, source: string, hash: string, size: number): Promise<boolean> {
+  if (await objectPresent(cacheDir, hash, size)) return false;
+  if (size <= WHOLE_READ_LIMIT) {
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(source);
+    } catch (error) {
+      throw fsError(error, source, 'read it');
+    }
+    const actual = hashBuffer(bytes);
+    if (actual !== hash) throw changedError(source, hash, actual);
+    await writeObject(cacheDir, hash, bytes);
+    return true;
+  }
+  const pending = await createAtomicWriteStream(objectPathIn(cacheDir, hash), { mode: 0o444 });
+  try {
+    const tee = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+    const hashing = hashStream(tee);
+    const input = createReadStream(source, { highWaterMark: 4 * 1024 * 1024 });
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      tee.write(chunk);
+      if (!pending.stream.write(chunk)) await new Promise<void>((resolve) => pending.stream.once('drain', () => resolve()));
+    }
+    tee.end();
+    const actual = (await hashing).hash;
+    if (actual !== hash) throw changedError(source, hash, actual);
+    await pending.commit();
+    return true;
+  } catch (error) {
+    await pending.abort();
+    throw fsError(error, source, 'read it');
+  }
+}
+
+/** Reads and parses a `.dir` object; checks that its bytes still hash to its id. */
+export async function readManifestObject(cacheDir: string, id: string): Promise<ManifestEntry[]> {
+  const file = objectPathIn(cacheDir, id);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') {
+      throw storeError(StoreErrorCode.objectMissing, `object ${id} is not in the cache (${file})`, {
+        data: { id, file },
+        hint: 'fetch it with `cairn pull`, or re-add the data',
+      });
+    }
+    throw error;
+  }
+  if (hashBuffer(bytes) !== digestOf(id)) {
+    throw storeError(StoreErrorCode.objectCorrupt, `object ${id} is corrupt (${file})`, {
+      data: { id, file },
+      hint: 'run `cairn verify --quarantine`, then re-add or pull the data',
+    });
+  }
+  return parseManifest(bytes);
+}
+
+/** Every object id in the cache (skips temp files and anything that is not an object). */
+export async function listObjectIds(cacheDir: string): Promise<string[]> {
+  const base = join(cacheDir, 'b3');
+  const fanout = await fs.readdir(base).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const ids: string[] = [];
+  await Promise.all(
+    fanout
+      .filter((name) => /^[0-9a-f]{2}$/.test(name))
+      .map(async (prefix) => {
+        const names = await fs.readdir(join(base, prefix)).catch(() => [] as string[]);
+        for (const name of names) {
+          const id = prefix + name;
+          if (OBJECT_ID.test(id)) ids.push(id);
+        }
+      }),
+  );
+  return ids.sort();
+}
+
+/** Temp files left in the cache by interrupted writes, with their age in ms. */
+export async function listTempFiles(cacheDir: string): Promise<Array<{ file: string; ageMs: number }>> {
+  const base = join(cacheDir, 'b3');
+  const fanout = await fs.readdir(base).catch(() => [] as string[]);
+  const found: Array<{ file: string; ageMs: number }> = [];
+  const now = Date.now();
+  for (const prefix of fanout) {
+    const names = await fs.readdir(join(base, prefix)).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
+      const file = join(base, prefix, name);
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (stat) found.push({ file, ageMs: now - stat.mtimeMs });
+    }
+  }
+  return found;
+}

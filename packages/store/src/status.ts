@@ -1,0 +1,145 @@
+import { promises as fs } from 'node:fs';
+import { hashDirectory, hashFile, StatCache, type ManifestEntry } from '@cairn/hash';
+import { loadLayout, type Layout } from './config';
+import { errnoCode, fsError } from './errors';
+import { isDirId, listObjectIds, objectPresent, readManifestObject } from './objects';
+import { dataPathOf, mapLimit, selectPointers, toPosixRelative, type PointerRecord } from './paths';
+import type { Pointer } from './pointer';
+
+export type DataState = 'clean' | 'modified' | 'missing' | 'not-in-cache';
+
+export interface DirectoryChanges {
+  added: string[];
+  modified: string[];
+  deleted: string[];
+}
+
+export interface StatusEntry {
+  /** The tracked data, relative to the workspace root (POSIX). */
+  path: string;
+  /** Its pointer file, relative to the workspace root (POSIX). */
+  pointerFile: string;
+  /**
+   * - `modified`: the data differs from its pointer (re-add it, or checkout --force);
+   * - `not-in-cache`: the data is absent or unchanged but the store lacks (some of) its objects (pull them);
+   * - `missing`: the data is absent and the store can restore it (checkout);
+   * - `clean`: the data matches and the store holds it.
+   */
+  state: DataState;
+  hash: string;
+  /** Hash of the data as it is now (absent when the data is missing). */
+  actualHash?: string;
+  inCache: boolean;
+  /** For a modified folder whose manifest is in the store: what differs, by relative path. */
+  changes?: DirectoryChanges;
+}
+
+/** What the data on disk looks like next to its pointer. */
+export interface WorkspaceCheck {
+  exists: boolean;
+  actualHash?: string;
+  matches: boolean;
+  /** Folders: the entries as they are now. */
+  entries?: ManifestEntry[];
+}
+
+export async function checkWorkspaceData(dataPath: string, pointer: Pointer, statCache: StatCache): Promise<WorkspaceCheck> {
+  let stat;
+  try {
+    stat = await fs.lstat(dataPath, { bigint: true });
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return { exists: false, matches: false };
+    throw fsError(error, dataPath, 'read it');
+  }
+  if (isDirId(pointer.hash)) {
+    if (!stat.isDirectory()) return { exists: true, matches: false };
+    const result = await hashDirectory(dataPath, { statCache });
+    return { exists: true, actualHash: result.hash, matches: result.hash === pointer.hash, entries: result.entries };
+  }
+  if (!stat.isFile()) return { exists: true, matches: false };
+  if (BigInt(pointer.size) !== stat.size) return { exists: true, matches: false };
+  let hash = statCache.lookup(dataPath, stat, 'blake3');
+  if (hash === undefined) {
+    const startedAt = statCache.now();
+    const result = await hashFile(dataPath);
+    hash = result.hash;
+    if (BigInt(result.size) === stat.size) statCache.remember(dataPath, stat, 'blake3', hash, startedAt);
+  }
+  return { exists: true, actualHash: hash, matches: hash === pointer.hash };
+}
+
+/** Above this many objects to check, listing the cache's fan-out folders beats one stat per object. */
+const LIST_THRESHOLD = 2000;
+
+/** Which of `ids` are in the store. */
+async function presentObjects(layout: Layout, ids: string[]): Promise<Set<string>> {
+  if (ids.length > LIST_THRESHOLD) {
+    const all = new Set(await listObjectIds(layout.cacheDir));
+    return new Set(ids.filter((id) => all.has(id)));
+  }
+  const present = await mapLimit(ids, 32, (id) => objectPresent(layout.cacheDir, id));
+  return new Set(ids.filter((_, index) => present[index]));
+}
+
+/** The objects a pointer needs; for a folder, its manifest's members too (undefined when the manifest is absent or unreadable). */
+export async function requiredObjects(layout: Layout, pointer: Pointer): Promise<{ ids: string[]; manifest?: ManifestEntry[] }> {
+  if (!isDirId(pointer.hash)) return { ids: [pointer.hash] };
+  try {
+    const manifest = await readManifestObject(layout.cacheDir, pointer.hash);
+    return { ids: [pointer.hash, ...new Set(manifest.map((entry) => entry.hash))], manifest };
+  } catch {
+    return { ids: [pointer.hash] };
+  }
+}
+
+export function diffEntries(expected: ManifestEntry[], actual: ManifestEntry[]): DirectoryChanges {
+  const before = new Map(expected.map((entry) => [entry.path, entry]));
+  const after = new Map(actual.map((entry) => [entry.path, entry]));
+  const changes: DirectoryChanges = { added: [], modified: [], deleted: [] };
+  for (const [path, entry] of after) {
+    const old = before.get(path);
+    if (!old) changes.added.push(path);
+    else if (old.hash !== entry.hash || old.executable !== entry.executable) changes.modified.push(path);
+  }
+  for (const path of before.keys()) if (!after.has(path)) changes.deleted.push(path);
+  return changes;
+}
+
+export async function statusOf(layout: Layout, records: PointerRecord[], statCache: StatCache): Promise<StatusEntry[]> {
+  const checked = await mapLimit(records, 4, async ({ file, pointer }) => {
+    const dataPath = dataPathOf(file, pointer);
+    const [workspace, required] = await Promise.all([checkWorkspaceData(dataPath, pointer, statCache), requiredObjects(layout, pointer)]);
+    return { file, pointer, dataPath, workspace, required };
+  });
+  const present = await presentObjects(layout, [...new Set(checked.flatMap((item) => item.required.ids))]);
+  return checked.map(({ file, pointer, dataPath, workspace, required }) => {
+    const manifestPresent = present.has(pointer.hash) && (!isDirId(pointer.hash) || required.manifest !== undefined);
+    const inCache = manifestPresent && required.ids.every((id) => present.has(id));
+    const state: DataState = workspace.exists && !workspace.matches ? 'modified' : !inCache ? 'not-in-cache' : workspace.exists ? 'clean' : 'missing';
+    const entry: StatusEntry = {
+      path: toPosixRelative(layout.root, dataPath),
+      pointerFile: toPosixRelative(layout.root, file),
+      state,
+      hash: pointer.hash,
+      inCache,
+    };
+    if (workspace.actualHash !== undefined) entry.actualHash = workspace.actualHash;
+    if (state === 'modified' && required.manifest && workspace.entries) entry.changes = diffEntries(required.manifest, workspace.entries);
+    return entry;
+  });
+}
+
+/**
+ * The state of every tracked path (or of those selected by `paths`, relative
+ * to `root` unless absolute). Unchanged files are not read again: the stat
+ * cache answers from (path, inode, size, mtime).
+ */
+export async function status(root: string, paths?: string[]): Promise<StatusEntry[]> {
+  const layout = await loadLayout(root);
+  const records = await selectPointers(layout.root, paths);
+  const statCache = await StatCache.load(layout.statCacheFile);
+  const entries = await statusOf(layout, records, statCache);
+  await statCache.save().catch(() => undefined);
+  return entries;
+}
+

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { CairnError } from '@cairn/errors';
+import type { ColumnSpec, DatasetSpec } from './spec';
+
+/** The published JSON Schemas; src/ and dist/ sit at the same depth, so this works in both. */
+export const schemaDir = join(__dirname, '..', 'schemas');
+export const datasetSpecSchemaPath = join(schemaDir, 'dataset-spec.schema.json');
+
+let specValidator: ValidateFunction | undefined;
+
+function compiledSpecSchema(): ValidateFunction {
+  if (!specValidator) {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    specValidator = ajv.compile(JSON.parse(readFileSync(datasetSpecSchemaPath, 'utf8')) as object);
+  }
+  return specValidator;
+}
+
+/** The dataset spec JSON Schema (draft 7), for embedding in other schemas. */
+export function datasetSpecSchema(): Record<string, unknown> {
+  return JSON.parse(readFileSync(datasetSpecSchemaPath, 'utf8')) as Record<string, unknown>;
+}
+
+export function pointerToken(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function invalid(file: string, pointer: string, problem: string, hint?: string): CairnError {
+  return new CairnError('DATASET_SPEC_INVALID', `${file}: ${pointer || '(root)'} ${problem}`, {
+    data: { file, pointer },
+    hint: hint ?? 'see docs/validation.md or packages/validate/schemas/dataset-spec.schema.json for the valid fields',
+  });
+}
+
+/** The most specific Ajv error, phrased as "<pointer> <what is wrong / what would be valid>". */
+function describeSchemaError(errors: ErrorObject[]): { pointer: string; problem: string } {
+  // oneOf reports every branch plus a summary; the branch errors are more useful, the deepest first.
+  const ranked = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length);
+  const error = ranked.find((e) => e.keyword !== 'oneOf' && e.keyword !== 'if') ?? ranked[0]!;
+  const params = error.params as Record<string, unknown>;
+  let pointer = error.instancePath;
+  let problem = error.message ?? 'is invalid';
+  switch (error.keyword) {
+    case 'required':
+      pointer += `/${pointerToken(String(params.missingProperty))}`;
+      problem = 'is required';
+      break;
+    case 'additionalProperties':
+      pointer += `/${pointerToken(String(params.additionalProperty))}`;
+      problem = 'is not an allowed field';
+      break;
+    case 'enum':
+      problem = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    case 'propertyNames':
+      pointer += `/${pointerToken(String(params.propertyName))}`;
+      problem = 'is not a known rule kind';
+      break;
+    case 'type':
+      problem = `must be of type ${Array.isArray(params.type) ? params.type.join(' or ') : String(params.type)}`;
+      break;
+    default:
+      problem = `${problem}`;
+  }
+  return { pointer, problem };
+}
+
+const NUMERIC = new Set(['number', 'integer']);
+const TEMPORAL = new Set(['date', 'datetime']);
+
+function checkColumn(file: string, base: string, column: ColumnSpec): void {
+  const type = column.type ?? 'string';
+  for (const bound of ['min', 'max'] as const) {
+    const value = column[bound];
+    if (value === undefined) continue;
+    const pointer = `${base}/${bound}`;
+    if (NUMERIC.has(type)) {
+      if (typeof value !== 'number') throw invalid(file, pointer, `must be a number for a ${type} column`);
+    } else if (TEMPORAL.has(type)) {
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+        throw invalid(file, pointer, `must be an ISO 8601 date string (e.g. "2024-01-31") for a ${type} column`);
+      }
+    } else {
+      throw invalid(file, pointer, `applies to number, integer, date or datetime columns, not ${type}`, 'use minLength/maxLength for strings');
+    }
+  }
+  if (column.min !== undefined && column.max !== undefined) {
+    const min = typeof column.min === 'number' ? column.min : Date.parse(column.min);
+    const max = typeof column.max === 'number' ? column.max : Date.parse(column.max);
+    if (min > max) throw invalid(file, `${base}/max`, `(${String(column.max)}) must be ≥ min (${String(column.min)})`);
+  }
+  if (column.minLength !== undefined && column.maxLength !== undefined && column.minLength > column.maxLength) {
+    throw invalid(file, `${base}/maxLength`, `(${column.maxLength}) must be ≥ minLength (${column.minLength})`);
+  }
+  if (column.pattern !== undefined) {
+    try {
+      new RegExp(column.pattern, 'u');
+    } catch (error) {
+      throw invalid(file, `${base}/pattern`, `is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Checks a dataset spec (the `validation` section of dataset.json) against the
+ * schema and for consistency; throws `DATASET_SPEC_INVALID` naming `file` and
+ * the JSON pointer of the bad field. `pointerPrefix` is where the section sits
+ * in the file (e.g. "/validation").
+ */
+export function parseDatasetSpec(json: unknown, file: string, options: { pointerPrefix?: string } = {}): DatasetSpec {
+  const prefix = options.pointerPrefix ?? '';
+  const validate = compiledSpecSchema();
+  if (!validate(json)) {
+    const { pointer, problem } = describeSchemaError(validate.errors ?? []);
+    throw invalid(file, prefix + pointer, problem);
+  }
+  const spec = json as DatasetSpec;
+  for (const [name, column] of Object.entries(spec.columns ?? {})) {
+    checkColumn(file, `${prefix}/columns/${pointerToken(name)}`, column);
+  }
+  if (spec.rows?.min !== undefined && spec.rows.max !== undefined && spec.rows.min > spec.rows.max) {
+    throw invalid(file, `${prefix}/rows/max`, `(${spec.rows.max}) must be ≥ rows.min (${spec.rows.min})`);
+  }
+  const balance = spec.label?.balance;
+  if (balance?.minShare !== undefined && balance.maxShare !== undefined && balance.minShare > balance.maxShare) {
+    throw invalid(file, `${prefix}/label/balance/maxShare`, `(${balance.maxShare}) must be ≥ minShare (${balance.minShare})`);
+  }
+  if (spec.csv?.header === false && Object.keys(spec.columns ?? {}).length === 0) {
+    throw invalid(file, `${prefix}/columns`, 'must list the columns in file order when csv.header is false');
+  }
+  if (spec.rowSchema !== undefined) {
+    try {
+      new Ajv({ allErrors: false, strict: false, allowUnionTypes: true }).compile(spec.rowSchema as object);
+    } catch (error) {
+      throw invalid(file, `${prefix}/rowSchema`, `is not a valid JSON Schema: ${(error as Error).message}`);
+    }
+  }
+  return spec;
+}
+
+/**
+ * Reads a dataset.json and returns its spec: the `validation` section when the
+ * file has one, else the whole file (a standalone spec file).
+ */
+export async function loadDatasetSpec(file: string): Promise<DatasetSpec> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CairnError('DATASET_SPEC_NOT_FOUND', `${file}: cannot read the dataset spec (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      data: { file },
+      hint: 'pass the dataset.json holding a "validation" section',
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CairnError('DATASET_SPEC_INVALID', `${file}: not valid JSON (${(error as Error).message})`, { data: { file, pointer: '' } });
+  }
+  if (json !== null && typeof json === 'object' && !Array.isArray(json) && 'validation' in json) {
+    return parseDatasetSpec((json as { validation: unknown }).validation, file, { pointerPrefix: '/validation' });
+  }
+  return parseDatasetSpec(json, file);
+}

@@ -1,0 +1,667 @@
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { CairnError } from '@cairn/errors';
+import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer';
+import { DigestSet } from './digest-set';
+import { maskPii, scanPii } from './pii';
+import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
+import type { ColumnSpec, ColumnType, DataFormat, DatasetSpec, PiiKind, RuleKind, Severity, SeverityLevel } from './spec';
+import { clip, detach, isIntegerText, isNumberText, parseBooleanText, parseDateText, parseDateTimeText, parseNumberText } from './values';
+
+export interface Violation {
+  rule: RuleKind;
+  severity: Severity;
+  /** 1-based data row: the header is not counted, so row 1 is the first record (CSV) or element/line object (JSON, JSONL). */
+  row?: number;
+  /** 1-based line of the file where the row starts (CSV and JSONL). */
+  line?: number;
+  column?: string;
+  /** The offending value as read (strings cut to 200 characters; personal data masked). */
+  value?: unknown;
+  message: string;
+}
+
+export interface PiiFinding {
+  column: string;
+  kind: PiiKind;
+  /** Values found (a cell can hold several). */
+  count: number;
+  /** The first rows holding one (at most 5). */
+  rows: number[];
+  /** A masked example. */
+  example: string;
+}
+
+export interface ColumnStats {
+  nulls: number;
+  /** Numeric columns: smallest and largest valid value seen. */
+  min?: number;
+  max?: number;
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  file: string;
+  format: DataFormat;
+  bytes: number;
+  rows: number;
+  /** Columns as found in the data (CSV header, or keys seen in JSON rows). */
+  columns: string[];
+  errors: number;
+  warnings: number;
+  /** At most `maxViolations`, in the order found; counts above cover all of them. */
+  violations: Violation[];
+  truncated: boolean;
+  /** Rule kind → number of violations (errors and warnings). */
+  summary: Record<string, number>;
+  pii: PiiFinding[];
+  stats: Record<string, ColumnStats>;
+  /** Label column value → rows, when the spec names a label. */
+  classes?: Record<string, number>;
+  durationMs: number;
+}
+
+export interface ValidateOptions {
+  /** Violations kept in the report (counting goes on). Default 1000. */
+  maxViolations?: number;
+  /** Called after each chunk with the bytes read so far. */
+  onProgress?: (bytes: number) => void;
+  /** The spec's file, named in messages. */
+  specFile?: string;
+}
+
+const MAX_CLASSES = 10_000;
+
+function severityLevel(spec: DatasetSpec, rule: RuleKind, column?: ColumnSpec): SeverityLevel {
+  const own = column?.severity;
+  if (typeof own === 'string') return own;
+  const forRule = own?.[rule];
+  if (forRule) return forRule;
+  if (rule === 'pii' && spec.pii?.severity) return spec.pii.severity;
+  return spec.severity?.rules?.[rule] ?? spec.severity?.default ?? 'error';
+}
+
+/** Format from the spec, else from the file extension. */
+export function detectFormat(file: string, spec: DatasetSpec): { format: DataFormat; delimiter: string } {
+  const ext = extname(file).toLowerCase();
+  const delimiter = spec.csv?.delimiter ?? (ext === '.tsv' ? '\t' : ',');
+  if (spec.format) return { format: spec.format, delimiter };
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return { format: 'csv', delimiter };
+  if (ext === '.json') return { format: 'json', delimiter };
+  if (ext === '.jsonl' || ext === '.ndjson') return { format: 'jsonl', delimiter };
+  if (ext === '.parquet') {
+    throw new CairnError('DATA_FORMAT_UNSUPPORTED', `${file}: Parquet is not supported`, {
+      data: { file, format: 'parquet' },
+      hint: 'export the data to CSV or JSON Lines; no well-kept pure-JavaScript Parquet reader fits (see docs/validation.md)',
+    });
+  }
+  throw new CairnError('DATA_FORMAT_UNKNOWN', `${file}: cannot tell the data format from the extension "${ext}"`, {
+    data: { file },
+    hint: 'set "format" to csv, json or jsonl in the dataset spec',
+  });
+}
+
+type Sink = (rule: RuleKind, level: SeverityLevel, row: number | undefined, line: number | undefined, column: string | undefined, value: unknown, message: () => string) => void;
+
+/** The checks for one column; `checkText` for CSV fields, `checkValue` for JSON values. */
+class ColumnCheck {
+  readonly type: ColumnType | undefined;
+  readonly nullable: boolean;
+  readonly min: number;
+  readonly max: number;
+  readonly hasRange: boolean;
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly pattern: RegExp | undefined;
+  readonly textCategories: Set<string> | undefined;
+  readonly numberCategories: Set<number> | undefined;
+  readonly unique: DigestSet | undefined;
+  readonly stats: ColumnStats = { nulls: 0 };
+  labelCounts: Map<string, number> | undefined;
+  scanPii = false;
+  readonly level: Record<RuleKind, SeverityLevel>;
+
+  constructor(
+    readonly name: string,
+    readonly spec: ColumnSpec,
+    datasetSpec: DatasetSpec,
+    private readonly sink: Sink,
+  ) {
+    this.type = spec.type;
+    this.nullable = spec.nullable !== false;
+    const temporal = spec.type === 'date' || spec.type === 'datetime';
+    const bound = (value: number | string | undefined, fallback: number) =>
+      value === undefined ? fallback : typeof value === 'number' ? value : temporal ? Date.parse(value) : fallback;
+    this.min = bound(spec.min, -Infinity);
+    this.max = bound(spec.max, Infinity);
+    this.hasRange = spec.min !== undefined || spec.max !== undefined;
+    this.minLength = spec.minLength ?? 0;
+    this.maxLength = spec.maxLength ?? Infinity;
+    this.pattern = spec.pattern === undefined ? undefined : new RegExp(`^(?:${spec.pattern})$`, 'u');
+    if (spec.categories) {
+      if (spec.type === 'number' || spec.type === 'integer') this.numberCategories = new Set(spec.categories.map(Number));
+      else this.textCategories = new Set(spec.categories.map(String));
+    }
+    const level = {} as Record<RuleKind, SeverityLevel>;
+    for (const rule of ['type', 'nullable', 'range', 'length', 'pattern', 'category', 'unique', 'pii', 'row-schema', 'key', 'balance'] as const) {
+      level[rule] = severityLevel(datasetSpec, rule, spec);
+    }
+    this.level = level;
+    if (spec.unique && level.unique !== 'off') this.unique = new DigestSet();
+  }
+
+  private fail(rule: RuleKind, row: number, line: number | undefined, value: unknown, message: () => string): void {
+    this.sink(rule, this.level[rule], row, line, this.name, value, message);
+  }
+
+  /** Checks one CSV field; returns the typed value (for row schemas), or null. */
+  checkText(text: string, isNull: boolean, row: number, line: number): unknown {
+    if (isNull) {
+      this.stats.nulls++;
+      if (!this.nullable) this.failNull('empty', row, line);
+      return null;
+    }
+    let typed: unknown = text;
+    switch (this.type) {
+      case 'integer':
+      case 'number': {
+        if (this.type === 'integer' ? !isIntegerText(text) : !isNumberText(text)) {
+          this.failType(text, this.type === 'integer' ? 'an integer' : 'a number', row, line);
+          return text;
+        }
+        const number = parseNumberText(text);
+        this.checkNumber(number, row, line);
+        if (this.numberCategories !== undefined && !this.numberCategories.has(number)) this.failCategory(text, row, line);
+        typed = number;
+        break;
+      }
+      case 'boolean': {
+        const bool = parseBooleanText(text);
+        if (bool === undefined) {
+          this.failType(text, 'a boolean (true/false)', row, line);
+          return text;
+        }
+        typed = bool;
+        break;
+      }
+      case 'date':
+      case 'datetime':
+        if (!this.checkTemporal(text, row, line)) return text;
+        break;
+      default:
+        this.checkString(text, row, line);
+    }
+    if (this.textCategories !== undefined && !this.textCategories.has(text)) this.failCategory(text, row, line);
+    if (this.unique !== undefined && !this.unique.add(text)) this.failUnique(text, row, line);
+    if (this.labelCounts !== undefined) this.countLabel(text);
+    if (this.scanPii) this.findPii(text, row, line);
+    return typed;
+  }
+
+  /** Checks one JSON value (undefined = key absent = null). */
+  checkValue(value: unknown, row: number, line: number | undefined): void {
+    if (value === null || value === undefined) {
+      this.stats.nulls++;
+      if (!this.nullable) this.failNull(value === null ? 'null' : 'missing', row, line);
+      return;
+    }
+    const kind = typeof value;
+    const wrongType = (expected: string) => this.failType(value, expected, row, line);
+    switch (this.type) {
+      case 'integer':
+      case 'number':
+        if (kind !== 'number' || !Number.isFinite(value) || (this.type === 'integer' && !Number.isInteger(value))) {
+          return wrongType(this.type === 'integer' ? 'an integer' : 'a number');
+        }
+        this.checkNumber(value as number, row, line);
+        if (this.numberCategories !== undefined && !this.numberCategories.has(value as number)) this.failCategory(value, row, line);
+        break;
+      case 'boolean':
+        if (kind !== 'boolean') return wrongType('a boolean');
+        break;
+      case 'date':
+      case 'datetime':
+        if (kind !== 'string') return wrongType(`an ISO 8601 ${this.type} string`);
+        if (!this.checkTemporal(value as string, row, line)) return;
+        break;
+      case 'string':
+        if (kind !== 'string') return wrongType('a string');
+        this.checkString(value as string, row, line);
+        break;
+      default:
+        if (kind === 'string') this.checkString(value as string, row, line);
+    }
+    const text = kind === 'string' ? (value as string) : kind === 'object' ? JSON.stringify(value) : String(value);
+    if (this.textCategories !== undefined && !this.textCategories.has(text)) this.failCategory(value, row, line);
+    if (this.unique !== undefined && !this.unique.add(kind === 'string' ? `s${text}` : `v${text}`)) this.failUnique(value, row, line);
+    if (this.labelCounts !== undefined) this.countLabel(text);
+    if (this.scanPii && kind === 'string') this.findPii(text, row, line);
+  }
+
+  private checkNumber(number: number, row: number, line: number | undefined): void {
+    const stats = this.stats;
+    if (stats.min === undefined || number < stats.min) stats.min = number;
+    if (stats.max === undefined || number > stats.max) stats.max = number;
+    if (number < this.min || number > this.max) this.failRange(number, row, line);
+  }
+
+  private checkTemporal(text: string, row: number, line: number | undefined): boolean {
+    const time = this.type === 'date' ? parseDateText(text) : parseDateTimeText(text);
+    if (Number.isNaN(time)) {
+      this.failType(text, `an ISO 8601 ${this.type === 'date' ? 'date (YYYY-MM-DD)' : 'date-time (YYYY-MM-DDTHH:MM[:SS][Z])'}`, row, line);
+      return false;
+    }
+    if (this.hasRange && (time < this.min || time > this.max)) this.failRange(text, row, line);
+    return true;
+  }
+
+  private checkString(text: string, row: number, line: number | undefined): void {
+    const length = text.length;
+    if (length < this.minLength || length > this.maxLength) this.failLength(text, row, line);
+    if (this.pattern !== undefined && !this.pattern.test(text)) this.failPattern(text, row, line);
+  }
+
+  // Failure paths live in their own methods: a closure inside a hot method would cost an allocation per call.
+  private failNull(what: string, row: number, line: number | undefined): void {
+    this.fail('nullable', row, line, null, () => `${this.name} is ${what} but the column is not nullable`);
+  }
+
+  private failType(value: unknown, expected: string, row: number, line: number | undefined): void {
+    const shown = typeof value === 'string' ? clip(value) : value;
+    this.fail('type', row, line, shown, () => `${this.name} = ${clip(JSON.stringify(value))} is not ${expected}`);
+  }
+
+  private failRange(value: number | string, row: number, line: number | undefined): void {
+    this.fail('range', row, line, value, () => `${this.name} = ${value} is outside [${this.spec.min ?? '-∞'}, ${this.spec.max ?? '∞'}]`);
+  }
+
+  private failLength(text: string, row: number, line: number | undefined): void {
+    this.fail('length', row, line, clip(text), () => `${this.name} has ${text.length} characters; allowed ${this.minLength}–${this.maxLength === Infinity ? '∞' : this.maxLength}`);
+  }
+
+  private failPattern(text: string, row: number, line: number | undefined): void {
+    this.fail('pattern', row, line, clip(text), () => `${this.name} = ${JSON.stringify(clip(text))} does not match /${this.spec.pattern}/`);
+  }
+
+  private failCategory(value: unknown, row: number, line: number | undefined): void {
+    const shown = typeof value === 'string' ? clip(value) : value;
+    this.fail('category', row, line, shown, () => {
+      const allowed = (this.spec.categories ?? []).slice(0, 20).map((c) => JSON.stringify(c));
+      return `${this.name} = ${JSON.stringify(shown)} is not one of ${allowed.join(', ')}${(this.spec.categories?.length ?? 0) > 20 ? ', …' : ''}`;
+    });
+  }
+
+  private failUnique(value: unknown, row: number, line: number | undefined): void {
+    const shown = typeof value === 'string' ? clip(value) : value;
+    this.fail('unique', row, line, shown, () => `${this.name} = ${JSON.stringify(shown)} repeats a value of an earlier row`);
+  }
+
+  private countLabel(text: string): void {
+    const counts = this.labelCounts!;
+    const seen = counts.get(text);
+    if (seen !== undefined) counts.set(text, seen + 1);
+    else if (counts.size < MAX_CLASSES) counts.set(detach(text), 1);
+  }
+
+  readonly pii = new Map<PiiKind, PiiFinding>();
+  piiKinds: readonly PiiKind[] | undefined;
+
+  private findPii(text: string, row: number, line: number | undefined): void {
+    if (text.length < 6) return;
+    const found = scanPii(text, this.piiKinds);
+    for (const match of found) {
+      const masked = maskPii(match.kind, match.text);
+      let finding = this.pii.get(match.kind);
+      if (!finding) {
+        finding = { column: this.name, kind: match.kind, count: 0, rows: [], example: masked };
+        this.pii.set(match.kind, finding);
+      }
+      finding.count++;
+      if (finding.rows.length < 5 && finding.rows[finding.rows.length - 1] !== row) finding.rows.push(row);
+      this.fail('pii', row, line, masked, () => `${this.name} holds what looks like ${match.kind === 'iban' ? 'an IBAN' : match.kind === 'email' ? 'an email address' : `a ${match.kind.replace('-', ' ')}`} (${masked})`);
+    }
+  }
+}
+
+const NON_TEXT_TYPES = new Set<ColumnType | undefined>(['number', 'integer', 'boolean', 'date', 'datetime']);
+
+/** The streaming checker: feed rows, then `finish()`. */
+class DatasetChecker {
+  private readonly violations: Violation[] = [];
+  private readonly summary: Record<string, number> = {};
+  private errors = 0;
+  private warnings = 0;
+  private truncated = false;
+  rows = 0;
+  private columnNames: string[] = [];
+  private checks: (ColumnCheck | undefined)[] = [];
+  private readonly byName = new Map<string, ColumnCheck>();
+  private keyIndexes: number[] | undefined;
+  private readonly keySet: DigestSet | undefined;
+  private readonly rowSchema: ValidateFunction | undefined;
+  private readonly nullValues: Set<string>;
+  private readonly emptyIsOnlyNull: boolean;
+  private readonly seenUnexpected = new Set<string>();
+  private headerSize = 0;
+  readonly sink: Sink;
+
+  constructor(
+    private readonly spec: DatasetSpec,
+    private readonly maxViolations: number,
+  ) {
+    this.sink = (rule, level, row, line, column, value, message) => {
+      if (level === 'off') return;
+      this.summary[rule] = (this.summary[rule] ?? 0) + 1;
+      if (level === 'error') this.errors++;
+      else this.warnings++;
+      if (this.violations.length >= this.maxViolations) {
+        this.truncated = true;
+        return;
+      }
+      const violation: Violation = { rule, severity: level, message: message() };
+      if (row !== undefined) violation.row = row;
+      if (line !== undefined) violation.line = line;
+      if (column !== undefined) violation.column = column;
+      if (value !== undefined) violation.value = typeof value === 'string' ? detach(value) : value;
+      this.violations.push(violation);
+    };
+    const nullValues = spec.csv?.nullValues ?? [''];
+    this.nullValues = new Set(nullValues);
+    this.emptyIsOnlyNull = nullValues.length === 1 && nullValues[0] === '';
+    if (spec.key && severityLevel(spec, 'key') !== 'off') this.keySet = new DigestSet();
+    if (spec.rowSchema !== undefined && severityLevel(spec, 'row-schema') !== 'off') {
+      this.rowSchema = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true }).compile(spec.rowSchema as object);
+    }
+  }
+
+  private level(rule: RuleKind): SeverityLevel {
+    return severityLevel(this.spec, rule);
+  }
+
+  formatViolation(message: string, row?: number, line?: number): void {
+    this.sink('format', this.level('format'), row, line, undefined, undefined, () => message);
+  }
+
+  private makeCheck(name: string): ColumnCheck | undefined {
+    const columnSpec = this.spec.columns?.[name];
+    const pii = this.spec.pii;
+    const scan =
+      pii !== undefined &&
+      pii.scan !== false &&
+      (pii.columns ? pii.columns.includes(name) : !NON_TEXT_TYPES.has(columnSpec?.type)) &&
+      severityLevel(this.spec, 'pii', columnSpec) !== 'off';
+    const isLabel = this.spec.label?.column === name;
+    if (!columnSpec && !scan && !isLabel) return undefined;
+    const check = new ColumnCheck(name, columnSpec ?? {}, this.spec, this.sink);
+    check.scanPii = scan;
+    check.piiKinds = pii?.kinds;
+    if (isLabel && this.spec.label?.balance) check.labelCounts = new Map();
+    this.byName.set(name, check);
+    return check;
+  }
+
+  /** CSV: the column names in file order. */
+  setHeader(names: string[]): void {
+    this.columnNames = names.map(detach);
+    this.headerSize = names.length;
+    const seen = new Set<string>();
+    for (const name of this.columnNames) {
+      if (seen.has(name)) this.formatViolation(`column "${name}" appears twice in the header`, undefined, 1);
+      seen.add(name);
+    }
+    this.checks = this.columnNames.map((name) => this.makeCheck(name));
+    const missing = Object.keys(this.spec.columns ?? {}).filter((name) => !seen.has(name));
+    for (const name of [...missing, ...(this.spec.key ?? []), ...(this.spec.label ? [this.spec.label.column] : [])]) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      this.sink('column-missing', severityLevel(this.spec, 'column-missing', this.spec.columns?.[name]), undefined, undefined, name, undefined, () => `column "${name}" is missing from the data`);
+    }
+    if (this.spec.additionalColumns === false) {
+      for (const name of this.columnNames) {
+        if (!this.spec.columns?.[name]) this.sink('column-unexpected', this.level('column-unexpected'), undefined, 1, name, undefined, () => `column "${name}" is not listed in the spec (additionalColumns is false)`);
+      }
+    }
+    if (this.keySet) {
+      const indexes = (this.spec.key ?? []).map((name) => this.columnNames.indexOf(name));
+      this.keyIndexes = indexes.every((i) => i >= 0) ? indexes : undefined;
+    }
+  }
+
+  /** CSV: one record. */
+  textRow(fields: string[], count: number, line: number): void {
+    const row = ++this.rows;
+    if (count !== this.headerSize) {
+      this.formatViolation(`row has ${count} fields, the header has ${this.headerSize}`, row, line);
+      return;
+    }
+    const checks = this.checks;
+    const typedRow: Record<string, unknown> | undefined = this.rowSchema ? {} : undefined;
+    const emptyIsOnlyNull = this.emptyIsOnlyNull;
+    for (let i = 0; i < count; i++) {
+      const check = checks[i];
+      const text = fields[i]!;
+      const isNull = emptyIsOnlyNull ? text.length === 0 : this.nullValues.has(text);
+      if (check !== undefined) {
+        const typed = check.checkText(text, isNull, row, line);
+        if (typedRow) typedRow[this.columnNames[i]!] = typed;
+      } else if (typedRow) {
+        typedRow[this.columnNames[i]!] = isNull ? null : text;
+      }
+    }
+    if (this.keyIndexes) this.checkTextKey(fields, row, line);
+    if (typedRow) this.checkRowSchema(typedRow, row, line);
+  }
+
+  private checkTextKey(fields: string[], row: number, line: number): void {
+    const parts: string[] = [];
+    for (const index of this.keyIndexes!) {
+      const text = fields[index]!;
+      if (this.emptyIsOnlyNull ? text.length === 0 : this.nullValues.has(text)) return;
+      parts.push(text);
+    }
+    this.checkKey(parts, parts, row, line);
+  }
+
+  /** JSON / JSONL: one object. */
+  objectRow(object: Record<string, unknown>, line: number | undefined): void {
+    const row = ++this.rows;
+    for (const name of Object.keys(object)) {
+      if (!this.byName.has(name) && !this.seenUnexpected.has(name)) {
+        this.seenUnexpected.add(name);
+        this.columnNames.push(name);
+        if (this.spec.additionalColumns === false) {
+          this.sink('column-unexpected', this.level('column-unexpected'), row, line, name, undefined, () => `field "${name}" is not listed in the spec (additionalColumns is false)`);
+        }
+        const check = this.makeCheck(name);
+        if (check) this.checks.push(check);
+      }
+    }
+    for (const check of this.checks) check!.checkValue(object[check!.name], row, line);
+    if (this.keySet && this.spec.key) {
+      const parts = this.spec.key.map((name) => object[name]);
+      if (!parts.some((part) => part === null || part === undefined)) {
+        this.checkKey(parts.map((part) => (typeof part === 'string' ? `s${part}` : `v${JSON.stringify(part)}`)), parts, row, line);
+      }
+    }
+    if (this.rowSchema) this.checkRowSchema(object, row, line);
+  }
+
+  /** JSON: declared columns are checked even when the first rows lack them. */
+  prepareObjectColumns(): void {
+    for (const name of Object.keys(this.spec.columns ?? {})) {
+      if (!this.byName.has(name)) {
+        const check = this.makeCheck(name);
+        if (check) this.checks.push(check);
+        this.seenUnexpected.add(name);
+        this.columnNames.push(name);
+      }
+    }
+    if (this.spec.label && !this.byName.has(this.spec.label.column)) {
+      const check = this.makeCheck(this.spec.label.column);
+      if (check) this.checks.push(check);
+    }
+  }
+
+  /** `parts` identify the key (null-free); `values` are what a report shows. */
+  private checkKey(parts: string[], values: unknown[], row: number, line: number | undefined): void {
+    const joined = parts.length === 1 ? parts[0]! : parts.join('\u001f');
+    if (!this.keySet!.add(joined)) {
+      const names = this.spec.key ?? [];
+      const shown = Object.fromEntries(names.map((name, i) => [name, typeof values[i] === 'string' ? clip(values[i] as string) : values[i]]));
+      this.sink('key', this.level('key'), row, line, names.join(','), shown, () =>
+        `key (${(this.spec.key ?? []).join(', ')}) = ${JSON.stringify(shown)} repeats the key of an earlier row`,
+      );
+    }
+  }
+
+  private checkRowSchema(object: unknown, row: number, line: number | undefined): void {
+    const validate = this.rowSchema!;
+    if (validate(object)) return;
+    const error = validate.errors?.[0];
+    const path = error?.instancePath ?? '';
+    const column = path.split('/')[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
+    const params = (error?.params ?? {}) as Record<string, unknown>;
+    const where = column ? column : params.missingProperty ? String(params.missingProperty) : 'row';
+    this.sink('row-schema', this.level('row-schema'), row, line, column, column && object && typeof object === 'object' ? (object as Record<string, unknown>)[column] : undefined, () =>
+      `${where} ${error?.message ?? 'does not match the row schema'} (rowSchema${error?.schemaPath.replace(/^#/, '') ?? ''})`,
+    );
+  }
+
+  finish(file: string, format: DataFormat, bytes: number, startedAt: number): ValidationReport {
+    const rowsSpec = this.spec.rows;
+    if (rowsSpec) {
+      if ((rowsSpec.min !== undefined && this.rows < rowsSpec.min) || (rowsSpec.max !== undefined && this.rows > rowsSpec.max)) {
+        this.sink('rows', this.level('rows'), undefined, undefined, undefined, this.rows, () => `${this.rows} rows; allowed ${rowsSpec.min ?? 0}–${rowsSpec.max ?? '∞'}`);
+      }
+    }
+    let classes: Record<string, number> | undefined;
+    const label = this.spec.label;
+    const labelCheck = label ? this.byName.get(label.column) : undefined;
+    if (label?.balance && labelCheck?.labelCounts) {
+      const counts = labelCheck.labelCounts;
+      for (const category of labelCheck.spec.categories ?? []) if (!counts.has(String(category))) counts.set(String(category), 0);
+      classes = Object.fromEntries([...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+      const labelled = [...counts.values()].reduce((a, b) => a + b, 0);
+      const { minShare = 0, maxShare = 1 } = label.balance;
+      if (counts.size >= MAX_CLASSES) {
+        this.sink('balance', labelCheck.level.balance, undefined, undefined, label.column, undefined, () => `${label.column} has ${MAX_CLASSES} or more distinct values; class balance needs a categorical label`);
+      } else if (labelled > 0) {
+        for (const [value, count] of Object.entries(classes)) {
+          const share = count / labelled;
+          if (share < minShare || share > maxShare) {
+            this.sink('balance', labelCheck.level.balance, undefined, undefined, label.column, value, () =>
+              `class ${JSON.stringify(value)} is ${(share * 100).toFixed(1)}% of ${labelled} labelled rows (${count}); allowed ${(minShare * 100).toFixed(1)}%–${(maxShare * 100).toFixed(1)}%`,
+            );
+          }
+        }
+      }
+    }
+    const stats: Record<string, ColumnStats> = {};
+    const pii: PiiFinding[] = [];
+    for (const check of this.byName.values()) {
+      if (this.spec.columns?.[check.name]) stats[check.name] = check.stats;
+      pii.push(...check.pii.values());
+    }
+    return {
+      ok: this.errors === 0,
+      file,
+      format,
+      bytes,
+      rows: this.rows,
+      columns: this.columnNames,
+      errors: this.errors,
+      warnings: this.warnings,
+      violations: this.violations,
+      truncated: this.truncated,
+      summary: this.summary,
+      pii,
+      stats,
+      ...(classes ? { classes } : {}),
+      durationMs: Date.now() - startedAt,
+    };
+  }
+}
+
+/**
+ * Validates a data file against a dataset spec, streaming: memory stays
+ * bounded by the chunk size, the longest record and, for `unique`/`key`
+ * rules, ~11–21 bytes per distinct value (see DigestSet).
+ */
+export async function validateDataset(dataPath: string, spec: DatasetSpec, options: ValidateOptions = {}): Promise<ValidationReport> {
+  const startedAt = Date.now();
+  let info;
+  try {
+    info = await stat(dataPath);
+  } catch (error) {
+    throw new CairnError('DATA_NOT_FOUND', `${dataPath}: cannot read the data file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      data: { file: dataPath },
+      hint: 'run `cairn pull` to fetch tracked data, or check the path',
+    });
+  }
+  if (!info.isFile()) {
+    throw new CairnError('DATA_NOT_A_FILE', `${dataPath}: is not a file`, { data: { file: dataPath }, hint: 'validate one data file at a time' });
+  }
+  const { format, delimiter } = detectFormat(dataPath, spec);
+  const checker = new DatasetChecker(spec, options.maxViolations ?? 1000);
+  let bytes = info.size;
+  try {
+    if (format === 'csv') {
+      const header = spec.csv?.header !== false;
+      if (!header) checker.setHeader(Object.keys(spec.columns ?? {}));
+      let awaitingHeader = header;
+      const tokenizer = new CsvTokenizer(
+        (fields, count, line) => {
+          if (awaitingHeader) {
+            awaitingHeader = false;
+            checker.setHeader(fields.slice(0, count));
+          } else {
+            checker.textRow(fields, count, line);
+          }
+        },
+        { delimiter },
+      );
+      bytes = await readTextChunks(dataPath, (text) => tokenizer.push(text), options.onProgress);
+      tokenizer.end();
+      if (awaitingHeader) checker.formatViolation('the file is empty: no header row');
+    } else if (format === 'jsonl') {
+      checker.prepareObjectColumns();
+      const splitter = new JsonLinesSplitter((text, line) => {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (error) {
+          checker.rows++;
+          checker.formatViolation(`line ${line} is not valid JSON: ${(error as Error).message}`, checker.rows, line);
+          return;
+        }
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          checker.rows++;
+          checker.formatViolation(`line ${line} is not a JSON object`, checker.rows, line);
+          return;
+        }
+        checker.objectRow(value as Record<string, unknown>, line);
+      });
+      bytes = await readTextChunks(dataPath, (text) => splitter.push(text), options.onProgress);
+      splitter.end();
+    } else {
+      checker.prepareObjectColumns();
+      const scanner = new JsonArrayScanner((text, row) => {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (error) {
+          throw new JsonSyntaxError(`element ${row} is not valid JSON: ${(error as Error).message}`, row);
+        }
+        checker.objectRow(value as Record<string, unknown>, undefined);
+      });
+      bytes = await readTextChunks(dataPath, (text) => scanner.push(text), options.onProgress);
+      scanner.end();
+    }
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) checker.formatViolation(`${error.message}; reading stopped`, undefined, error.line);
+    else if (error instanceof JsonSyntaxError) checker.formatViolation(`${error.message}; reading stopped`, error.row, error.line);
+    else throw error;
+  }
+  return checker.finish(dataPath, format, bytes, startedAt);
+}

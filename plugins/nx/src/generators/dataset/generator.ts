@@ -1,0 +1,68 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, posix, relative, resolve } from 'node:path';
+import { formatFiles, joinPathFragments, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { CairnError } from '@cairn/errors';
+import { add } from '@cairn/store';
+import { describeColumns } from '../../lib/infer-columns';
+import { initGenerator } from '../init/generator';
+import type { DatasetGeneratorSchema } from './schema';
+
+function copyIntoTree(tree: Tree, source: string, target: string): void {
+  const stats = statSync(source);
+  if (stats.isDirectory()) {
+    for (const entry of readdirSync(source)) copyIntoTree(tree, join(source, entry), posix.join(target, entry));
+  } else if (stats.isFile()) {
+    tree.write(target, readFileSync(source));
+  }
+}
+
+function formatOf(file: string): 'csv' | 'json' | 'jsonl' | undefined {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.csv') return 'csv';
+  if (extension === '.json') return 'json';
+  if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
+  return undefined;
+}
+
+/**
+ * Copies a local file or folder into a new dataset project, writes dataset.json
+ * (columns and types inferred from the data) and, once the files are on disk,
+ * tracks the data with `cairn add` (pointer file + .gitignore entry).
+ */
+export async function datasetGenerator(tree: Tree, options: DatasetGeneratorSchema): Promise<GeneratorCallback> {
+  const source = resolve(process.cwd(), options.source);
+  if (!existsSync(source)) {
+    throw new CairnError('SOURCE_NOT_FOUND', `--source ${options.source}: no such file or folder`, {
+      data: { source: options.source },
+      hint: 'give a CSV, JSON or JSON-lines file (or a folder of them) on this machine',
+    });
+  }
+  await initGenerator(tree, { skipFormat: true });
+  const directory = options.directory ?? joinPathFragments('datasets', options.name);
+  const dataName = basename(source);
+  const isFile = statSync(source).isFile();
+  const format = isFile ? formatOf(source) : undefined;
+  const dataPath = posix.join(directory, dataName);
+  copyIntoTree(tree, source, dataPath);
+
+  const datasetJson: Record<string, unknown> = {
+    $schema: posix.join(posix.relative(directory, '.') || '.', 'node_modules/@cairn/nx/schemas/dataset.schema.json'),
+    name: options.name,
+    description: `Dataset ${options.name}, imported from ${basename(source)}`,
+    data: dataName,
+    ...(format ? { format } : {}),
+    ...(options.label ? { label: options.label } : {}),
+  };
+  if (format) {
+    datasetJson.validation = { format, columns: await describeColumns(source, format, options.label) };
+  }
+  tree.write(posix.join(directory, 'dataset.json'), `${JSON.stringify(datasetJson, null, 2)}\n`);
+  if (!options.skipFormat) await formatFiles(tree);
+
+  return async () => {
+    const root = tree.root;
+    await add(root, [relative(root, join(root, dataPath))]);
+  };
+}
+
+export default datasetGenerator;

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { formatFiles, generateFiles, joinPathFragments, readJson, type Tree } from '@nx/devkit';
+import { CairnError } from '@cairn/errors';
+import { templatesRoot } from '../../lib/templates';
+import type { ModelGeneratorSchema } from './schema';
+
+interface DatasetJson {
+  name?: string;
+  data: string;
+  label?: string;
+  validation?: { columns?: Record<string, { type?: string; categories?: unknown[] }> };
+}
+
+function findDataset(tree: Tree, name: string): { root: string; config: DatasetJson } {
+  const found: string[] = [];
+  const visit = (dir: string) => {
+    for (const child of tree.children(dir)) {
+      const path = dir ? posix.join(dir, child) : child;
+      if (['node_modules', '.git', 'dist', '.nx', '.cairn'].includes(child)) continue;
+      if (child === 'dataset.json') found.push(dir);
+      else if (!tree.isFile(path)) visit(path);
+    }
+  };
+  visit('');
+  const names: string[] = [];
+  for (const root of found) {
+    const config = readJson<DatasetJson>(tree, posix.join(root, 'dataset.json'));
+    const datasetName = config.name ?? posix.basename(root);
+    names.push(datasetName);
+    if (datasetName === name) return { root, config };
+  }
+  throw new CairnError('PROJECT_NOT_FOUND', `--dataset ${name}: no dataset project of that name`, {
+    data: { name, known: names },
+    hint: names.length ? `known datasets: ${names.sort().join(', ')}` : 'create one first with `nx g @cairn/nx:dataset`',
+  });
+}
+
+function inferTask(dataset: DatasetJson, label: string): 'binary' | 'multiclass' | 'regression' {
+  const column = dataset.validation?.columns?.[label];
+  if (column?.categories) return column.categories.length === 2 ? 'binary' : 'multiclass';
+  if (column?.type === 'string' || column?.type === 'boolean') return 'multiclass';
+  return 'regression';
+}
+
+/** Scaffolds a model project from `templates/model-<template>` against an existing dataset. */
+export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema): Promise<void> {
+  const template = options.template ?? 'ts';
+  const dataset = findDataset(tree, options.dataset);
+  const label = options.label ?? dataset.config.label;
+  if (!label) {
+    throw new CairnError('LABEL_REQUIRED', `--label is required: dataset ${options.dataset} declares no label column`, {
+      data: { dataset: options.dataset },
+      hint: 'pass --label <column> or add "label" to its dataset.json',
+    });
+  }
+  const directory = options.directory ?? joinPathFragments('models', options.name);
+  const source = join(templatesRoot(), `model-${template}`, 'files');
+  if (!existsSync(source)) {
+    throw new CairnError('TEMPLATE_NOT_FOUND', `template "${template}" is not installed (${source})`, { data: { template } });
+  }
+  generateFiles(tree, source, directory, {
+    name: options.name,
+    dataset: options.dataset,
+    label,
+    task: options.task ?? inferTask(dataset.config, label),
+    algorithm: options.algorithm ?? 'random-forest',
+    schemaPath: posix.join(posix.relative(directory, '.') || '.', 'node_modules/@cairn/nx/schemas/model.schema.json'),
+    tmpl: '',
+  });
+  if (!options.skipFormat) await formatFiles(tree);
+}
+
+export default modelGenerator;

@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isCairnError } from '@cairn/errors';
+import { createNodesFunction, inferProject } from './create-nodes';
+import { createDependencies } from './create-dependencies';
+
+const model = {
+  datasets: ['iris'],
+  label: 'species',
+  task: 'multiclass',
+  train: { command: 'node train.mjs' },
+  env: ['TRAIN_SEED_OVERRIDE'],
+};
+
+function workspace(files: Record<string, unknown>): string {
+  const root = mkdtempSync(join(tmpdir(), 'cairn-nodes-'));
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(join(root, file, '..'), { recursive: true });
+    writeFileSync(join(root, file), typeof content === 'string' ? content : JSON.stringify(content));
+  }
+  return root;
+}
+
+describe('createNodes', () => {
+  it('infers dataset and model projects with described, cacheable targets hashed on pointers, not data', async () => {
+    const root = workspace({ 'data/iris/dataset.json': { data: 'iris.csv' }, 'models/iris-rf/model.json': model });
+    const results = await createNodesFunction(['data/iris/dataset.json', 'models/iris-rf/model.json'], {}, {
+      workspaceRoot: root,
+      nxJsonConfiguration: {},
+    });
+    const byRoot = Object.fromEntries(results.flatMap(([, result]) => Object.entries(result.projects ?? {})));
+    const dataset = byRoot['data/iris']!;
+    expect(dataset.name).toBe('iris');
+    expect(dataset.namedInputs?.cairnInputs).toEqual(['{projectRoot}/**/*.cairn', '{projectRoot}/dataset.json']);
+    expect(Object.keys(dataset.targets ?? {})).toEqual(['validate', 'pull']);
+
+    const trained = byRoot['models/iris-rf']!;
+    expect(trained.name).toBe('iris-rf');
+    const train = trained.targets!.train!;
+    expect(train.cache).toBe(true);
+    expect(train.inputs).toEqual(['cairnInputs', '^cairnInputs', { env: 'TRAIN_SEED_OVERRIDE' }]);
+    expect(train.outputs).toEqual(['{workspaceRoot}/dist/cairn/models/iris-rf/train']);
+    expect(train.options.command).toBe('cairn task train iris-rf');
+    expect(train.options.env.CAIRN_TOOLKIT_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    expect(trained.targets!.evaluate!.dependsOn).toEqual(['train']);
+    expect(trained.namedInputs?.cairnInputs).toContain('!{projectRoot}/**/*.md');
+    for (const target of Object.values(trained.targets!)) expect(target.metadata?.description).toBeTruthy();
+  });
+
+  it('fails on a bad config naming the file, the JSON pointer and what is valid', () => {
+    let caught: unknown;
+    try {
+      inferProject('models/bad/model.json', JSON.stringify({ ...model, task: 'classify' }));
+    } catch (error) {
+      caught = error;
+    }
+    expect(isCairnError(caught, 'CONFIG_INVALID')).toBe(true);
+    expect((caught as Error).message).toBe('models/bad/model.json: /task must be one of "binary", "multiclass", "regression"');
+
+    expect(() => inferProject('models/bad/model.json', '{ "datasets": [')).toThrow(/models\/bad\/model.json: \(root\) is not valid JSON/);
+    expect(() => inferProject('models/bad/model.json', JSON.stringify({ ...model, train: {} }))).toThrow(
+      'models/bad/model.json: /train/command is required',
+    );
+    expect(() => inferProject('models/bad/model.json', JSON.stringify({ ...model, tain: 1 }))).toThrow(
+      'models/bad/model.json: /tain is not a known field',
+    );
+  });
+});
+
+describe('createDependencies', () => {
+  const context = (projects: Record<string, { root: string; tags: string[] }>, root: string) =>
+    ({ projects, workspaceRoot: root, nxJsonConfiguration: {}, externalNodes: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } }) as never;
+
+  it('adds edges model → datasets and libraries, experiment → model', async () => {
+    const root = workspace({
+      'models/m/model.json': { ...model, dependsOn: ['features'] },
+      'experiments/e/experiment.json': { model: 'm', params: { depth: 2 } },
+    });
+    const deps = await createDependencies(
+      {},
+      context(
+        {
+          iris: { root: 'data/iris', tags: ['cairn:dataset'] },
+          features: { root: 'libs/features', tags: [] },
+          m: { root: 'models/m', tags: ['cairn:model'] },
+          e: { root: 'experiments/e', tags: ['cairn:experiment'] },
+        },
+        root,
+      ),
+    );
+    expect(deps.map((d) => `${d.source}->${d.target}`).sort()).toEqual(['e->m', 'm->features', 'm->iris']);
+  });
+
+  it('names the file and the known datasets when a model references a missing one', async () => {
+    const root = workspace({ 'models/m/model.json': { ...model, datasets: ['irsi'] } });
+    await expect(
+      (async () => createDependencies({}, context({ iris: { root: 'data/iris', tags: ['cairn:dataset'] }, m: { root: 'models/m', tags: ['cairn:model'] } }, root)))(),
+    ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND', message: 'models/m/model.json: no dataset project named "irsi"', hint: 'known datasets: iris' });
+  });
+});

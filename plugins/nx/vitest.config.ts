@@ -1,3 +1,0 @@
-import { packageProject } from '../../vitest.shared';
-
-export default packageProject(__dirname);

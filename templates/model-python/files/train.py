@@ -1,0 +1,211 @@
+"""Trains a scikit-learn model under the Cairn model contract (docs/model-contract.md).
+
+Cairn runs `/usr/bin/python3 train.py` in this folder with CAIRN_TRAIN_FILE (CSV with a
+header row), CAIRN_PARAMS_FILE, CAIRN_LABEL, CAIRN_TASK, CAIRN_SEED, CAIRN_OUTPUT_DIR and
+CAIRN_METRICS_FILE set (and CAIRN_FEATURES, the feature columns, comma-separated). By hand,
+only CAIRN_TRAIN_FILE and CAIRN_OUTPUT_DIR are needed: params, label, task, features and seed
+then come from ./model.json (features default to every column but the label).
+
+Needs scikit-learn and numpy only (Debian: `apt-get install python3-sklearn`; the
+pyenv/venv `python3` on a PATH usually lacks them, hence the absolute interpreter path).
+
+The artifact written to CAIRN_OUTPUT_DIR:
+  model.pkl         pickle of {"pipeline": sklearn Pipeline, "labels": [...]}
+  predict.py        a copy of ./predict.py, the `python` runtime worker
+  cairn-model.json  the manifest (runtime, entry, task, label, labels, features)
+"""
+import csv
+import json
+import math
+import os
+import pickle
+import shutil
+import sys
+import time
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the model's folder
+from predict import MODEL_FILE, to_matrix  # noqa: E402  (shared with the worker)
+
+TASKS = ("binary", "multiclass", "regression")
+
+
+def fail(message):
+    print(f"train.py: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def read_json(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        fail(f"cannot read {path}: {error}")
+
+
+def read_settings():
+    config = read_json("model.json") if os.path.exists("model.json") else {}
+
+    def required(name):
+        value = os.environ.get(name)
+        if not value:
+            fail(f"{name} is not set (see docs/model-contract.md)")
+        return value
+
+    params_file = os.environ.get("CAIRN_PARAMS_FILE")
+    settings = {
+        "train_file": required("CAIRN_TRAIN_FILE"),
+        "output_dir": required("CAIRN_OUTPUT_DIR"),
+        "metrics_file": os.environ.get("CAIRN_METRICS_FILE"),
+        "params": read_json(params_file) if params_file else config.get("params", {}),
+        "label": os.environ.get("CAIRN_LABEL", config.get("label")),
+        "task": os.environ.get("CAIRN_TASK", config.get("task")),
+        "seed": os.environ.get("CAIRN_SEED", config.get("seed", 42)),
+        "features": os.environ["CAIRN_FEATURES"].split(",")
+        if os.environ.get("CAIRN_FEATURES")
+        else config.get("features"),
+    }
+    if not settings["label"]:
+        fail('no label column: set CAIRN_LABEL or "label" in model.json')
+    if settings["task"] not in TASKS:
+        fail(f"task must be one of {', '.join(TASKS)}, got {settings['task']!r}")
+    try:
+        settings["seed"] = int(settings["seed"])
+    except ValueError:
+        fail(f"CAIRN_SEED must be an integer, got {settings['seed']!r}")
+    return settings
+
+
+def read_rows(path):
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+    except (OSError, csv.Error) as error:
+        fail(f"cannot read {path}: {error}")
+
+
+def is_number(text):
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def infer_features(rows, names):
+    """A column whose non-missing values all parse as numbers is numeric, any other a string."""
+    features = []
+    for name in names:
+        values = [row[name] for row in rows if row[name] != ""]
+        numeric = bool(values) and all(is_number(v) for v in values)
+        features.append({"name": name, "type": "number" if numeric else "string"})
+    return features
+
+
+def build_estimator(algorithm, regression, params, seed):
+    if algorithm == "random-forest":
+        options = dict(
+            n_estimators=params.get("nEstimators", 25),
+            max_depth=params.get("maxDepth"),
+            random_state=seed,
+        )
+        return RandomForestRegressor(**options) if regression else RandomForestClassifier(**options)
+    if algorithm == "logistic-regression":
+        if regression:
+            fail("logistic-regression is a classifier; use random-forest or knn for regression")
+        return LogisticRegression(C=params.get("C", 1.0), max_iter=params.get("maxIter", 1000), random_state=seed)
+    if algorithm == "knn":
+        k = params.get("k", 5)
+        return KNeighborsRegressor(n_neighbors=k) if regression else KNeighborsClassifier(n_neighbors=k)
+    fail(f"params.algorithm must be random-forest, logistic-regression or knn, got {algorithm!r}")
+
+
+def build_pipeline(features, estimator, standardize):
+    """Numbers: mean-imputed (and standardized); strings: one-hot, unseen categories ignored."""
+    numeric = [i for i, f in enumerate(features) if f["type"] == "number"]
+    strings = [i for i, f in enumerate(features) if f["type"] == "string"]
+    number_steps = [SimpleImputer(strategy="mean")] + ([StandardScaler()] if standardize else [])
+    encoder = ColumnTransformer(
+        [
+            ("numbers", make_pipeline(*number_steps), numeric),
+            ("strings", OneHotEncoder(handle_unknown="ignore"), strings),
+        ]
+    )
+    return Pipeline([("encode", encoder), ("estimate", estimator)])
+
+
+def main():
+    started = time.perf_counter()
+    settings = read_settings()
+    params, label, task = settings["params"], settings["label"], settings["task"]
+    train_file = settings["train_file"]
+    algorithm = params.get("algorithm", "random-forest")
+    rows = read_rows(train_file)
+    if not rows:
+        fail(f"{train_file} has no data rows")
+    columns = list(rows[0].keys())
+    if label not in columns:
+        fail(f'label column "{label}" is not in {train_file} (columns: {",".join(columns)})')
+    names = settings["features"] or [c for c in columns if c != label]
+    for name in names:
+        if name not in columns:
+            fail(f'feature "{name}" is not in {train_file}')
+    for i, row in enumerate(rows):
+        if row[label] == "":
+            fail(f'{train_file}: data row {i + 1} has no "{label}"')
+
+    regression = task == "regression"
+    features = infer_features(rows, names)
+    X = to_matrix(rows, features)
+    if regression:
+        try:
+            y = np.array([float(row[label]) for row in rows])
+        except ValueError:
+            fail(f'{train_file}: "{label}" must be numeric for regression')
+    else:
+        y = np.array([row[label] for row in rows], dtype=object)
+
+    standardize = params.get("standardize", algorithm != "random-forest")
+    estimator = build_estimator(algorithm, regression, params, settings["seed"])
+    pipeline = build_pipeline(features, estimator, standardize)
+    pipeline.fit(X, y)
+    labels = None if regression else [str(c) for c in pipeline.classes_]
+
+    output_dir = settings["output_dir"]
+    os.makedirs(output_dir, exist_ok=True)
+    with open(os.path.join(output_dir, MODEL_FILE), "wb") as handle:
+        pickle.dump({"pipeline": pipeline, "labels": labels}, handle)
+    shutil.copyfile(os.path.join(HERE, "predict.py"), os.path.join(output_dir, "predict.py"))
+    manifest = {"runtime": "python", "entry": "predict.py", "task": task, "label": label}
+    if labels is not None:
+        manifest["labels"] = labels
+    manifest["features"] = features
+    with open(os.path.join(output_dir, "cairn-model.json"), "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=2)
+        handle.write("\n")
+
+    predicted = pipeline.predict(X)
+    metrics = {"n_train": len(rows), "n_features": len(features)}
+    if regression:
+        metrics["train_rmse"] = float(np.sqrt(np.mean((predicted - y) ** 2)))
+    else:
+        metrics["train_accuracy"] = float(np.mean(predicted == y))
+    if settings["metrics_file"]:
+        with open(settings["metrics_file"], "w", encoding="utf-8") as handle:
+            json.dump(metrics, handle, indent=2)
+            handle.write("\n")
+    seconds = time.perf_counter() - started
+    print(f"trained {algorithm} on {len(rows)} rows in {seconds:.2f}s: {json.dumps(metrics)}")
+
+
+if __name__ == "__main__":
+    main()

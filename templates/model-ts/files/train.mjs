@@ -1,0 +1,182 @@
+// Trains an ml.js model under the Cairn model contract (docs/model-contract.md).
+//
+// Cairn runs `node train.mjs` in this folder with CAIRN_TRAIN_FILE (CSV with a header row),
+// CAIRN_PARAMS_FILE, CAIRN_LABEL, CAIRN_TASK, CAIRN_SEED, CAIRN_OUTPUT_DIR and
+// CAIRN_METRICS_FILE set (and CAIRN_FEATURES, the feature columns, comma-separated). By hand,
+// only CAIRN_TRAIN_FILE and CAIRN_OUTPUT_DIR are needed: params, label, task, features and
+// seed then come from ./model.json (features default to every column but the label).
+//
+// The artifact written to CAIRN_OUTPUT_DIR:
+//   estimator.json    algorithm, labels, preprocessing (feature encoding + scaler), ml.js model
+//   predict.cjs       a copy of ./predict.cjs, the `node` runtime entry: load(dir) -> { predict(rows) }
+//   cairn-model.json  the manifest (runtime, entry, task, label, labels, features)
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { parse } from 'csv-parse/sync';
+import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
+import LogisticRegression from 'ml-logistic-regression';
+import KNN from 'ml-knn';
+import { Matrix } from 'ml-matrix';
+
+const require = createRequire(import.meta.url);
+const { load, encodeRow, ESTIMATOR_FILE } = require('./predict.cjs');
+
+const TASKS = ['binary', 'multiclass', 'regression'];
+
+function fail(message) {
+  console.error(`train.mjs: ${message}`);
+  process.exit(1);
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`cannot read ${file}: ${error.message}`);
+  }
+}
+
+function readSettings() {
+  const config = fs.existsSync('model.json') ? readJson('model.json') : {};
+  const required = (name) => process.env[name] || fail(`${name} is not set (see docs/model-contract.md)`);
+  const settings = {
+    trainFile: required('CAIRN_TRAIN_FILE'),
+    outputDir: required('CAIRN_OUTPUT_DIR'),
+    metricsFile: process.env.CAIRN_METRICS_FILE,
+    params: process.env.CAIRN_PARAMS_FILE ? readJson(process.env.CAIRN_PARAMS_FILE) : (config.params ?? {}),
+    label: process.env.CAIRN_LABEL ?? config.label,
+    task: process.env.CAIRN_TASK ?? config.task,
+    seed: Number(process.env.CAIRN_SEED ?? config.seed ?? 42),
+    features: process.env.CAIRN_FEATURES ? process.env.CAIRN_FEATURES.split(',') : config.features,
+  };
+  if (!settings.label) fail('no label column: set CAIRN_LABEL or "label" in model.json');
+  if (!TASKS.includes(settings.task)) fail(`task must be one of ${TASKS.join(', ')}, got "${settings.task}"`);
+  if (!Number.isInteger(settings.seed)) fail(`CAIRN_SEED must be an integer, got "${process.env.CAIRN_SEED}"`);
+  return settings;
+}
+
+function readRows(file) {
+  try {
+    return parse(fs.readFileSync(file), { columns: true, bom: true, skip_empty_lines: true, trim: true });
+  } catch (error) {
+    fail(`cannot read ${file}: ${error.message}`);
+  }
+}
+
+const isMissing = (value) => value === undefined || value === '';
+
+/** Mean and population standard deviation (std 1 for a constant column, so it standardizes to 0). */
+function fitStandardizer(values) {
+  const count = Math.max(values.length, 1);
+  const mean = values.reduce((sum, value) => sum + value, 0) / count;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / count;
+  return { mean, std: Math.sqrt(variance) || 1 };
+}
+
+/**
+ * Describes how each feature column is encoded: a column whose non-missing values all parse
+ * as numbers is numeric (standardized when `scaled`), any other column is a string feature
+ * one-hot encoded over its sorted training categories.
+ */
+function fitPreprocessing(rows, featureNames, scaled) {
+  return {
+    features: featureNames.map((name) => {
+      const values = rows.map((row) => row[name]).filter((value) => !isMissing(value));
+      const numeric = values.length > 0 && values.every((value) => Number.isFinite(Number(value)));
+      if (!numeric) return { name, type: 'string', categories: [...new Set(values)].sort() };
+      return { name, type: 'number', scaled, ...fitStandardizer(values.map(Number)) };
+    }),
+  };
+}
+
+/** Trains the estimator named by params.algorithm; returns its toJSON(). */
+function trainEstimator({ algorithm, task, vectors, targets, labels, params, seed }) {
+  const regression = task === 'regression';
+  switch (algorithm) {
+    case 'random-forest': {
+      const Forest = regression ? RandomForestRegression : RandomForestClassifier;
+      const forest = new Forest({
+        nEstimators: params.nEstimators ?? 25,
+        maxFeatures: params.maxFeatures ?? 0.8,
+        replacement: params.replacement ?? false,
+        useSampleBagging: true,
+        noOOB: true,
+        seed,
+        treeOptions: { maxDepth: params.maxDepth ?? 10, minNumSamples: params.minNumSamples ?? 3 },
+      });
+      forest.train(vectors, targets);
+      return forest.toJSON();
+    }
+    case 'logistic-regression': {
+      if (regression) fail('logistic-regression is a classifier; use random-forest or knn for regression');
+      if (labels.length < 2) fail('logistic-regression needs at least two classes in the training data');
+      const model = new LogisticRegression({
+        numSteps: params.numSteps ?? 1000,
+        learningRate: params.learningRate ?? 0.005,
+      });
+      // A constant first column gives each one-vs-rest classifier an intercept.
+      model.train(new Matrix(vectors.map((vector) => [1, ...vector])), Matrix.columnVector(targets));
+      return model.toJSON();
+    }
+    case 'knn':
+      return new KNN(vectors, targets, { k: params.k ?? 5 }).toJSON();
+    default:
+      return fail(`params.algorithm must be random-forest, logistic-regression or knn, got "${algorithm}"`);
+  }
+}
+
+async function main() {
+  const started = performance.now();
+  const { trainFile, outputDir, metricsFile, params, label, task, seed, features } = readSettings();
+  const algorithm = params.algorithm ?? 'random-forest';
+  const rows = readRows(trainFile);
+  if (rows.length === 0) fail(`${trainFile} has no data rows`);
+  const columns = Object.keys(rows[0]);
+  if (!columns.includes(label)) fail(`label column "${label}" is not in ${trainFile} (columns: ${columns})`);
+  const featureNames = features ?? columns.filter((column) => column !== label);
+  for (const name of featureNames) if (!columns.includes(name)) fail(`feature "${name}" is not in ${trainFile}`);
+
+  rows.forEach((row, i) => isMissing(row[label]) && fail(`${trainFile}: data row ${i + 1} has no "${label}"`));
+  const regression = task === 'regression';
+  const labels = regression ? undefined : [...new Set(rows.map((row) => row[label]))].sort();
+  const targets = rows.map((row, i) => {
+    if (!regression) return labels.indexOf(row[label]);
+    const value = Number(row[label]);
+    return Number.isFinite(value) ? value : fail(`${trainFile}: data row ${i + 1}: "${label}" is not a number`);
+  });
+
+  const scaled = params.standardize ?? algorithm !== 'random-forest';
+  const preprocessing = fitPreprocessing(rows, featureNames, scaled);
+  const vectors = rows.map((row) => encodeRow(row, preprocessing));
+  const model = trainEstimator({ algorithm, task, vectors, targets, labels, params, seed });
+
+  fs.mkdirSync(outputDir, { recursive: true });
+  const state = { algorithm, task, label, labels, preprocessing, model };
+  fs.writeFileSync(path.join(outputDir, ESTIMATOR_FILE), JSON.stringify(state));
+  fs.copyFileSync(new URL('./predict.cjs', import.meta.url), path.join(outputDir, 'predict.cjs'));
+  const manifest = {
+    runtime: 'node',
+    entry: 'predict.cjs',
+    task,
+    label,
+    ...(labels && { labels }),
+    features: preprocessing.features.map(({ name, type }) => ({ name, type })),
+  };
+  fs.writeFileSync(path.join(outputDir, 'cairn-model.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+  // Training metrics go through the saved artifact, which also proves it loads.
+  const predictions = (await load(outputDir)).predict(rows);
+  const metrics = { n_train: rows.length, n_features: featureNames.length };
+  if (regression) {
+    const squared = predictions.reduce((sum, p, i) => sum + (p.label - targets[i]) ** 2, 0);
+    metrics.train_rmse = Math.sqrt(squared / rows.length);
+  } else {
+    metrics.train_accuracy = predictions.filter((p, i) => p.label === rows[i][label]).length / rows.length;
+  }
+  if (metricsFile) fs.writeFileSync(metricsFile, JSON.stringify(metrics, null, 2) + '\n');
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  console.log(`trained ${algorithm} on ${rows.length} rows in ${seconds}s: ${JSON.stringify(metrics)}`);
+}
+
+await main();

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// Benchmark: `cairn hash` against b3sum, sha256sum and md5sum on the same data.
+//
+//   npm run build && node tools/bench/hash.mjs
+//
+// Env: BENCH_BIG_MIB (default 1024), BENCH_ROUNDS (default 5),
+//      BENCH_SMALL_FILES (default 100000; 0 skips the small-files part).
+// Data is generated once under /tmp/cairn-bench-hash and reused.
+// Every tool runs as a child process (wall time, startup included), rounds
+// interleaved; we report the best and the median round.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(repo, 'package.json'));
+const cairnBin = join(repo, 'packages', 'cli', 'bin', 'cairn.js');
+const hashLib = require('@cairn/hash');
+
+const bigMiB = Number(process.env.BENCH_BIG_MIB ?? 1024);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const smallCount = Number(process.env.BENCH_SMALL_FILES ?? 100_000);
+const dataDir = '/tmp/cairn-bench-hash';
+mkdirSync(dataDir, { recursive: true });
+
+function ensureBigFile() {
+  const path = join(dataDir, `big-${bigMiB}MiB.bin`);
+  if (existsSync(path) && statSync(path).size === bigMiB * 1024 * 1024) return path;
+  process.stderr.write(`generating ${bigMiB} MiB of random bytes in ${path}\n`);
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < bigMiB; i += 16) writeSync(fd, randomBytes(Math.min(16, bigMiB - i) * 1024 * 1024));
+  closeSync(fd);
+  return path;
+}
+
+function ensureSmallFiles() {
+  const root = join(dataDir, `small-${smallCount}`);
+  const marker = join(root, '.complete');
+  if (existsSync(marker)) return root;
+  process.stderr.write(`generating ${smallCount} files of 1-8 KiB in ${root}\n`);
+  const pool = randomBytes(8192 + 65536);
+  for (let i = 0; i < smallCount; i++) {
+    const dir = join(root, `d${String(Math.floor(i / 1000)).padStart(3, '0')}`);
+    if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
+    const size = 1024 + ((i * 2654435761) % 7169); // 1 KiB .. 8 KiB
+    const offset = (i * 7919) % 65536;
+    writeFileSync(join(dir, `f${i}.bin`), pool.subarray(offset, offset + size));
+  }
+  writeFileSync(marker, '');
+  return root;
+}
+
+/** Runs a shell command (or argv) once, returns wall seconds and stdout. */
+function timeOnce(argv, options = {}) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return { seconds, stdout: result.stdout };
+}
+
+/** Interleaves rounds of every contender; returns best / median seconds each. */
+function race(contenders) {
+  const times = new Map(contenders.map((c) => [c.name, []]));
+  const outputs = new Map();
+  for (let round = 0; round < rounds; round++) {
+    for (const contender of contenders) {
+      const { seconds, stdout } = timeOnce(contender.argv, contender.options);
+      times.get(contender.name).push(seconds);
+      outputs.set(contender.name, stdout);
+    }
+  }
+  return contenders.map((c) => {
+    const sorted = [...times.get(c.name)].sort((a, b) => a - b);
+    return { name: c.name, best: sorted[0], median: sorted[Math.floor(sorted.length / 2)], stdout: outputs.get(c.name) };
+  });
+}
+
+function table(results, reference, bytes) {
+  const ref = results.find((r) => r.name === reference);
+  const rows = results.map((r) => ({
+    tool: r.name,
+    'best s': r.best.toFixed(3),
+    'median s': r.median.toFixed(3),
+    ...(bytes ? { 'GiB/s (best)': (bytes / 2 ** 30 / r.best).toFixed(2) } : {}),
+    [`× ${reference} (best)`]: (r.best / ref.best).toFixed(2),
+    [`× ${reference} (median)`]: (r.median / ref.median).toFixed(2),
+  }));
+  console.table(rows);
+}
+
+const node = process.execPath;
+console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), availableParallelism ${availableParallelism()}`);
+console.log(`b3sum: ${execFileSync('b3sum', ['--version'], { encoding: 'utf8' }).trim()}, BLAKE3 backend in Cairn: ${hashLib.hashBackend()}`);
+console.log(`rounds: ${rounds} (interleaved; best and median wall time per tool)\n`);
+
+// 1. One big file.
+const big = ensureBigFile();
+const bytes = statSync(big).size;
+readFileSync(big, { encoding: null, flag: 'r' }).length; // warm the page cache
+const bigResults = race([
+  { name: 'cairn hash', argv: [node, cairnBin, 'hash', big] },
+  { name: 'b3sum', argv: ['b3sum', big] },
+  { name: 'b3sum --no-mmap', argv: ['b3sum', '--no-mmap', big] },
+  { name: 'sha256sum', argv: ['sha256sum', big] },
+  { name: 'md5sum', argv: ['md5sum', big] },
+  { name: 'cairn hash --md5', argv: [node, cairnBin, 'hash', '--md5', big] },
+  { name: 'node -e 0 (startup floor)', argv: [node, '-e', '0'] },
+  { name: 'cairn --version (CLI startup)', argv: [node, cairnBin, '--version'] },
+]);
+const cairnLine = bigResults.find((r) => r.name === 'cairn hash').stdout.split(' ')[0];
+const b3Line = bigResults.find((r) => r.name === 'b3sum').stdout.split(' ')[0];
+if (cairnLine !== b3Line) throw new Error(`cairn hash ${cairnLine} differs from b3sum ${b3Line}`);
+console.log(`## ${bigMiB} MiB file (page-cached), hashes agree: ${b3Line}`);
+table(bigResults, 'b3sum', bytes);
+const ratio = bigResults.find((r) => r.name === 'cairn hash').best / bigResults.find((r) => r.name === 'b3sum').best;
+console.log(`cairn hash / b3sum (best of ${rounds}): ${ratio.toFixed(2)}  — target ≤ 1.10: ${ratio <= 1.1 ? 'MET' : 'NOT MET'}\n`);
+
+// In-process library throughput (no process startup).
+{
+  const best = { file: Infinity };
+  for (let i = 0; i < rounds; i++) {
+    const start = process.hrtime.bigint();
+    await hashLib.hashFile(big);
+    best.file = Math.min(best.file, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  console.log(`library hashFile in-process: best ${best.file.toFixed(3)} s = ${(bytes / 2 ** 30 / best.file).toFixed(2)} GiB/s\n`);
+}
+
+// 2. Many small files.
+if (smallCount > 0) {
+  const root = ensureSmallFiles();
+  execFileSync('sh', ['-c', `find '${root}' -type f -print0 | xargs -0 cat > /dev/null`]); // warm
+  const smallResults = race([
+    { name: 'cairn hash DIR', argv: [node, cairnBin, 'hash', root] },
+    { name: 'find | xargs b3sum', argv: ['sh', '-c', `find '${root}' -type f -print0 | xargs -0 b3sum > /dev/null`] },
+    { name: 'find | xargs -P2 b3sum', argv: ['sh', '-c', `find '${root}' -type f -print0 | xargs -0 -P2 -n 5000 b3sum > /dev/null`] },
+  ]);
+  console.log(`## ${smallCount} files of 1-8 KiB (page-cached)`);
+  table(smallResults, 'find | xargs b3sum');
+  const smallRatio = smallResults[0].best / smallResults[1].best;
+  console.log(
+    `cairn hash DIR: ${(smallCount / smallResults[0].best).toFixed(0)} files/s; ratio to find|xargs b3sum (best): ${smallRatio.toFixed(2)} — target ≤ 1.5 (for cairn add): ${smallRatio <= 1.5 ? 'MET' : 'NOT MET'}`,
+  );
+}

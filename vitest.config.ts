@@ -1,8 +1,0 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: {
-    projects: ['packages/*/vitest.config.ts', 'plugins/*/vitest.config.ts', 'tools/*/vitest.config.ts'],
-    reporters: ['default'],
-  },
-});
