@@ -31,12 +31,33 @@ const examplesDir = path.dirname(new URL(import.meta.url).pathname);
 const repoRoot = path.dirname(examplesDir);
 const python = process.env.CAIRN_PYTHON ?? '/usr/bin/python3';
 const FAST_SECONDS = 3;
+// Set in some shells; they would hide a worker that forgets to flush or a stray __pycache__.
+const { PYTHONUNBUFFERED: _unbuffered, PYTHONDONTWRITEBYTECODE: _noBytecode, ...cleanEnv } = process.env;
+
+/**
+ * CPU seconds used by finished child processes (Linux /proc; elsewhere null): unlike wall time,
+ * it does not grow when other work loads the machine.
+ */
+function childCpuSeconds() {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const CLOCK_TICKS_PER_SECOND = 100;
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
 
 const TEMPLATE_CODE = {
   node: { dir: path.join(repoRoot, 'templates', 'model-ts', 'files'), files: ['train.mjs', 'predict.cjs'] },
-  python: { dir: path.join(repoRoot, 'templates', 'model-python', 'files'), files: ['train.py', 'predict.py'] },
+  python: {
+    dir: path.join(repoRoot, 'templates', 'model-python', 'files'),
+    files: ['train.py', 'predict.py'],
+  },
 };
-const LOCAL_STANDARDIZER = /\n\/\*\* Mean and population standard deviation[^\n]*\nfunction fitStandardizer[\s\S]*?\n}\n/;
+const LOCAL_STANDARDIZER =
+  /\n\/\*\* Mean and population standard deviation[^\n]*\nfunction fitStandardizer[\s\S]*?\n}\n/;
 const LAST_LIBRARY_IMPORT = "import { Matrix } from 'ml-matrix';\n";
 const FEATURES_IMPORT = "import { fitStandardizer } from '../../libs/features/index.mjs';\n";
 
@@ -47,7 +68,9 @@ function expectedCode(runtime, file, config) {
   if (!LOCAL_STANDARDIZER.test(text) || !text.includes(LAST_LIBRARY_IMPORT)) {
     throw new Error('templates/model-ts/files/train.mjs no longer defines fitStandardizer where expected');
   }
-  return text.replace(LOCAL_STANDARDIZER, '').replace(LAST_LIBRARY_IMPORT, LAST_LIBRARY_IMPORT + FEATURES_IMPORT);
+  return text
+    .replace(LOCAL_STANDARDIZER, '')
+    .replace(LAST_LIBRARY_IMPORT, LAST_LIBRARY_IMPORT + FEATURES_IMPORT);
 }
 
 function checkCode(modelDir, runtime, config, sync) {
@@ -95,7 +118,9 @@ function stratifiedSplit(rows, label, testFraction, seed) {
 
 const csvField = (value) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const toCsv = (columns, rows) =>
-  [columns, ...rows.map((row) => columns.map((c) => row[c]))].map((f) => f.map(csvField).join(',')).join('\n') + '\n';
+  [columns, ...rows.map((row) => columns.map((c) => row[c]))]
+    .map((f) => f.map(csvField).join(','))
+    .join('\n') + '\n';
 
 /** Feature values as a caller would send them: numbers as numbers, missing values left out. */
 function requestRow(row, features) {
@@ -115,7 +140,7 @@ function train(modelDir, config, trainRows, columns, datasetFiles) {
   fs.writeFileSync(path.join(work, 'train.csv'), toCsv(columns, trainRows));
   fs.writeFileSync(path.join(work, 'params.json'), JSON.stringify(config.params ?? {}));
   const env = {
-    ...process.env,
+    ...cleanEnv,
     ...config.train.env,
     CAIRN_TRAIN_FILE: path.join(work, 'train.csv'),
     CAIRN_PARAMS_FILE: path.join(work, 'params.json'),
@@ -130,18 +155,24 @@ function train(modelDir, config, trainRows, columns, datasetFiles) {
     env[`CAIRN_DATA_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = file;
   }
   const started = performance.now();
+  const cpuBefore = childCpuSeconds();
   const result = spawnSync(config.train.command, { cwd: modelDir, env, shell: true, encoding: 'utf8' });
+  const cpuAfter = childCpuSeconds();
   const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpuBefore === null ? null : cpuAfter - cpuBefore;
   if (result.status !== 0) {
-    throw new Error(`"${config.train.command}" exited with ${result.status}:\n${result.stderr}${result.stdout}`);
+    throw new Error(
+      `"${config.train.command}" exited with ${result.status}:\n${result.stderr}${result.stdout}`,
+    );
   }
   const metrics = JSON.parse(fs.readFileSync(env.CAIRN_METRICS_FILE, 'utf8'));
-  return { work, outputDir, metrics, seconds };
+  return { work, outputDir, metrics, seconds, cpuSeconds };
 }
 
 /** Sends each request to a `python` runtime worker, one line at a time, and collects its answers. */
 async function askWorker(artifactDir, manifest, requests) {
   const worker = spawn(python, [path.join(artifactDir, manifest.entry), artifactDir], {
+    env: cleanEnv,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise((resolve) => worker.once('close', resolve));
@@ -150,9 +181,20 @@ async function askWorker(artifactDir, manifest, requests) {
   for (const request of requests) {
     // Waiting for each answer before the next request proves the worker flushes per line.
     worker.stdin.write(JSON.stringify(request) + '\n');
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`the worker exited before answering request ${request.id}`);
-    answers.push(JSON.parse(value));
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to request ${request.id} within 30 s`)), 30_000);
+    });
+    try {
+      const { value, done } = await Promise.race([lines.next(), timeout]);
+      if (done) throw new Error(`the worker exited before answering request ${request.id}`);
+      answers.push(JSON.parse(value));
+    } catch (error) {
+      worker.kill();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
   worker.stdin.end();
   const code = await exited;
@@ -177,11 +219,15 @@ async function predictAll(artifactDir, manifest, batches) {
   requests.push({ id: 'bad', rows: [{ [numericFeature(manifest)]: 'not a number' }] });
   const answers = await askWorker(artifactDir, manifest, requests);
   answers.forEach((answer, i) => {
-    if (answer.id !== requests[i].id) throw new Error(`answer ${i} has id ${answer.id}, expected ${requests[i].id}`);
+    if (answer.id !== requests[i].id)
+      throw new Error(`answer ${i} has id ${answer.id}, expected ${requests[i].id}`);
   });
   const failed = answers.slice(0, -1).find((answer) => answer.error);
   if (failed) throw new Error(`the worker answered request ${failed.id} with an error: ${failed.error}`);
-  return { results: answers.slice(0, -1).map((a) => a.predictions), badRowError: answers.at(-1).error ?? null };
+  return {
+    results: answers.slice(0, -1).map((a) => a.predictions),
+    badRowError: answers.at(-1).error ?? null,
+  };
 }
 
 function numericFeature(manifest) {
@@ -203,7 +249,8 @@ function accuracy(predictions, rows, manifest, label) {
   let correct = 0;
   predictions.forEach((prediction, i) => {
     const p = prediction.probabilities;
-    if (!Array.isArray(p) || p.length !== manifest.labels.length) throw new Error(`row ${i}: no probabilities`);
+    if (!Array.isArray(p) || p.length !== manifest.labels.length)
+      throw new Error(`row ${i}: no probabilities`);
     const total = p.reduce((sum, x) => sum + x, 0);
     if (Math.abs(total - 1) > 1e-6 || p.some((x) => x < 0)) throw new Error(`row ${i}: probabilities ${p}`);
     if (prediction.label !== manifest.labels[p.indexOf(Math.max(...p))]) {
@@ -217,7 +264,9 @@ function accuracy(predictions, rows, manifest, label) {
 function sameFiles(dirA, dirB) {
   const names = fs.readdirSync(dirA).sort();
   if (names.join() !== fs.readdirSync(dirB).sort().join()) return false;
-  return names.every((name) => fs.readFileSync(path.join(dirA, name)).equals(fs.readFileSync(path.join(dirB, name))));
+  return names.every((name) =>
+    fs.readFileSync(path.join(dirA, name)).equals(fs.readFileSync(path.join(dirB, name))),
+  );
 }
 
 function hasSklearn() {
@@ -230,7 +279,11 @@ async function checkModel(name, sync) {
   const runtime = config.train.command.includes('python') ? 'python' : 'node';
   checkCode(modelDir, runtime, config, sync);
   if (runtime === 'python' && !hasSklearn()) {
-    return { name, runtime, skipped: `${python} has no scikit-learn (Debian: apt-get install python3-sklearn)` };
+    return {
+      name,
+      runtime,
+      skipped: `${python} has no scikit-learn (Debian: apt-get install python3-sklearn)`,
+    };
   }
 
   const datasetFiles = {};
@@ -249,24 +302,33 @@ async function checkModel(name, sync) {
     config.seed ?? 42,
   );
 
+  const filesBefore = fs.readdirSync(modelDir, { recursive: true }).sort().join();
   const first = train(modelDir, config, trainRows, columns, datasetFiles);
   const second = train(modelDir, config, trainRows, columns, datasetFiles);
+  const filesAfter = fs.readdirSync(modelDir, { recursive: true }).sort().join();
   try {
     const manifest = JSON.parse(fs.readFileSync(path.join(first.outputDir, 'cairn-model.json'), 'utf8'));
     checkManifest(manifest, config, columns);
-    const batches = [testRows, trainRows].map((part) => part.map((row) => requestRow(row, manifest.features)));
+    const batches = [testRows, trainRows].map((part) =>
+      part.map((row) => requestRow(row, manifest.features)),
+    );
     const { results, badRowError } = await predictAll(first.outputDir, manifest, batches);
-    if (!badRowError) throw new Error('a non-numeric value for a number feature was not reported as an error');
+    if (!badRowError)
+      throw new Error('a non-numeric value for a number feature was not reported as an error');
     const testAccuracy = accuracy(results[0], testRows, manifest, config.label);
     const trainAccuracy = accuracy(results[1], trainRows, manifest, config.label);
     const gate = config.gates?.accuracy?.min;
     const problems = [];
-    if (gate !== undefined && testAccuracy < gate) problems.push(`test accuracy ${testAccuracy} < gate ${gate}`);
+    if (gate !== undefined && testAccuracy < gate)
+      problems.push(`test accuracy ${testAccuracy} < gate ${gate}`);
     if (Math.abs(trainAccuracy - first.metrics.train_accuracy) > 1e-9) {
-      problems.push(`train reported train_accuracy ${first.metrics.train_accuracy}, the artifact gives ${trainAccuracy}`);
+      problems.push(
+        `train reported train_accuracy ${first.metrics.train_accuracy}, the artifact gives ${trainAccuracy}`,
+      );
     }
     if (first.metrics.n_train !== trainRows.length) problems.push(`n_train ${first.metrics.n_train}`);
     if (!sameFiles(first.outputDir, second.outputDir)) problems.push('two trainings with one seed differ');
+    if (filesAfter !== filesBefore) problems.push(`training wrote into ${modelDir}`);
     if (problems.length) throw new Error(problems.join('; '));
     return {
       name,
@@ -276,6 +338,7 @@ async function checkModel(name, sync) {
       testAccuracy,
       trainAccuracy,
       seconds: Math.max(first.seconds, second.seconds),
+      cpuSeconds: first.cpuSeconds === null ? null : Math.max(first.cpuSeconds, second.cpuSeconds),
     };
   } finally {
     fs.rmSync(first.work, { recursive: true, force: true });
@@ -298,15 +361,27 @@ async function main() {
   // predict.cjs resolves the ml.js libraries from the working directory: the repo's.
   process.chdir(repoRoot);
   let failures = 0;
-  const table = [['model', 'runtime', 'algorithm', 'train/test rows', 'test acc', 'train acc', 'train s', 'result']];
+  const table = [
+    [
+      'model',
+      'runtime',
+      'algorithm',
+      'train/test rows',
+      'test acc',
+      'train acc',
+      'train s',
+      'cpu s',
+      'result',
+    ],
+  ];
   for (const name of wanted.length ? wanted : all) {
     try {
       const r = await checkModel(name, sync);
       if (r.skipped) {
-        table.push([name, r.runtime, '', '', '', '', '', `SKIPPED: ${r.skipped}`]);
+        table.push([name, r.runtime, '', '', '', '', '', '', `SKIPPED: ${r.skipped}`]);
         continue;
       }
-      const slow = r.seconds > FAST_SECONDS ? ` (slow: > ${FAST_SECONDS}s)` : '';
+      const slow = (r.cpuSeconds ?? r.seconds) > FAST_SECONDS ? ` (slow: > ${FAST_SECONDS}s)` : '';
       table.push([
         name,
         r.runtime,
@@ -315,14 +390,17 @@ async function main() {
         r.testAccuracy.toFixed(3),
         r.trainAccuracy.toFixed(3),
         r.seconds.toFixed(2),
+        r.cpuSeconds === null ? '' : r.cpuSeconds.toFixed(2),
         `ok${slow}`,
       ]);
     } catch (error) {
       failures += 1;
-      table.push([name, '', '', '', '', '', '', `FAILED: ${error.message}`]);
+      table.push([name, '', '', '', '', '', '', '', `FAILED: ${error.message}`]);
     }
   }
-  const widths = table[0].map((_, c) => Math.max(...table.map((row) => String(row[c]).split('\n')[0].length)));
+  const widths = table[0].map((_, c) =>
+    Math.max(...table.map((row) => String(row[c]).split('\n')[0].length)),
+  );
   for (const row of table) console.log(row.map((cell, c) => String(cell).padEnd(widths[c])).join('  '));
   if (failures) {
     console.error(`${failures} model(s) failed`);

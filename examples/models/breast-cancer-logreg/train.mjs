@@ -47,12 +47,13 @@ function readSettings() {
     params: process.env.CAIRN_PARAMS_FILE ? readJson(process.env.CAIRN_PARAMS_FILE) : (config.params ?? {}),
     label: process.env.CAIRN_LABEL ?? config.label,
     task: process.env.CAIRN_TASK ?? config.task,
-    seed: Number(process.env.CAIRN_SEED ?? config.seed ?? 42),
+    seed: process.env.CAIRN_SEED ?? config.seed ?? 42,
     features: process.env.CAIRN_FEATURES ? process.env.CAIRN_FEATURES.split(',') : config.features,
   };
   if (!settings.label) fail('no label column: set CAIRN_LABEL or "label" in model.json');
   if (!TASKS.includes(settings.task)) fail(`task must be one of ${TASKS.join(', ')}, got "${settings.task}"`);
-  if (!Number.isInteger(settings.seed)) fail(`CAIRN_SEED must be an integer, got "${process.env.CAIRN_SEED}"`);
+  if (!/^\d+$/.test(String(settings.seed))) fail(`CAIRN_SEED must be an integer, got "${settings.seed}"`);
+  settings.seed = Number(settings.seed);
   return settings;
 }
 
@@ -135,15 +136,17 @@ async function main() {
   const columns = Object.keys(rows[0]);
   if (!columns.includes(label)) fail(`label column "${label}" is not in ${trainFile} (columns: ${columns})`);
   const featureNames = features ?? columns.filter((column) => column !== label);
-  for (const name of featureNames) if (!columns.includes(name)) fail(`feature "${name}" is not in ${trainFile}`);
-
-  rows.forEach((row, i) => isMissing(row[label]) && fail(`${trainFile}: data row ${i + 1} has no "${label}"`));
+  const absent = featureNames.filter((name) => !columns.includes(name));
+  if (absent.length) fail(`feature(s) ${absent} not in ${trainFile} (columns: ${columns})`);
+  const unlabelled = rows.findIndex((row) => isMissing(row[label]));
+  if (unlabelled >= 0) fail(`${trainFile}: data row ${unlabelled + 1} has no "${label}"`);
   const regression = task === 'regression';
   const labels = regression ? undefined : [...new Set(rows.map((row) => row[label]))].sort();
   const targets = rows.map((row, i) => {
     if (!regression) return labels.indexOf(row[label]);
     const value = Number(row[label]);
-    return Number.isFinite(value) ? value : fail(`${trainFile}: data row ${i + 1}: "${label}" is not a number`);
+    if (!Number.isFinite(value)) fail(`${trainFile}: data row ${i + 1}: "${label}" is not a number`);
+    return value;
   });
 
   const scaled = params.standardize ?? algorithm !== 'random-forest';

@@ -79,17 +79,22 @@ def read_settings():
         fail('no label column: set CAIRN_LABEL or "label" in model.json')
     if settings["task"] not in TASKS:
         fail(f"task must be one of {', '.join(TASKS)}, got {settings['task']!r}")
-    try:
-        settings["seed"] = int(settings["seed"])
-    except ValueError:
+    if not str(settings["seed"]).isdigit():
         fail(f"CAIRN_SEED must be an integer, got {settings['seed']!r}")
+    settings["seed"] = int(settings["seed"])
     return settings
 
 
 def read_rows(path):
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+            reader = csv.DictReader(handle)
+            rows = []
+            for row in reader:
+                if None in row or None in row.values():
+                    fail(f"{path}: line {reader.line_num} does not have {len(reader.fieldnames)} fields")
+                rows.append({k: v.strip() for k, v in row.items()})
+            return rows
     except (OSError, csv.Error) as error:
         fail(f"cannot read {path}: {error}")
 

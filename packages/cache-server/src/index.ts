@@ -2,13 +2,8 @@ export { startCacheServer, type CacheServerOptions, type RunningCacheServer } fr
 export {
   FileSystemStorage,
   S3Storage,
-  createS3Client,
-  isS3NotFound,
   openStorage,
-  parseS3Url,
   type PutOutcome,
-  type S3ClientOptions,
-  type S3Location,
   type Storage,
   type StoredBody,
 } from './storage';

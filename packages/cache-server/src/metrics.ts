@@ -46,19 +46,25 @@ export class ServerMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [this.registry],
     });
-    const self = this;
+    const ratio = () => (this.hits + this.misses === 0 ? 0 : this.hits / (this.hits + this.misses));
     new Gauge({
       name: 'cairn_cache_hit_ratio',
       help: 'Hits / (hits + misses) of Nx task-output GETs since start (0 before any lookup)',
       registers: [this.registry],
       collect() {
-        const total = self.hits + self.misses;
-        this.set(total === 0 ? 0 : self.hits / total);
+        this.set(ratio());
       },
     });
   }
 
-  request(route: Route, method: string, status: number, seconds: number, bytesIn: number, bytesOut: number): void {
+  request(
+    route: Route,
+    method: string,
+    status: number,
+    seconds: number,
+    bytesIn: number,
+    bytesOut: number,
+  ): void {
     this.requests.inc({ route, method, status: String(status) });
     this.duration.observe({ route, method }, seconds);
     if (bytesIn > 0) this.bytesIn.inc({ route }, bytesIn);

@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -56,7 +61,12 @@ interface RequestState {
 }
 
 /** Exactly `text/plain`: the Nx client compares the header to that literal for 401/403. */
-function sendText(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+function sendText(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -121,7 +131,7 @@ class CacheService {
     const state: RequestState = { route: 'other', bytesIn: 0, bytesOut: 0 };
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const status = res.writableFinished ? res.statusCode : 499;
+      const status = res.writableEnded ? res.statusCode : 499;
       this.metrics.request(state.route, req.method ?? '?', status, seconds, state.bytesIn, state.bytesOut);
       this.log({
         time: new Date().toISOString(),
@@ -195,7 +205,11 @@ class CacheService {
       }
       state.route = 'objects';
       this.authorize(req, method === 'PUT' ? 'write' : 'read', state);
-      if (!isObjectId(id)) throw new HttpFailure(400, 'malformed object id: expected 64 lowercase hex digits, optionally + ".dir"');
+      if (!isObjectId(id))
+        throw new HttpFailure(
+          400,
+          'malformed object id: expected 64 lowercase hex digits, optionally + ".dir"',
+        );
       if (method === 'GET' || method === 'HEAD') return this.download(res, state, objectKey(id));
       if (method === 'PUT') return this.upload(req, res, state, objectKey(id), objectDigest(id));
       throw new HttpFailure(405, `method ${method} not allowed on /v1/objects/{id}`);
@@ -244,7 +258,8 @@ class CacheService {
     if (declared === undefined) throw new HttpFailure(411, 'Content-Length is required');
     if (!/^\d+$/.test(declared)) throw new HttpFailure(400, 'Content-Length must be a number of bytes');
     const size = Number(declared);
-    if (size > this.maxBody) throw new HttpFailure(413, `body of ${size} bytes exceeds the limit of ${this.maxBody}`);
+    if (size > this.maxBody)
+      throw new HttpFailure(413, `body of ${size} bytes exceeds the limit of ${this.maxBody}`);
     if (await this.options.storage.has(key)) {
       // Node drains the unread body after the response, keeping the connection usable.
       sendText(res, 409, 'Cannot override an existing record');
@@ -254,7 +269,8 @@ class CacheService {
     // An aborted request destroys the meter with an error, which fails the storage write.
     pipeline(req, meter).catch(() => undefined);
     const outcome = await this.options.storage.put(key, meter, size, () => {
-      if (meter.bytes !== size) throw new HttpFailure(400, `body has ${meter.bytes} bytes, Content-Length says ${size}`);
+      if (meter.bytes !== size)
+        throw new HttpFailure(400, `body has ${meter.bytes} bytes, Content-Length says ${size}`);
       if (expectedDigest !== undefined && meter.digest() !== expectedDigest) {
         throw new HttpFailure(400, `body does not hash to its id (BLAKE3 ${meter.digest()})`);
       }
@@ -272,7 +288,8 @@ class CacheService {
     let length = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       length += chunk.length;
-      if (length > MAX_MISSING_QUERY_BYTES) throw new HttpFailure(413, `query exceeds ${MAX_MISSING_QUERY_BYTES} bytes`);
+      if (length > MAX_MISSING_QUERY_BYTES)
+        throw new HttpFailure(413, `query exceeds ${MAX_MISSING_QUERY_BYTES} bytes`);
       chunks.push(chunk);
     }
     state.bytesIn = length;

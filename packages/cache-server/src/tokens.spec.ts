@@ -3,7 +3,9 @@ import { canRead, canWrite, parseTokens, TokenChecker } from './tokens';
 
 describe('tokens', () => {
   it('parses scopes and tokens, skipping comments and blank lines', () => {
-    const entries = parseTokens('# CI tokens\nread  pr-token-0123456789abcdef\n\nwrite main-token-0123456789abcdef # main only\n');
+    const entries = parseTokens(
+      '# CI tokens\nread  pr-token-0123456789abcdef\n\nwrite main-token-0123456789abcdef # main only\n',
+    );
     expect(entries).toEqual([
       { scope: 'read', token: 'pr-token-0123456789abcdef' },
       { scope: 'write', token: 'main-token-0123456789abcdef' },
@@ -11,7 +13,9 @@ describe('tokens', () => {
   });
 
   it('names the line of a malformed entry', () => {
-    expect(() => parseTokens('read ok-token-0123456789abcdef\nadmin x-token-0123456789abcdef', 'tokens.txt')).toThrow(
+    expect(() =>
+      parseTokens('read ok-token-0123456789abcdef\nadmin x-token-0123456789abcdef', 'tokens.txt'),
+    ).toThrow(
       expect.objectContaining({ code: 'TOKENS_FILE_INVALID', data: { file: 'tokens.txt', line: 2 } }),
     );
     expect(() => parseTokens('read short')).toThrow(expect.objectContaining({ code: 'TOKEN_TOO_SHORT' }));

@@ -30,10 +30,14 @@ export function parseTokens(text: string, file = '<tokens>'): TokenEntry[] {
       });
     }
     if (token.length < 16) {
-      throw new CairnError('TOKEN_TOO_SHORT', `${file}:${index + 1}: the token has ${token.length} characters`, {
-        data: { file, line: index + 1 },
-        hint: 'use at least 16 random characters, e.g. `openssl rand -hex 32`',
-      });
+      throw new CairnError(
+        'TOKEN_TOO_SHORT',
+        `${file}:${index + 1}: the token has ${token.length} characters`,
+        {
+          data: { file, line: index + 1 },
+          hint: 'use at least 16 random characters, e.g. `openssl rand -hex 32`',
+        },
+      );
     }
     entries.push({ scope: scope as TokenScope, token });
   });
@@ -51,7 +55,10 @@ export function readTokensFile(file: string): TokenEntry[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CairnError('TOKENS_FILE_UNREADABLE', `cannot read tokens file ${file}`, { data: { file }, cause: error });
+    throw new CairnError('TOKENS_FILE_UNREADABLE', `cannot read tokens file ${file}`, {
+      data: { file },
+      cause: error,
+    });
   }
   return parseTokens(text, file);
 }

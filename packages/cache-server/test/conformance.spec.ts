@@ -4,13 +4,25 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemStorage, startCacheServer, type RunningCacheServer } from '../src';
-import { backends, bearer, READ_TOKEN, send, tempDir, TOKENS, WRITE_ONLY_TOKEN, WRITE_TOKEN } from './helpers';
+import {
+  backends,
+  bearer,
+  READ_TOKEN,
+  send,
+  tempDir,
+  TOKENS,
+  WRITE_ONLY_TOKEN,
+  WRITE_TOKEN,
+} from './helpers';
 
 interface ConformanceCase {
   id: string;
 }
 const conformance = JSON.parse(
-  readFileSync(join(process.env.CAIRN_SHARED!, 'reference', 'nx-remote-cache', 'conformance_cases.json'), 'utf8'),
+  readFileSync(
+    join(process.env.CAIRN_SHARED!, 'reference', 'nx-remote-cache', 'conformance_cases.json'),
+    'utf8',
+  ),
 ) as { cases: ConformanceCase[] };
 
 let counter = 0;
@@ -41,28 +53,47 @@ const checks: Record<string, Check> = {
     expect(get.body.equals(body)).toBe(true);
   },
   'put-success-code': async (base) => {
-    const put = await send(`${base}/v1/cache/${nxHash()}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: 'x' });
+    const put = await send(`${base}/v1/cache/${nxHash()}`, {
+      method: 'PUT',
+      headers: bearer(WRITE_TOKEN),
+      body: 'x',
+    });
     expect(put.status).toBe(200);
   },
   'put-duplicate': async (base) => {
     const hash = nxHash();
-    const first = await send(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: 'original' });
+    const first = await send(`${base}/v1/cache/${hash}`, {
+      method: 'PUT',
+      headers: bearer(WRITE_TOKEN),
+      body: 'original',
+    });
     expect(first.status).toBe(200);
-    const second = await send(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: 'poisoned' });
+    const second = await send(`${base}/v1/cache/${hash}`, {
+      method: 'PUT',
+      headers: bearer(WRITE_TOKEN),
+      body: 'poisoned',
+    });
     expect(second.status).toBe(409);
     const get = await send(`${base}/v1/cache/${hash}`, { headers: bearer(READ_TOKEN) });
     expect(get.body.toString()).toBe('original');
   },
   'put-readonly-token': async (base) => {
     const hash = nxHash();
-    const put = await send(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(READ_TOKEN), body: 'x' });
+    const put = await send(`${base}/v1/cache/${hash}`, {
+      method: 'PUT',
+      headers: bearer(READ_TOKEN),
+      body: 'x',
+    });
     expect(put.status).toBe(403);
     expect(put.headers['content-type']).toBe('text/plain');
     expect((await send(`${base}/v1/cache/${hash}`, { headers: bearer(READ_TOKEN) })).status).toBe(404);
   },
   'no-token': async (base) => {
     for (const method of ['GET', 'PUT']) {
-      const reply = await send(`${base}/v1/cache/${nxHash()}`, { method, body: method === 'PUT' ? 'x' : undefined });
+      const reply = await send(`${base}/v1/cache/${nxHash()}`, {
+        method,
+        body: method === 'PUT' ? 'x' : undefined,
+      });
       expect(reply.status).toBe(401);
       expect(reply.headers['content-type']).toBe('text/plain');
       expect(reply.body.toString().trim().length).toBeGreaterThan(0);
@@ -93,13 +124,21 @@ const checks: Record<string, Check> = {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await send(`${base}/v1/cache/${hash}`, { headers: bearer(READ_TOKEN) })).status).toBe(404);
     // ...and the hash can still be stored properly afterwards (no 409 from a damaged leftover).
-    const put = await send(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: 'whole' });
+    const put = await send(`${base}/v1/cache/${hash}`, {
+      method: 'PUT',
+      headers: bearer(WRITE_TOKEN),
+      body: 'whole',
+    });
     expect(put.status).toBe(200);
   },
   'third-party-extras': async (base) => {
     const hash = nxHash();
     await send(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: 'a' });
-    const dup = await send(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: 'a' });
+    const dup = await send(`${base}/v1/cache/${hash}`, {
+      method: 'PUT',
+      headers: bearer(WRITE_TOKEN),
+      body: 'a',
+    });
     expect(dup.body.toString().trim()).toBe('Cannot override an existing record');
     const miss = await send(`${base}/v1/cache/${nxHash()}`, { headers: bearer(READ_TOKEN) });
     expect(miss.body.toString().trim()).toBe('The record was not found');
@@ -135,7 +174,11 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
     for (const hash of ['..%2F..%2Fetc%2Fpasswd', 'abc.def', 'a'.repeat(129), 'x%00y', 'abc-def']) {
       const get = await send(`${server.url}/v1/cache/${hash}`, { headers: bearer(READ_TOKEN) });
       expect(get.status, hash).toBe(400);
-      const put = await send(`${server.url}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: 'x' });
+      const put = await send(`${server.url}/v1/cache/${hash}`, {
+        method: 'PUT',
+        headers: bearer(WRITE_TOKEN),
+        body: 'x',
+      });
       expect(put.status, hash).toBe(400);
     }
     // Dot segments (which URL parsers may resolve before sending) never reach storage either.
@@ -154,9 +197,17 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
       log: () => undefined,
     });
     try {
-      const reply = await send(`${small.url}/v1/cache/123`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: randomBytes(1001) });
+      const reply = await send(`${small.url}/v1/cache/123`, {
+        method: 'PUT',
+        headers: bearer(WRITE_TOKEN),
+        body: randomBytes(1001),
+      });
       expect(reply.status).toBe(413);
-      const fits = await send(`${small.url}/v1/cache/124`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: randomBytes(1000) });
+      const fits = await send(`${small.url}/v1/cache/124`, {
+        method: 'PUT',
+        headers: bearer(WRITE_TOKEN),
+        body: randomBytes(1000),
+      });
       expect(fits.status).toBe(200);
     } finally {
       await small.close();
@@ -167,7 +218,11 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
 describe('filesystem layout', () => {
   it('stores entries read-only and leaves no temp files', async () => {
     const dir = tempDir('cache-layout');
-    const server = await startCacheServer({ storage: new FileSystemStorage(dir.path), noAuth: true, log: () => undefined });
+    const server = await startCacheServer({
+      storage: new FileSystemStorage(dir.path),
+      noAuth: true,
+      log: () => undefined,
+    });
     try {
       expect((await send(`${server.url}/v1/cache/42`, { method: 'PUT', body: 'abc' })).status).toBe(200);
       expect(readdirSync(join(dir.path, 'cache'))).toEqual(['42']);
@@ -181,7 +236,9 @@ describe('filesystem layout', () => {
 
   it('refuses to start without tokens unless no-auth is explicit', async () => {
     const dir = tempDir('cache-auth');
-    await expect(startCacheServer({ storage: new FileSystemStorage(dir.path) })).rejects.toMatchObject({ code: 'AUTH_REQUIRED' });
+    await expect(startCacheServer({ storage: new FileSystemStorage(dir.path) })).rejects.toMatchObject({
+      code: 'AUTH_REQUIRED',
+    });
     dir.remove();
   });
 });

@@ -11,11 +11,23 @@ const TOKEN = 'fault-test-token-0123456789';
 const repoRoot = process.env.CAIRN_REPO_ROOT!;
 
 /** Starts the server in a child process (TypeScript sources through @swc-node/register). */
-async function startChild(root: string, port = 0): Promise<{ child: ChildProcess; url: string; port: number }> {
+async function startChild(
+  root: string,
+  port = 0,
+): Promise<{ child: ChildProcess; url: string; port: number }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@cairn/source', '-r', '@swc-node/register', join(__dirname, 'fixtures', 'child-server.ts')],
-    { cwd: repoRoot, env: { ...process.env, CACHE_ROOT: root, CACHE_PORT: String(port), CACHE_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] },
+    [
+      '--conditions=@cairn/source',
+      '-r',
+      '@swc-node/register',
+      join(__dirname, 'fixtures', 'child-server.ts'),
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, CACHE_ROOT: root, CACHE_PORT: String(port), CACHE_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -47,7 +59,11 @@ describe('crash safety', () => {
       for (let i = 0; i < 20; i += 1) {
         const hash = String(1000 + i);
         const body = randomBytes(1000 + i * 5000);
-        const reply = await send(`${first.url}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(TOKEN), body });
+        const reply = await send(`${first.url}/v1/cache/${hash}`, {
+          method: 'PUT',
+          headers: bearer(TOKEN),
+          body,
+        });
         expect(reply.status).toBe(200);
         acknowledged.set(hash, body);
       }
@@ -68,7 +84,9 @@ describe('crash safety', () => {
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Both bodies are being written out of sight (hidden temp files), not under their final names.
-      expect(readdirSync(join(dir.path, 'cache')).filter((name) => name.startsWith('.999999.'))).toHaveLength(1);
+      expect(readdirSync(join(dir.path, 'cache')).filter((name) => name.startsWith('.999999.'))).toHaveLength(
+        1,
+      );
       first.child.kill('SIGKILL');
       await killed(first.child);
       await Promise.all(inFlight);
@@ -76,7 +94,9 @@ describe('crash safety', () => {
       const second = await startChild(dir.path, first.port);
       children.push(second.child);
       expect((await send(`${second.url}/v1/cache/999999`, { headers: bearer(TOKEN) })).status).toBe(404);
-      expect((await send(`${second.url}/v1/objects/${objectId}`, { headers: bearer(TOKEN) })).status).toBe(404);
+      expect((await send(`${second.url}/v1/objects/${objectId}`, { headers: bearer(TOKEN) })).status).toBe(
+        404,
+      );
       for (const [hash, body] of acknowledged) {
         const reply = await send(`${second.url}/v1/cache/${hash}`, { headers: bearer(TOKEN) });
         expect(reply.status, hash).toBe(200);
@@ -84,9 +104,10 @@ describe('crash safety', () => {
       }
       // The restart swept the interrupted temp files; only acknowledged entries remain.
       expect(readdirSync(join(dir.path, 'cache')).sort()).toEqual([...acknowledged.keys()].sort());
-      expect((await send(`${second.url}/v1/cache/999999`, { method: 'PUT', headers: bearer(TOKEN), body: 'ok' })).status).toBe(
-        200,
-      );
+      expect(
+        (await send(`${second.url}/v1/cache/999999`, { method: 'PUT', headers: bearer(TOKEN), body: 'ok' }))
+          .status,
+      ).toBe(200);
     } finally {
       dir.remove();
     }

@@ -16,7 +16,11 @@ function bodyFor(hash: string): Buffer {
 describe('load', () => {
   it('serves 10,000 mixed requests from 64 concurrent clients with no 5xx and no corrupt read', async () => {
     const dir = tempDir('cache-load');
-    const server = await startCacheServer({ storage: new FileSystemStorage(dir.path), tokens: TOKENS, log: () => undefined });
+    const server = await startCacheServer({
+      storage: new FileSystemStorage(dir.path),
+      tokens: TOKENS,
+      log: () => undefined,
+    });
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
     const hashes = Array.from({ length: 1500 }, (_, i) => String(10_000_000 + i));
     const acknowledged = new Set<string>();

@@ -10,16 +10,34 @@ const nxBin = join(repoRoot, 'node_modules', '.bin', 'nx');
 const PROJECTS = ['alpha', 'beta'];
 
 function git(cwd: string, ...args: string[]): void {
-  execFileSync('git', ['-c', 'user.name=cairn-test', '-c', 'user.email=test@cairn.invalid', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    'git',
+    [
+      '-c',
+      'user.name=cairn-test',
+      '-c',
+      'user.email=test@cairn.invalid',
+      '-c',
+      'init.defaultBranch=main',
+      ...args,
+    ],
+    {
+      cwd,
+      stdio: 'pipe',
+    },
+  );
 }
 
 /** A minimal Nx workspace whose `build` targets write random bytes (so a rerun could never reproduce them). */
 function createWorkspace(root: string): void {
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'remote-cache-e2e', private: true }, null, 2));
-  writeFileSync(join(root, 'nx.json'), JSON.stringify({ neverConnectToCloud: true, targetDefaults: {} }, null, 2));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'remote-cache-e2e', private: true }, null, 2),
+  );
+  writeFileSync(
+    join(root, 'nx.json'),
+    JSON.stringify({ neverConnectToCloud: true, targetDefaults: {} }, null, 2),
+  );
   writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n.nx\n');
   for (const name of PROJECTS) {
     const dir = join(root, 'projects', name);
@@ -55,7 +73,12 @@ console.log('built ${name}');
 }
 
 /** Runs Nx asynchronously: the server under test lives in this process, so blocking here would deadlock. */
-function runNx(cwd: string, cacheDir: string, server: string, token: string): Promise<{ status: number | null; output: string }> {
+function runNx(
+  cwd: string,
+  cacheDir: string,
+  server: string,
+  token: string,
+): Promise<{ status: number | null; output: string }> {
   const child = spawn(nxBin, ['run-many', '-t', 'build', '--output-style=static'], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,7 +114,11 @@ describe('stock Nx as the client', () => {
   const dir = tempDir('nx-remote');
 
   beforeAll(async () => {
-    server = await startCacheServer({ storage: new FileSystemStorage(join(dir.path, 'server')), tokens: TOKENS, log: () => undefined });
+    server = await startCacheServer({
+      storage: new FileSystemStorage(join(dir.path, 'server')),
+      tokens: TOKENS,
+      log: () => undefined,
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -121,9 +148,11 @@ describe('stock Nx as the client', () => {
     expect(second.status, second.output).toBe(0);
     for (const name of PROJECTS) {
       expect(second.output).toMatch(new RegExp(`nx run ${name}:build\\s+\\[remote cache\\]`));
-      expect(readFileSync(join(b, 'dist', name, 'artifact.bin')).equals(readFileSync(join(a, 'dist', name, 'artifact.bin')))).toBe(
-        true,
-      );
+      expect(
+        readFileSync(join(b, 'dist', name, 'artifact.bin')).equals(
+          readFileSync(join(a, 'dist', name, 'artifact.bin')),
+        ),
+      ).toBe(true);
     }
     expect(second.output).toMatch(/Cache:\s+2\/2 hit/);
   }, 120_000);

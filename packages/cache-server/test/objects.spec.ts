@@ -46,9 +46,15 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
     // Directory manifests carry the `.dir` suffix; the digest is of the manifest bytes.
     const manifest = Buffer.from('[{"relpath":"a.txt"}]');
     const dirId = `${b3sum(manifest)}.dir`;
-    expect((await send(`${server.url}/v1/objects/${dirId}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: manifest })).status).toBe(
-      200,
-    );
+    expect(
+      (
+        await send(`${server.url}/v1/objects/${dirId}`, {
+          method: 'PUT',
+          headers: bearer(WRITE_TOKEN),
+          body: manifest,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('rejects a body that does not hash to its id and stores nothing', async () => {
@@ -67,7 +73,11 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
   it('answers which objects are missing in one round trip', async () => {
     const bodies = [randomBytes(10), randomBytes(20), randomBytes(30)];
     const ids = bodies.map(b3sum);
-    await send(`${server.url}/v1/objects/${ids[1]}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: bodies[1] });
+    await send(`${server.url}/v1/objects/${ids[1]}`, {
+      method: 'PUT',
+      headers: bearer(WRITE_TOKEN),
+      body: bodies[1],
+    });
     const reply = await send(`${server.url}/v1/objects/missing`, {
       method: 'POST',
       headers: { ...bearer(READ_TOKEN), 'Content-Type': 'application/json' },
@@ -79,10 +89,16 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
 
   it('rejects malformed object ids, read-only writes and anonymous queries', async () => {
     for (const id of ['ABC', 'a'.repeat(63), `${'a'.repeat(64)}.tar`, `${'A'.repeat(64)}`]) {
-      expect((await send(`${server.url}/v1/objects/${id}`, { headers: bearer(READ_TOKEN) })).status, id).toBe(400);
+      expect((await send(`${server.url}/v1/objects/${id}`, { headers: bearer(READ_TOKEN) })).status, id).toBe(
+        400,
+      );
     }
     const body = randomBytes(8);
-    const put = await send(`${server.url}/v1/objects/${b3sum(body)}`, { method: 'PUT', headers: bearer(READ_TOKEN), body });
+    const put = await send(`${server.url}/v1/objects/${b3sum(body)}`, {
+      method: 'PUT',
+      headers: bearer(READ_TOKEN),
+      body,
+    });
     expect(put.status).toBe(403);
     const bad = await send(`${server.url}/v1/objects/missing`, {
       method: 'POST',

@@ -13,12 +13,20 @@ export function readCsvRows(file: string): Rows {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw driftError(DriftErrorCode.CsvMissing, `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code ?? error)}`, { file });
+    throw driftError(
+      DriftErrorCode.CsvMissing,
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code ?? error)}`,
+      { file },
+    );
   }
   try {
     return parse(text, { columns: true, skip_empty_lines: true, bom: true, trim: false }) as Rows;
   } catch (error) {
     const e = error as { message?: string; lines?: number };
-    throw driftError(DriftErrorCode.CsvInvalid, `${file}: not a valid CSV with a header row (${e.message ?? String(error)})`, { file, line: e.lines });
+    throw driftError(
+      DriftErrorCode.CsvInvalid,
+      `${file}: not a valid CSV with a header row (${e.message ?? String(error)})`,
+      { file, line: e.lines },
+    );
   }
 }

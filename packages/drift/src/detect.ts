@@ -9,7 +9,15 @@ import { DriftErrorCode, driftError } from './errors';
 import { ks2samp } from './ks';
 import { wasserstein, wassersteinNormalized } from './wasserstein';
 
-export const TEST_NAMES = ['ks', 'chisquare', 'wasserstein', 'wasserstein_norm', 'psi', 'jensenshannon', 'ztest'] as const;
+export const TEST_NAMES = [
+  'ks',
+  'chisquare',
+  'wasserstein',
+  'wasserstein_norm',
+  'psi',
+  'jensenshannon',
+  'ztest',
+] as const;
 export type TestName = (typeof TEST_NAMES)[number];
 
 interface TestSpec {
@@ -76,7 +84,9 @@ export function columnNames(rows: Rows): string[] {
 }
 
 function isMissing(cell: Cell): boolean {
-  return cell === null || cell === undefined || cell === '' || (typeof cell === 'number' && Number.isNaN(cell));
+  return (
+    cell === null || cell === undefined || cell === '' || (typeof cell === 'number' && Number.isNaN(cell))
+  );
 }
 
 function asNumber(cell: Cell): number | undefined {
@@ -101,7 +111,8 @@ export interface ColumnSamples {
 export function columnSamples(reference: Rows, current: Rows, column: string): ColumnSamples {
   const ref = reference.map((r) => r[column]).filter((c) => !isMissing(c));
   const cur = current.map((r) => r[column]).filter((c) => !isMissing(c));
-  const numerical = ref.every((c) => asNumber(c) !== undefined) && cur.every((c) => asNumber(c) !== undefined);
+  const numerical =
+    ref.every((c) => asNumber(c) !== undefined) && cur.every((c) => asNumber(c) !== undefined);
   const convert = (c: Cell): Value => (numerical ? (asNumber(c) as number) : String(c));
   return { numerical, reference: ref.map(convert), current: cur.map(convert) };
 }
@@ -141,7 +152,11 @@ export function runTest(test: TestName, samples: ColumnSamples): { statistic: nu
 
 function checkThreshold(value: number, where: string): number {
   if (!Number.isFinite(value) || value < 0) {
-    throw driftError(DriftErrorCode.InvalidThreshold, `${where} is ${value}: a threshold must be a finite number >= 0`, { where });
+    throw driftError(
+      DriftErrorCode.InvalidThreshold,
+      `${where} is ${value}: a threshold must be a finite number >= 0`,
+      { where },
+    );
   }
   return value;
 }
@@ -161,12 +176,20 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
     }
   }
   if (requested.length === 0) {
-    throw driftError(DriftErrorCode.NoColumns, 'the reference and current samples have no column in common', { reference: refColumns, current: [...curColumns] });
+    throw driftError(DriftErrorCode.NoColumns, 'the reference and current samples have no column in common', {
+      reference: refColumns,
+      current: [...curColumns],
+    });
   }
   if (options.test !== undefined && !isTestName(options.test)) {
-    throw driftError(DriftErrorCode.UnknownTest, `unknown test "${String(options.test)}": valid tests are ${TEST_NAMES.join(', ')}`, { test: options.test });
+    throw driftError(
+      DriftErrorCode.UnknownTest,
+      `unknown test "${String(options.test)}": valid tests are ${TEST_NAMES.join(', ')}`,
+      { test: options.test },
+    );
   }
-  const globalThreshold = options.threshold === undefined ? undefined : checkThreshold(options.threshold, 'threshold');
+  const globalThreshold =
+    options.threshold === undefined ? undefined : checkThreshold(options.threshold, 'threshold');
   const shareThreshold = options.shareThreshold ?? 0.5;
   checkThreshold(shareThreshold, 'shareThreshold');
 
@@ -179,13 +202,21 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
       ['current', samples.current],
     ] as const) {
       if (sample.length === 0) {
-        throw driftError(DriftErrorCode.EmptySample, `column "${column}" has no values in the ${name} sample`, { column, sample: name });
+        throw driftError(
+          DriftErrorCode.EmptySample,
+          `column "${column}" has no values in the ${name} sample`,
+          { column, sample: name },
+        );
       }
     }
     const perColumn = options.tests?.[column] ?? {};
     const test = perColumn.test ?? options.test ?? defaultTest(samples);
     if (!isTestName(test)) {
-      throw driftError(DriftErrorCode.UnknownTest, `unknown test "${String(test)}" for column "${column}": valid tests are ${TEST_NAMES.join(', ')}`, { column, test });
+      throw driftError(
+        DriftErrorCode.UnknownTest,
+        `unknown test "${String(test)}" for column "${column}": valid tests are ${TEST_NAMES.join(', ')}`,
+        { column, test },
+      );
     }
     const spec = TESTS[test];
     if (spec.numericalOnly && !samples.numerical) {
@@ -197,9 +228,12 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
       );
     }
     const threshold =
-      perColumn.threshold !== undefined ? checkThreshold(perColumn.threshold, `tests.${column}.threshold`) : (globalThreshold ?? spec.defaultThreshold);
+      perColumn.threshold !== undefined
+        ? checkThreshold(perColumn.threshold, `tests.${column}.threshold`)
+        : (globalThreshold ?? spec.defaultThreshold);
     const result = runTest(test, samples);
-    const drift = spec.kind === 'p_value' ? (result.pValue as number) < threshold : result.statistic >= threshold;
+    const drift =
+      spec.kind === 'p_value' ? (result.pValue as number) < threshold : result.statistic >= threshold;
     if (drift) drifted++;
     columns[column] = {
       test,

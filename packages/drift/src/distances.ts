@@ -15,7 +15,10 @@ export interface BinningOptions {
 }
 
 function requireNonEmpty(values: ArrayLike<Value>, name: string): void {
-  if (values.length === 0) throw driftError(DriftErrorCode.EmptySample, `${name} is empty: a drift test needs at least one value`, { sample: name });
+  if (values.length === 0)
+    throw driftError(DriftErrorCode.EmptySample, `${name} is empty: a drift test needs at least one value`, {
+      sample: name,
+    });
 }
 
 function isAllNumbers(values: ArrayLike<Value>): boolean {
@@ -24,7 +27,11 @@ function isAllNumbers(values: ArrayLike<Value>): boolean {
 }
 
 /** Evidently's `psi`: sum((ref% - cur%) * ln(ref% / cur%)) over Evidently's bins, zeros filled. */
-export function psi(reference: ArrayLike<Value>, current: ArrayLike<Value>, options: BinningOptions = {}): number {
+export function psi(
+  reference: ArrayLike<Value>,
+  current: ArrayLike<Value>,
+  options: BinningOptions = {},
+): number {
   requireNonEmpty(reference, 'reference');
   requireNonEmpty(current, 'current');
   const numerical = options.numerical ?? (isAllNumbers(reference) && isAllNumbers(current));
@@ -49,7 +56,10 @@ function relEntr(x: number, y: number): number {
 /** scipy.spatial.distance.jensenshannon(p, q, base) for two probability (or count) vectors. */
 export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>, base?: number): number {
   if (p.length !== q.length) {
-    throw driftError(DriftErrorCode.InvalidValue, `p has ${p.length} entries and q ${q.length}: they must have the same length`);
+    throw driftError(
+      DriftErrorCode.InvalidValue,
+      `p has ${p.length} entries and q ${q.length}: they must have the same length`,
+    );
   }
   const sp = npSum(p);
   const sq = npSum(q);
@@ -68,7 +78,11 @@ export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>
 }
 
 /** Evidently's `jensenshannon` stattest: the distance (base 2) between Evidently's bins, zeros kept. */
-export function jensenShannon(reference: ArrayLike<Value>, current: ArrayLike<Value>, options: BinningOptions & { base?: number } = {}): number {
+export function jensenShannon(
+  reference: ArrayLike<Value>,
+  current: ArrayLike<Value>,
+  options: BinningOptions & { base?: number } = {},
+): number {
   requireNonEmpty(reference, 'reference');
   requireNonEmpty(current, 'current');
   const numerical = options.numerical ?? (isAllNumbers(reference) && isAllNumbers(current));
@@ -85,7 +99,11 @@ export interface TestResult {
  * scipy.stats.chisquare(f_obs, f_exp, ddof): Pearson's statistic and its
  * chi-square survival p-value with k - 1 - ddof degrees of freedom.
  */
-export function chisquareFrequencies(fObs: ArrayLike<number>, fExp?: ArrayLike<number>, ddof = 0): TestResult {
+export function chisquareFrequencies(
+  fObs: ArrayLike<number>,
+  fExp?: ArrayLike<number>,
+  ddof = 0,
+): TestResult {
   const k = fObs.length;
   let expected: ArrayLike<number>;
   if (fExp === undefined) {
@@ -93,7 +111,10 @@ export function chisquareFrequencies(fObs: ArrayLike<number>, fExp?: ArrayLike<n
     expected = new Float64Array(k).fill(mean);
   } else {
     if (fExp.length !== k) {
-      throw driftError(DriftErrorCode.FrequencyMismatch, `f_obs has ${k} entries and f_exp ${fExp.length}: they must match`);
+      throw driftError(
+        DriftErrorCode.FrequencyMismatch,
+        `f_obs has ${k} entries and f_exp ${fExp.length}: they must match`,
+      );
     }
     const obsSum = npSum(fObs);
     const expSum = npSum(fExp);

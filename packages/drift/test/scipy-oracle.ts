@@ -137,8 +137,14 @@ export function runScipy(cases: OracleCase[]): unknown[] {
     const output = path.join(dir, 'answers.json');
     const script = path.join(dir, 'oracle.py');
     fs.writeFileSync(script, SCRIPT);
-    fs.writeFileSync(input, JSON.stringify(cases, (_k, v: unknown) => (typeof v === 'number' ? encodeNumber(v) : v)));
-    execFileSync(PYTHON, [script, input, output], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+    fs.writeFileSync(
+      input,
+      JSON.stringify(cases, (_k, v: unknown) => (typeof v === 'number' ? encodeNumber(v) : v)),
+    );
+    execFileSync(PYTHON, [script, input, output], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 1 << 26,
+    });
     return JSON.parse(fs.readFileSync(output, 'utf8')) as unknown[];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

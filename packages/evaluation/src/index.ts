@@ -1,1 +1,15 @@
-export {};
+export { EvaluationErrorCode } from './errors';
+export { mulberry32, shuffleInPlace } from './random';
+export { trainTestSplit, stratifiedKFold } from './split';
+export { summarizeFolds } from './summary';
+export {
+  type GateRule,
+  type CompareRow,
+  type CompareReport,
+  type CompareContext,
+  higherIsBetter,
+  compareMetrics,
+  renderCompareMarkdown,
+  renderCompareTable,
+} from './gate';
+export { readFileAtRef, mergeBase, resolveCommit } from './git';

@@ -19,11 +19,10 @@ export interface Hasher {
 
 const localRequire = createRequire(__filename);
 
-/** Absolute module paths, also handed to worker threads (they run plain JS, no TS loader). */
-export const modulePaths = {
-  native: localRequire.resolve('@napi-rs/blake-hash'),
-  wasm: localRequire.resolve('hash-wasm'),
-};
+/** Absolute path of the native binding, handed to worker threads (they run plain JS and resolve nothing themselves). */
+export function nativeModulePath(): string {
+  return localRequire.resolve('@napi-rs/blake-hash');
+}
 
 interface NativeBinding {
   blake3(input: Uint8Array): Buffer;
@@ -32,7 +31,7 @@ interface NativeBinding {
 
 function loadNative(): NativeBinding | undefined {
   try {
-    const binding = localRequire(modulePaths.native) as NativeBinding;
+    const binding = localRequire(nativeModulePath()) as NativeBinding;
     // A binary that loads but cannot hash is as good as missing.
     binding.blake3(new Uint8Array(1));
     return binding;

@@ -217,6 +217,12 @@ describe('hashDirectory', () => {
     expect(seen.every(([done, total], i) => total === 40 && (i === 0 || done >= seen[i - 1]![0]))).toBe(true);
   });
 
+  it('rejects a file name that is not UTF-8', async () => {
+    const dir = makeTree({ 'ok.txt': 'ok' });
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/bad-`), Buffer.from([0xff, 0xfe])]), 'x');
+    expect((await failureCode(hashDirectory(dir))).code).toBe(HashErrorCode.pathNotUtf8);
+  });
+
   it('rejects a missing path and a file with clear codes', async () => {
     expect((await failureCode(hashDirectory(join(root, 'missing')))).code).toBe(HashErrorCode.notFound);
     const dir = makeTree({ f: 'x' });

@@ -33,108 +33,114 @@ export interface HashDirectoryOptions extends HashFilesOptions {
   ignore?: (relativePath: string) => boolean;
 }
 
-/** Below this many files to hash, starting workers costs more than it saves. */
+/** Below this many files, starting workers costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 16;
 
 interface FileJob {
-  /** Path to read (for a symlink, the link itself; reading follows it inside the tree). */
+  /** Path to read. */
   path: string;
-  /** Stat of what is read, for the cache key; undefined when unknown. */
-  stat?: BigIntStats;
+  /** stat (follow symlinks) rather than lstat (a regular file is expected). */
+  follow: boolean;
+}
+
+interface JobResult extends HashResult {
+  mode: number;
 }
 
 /**
- * Hashes files (stat cache first, then the rest in parallel on worker
- * threads), returning results in input order.
+ * Stats and hashes files, answering from the stat cache where the stat still
+ * matches, in parallel on worker threads (each worker stats its own files),
+ * and records what it hashed. Results are in input order.
  */
-async function hashJobs(jobs: FileJob[], options: HashFilesOptions): Promise<HashResult[]> {
+async function hashJobs(jobs: FileJob[], options: HashFilesOptions): Promise<JobResult[]> {
   const algorithm = assertAlgorithm(options.algorithm ?? 'blake3');
   const cache = options.statCache;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultConcurrency()));
   const total = jobs.length;
-  const results: HashResult[] = new Array(total);
+  const results: JobResult[] = new Array(total);
   let done = 0;
   const progress = (count: number) => {
     if (count === 0) return;
     done += count;
     options.onProgress?.(done, total);
   };
-
-  const pending: number[] = [];
-  jobs.forEach((job, index) => {
-    const cached = cache && job.stat ? cache.lookup(job.path, job.stat, algorithm) : undefined;
-    if (cached !== undefined && job.stat) results[index] = { hash: cached, size: Number(job.stat.size) };
-    else pending.push(index);
-  });
-  progress(total - pending.length);
-
-  // Any stat a worker takes is later than this, so it is a safe "hashed at" for the racy check.
+  // Every stat below is taken after this instant, so it is a safe "hashed at" for the racy check.
   const startedAt = cache?.now();
-  const rememberIfStable = (index: number, result: HashResult, stat: StatKey | undefined) => {
-    if (!cache || !stat || BigInt(result.size) !== stat.size) return;
-    cache.remember(jobs[index]!.path, stat, algorithm, result.hash, startedAt);
+  const remember = (path: string, result: HashResult, stat: StatKey) => {
+    if (cache && BigInt(result.size) === stat.size)
+      cache.remember(path, stat, algorithm, result.hash, startedAt);
   };
 
-  if (concurrency > 1 && pending.length >= MIN_FILES_FOR_WORKERS) {
+  if (concurrency > 1 && jobs.length >= MIN_FILES_FOR_WORKERS) {
     await hashOnWorkers(
-      pending.map((index) => ({
-        path: jobs[index]!.path,
-        sizeHint: jobs[index]!.stat ? Number(jobs[index]!.stat!.size) : undefined,
+      jobs.map((job) => ({
+        path: job.path,
+        follow: job.follow,
+        cached: cache?.entryFor(job.path, algorithm),
       })),
       algorithm,
       concurrency,
       (batch) => {
-        for (const { index: position, result } of batch) {
-          const index = pending[position]!;
-          results[index] = { hash: result.hash, size: result.size };
-          rememberIfStable(index, result, {
-            ino: result.ino,
-            size: result.statSize,
-            mtimeNs: result.mtimeNs,
-          });
+        for (const { index, result } of batch) {
+          results[index] = { hash: result.hash, size: result.size, mode: result.mode };
+          if (!result.cached)
+            remember(jobs[index]!.path, result, {
+              ino: result.ino,
+              size: result.statSize,
+              mtimeNs: result.mtimeNs,
+            });
         }
         progress(batch.length);
       },
     );
-  } else {
-    for (const index of pending) {
-      const job = jobs[index]!;
-      const stat = job.stat ?? (cache ? await statOrThrow(job.path) : undefined);
+    return results;
+  }
+  for (const [index, job] of jobs.entries()) {
+    const stat = await statOrThrow(job.path, job.follow);
+    if (stat.isDirectory())
+      throw fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), job.path);
+    if (!stat.isFile()) throw specialFile(job.path);
+    const mode = Number(stat.mode);
+    const cached = cache?.lookup(job.path, stat, algorithm);
+    if (cached !== undefined) {
+      results[index] = { hash: cached, size: Number(stat.size), mode };
+    } else {
       const result = await hashFile(job.path, { algorithm });
-      results[index] = result;
-      rememberIfStable(index, result, stat);
-      progress(1);
+      results[index] = { ...result, mode };
+      remember(job.path, result, stat);
     }
+    progress(1);
   }
   return results;
 }
 
-async function statOrThrow(path: string): Promise<BigIntStats> {
+async function statOrThrow(path: string, follow = true): Promise<BigIntStats> {
   try {
-    return await fs.stat(path, { bigint: true });
+    return follow ? await fs.stat(path, { bigint: true }) : await fs.lstat(path, { bigint: true });
   } catch (error) {
     throw fileError(error, path);
   }
 }
 
 /**
- * Hashes many files, in parallel on worker threads (small files batched per
- * message); a stat cache, if given, skips unchanged files and learns new ones.
- * Results are in input order.
+ * Hashes many files (symlinks followed), in parallel on worker threads with
+ * small files batched per message; a stat cache, if given, skips unchanged
+ * files and learns new ones. Results are in input order.
  */
 export async function hashFiles(paths: string[], options: HashFilesOptions = {}): Promise<HashResult[]> {
-  const jobs: FileJob[] = options.statCache
-    ? await Promise.all(paths.map(async (path) => ({ path, stat: await statOrThrow(path) })))
-    : paths.map((path) => ({ path }));
-  return hashJobs(jobs, options);
+  const results = await hashJobs(
+    paths.map((path) => ({ path, follow: true })),
+    options,
+  );
+  return results.map(({ hash, size }) => ({ hash, size }));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 interface WalkedFile {
   relative: string;
-  absolute: string;
-  stat: BigIntStats;
+  /** What to read: the file itself, or for a symlink its resolved target inside the tree. */
+  source: string;
 }
 
 function specialFile(path: string): CairnError {
@@ -162,17 +168,13 @@ async function forEachLimit<T>(
 }
 
 /**
- * Lists every regular file under `root` with its stat, applying the symlink
+ * Lists every regular file under `root` (already a real path), applying the symlink
  * policy: a link to a regular file inside the tree counts as that file (under
  * the link's own path); a link leaving the tree, dangling, looping, or
  * pointing at a directory is an error naming it. Sockets, FIFOs and devices
  * are errors too. Empty directories contribute nothing (like git and DVC).
  */
-async function walk(
-  root: string,
-  realRoot: string,
-  ignore?: (relativePath: string) => boolean,
-): Promise<WalkedFile[]> {
+async function walk(root: string, ignore?: (relativePath: string) => boolean): Promise<WalkedFile[]> {
   const files: WalkedFile[] = [];
   const candidates: Array<{ relative: string; absolute: string; dirent: Dirent<Buffer> }> = [];
   let level: Array<{ relative: string; absolute: string }> = [{ relative: '', absolute: root }];
@@ -205,53 +207,46 @@ async function walk(
     });
     level = nextLevel;
   }
-  const prefix = realRoot.endsWith(sep) ? realRoot : realRoot + sep;
-  await forEachLimit(candidates, 64, async ({ relative, absolute, dirent }) => {
-    if (dirent.isSymbolicLink()) {
-      let target: string;
-      try {
-        target = await fs.realpath(absolute);
-      } catch (error) {
-        throw new CairnError(HashErrorCode.symlinkDangling, `${absolute}: symlink is dangling or loops`, {
-          data: { path: absolute, errno: (error as NodeJS.ErrnoException).code ?? null },
-          hint: 'fix or remove the link',
-          cause: error,
-        });
-      }
-      if (!target.startsWith(prefix)) {
-        throw new CairnError(
-          HashErrorCode.symlinkOutside,
-          `${absolute}: symlink points outside the directory being hashed (${target})`,
-          {
-            data: { path: absolute, target },
-            hint: 'links are never followed out of the tree: copy the target in, or hash it separately',
-          },
-        );
-      }
-      const stat = await statOrThrow(target);
-      if (stat.isDirectory()) {
-        throw new CairnError(
-          HashErrorCode.symlinkToDirectory,
-          `${absolute}: symlink to a directory (${target})`,
-          {
-            data: { path: absolute, target },
-            hint: 'only links to files are hashed (as the file content); replace the link by the directory or remove it',
-          },
-        );
-      }
-      if (!stat.isFile()) throw specialFile(absolute);
-      files.push({ relative, absolute, stat });
-      return;
-    }
-    if (!dirent.isFile()) throw specialFile(absolute);
-    let stat: BigIntStats;
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  const links = candidates.filter(({ dirent }) => dirent.isSymbolicLink());
+  for (const { relative, absolute, dirent } of candidates) {
+    if (dirent.isFile()) files.push({ relative, source: absolute });
+    else if (!dirent.isSymbolicLink()) throw specialFile(absolute);
+  }
+  await forEachLimit(links, 16, async ({ relative, absolute }) => {
+    let target: string;
     try {
-      stat = await fs.lstat(absolute, { bigint: true });
+      target = await fs.realpath(absolute);
     } catch (error) {
-      throw fileError(error, absolute);
+      throw new CairnError(HashErrorCode.symlinkDangling, `${absolute}: symlink is dangling or loops`, {
+        data: { path: absolute, errno: (error as NodeJS.ErrnoException).code ?? null },
+        hint: 'fix or remove the link',
+        cause: error,
+      });
+    }
+    if (!target.startsWith(prefix)) {
+      throw new CairnError(
+        HashErrorCode.symlinkOutside,
+        `${absolute}: symlink points outside the directory being hashed (${target})`,
+        {
+          data: { path: absolute, target },
+          hint: 'links are never followed out of the tree: copy the target in, or hash it separately',
+        },
+      );
+    }
+    const stat = await statOrThrow(target);
+    if (stat.isDirectory()) {
+      throw new CairnError(
+        HashErrorCode.symlinkToDirectory,
+        `${absolute}: symlink to a directory (${target})`,
+        {
+          data: { path: absolute, target },
+          hint: 'only links to files are hashed (as the file content); replace the link by the directory or remove it',
+        },
+      );
     }
     if (!stat.isFile()) throw specialFile(absolute);
-    files.push({ relative, absolute, stat });
+    files.push({ relative, source: target });
   });
   return files;
 }
@@ -278,9 +273,9 @@ export async function hashDirectory(dir: string, options: HashDirectoryOptions =
       hint: 'hash files with hashFile',
     });
   }
-  const files = await walk(realRoot, realRoot, options.ignore);
+  const files = await walk(realRoot, options.ignore);
   const results = await hashJobs(
-    files.map((file) => ({ path: file.absolute, stat: file.stat })),
+    files.map((file) => ({ path: file.source, follow: false })),
     { ...options, algorithm },
   );
   const entries = sortEntries(
@@ -289,7 +284,7 @@ export async function hashDirectory(dir: string, options: HashDirectoryOptions =
       hash: results[index]!.hash,
       size: results[index]!.size,
       // Like git: the owner's execute bit decides.
-      executable: (file.stat.mode & 0o100n) !== 0n,
+      executable: (results[index]!.mode & 0o100) !== 0,
     })),
   );
   const manifest = manifestBytes(entries, algorithm);

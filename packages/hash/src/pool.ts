@@ -1,18 +1,31 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CairnError } from '@cairn/errors';
-import { hashBackend, modulePaths, wasmBlake3Module, type HashAlgorithm } from './backend';
+import { hashBackend, nativeModulePath, wasmBlake3Module, type HashAlgorithm } from './backend';
 import { fileError, HashErrorCode } from './errors';
 import { FILE_CHUNK_BYTES } from './hash-file';
 import { WORKER_SOURCE } from './worker-source';
 
-/** What a worker reports for one file: the hash, the bytes it read and fstat of the open file before reading. */
+/** A file for a worker: stat it (lstat unless `follow`), answer from `cached` if the stat still matches, else hash it. */
+export interface WorkerFile {
+  path: string;
+  follow: boolean;
+  /** [inode, size, mtime ns, hash], numbers as decimal strings. */
+  cached?: [string, string, string, string];
+  /** Bytes, when known, for batching. */
+  sizeHint?: number;
+}
+
+/** What a worker reports for one file: the hash, the bytes it read and the stat it used. */
 export interface WorkerFileResult {
   hash: string;
   size: number;
   ino: bigint;
   mtimeNs: bigint;
   statSize: bigint;
+  mode: number;
+  /** True when the hash came from `cached` and the file was not read. */
+  cached: boolean;
 }
 
 type RawResult = WorkerFileResult | { error: { code: string; message: string } };
@@ -20,7 +33,7 @@ type RawResult = WorkerFileResult | { error: { code: string; message: string } }
 interface Job {
   id: number;
   algorithm: HashAlgorithm;
-  paths: string[];
+  files: WorkerFile[];
   resolve(results: RawResult[]): void;
   reject(error: Error): void;
 }
@@ -43,11 +56,12 @@ class HashPool {
   private readonly queue: Job[] = [];
   private nextId = 1;
 
-  constructor(readonly size: number) {}
+  /** Workers are spawned lazily up to this many; it only grows. */
+  size = 0;
 
-  run(algorithm: HashAlgorithm, paths: string[]): Promise<RawResult[]> {
+  run(algorithm: HashAlgorithm, files: WorkerFile[]): Promise<RawResult[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, algorithm, paths, resolve, reject });
+      this.queue.push({ id: this.nextId++, algorithm, files, resolve, reject });
       this.pump();
     });
   }
@@ -67,7 +81,11 @@ class HashPool {
       const job = this.queue.shift()!;
       slot.job = job;
       slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, algorithm: job.algorithm, paths: job.paths });
+      slot.worker.postMessage({
+        id: job.id,
+        algorithm: job.algorithm,
+        files: job.files.map(({ path, follow, cached }) => ({ path, follow, cached })),
+      });
     }
   }
 
@@ -77,7 +95,7 @@ class HashPool {
       eval: true,
       workerData: {
         backend,
-        nativePath: modulePaths.native,
+        nativePath: backend === 'native' ? nativeModulePath() : undefined,
         wasmModule: backend === 'wasm' ? wasmBlake3Module() : undefined,
         chunkBytes: FILE_CHUNK_BYTES,
       },
@@ -98,7 +116,7 @@ class HashPool {
       slot.job = undefined;
       job?.reject(
         new CairnError(HashErrorCode.workerFailed, `a hashing worker failed: ${error.message}`, {
-          data: { paths: job.paths.slice(0, 5) },
+          data: { paths: job.files.slice(0, 5).map((file) => file.path) },
           cause: error,
         }),
       );
@@ -116,11 +134,10 @@ class HashPool {
 
 let shared: HashPool | undefined;
 
+/** One pool per process; a caller's `concurrency` caps its own batches in flight, not the pool. */
 function pool(size: number): HashPool {
-  if (!shared || shared.size !== size) {
-    void shared?.close();
-    shared = new HashPool(size);
-  }
+  shared ??= new HashPool();
+  shared.size = Math.max(shared.size, size);
   return shared;
 }
 
@@ -136,10 +153,7 @@ export function defaultConcurrency(): number {
 }
 
 /** Splits files into batches of at most BATCH_MAX_FILES files or BATCH_MAX_BYTES bytes (a big file goes alone). */
-export function planBatches(
-  files: Array<{ index: number; path: string; sizeHint?: number }>,
-  workers: number,
-): number[][] {
+export function planBatches(files: Array<{ index: number; sizeHint?: number }>, workers: number): number[][] {
   const known = files.every((file) => file.sizeHint !== undefined);
   // Without sizes, aim for several batches per worker so a slow batch does not idle the others.
   const maxFiles = known
@@ -163,50 +177,60 @@ export function planBatches(
 }
 
 /**
- * Hashes files on the worker pool; results in input order. `onFile` fires as
- * batches finish. Errors name the first failing path.
+ * Stats and hashes files on the worker pool; results in input order.
+ * `onBatch` fires as batches finish. Errors name the first failing path.
  */
 export async function hashOnWorkers(
-  files: Array<{ path: string; sizeHint?: number }>,
+  files: WorkerFile[],
   algorithm: HashAlgorithm,
   concurrency: number,
   onBatch?: (results: Array<{ index: number; result: WorkerFileResult }>) => void,
 ): Promise<WorkerFileResult[]> {
   const workers = Math.max(1, Math.min(concurrency, files.length));
-  const hashPool = pool(Math.max(1, concurrency));
+  const hashPool = pool(workers);
   const batches = planBatches(
-    files.map((file, index) => ({ index, path: file.path, sizeHint: file.sizeHint })),
+    files.map((file, index) => ({ index, sizeHint: file.sizeHint })),
     workers,
   );
   const results: WorkerFileResult[] = new Array(files.length);
   let firstError: Error | undefined;
-  await Promise.all(
-    batches.map(async (batch) => {
+  let next = 0;
+  const runBatches = async () => {
+    while (next < batches.length && !firstError) {
+      const batch = batches[next++]!;
       const raw = await hashPool.run(
         algorithm,
-        batch.map((index) => files[index]!.path),
+        batch.map((index) => files[index]!),
       );
       const done: Array<{ index: number; result: WorkerFileResult }> = [];
       raw.forEach((item, position) => {
         const index = batch[position]!;
         if ('error' in item) {
-          const path = files[index]!.path;
-          firstError ??=
-            item.error.code === 'ESPECIAL'
-              ? new CairnError(
-                  HashErrorCode.specialFile,
-                  `${path}: not a regular file (socket, FIFO or device)`,
-                  { data: { path } },
-                )
-              : fileError(Object.assign(new Error(item.error.message), { code: item.error.code }), path);
+          firstError ??= workerError(item.error, files[index]!.path);
           return;
         }
         results[index] = item;
         done.push({ index, result: item });
       });
       onBatch?.(done);
-    }),
-  );
+    }
+  };
+  // `workers` batches in flight: each worker always has the next batch as soon as it is free.
+  await Promise.all(Array.from({ length: Math.min(workers, batches.length) }, runBatches));
   if (firstError) throw firstError;
   return results;
+}
+
+function workerError(error: { code: string; message: string }, path: string): Error {
+  if (error.code === 'ESPECIAL') {
+    return new CairnError(
+      HashErrorCode.specialFile,
+      `${path}: is a socket, FIFO or device; only regular files can be hashed`,
+      {
+        data: { path },
+        hint: 'move it out of the way or skip it with ignore',
+      },
+    );
+  }
+  return fileError(Object.assign(new Error(error.message), { code: error.code }), path);
 }

@@ -91,6 +91,13 @@ export class StatCache {
     return record[3][algorithm];
   }
 
+  /** The raw entry for a worker to check itself: [inode, size, mtime ns, hash] as strings. */
+  entryFor(path: string, algorithm: HashAlgorithm): [string, string, string, string] | undefined {
+    const record = this.entries.get(path);
+    const hash = record?.[3][algorithm];
+    return record && hash !== undefined ? [record[0], record[1], record[2], hash] : undefined;
+  }
+
   /**
    * Records `hash` for the file as `stat` describes it (a stat taken before
    * the file was read, at `statTakenAtNs` — default now; pass the real time

@@ -4,9 +4,14 @@
  * need a TS loader. It receives absolute module paths (and the compiled wasm
  * module) in workerData, so it never resolves packages itself.
  *
- * Message in:  { id, algorithm, paths: string[] }
- * Message out: { id, results: Array<{ hash, size, ino, mtimeNs, statSize } | { error: { code, message } }> }
- * where ino / mtimeNs / statSize come from fstat of the open file before it is read.
+ * Message in:  { id, algorithm, files: Array<{ path, follow, cached?: [ino, size, mtimeNs, hash] }> }
+ * Message out: { id, results: Array<{ hash, size, ino, mtimeNs, statSize, mode, cached } | { error: { code, message } }> }
+ *
+ * Each file is stat'ed here (lstat unless `follow`), so a directory walk costs
+ * the main thread only its readdirs. When the stat still matches `cached`
+ * (inode, size, mtime ns, as decimal strings) the cached hash is returned
+ * without reading; otherwise ino / mtimeNs / statSize / mode come from fstat
+ * of the open file before it is read, for the caller's stat cache.
  */
 export const WORKER_SOURCE = String.raw`
 'use strict';
@@ -49,13 +54,20 @@ function createHasher(algorithm) {
   return wasmHasher();
 }
 
-function hashOne(path, algorithm) {
-  // O_NONBLOCK: opening a FIFO must fail fast below, not wait for a writer.
+function hashOne(file, algorithm) {
+  const path = file.path;
+  const stat = file.follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true });
+  if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ESPECIAL' });
+  const cached = file.cached;
+  if (cached && cached[0] === String(stat.ino) && cached[1] === String(stat.size) && cached[2] === String(stat.mtimeNs)) {
+    return { hash: cached[3], size: Number(stat.size), ino: stat.ino, mtimeNs: stat.mtimeNs, statSize: stat.size, mode: Number(stat.mode), cached: true };
+  }
+  // O_NONBLOCK: opening a FIFO (swapped in since the stat) must not wait for a writer.
   const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
-    const stat = fs.fstatSync(fd, { bigint: true });
-    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ESPECIAL' });
+    const opened = fs.fstatSync(fd, { bigint: true });
+    if (!opened.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ESPECIAL' });
     let filled = 0;
     let eof = false;
     while (filled < CHUNK) {
@@ -82,16 +94,16 @@ function hashOne(path, algorithm) {
       }
       hash = hasher.digestHex();
     }
-    return { hash, size, ino: stat.ino, mtimeNs: stat.mtimeNs, statSize: stat.size };
+    return { hash, size, ino: opened.ino, mtimeNs: opened.mtimeNs, statSize: opened.size, mode: Number(opened.mode), cached: false };
   } finally {
     fs.closeSync(fd);
   }
 }
 
 parentPort.on('message', (message) => {
-  const results = message.paths.map((path) => {
+  const results = message.files.map((file) => {
     try {
-      return hashOne(path, message.algorithm);
+      return hashOne(file, message.algorithm);
     } catch (error) {
       return { error: { code: (error && error.code) || 'EIO', message: String((error && error.message) || error) } };
     }

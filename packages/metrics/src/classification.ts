@@ -70,11 +70,18 @@ export interface ConfusionMatrixOptions {
 }
 
 /** `sklearn.metrics.confusion_matrix`: rows true, columns predicted, labels sorted unless given. */
-export function confusionMatrix(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: ConfusionMatrixOptions = {}): number[][] {
+export function confusionMatrix(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+  options: ConfusionMatrixOptions = {},
+): number[][] {
   return confusionMatrixFromCounts(confusionCounts(yTrue, yPred), options);
 }
 
-export function confusionMatrixFromCounts(cm: ConfusionCounts, options: ConfusionMatrixOptions = {}): number[][] {
+export function confusionMatrixFromCounts(
+  cm: ConfusionCounts,
+  options: ConfusionMatrixOptions = {},
+): number[][] {
   const labels = options.labels ?? cm.labels;
   const m = labels.length;
   const flat = options.labels ? selectLabels(cm, labels) : cm.counts;
@@ -86,7 +93,11 @@ export function confusionMatrixFromCounts(cm: ConfusionCounts, options: Confusio
   const total = npSum(rowSum);
   const finite = (v: number): number => (Number.isFinite(v) ? v : 0);
   return rows.map((row, r) =>
-    row.map((v, c) => finite(v / (options.normalize === 'true' ? rowSum[r]! : options.normalize === 'pred' ? colSum[c]! : total))),
+    row.map((v, c) =>
+      finite(
+        v / (options.normalize === 'true' ? rowSum[r]! : options.normalize === 'pred' ? colSum[c]! : total),
+      ),
+    ),
   );
 }
 
@@ -220,10 +231,14 @@ export function prfFromCounts(cm: ConfusionCounts, options: PrfOptions = {}): Pr
     }
     const pos = options.posLabel ?? defaultPosLabel(cm.labels);
     if (labelIndex(cm.labels, pos) < 0 && cm.labels.length >= 2) {
-      throw metricsError(MetricsErrorCode.InvalidLabel, `posLabel ${JSON.stringify(pos)} is not a valid label; valid: ${JSON.stringify(cm.labels)}`, {
-        posLabel: pos,
-        labels: cm.labels,
-      });
+      throw metricsError(
+        MetricsErrorCode.InvalidLabel,
+        `posLabel ${JSON.stringify(pos)} is not a valid label; valid: ${JSON.stringify(cm.labels)}`,
+        {
+          posLabel: pos,
+          labels: cm.labels,
+        },
+      );
     }
     labels = [pos];
   }
@@ -252,12 +267,20 @@ export function prfFromCounts(cm: ConfusionCounts, options: PrfOptions = {}): Pr
     fbeta[i] = ((1 + beta2) * precision[i]! * recall[i]!) / denom;
   }
   if (average === null) {
-    return { labels, precision: [...precision], recall: [...recall], fbeta: [...fbeta], support: [...trueSum] };
+    return {
+      labels,
+      precision: [...precision],
+      recall: [...recall],
+      fbeta: [...fbeta],
+      support: [...trueSum],
+    };
   }
   if (average === 'weighted') {
     if (npSum(trueSum) === 0) {
       const z = zeroDivision;
-      return npSum(predSum) === 0 ? { precision: z, recall: z, fbeta: z } : { precision: 0, recall: z, fbeta: 0 };
+      return npSum(predSum) === 0
+        ? { precision: z, recall: z, fbeta: z }
+        : { precision: 0, recall: z, fbeta: 0 };
     }
     return {
       precision: npWeightedAverage(precision, trueSum),
@@ -274,25 +297,49 @@ export function precisionRecallFscoreSupport(
   yPred: ArrayLike<Label>,
   options: PrfOptions & { average: null },
 ): PrfPerClass;
-export function precisionRecallFscoreSupport(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options?: PrfOptions): PrfAveraged;
-export function precisionRecallFscoreSupport(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: PrfOptions = {}): PrfPerClass | PrfAveraged {
+export function precisionRecallFscoreSupport(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+  options?: PrfOptions,
+): PrfAveraged;
+export function precisionRecallFscoreSupport(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+  options: PrfOptions = {},
+): PrfPerClass | PrfAveraged {
   return prfFromCounts(confusionCounts(yTrue, yPred), options);
 }
 
 type ScalarPrfOptions = Omit<PrfOptions, 'average'> & { average?: 'binary' | Average };
 
-export function precisionScore(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: ScalarPrfOptions = {}): number {
+export function precisionScore(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+  options: ScalarPrfOptions = {},
+): number {
   return precisionRecallFscoreSupport(yTrue, yPred, options).precision;
 }
 
-export function recallScore(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: ScalarPrfOptions = {}): number {
+export function recallScore(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+  options: ScalarPrfOptions = {},
+): number {
   return precisionRecallFscoreSupport(yTrue, yPred, options).recall;
 }
 
-export function fbetaScore(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: ScalarPrfOptions & { beta: number }): number {
+export function fbetaScore(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+  options: ScalarPrfOptions & { beta: number },
+): number {
   return precisionRecallFscoreSupport(yTrue, yPred, options).fbeta;
 }
 
-export function f1Score(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: Omit<ScalarPrfOptions, 'beta'> = {}): number {
+export function f1Score(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+  options: Omit<ScalarPrfOptions, 'beta'> = {},
+): number {
   return precisionRecallFscoreSupport(yTrue, yPred, { ...options, beta: 1 }).fbeta;
 }

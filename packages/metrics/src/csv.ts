@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { MetricsErrorCode, metricsError } from './errors';
-import type { Label } from './labels';
 import type { MetricsInput, Task } from './report';
 
 /** A CSV parsed into string columns keyed by header name. */
@@ -11,7 +10,13 @@ export interface CsvColumns {
 }
 
 /** Splits one line that contains quotes (RFC 4180: "" inside quotes is a quote). */
-function splitQuoted(text: string, start: number, end: number, file: string, line: number): { fields: string[]; end: number } {
+function splitQuoted(
+  text: string,
+  start: number,
+  end: number,
+  file: string,
+  line: number,
+): { fields: string[]; end: number } {
   const fields: string[] = [];
   let i = start;
   let field = '';
@@ -20,7 +25,11 @@ function splitQuoted(text: string, start: number, end: number, file: string, lin
       i++;
       for (;;) {
         const q = text.indexOf('"', i);
-        if (q < 0) throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${line}: unterminated quoted field`, { file, line });
+        if (q < 0)
+          throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${line}: unterminated quoted field`, {
+            file,
+            line,
+          });
         field += text.slice(i, q);
         if (text.charCodeAt(q + 1) === 34) {
           field += '"';
@@ -64,30 +73,50 @@ export function parseCsv(text: string, file = 'input'): CsvColumns {
   const headerSplit = splitQuoted(text, pos, headerEnd, file, lineNo);
   headerEnd = headerSplit.end;
   const header = headerSplit.fields.map((h) => stripCr(h).trim());
-  if (header.length === 0 || header.every((h) => h === '')) throw metricsError(MetricsErrorCode.CsvInvalid, `${file}: empty header`, { file });
+  if (header.length === 0 || header.every((h) => h === ''))
+    throw metricsError(MetricsErrorCode.CsvInvalid, `${file}: empty header`, { file });
   const cols: string[][] = header.map(() => []);
   const width = header.length;
   pos = headerEnd + 1;
   while (pos < text.length) {
     lineNo++;
     let end = nextLineEnd(text, pos);
-    let fields: string[];
-    const line = text.slice(pos, end);
-    if (line.indexOf('"') >= 0) {
-      const r = splitQuoted(text, pos, end, file, lineNo);
-      fields = r.fields;
-      end = r.end;
-    } else {
-      fields = line.split(',');
+    const quote = text.indexOf('"', pos);
+    if (quote < 0 || quote > end) {
+      // fast path: no quotes on this line, slice fields straight into their columns
+      let lineEnd = end;
+      if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+      if (lineEnd === pos) {
+        pos = end + 1;
+        continue;
+      }
+      let start = pos;
+      let c = 0;
+      for (; c < width - 1; c++) {
+        const comma = text.indexOf(',', start);
+        if (comma < 0 || comma >= lineEnd) break;
+        cols[c]!.push(text.slice(start, comma));
+        start = comma + 1;
+      }
+      if (c !== width - 1 || text.indexOf(',', start) < lineEnd && text.indexOf(',', start) >= 0) {
+        for (let undo = 0; undo < c; undo++) cols[undo]!.pop();
+        const fields = text.slice(pos, lineEnd).split(',').length;
+        throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${lineNo}: ${fields} fields, the header has ${width}`, { file, line: lineNo });
+      }
+      cols[c]!.push(text.slice(start, lineEnd));
+      pos = end + 1;
+      continue;
     }
+    const r = splitQuoted(text, pos, end, file, lineNo);
+    const fields = r.fields;
+    end = r.end;
     pos = end + 1;
     const last = fields.length - 1;
     fields[last] = stripCr(fields[last]!);
-    if (fields.length === 1 && fields[0] === '') continue;
     if (fields.length !== width) {
       throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${lineNo}: ${fields.length} fields, the header has ${width}`, { file, line: lineNo });
     }
-    for (let c = 0; c < width; c++) cols[c]!.push(fields[c]!);
+    for (let k = 0; k < width; k++) cols[k]!.push(fields[k]!);
   }
   const columns = new Map<string, string[]>();
   header.forEach((h, i) => columns.set(h, cols[i]!));
@@ -99,20 +128,27 @@ export function readCsvFile(file: string): CsvColumns {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw metricsError(MetricsErrorCode.CsvInvalid, `${file}: cannot read (${(error as Error).message})`, { file });
+    throw metricsError(MetricsErrorCode.CsvInvalid, `${file}: cannot read (${(error as Error).message})`, {
+      file,
+    });
   }
   return parseCsv(text, file);
 }
 
 function parseNumber(s: string): number {
-  const t = s.trim();
-  return t === '' ? NaN : Number(t);
+  // Number('') and Number('  ') are 0: an empty cell is not a number
+  return s === '' || s.trim() === '' ? NaN : Number(s);
 }
 
-/** True when every value parses as a finite number. */
-function allNumeric(values: string[]): boolean {
-  for (const v of values) if (!Number.isFinite(parseNumber(v))) return false;
-  return true;
+/** All values as numbers, or undefined as soon as one is not a finite number. */
+function numericOrUndefined(values: string[]): number[] | undefined {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = parseNumber(values[i]!);
+    if (!Number.isFinite(v)) return undefined;
+    out[i] = v;
+  }
+  return out;
 }
 
 function numberColumn(values: string[], name: string, file: string): Float64Array {
@@ -120,11 +156,15 @@ function numberColumn(values: string[], name: string, file: string): Float64Arra
   for (let i = 0; i < values.length; i++) {
     const v = parseNumber(values[i]!);
     if (!Number.isFinite(v)) {
-      throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${i + 2}: column ${name} is ${JSON.stringify(values[i])}, not a finite number`, {
-        file,
-        line: i + 2,
-        column: name,
-      });
+      throw metricsError(
+        MetricsErrorCode.CsvInvalid,
+        `${file}:${i + 2}: column ${name} is ${JSON.stringify(values[i])}, not a finite number`,
+        {
+          file,
+          line: i + 2,
+          column: name,
+        },
+      );
     }
     out[i] = v;
   }
@@ -136,7 +176,10 @@ function numberColumn(values: string[], name: string, file: string): Float64Arra
  * `y_true`, `y_pred`, optional `score` and `proba_<label>` columns. Labels are
  * numbers when every y_true and y_pred value is numeric, strings otherwise.
  */
-export function metricsInputFromCsv(csv: CsvColumns, options: { task?: Task; posLabel?: string; file?: string } = {}): MetricsInput {
+export function metricsInputFromCsv(
+  csv: CsvColumns,
+  options: { task?: Task; posLabel?: string; file?: string } = {},
+): MetricsInput {
   const file = options.file ?? 'input';
   const yTrueRaw = csv.columns.get('y_true');
   const yPredRaw = csv.columns.get('y_pred');
@@ -149,9 +192,10 @@ export function metricsInputFromCsv(csv: CsvColumns, options: { task?: Task; pos
     );
   }
   if (csv.rows === 0) throw metricsError(MetricsErrorCode.Empty, `${file}: no data rows`, { file });
-  const numeric = allNumeric(yTrueRaw) && allNumeric(yPredRaw);
-  const toLabels = (values: string[]): Label[] => (numeric ? values.map(parseNumber) : values);
-  const input: MetricsInput = { yTrue: toLabels(yTrueRaw), yPred: toLabels(yPredRaw) };
+  const yTrueNumbers = numericOrUndefined(yTrueRaw);
+  const yPredNumbers = yTrueNumbers && numericOrUndefined(yPredRaw);
+  const numeric = yPredNumbers !== undefined;
+  const input: MetricsInput = numeric ? { yTrue: yTrueNumbers!, yPred: yPredNumbers } : { yTrue: yTrueRaw, yPred: yPredRaw };
   if (options.task) input.task = options.task;
   const score = csv.columns.get('score');
   if (score) input.score = numberColumn(score, 'score', file);
@@ -164,6 +208,7 @@ export function metricsInputFromCsv(csv: CsvColumns, options: { task?: Task; pos
       columns: probaNames.map((h) => numberColumn(csv.columns.get(h)!, h, file)),
     };
   }
-  if (options.posLabel !== undefined) input.posLabel = numeric ? parseNumber(options.posLabel) : options.posLabel;
+  if (options.posLabel !== undefined)
+    input.posLabel = numeric ? parseNumber(options.posLabel) : options.posLabel;
   return input;
 }

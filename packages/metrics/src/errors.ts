@@ -22,15 +22,24 @@ export const MetricsErrorCode = {
   CsvInvalid: 'METRICS_CSV_INVALID',
 } as const;
 
-export function metricsError(code: string, message: string, data: Record<string, unknown> = {}, hint?: string): CairnError {
+export function metricsError(
+  code: string,
+  message: string,
+  data: Record<string, unknown> = {},
+  hint?: string,
+): CairnError {
   return new CairnError(code, message, { data, hint });
 }
 
 export function checkSameLength(what: string, a: { length: number }, b: { length: number }): void {
   if (a.length !== b.length) {
-    throw metricsError(MetricsErrorCode.LengthMismatch, `${what}: inputs have different lengths (${a.length} vs ${b.length})`, {
-      lengths: [a.length, b.length],
-    });
+    throw metricsError(
+      MetricsErrorCode.LengthMismatch,
+      `${what}: inputs have different lengths (${a.length} vs ${b.length})`,
+      {
+        lengths: [a.length, b.length],
+      },
+    );
   }
   if (a.length === 0) throw metricsError(MetricsErrorCode.Empty, `${what}: no samples`);
 }

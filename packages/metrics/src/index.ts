@@ -1,5 +1,12 @@
 export { MetricsErrorCode } from './errors';
-export { type Label, type EncodedLabels, compareLabels, sortLabels, encodeLabels, defaultPosLabel } from './labels';
+export {
+  type Label,
+  type EncodedLabels,
+  compareLabels,
+  sortLabels,
+  encodeLabels,
+  defaultPosLabel,
+} from './labels';
 export { npSum, npMean } from './sum';
 export {
   type Average,
@@ -40,7 +47,13 @@ export {
   averagePrecisionScore,
 } from './ranking';
 export { FLOAT64_EPS, type LogLossOptions, logLoss, brierScoreLoss } from './probabilistic';
-export { meanAbsoluteError, meanSquaredError, rootMeanSquaredError, r2Score, meanAbsolutePercentageError } from './regression';
+export {
+  meanAbsoluteError,
+  meanSquaredError,
+  rootMeanSquaredError,
+  r2Score,
+  meanAbsolutePercentageError,
+} from './regression';
 export {
   type Task,
   type MetricsInput,

@@ -36,9 +36,13 @@ function checkLabelTypes(labels: Label[]): void {
     }
   }
   if (numbers !== 0 && numbers !== labels.length) {
-    throw metricsError(MetricsErrorCode.MixedLabelTypes, `labels mix numbers and strings: ${JSON.stringify(labels.slice(0, 10))}`, {
-      labels: labels.slice(0, 10),
-    });
+    throw metricsError(
+      MetricsErrorCode.MixedLabelTypes,
+      `labels mix numbers and strings: ${JSON.stringify(labels.slice(0, 10))}`,
+      {
+        labels: labels.slice(0, 10),
+      },
+    );
   }
 }
 
@@ -50,13 +54,21 @@ export interface EncodedLabels {
   codes: Int32Array[];
 }
 
-/** Distinct labels of each array in order of first appearance (fast path for long arrays). */
-function distinct(values: ArrayLike<Label>, into: Set<Label>): void {
+/**
+ * Adds the distinct values of `values` to `into`. Label sets are small, so a
+ * short list is scanned before touching the Set: much faster on long arrays.
+ */
+export function collectDistinct(values: ArrayLike<Label>, into: Set<Label>): void {
+  const few: Label[] = [];
   let last: Label | undefined;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v === last) continue;
     last = v;
+    if (few.length < 16) {
+      if (few.includes(v)) continue;
+      few.push(v);
+    }
     into.add(v);
   }
 }
@@ -67,10 +79,11 @@ function distinct(values: ArrayLike<Label>, into: Set<Label>): void {
  */
 export function encodeLabels(arrays: ArrayLike<Label>[], extra: Iterable<Label> = []): EncodedLabels {
   const seen = new Set<Label>(extra);
-  for (const values of arrays) distinct(values, seen);
+  for (const values of arrays) collectDistinct(values, seen);
   const labels = sortLabels(seen);
   const index = new Map<Label, number>();
   labels.forEach((label, i) => index.set(label, i));
+  const small = labels.length <= 8;
   const codes = arrays.map((values) => {
     const out = new Int32Array(values.length);
     let last: Label | undefined;
@@ -79,7 +92,7 @@ export function encodeLabels(arrays: ArrayLike<Label>[], extra: Iterable<Label> 
       const v = values[i]!;
       if (v !== last) {
         last = v;
-        lastCode = index.get(v)!;
+        lastCode = small ? labels.indexOf(v) : index.get(v)!;
       }
       out[i] = lastCode;
     }

@@ -21,7 +21,11 @@ export interface LogLossOptions {
  * input p becomes the two columns [1-p, p], each row is renormalized to sum
  * to 1, then the mean of -log(p[true label]).
  */
-export function logLoss(yTrue: ArrayLike<Label>, yPred: ArrayLike<number> | ScoreMatrix, options: LogLossOptions = {}): number {
+export function logLoss(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<number> | ScoreMatrix,
+  options: LogLossOptions = {},
+): number {
   const eps = options.eps ?? FLOAT64_EPS;
   const n = yTrue.length;
   if (n === 0) throw metricsError(MetricsErrorCode.Empty, 'log_loss: no samples');
@@ -36,17 +40,27 @@ export function logLoss(yTrue: ArrayLike<Label>, yPred: ArrayLike<number> | Scor
   }
   const { codes, labels } = encodeLabels([yTrue], classes);
   if (labels.length !== classes.length) {
-    throw metricsError(MetricsErrorCode.InvalidLabel, `log_loss: y_true contains labels not in ${JSON.stringify(classes)}`, { labels: classes });
+    throw metricsError(
+      MetricsErrorCode.InvalidLabel,
+      `log_loss: y_true contains labels not in ${JSON.stringify(classes)}`,
+      { labels: classes },
+    );
   }
   const y = codes[0]!;
   const clip = (p: number): number => Math.min(Math.max(p, eps), 1 - eps);
   const loss = new Float64Array(n);
   const isVector = !('columns' in yPred) && n > 0 && typeof (yPred as ArrayLike<unknown>)[0] === 'number';
   if (isVector || ('columns' in yPred && yPred.columns.length === 1)) {
-    const p1 = isVector ? (yPred as ArrayLike<number>) : (yPred as { columns: ArrayLike<number>[] }).columns[0]!;
+    const p1 = isVector
+      ? (yPred as ArrayLike<number>)
+      : (yPred as { columns: ArrayLike<number>[] }).columns[0]!;
     checkSameLength('log_loss', yTrue, p1);
     if (classes.length !== 2) {
-      throw metricsError(MetricsErrorCode.ShapeMismatch, `log_loss: one probability column but ${classes.length} labels`, { labels: classes });
+      throw metricsError(
+        MetricsErrorCode.ShapeMismatch,
+        `log_loss: one probability column but ${classes.length} labels`,
+        { labels: classes },
+      );
     }
     for (let i = 0; i < n; i++) {
       const p = clip(p1[i]!);
@@ -76,21 +90,35 @@ export function logLoss(yTrue: ArrayLike<Label>, yPred: ArrayLike<number> | Scor
 }
 
 /** `brier_score_loss`: mean squared difference between the outcome (y_true == posLabel) and its probability. */
-export function brierScoreLoss(yTrue: ArrayLike<Label>, yProb: ArrayLike<number>, options: { posLabel?: Label } = {}): number {
+export function brierScoreLoss(
+  yTrue: ArrayLike<Label>,
+  yProb: ArrayLike<number>,
+  options: { posLabel?: Label } = {},
+): number {
   checkSameLength('brier', yTrue, yProb);
   const present = sortLabels(new Set(Array.from(yTrue)));
   if (present.length > 2) {
-    throw metricsError(MetricsErrorCode.InvalidOption, `brier: y_true has ${present.length} labels; only binary classification is supported`);
+    throw metricsError(
+      MetricsErrorCode.InvalidOption,
+      `brier: y_true has ${present.length} labels; only binary classification is supported`,
+    );
   }
   const pos = options.posLabel ?? defaultPosLabel(present);
   if (options.posLabel !== undefined && present.length === 2 && labelIndex(present, pos) < 0) {
-    throw metricsError(MetricsErrorCode.InvalidLabel, `brier: posLabel ${JSON.stringify(pos)} is not one of ${JSON.stringify(present)}`);
+    throw metricsError(
+      MetricsErrorCode.InvalidLabel,
+      `brier: posLabel ${JSON.stringify(pos)} is not one of ${JSON.stringify(present)}`,
+    );
   }
   const sq = new Float64Array(yTrue.length);
   for (let i = 0; i < yTrue.length; i++) {
     const p = yProb[i]!;
     if (!(p >= 0 && p <= 1)) {
-      throw metricsError(MetricsErrorCode.InvalidScore, `brier: probability at row ${i} is ${p}; must be within [0, 1]`, { row: i });
+      throw metricsError(
+        MetricsErrorCode.InvalidScore,
+        `brier: probability at row ${i} is ${p}; must be within [0, 1]`,
+        { row: i },
+      );
     }
     const d = (yTrue[i] === pos ? 1 : 0) - p;
     sq[i] = d * d;

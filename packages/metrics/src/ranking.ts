@@ -1,5 +1,6 @@
 import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
-import { type Label, defaultPosLabel, encodeLabels, labelIndex, sortLabels } from './labels';
+import { type Label, collectDistinct, defaultPosLabel, encodeLabels, labelIndex, sortLabels } from './labels';
+import { sortFloat64 } from './sort';
 import { npSum, npWeightedAverage, npMean } from './sum';
 
 /** Distinct score thresholds (descending) with cumulative false/true positive counts: `_binary_clf_curve`. */
@@ -12,9 +13,13 @@ export interface BinaryClfCurve {
 function checkScores(what: string, scores: ArrayLike<number>): void {
   for (let i = 0; i < scores.length; i++) {
     if (!Number.isFinite(scores[i])) {
-      throw metricsError(MetricsErrorCode.InvalidScore, `${what}: score at row ${i} is ${String(scores[i])}; scores must be finite numbers`, {
-        row: i,
-      });
+      throw metricsError(
+        MetricsErrorCode.InvalidScore,
+        `${what}: score at row ${i} is ${String(scores[i])}; scores must be finite numbers`,
+        {
+          row: i,
+        },
+      );
     }
   }
 }
@@ -22,8 +27,9 @@ function checkScores(what: string, scores: ArrayLike<number>): void {
 /**
  * The core of every curve: same result as scikit-learn's `_binary_clf_curve`
  * (ties at one score collapse into one threshold). Instead of an argsort, the
- * positive and negative scores are sorted separately with the native typed
- * array sort and merged from the top, which is several times faster in V8.
+ * positive and negative scores are sorted separately (radix sort on the
+ * float bits, see `sortFloat64`) and merged from the top, which is several
+ * times faster in V8.
  */
 export function binaryClfCurveFromMask(isPositive: Uint8Array, scores: ArrayLike<number>): BinaryClfCurve {
   const n = isPositive.length;
@@ -37,8 +43,8 @@ export function binaryClfCurveFromMask(isPositive: Uint8Array, scores: ArrayLike
     if (isPositive[i]) pos[ip++] = scores[i]!;
     else neg[ineg++] = scores[i]!;
   }
-  pos.sort();
-  neg.sort();
+  sortFloat64(pos);
+  sortFloat64(neg);
   const fps = new Float64Array(n);
   const tps = new Float64Array(n);
   const thresholds = new Float64Array(n);
@@ -66,17 +72,30 @@ export function binaryClfCurveFromMask(isPositive: Uint8Array, scores: ArrayLike
 }
 
 /** Marks y_true == posLabel (default: `defaultPosLabel`). */
-function positiveMask(what: string, yTrue: ArrayLike<Label>, posLabel: Label | undefined): { mask: Uint8Array; posLabel: Label; present: Label[] } {
+function positiveMask(
+  what: string,
+  yTrue: ArrayLike<Label>,
+  posLabel: Label | undefined,
+): { mask: Uint8Array; posLabel: Label; present: Label[] } {
   const present = sortLabels(distinctLabels(yTrue));
   const pos = posLabel ?? defaultPosLabel(present);
   if (present.length > 2) {
-    throw metricsError(MetricsErrorCode.InvalidOption, `${what}: y_true has ${present.length} labels; this metric is binary`, { labels: present.slice(0, 10) }, 'use the multiclass variant');
+    throw metricsError(
+      MetricsErrorCode.InvalidOption,
+      `${what}: y_true has ${present.length} labels; this metric is binary`,
+      { labels: present.slice(0, 10) },
+      'use the multiclass variant',
+    );
   }
   if (posLabel !== undefined && present.length === 2 && labelIndex(present, posLabel) < 0) {
-    throw metricsError(MetricsErrorCode.InvalidLabel, `${what}: posLabel ${JSON.stringify(posLabel)} is not one of ${JSON.stringify(present)}`, {
-      posLabel,
-      labels: present,
-    });
+    throw metricsError(
+      MetricsErrorCode.InvalidLabel,
+      `${what}: posLabel ${JSON.stringify(posLabel)} is not one of ${JSON.stringify(present)}`,
+      {
+        posLabel,
+        labels: present,
+      },
+    );
   }
   const mask = new Uint8Array(yTrue.length);
   for (let i = 0; i < yTrue.length; i++) mask[i] = yTrue[i] === pos ? 1 : 0;
@@ -85,13 +104,7 @@ function positiveMask(what: string, yTrue: ArrayLike<Label>, posLabel: Label | u
 
 function distinctLabels(values: ArrayLike<Label>): Set<Label> {
   const set = new Set<Label>();
-  let last: Label | undefined;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] !== last) {
-      last = values[i]!;
-      set.add(last);
-    }
-  }
+  collectDistinct(values, set);
   return set;
 }
 
@@ -100,7 +113,11 @@ export interface BinaryScoreOptions {
   posLabel?: Label;
 }
 
-export function binaryClfCurve(yTrue: ArrayLike<Label>, yScore: ArrayLike<number>, options: BinaryScoreOptions = {}): BinaryClfCurve {
+export function binaryClfCurve(
+  yTrue: ArrayLike<Label>,
+  yScore: ArrayLike<number>,
+  options: BinaryScoreOptions = {},
+): BinaryClfCurve {
   checkSameLength('binary curve', yTrue, yScore);
   checkScores('binary curve', yScore);
   return binaryClfCurveFromMask(positiveMask('binary curve', yTrue, options.posLabel).mask, yScore);
@@ -113,20 +130,32 @@ export interface RocCurve {
   thresholds: number[];
 }
 
-function rocFromClf(curve: BinaryClfCurve, dropIntermediate: boolean): { fpr: Float64Array; tpr: Float64Array; thresholds: Float64Array } {
+function rocFromClf(
+  curve: BinaryClfCurve,
+  dropIntermediate: boolean,
+): { fpr: Float64Array; tpr: Float64Array; thresholds: Float64Array } {
   let { fps, tps, thresholds } = curve;
   if (dropIntermediate && fps.length > 2) {
-    const keep: number[] = [0];
-    for (let i = 1; i < fps.length - 1; i++) {
-      const d2f = fps[i + 1]! - 2 * fps[i]! + fps[i - 1]!;
-      const d2t = tps[i + 1]! - 2 * tps[i]! + tps[i - 1]!;
-      if (d2f !== 0 || d2t !== 0) keep.push(i);
+    // keep the ends and every point where either count has a corner (np.diff(_, 2) != 0)
+    const len = fps.length;
+    const keptFps = new Float64Array(len);
+    const keptTps = new Float64Array(len);
+    const keptThresholds = new Float64Array(len);
+    let kept = 0;
+    for (let i = 0; i < len; i++) {
+      if (i > 0 && i < len - 1) {
+        const d2f = fps[i + 1]! - fps[i]! - (fps[i]! - fps[i - 1]!);
+        const d2t = tps[i + 1]! - tps[i]! - (tps[i]! - tps[i - 1]!);
+        if (d2f === 0 && d2t === 0) continue;
+      }
+      keptFps[kept] = fps[i]!;
+      keptTps[kept] = tps[i]!;
+      keptThresholds[kept] = thresholds[i]!;
+      kept++;
     }
-    keep.push(fps.length - 1);
-    const pick = (a: Float64Array): Float64Array => Float64Array.from(keep, (i) => a[i]!);
-    fps = pick(fps);
-    tps = pick(tps);
-    thresholds = pick(thresholds);
+    fps = keptFps.subarray(0, kept);
+    tps = keptTps.subarray(0, kept);
+    thresholds = keptThresholds.subarray(0, kept);
   }
   const m = fps.length + 1;
   const fpr = new Float64Array(m);
@@ -146,14 +175,19 @@ function rocFromClf(curve: BinaryClfCurve, dropIntermediate: boolean): { fpr: Fl
 }
 
 /** `roc_curve(y_true, y_score, pos_label, drop_intermediate=True)` of scikit-learn 1.2.1. */
-export function rocCurve(yTrue: ArrayLike<Label>, yScore: ArrayLike<number>, options: BinaryScoreOptions & { dropIntermediate?: boolean } = {}): RocCurve {
+export function rocCurve(
+  yTrue: ArrayLike<Label>,
+  yScore: ArrayLike<number>,
+  options: BinaryScoreOptions & { dropIntermediate?: boolean } = {},
+): RocCurve {
   const r = rocFromClf(binaryClfCurve(yTrue, yScore, options), options.dropIntermediate ?? true);
   return { fpr: [...r.fpr], tpr: [...r.tpr], thresholds: [...r.thresholds] };
 }
 
 /** `auc(x, y)`: trapezoidal area under a monotonic curve (np.trapz). */
 export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  if (x.length < 2) throw metricsError(MetricsErrorCode.InvalidOption, `auc needs at least 2 points, got ${x.length}`);
+  if (x.length < 2)
+    throw metricsError(MetricsErrorCode.InvalidOption, `auc needs at least 2 points, got ${x.length}`);
   checkSameLength('auc', x, y);
   let direction = 1;
   let anyNeg = false;
@@ -178,12 +212,44 @@ function binaryRocAucFromMask(mask: Uint8Array, scores: ArrayLike<number>, what:
   if (nPos === 0 || nPos === mask.length) {
     throw metricsError(MetricsErrorCode.Undefined, `${what}: only one class present in y_true; ROC AUC is not defined in that case`);
   }
-  const r = rocFromClf(binaryClfCurveFromMask(mask, scores), true);
-  return auc(r.fpr, r.tpr);
+  return rocAucFromClf(binaryClfCurveFromMask(mask, scores));
+}
+
+/**
+ * `auc(*roc_curve(drop_intermediate=True)[:2])` without materializing the
+ * curve: the same kept points, the same fpr/tpr divisions and the same
+ * trapezoid terms summed in numpy's order, so the result is identical.
+ */
+function rocAucFromClf(curve: BinaryClfCurve): number {
+  const { fps, tps } = curve;
+  const len = fps.length;
+  const lastF = fps[len - 1]!;
+  const lastT = tps[len - 1]!;
+  const terms = new Float64Array(len);
+  let count = 0;
+  let prevX = 0;
+  let prevY = 0;
+  for (let i = 0; i < len; i++) {
+    if (len > 2 && i > 0 && i < len - 1) {
+      const d2f = fps[i + 1]! - fps[i]! - (fps[i]! - fps[i - 1]!);
+      const d2t = tps[i + 1]! - tps[i]! - (tps[i]! - tps[i - 1]!);
+      if (d2f === 0 && d2t === 0) continue;
+    }
+    const x = fps[i]! / lastF;
+    const y = tps[i]! / lastT;
+    terms[count++] = ((x - prevX) * (y + prevY)) / 2;
+    prevX = x;
+    prevY = y;
+  }
+  return npSum(terms.subarray(0, count));
 }
 
 /** Binary `roc_auc_score`. `yScore` is the score of `posLabel` (default: the greater label). */
-export function rocAucScore(yTrue: ArrayLike<Label>, yScore: ArrayLike<number>, options: BinaryScoreOptions = {}): number {
+export function rocAucScore(
+  yTrue: ArrayLike<Label>,
+  yScore: ArrayLike<number>,
+  options: BinaryScoreOptions = {},
+): number {
   checkSameLength('roc_auc', yTrue, yScore);
   checkScores('roc_auc', yScore);
   return binaryRocAucFromMask(positiveMask('roc_auc', yTrue, options.posLabel).mask, yScore, 'roc_auc');
@@ -195,7 +261,11 @@ export interface PrecisionRecallCurve {
   thresholds: number[];
 }
 
-function prFromClf(curve: BinaryClfCurve): { precision: Float64Array; recall: Float64Array; thresholds: Float64Array } {
+function prFromClf(curve: BinaryClfCurve): {
+  precision: Float64Array;
+  recall: Float64Array;
+  thresholds: Float64Array;
+} {
   const { fps, tps, thresholds } = curve;
   const m = tps.length;
   const lastT = tps[m - 1]!;
@@ -215,7 +285,11 @@ function prFromClf(curve: BinaryClfCurve): { precision: Float64Array; recall: Fl
 }
 
 /** `precision_recall_curve` of scikit-learn 1.2.1 (every threshold, increasing; last point (recall 0, precision 1)). */
-export function precisionRecallCurve(yTrue: ArrayLike<Label>, yScore: ArrayLike<number>, options: BinaryScoreOptions = {}): PrecisionRecallCurve {
+export function precisionRecallCurve(
+  yTrue: ArrayLike<Label>,
+  yScore: ArrayLike<number>,
+  options: BinaryScoreOptions = {},
+): PrecisionRecallCurve {
   const r = prFromClf(binaryClfCurve(yTrue, yScore, options));
   return { precision: [...r.precision], recall: [...r.recall], thresholds: [...r.thresholds] };
 }
@@ -228,7 +302,11 @@ function averagePrecisionFromMask(mask: Uint8Array, scores: ArrayLike<number>): 
 }
 
 /** Binary `average_precision_score`: step-wise sum of precision × recall increments (not interpolated). */
-export function averagePrecisionScore(yTrue: ArrayLike<Label>, yScore: ArrayLike<number>, options: BinaryScoreOptions = {}): number {
+export function averagePrecisionScore(
+  yTrue: ArrayLike<Label>,
+  yScore: ArrayLike<number>,
+  options: BinaryScoreOptions = {},
+): number {
   checkSameLength('average_precision', yTrue, yScore);
   checkScores('average_precision', yScore);
   return averagePrecisionFromMask(positiveMask('average_precision', yTrue, options.posLabel).mask, yScore);
@@ -249,7 +327,11 @@ export function scoreColumns(matrix: ScoreMatrix, nRows: number, what: string): 
   for (let i = 0; i < nRows; i++) {
     const row = matrix[i]!;
     if (row.length !== k) {
-      throw metricsError(MetricsErrorCode.ShapeMismatch, `${what}: row ${i} has ${row.length} scores, row 0 has ${k}`, { row: i });
+      throw metricsError(
+        MetricsErrorCode.ShapeMismatch,
+        `${what}: row ${i} has ${row.length} scores, row 0 has ${k}`,
+        { row: i },
+      );
     }
     for (let c = 0; c < k; c++) cols[c]![i] = row[c]!;
   }
@@ -264,7 +346,11 @@ export interface MulticlassRocOptions {
 }
 
 /** Multiclass `roc_auc_score(..., multi_class='ovr'|'ovo', average='macro'|'weighted')`. Scores must sum to 1 per row. */
-export function rocAucScoreMulticlass(yTrue: ArrayLike<Label>, yScore: ScoreMatrix, options: MulticlassRocOptions): number {
+export function rocAucScoreMulticlass(
+  yTrue: ArrayLike<Label>,
+  yScore: ScoreMatrix,
+  options: MulticlassRocOptions,
+): number {
   const average = options.average ?? 'macro';
   const cols = scoreColumns(yScore, yTrue.length, 'roc_auc');
   if (yTrue.length === 0) throw metricsError(MetricsErrorCode.Empty, 'roc_auc: no samples');
@@ -275,29 +361,45 @@ export function rocAucScoreMulticlass(yTrue: ArrayLike<Label>, yScore: ScoreMatr
     for (const c of cols) s += c[i]!;
     // np.allclose(1, s): |1 - s| <= 1e-8 + 1e-5 * |s|
     if (!(Math.abs(1 - s) <= 1e-8 + 1e-5 * Math.abs(s))) {
-      throw metricsError(MetricsErrorCode.InvalidScore, `roc_auc: probabilities of row ${i} sum to ${s}, not 1`, { row: i, sum: s }, 'multiclass ROC AUC needs probabilities');
+      throw metricsError(
+        MetricsErrorCode.InvalidScore,
+        `roc_auc: probabilities of row ${i} sum to ${s}, not 1`,
+        { row: i, sum: s },
+        'multiclass ROC AUC needs probabilities',
+      );
     }
   }
   let classes: Label[];
   if (options.labels) {
     classes = sortLabels(options.labels);
     if (classes.length !== options.labels.length || classes.some((l, i) => l !== options.labels![i])) {
-      throw metricsError(MetricsErrorCode.InvalidOption, 'roc_auc: labels must be unique and sorted', { labels: options.labels });
+      throw metricsError(MetricsErrorCode.InvalidOption, 'roc_auc: labels must be unique and sorted', {
+        labels: options.labels,
+      });
     }
     if (classes.length !== cols.length) {
-      throw metricsError(MetricsErrorCode.ShapeMismatch, `roc_auc: ${classes.length} labels but ${cols.length} score columns`);
+      throw metricsError(
+        MetricsErrorCode.ShapeMismatch,
+        `roc_auc: ${classes.length} labels but ${cols.length} score columns`,
+      );
     }
   } else {
     classes = sortLabels(distinctLabels(yTrue));
     if (classes.length !== cols.length) {
-      throw metricsError(MetricsErrorCode.ShapeMismatch, `roc_auc: y_true has ${classes.length} classes but there are ${cols.length} score columns`, {
-        labels: classes,
-      });
+      throw metricsError(
+        MetricsErrorCode.ShapeMismatch,
+        `roc_auc: y_true has ${classes.length} classes but there are ${cols.length} score columns`,
+        {
+          labels: classes,
+        },
+      );
     }
   }
   const { codes, labels } = encodeLabels([yTrue], classes);
   if (labels.length !== classes.length) {
-    throw metricsError(MetricsErrorCode.InvalidLabel, "roc_auc: y_true contains labels not in 'labels'", { labels: classes });
+    throw metricsError(MetricsErrorCode.InvalidLabel, "roc_auc: y_true contains labels not in 'labels'", {
+      labels: classes,
+    });
   }
   const y = codes[0]!;
   const k = classes.length;
@@ -310,7 +412,11 @@ export function rocAucScoreMulticlass(yTrue: ArrayLike<Label>, yScore: ScoreMatr
       let count = 0;
       for (let i = 0; i < n; i++) count += mask[i]!;
       weights[c] = count;
-      scores[c] = binaryRocAucFromMask(mask, cols[c]!, `roc_auc (class ${JSON.stringify(classes[c])} vs rest)`);
+      scores[c] = binaryRocAucFromMask(
+        mask,
+        cols[c]!,
+        `roc_auc (class ${JSON.stringify(classes[c])} vs rest)`,
+      );
     }
     return average === 'weighted' ? npWeightedAverage(scores, weights) : npMean(scores);
   }
@@ -340,7 +446,9 @@ export function rocAucScoreMulticlass(yTrue: ArrayLike<Label>, yScore: ScoreMatr
         j++;
       }
       const what = `roc_auc (${JSON.stringify(classes[a])} vs ${JSON.stringify(classes[b])})`;
-      pairScores.push((binaryRocAucFromMask(aMask, aScore, what) + binaryRocAucFromMask(bMask, bScore, what)) / 2);
+      pairScores.push(
+        (binaryRocAucFromMask(aMask, aScore, what) + binaryRocAucFromMask(bMask, bScore, what)) / 2,
+      );
       prevalence.push(m / n);
     }
   }
@@ -365,11 +473,21 @@ export function rocAucScoreMultilabel(
     return binaryRocAucFromMask(mask, scores, what);
   };
   if (average === 'micro') {
-    return binary(n * k, (j) => at(yTrue, Math.floor(j / k), j % k), (j) => at(yScore, Math.floor(j / k), j % k), 'roc_auc (micro)');
+    return binary(
+      n * k,
+      (j) => at(yTrue, Math.floor(j / k), j % k),
+      (j) => at(yScore, Math.floor(j / k), j % k),
+      'roc_auc (micro)',
+    );
   }
   if (average === 'samples') {
     const scores = Float64Array.from({ length: n }, (_, i) =>
-      binary(k, (c) => at(yTrue, i, c), (c) => at(yScore, i, c), `roc_auc (sample ${i})`),
+      binary(
+        k,
+        (c) => at(yTrue, i, c),
+        (c) => at(yScore, i, c),
+        `roc_auc (sample ${i})`,
+      ),
     );
     return npMean(scores);
   }
@@ -377,10 +495,21 @@ export function rocAucScoreMultilabel(
   for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) weights[c]! += at(yTrue, i, c);
   if (average === 'weighted' && Math.abs(npSum(weights)) <= 1e-8) return 0;
   const scores = Float64Array.from({ length: k }, (_, c) =>
-    binary(n, (i) => at(yTrue, i, c), (i) => at(yScore, i, c), `roc_auc (label ${c})`),
+    binary(
+      n,
+      (i) => at(yTrue, i, c),
+      (i) => at(yScore, i, c),
+      `roc_auc (label ${c})`,
+    ),
   );
   return average === 'weighted' ? npWeightedAverage(scores, weights) : npMean(scores);
 }
 
 /** Internal entry points used by computeMetrics (labels already encoded). */
-export const rankingInternals = { binaryClfCurveFromMask, binaryRocAucFromMask, averagePrecisionFromMask, rocFromClf, prFromClf };
+export const rankingInternals = {
+  binaryClfCurveFromMask,
+  binaryRocAucFromMask,
+  averagePrecisionFromMask,
+  rocFromClf,
+  prFromClf,
+};

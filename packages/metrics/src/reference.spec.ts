@@ -54,7 +54,13 @@ function closeMatrix(actual: number[][], expected: unknown): void {
 describe('scikit-learn 1.2.1 reference sample', () => {
   it('covers every case id in the file', () => {
     expect(cases.map((c) => c.id).sort()).toEqual(
-      ['binary_averaged_toy', 'binary_iris_svc_prf', 'confusion_matrix_normalize', 'multiclass_iris_svc', 'roc_auc_toydata'].sort(),
+      [
+        'binary_averaged_toy',
+        'binary_iris_svc_prf',
+        'confusion_matrix_normalize',
+        'multiclass_iris_svc',
+        'roc_auc_toydata',
+      ].sort(),
     );
   });
 
@@ -102,9 +108,18 @@ describe('scikit-learn 1.2.1 reference sample', () => {
     closeMatrix(confusionMatrix(yt, yp, { labels: [0, 1] }), v.confusion_matrix_labels_01);
     closeMatrix(confusionMatrix(yt, yp, { labels: [2, 1] }), v.confusion_matrix_labels_21);
     close(accuracyScore(yt, yp), v.accuracy as number);
-    close(rocAucScoreMulticlass(yt, c.y_proba!, { multiClass: 'ovr', average: 'macro' }), v.roc_auc_ovr_macro as number);
-    close(rocAucScoreMulticlass(yt, c.y_proba!, { multiClass: 'ovr', average: 'weighted' }), v.roc_auc_ovr_weighted as number);
-    close(rocAucScoreMulticlass(yt, c.y_proba!, { multiClass: 'ovo', average: 'macro' }), v.roc_auc_ovo_macro as number);
+    close(
+      rocAucScoreMulticlass(yt, c.y_proba!, { multiClass: 'ovr', average: 'macro' }),
+      v.roc_auc_ovr_macro as number,
+    );
+    close(
+      rocAucScoreMulticlass(yt, c.y_proba!, { multiClass: 'ovr', average: 'weighted' }),
+      v.roc_auc_ovr_weighted as number,
+    );
+    close(
+      rocAucScoreMulticlass(yt, c.y_proba!, { multiClass: 'ovo', average: 'macro' }),
+      v.roc_auc_ovo_macro as number,
+    );
     close(logLoss(yt, c.y_proba!), v.log_loss as number);
   });
 
@@ -131,7 +146,8 @@ describe('scikit-learn 1.2.1 reference sample', () => {
   it('confusion_matrix_normalize', () => {
     const c = byId('confusion_matrix_normalize');
     const v = c.sklearn_value!;
-    for (const norm of ['true', 'pred', 'all'] as const) closeMatrix(confusionMatrix(c.y_true!, c.y_pred!, { normalize: norm }), v[norm]);
+    for (const norm of ['true', 'pred', 'all'] as const)
+      closeMatrix(confusionMatrix(c.y_true!, c.y_pred!, { normalize: norm }), v[norm]);
     closeMatrix(confusionMatrix(c.y_true!, c.y_pred!), v.None);
   });
 
@@ -149,7 +165,9 @@ describe('scikit-learn 1.2.1 reference sample', () => {
         }
       } else if (t.sklearn_value === undefined) {
         // only one class in y_true: scikit-learn raises; so do we, with a stable code
-        expect(() => rocAucScore(yTrue as number[], yScore as number[])).toThrow(expect.objectContaining({ code: MetricsErrorCode.Undefined }));
+        expect(() => rocAucScore(yTrue as number[], yScore as number[])).toThrow(
+          expect.objectContaining({ code: MetricsErrorCode.Undefined }),
+        );
         const curve = rocCurve(yTrue as number[], yScore as number[]);
         expect(curve.tpr.every(Number.isNaN)).toBe(true);
         checked++;

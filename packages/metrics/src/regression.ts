@@ -10,16 +10,24 @@ function check(what: string, yTrue: ArrayLike<number>, yPred: ArrayLike<number>)
   ] as const) {
     for (let i = 0; i < a.length; i++) {
       if (!Number.isFinite(a[i])) {
-        throw metricsError(MetricsErrorCode.InvalidScore, `${what}: ${name} at row ${i} is ${String(a[i])}; values must be finite numbers`, {
-          row: i,
-          column: name,
-        });
+        throw metricsError(
+          MetricsErrorCode.InvalidScore,
+          `${what}: ${name} at row ${i} is ${String(a[i])}; values must be finite numbers`,
+          {
+            row: i,
+            column: name,
+          },
+        );
       }
     }
   }
 }
 
-function mapped(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, f: (t: number, p: number) => number): Float64Array {
+function mapped(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  f: (t: number, p: number) => number,
+): Float64Array {
   const out = new Float64Array(yTrue.length);
   for (let i = 0; i < yTrue.length; i++) out[i] = f(yTrue[i]!, yPred[i]!);
   return out;

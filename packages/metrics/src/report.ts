@@ -1,5 +1,15 @@
-import { type ConfusionCounts, confusionMatrixFromCounts, countConfusion, prfFromCounts } from './classification';
-import { accuracyFromCounts, balancedAccuracyFromCounts, cohenKappaFromCounts, matthewsFromCounts } from './classification';
+import {
+  type ConfusionCounts,
+  confusionMatrixFromCounts,
+  countConfusion,
+  prfFromCounts,
+} from './classification';
+import {
+  accuracyFromCounts,
+  balancedAccuracyFromCounts,
+  cohenKappaFromCounts,
+  matthewsFromCounts,
+} from './classification';
 import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
 import { type Label, compareLabels, defaultPosLabel, encodeLabels, labelIndex, sortLabels } from './labels';
 import { brierScoreLoss, logLoss } from './probabilistic';
@@ -92,7 +102,8 @@ function isInteger(v: Label): boolean {
  */
 export function inferTask(input: Pick<MetricsInput, 'yTrue' | 'yPred' | 'score' | 'proba'>): Task {
   const { labels } = encodeLabels([input.yTrue, input.yPred]);
-  if (!input.score && !input.proba && labels.some((l) => typeof l === 'number' && !isInteger(l))) return 'regression';
+  if (!input.score && !input.proba && labels.some((l) => typeof l === 'number' && !isInteger(l)))
+    return 'regression';
   if (input.proba && input.proba.labels.length > 2) return 'multiclass';
   return labels.length <= 2 ? 'binary' : 'multiclass';
 }
@@ -102,7 +113,10 @@ function guarded(warnings: Record<string, string>, key: string, f: () => number)
   try {
     return f();
   } catch (error) {
-    if (isCairnError(error, MetricsErrorCode.Undefined) || isCairnError(error, MetricsErrorCode.InvalidScore)) {
+    if (
+      isCairnError(error, MetricsErrorCode.Undefined) ||
+      isCairnError(error, MetricsErrorCode.InvalidScore)
+    ) {
       warnings[key] = error.message;
       return null;
     }
@@ -135,15 +149,39 @@ export function computeMetrics(input: MetricsInput): MetricsReport {
   }
   const { labels, codes } = encodeLabels([input.yTrue, input.yPred]);
   if (task === 'binary' && labels.length > 2) {
-    throw metricsError(MetricsErrorCode.InvalidOption, `task binary but y_true/y_pred hold ${labels.length} labels`, { labels: labels.slice(0, 10) }, 'use --task multiclass');
+    throw metricsError(
+      MetricsErrorCode.InvalidOption,
+      `task binary but y_true/y_pred hold ${labels.length} labels`,
+      { labels: labels.slice(0, 10) },
+      'use --task multiclass',
+    );
   }
   const cm = countConfusion(labels, codes[0]!, codes[1]!);
   const report = classificationCore(task, cm);
   const warnings: Record<string, string> = {};
-  if (task === 'binary') addBinary(report, cm, codes[0]!, input, warnings);
-  else if (input.proba) addMulticlassProba(report, input, warnings);
+  const withProba = input.proba
+    ? { ...input, proba: { ...input.proba, labels: matchProbaLabels(input.proba.labels, labels) } }
+    : input;
+  if (task === 'binary') addBinary(report, cm, codes[0]!, withProba, warnings);
+  else if (withProba.proba) addMulticlassProba(report, withProba, warnings);
   if (Object.keys(warnings).length > 0) report.warnings = warnings;
   return report;
+}
+
+/**
+ * Probability-column labels often arrive as strings (CSV headers, a model
+ * manifest) while the data labels are numbers: map each to the data label
+ * with the same text, or to its number when the data labels are numeric.
+ */
+function matchProbaLabels(probaLabels: Label[], dataLabels: Label[]): Label[] {
+  const numeric = dataLabels.length > 0 && dataLabels.every((l) => typeof l === 'number');
+  return probaLabels.map((label) => {
+    const same = dataLabels.find((l) => l === label) ?? dataLabels.find((l) => String(l) === String(label));
+    if (same !== undefined) return same;
+    if (numeric && typeof label === 'string' && label.trim() !== '' && Number.isFinite(Number(label)))
+      return Number(label);
+    return label;
+  });
 }
 
 function toNumbers(column: string, values: ArrayLike<Label>): Float64Array {
@@ -151,7 +189,11 @@ function toNumbers(column: string, values: ArrayLike<Label>): Float64Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number') {
-      throw metricsError(MetricsErrorCode.InvalidScore, `regression: ${column} at row ${i} is ${JSON.stringify(v)}, not a number`, { row: i, column });
+      throw metricsError(
+        MetricsErrorCode.InvalidScore,
+        `regression: ${column} at row ${i} is ${JSON.stringify(v)}, not a number`,
+        { row: i, column },
+      );
     }
     out[i] = v;
   }
@@ -165,7 +207,12 @@ function classificationCore(task: 'binary' | 'multiclass', cm: ConfusionCounts):
   const per = prfFromCounts(cm, { average: null });
   const perClass: Record<string, PerClassMetrics> = {};
   per.labels.forEach((label, i) => {
-    perClass[labelKey(label)] = { precision: per.precision[i]!, recall: per.recall[i]!, f1: per.fbeta[i]!, support: per.support[i]! };
+    perClass[labelKey(label)] = {
+      precision: per.precision[i]!,
+      recall: per.recall[i]!,
+      f1: per.fbeta[i]!,
+      support: per.support[i]!,
+    };
   });
   return {
     task,
@@ -192,15 +239,25 @@ function classificationCore(task: 'binary' | 'multiclass', cm: ConfusionCounts):
 function resolvePosLabel(labels: Label[], posLabel: Label | undefined): Label {
   if (posLabel === undefined) return defaultPosLabel(labels);
   if (labelIndex(labels, posLabel) < 0 && labels.length >= 2) {
-    throw metricsError(MetricsErrorCode.InvalidLabel, `pos label ${JSON.stringify(posLabel)} is not one of ${JSON.stringify(labels)}`, {
-      posLabel,
-      labels,
-    });
+    throw metricsError(
+      MetricsErrorCode.InvalidLabel,
+      `pos label ${JSON.stringify(posLabel)} is not one of ${JSON.stringify(labels)}`,
+      {
+        posLabel,
+        labels,
+      },
+    );
   }
   return posLabel;
 }
 
-function addBinary(report: ClassificationReport, cm: ConfusionCounts, yTrueCodes: Int32Array, input: MetricsInput, warnings: Record<string, string>): void {
+function addBinary(
+  report: ClassificationReport,
+  cm: ConfusionCounts,
+  yTrueCodes: Int32Array,
+  input: MetricsInput,
+  warnings: Record<string, string>,
+): void {
   const pos = resolvePosLabel(cm.labels, input.posLabel);
   const binary = prfFromCounts(cm, { average: 'binary', posLabel: pos });
   report.pos_label = pos;
@@ -211,7 +268,11 @@ function addBinary(report: ClassificationReport, cm: ConfusionCounts, yTrueCodes
   if (!score && input.proba) {
     const col = input.proba.labels.findIndex((l) => l === pos);
     if (col < 0) {
-      throw metricsError(MetricsErrorCode.CsvInvalid, `no probability column for the positive label ${JSON.stringify(pos)}`, { labels: input.proba.labels });
+      throw metricsError(
+        MetricsErrorCode.CsvInvalid,
+        `no probability column for the positive label ${JSON.stringify(pos)}`,
+        { labels: input.proba.labels },
+      );
     }
     score = input.proba.columns[col];
   }
@@ -221,34 +282,51 @@ function addBinary(report: ClassificationReport, cm: ConfusionCounts, yTrueCodes
   const mask = new Uint8Array(yTrueCodes.length);
   for (let i = 0; i < mask.length; i++) mask[i] = yTrueCodes[i] === posCode ? 1 : 0;
   const trueLabels = sortLabels(new Set(Array.from(input.yTrue)));
-  if (trueLabels.length > 2) throw metricsError(MetricsErrorCode.InvalidOption, 'binary metrics need at most 2 labels in y_true');
-  report.roc_auc = guarded(warnings, 'roc_auc', () => rankingInternals.binaryRocAucFromMask(mask, score, 'roc_auc'));
+  if (trueLabels.length > 2)
+    throw metricsError(MetricsErrorCode.InvalidOption, 'binary metrics need at most 2 labels in y_true');
+  report.roc_auc = guarded(warnings, 'roc_auc', () =>
+    rankingInternals.binaryRocAucFromMask(mask, score, 'roc_auc'),
+  );
   report.average_precision = rankingInternals.averagePrecisionFromMask(mask, score);
   // log_loss takes the probability of the greater label; flip when the positive label is the lesser one.
   const greater = pos === cm.labels[cm.labels.length - 1];
   const pGreater = greater ? score : Float64Array.from({ length: score.length }, (_, i) => 1 - score[i]!);
   const logLossLabels = cm.labels.length === 2 ? cm.labels : undefined;
-  report.log_loss = guarded(warnings, 'log_loss', () => logLoss(input.yTrue, pGreater, { labels: logLossLabels }));
+  report.log_loss = guarded(warnings, 'log_loss', () =>
+    logLoss(input.yTrue, pGreater, { labels: logLossLabels }),
+  );
   report.brier = guarded(warnings, 'brier', () => brierScoreLoss(input.yTrue, score, { posLabel: pos }));
   if (input.curves) {
     const clf = rankingInternals.binaryClfCurveFromMask(mask, score);
     const roc = rankingInternals.rocFromClf(clf, true);
     const pr = rankingInternals.prFromClf(clf);
     report.roc_curve = { fpr: [...roc.fpr], tpr: [...roc.tpr], thresholds: [...roc.thresholds] };
-    report.precision_recall_curve = { precision: [...pr.precision], recall: [...pr.recall], thresholds: [...pr.thresholds] };
+    report.precision_recall_curve = {
+      precision: [...pr.precision],
+      recall: [...pr.recall],
+      thresholds: [...pr.thresholds],
+    };
   }
 }
 
-function addMulticlassProba(report: ClassificationReport, input: MetricsInput, warnings: Record<string, string>): void {
+function addMulticlassProba(
+  report: ClassificationReport,
+  input: MetricsInput,
+  warnings: Record<string, string>,
+): void {
   const proba = input.proba!;
-  const order = proba.labels.map((label, i) => ({ label, i })).sort((a, b) => compareLabels(a.label, b.label));
+  const order = proba.labels
+    .map((label, i) => ({ label, i }))
+    .sort((a, b) => compareLabels(a.label, b.label));
   const labels = order.map((o) => o.label);
   const columns = order.map((o) => proba.columns[o.i]!);
   report.log_loss = guarded(warnings, 'log_loss', () => logLoss(input.yTrue, { columns }, { labels }));
   for (const multiClass of ['ovr', 'ovo'] as const) {
     for (const average of ['macro', 'weighted'] as const) {
       const key = `roc_auc_${multiClass}_${average}` as const;
-      report[key] = guarded(warnings, key, () => rocAucScoreMulticlass(input.yTrue, { columns }, { multiClass, average, labels }));
+      report[key] = guarded(warnings, key, () =>
+        rocAucScoreMulticlass(input.yTrue, { columns }, { multiClass, average, labels }),
+      );
     }
   }
 }

@@ -3,7 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Label, computeMetrics, confusionMatrix, fbetaScore, type ClassificationReport, type RegressionReport } from './index';
+import {
+  type Label,
+  computeMetrics,
+  confusionMatrix,
+  fbetaScore,
+  type ClassificationReport,
+  type RegressionReport,
+} from './index';
 
 /**
  * Randomized comparison against the real scikit-learn 1.2.1 (Debian's
@@ -80,10 +87,13 @@ function binaryCase(seed: number): Case {
     const raw = Math.min(1, Math.max(0, 0.6 * rnd() + 0.4 * isPos));
     score.push(tieMode < 0.05 ? 0.5 : tieMode < 0.5 ? quantize(rnd, raw) : raw);
   }
-  const sorted = [...labels].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1));
+  const sorted = [...labels].sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1,
+  );
   const present = new Set([...yTrue, ...yPred]);
   const candidates = sorted.filter((l) => present.has(l));
-  const posLabel = candidates.length === 2 && rnd() < 0.25 ? candidates[0]! : candidates[candidates.length - 1]!;
+  const posLabel =
+    candidates.length === 2 && rnd() < 0.25 ? candidates[0]! : candidates[candidates.length - 1]!;
   return { kind: 'binary', seed, y_true: yTrue, y_pred: yPred, score, pos_label: posLabel };
 }
 
@@ -91,7 +101,10 @@ function multiclassCase(seed: number): Case {
   const rnd = mulberry32(seed);
   const labels = pick(rnd, MULTI_SETS);
   const k = labels.length;
-  const n = pick(rnd, SIZES.filter((s) => s >= 10));
+  const n = pick(
+    rnd,
+    SIZES.filter((s) => s >= 10),
+  );
   const weights = labels.map(() => rnd() + 0.05);
   if (rnd() < 0.15) weights[Math.floor(rnd() * k)] = 0; // a class absent from y_true
   const total = weights.reduce((a, b) => a + b, 0);
@@ -110,11 +123,15 @@ function multiclassCase(seed: number): Case {
     if (weights[c] === 0) c = weights.findIndex((w) => w > 0);
     yTrue.push(labels[c]!);
     yPred.push(rnd() < accuracy ? labels[c]! : labels[Math.floor(rnd() * k)]!);
-    const w = labels.map((_, j) => (integerWeights ? 1 + Math.floor(rnd() * 4) : rnd()) + (j === c ? 2 * accuracy : 0));
+    const w = labels.map(
+      (_, j) => (integerWeights ? 1 + Math.floor(rnd() * 4) : rnd()) + (j === c ? 2 * accuracy : 0),
+    );
     const s = w.reduce((a, b) => a + b, 0);
     proba.push(w.map((x) => x / s));
   }
-  const probaLabels = [...labels].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : cmpCodePoints(String(a), String(b))));
+  const probaLabels = [...labels].sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : cmpCodePoints(String(a), String(b)),
+  );
   const order = probaLabels.map((l) => labels.indexOf(l));
   return {
     kind: 'multiclass',
@@ -154,7 +171,8 @@ type Json = null | number | string | Json[] | { [key: string]: Json };
 
 function compare(where: string, actual: unknown, expected: Json, out: string[]): void {
   if (expected === null) {
-    if (!(actual === null || (typeof actual === 'number' && Number.isNaN(actual)))) out.push(`${where}: expected null/NaN, got ${String(actual)}`);
+    if (!(actual === null || (typeof actual === 'number' && Number.isNaN(actual))))
+      out.push(`${where}: expected null/NaN, got ${String(actual)}`);
     return;
   }
   if (typeof expected === 'number') {
@@ -173,13 +191,16 @@ function compare(where: string, actual: unknown, expected: Json, out: string[]):
   if (Array.isArray(expected)) {
     const a = actual as unknown[];
     if (!Array.isArray(a) || a.length !== expected.length) {
-      out.push(`${where}: expected array of ${expected.length}, got ${Array.isArray(a) ? a.length : typeof a}`);
+      out.push(
+        `${where}: expected array of ${expected.length}, got ${Array.isArray(a) ? a.length : typeof a}`,
+      );
       return;
     }
     expected.forEach((e, i) => compare(`${where}[${i}]`, a[i], e, out));
     return;
   }
-  for (const [key, e] of Object.entries(expected)) compare(`${where}.${key}`, (actual as Record<string, unknown>)?.[key], e, out);
+  for (const [key, e] of Object.entries(expected))
+    compare(`${where}.${key}`, (actual as Record<string, unknown>)?.[key], e, out);
 }
 
 describe('agreement with scikit-learn 1.2.1 on randomized cases', () => {
@@ -192,10 +213,14 @@ describe('agreement with scikit-learn 1.2.1 on randomized cases', () => {
     for (let seed = 2001; seed <= 2060; seed++) cases.push(regressionCase(seed));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-metrics-'));
     fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify(cases));
-    execFileSync(PYTHON, [path.join(__dirname, 'sklearn-oracle.py'), path.join(dir, 'cases.json'), path.join(dir, 'out.json')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      timeout: 60_000,
-    });
+    execFileSync(
+      PYTHON,
+      [path.join(__dirname, 'sklearn-oracle.py'), path.join(dir, 'cases.json'), path.join(dir, 'out.json')],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        timeout: 60_000,
+      },
+    );
     expected = JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8')) as Json[];
   }, 90_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -209,30 +234,73 @@ describe('agreement with scikit-learn 1.2.1 on randomized cases', () => {
       const exp = expected[i] as Record<string, Json>;
       const where = `${kind} seed ${c.seed}`;
       if (kind === 'regression') {
-        const r = computeMetrics({ task: 'regression', yTrue: c.y_true, yPred: c.y_pred }) as RegressionReport;
+        const r = computeMetrics({
+          task: 'regression',
+          yTrue: c.y_true,
+          yPred: c.y_pred,
+        }) as RegressionReport;
         compare(where, r, exp, mismatches);
         return;
       }
       const input =
         kind === 'binary'
-          ? { task: kind, yTrue: c.y_true, yPred: c.y_pred, score: c.score, posLabel: c.pos_label, curves: true }
-          : { task: kind, yTrue: c.y_true, yPred: c.y_pred, proba: { labels: c.proba_labels!, columns: c.proba_labels!.map((_, j) => c.proba!.map((row) => row[j]!)) } };
+          ? {
+              task: kind,
+              yTrue: c.y_true,
+              yPred: c.y_pred,
+              score: c.score,
+              posLabel: c.pos_label,
+              curves: true,
+            }
+          : {
+              task: kind,
+              yTrue: c.y_true,
+              yPred: c.y_pred,
+              proba: {
+                labels: c.proba_labels!,
+                columns: c.proba_labels!.map((_, j) => c.proba!.map((row) => row[j]!)),
+              },
+            };
       const r = computeMetrics(input) as ClassificationReport;
-      const { per_class: perClass, f2_micro, f2_macro, f2_weighted, confusion_true, confusion_pred, confusion_all, ...rest } = exp as Record<string, Json>;
+      const {
+        per_class: perClass,
+        f2_micro,
+        f2_macro,
+        f2_weighted,
+        confusion_true,
+        confusion_pred,
+        confusion_all,
+        ...rest
+      } = exp as Record<string, Json>;
       compare(where, r, rest, mismatches);
       const per = perClass as Record<string, number[]>;
       r.labels.forEach((label, j) => {
         for (const key of ['precision', 'recall', 'f1', 'support'] as const) {
-          compare(`${where}.per_class.${String(label)}.${key}`, r.per_class[String(label)]?.[key], per[key]![j]!, mismatches);
+          compare(
+            `${where}.per_class.${String(label)}.${key}`,
+            r.per_class[String(label)]?.[key],
+            per[key]![j]!,
+            mismatches,
+          );
         }
       });
       const f2 = { micro: f2_micro, macro: f2_macro, weighted: f2_weighted };
       for (const average of ['micro', 'macro', 'weighted'] as const) {
-        compare(`${where}.f2_${average}`, fbetaScore(c.y_true, c.y_pred, { beta: 2, average }), f2[average]!, mismatches);
+        compare(
+          `${where}.f2_${average}`,
+          fbetaScore(c.y_true, c.y_pred, { beta: 2, average }),
+          f2[average]!,
+          mismatches,
+        );
       }
       const norms = { true: confusion_true, pred: confusion_pred, all: confusion_all };
       for (const normalize of ['true', 'pred', 'all'] as const) {
-        compare(`${where}.confusion_${normalize}`, confusionMatrix(c.y_true, c.y_pred, { normalize }), norms[normalize]!, mismatches);
+        compare(
+          `${where}.confusion_${normalize}`,
+          confusionMatrix(c.y_true, c.y_pred, { normalize }),
+          norms[normalize]!,
+          mismatches,
+        );
       }
     });
     return { mismatches, count };

@@ -6,7 +6,11 @@ import type { MonitoredModel, MonitoringThresholds } from './model';
 import { buildRuleTests } from './rule-tests';
 import { buildPrometheusRules, type RuleOptions } from './rules';
 
-export const BUNDLE_FILES = { dashboard: 'dashboard.json', rules: 'rules.yml', ruleTests: 'rules.test.yml' } as const;
+export const BUNDLE_FILES = {
+  dashboard: 'dashboard.json',
+  rules: 'rules.yml',
+  ruleTests: 'rules.test.yml',
+} as const;
 
 /**
  * Writes a model's monitoring configuration into `outDir`: `dashboard.json`
@@ -24,7 +28,10 @@ export async function writeMonitoringBundle(
   const files = {
     [BUNDLE_FILES.dashboard]: `${JSON.stringify(buildDashboard(merged), null, 2)}\n`,
     [BUNDLE_FILES.rules]: stringify(buildPrometheusRules(merged, undefined, options), { lineWidth: 0 }),
-    [BUNDLE_FILES.ruleTests]: stringify(buildRuleTests(merged, undefined, { ...options, ruleFile: BUNDLE_FILES.rules }), { lineWidth: 0 }),
+    [BUNDLE_FILES.ruleTests]: stringify(
+      buildRuleTests(merged, undefined, { ...options, ruleFile: BUNDLE_FILES.rules }),
+      { lineWidth: 0 },
+    ),
   };
   const written: string[] = [];
   for (const [name, text] of Object.entries(files)) {

@@ -45,7 +45,12 @@ describe('buildDashboard', () => {
 
   const variants = [
     IRIS,
-    { project: 'wine-quality', name: 'wine', features: ['alcohol'], thresholds: { latency_p99_ms: 1200, drift_threshold: 0.25 } },
+    {
+      project: 'wine-quality',
+      name: 'wine',
+      features: ['alcohol'],
+      thresholds: { latency_p99_ms: 1200, drift_threshold: 0.25 },
+    },
     { project: 'House Prices (regression)', features: [] },
   ];
 
@@ -56,10 +61,14 @@ describe('buildDashboard', () => {
     for (const panel of (dashboard as { panels: Panel[] }).panels) {
       if (panel.type === 'row') continue;
       const options = validators.get(panel.type) as ValidateFunction;
-      expect(options(panel.options), `${panel.title}: ${JSON.stringify(options.errors?.slice(0, 3))}`).toBe(true);
+      expect(options(panel.options), `${panel.title}: ${JSON.stringify(options.errors?.slice(0, 3))}`).toBe(
+        true,
+      );
       if (panel.type === 'timeseries') {
         const field = validators.get('timeseries-field') as ValidateFunction;
-        expect(field(panel.fieldConfig?.defaults?.custom), JSON.stringify(field.errors?.slice(0, 3))).toBe(true);
+        expect(field(panel.fieldConfig?.defaults?.custom), JSON.stringify(field.errors?.slice(0, 3))).toBe(
+          true,
+        );
       }
       for (const target of panel.targets ?? []) {
         const dataquery = validators.get('prometheus') as ValidateFunction;
@@ -76,11 +85,27 @@ describe('buildDashboard', () => {
   });
 
   it('has the panels the issue asks for, each querying this model through the datasource variable', () => {
-    const dashboard = buildDashboard(IRIS) as { uid: string; templating: { list: Array<{ name: string; type: string; query: string }> }; panels: Panel[] };
+    const dashboard = buildDashboard(IRIS) as {
+      uid: string;
+      templating: { list: Array<{ name: string; type: string; query: string }> };
+      panels: Panel[];
+    };
     expect(dashboard.uid).toBe(dashboardUid('iris'));
-    expect(dashboard.templating.list).toEqual([expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' })]);
+    expect(dashboard.templating.list).toEqual([
+      expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }),
+    ]);
     const titles = dashboard.panels.map((p) => p.title);
-    for (const title of ['Request rate', 'Error rate', 'Latency', 'Predictions by class', 'Class share vs training', 'Feature drift scores', 'Version in service', 'Training metrics', 'Model age']) {
+    for (const title of [
+      'Request rate',
+      'Error rate',
+      'Latency',
+      'Predictions by class',
+      'Class share vs training',
+      'Feature drift scores',
+      'Version in service',
+      'Training metrics',
+      'Model age',
+    ]) {
       expect(titles).toContain(title);
     }
     for (const feature of IRIS.features) expect(titles).toContain(`Feature ${feature}`);
@@ -90,7 +115,11 @@ describe('buildDashboard', () => {
       for (const target of panel.targets ?? []) expect(target.expr).toContain('model="iris"');
     }
     const latency = panels.find((p) => p.title === 'Latency') as Panel;
-    expect(latency.targets?.map((t) => t.expr.match(/histogram_quantile\(([\d.]+)/)?.[1])).toEqual(['0.5', '0.9', '0.99']);
+    expect(latency.targets?.map((t) => t.expr.match(/histogram_quantile\(([\d.]+)/)?.[1])).toEqual([
+      '0.5',
+      '0.9',
+      '0.99',
+    ]);
     expect(latency.fieldConfig?.defaults?.thresholds?.steps.at(-1)?.value).toBe(0.25);
     // Ids are unique and panels never overlap on the 24-column grid.
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
@@ -115,10 +144,19 @@ describe('buildDashboard', () => {
     afterAll(() => tmp.cleanup());
     it('are valid PromQL (checked by promtool as recording rules)', () => {
       const panels = (buildDashboard(IRIS) as { panels: Panel[] }).panels;
-      const exprs = panels.flatMap((p) => p.targets ?? []).map((t) => t.expr.replaceAll('$__rate_interval', '5m'));
+      const exprs = panels
+        .flatMap((p) => p.targets ?? [])
+        .map((t) => t.expr.replaceAll('$__rate_interval', '5m'));
       expect(exprs.length).toBeGreaterThan(15);
       const file = join(tmp.dir, 'queries.yml');
-      writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] }));
+      writeFileSync(
+        file,
+        stringify({
+          groups: [
+            { name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) },
+          ],
+        }),
+      );
       const result = promtool(['check', 'rules', file]);
       expect(result.status, result.output).toBe(0);
     });

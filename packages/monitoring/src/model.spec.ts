@@ -15,7 +15,11 @@ function errorOf(fn: () => unknown): CairnError {
 describe('resolveThresholds', () => {
   it('fills defaults and keeps given values', () => {
     expect(resolveThresholds(undefined)).toEqual(DEFAULT_THRESHOLDS);
-    expect(resolveThresholds({ latency_p99_ms: 100, staleness_days: 7 })).toEqual({ ...DEFAULT_THRESHOLDS, latency_p99_ms: 100, staleness_days: 7 });
+    expect(resolveThresholds({ latency_p99_ms: 100, staleness_days: 7 })).toEqual({
+      ...DEFAULT_THRESHOLDS,
+      latency_p99_ms: 100,
+      staleness_days: 7,
+    });
   });
 
   it.each([

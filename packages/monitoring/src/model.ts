@@ -48,18 +48,26 @@ export function resolveThresholds(raw: unknown = {}, file = 'model.json'): Monit
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const pointer = `/monitoring/${key}`;
     if (!(key in LIMITS)) {
-      throw new CairnError('MONITORING_CONFIG_INVALID', `${file}: ${pointer} is not a known monitoring setting`, {
-        data: { file, pointer },
-        hint: `known settings: ${Object.keys(LIMITS).join(', ')}`,
-      });
+      throw new CairnError(
+        'MONITORING_CONFIG_INVALID',
+        `${file}: ${pointer} is not a known monitoring setting`,
+        {
+          data: { file, pointer },
+          hint: `known settings: ${Object.keys(LIMITS).join(', ')}`,
+        },
+      );
     }
     if (value === undefined) continue;
     const limit = LIMITS[key as keyof MonitoringThresholds];
     const ok = typeof value === 'number' && Number.isFinite(value) && value > limit.min && value <= limit.max;
     if (!ok) {
-      throw new CairnError('MONITORING_CONFIG_INVALID', `${file}: ${pointer} must be a number > ${limit.min}${limit.max < Infinity ? ` and <= ${limit.max}` : ''}, got ${JSON.stringify(value)}`, {
-        data: { file, pointer, value },
-      });
+      throw new CairnError(
+        'MONITORING_CONFIG_INVALID',
+        `${file}: ${pointer} must be a number > ${limit.min}${limit.max < Infinity ? ` and <= ${limit.max}` : ''}, got ${JSON.stringify(value)}`,
+        {
+          data: { file, pointer, value },
+        },
+      );
     }
     resolved[key as keyof MonitoringThresholds] = value as number;
   }
@@ -102,6 +110,9 @@ export function promString(value: string): string {
   return JSON.stringify(value);
 }
 
-export function thresholdsOf(model: MonitoredModel, override?: Partial<MonitoringThresholds>): MonitoringThresholds {
+export function thresholdsOf(
+  model: MonitoredModel,
+  override?: Partial<MonitoringThresholds>,
+): MonitoringThresholds {
   return resolveThresholds({ ...model.thresholds, ...override });
 }

@@ -29,7 +29,9 @@ function canonical(value: unknown): unknown {
 }
 
 function comparable(dashboard: Record<string, unknown>): string {
-  return JSON.stringify(canonical(Object.fromEntries(Object.entries(dashboard).filter(([key]) => !SERVER_FIELDS.has(key)))));
+  return JSON.stringify(
+    canonical(Object.fromEntries(Object.entries(dashboard).filter(([key]) => !SERVER_FIELDS.has(key)))),
+  );
 }
 
 async function call(
@@ -52,11 +54,15 @@ async function call(
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (error) {
-    throw new CairnError('GRAFANA_UNREACHABLE', `cannot reach Grafana at ${options.url}: ${(error as Error).message}`, {
-      data: { url },
-      hint: 'check GRAFANA_URL; Grafana itself is not bundled with Cairn',
-      cause: error,
-    });
+    throw new CairnError(
+      'GRAFANA_UNREACHABLE',
+      `cannot reach Grafana at ${options.url}: ${(error as Error).message}`,
+      {
+        data: { url },
+        hint: 'check GRAFANA_URL; Grafana itself is not bundled with Cairn',
+        cause: error,
+      },
+    );
   }
   const text = await response.text();
   let json: Record<string, unknown> = {};
@@ -66,10 +72,14 @@ async function call(
     json = { message: text };
   }
   if (response.status === 401 || response.status === 403) {
-    throw new CairnError('GRAFANA_AUTH', `Grafana refused ${method} ${path} (${response.status}): ${String(json.message ?? '')}`, {
-      data: { url, status: response.status },
-      hint: 'GRAFANA_TOKEN must be a service-account token with dashboard write permission',
-    });
+    throw new CairnError(
+      'GRAFANA_AUTH',
+      `Grafana refused ${method} ${path} (${response.status}): ${String(json.message ?? '')}`,
+      {
+        data: { url, status: response.status },
+        hint: 'GRAFANA_TOKEN must be a service-account token with dashboard write permission',
+      },
+    );
   }
   return { status: response.status, json };
 }
@@ -84,15 +94,23 @@ export async function publishDashboard(dashboard: object, options: PublishOption
   const ours = dashboard as Record<string, unknown>;
   const uid = ours.uid;
   if (typeof uid !== 'string' || uid === '') {
-    throw new CairnError('GRAFANA_DASHBOARD_INVALID', 'the dashboard has no uid; publishing needs one to be idempotent', {
-      data: { pointer: '/uid' },
-    });
+    throw new CairnError(
+      'GRAFANA_DASHBOARD_INVALID',
+      'the dashboard has no uid; publishing needs one to be idempotent',
+      {
+        data: { pointer: '/uid' },
+      },
+    );
   }
   const existing = await call(options, 'GET', `/api/dashboards/uid/${encodeURIComponent(uid)}`);
   if (existing.status !== 200 && existing.status !== 404) {
-    throw new CairnError('GRAFANA_HTTP_ERROR', `Grafana answered ${existing.status} looking up dashboard ${uid}: ${String(existing.json.message ?? '')}`, {
-      data: { uid, status: existing.status },
-    });
+    throw new CairnError(
+      'GRAFANA_HTTP_ERROR',
+      `Grafana answered ${existing.status} looking up dashboard ${uid}: ${String(existing.json.message ?? '')}`,
+      {
+        data: { uid, status: existing.status },
+      },
+    );
   }
   let result: PublishResult = 'created';
   if (existing.status === 200) {
@@ -109,9 +127,13 @@ export async function publishDashboard(dashboard: object, options: PublishOption
     message: 'published by cairn monitor',
   });
   if (saved.status !== 200) {
-    throw new CairnError('GRAFANA_HTTP_ERROR', `Grafana answered ${saved.status} saving dashboard ${uid}: ${String(saved.json.message ?? '')}`, {
-      data: { uid, status: saved.status },
-    });
+    throw new CairnError(
+      'GRAFANA_HTTP_ERROR',
+      `Grafana answered ${saved.status} saving dashboard ${uid}: ${String(saved.json.message ?? '')}`,
+      {
+        data: { uid, status: saved.status },
+      },
+    );
   }
   return result;
 }

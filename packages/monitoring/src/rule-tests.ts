@@ -16,7 +16,11 @@ interface RuleTest {
   interval: string;
   input_series: InputSeries[];
   alert_rule_test?: Array<{ eval_time: string; alertname: string; exp_alerts: ExpectedAlert[] }>;
-  promql_expr_test?: Array<{ expr: string; eval_time: string; exp_samples: Array<{ labels: string; value: number }> }>;
+  promql_expr_test?: Array<{
+    expr: string;
+    eval_time: string;
+    exp_samples: Array<{ labels: string; value: number }>;
+  }>;
 }
 
 export interface RuleTestFile {
@@ -39,6 +43,11 @@ function seriesName(name: string, labels: Record<string, string>): string {
 const rising = (perMinute: number) => `0+${perMinute}x${STEPS}`;
 const constant = (value: number) => `${value}+0x${STEPS}`;
 
+function roundLikePrometheus(value: number, toNearest: number): number {
+  const inverse = 1 / toNearest;
+  return Math.floor(value * inverse + 0.5) / inverse;
+}
+
 function render(template: string, labels: Record<string, string>): string {
   return template.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, key: string) => labels[key] ?? '');
 }
@@ -60,17 +69,25 @@ export function buildRuleTests(
   const name = modelLabel(model);
   const base = { model: name, version: 'v1' };
   const rules = buildPrometheusRules(model, thresholds, options).groups.flatMap((g) => g.rules);
-  const alertRule = (alert: string) => rules.find((r): r is AlertingRule => 'alert' in r && r.alert === alert) as AlertingRule;
+  const alertRule = (alert: string) =>
+    rules.find((r): r is AlertingRule => 'alert' in r && r.alert === alert) as AlertingRule;
   const expected = (alert: string, labels: Record<string, string>): ExpectedAlert => {
     const rule = alertRule(alert);
     const all = { ...labels, ...rule.labels };
     return {
       exp_labels: all,
-      exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, render(v, all)])),
+      exp_annotations: Object.fromEntries(
+        Object.entries(rule.annotations).map(([k, v]) => [k, render(v, all)]),
+      ),
     };
   };
   const tests: RuleTest[] = [];
-  const pair = (alert: string, healthy: InputSeries[], firing: InputSeries[], firingAlerts: ExpectedAlert[]) => {
+  const pair = (
+    alert: string,
+    healthy: InputSeries[],
+    firing: InputSeries[],
+    firingAlerts: ExpectedAlert[],
+  ) => {
     tests.push({
       name: `${alert} stays quiet on healthy series`,
       interval: '1m',
@@ -90,21 +107,35 @@ export function buildRuleTests(
   const requests = (errorShare: number): InputSeries[] => {
     const errors = Math.round(total * errorShare);
     return [
-      { series: seriesName('cairn_model_requests_total', { ...base, status: '200' }), values: rising(total - errors) },
-      { series: seriesName('cairn_model_requests_total', { ...base, status: '500' }), values: rising(errors) },
+      {
+        series: seriesName('cairn_model_requests_total', { ...base, status: '200' }),
+        values: rising(total - errors),
+      },
+      {
+        series: seriesName('cairn_model_requests_total', { ...base, status: '500' }),
+        values: rising(errors),
+      },
     ];
   };
   const badShare = Math.min(t.error_rate * 5, (1 + t.error_rate) / 2);
-  pair(ALERTS.errorRate, requests(t.error_rate / 4), requests(badShare), [expected(ALERTS.errorRate, { model: name })]);
+  pair(ALERTS.errorRate, requests(t.error_rate / 4), requests(badShare), [
+    expected(ALERTS.errorRate, { model: name }),
+  ]);
   tests.push({
     name: `${RECORDS.errorRatio} is the share of non-2xx requests`,
     interval: '1m',
     input_series: requests(badShare),
+    // Rounded as Prometheus' round(v, 0.0001) does, because rate arithmetic may be one ulp off the exact ratio.
     promql_expr_test: [
       {
-        expr: `${RECORDS.errorRatio}{model=${JSON.stringify(name)}}`,
+        expr: `round(${RECORDS.errorRatio}{model=${JSON.stringify(name)}}, 0.0001)`,
         eval_time: '10m',
-        exp_samples: [{ labels: seriesName(RECORDS.errorRatio, { model: name }), value: Math.round(total * badShare) / total }],
+        exp_samples: [
+          {
+            labels: `{model=${JSON.stringify(name)}}`,
+            value: roundLikePrometheus(Math.round(total * badShare) / total, 0.0001),
+          },
+        ],
       },
     ],
   });
@@ -117,31 +148,53 @@ export function buildRuleTests(
       series: seriesName('cairn_model_request_duration_seconds_bucket', { ...base, le: String(le) }),
       values: rising(i >= bucketOfAll ? 100 : 0),
     })),
-    { series: seriesName('cairn_model_request_duration_seconds_bucket', { ...base, le: '+Inf' }), values: rising(100) },
+    {
+      series: seriesName('cairn_model_request_duration_seconds_bucket', { ...base, le: '+Inf' }),
+      values: rising(100),
+    },
   ];
   pair(ALERTS.latency, latency(0), latency(3), [expected(ALERTS.latency, { model: name })]);
 
   // Drift: one feature far above the threshold, the other well below; healthy: both below.
-  const [first = 'feature_a', second = 'feature_b'] = model.features.length >= 2 ? model.features : [model.features[0] ?? 'feature_a', 'feature_b'];
+  const [first = 'feature_a', second = 'feature_b'] =
+    model.features.length >= 2 ? model.features : [model.features[0] ?? 'feature_a', 'feature_b'];
   const drift = (a: number, b: number): InputSeries[] => [
-    { series: seriesName('cairn_model_feature_drift_score', { model: name, feature: first }), values: constant(a) },
-    { series: seriesName('cairn_model_feature_drift_score', { model: name, feature: second }), values: constant(b) },
+    {
+      series: seriesName('cairn_model_feature_drift_score', { model: name, feature: first }),
+      values: constant(a),
+    },
+    {
+      series: seriesName('cairn_model_feature_drift_score', { model: name, feature: second }),
+      values: constant(b),
+    },
   ];
   const low = t.drift_threshold / 4;
-  pair(ALERTS.drift, drift(low, low), drift(t.drift_threshold * 2, low), [expected(ALERTS.drift, { model: name, feature: first })]);
+  pair(ALERTS.drift, drift(low, low), drift(t.drift_threshold * 2, low), [
+    expected(ALERTS.drift, { model: name, feature: first }),
+  ]);
 
   // Prediction shift: training shares uniform; live traffic either uniform or skewed towards the first class.
   const classes = (model.labels && model.labels.length >= 2 ? model.labels : ['a', 'b']).map(String);
   const k = classes.length;
   const perMinute = 1000;
   const predictions = (firstShare: number) => {
-    const counts = classes.map((_, i) => Math.round(perMinute * (i === 0 ? firstShare : (1 - firstShare) / (k - 1))));
+    const counts = classes.map((_, i) =>
+      Math.round(perMinute * (i === 0 ? firstShare : (1 - firstShare) / (k - 1))),
+    );
     const sum = counts.reduce((a, b) => a + b, 0);
     const series: InputSeries[] = classes.flatMap((cls, i) => [
-      { series: seriesName('cairn_model_predictions_total', { ...base, class: cls }), values: rising(counts[i] as number) },
-      { series: seriesName('cairn_model_training_class_share', { ...base, class: cls }), values: constant(1 / k) },
+      {
+        series: seriesName('cairn_model_predictions_total', { ...base, class: cls }),
+        values: rising(counts[i] as number),
+      },
+      {
+        series: seriesName('cairn_model_training_class_share', { ...base, class: cls }),
+        values: constant(1 / k),
+      },
     ]);
-    const shifted = classes.filter((_, i) => Math.abs((counts[i] as number) / sum - 1 / k) > t.prediction_shift);
+    const shifted = classes.filter(
+      (_, i) => Math.abs((counts[i] as number) / sum - 1 / k) > t.prediction_shift,
+    );
     return { series, shifted };
   };
   const skewed = predictions(Math.min(1, 1 / k + 2.5 * t.prediction_shift));
@@ -155,9 +208,14 @@ export function buildRuleTests(
   // Staleness: at the evaluation time the model is half the limit old (healthy) or twice it (stale).
   const limit = t.staleness_days * 86400;
   const trainedAt = (age: number) => [
-    { series: seriesName('cairn_model_last_trained_timestamp_seconds', base), values: constant(EVAL_SECONDS - age) },
+    {
+      series: seriesName('cairn_model_last_trained_timestamp_seconds', base),
+      values: constant(EVAL_SECONDS - age),
+    },
   ];
-  pair(ALERTS.staleness, trainedAt(limit / 2), trainedAt(limit * 2), [expected(ALERTS.staleness, { model: name })]);
+  pair(ALERTS.staleness, trainedAt(limit / 2), trainedAt(limit * 2), [
+    expected(ALERTS.staleness, { model: name }),
+  ]);
 
   return { rule_files: [options.ruleFile ?? 'rules.yml'], evaluation_interval: '1m', tests };
 }

@@ -1,4 +1,10 @@
-import { modelLabel, promString, thresholdsOf, type MonitoredModel, type MonitoringThresholds } from './model';
+import {
+  modelLabel,
+  promString,
+  thresholdsOf,
+  type MonitoredModel,
+  type MonitoringThresholds,
+} from './model';
 
 /** Names of the recording rules (what dashboards, other rules and the e2e test read). */
 export const RECORDS = {
@@ -94,13 +100,19 @@ export function buildPrometheusRules(
     { record: RECORDS.latencyP90, expr: quantile(0.9) },
     { record: RECORDS.latencyP99, expr: quantile(0.99) },
     { record: RECORDS.predictionRate, expr: predictionRate },
-    { record: RECORDS.classShare, expr: `${predictionRate} / ignoring (class) group_left sum by (model) (${predictionRate})` },
+    {
+      record: RECORDS.classShare,
+      expr: `${predictionRate} / ignoring (class) group_left sum by (model) (${predictionRate})`,
+    },
     {
       record: RECORDS.classShift,
       expr: `abs(${RECORDS.classShare}{${sel}} - on (model, class) max by (model, class) (cairn_model_training_class_share{${sel}}))`,
     },
     { record: RECORDS.maxDrift, expr: `max by (model) (cairn_model_feature_drift_score{${sel}})` },
-    { record: RECORDS.trainingAge, expr: `time() - max by (model) (cairn_model_last_trained_timestamp_seconds{${sel}})` },
+    {
+      record: RECORDS.trainingAge,
+      expr: `time() - max by (model) (cairn_model_last_trained_timestamp_seconds{${sel}})`,
+    },
   ];
 
   const alerts: AlertingRule[] = [
@@ -110,7 +122,8 @@ export function buildPrometheusRules(
       for: forOf(ALERTS.errorRate),
       labels: { severity: 'critical' },
       annotations: {
-        summary: 'Model {{ $labels.model }}: more than ' + percent(t.error_rate) + ' of prediction requests fail',
+        summary:
+          'Model {{ $labels.model }}: more than ' + percent(t.error_rate) + ' of prediction requests fail',
         description: `The share of non-2xx /predict responses over 5 minutes is above model.json monitoring.error_rate (${t.error_rate}).`,
       },
     },
@@ -157,6 +170,12 @@ export function buildPrometheusRules(
   ];
 
   return {
-    groups: [{ name: `cairn.${name}`, ...(options.interval ? { interval: options.interval } : {}), rules: [...records, ...alerts] }],
+    groups: [
+      {
+        name: `cairn.${name}`,
+        ...(options.interval ? { interval: options.interval } : {}),
+        rules: [...records, ...alerts],
+      },
+    ],
   };
 }

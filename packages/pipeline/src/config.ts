@@ -34,7 +34,7 @@ export interface ModelConfig {
     error_rate?: number;
     drift_threshold?: number;
     staleness_days?: number;
-    class_share_shift?: number;
+    prediction_shift?: number;
   };
 }
 

@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stratifiedKFold, summarizeFolds } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { computeMetrics, type MetricsReport } from '@cairn/metrics';
 import { loadModel, type LoadedModel, type Prediction } from '@cairn/serve';
-import { materialize, readPointer } from '@cairn/store';
-import { ArtifactInvalidError } from './errors';
+import { ensureArtifact } from './artifact';
 import type { Row } from './table';
 import { prepareData, runTraining, type PreparedData } from './train';
 import { outputPaths } from './workspace';
@@ -112,19 +110,9 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
   const data = await prepareData(workspaceRoot, options.project);
   const { trainable } = data;
   const paths = outputPaths(trainable.root);
-  const pointerFile = join(workspaceRoot, paths.artifactPointer);
-  if (!existsSync(pointerFile)) {
-    throw new ArtifactInvalidError(trainable.name, paths.artifactPointer, `is missing: run \`nx run ${trainable.name}:train\` first`);
-  }
-  const pointer = await readPointer(pointerFile);
-  const artifactDir = join(workspaceRoot, paths.artifactDir);
-  if (!existsSync(join(artifactDir, 'cairn-model.json'))) {
-    // After a cache hit only the pointer was restored: link the artifact out of the store.
-    await rm(artifactDir, { recursive: true, force: true });
-    await materialize(workspaceRoot, pointer, artifactDir);
-  }
+  const artifact = await ensureArtifact(workspaceRoot, trainable);
 
-  const model = await loadModel(artifactDir);
+  const model = await loadModel(artifact.dir);
   let report: MetricsReport;
   try {
     report = await scoreRows(model, data, data.test);
@@ -139,7 +127,7 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
     metrics: scalarMetrics(report),
     ...(cv ? { cv } : {}),
     data: Object.fromEntries(data.datasets.map((d) => [d.name, d.pointer.hash])),
-    artifact: pointer.hash,
+    artifact: artifact.hash,
     split: { test: data.testFraction, seed: data.seed, testRows: data.test.length },
   };
   await writeJsonAtomic(join(workspaceRoot, paths.evaluateMetrics), { ...committed, report });

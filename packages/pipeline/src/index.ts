@@ -39,3 +39,7 @@ export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } 
 export { compare, GateFailedError, type CompareOptions } from './compare';
 export { renderEvaluationMarkdown } from './report';
 export { findNxWorkspaceRoot } from './root';
+export { ensureArtifact } from './artifact';
+export { monitor } from './monitor';
+export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
+export { validateProject, ValidationFailedError } from './validate-data';

@@ -35,7 +35,8 @@ export function decileBounds(values: readonly number[]): number[] {
     const position = (k / 10) * (sorted.length - 1);
     const low = Math.floor(position);
     const high = Math.min(low + 1, sorted.length - 1);
-    const value = (sorted[low] as number) + (position - low) * ((sorted[high] as number) - (sorted[low] as number));
+    const value =
+      (sorted[low] as number) + (position - low) * ((sorted[high] as number) - (sorted[low] as number));
     if (bounds.length === 0 || value > (bounds[bounds.length - 1] as number)) bounds.push(value);
   }
   return bounds;
@@ -140,7 +141,9 @@ export class FeatureHistograms {
     this.minSamples = options.driftMinSamples ?? 50;
     for (const feature of options.features) {
       const reference = options.reference?.[feature]?.filter((v) => Number.isFinite(v));
-      const bounds = options.buckets?.[feature] ?? (reference && reference.length > 0 ? decileBounds(reference) : DEFAULT_FEATURE_BUCKETS);
+      const bounds =
+        options.buckets?.[feature] ??
+        (reference && reference.length > 0 ? decileBounds(reference) : DEFAULT_FEATURE_BUCKETS);
       let shares: number[] | undefined;
       if (reference && reference.length > 0) {
         const counts = new Array<number>(bounds.length + 1).fill(0);
@@ -175,9 +178,17 @@ export class FeatureHistograms {
       let cumulative = 0;
       series.bounds.forEach((bound, i) => {
         cumulative += series.counts[i] as number;
-        values.push({ value: cumulative, labels: { ...labels, le: bound }, metricName: `${this.name}_bucket` });
+        values.push({
+          value: cumulative,
+          labels: { ...labels, le: bound },
+          metricName: `${this.name}_bucket`,
+        });
       });
-      values.push({ value: series.count, labels: { ...labels, le: '+Inf' }, metricName: `${this.name}_bucket` });
+      values.push({
+        value: series.count,
+        labels: { ...labels, le: '+Inf' },
+        metricName: `${this.name}_bucket`,
+      });
       values.push({ value: series.sum, labels, metricName: `${this.name}_sum` });
       values.push({ value: series.count, labels, metricName: `${this.name}_count` });
     }

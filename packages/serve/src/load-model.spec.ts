@@ -21,19 +21,25 @@ describe('loadModel, node runtime', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
-  it.each([{ esm: false }, { esm: true }])('loads a CommonJS or ES module entry once and predicts batches (%o)', async (options) => {
-    const model = await loadModel(writeNodeModel(tmp.dir, options));
-    const xs = [0, 4.9, 5, 5.1, 12];
-    const predictions = await model.predict(xs.map((x) => ({ x, color: 'red' })));
-    expect(predictions.map((p) => p.label)).toEqual(xs.map(expectedLabel));
-    await model.close();
-  });
+  it.each([{ esm: false }, { esm: true }])(
+    'loads a CommonJS or ES module entry once and predicts batches (%o)',
+    async (options) => {
+      const model = await loadModel(writeNodeModel(tmp.dir, options));
+      const xs = [0, 4.9, 5, 5.1, 12];
+      const predictions = await model.predict(xs.map((x) => ({ x, color: 'red' })));
+      expect(predictions.map((p) => p.label)).toEqual(xs.map(expectedLabel));
+      await model.close();
+    },
+  );
 
   it('reports a predict failure and a wrong number of predictions', async () => {
     const model = await loadModel(writeNodeModel(tmp.dir));
     expect(await codeOf(model.predict([{ x: 1, color: 'explode' }]))).toBe('MODEL_PREDICT_FAILED');
     const artifact = writeNodeModel(join(tmp.dir, 'empty'));
-    writeFileSync(join(artifact, 'predict.cjs'), 'module.exports = { load: async () => ({ predict: () => [] }) };');
+    writeFileSync(
+      join(artifact, 'predict.cjs'),
+      'module.exports = { load: async () => ({ predict: () => [] }) };',
+    );
     const broken = await loadModel(artifact);
     expect(await codeOf(broken.predict([{ x: 1, color: 'a' }]))).toBe('MODEL_PREDICTION_INVALID');
   });
@@ -41,7 +47,10 @@ describe('loadModel, node runtime', () => {
   it('loads a rewritten entry afresh rather than from the module cache', async () => {
     const artifact = writeNodeModel(join(tmp.dir, 'rewritten'));
     expect((await (await loadModel(artifact)).predict([{ x: 6, color: 'a' }]))[0]?.label).toBe('big');
-    writeFileSync(join(artifact, 'predict.cjs'), "module.exports = { load: () => ({ predict: (rows) => rows.map(() => ({ label: 'v2' })) }) };");
+    writeFileSync(
+      join(artifact, 'predict.cjs'),
+      "module.exports = { load: () => ({ predict: (rows) => rows.map(() => ({ label: 'v2' })) }) };",
+    );
     expect((await (await loadModel(artifact)).predict([{ x: 6, color: 'a' }]))[0]?.label).toBe('v2');
   });
 
@@ -52,7 +61,12 @@ describe('loadModel, node runtime', () => {
     const missing = writeNodeModel(join(tmp.dir, 'other'));
     writeFileSync(
       join(missing, 'cairn-model.json'),
-      JSON.stringify({ runtime: 'node', entry: 'nope.cjs', task: 'regression', features: [{ name: 'x', type: 'number' }] }),
+      JSON.stringify({
+        runtime: 'node',
+        entry: 'nope.cjs',
+        task: 'regression',
+        features: [{ name: 'x', type: 'number' }],
+      }),
     );
     expect(await codeOf(loadModel(missing))).toBe('MODEL_ENTRY_NOT_FOUND');
   });
@@ -80,7 +94,14 @@ describe('loadModel, python runtime', () => {
     }
     // Concurrent requests, a slow one first: answers are matched by id, not by order.
     const xs = [-5, 1, 7, 3, 9, 5.5, 2, 8];
-    const results = await Promise.all(xs.map((x) => model.predict([{ x, color: 'c' }, { x: x + 1, color: 'c' }])));
+    const results = await Promise.all(
+      xs.map((x) =>
+        model.predict([
+          { x, color: 'c' },
+          { x: x + 1, color: 'c' },
+        ]),
+      ),
+    );
     results.forEach((predictions, i) => {
       const x = xs[i] as number;
       expect(predictions.map((p) => p.label)).toEqual([expectedLabel(x), expectedLabel(x + 1)]);
@@ -115,8 +136,8 @@ describe('loadModel, python runtime', () => {
   });
 
   it('names a missing interpreter', async () => {
-    expect(await codeOf(loadModel(writePythonModel(join(tmp.dir, 'x')), { python: join(tmp.dir, 'no-python') }))).toBe(
-      'SERVE_PYTHON_NOT_FOUND',
-    );
+    expect(
+      await codeOf(loadModel(writePythonModel(join(tmp.dir, 'x')), { python: join(tmp.dir, 'no-python') })),
+    ).toBe('SERVE_PYTHON_NOT_FOUND');
   });
 });

@@ -31,16 +31,24 @@ function checkPredictions(predictions: unknown, count: number, entry: string): P
     throw new CairnError(
       'MODEL_PREDICTION_INVALID',
       `${entry}: predict returned ${Array.isArray(predictions) ? `${predictions.length} predictions` : typeof predictions} for ${count} row(s)`,
-      { data: { entry }, hint: 'predict must return one {label, probabilities?} per input row, in order', exitCode: 1 },
+      {
+        data: { entry },
+        hint: 'predict must return one {label, probabilities?} per input row, in order',
+        exitCode: 1,
+      },
     );
   }
   predictions.forEach((prediction: unknown, index) => {
     const label = (prediction as Prediction | null)?.label;
     if (typeof label !== 'string' && typeof label !== 'number') {
-      throw new CairnError('MODEL_PREDICTION_INVALID', `${entry}: prediction ${index} has no string or number "label"`, {
-        data: { entry, index },
-        exitCode: 1,
-      });
+      throw new CairnError(
+        'MODEL_PREDICTION_INVALID',
+        `${entry}: prediction ${index} has no string or number "label"`,
+        {
+          data: { entry, index },
+          exitCode: 1,
+        },
+      );
     }
   });
   return predictions as Prediction[];
@@ -62,33 +70,51 @@ async function importEntry(entryPath: string): Promise<Record<string, unknown>> 
     }
   }
   const stat = await fs.stat(entryPath);
-  return (await import(`${pathToFileURL(entryPath).href}?v=${stat.mtimeMs}-${stat.size}`)) as Record<string, unknown>;
+  return (await import(`${pathToFileURL(entryPath).href}?v=${stat.mtimeMs}-${stat.size}`)) as Record<
+    string,
+    unknown
+  >;
 }
 
-async function loadNodeModel(artifactDir: string, manifest: ModelManifest, entryPath: string): Promise<LoadedModel> {
+async function loadNodeModel(
+  artifactDir: string,
+  manifest: ModelManifest,
+  entryPath: string,
+): Promise<LoadedModel> {
   let exports: Record<string, unknown>;
   try {
     exports = await importEntry(entryPath);
   } catch (error) {
-    throw new CairnError('MODEL_ENTRY_FAILED', `${entryPath}: loading the model entry failed: ${(error as Error).message}`, {
-      data: { entry: entryPath },
-      cause: error,
-    });
+    throw new CairnError(
+      'MODEL_ENTRY_FAILED',
+      `${entryPath}: loading the model entry failed: ${(error as Error).message}`,
+      {
+        data: { entry: entryPath },
+        cause: error,
+      },
+    );
   }
   const load = (exports.load ?? (exports.default as Record<string, unknown> | undefined)?.load) as
-    | ((dir: string) => Promise<NodeModelImpl> | NodeModelImpl)
-    | undefined;
+    ((dir: string) => Promise<NodeModelImpl> | NodeModelImpl) | undefined;
   if (typeof load !== 'function') {
-    throw new CairnError('MODEL_ENTRY_INVALID', `${entryPath}: does not export a load(artifactDir) function`, {
-      data: { entry: entryPath },
-      hint: 'a node model entry exports async function load(artifactDir) returning { predict(rows) }',
-    });
+    throw new CairnError(
+      'MODEL_ENTRY_INVALID',
+      `${entryPath}: does not export a load(artifactDir) function`,
+      {
+        data: { entry: entryPath },
+        hint: 'a node model entry exports async function load(artifactDir) returning { predict(rows) }',
+      },
+    );
   }
   const impl = await load(artifactDir);
   if (typeof impl?.predict !== 'function') {
-    throw new CairnError('MODEL_ENTRY_INVALID', `${entryPath}: load() did not return an object with predict(rows)`, {
-      data: { entry: entryPath },
-    });
+    throw new CairnError(
+      'MODEL_ENTRY_INVALID',
+      `${entryPath}: load() did not return an object with predict(rows)`,
+      {
+        data: { entry: entryPath },
+      },
+    );
   }
   return {
     manifest,
@@ -98,11 +124,15 @@ async function loadNodeModel(artifactDir: string, manifest: ModelManifest, entry
       try {
         predictions = await impl.predict(rows);
       } catch (error) {
-        throw new CairnError('MODEL_PREDICT_FAILED', `${entryPath}: predict failed: ${(error as Error).message}`, {
-          data: { entry: entryPath },
-          cause: error,
-          exitCode: 1,
-        });
+        throw new CairnError(
+          'MODEL_PREDICT_FAILED',
+          `${entryPath}: predict failed: ${(error as Error).message}`,
+          {
+            data: { entry: entryPath },
+            cause: error,
+            exitCode: 1,
+          },
+        );
       }
       return checkPredictions(predictions, rows.length, entryPath);
     },

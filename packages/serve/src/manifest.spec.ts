@@ -6,7 +6,9 @@ import { isCairnError } from '@cairn/errors';
 import { MANIFEST_SCHEMA_PATH, readModelManifest } from './manifest';
 import { tempDir, writeNodeModel } from '../test/fixtures';
 
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string; data: Record<string, unknown> }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; message: string; data: Record<string, unknown> }> {
   try {
     await promise;
   } catch (error) {
@@ -73,7 +75,9 @@ describe('readModelManifest', () => {
   });
 
   it('accepts a regression model without labels', async () => {
-    const manifest = await readModelManifest(writeManifest({ ...valid, task: 'regression', labels: undefined }));
+    const manifest = await readModelManifest(
+      writeManifest({ ...valid, task: 'regression', labels: undefined }),
+    );
     expect(manifest.task).toBe('regression');
   });
 

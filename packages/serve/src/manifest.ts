@@ -44,7 +44,8 @@ function manifestValidator(): ValidateFunction {
 }
 
 function describe(error: ErrorObject): string {
-  if (error.keyword === 'required') return `missing required property "${String(error.params.missingProperty)}"`;
+  if (error.keyword === 'required')
+    return `missing required property "${String(error.params.missingProperty)}"`;
   if (error.keyword === 'enum') {
     return `${error.message ?? 'invalid value'}: ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   }
@@ -60,28 +61,47 @@ export function parseModelManifest(value: unknown, file = MANIFEST_FILE): ModelM
   const validate = manifestValidator();
   if (!validate(value)) {
     const first = validate.errors?.[0];
-    const pointer = first?.keyword === 'required' ? `${first.instancePath}/${String(first.params.missingProperty)}` : (first?.instancePath ?? '');
-    throw new CairnError('MODEL_MANIFEST_INVALID', `${file}: ${pointer || '/'} ${first ? describe(first) : 'is invalid'}`, {
-      data: { file, pointer: pointer || '/', errors: validate.errors?.map((e) => ({ pointer: e.instancePath, message: describe(e) })) },
-      hint: 'see docs/model-contract.md for the cairn-model.json fields',
-    });
+    const pointer =
+      first?.keyword === 'required'
+        ? `${first.instancePath}/${String(first.params.missingProperty)}`
+        : (first?.instancePath ?? '');
+    throw new CairnError(
+      'MODEL_MANIFEST_INVALID',
+      `${file}: ${pointer || '/'} ${first ? describe(first) : 'is invalid'}`,
+      {
+        data: {
+          file,
+          pointer: pointer || '/',
+          errors: validate.errors?.map((e) => ({ pointer: e.instancePath, message: describe(e) })),
+        },
+        hint: 'see docs/model-contract.md for the cairn-model.json fields',
+      },
+    );
   }
   const manifest = value as ModelManifest;
   const seen = new Set<string>();
   manifest.features.forEach((feature, index) => {
     if (seen.has(feature.name)) {
-      throw new CairnError('MODEL_MANIFEST_INVALID', `${file}: /features/${index}/name "${feature.name}" is listed twice`, {
-        data: { file, pointer: `/features/${index}/name` },
-        hint: 'feature names must be unique',
-      });
+      throw new CairnError(
+        'MODEL_MANIFEST_INVALID',
+        `${file}: /features/${index}/name "${feature.name}" is listed twice`,
+        {
+          data: { file, pointer: `/features/${index}/name` },
+          hint: 'feature names must be unique',
+        },
+      );
     }
     seen.add(feature.name);
   });
   if (manifest.task !== 'regression' && (!manifest.labels || manifest.labels.length === 0)) {
-    throw new CairnError('MODEL_MANIFEST_INVALID', `${file}: /labels is required for a ${manifest.task} model`, {
-      data: { file, pointer: '/labels' },
-      hint: 'list the class labels in the order of `probabilities`',
-    });
+    throw new CairnError(
+      'MODEL_MANIFEST_INVALID',
+      `${file}: /labels is required for a ${manifest.task} model`,
+      {
+        data: { file, pointer: '/labels' },
+        hint: 'list the class labels in the order of `probabilities`',
+      },
+    );
   }
   return manifest;
 }
@@ -97,17 +117,25 @@ export async function readModelManifest(artifactDir: string): Promise<ModelManif
     throw new CairnError(
       code === 'ENOENT' || code === 'ENOTDIR' ? 'MODEL_MANIFEST_NOT_FOUND' : 'MODEL_MANIFEST_UNREADABLE',
       `${file}: cannot read the model manifest (${code ?? String(error)})`,
-      { data: { file }, hint: 'an artifact folder holds the model files plus a cairn-model.json manifest', cause: error },
+      {
+        data: { file },
+        hint: 'an artifact folder holds the model files plus a cairn-model.json manifest',
+        cause: error,
+      },
     );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CairnError('MODEL_MANIFEST_INVALID_JSON', `${file}: not valid JSON (${(error as Error).message})`, {
-      data: { file, pointer: '/' },
-      cause: error,
-    });
+    throw new CairnError(
+      'MODEL_MANIFEST_INVALID_JSON',
+      `${file}: not valid JSON (${(error as Error).message})`,
+      {
+        data: { file, pointer: '/' },
+        cause: error,
+      },
+    );
   }
   return parseModelManifest(value, file);
 }

@@ -3,7 +3,9 @@ import { FeatureHistograms } from './feature-histograms';
 import type { ModelManifest, Prediction, Row } from './manifest';
 
 /** Request latency buckets (seconds); 0.25 s matches the default p99 SLO of model.json. */
-export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 /** Statuses whose request counters exist from the start, so rates and ratios see a zero before the first event. */
 const KNOWN_STATUSES = ['200', '400', '413', '500'];
@@ -51,13 +53,15 @@ export class ModelMetrics {
     });
     for (const status of KNOWN_STATUSES) this.requestCounter(status);
 
-    this.duration = new Histogram({
+    const duration = new Histogram({
       name: 'cairn_model_request_duration_seconds',
       help: 'Prediction request latency in seconds, from request start to response end',
       labelNames: ['model', 'version'],
       buckets: LATENCY_BUCKETS,
       registers,
-    }).labels(model, version);
+    });
+    duration.zero({ model, version });
+    this.duration = duration.labels(model, version);
 
     this.predictions = new Counter({
       name: 'cairn_model_predictions_total',
@@ -79,7 +83,12 @@ export class ModelMetrics {
     });
     this.registry.registerMetric(this.features as never);
 
-    new Gauge({ name: 'cairn_model_info', help: 'The model version in service (always 1)', labelNames: ['model', 'version'], registers })
+    new Gauge({
+      name: 'cairn_model_info',
+      help: 'The model version in service (always 1)',
+      labelNames: ['model', 'version'],
+      registers,
+    })
       .labels(model, version)
       .set(1);
 
@@ -111,7 +120,8 @@ export class ModelMetrics {
         labelNames: ['model', 'version', 'class'],
         registers,
       });
-      for (const [label, value] of Object.entries(options.trainingClassShares)) share.labels(model, version, label).set(value);
+      for (const [label, value] of Object.entries(options.trainingClassShares))
+        share.labels(model, version, label).set(value);
     }
 
     if (options.reference) {

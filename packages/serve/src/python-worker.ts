@@ -66,14 +66,22 @@ export class PythonWorker {
         child,
         new CairnError(
           notFound ? 'SERVE_PYTHON_NOT_FOUND' : 'SERVE_WORKER_CRASHED',
-          notFound ? `python interpreter not found: ${this.options.python}` : `python worker failed: ${error.message}`,
-          { data: { python: this.options.python }, hint: 'set CAIRN_PYTHON or pass --python to the interpreter the model needs' },
+          notFound
+            ? `python interpreter not found: ${this.options.python}`
+            : `python worker failed: ${error.message}`,
+          {
+            data: { python: this.options.python },
+            hint: 'set CAIRN_PYTHON or pass --python to the interpreter the model needs',
+          },
         ),
       );
     });
     child.on('exit', (code, signal) => {
       if (this.closing) {
-        this.fail(child, new CairnError('SERVE_MODEL_CLOSED', 'the model was closed while a prediction was in flight'));
+        this.fail(
+          child,
+          new CairnError('SERVE_MODEL_CLOSED', 'the model was closed while a prediction was in flight'),
+        );
         return;
       }
       const how = signal ? `signal ${signal}` : `exit code ${String(code)}`;

@@ -15,27 +15,39 @@ export async function readReferenceCsv(file: string, manifest: ModelManifest): P
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new CairnError('SERVE_REFERENCE_UNREADABLE', `${file}: cannot read the reference data (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
-      data: { file },
-      cause: error,
-    });
+    throw new CairnError(
+      'SERVE_REFERENCE_UNREADABLE',
+      `${file}: cannot read the reference data (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      {
+        data: { file },
+        cause: error,
+      },
+    );
   }
   let records: Record<string, string>[];
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
   } catch (error) {
-    throw new CairnError('SERVE_REFERENCE_INVALID', `${file}: not a CSV with a header row: ${(error as Error).message}`, {
-      data: { file },
-      cause: error,
-    });
+    throw new CairnError(
+      'SERVE_REFERENCE_INVALID',
+      `${file}: not a CSV with a header row: ${(error as Error).message}`,
+      {
+        data: { file },
+        cause: error,
+      },
+    );
   }
   const header = new Set(Object.keys(records[0] ?? {}));
   for (const feature of manifest.features) {
     if (!header.has(feature.name)) {
-      throw new CairnError('SERVE_REFERENCE_INVALID', `${file}: column "${feature.name}" (a model feature) is missing from the header`, {
-        data: { file, column: feature.name },
-        hint: `the header must name every feature of ${manifest.entry}'s model: ${manifest.features.map((f) => f.name).join(', ')}`,
-      });
+      throw new CairnError(
+        'SERVE_REFERENCE_INVALID',
+        `${file}: column "${feature.name}" (a model feature) is missing from the header`,
+        {
+          data: { file, column: feature.name },
+          hint: `the header must name every feature of ${manifest.entry}'s model: ${manifest.features.map((f) => f.name).join(', ')}`,
+        },
+      );
     }
   }
   const numeric = manifest.features.filter((f) => f.type === 'number').map((f) => f.name);
@@ -63,7 +75,11 @@ export async function artifactVersion(artifactDir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const file of await listFiles(artifactDir)) {
     hash.update(`${file}\0`);
-    hash.update(createHash('sha256').update(await fs.readFile(join(artifactDir, file))).digest());
+    hash.update(
+      createHash('sha256')
+        .update(await fs.readFile(join(artifactDir, file)))
+        .digest(),
+    );
   }
   return hash.digest('hex').slice(0, 12);
 }

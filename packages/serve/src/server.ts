@@ -36,7 +36,12 @@ export interface ModelServerOptions {
 class BodyTooLarge extends Error {}
 
 /** Failures caused by the request (400/413); anything else is the model's or ours (500). */
-const CLIENT_ERRORS = new Set(['SERVE_INVALID_REQUEST', 'SERVE_INVALID_ROW', 'SERVE_INVALID_JSON', 'SERVE_REQUEST_TOO_LARGE']);
+const CLIENT_ERRORS = new Set([
+  'SERVE_INVALID_REQUEST',
+  'SERVE_INVALID_ROW',
+  'SERVE_INVALID_JSON',
+  'SERVE_REQUEST_TOO_LARGE',
+]);
 
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -58,7 +63,10 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }
 
@@ -71,10 +79,14 @@ function requestRows(body: unknown): unknown {
     if ('row' in object) return [object.row];
     return [object];
   }
-  throw new CairnError('SERVE_INVALID_REQUEST', `request body must be a JSON object or array, got ${body === null ? 'null' : typeof body}`, {
-    data: { pointer: '/' },
-    hint: 'send {"rows": [{...}, ...]} or {"row": {...}}',
-  });
+  throw new CairnError(
+    'SERVE_INVALID_REQUEST',
+    `request body must be a JSON object or array, got ${body === null ? 'null' : typeof body}`,
+    {
+      data: { pointer: '/' },
+      hint: 'send {"rows": [{...}, ...]} or {"row": {...}}',
+    },
+  );
 }
 
 function numericReference(options: ModelServerOptions): Record<string, number[]> | undefined {
@@ -82,7 +94,9 @@ function numericReference(options: ModelServerOptions): Record<string, number[]>
   const reference: Record<string, number[]> = {};
   for (const feature of options.model.manifest.features) {
     if (feature.type !== 'number') continue;
-    reference[feature.name] = options.reference.map((row) => Number(row[feature.name])).filter((v) => Number.isFinite(v));
+    reference[feature.name] = options.reference
+      .map((row) => Number(row[feature.name]))
+      .filter((v) => Number.isFinite(v));
   }
   return reference;
 }
@@ -136,7 +150,9 @@ export function createModelServer(options: ModelServerOptions): Server {
         text = await readBody(request, maxBody);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          throw new CairnError('SERVE_REQUEST_TOO_LARGE', `request body exceeds ${maxBody} bytes`, { data: { limit: maxBody } });
+          throw new CairnError('SERVE_REQUEST_TOO_LARGE', `request body exceeds ${maxBody} bytes`, {
+            data: { limit: maxBody },
+          });
         }
         throw error;
       }
@@ -144,9 +160,13 @@ export function createModelServer(options: ModelServerOptions): Server {
       try {
         body = JSON.parse(text);
       } catch (error) {
-        throw new CairnError('SERVE_INVALID_JSON', `request body is not valid JSON: ${(error as Error).message}`, {
-          data: { pointer: '/' },
-        });
+        throw new CairnError(
+          'SERVE_INVALID_JSON',
+          `request body is not valid JSON: ${(error as Error).message}`,
+          {
+            data: { pointer: '/' },
+          },
+        );
       }
       const rows = validateRequestRows(requestRows(body), model.manifest);
       metrics?.observeInputs(rows);
@@ -157,9 +177,14 @@ export function createModelServer(options: ModelServerOptions): Server {
       const clientError = isCairnError(error) && CLIENT_ERRORS.has(error.code);
       status = isCairnError(error, 'SERVE_REQUEST_TOO_LARGE') ? 413 : clientError ? 400 : 500;
       const detail = isCairnError(error)
-        ? { code: error.code, message: error.message, ...pick(error.data, ['pointer', 'row', 'field', 'expected']) }
+        ? {
+            code: error.code,
+            message: error.message,
+            ...pick(error.data, ['pointer', 'row', 'field', 'expected']),
+          }
         : { code: 'SERVE_INTERNAL', message: 'internal error' };
-      if (!clientError) process.stderr.write(`cairn serve: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (!clientError)
+        process.stderr.write(`cairn serve: ${error instanceof Error ? error.message : String(error)}\n`);
       if (!response.headersSent) sendJson(response, status, { error: detail });
     } finally {
       metrics?.observeRequest(status, Number(process.hrtime.bigint() - started) / 1e9);
@@ -169,12 +194,18 @@ export function createModelServer(options: ModelServerOptions): Server {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/predict') {
-      if (request.method !== 'POST') return sendJson(response, 405, { error: { code: 'SERVE_METHOD', message: 'use POST /predict' } });
+      if (request.method !== 'POST')
+        return sendJson(response, 405, { error: { code: 'SERVE_METHOD', message: 'use POST /predict' } });
       void predict(request, response);
       return;
     }
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
-      return sendJson(response, 200, { status: 'ok', model: options.modelName, version: options.version, runtime: model.manifest.runtime });
+      return sendJson(response, 200, {
+        status: 'ok',
+        model: options.modelName,
+        version: options.version,
+        runtime: model.manifest.runtime,
+      });
     }
     if (path === '/metrics' && metrics && request.method === 'GET') {
       metrics.registry
@@ -183,10 +214,14 @@ export function createModelServer(options: ModelServerOptions): Server {
           response.writeHead(200, { 'content-type': metrics.registry.contentType });
           response.end(text);
         })
-        .catch((error: Error) => sendJson(response, 500, { error: { code: 'SERVE_METRICS', message: error.message } }));
+        .catch((error: Error) =>
+          sendJson(response, 500, { error: { code: 'SERVE_METRICS', message: error.message } }),
+        );
       return;
     }
-    sendJson(response, 404, { error: { code: 'SERVE_NOT_FOUND', message: `no route ${request.method ?? ''} ${path}` } });
+    sendJson(response, 404, {
+      error: { code: 'SERVE_NOT_FOUND', message: `no route ${request.method ?? ''} ${path}` },
+    });
   });
   server.keepAliveTimeout = 30_000;
   server.on('close', () => {

@@ -21,13 +21,32 @@ function errorOf(rows: unknown): CairnError {
 
 describe('validateRequestRows', () => {
   it('keeps exactly the declared features', () => {
-    expect(validateRequestRows([{ x: 1.5, color: 'red', extra: true }], manifest)).toEqual([{ x: 1.5, color: 'red' }]);
+    expect(validateRequestRows([{ x: 1.5, color: 'red', extra: true }], manifest)).toEqual([
+      { x: 1.5, color: 'red' },
+    ]);
   });
 
   it.each([
-    [[{ x: 1, color: 'red' }, { x: '2', color: 'blue' }], 1, 'x', 'number'],
+    [
+      [
+        { x: 1, color: 'red' },
+        { x: '2', color: 'blue' },
+      ],
+      1,
+      'x',
+      'number',
+    ],
     [[{ x: 1 }], 0, 'color', 'string'],
-    [[{ x: 1, color: 'a' }, { x: 2, color: 'b' }, { x: null, color: 'c' }], 2, 'x', 'number'],
+    [
+      [
+        { x: 1, color: 'a' },
+        { x: 2, color: 'b' },
+        { x: null, color: 'c' },
+      ],
+      2,
+      'x',
+      'number',
+    ],
     [[{ x: 1, color: 7 }], 0, 'color', 'string'],
   ])('names the row, the field and the expected type (%#)', (rows, row, field, expected) => {
     const error = errorOf(rows);

@@ -17,29 +17,49 @@ function typeOf(value: unknown): string {
  */
 export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest, 'features'>): Row[] {
   if (!Array.isArray(rows) || rows.length === 0) {
-    throw new CairnError('SERVE_INVALID_REQUEST', `/rows must be a non-empty array of objects, got ${typeOf(rows)}`, {
-      data: { pointer: '/rows' },
-      hint: 'send {"rows": [{...}, ...]} or {"row": {...}}',
-    });
+    throw new CairnError(
+      'SERVE_INVALID_REQUEST',
+      `/rows must be a non-empty array of objects, got ${typeOf(rows)}`,
+      {
+        data: { pointer: '/rows' },
+        hint: 'send {"rows": [{...}, ...]} or {"row": {...}}',
+      },
+    );
   }
   return rows.map((row: unknown, index) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      throw new CairnError('SERVE_INVALID_ROW', `/rows/${index} must be an object of feature values, got ${typeOf(row)}`, {
-        data: { row: index, pointer: `/rows/${index}` },
-      });
+      throw new CairnError(
+        'SERVE_INVALID_ROW',
+        `/rows/${index} must be an object of feature values, got ${typeOf(row)}`,
+        {
+          data: { row: index, pointer: `/rows/${index}` },
+        },
+      );
     }
     const input = row as Record<string, unknown>;
     const clean: Row = {};
     for (const feature of manifest.features) {
       const value = input[feature.name];
-      const ok = feature.type === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string';
+      const ok =
+        feature.type === 'number'
+          ? typeof value === 'number' && Number.isFinite(value)
+          : typeof value === 'string';
       if (!ok) {
-        const got = value === undefined ? 'nothing (missing)' : `${typeOf(value)} ${JSON.stringify(value) ?? ''}`.trim();
+        const got =
+          value === undefined
+            ? 'nothing (missing)'
+            : `${typeOf(value)} ${JSON.stringify(value) ?? ''}`.trim();
         throw new CairnError(
           'SERVE_INVALID_ROW',
           `/rows/${index}/${feature.name}: expected ${feature.type === 'number' ? 'a finite number' : 'a string'}, got ${got}`,
           {
-            data: { row: index, field: feature.name, pointer: `/rows/${index}/${feature.name}`, expected: feature.type, got: typeOf(value) },
+            data: {
+              row: index,
+              field: feature.name,
+              pointer: `/rows/${index}/${feature.name}`,
+              expected: feature.type,
+              got: typeOf(value),
+            },
           },
         );
       }

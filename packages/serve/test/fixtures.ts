@@ -42,7 +42,14 @@ async function load(artifactDir) {
   writeFileSync(join(artifact, entry), source);
   writeFileSync(
     join(artifact, 'cairn-model.json'),
-    JSON.stringify({ runtime: 'node', entry, task: 'binary', label: 'size', labels: ['big', 'small'], features: FEATURES }),
+    JSON.stringify({
+      runtime: 'node',
+      entry,
+      task: 'binary',
+      label: 'size',
+      labels: ['big', 'small'],
+      features: FEATURES,
+    }),
   );
   return artifact;
 }
@@ -82,7 +89,14 @@ for line in sys.stdin:
   );
   writeFileSync(
     join(artifact, 'cairn-model.json'),
-    JSON.stringify({ runtime: 'python', entry: 'serve.py', task: 'binary', label: 'size', labels: ['big', 'small'], features: FEATURES }),
+    JSON.stringify({
+      runtime: 'python',
+      entry: 'serve.py',
+      task: 'binary',
+      label: 'size',
+      labels: ['big', 'small'],
+      features: FEATURES,
+    }),
   );
   return artifact;
 }
@@ -113,15 +127,22 @@ export function parseMetrics(text: string): Sample[] {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`unparsable metrics line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)) labels[pair[1] as string] = pair[2] as string;
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g))
+      labels[pair[1] as string] = pair[2] as string;
     samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
   }
   return samples;
 }
 
 /** The one sample with this name and (at least) these labels. */
-export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+export function sampleValue(
+  samples: Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  const found = samples.filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
   if (found.length > 1) throw new Error(`${found.length} samples match ${name} ${JSON.stringify(labels)}`);
   return found[0]?.value;
 }
@@ -137,7 +158,10 @@ export async function closeServer(server: import('node:http').Server): Promise<v
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

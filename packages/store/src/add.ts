@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { withLock, writeFileAtomic } from '@cairn/fs-atomic';
-import { hashDirectory, hashFile, StatCache, type DirectoryHash } from '@cairn/hash';
+import { hashDirectory, hashFile, hashFiles, StatCache, type DirectoryHash } from '@cairn/hash';
 import { initWorkspace, loadLayout, type Layout } from './config';
 import { fsError, StoreErrorCode, storeError } from './errors';
 import { putFile, putManifest } from './objects';
@@ -116,18 +116,32 @@ function gitignorePattern(name: string): string {
   return `/${name.replace(/[\\*?[\]!# ]/g, (char) => `\\${char}`)}`;
 }
 
-/** Adds `/<name>` to the `.gitignore` beside the data, unless an equivalent line is there. */
-async function ignoreInGit(dataPath: string): Promise<void> {
-  const file = join(dirname(dataPath), '.gitignore');
-  const pattern = gitignorePattern(basename(dataPath));
-  const current = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return '';
-    throw error;
-  });
-  const lines = current.split(/\r?\n/).map((line) => line.trim());
-  if (lines.includes(pattern) || lines.includes(`${pattern}/`)) return;
-  const separator = current === '' || current.endsWith('\n') ? '' : '\n';
-  await writeFileAtomic(file, `${current}${separator}${pattern}\n`);
+/** Adds `/<name>` to the `.gitignore` beside each data path, unless an equivalent line is there (one write per folder). */
+async function ignoreInGit(dataPaths: string[]): Promise<void> {
+  const byFolder = new Map<string, string[]>();
+  for (const dataPath of dataPaths) {
+    const names = byFolder.get(dirname(dataPath)) ?? [];
+    names.push(basename(dataPath));
+    byFolder.set(dirname(dataPath), names);
+  }
+  for (const [folder, names] of byFolder) {
+    const file = join(folder, '.gitignore');
+    const current = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    const lines = new Set(current.split(/\r?\n/).map((line) => line.trim()));
+    const missing: string[] = [];
+    for (const name of names) {
+      const pattern = gitignorePattern(name);
+      if (lines.has(pattern) || lines.has(`${pattern}/`)) continue;
+      lines.add(pattern);
+      missing.push(pattern);
+    }
+    if (missing.length === 0) continue;
+    const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+    await writeFileAtomic(file, `${current}${separator}${missing.join('\n')}\n`);
+  }
 }
 
 function assertNoOverlap(root: string, sources: string[]): Promise<void> {
@@ -160,9 +174,29 @@ function assertNoOverlap(root: string, sources: string[]): Promise<void> {
   ).then(() => undefined);
 }
 
+/** Hashes folders one by one (each in parallel inside) and all plain files together on the worker pool. */
 async function hashAll(sources: string[], statCache: StatCache, options: AddOptions): Promise<Hashed[]> {
+  const stats = await Promise.all(
+    sources.map((source) =>
+      fs.lstat(source).catch((error: unknown) => {
+        throw fsError(error, source, 'read it');
+      }),
+    ),
+  );
+  const files = sources.filter((_, index) => stats[index]!.isFile());
+  const fileHashes = new Map<string, Hashed>();
+  if (files.length > 1) {
+    const results = await hashFiles(files, {
+      statCache,
+      onProgress: options.onProgress && ((done, total) => options.onProgress!({ phase: 'hash', done, total })),
+    });
+    files.forEach((source, index) => {
+      const { hash, size } = results[index]!;
+      fileHashes.set(source, { source, pointer: { version: 1, algorithm: 'blake3', hash, size, path: basename(source) } });
+    });
+  }
   const hashed: Hashed[] = [];
-  for (const source of sources) hashed.push(await hashOne(source, statCache, options.onProgress));
+  for (const source of sources) hashed.push(fileHashes.get(source) ?? (await hashOne(source, statCache, options.onProgress)));
   return hashed;
 }
 
@@ -178,23 +212,14 @@ export async function add(root: string, paths: string[], options: AddOptions = {
   const layout = await loadLayout(root);
   const sources = paths.map((path) => resolveWorkspacePath(layout.root, path));
   await assertNoOverlap(layout.root, sources);
-  await Promise.all(
-    sources.map((source) =>
-      fs.lstat(source).catch((error: unknown) => {
-        throw fsError(error, toPosixRelative(layout.root, source), 'read it');
-      }),
-    ),
-  );
   const statCache = await StatCache.load(layout.statCacheFile);
   const hashed = await hashAll(sources, statCache, options);
   await withLock(layout.lockPath, async () => {
     let written = 0;
     for (const item of hashed) written += await storeHashed(layout, item, options.onProgress);
     if (written > 0) await syncStore(layout.cacheDir);
-    for (const item of hashed) {
-      await writePointer(item.source, item.pointer);
-      if (options.gitignore !== false) await ignoreInGit(item.source);
-    }
+    await mapLimit(hashed, STORE_CONCURRENCY, (item) => writePointer(item.source, item.pointer));
+    if (options.gitignore !== false) await ignoreInGit(hashed.map((item) => item.source));
   });
   await statCache.save();
   return hashed.map((item) => item.pointer);

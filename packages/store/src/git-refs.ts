@@ -1,6 +1,5 @@
 import * as fsSync from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as git from 'isomorphic-git';
 import { StoreErrorCode, storeError } from './errors';
 import { POINTER_SUFFIX, parsePointer, type Pointer } from './pointer';
 
@@ -36,6 +35,8 @@ function findGitDir(root: string): string {
  */
 export async function pointersInGitRefs(root: string): Promise<GitPointerScan> {
   const dir = findGitDir(root);
+  // Loaded on demand: it is large, and only gc --all-refs needs it (keeps `cairn status` startup small).
+  const git = require('isomorphic-git') as typeof import('isomorphic-git');
   const cache = {};
   const ctx = { fs: fsSync, dir, cache };
   const refs = new Map<string, string>();

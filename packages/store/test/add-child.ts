@@ -3,6 +3,8 @@
 import { add } from '../src/index';
 
 const [root, ...paths] = process.argv.slice(2);
+// Modules are loaded: from here on a kill interrupts real work.
+process.stdout.write('ready\n');
 add(root!, paths).then(
   () => process.exit(0),
   (error: unknown) => {

@@ -160,7 +160,10 @@ export class CsvTokenizer {
           const close = text.indexOf('"', scan);
           if (close === -1) {
             if (!final) return -1;
-            throw new CsvSyntaxError(`unterminated quoted field starting at line ${this.line + newlines}`, this.line);
+            throw new CsvSyntaxError(
+              `unterminated quoted field starting at line ${this.line + newlines}`,
+              this.line,
+            );
           }
           newlines += countNewlines(text, scan, close);
           value += text.slice(scan, close);

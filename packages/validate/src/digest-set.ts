@@ -8,17 +8,14 @@
  * ~3·10⁻⁶), which would report one false duplicate.
  */
 export class DigestSet {
-  private table: Uint32Array;
+  private table: Int32Array;
   private mask: number;
   private count = 0;
-  /** Filled by `digest()`; read by `add()`. */
-  private hi = 0;
-  private lo = 0;
 
   constructor(initialCapacity = 1024) {
     let capacity = 16;
     while (capacity < initialCapacity) capacity *= 2;
-    this.table = new Uint32Array(capacity * 2);
+    this.table = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
   }
 
@@ -33,11 +30,6 @@ export class DigestSet {
 
   /** Adds the value; false when an equal digest was already present (a duplicate). */
   add(value: string): boolean {
-    this.digest(value);
-    return this.insert(this.hi, this.lo);
-  }
-
-  private digest(value: string): void {
     let h1 = 0xdeadbeef ^ value.length;
     let h2 = 0x41c6ce57 ^ value.length;
     for (let i = 0; i < value.length; i++) {
@@ -49,8 +41,8 @@ export class DigestSet {
     h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
     h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
     h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    this.hi = h1 >>> 0;
-    this.lo = h2 >>> 0 || 1; // (x, 0) marks an empty slot
+    // Kept as signed 32-bit (small integers for V8); (x, 0) marks an empty slot.
+    return this.insert(h1 | 0, h2 | 0 || 1);
   }
 
   private insert(hi: number, lo: number): boolean {
@@ -73,7 +65,7 @@ export class DigestSet {
 
   private grow(): void {
     const old = this.table;
-    this.table = new Uint32Array(old.length * 2);
+    this.table = new Int32Array(old.length * 2);
     this.mask = this.table.length / 2 - 1;
     this.count = 0;
     for (let at = 0; at < old.length; at += 2) {

@@ -1,5 +1,25 @@
-export type { ColumnSpec, ColumnType, DataFormat, DatasetSpec, PiiKind, RuleKind, Severity, SeverityLevel } from './spec';
+export type {
+  ColumnSpec,
+  ColumnType,
+  DataFormat,
+  DatasetSpec,
+  PiiKind,
+  RuleKind,
+  Severity,
+  SeverityLevel,
+} from './spec';
 export { RULE_KINDS, PII_KINDS } from './spec';
 export { parseDatasetSpec, loadDatasetSpec, datasetSpecSchema, datasetSpecSchemaPath } from './parse-spec';
-export { validateDataset, detectFormat, type ValidationReport, type Violation, type PiiFinding, type ColumnStats, type ValidateOptions } from './validate';
+export {
+  validateDataset,
+  detectFormat,
+  type ValidationReport,
+  type Violation,
+  type PiiFinding,
+  type ColumnStats,
+  type ValidateOptions,
+} from './validate';
+export { renderReportMarkdown, type MarkdownContext } from './report-markdown';
+export { inferColumns, type InferOptions } from './infer';
 export { scanPii, maskPii, luhnValid, ibanValid, type PiiMatch } from './pii';
+export { anonymizeDataset, type AnonymizeOptions, type AnonymizeResult } from './anonymize';

@@ -31,7 +31,9 @@ export function pointerToken(name: string): string {
 function invalid(file: string, pointer: string, problem: string, hint?: string): CairnError {
   return new CairnError('DATASET_SPEC_INVALID', `${file}: ${pointer || '(root)'} ${problem}`, {
     data: { file, pointer },
-    hint: hint ?? 'see docs/validation.md or packages/validate/schemas/dataset-spec.schema.json for the valid fields',
+    hint:
+      hint ??
+      'see docs/validation.md or packages/validate/schemas/dataset-spec.schema.json for the valid fields',
   });
 }
 
@@ -43,6 +45,18 @@ function describeSchemaError(errors: ErrorObject[]): { pointer: string; problem:
   const params = error.params as Record<string, unknown>;
   let pointer = error.instancePath;
   let problem = error.message ?? 'is invalid';
+  // Errors raised by a `propertyNames` schema are about a key, not a value.
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    const allowed =
+      error.keyword === 'enum'
+        ? `; must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+        : '';
+    return {
+      pointer: `${pointer}/${pointerToken(propertyName)}`,
+      problem: `is not an allowed name${allowed}`,
+    };
+  }
   switch (error.keyword) {
     case 'required':
       pointer += `/${pointerToken(String(params.missingProperty))}`;
@@ -57,7 +71,7 @@ function describeSchemaError(errors: ErrorObject[]): { pointer: string; problem:
       break;
     case 'propertyNames':
       pointer += `/${pointerToken(String(params.propertyName))}`;
-      problem = 'is not a known rule kind';
+      problem = 'is not an allowed name';
       break;
     case 'type':
       problem = `must be of type ${Array.isArray(params.type) ? params.type.join(' or ') : String(params.type)}`;
@@ -81,25 +95,46 @@ function checkColumn(file: string, base: string, column: ColumnSpec): void {
       if (typeof value !== 'number') throw invalid(file, pointer, `must be a number for a ${type} column`);
     } else if (TEMPORAL.has(type)) {
       if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-        throw invalid(file, pointer, `must be an ISO 8601 date string (e.g. "2024-01-31") for a ${type} column`);
+        throw invalid(
+          file,
+          pointer,
+          `must be an ISO 8601 date string (e.g. "2024-01-31") for a ${type} column`,
+        );
       }
     } else {
-      throw invalid(file, pointer, `applies to number, integer, date or datetime columns, not ${type}`, 'use minLength/maxLength for strings');
+      throw invalid(
+        file,
+        pointer,
+        `applies to number, integer, date or datetime columns, not ${type} (use minLength/maxLength for strings)`,
+      );
     }
   }
   if (column.min !== undefined && column.max !== undefined) {
     const min = typeof column.min === 'number' ? column.min : Date.parse(column.min);
     const max = typeof column.max === 'number' ? column.max : Date.parse(column.max);
-    if (min > max) throw invalid(file, `${base}/max`, `(${String(column.max)}) must be ≥ min (${String(column.min)})`);
+    if (min > max)
+      throw invalid(file, `${base}/max`, `(${String(column.max)}) must be ≥ min (${String(column.min)})`);
   }
-  if (column.minLength !== undefined && column.maxLength !== undefined && column.minLength > column.maxLength) {
-    throw invalid(file, `${base}/maxLength`, `(${column.maxLength}) must be ≥ minLength (${column.minLength})`);
+  if (
+    column.minLength !== undefined &&
+    column.maxLength !== undefined &&
+    column.minLength > column.maxLength
+  ) {
+    throw invalid(
+      file,
+      `${base}/maxLength`,
+      `(${column.maxLength}) must be ≥ minLength (${column.minLength})`,
+    );
   }
   if (column.pattern !== undefined) {
     try {
       new RegExp(column.pattern, 'u');
     } catch (error) {
-      throw invalid(file, `${base}/pattern`, `is not a valid regular expression: ${(error as Error).message}`);
+      throw invalid(
+        file,
+        `${base}/pattern`,
+        `is not a valid regular expression: ${(error as Error).message}`,
+      );
     }
   }
 }
@@ -110,7 +145,11 @@ function checkColumn(file: string, base: string, column: ColumnSpec): void {
  * the JSON pointer of the bad field. `pointerPrefix` is where the section sits
  * in the file (e.g. "/validation").
  */
-export function parseDatasetSpec(json: unknown, file: string, options: { pointerPrefix?: string } = {}): DatasetSpec {
+export function parseDatasetSpec(
+  json: unknown,
+  file: string,
+  options: { pointerPrefix?: string } = {},
+): DatasetSpec {
   const prefix = options.pointerPrefix ?? '';
   const validate = compiledSpecSchema();
   if (!validate(json)) {
@@ -125,8 +164,16 @@ export function parseDatasetSpec(json: unknown, file: string, options: { pointer
     throw invalid(file, `${prefix}/rows/max`, `(${spec.rows.max}) must be ≥ rows.min (${spec.rows.min})`);
   }
   const balance = spec.label?.balance;
-  if (balance?.minShare !== undefined && balance.maxShare !== undefined && balance.minShare > balance.maxShare) {
-    throw invalid(file, `${prefix}/label/balance/maxShare`, `(${balance.maxShare}) must be ≥ minShare (${balance.minShare})`);
+  if (
+    balance?.minShare !== undefined &&
+    balance.maxShare !== undefined &&
+    balance.minShare > balance.maxShare
+  ) {
+    throw invalid(
+      file,
+      `${prefix}/label/balance/maxShare`,
+      `(${balance.maxShare}) must be ≥ minShare (${balance.minShare})`,
+    );
   }
   if (spec.csv?.header === false && Object.keys(spec.columns ?? {}).length === 0) {
     throw invalid(file, `${prefix}/columns`, 'must list the columns in file order when csv.header is false');
@@ -150,19 +197,27 @@ export async function loadDatasetSpec(file: string): Promise<DatasetSpec> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new CairnError('DATASET_SPEC_NOT_FOUND', `${file}: cannot read the dataset spec (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      data: { file },
-      hint: 'pass the dataset.json holding a "validation" section',
-    });
+    throw new CairnError(
+      'DATASET_SPEC_NOT_FOUND',
+      `${file}: cannot read the dataset spec (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        data: { file },
+        hint: 'pass the dataset.json holding a "validation" section',
+      },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new CairnError('DATASET_SPEC_INVALID', `${file}: not valid JSON (${(error as Error).message})`, { data: { file, pointer: '' } });
+    throw new CairnError('DATASET_SPEC_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
+      data: { file, pointer: '' },
+    });
   }
   if (json !== null && typeof json === 'object' && !Array.isArray(json) && 'validation' in json) {
-    return parseDatasetSpec((json as { validation: unknown }).validation, file, { pointerPrefix: '/validation' });
+    return parseDatasetSpec((json as { validation: unknown }).validation, file, {
+      pointerPrefix: '/validation',
+    });
   }
   return parseDatasetSpec(json, file);
 }

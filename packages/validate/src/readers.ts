@@ -3,10 +3,10 @@ import { StringDecoder } from 'node:string_decoder';
 
 const CHUNK_BYTES = 1 << 20;
 
-/** Reads a file as UTF-8 text in 1 MiB pieces; `onText` may throw to stop. */
+/** Reads a file as UTF-8 text in 1 MiB pieces; `onText` may return a promise (backpressure) or throw to stop. */
 export async function readTextChunks(
   file: string,
-  onText: (text: string) => void,
+  onText: (text: string) => void | Promise<void>,
   onProgress?: (bytes: number) => void,
 ): Promise<number> {
   const handle = await open(file, 'r');
@@ -18,11 +18,12 @@ export async function readTextChunks(
       const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      onText(decoder.write(buffer.subarray(0, bytesRead)));
+      const pending = onText(decoder.write(buffer.subarray(0, bytesRead)));
+      if (pending) await pending;
       onProgress?.(total);
     }
     const tail = decoder.end();
-    if (tail.length > 0) onText(tail);
+    if (tail.length > 0) await onText(tail);
   } finally {
     await handle.close();
   }
@@ -60,7 +61,11 @@ export class JsonLinesSplitter {
     }
     this.rest = text.slice(pos);
     if (this.rest.length > this.maxLineLength) {
-      throw new JsonSyntaxError(`line ${this.line} is longer than ${this.maxLineLength} characters`, undefined, this.line);
+      throw new JsonSyntaxError(
+        `line ${this.line} is longer than ${this.maxLineLength} characters`,
+        undefined,
+        this.line,
+      );
     }
   }
 
@@ -110,14 +115,21 @@ export class JsonArrayScanner {
     const start = this.scan(text, this.pending.length);
     this.pending = start < 0 ? '' : text.slice(start);
     if (this.pending.length > this.maxElementLength) {
-      throw new JsonSyntaxError(`element ${this.element + 1} is longer than ${this.maxElementLength} characters`, this.element + 1);
+      throw new JsonSyntaxError(
+        `element ${this.element + 1} is longer than ${this.maxElementLength} characters`,
+        this.element + 1,
+      );
     }
   }
 
   end(): void {
-    if (this.state === JsonState.BeforeArray) throw new JsonSyntaxError('expected a JSON array of objects, found an empty file');
+    if (this.state === JsonState.BeforeArray)
+      throw new JsonSyntaxError('expected a JSON array of objects, found an empty file');
     if (this.state !== JsonState.Done) {
-      throw new JsonSyntaxError(`unexpected end of file inside the top-level array (after ${this.element} elements)`, this.element + 1);
+      throw new JsonSyntaxError(
+        `unexpected end of file inside the top-level array (after ${this.element} elements)`,
+        this.element + 1,
+      );
     }
   }
 
@@ -129,7 +141,8 @@ export class JsonArrayScanner {
       switch (this.state) {
         case JsonState.BeforeArray:
           if (isSpace(code) || (i === 0 && code === 0xfeff)) continue;
-          if (code !== 91) throw new JsonSyntaxError('expected a JSON array of objects (the file must start with "[")');
+          if (code !== 91)
+            throw new JsonSyntaxError('expected a JSON array of objects (the file must start with "[")');
           this.state = JsonState.ExpectElement;
           continue;
         case JsonState.ExpectElement:
@@ -140,11 +153,13 @@ export class JsonArrayScanner {
             continue;
           }
           if (this.state === JsonState.AfterElement) {
-            if (code !== 44) throw new JsonSyntaxError(`expected "," or "]" after element ${this.element}`, this.element);
+            if (code !== 44)
+              throw new JsonSyntaxError(`expected "," or "]" after element ${this.element}`, this.element);
             this.state = JsonState.ExpectElement;
             continue;
           }
-          if (code !== 123) throw new JsonSyntaxError(`element ${this.element + 1} is not an object`, this.element + 1);
+          if (code !== 123)
+            throw new JsonSyntaxError(`element ${this.element + 1} is not an object`, this.element + 1);
           this.state = JsonState.InElement;
           this.depth = 1;
           elementStart = i;

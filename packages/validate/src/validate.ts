@@ -6,8 +6,25 @@ import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer';
 import { DigestSet } from './digest-set';
 import { maskPii, scanPii } from './pii';
 import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
-import type { ColumnSpec, ColumnType, DataFormat, DatasetSpec, PiiKind, RuleKind, Severity, SeverityLevel } from './spec';
-import { clip, detach, isIntegerText, isNumberText, parseBooleanText, parseDateText, parseDateTimeText, parseNumberText } from './values';
+import type {
+  ColumnSpec,
+  ColumnType,
+  DataFormat,
+  DatasetSpec,
+  PiiKind,
+  RuleKind,
+  Severity,
+  SeverityLevel,
+} from './spec';
+import {
+  clip,
+  detach,
+  isIntegerText,
+  parseBooleanText,
+  parseDateText,
+  parseDateTimeText,
+  parseNumberText,
+} from './values';
 
 export interface Violation {
   rule: RuleKind;
@@ -96,13 +113,25 @@ export function detectFormat(file: string, spec: DatasetSpec): { format: DataFor
       hint: 'export the data to CSV or JSON Lines; no well-kept pure-JavaScript Parquet reader fits (see docs/validation.md)',
     });
   }
-  throw new CairnError('DATA_FORMAT_UNKNOWN', `${file}: cannot tell the data format from the extension "${ext}"`, {
-    data: { file },
-    hint: 'set "format" to csv, json or jsonl in the dataset spec',
-  });
+  throw new CairnError(
+    'DATA_FORMAT_UNKNOWN',
+    `${file}: cannot tell the data format from the extension "${ext}"`,
+    {
+      data: { file },
+      hint: 'set "format" to csv, json or jsonl in the dataset spec',
+    },
+  );
 }
 
-type Sink = (rule: RuleKind, level: SeverityLevel, row: number | undefined, line: number | undefined, column: string | undefined, value: unknown, message: () => string) => void;
+type Sink = (
+  rule: RuleKind,
+  level: SeverityLevel,
+  row: number | undefined,
+  line: number | undefined,
+  column: string | undefined,
+  value: unknown,
+  message: () => string,
+) => void;
 
 /** The checks for one column; `checkText` for CSV fields, `checkValue` for JSON values. */
 class ColumnCheck {
@@ -117,7 +146,9 @@ class ColumnCheck {
   readonly textCategories: Set<string> | undefined;
   readonly numberCategories: Set<number> | undefined;
   readonly unique: DigestSet | undefined;
-  readonly stats: ColumnStats = { nulls: 0 };
+  nulls = 0;
+  private smallest = Infinity;
+  private largest = -Infinity;
   labelCounts: Map<string, number> | undefined;
   scanPii = false;
   readonly level: Record<RuleKind, SeverityLevel>;
@@ -132,7 +163,13 @@ class ColumnCheck {
     this.nullable = spec.nullable !== false;
     const temporal = spec.type === 'date' || spec.type === 'datetime';
     const bound = (value: number | string | undefined, fallback: number) =>
-      value === undefined ? fallback : typeof value === 'number' ? value : temporal ? Date.parse(value) : fallback;
+      value === undefined
+        ? fallback
+        : typeof value === 'number'
+          ? value
+          : temporal
+            ? Date.parse(value)
+            : fallback;
     this.min = bound(spec.min, -Infinity);
     this.max = bound(spec.max, Infinity);
     this.hasRange = spec.min !== undefined || spec.max !== undefined;
@@ -140,25 +177,44 @@ class ColumnCheck {
     this.maxLength = spec.maxLength ?? Infinity;
     this.pattern = spec.pattern === undefined ? undefined : new RegExp(`^(?:${spec.pattern})$`, 'u');
     if (spec.categories) {
-      if (spec.type === 'number' || spec.type === 'integer') this.numberCategories = new Set(spec.categories.map(Number));
+      if (spec.type === 'number' || spec.type === 'integer')
+        this.numberCategories = new Set(spec.categories.map(Number));
       else this.textCategories = new Set(spec.categories.map(String));
     }
     const level = {} as Record<RuleKind, SeverityLevel>;
-    for (const rule of ['type', 'nullable', 'range', 'length', 'pattern', 'category', 'unique', 'pii', 'row-schema', 'key', 'balance'] as const) {
+    for (const rule of [
+      'type',
+      'nullable',
+      'range',
+      'length',
+      'pattern',
+      'category',
+      'unique',
+      'pii',
+      'row-schema',
+      'key',
+      'balance',
+    ] as const) {
       level[rule] = severityLevel(datasetSpec, rule, spec);
     }
     this.level = level;
     if (spec.unique && level.unique !== 'off') this.unique = new DigestSet();
   }
 
-  private fail(rule: RuleKind, row: number, line: number | undefined, value: unknown, message: () => string): void {
+  private fail(
+    rule: RuleKind,
+    row: number,
+    line: number | undefined,
+    value: unknown,
+    message: () => string,
+  ): void {
     this.sink(rule, this.level[rule], row, line, this.name, value, message);
   }
 
   /** Checks one CSV field; returns the typed value (for row schemas), or null. */
   checkText(text: string, isNull: boolean, row: number, line: number): unknown {
     if (isNull) {
-      this.stats.nulls++;
+      this.nulls++;
       if (!this.nullable) this.failNull('empty', row, line);
       return null;
     }
@@ -166,13 +222,19 @@ class ColumnCheck {
     switch (this.type) {
       case 'integer':
       case 'number': {
-        if (this.type === 'integer' ? !isIntegerText(text) : !isNumberText(text)) {
+        const number =
+          this.type === 'integer'
+            ? isIntegerText(text)
+              ? parseNumberText(text)
+              : NaN
+            : parseNumberText(text);
+        if (number !== number) {
           this.failType(text, this.type === 'integer' ? 'an integer' : 'a number', row, line);
           return text;
         }
-        const number = parseNumberText(text);
         this.checkNumber(number, row, line);
-        if (this.numberCategories !== undefined && !this.numberCategories.has(number)) this.failCategory(text, row, line);
+        if (this.numberCategories !== undefined && !this.numberCategories.has(number))
+          this.failCategory(text, row, line);
         typed = number;
         break;
       }
@@ -192,7 +254,8 @@ class ColumnCheck {
       default:
         this.checkString(text, row, line);
     }
-    if (this.textCategories !== undefined && !this.textCategories.has(text)) this.failCategory(text, row, line);
+    if (this.textCategories !== undefined && !this.textCategories.has(text))
+      this.failCategory(text, row, line);
     if (this.unique !== undefined && !this.unique.add(text)) this.failUnique(text, row, line);
     if (this.labelCounts !== undefined) this.countLabel(text);
     if (this.scanPii) this.findPii(text, row, line);
@@ -202,7 +265,7 @@ class ColumnCheck {
   /** Checks one JSON value (undefined = key absent = null). */
   checkValue(value: unknown, row: number, line: number | undefined): void {
     if (value === null || value === undefined) {
-      this.stats.nulls++;
+      this.nulls++;
       if (!this.nullable) this.failNull(value === null ? 'null' : 'missing', row, line);
       return;
     }
@@ -211,11 +274,16 @@ class ColumnCheck {
     switch (this.type) {
       case 'integer':
       case 'number':
-        if (kind !== 'number' || !Number.isFinite(value) || (this.type === 'integer' && !Number.isInteger(value))) {
+        if (
+          kind !== 'number' ||
+          !Number.isFinite(value) ||
+          (this.type === 'integer' && !Number.isInteger(value))
+        ) {
           return wrongType(this.type === 'integer' ? 'an integer' : 'a number');
         }
         this.checkNumber(value as number, row, line);
-        if (this.numberCategories !== undefined && !this.numberCategories.has(value as number)) this.failCategory(value, row, line);
+        if (this.numberCategories !== undefined && !this.numberCategories.has(value as number))
+          this.failCategory(value, row, line);
         break;
       case 'boolean':
         if (kind !== 'boolean') return wrongType('a boolean');
@@ -232,24 +300,37 @@ class ColumnCheck {
       default:
         if (kind === 'string') this.checkString(value as string, row, line);
     }
-    const text = kind === 'string' ? (value as string) : kind === 'object' ? JSON.stringify(value) : String(value);
-    if (this.textCategories !== undefined && !this.textCategories.has(text)) this.failCategory(value, row, line);
-    if (this.unique !== undefined && !this.unique.add(kind === 'string' ? `s${text}` : `v${text}`)) this.failUnique(value, row, line);
+    const text =
+      kind === 'string' ? (value as string) : kind === 'object' ? JSON.stringify(value) : String(value);
+    if (this.textCategories !== undefined && !this.textCategories.has(text))
+      this.failCategory(value, row, line);
+    if (this.unique !== undefined && !this.unique.add(kind === 'string' ? `s${text}` : `v${text}`))
+      this.failUnique(value, row, line);
     if (this.labelCounts !== undefined) this.countLabel(text);
     if (this.scanPii && kind === 'string') this.findPii(text, row, line);
   }
 
+  get stats(): ColumnStats {
+    return this.smallest <= this.largest
+      ? { nulls: this.nulls, min: this.smallest, max: this.largest }
+      : { nulls: this.nulls };
+  }
+
   private checkNumber(number: number, row: number, line: number | undefined): void {
-    const stats = this.stats;
-    if (stats.min === undefined || number < stats.min) stats.min = number;
-    if (stats.max === undefined || number > stats.max) stats.max = number;
+    if (number < this.smallest) this.smallest = number;
+    if (number > this.largest) this.largest = number;
     if (number < this.min || number > this.max) this.failRange(number, row, line);
   }
 
   private checkTemporal(text: string, row: number, line: number | undefined): boolean {
     const time = this.type === 'date' ? parseDateText(text) : parseDateTimeText(text);
     if (Number.isNaN(time)) {
-      this.failType(text, `an ISO 8601 ${this.type === 'date' ? 'date (YYYY-MM-DD)' : 'date-time (YYYY-MM-DDTHH:MM[:SS][Z])'}`, row, line);
+      this.failType(
+        text,
+        `an ISO 8601 ${this.type === 'date' ? 'date (YYYY-MM-DD)' : 'date-time (YYYY-MM-DDTHH:MM[:SS][Z])'}`,
+        row,
+        line,
+      );
       return false;
     }
     if (this.hasRange && (time < this.min || time > this.max)) this.failRange(text, row, line);
@@ -269,19 +350,44 @@ class ColumnCheck {
 
   private failType(value: unknown, expected: string, row: number, line: number | undefined): void {
     const shown = typeof value === 'string' ? clip(value) : value;
-    this.fail('type', row, line, shown, () => `${this.name} = ${clip(JSON.stringify(value))} is not ${expected}`);
+    this.fail(
+      'type',
+      row,
+      line,
+      shown,
+      () => `${this.name} = ${clip(JSON.stringify(value))} is not ${expected}`,
+    );
   }
 
   private failRange(value: number | string, row: number, line: number | undefined): void {
-    this.fail('range', row, line, value, () => `${this.name} = ${value} is outside [${this.spec.min ?? '-∞'}, ${this.spec.max ?? '∞'}]`);
+    this.fail(
+      'range',
+      row,
+      line,
+      value,
+      () => `${this.name} = ${value} is outside [${this.spec.min ?? '-∞'}, ${this.spec.max ?? '∞'}]`,
+    );
   }
 
   private failLength(text: string, row: number, line: number | undefined): void {
-    this.fail('length', row, line, clip(text), () => `${this.name} has ${text.length} characters; allowed ${this.minLength}–${this.maxLength === Infinity ? '∞' : this.maxLength}`);
+    this.fail(
+      'length',
+      row,
+      line,
+      clip(text),
+      () =>
+        `${this.name} has ${text.length} characters; allowed ${this.minLength}–${this.maxLength === Infinity ? '∞' : this.maxLength}`,
+    );
   }
 
   private failPattern(text: string, row: number, line: number | undefined): void {
-    this.fail('pattern', row, line, clip(text), () => `${this.name} = ${JSON.stringify(clip(text))} does not match /${this.spec.pattern}/`);
+    this.fail(
+      'pattern',
+      row,
+      line,
+      clip(text),
+      () => `${this.name} = ${JSON.stringify(clip(text))} does not match /${this.spec.pattern}/`,
+    );
   }
 
   private failCategory(value: unknown, row: number, line: number | undefined): void {
@@ -294,7 +400,13 @@ class ColumnCheck {
 
   private failUnique(value: unknown, row: number, line: number | undefined): void {
     const shown = typeof value === 'string' ? clip(value) : value;
-    this.fail('unique', row, line, shown, () => `${this.name} = ${JSON.stringify(shown)} repeats a value of an earlier row`);
+    this.fail(
+      'unique',
+      row,
+      line,
+      shown,
+      () => `${this.name} = ${JSON.stringify(shown)} repeats a value of an earlier row`,
+    );
   }
 
   private countLabel(text: string): void {
@@ -319,7 +431,14 @@ class ColumnCheck {
       }
       finding.count++;
       if (finding.rows.length < 5 && finding.rows[finding.rows.length - 1] !== row) finding.rows.push(row);
-      this.fail('pii', row, line, masked, () => `${this.name} holds what looks like ${match.kind === 'iban' ? 'an IBAN' : match.kind === 'email' ? 'an email address' : `a ${match.kind.replace('-', ' ')}`} (${masked})`);
+      this.fail(
+        'pii',
+        row,
+        line,
+        masked,
+        () =>
+          `${this.name} holds what looks like ${match.kind === 'iban' ? 'an IBAN' : match.kind === 'email' ? 'an email address' : `a ${match.kind.replace('-', ' ')}`} (${masked})`,
+      );
     }
   }
 }
@@ -336,6 +455,8 @@ class DatasetChecker {
   rows = 0;
   private columnNames: string[] = [];
   private checks: (ColumnCheck | undefined)[] = [];
+  private checkedColumns: ColumnCheck[] = [];
+  private checkedIndexes: number[] = [];
   private readonly byName = new Map<string, ColumnCheck>();
   private keyIndexes: number[] | undefined;
   private readonly keySet: DigestSet | undefined;
@@ -359,11 +480,13 @@ class DatasetChecker {
         this.truncated = true;
         return;
       }
-      const violation: Violation = { rule, severity: level, message: message() };
+      // Built field by field so the JSON reads rule, severity, row, line, column, value, message.
+      const violation = { rule, severity: level } as Violation;
       if (row !== undefined) violation.row = row;
       if (line !== undefined) violation.line = line;
       if (column !== undefined) violation.column = column;
       if (value !== undefined) violation.value = typeof value === 'string' ? detach(value) : value;
+      violation.message = message();
       this.violations.push(violation);
     };
     const nullValues = spec.csv?.nullValues ?? [''];
@@ -371,7 +494,9 @@ class DatasetChecker {
     this.emptyIsOnlyNull = nullValues.length === 1 && nullValues[0] === '';
     if (spec.key && severityLevel(spec, 'key') !== 'off') this.keySet = new DigestSet();
     if (spec.rowSchema !== undefined && severityLevel(spec, 'row-schema') !== 'off') {
-      this.rowSchema = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true }).compile(spec.rowSchema as object);
+      this.rowSchema = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true }).compile(
+        spec.rowSchema as object,
+      );
     }
   }
 
@@ -411,15 +536,44 @@ class DatasetChecker {
       seen.add(name);
     }
     this.checks = this.columnNames.map((name) => this.makeCheck(name));
+    this.checkedIndexes = [];
+    this.checkedColumns = [];
+    this.checks.forEach((check, index) => {
+      if (check) {
+        this.checkedIndexes.push(index);
+        this.checkedColumns.push(check);
+      }
+    });
     const missing = Object.keys(this.spec.columns ?? {}).filter((name) => !seen.has(name));
-    for (const name of [...missing, ...(this.spec.key ?? []), ...(this.spec.label ? [this.spec.label.column] : [])]) {
+    for (const name of [
+      ...missing,
+      ...(this.spec.key ?? []),
+      ...(this.spec.label ? [this.spec.label.column] : []),
+    ]) {
       if (seen.has(name)) continue;
       seen.add(name);
-      this.sink('column-missing', severityLevel(this.spec, 'column-missing', this.spec.columns?.[name]), undefined, undefined, name, undefined, () => `column "${name}" is missing from the data`);
+      this.sink(
+        'column-missing',
+        severityLevel(this.spec, 'column-missing', this.spec.columns?.[name]),
+        undefined,
+        undefined,
+        name,
+        undefined,
+        () => `column "${name}" is missing from the data`,
+      );
     }
     if (this.spec.additionalColumns === false) {
       for (const name of this.columnNames) {
-        if (!this.spec.columns?.[name]) this.sink('column-unexpected', this.level('column-unexpected'), undefined, 1, name, undefined, () => `column "${name}" is not listed in the spec (additionalColumns is false)`);
+        if (!this.spec.columns?.[name])
+          this.sink(
+            'column-unexpected',
+            this.level('column-unexpected'),
+            undefined,
+            1,
+            name,
+            undefined,
+            () => `column "${name}" is not listed in the spec (additionalColumns is false)`,
+          );
       }
     }
     if (this.keySet) {
@@ -435,22 +589,35 @@ class DatasetChecker {
       this.formatViolation(`row has ${count} fields, the header has ${this.headerSize}`, row, line);
       return;
     }
-    const checks = this.checks;
-    const typedRow: Record<string, unknown> | undefined = this.rowSchema ? {} : undefined;
-    const emptyIsOnlyNull = this.emptyIsOnlyNull;
-    for (let i = 0; i < count; i++) {
-      const check = checks[i];
-      const text = fields[i]!;
-      const isNull = emptyIsOnlyNull ? text.length === 0 : this.nullValues.has(text);
-      if (check !== undefined) {
-        const typed = check.checkText(text, isNull, row, line);
-        if (typedRow) typedRow[this.columnNames[i]!] = typed;
-      } else if (typedRow) {
-        typedRow[this.columnNames[i]!] = isNull ? null : text;
+    if (this.rowSchema) {
+      this.textRowWithSchema(fields, count, row, line);
+    } else {
+      const checks = this.checkedColumns;
+      const indexes = this.checkedIndexes;
+      const emptyIsOnlyNull = this.emptyIsOnlyNull;
+      for (let k = 0; k < checks.length; k++) {
+        const text = fields[indexes[k]!]!;
+        checks[k]!.checkText(
+          text,
+          emptyIsOnlyNull ? text.length === 0 : this.nullValues.has(text),
+          row,
+          line,
+        );
       }
     }
     if (this.keyIndexes) this.checkTextKey(fields, row, line);
-    if (typedRow) this.checkRowSchema(typedRow, row, line);
+  }
+
+  private textRowWithSchema(fields: string[], count: number, row: number, line: number): void {
+    const typedRow: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) {
+      const check = this.checks[i];
+      const text = fields[i]!;
+      const isNull = this.emptyIsOnlyNull ? text.length === 0 : this.nullValues.has(text);
+      typedRow[this.columnNames[i]!] =
+        check !== undefined ? check.checkText(text, isNull, row, line) : isNull ? null : text;
+    }
+    this.checkRowSchema(typedRow, row, line);
   }
 
   private checkTextKey(fields: string[], row: number, line: number): void {
@@ -471,7 +638,15 @@ class DatasetChecker {
         this.seenUnexpected.add(name);
         this.columnNames.push(name);
         if (this.spec.additionalColumns === false) {
-          this.sink('column-unexpected', this.level('column-unexpected'), row, line, name, undefined, () => `field "${name}" is not listed in the spec (additionalColumns is false)`);
+          this.sink(
+            'column-unexpected',
+            this.level('column-unexpected'),
+            row,
+            line,
+            name,
+            undefined,
+            () => `field "${name}" is not listed in the spec (additionalColumns is false)`,
+          );
         }
         const check = this.makeCheck(name);
         if (check) this.checks.push(check);
@@ -481,7 +656,12 @@ class DatasetChecker {
     if (this.keySet && this.spec.key) {
       const parts = this.spec.key.map((name) => object[name]);
       if (!parts.some((part) => part === null || part === undefined)) {
-        this.checkKey(parts.map((part) => (typeof part === 'string' ? `s${part}` : `v${JSON.stringify(part)}`)), parts, row, line);
+        this.checkKey(
+          parts.map((part) => (typeof part === 'string' ? `s${part}` : `v${JSON.stringify(part)}`)),
+          parts,
+          row,
+          line,
+        );
       }
     }
     if (this.rowSchema) this.checkRowSchema(object, row, line);
@@ -497,9 +677,12 @@ class DatasetChecker {
         this.columnNames.push(name);
       }
     }
-    if (this.spec.label && !this.byName.has(this.spec.label.column)) {
-      const check = this.makeCheck(this.spec.label.column);
+    const label = this.spec.label?.column;
+    if (label !== undefined && !this.byName.has(label)) {
+      const check = this.makeCheck(label);
       if (check) this.checks.push(check);
+      this.seenUnexpected.add(label);
+      this.columnNames.push(label);
     }
   }
 
@@ -508,9 +691,18 @@ class DatasetChecker {
     const joined = parts.length === 1 ? parts[0]! : parts.join('\u001f');
     if (!this.keySet!.add(joined)) {
       const names = this.spec.key ?? [];
-      const shown = Object.fromEntries(names.map((name, i) => [name, typeof values[i] === 'string' ? clip(values[i] as string) : values[i]]));
-      this.sink('key', this.level('key'), row, line, names.join(','), shown, () =>
-        `key (${(this.spec.key ?? []).join(', ')}) = ${JSON.stringify(shown)} repeats the key of an earlier row`,
+      const shown = Object.fromEntries(
+        names.map((name, i) => [name, typeof values[i] === 'string' ? clip(values[i] as string) : values[i]]),
+      );
+      this.sink(
+        'key',
+        this.level('key'),
+        row,
+        line,
+        names.join(','),
+        shown,
+        () =>
+          `key (${(this.spec.key ?? []).join(', ')}) = ${JSON.stringify(shown)} repeats the key of an earlier row`,
       );
     }
   }
@@ -523,16 +715,36 @@ class DatasetChecker {
     const column = path.split('/')[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
     const params = (error?.params ?? {}) as Record<string, unknown>;
     const where = column ? column : params.missingProperty ? String(params.missingProperty) : 'row';
-    this.sink('row-schema', this.level('row-schema'), row, line, column, column && object && typeof object === 'object' ? (object as Record<string, unknown>)[column] : undefined, () =>
-      `${where} ${error?.message ?? 'does not match the row schema'} (rowSchema${error?.schemaPath.replace(/^#/, '') ?? ''})`,
+    this.sink(
+      'row-schema',
+      this.level('row-schema'),
+      row,
+      line,
+      column,
+      column && object && typeof object === 'object'
+        ? (object as Record<string, unknown>)[column]
+        : undefined,
+      () =>
+        `${where} ${error?.message ?? 'does not match the row schema'} (rowSchema${error?.schemaPath.replace(/^#/, '') ?? ''})`,
     );
   }
 
   finish(file: string, format: DataFormat, bytes: number, startedAt: number): ValidationReport {
     const rowsSpec = this.spec.rows;
     if (rowsSpec) {
-      if ((rowsSpec.min !== undefined && this.rows < rowsSpec.min) || (rowsSpec.max !== undefined && this.rows > rowsSpec.max)) {
-        this.sink('rows', this.level('rows'), undefined, undefined, undefined, this.rows, () => `${this.rows} rows; allowed ${rowsSpec.min ?? 0}–${rowsSpec.max ?? '∞'}`);
+      if (
+        (rowsSpec.min !== undefined && this.rows < rowsSpec.min) ||
+        (rowsSpec.max !== undefined && this.rows > rowsSpec.max)
+      ) {
+        this.sink(
+          'rows',
+          this.level('rows'),
+          undefined,
+          undefined,
+          undefined,
+          this.rows,
+          () => `${this.rows} rows; allowed ${rowsSpec.min ?? 0}–${rowsSpec.max ?? '∞'}`,
+        );
       }
     }
     let classes: Record<string, number> | undefined;
@@ -540,18 +752,37 @@ class DatasetChecker {
     const labelCheck = label ? this.byName.get(label.column) : undefined;
     if (label?.balance && labelCheck?.labelCounts) {
       const counts = labelCheck.labelCounts;
-      for (const category of labelCheck.spec.categories ?? []) if (!counts.has(String(category))) counts.set(String(category), 0);
-      classes = Object.fromEntries([...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+      for (const category of labelCheck.spec.categories ?? [])
+        if (!counts.has(String(category))) counts.set(String(category), 0);
+      classes = Object.fromEntries(
+        [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+      );
       const labelled = [...counts.values()].reduce((a, b) => a + b, 0);
       const { minShare = 0, maxShare = 1 } = label.balance;
       if (counts.size >= MAX_CLASSES) {
-        this.sink('balance', labelCheck.level.balance, undefined, undefined, label.column, undefined, () => `${label.column} has ${MAX_CLASSES} or more distinct values; class balance needs a categorical label`);
+        this.sink(
+          'balance',
+          labelCheck.level.balance,
+          undefined,
+          undefined,
+          label.column,
+          undefined,
+          () =>
+            `${label.column} has ${MAX_CLASSES} or more distinct values; class balance needs a categorical label`,
+        );
       } else if (labelled > 0) {
         for (const [value, count] of Object.entries(classes)) {
           const share = count / labelled;
           if (share < minShare || share > maxShare) {
-            this.sink('balance', labelCheck.level.balance, undefined, undefined, label.column, value, () =>
-              `class ${JSON.stringify(value)} is ${(share * 100).toFixed(1)}% of ${labelled} labelled rows (${count}); allowed ${(minShare * 100).toFixed(1)}%–${(maxShare * 100).toFixed(1)}%`,
+            this.sink(
+              'balance',
+              labelCheck.level.balance,
+              undefined,
+              undefined,
+              label.column,
+              value,
+              () =>
+                `class ${JSON.stringify(value)} is ${(share * 100).toFixed(1)}% of ${labelled} labelled rows (${count}); allowed ${(minShare * 100).toFixed(1)}%–${(maxShare * 100).toFixed(1)}%`,
             );
           }
         }
@@ -588,19 +819,30 @@ class DatasetChecker {
  * bounded by the chunk size, the longest record and, for `unique`/`key`
  * rules, ~11–21 bytes per distinct value (see DigestSet).
  */
-export async function validateDataset(dataPath: string, spec: DatasetSpec, options: ValidateOptions = {}): Promise<ValidationReport> {
+export async function validateDataset(
+  dataPath: string,
+  spec: DatasetSpec,
+  options: ValidateOptions = {},
+): Promise<ValidationReport> {
   const startedAt = Date.now();
   let info;
   try {
     info = await stat(dataPath);
   } catch (error) {
-    throw new CairnError('DATA_NOT_FOUND', `${dataPath}: cannot read the data file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      data: { file: dataPath },
-      hint: 'run `cairn pull` to fetch tracked data, or check the path',
-    });
+    throw new CairnError(
+      'DATA_NOT_FOUND',
+      `${dataPath}: cannot read the data file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        data: { file: dataPath },
+        hint: 'run `cairn pull` to fetch tracked data, or check the path',
+      },
+    );
   }
   if (!info.isFile()) {
-    throw new CairnError('DATA_NOT_A_FILE', `${dataPath}: is not a file`, { data: { file: dataPath }, hint: 'validate one data file at a time' });
+    throw new CairnError('DATA_NOT_A_FILE', `${dataPath}: is not a file`, {
+      data: { file: dataPath },
+      hint: 'validate one data file at a time',
+    });
   }
   const { format, delimiter } = detectFormat(dataPath, spec);
   const checker = new DatasetChecker(spec, options.maxViolations ?? 1000);
@@ -632,7 +874,11 @@ export async function validateDataset(dataPath: string, spec: DatasetSpec, optio
           value = JSON.parse(text);
         } catch (error) {
           checker.rows++;
-          checker.formatViolation(`line ${line} is not valid JSON: ${(error as Error).message}`, checker.rows, line);
+          checker.formatViolation(
+            `line ${line} is not valid JSON: ${(error as Error).message}`,
+            checker.rows,
+            line,
+          );
           return;
         }
         if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -659,8 +905,10 @@ export async function validateDataset(dataPath: string, spec: DatasetSpec, optio
       scanner.end();
     }
   } catch (error) {
-    if (error instanceof CsvSyntaxError) checker.formatViolation(`${error.message}; reading stopped`, undefined, error.line);
-    else if (error instanceof JsonSyntaxError) checker.formatViolation(`${error.message}; reading stopped`, error.row, error.line);
+    if (error instanceof CsvSyntaxError)
+      checker.formatViolation(`${error.message}; reading stopped`, undefined, error.line);
+    else if (error instanceof JsonSyntaxError)
+      checker.formatViolation(`${error.message}; reading stopped`, error.row, error.line);
     else throw error;
   }
   return checker.finish(dataPath, format, bytes, startedAt);

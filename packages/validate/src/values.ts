@@ -55,10 +55,11 @@ export function isNumberText(text: string): boolean {
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
- * The value of text that passed `isNumberText`. Plain decimals with at most 15
- * significant digits and 22 decimals are computed as integer / 10^k, which is
- * exact IEEE rounding (both operands are exact doubles) and ~3× faster than
- * `Number(text)`; anything else goes to `Number`.
+ * The value of a decimal number text (`[+-]digits[.digits][e[+-]digits]`, or
+ * `.5`), NaN for anything else (hex, Infinity, spaces, empty). Plain decimals
+ * with at most 15 digits and 22 decimals are computed as integer / 10^k — exact
+ * IEEE rounding, since both operands are exact doubles — in one pass, ~3×
+ * faster than a grammar check plus `Number(text)`; other forms use `Number`.
  */
 export function parseNumberText(text: string): number {
   const length = text.length;
@@ -83,9 +84,10 @@ export function parseNumberText(text: string): number {
     } else if (code === 46 && decimals < 0) {
       decimals = 0;
     } else {
-      return Number(text);
+      return isNumberText(text) ? Number(text) : NaN;
     }
   }
+  if (digits === 0) return NaN;
   if (digits > 15 || decimals > 22) return Number(text);
   const value = decimals > 0 ? mantissa / POWERS_OF_TEN[decimals]! : mantissa;
   return negative ? -value : value;
@@ -105,7 +107,8 @@ export function parseBooleanText(text: string): boolean | undefined {
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+const DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 function validCalendarDay(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;

@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { GITIGNORE_ENTRIES } from '@cairn/nx';
 
 export const repoRoot = process.env.CAIRN_REPO_ROOT ?? join(__dirname, '..', '..', '..');
 
@@ -10,7 +11,7 @@ export const repoRoot = process.env.CAIRN_REPO_ROOT ?? join(__dirname, '..', '..
  * test process (tsc -b is incremental, so this is quick when nothing changed).
  */
 export function ensureBuilt(): void {
-  const result = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync('npx', ['tsc', '-b', 'plugins/nx/tsconfig.lib.json', 'packages/cli/tsconfig.lib.json'], { cwd: repoRoot, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
 }
 
@@ -46,7 +47,7 @@ export class TestWorkspace {
     delete this.env.NX_HEAD;
     symlinkSync(join(repoRoot, 'node_modules'), join(this.root, 'node_modules'), 'dir');
     this.write('package.json', JSON.stringify({ name: 'e2e-workspace', private: true }, null, 2));
-    this.write('.gitignore', 'node_modules\n.nx\n');
+    this.write('.gitignore', ['node_modules', '.nx', ...GITIGNORE_ENTRIES].join('\n'));
     this.write(
       'nx.json',
       JSON.stringify(

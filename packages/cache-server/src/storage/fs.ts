@@ -17,7 +17,9 @@ async function fsyncPath(path: string): Promise<void> {
 }
 
 function isCode(error: unknown, ...codes: string[]): boolean {
-  return typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '');
+  return (
+    typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '')
+  );
 }
 
 /**

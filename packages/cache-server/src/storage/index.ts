@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
+import { createS3Client, parseS3Url, type S3ClientOptions } from '@cairn/remote';
 import { FileSystemStorage } from './fs';
-import { createS3Client, parseS3Url, S3Storage, type S3ClientOptions } from './s3';
+import { S3Storage } from './s3';
 import type { Storage } from './types';
 
 export { FileSystemStorage } from './fs';
-export { createS3Client, isS3NotFound, parseS3Url, S3Storage, type S3ClientOptions, type S3Location } from './s3';
+export { S3Storage } from './s3';
 export type { PutOutcome, Storage, StoredBody } from './types';
 
 /** `--storage` value: a directory path, or `s3://bucket/prefix`. */

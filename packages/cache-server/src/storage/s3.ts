@@ -7,54 +7,11 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { CairnError } from '@cairn/errors';
+import { isS3NotFound, type S3Location } from '@cairn/remote';
 import type { PutOutcome, Storage, StoredBody } from './types';
-
-export interface S3Location {
-  bucket: string;
-  /** Key prefix without leading slash; empty or ending in `/`. */
-  prefix: string;
-}
-
-/** Parses `s3://bucket/some/prefix` into bucket and a `/`-terminated prefix. */
-export function parseS3Url(url: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!match || !match[1]) {
-    throw new CairnError('S3_URL_INVALID', `not an S3 URL: ${url}`, { data: { url }, hint: 'use s3://bucket or s3://bucket/prefix' });
-  }
-  const rest = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-  return { bucket: match[1], prefix: rest ? `${rest}/` : '' };
-}
-
-export interface S3ClientOptions {
-  /** Custom endpoint (MinIO, s3rver, R2…); defaults to AWS_ENDPOINT_URL, then AWS. */
-  endpoint?: string;
-  region?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-}
-
-/**
- * An S3 client set up for S3-compatible servers: path-style addressing and
- * checksums only when an operation requires them (with the SDK's default,
- * streamed uploads to some servers store aws-chunked framing in the object).
- */
-export function createS3Client(options: S3ClientOptions = {}): S3Client {
-  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
-  return new S3Client({
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
-
-export function isS3NotFound(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
-}
 
 /**
  * Entries as objects under `s3://bucket/prefix/`. A body is uploaded to a
@@ -104,7 +61,9 @@ export class S3Storage implements Storage {
 
   async get(key: string): Promise<StoredBody | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(key) }));
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.location.bucket, Key: this.keyOf(key) }),
+      );
       return { stream: out.Body as Readable, size: out.ContentLength ?? 0 };
     } catch (error) {
       if (isS3NotFound(error)) return undefined;
@@ -116,15 +75,23 @@ export class S3Storage implements Storage {
     const bucket = this.location.bucket;
     const tempKey = this.keyOf(`tmp/${randomUUID()}`);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: tempKey, Body: body, ContentLength: size }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: tempKey, Body: body, ContentLength: size }),
+      );
       check();
       if (await this.has(key)) return 'exists';
       await this.client.send(
-        new CopyObjectCommand({ Bucket: bucket, Key: this.keyOf(key), CopySource: `${bucket}/${encodeURI(tempKey)}` }),
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: this.keyOf(key),
+          CopySource: `${bucket}/${encodeURI(tempKey)}`,
+        }),
       );
       return 'stored';
     } finally {
-      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: tempKey })).catch(() => undefined);
+      await this.client
+        .send(new DeleteObjectCommand({ Bucket: bucket, Key: tempKey }))
+        .catch(() => undefined);
     }
   }
 

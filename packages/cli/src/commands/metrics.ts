@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
-import { type MetricsReport, type Task, computeMetrics, metricsInputFromCsv, readCsvFile } from '@cairn/metrics';
+import {
+  type MetricsReport,
+  type Task,
+  computeMetrics,
+  metricsInputFromCsv,
+  readCsvFile,
+} from '@cairn/metrics';
 import { printJson } from '../output';
 
 const TASKS: Task[] = ['binary', 'multiclass', 'regression'];
@@ -15,12 +21,20 @@ interface MetricsOptions {
 /** Reads a predictions CSV and computes the `cairn metrics` report. */
 export function metricsForFile(file: string, options: MetricsOptions = {}): MetricsReport {
   if (options.task !== undefined && !TASKS.includes(options.task as Task)) {
-    throw new CairnError('METRICS_INVALID_OPTION', `--task ${options.task}: must be one of ${TASKS.join(', ')}`, {
-      data: { option: 'task', value: options.task },
-    });
+    throw new CairnError(
+      'METRICS_INVALID_OPTION',
+      `--task ${options.task}: must be one of ${TASKS.join(', ')}`,
+      {
+        data: { option: 'task', value: options.task },
+      },
+    );
   }
   const csv = readCsvFile(file);
-  const input = metricsInputFromCsv(csv, { file, task: options.task as Task | undefined, posLabel: options.posLabel });
+  const input = metricsInputFromCsv(csv, {
+    file,
+    task: options.task as Task | undefined,
+    posLabel: options.posLabel,
+  });
   return computeMetrics({ ...input, curves: options.curves ?? false });
 }
 
@@ -38,18 +52,31 @@ export function renderMetricsText(report: MetricsReport): string {
   lines.push(`task: ${report.task}`);
   for (const [key, value] of scalars) lines.push(`${key.padEnd(width)}  ${formatValue(value)}`);
   if (report.task !== 'regression') {
-    if (report.pos_label !== undefined) lines.push(`${'pos_label'.padEnd(width)}  ${String(report.pos_label)}`);
+    if (report.pos_label !== undefined)
+      lines.push(`${'pos_label'.padEnd(width)}  ${String(report.pos_label)}`);
     const names = report.labels.map(String);
-    const cell = Math.max(6, ...names.map((n) => n.length), ...report.confusion_matrix.flat().map((v) => String(v).length));
+    const cell = Math.max(
+      6,
+      ...names.map((n) => n.length),
+      ...report.confusion_matrix.flat().map((v) => String(v).length),
+    );
     lines.push('', 'confusion matrix (rows: true, columns: predicted)');
     lines.push(`${''.padEnd(cell)} ${names.map((n) => n.padStart(cell)).join(' ')}`);
-    report.confusion_matrix.forEach((row, i) => lines.push(`${names[i]!.padEnd(cell)} ${row.map((v) => String(v).padStart(cell)).join(' ')}`));
-    lines.push('', `${'label'.padEnd(cell)} ${['precision', 'recall', 'f1', 'support'].map((h) => h.padStart(10)).join(' ')}`);
+    report.confusion_matrix.forEach((row, i) =>
+      lines.push(`${names[i]!.padEnd(cell)} ${row.map((v) => String(v).padStart(cell)).join(' ')}`),
+    );
+    lines.push(
+      '',
+      `${'label'.padEnd(cell)} ${['precision', 'recall', 'f1', 'support'].map((h) => h.padStart(10)).join(' ')}`,
+    );
     for (const name of names) {
       const m = report.per_class[name]!;
-      lines.push(`${name.padEnd(cell)} ${[m.precision, m.recall, m.f1].map((v) => v.toFixed(4).padStart(10)).join(' ')} ${String(m.support).padStart(10)}`);
+      lines.push(
+        `${name.padEnd(cell)} ${[m.precision, m.recall, m.f1].map((v) => v.toFixed(4).padStart(10)).join(' ')} ${String(m.support).padStart(10)}`,
+      );
     }
-    for (const [key, reason] of Object.entries(report.warnings ?? {})) lines.push(`warning: ${key}: ${reason}`);
+    for (const [key, reason] of Object.entries(report.warnings ?? {}))
+      lines.push(`warning: ${key}: ${reason}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -57,10 +84,15 @@ export function renderMetricsText(report: MetricsReport): string {
 export function register(program: Command): void {
   program
     .command('metrics')
-    .description('Compute scikit-learn-compatible metrics from a predictions CSV (columns y_true, y_pred, optional score or proba_<label>)')
+    .description(
+      'Compute scikit-learn-compatible metrics from a predictions CSV (columns y_true, y_pred, optional score or proba_<label>)',
+    )
     .argument('<file>', 'CSV file with a header row')
     .option('--task <task>', `binary, multiclass or regression (inferred when omitted)`)
-    .option('--pos-label <label>', 'positive label for binary metrics (default: the greater of the two labels)')
+    .option(
+      '--pos-label <label>',
+      'positive label for binary metrics (default: the greater of the two labels)',
+    )
     .option('--curves', 'include ROC and precision-recall curve points (binary)')
     .option('--json', 'print the report as JSON')
     .action((file: string, options: MetricsOptions) => {

@@ -1,6 +1,19 @@
 import type { Command } from 'commander';
 import { posix } from 'node:path';
-import { compare, discoverProjects, ensureProjectData, evaluate, findNxWorkspaceRoot, train } from '@cairn/pipeline';
+import {
+  compare,
+  discoverProjects,
+  drift,
+  ensureArtifact,
+  ensureProjectData,
+  resolveTrainable,
+  evaluate,
+  findNxWorkspaceRoot,
+  monitor,
+  train,
+  validateProject,
+} from '@cairn/pipeline';
+import { CairnError } from '@cairn/errors';
 import { printJson } from '../output';
 
 /**
@@ -70,4 +83,51 @@ export function register(program: Command): void {
     .action(async (project: string) => {
       await ensureProjectData(findNxWorkspaceRoot(), project);
     });
+
+  task
+    .command('artifact <model>')
+    .description("link a trained model's artifact out of the content store (after a cache hit) and print its folder")
+    .action(async (model: string) => {
+      const workspaceRoot = findNxWorkspaceRoot();
+      const trainable = resolveTrainable(await discoverProjects(workspaceRoot), model);
+      const { dir } = await ensureArtifact(workspaceRoot, trainable);
+      process.stdout.write(`${dir}\n`);
+    });
+
+  task
+    .command('validate <dataset>')
+    .description("check a dataset's data against its pointer and the validation spec of its dataset.json (exit 1 on errors)")
+    .action(async (dataset: string) => {
+      await validateProject({ workspaceRoot: findNxWorkspaceRoot(), project: dataset });
+    });
+
+  task
+    .command('monitor <model>')
+    .description('write the Grafana dashboard, Prometheus rules and promtool rule tests for a trained model')
+    .action(async (model: string) => {
+      const { files } = await monitor({ workspaceRoot: findNxWorkspaceRoot(), project: model });
+      for (const file of files) process.stdout.write(`${file}\n`);
+    });
+
+  task
+    .command('drift <model>')
+    .description("compare a model's training data with new data; exit 1 on drift unless --on-drift retrain")
+    .option('--current <file>', 'new data (CSV, JSON, JSON lines); default $CAIRN_DRIFT_CURRENT')
+    .option('--on-drift <action>', 'fail | retrain (write retrain-trigger.json in the model folder)', 'fail')
+    .option('--json', 'print the drift report as JSON')
+    .action(async (model: string, options: { current?: string; onDrift: string; json?: boolean }) => {
+      const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
+      if (!current) {
+        throw new CairnError('CURRENT_DATA_REQUIRED', 'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT', {
+          data: {},
+          hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
+        });
+      }
+      if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
+        throw new CairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, { data: { option: 'on-drift' } });
+      }
+      const report = await drift({ workspaceRoot: findNxWorkspaceRoot(), project: model, current, onDrift: options.onDrift });
+      if (options.json) printJson(report);
+    });
 }
+

@@ -124,19 +124,36 @@ export function frexp(x: number): [number, number] {
   return [F64[0] as number, exp];
 }
 
+/** 2^k for k in [-1022, 1023], so ldexp needs no Math.pow. */
+const POW2 = (() => {
+  const table = new Float64Array(2046);
+  let v = 1;
+  for (let k = 0; k <= 1023; k++) {
+    table[k + 1022] = v;
+    v *= 2;
+  }
+  v = 1;
+  for (let k = 0; k >= -1022; k--) {
+    table[k + 1022] = v;
+    v /= 2;
+  }
+  return table;
+})();
+
 /** C ldexp: x * 2^e, without intermediate overflow/underflow. */
 export function ldexp(x: number, e: number): number {
+  if (e >= -1022 && e <= 1023) return x * (POW2[e + 1022] as number);
   let r = x;
   let k = e;
-  while (k > 1000) {
-    r *= 2 ** 1000;
-    k -= 1000;
+  while (k > 1023) {
+    r *= 2 ** 1023;
+    k -= 1023;
   }
-  while (k < -1000) {
-    r *= 2 ** -1000;
-    k += 1000;
+  while (k < -1022) {
+    r *= 2 ** -1022;
+    k += 1022;
   }
-  return r * 2 ** k;
+  return r * (POW2[k + 1022] as number);
 }
 
 export function ddFrexp(a: DD): [DD, number] {

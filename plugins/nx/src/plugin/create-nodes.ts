@@ -19,6 +19,8 @@ export interface CairnPluginOptions {
   [key: string]: unknown;
 }
 
+const OUTPUT_ROOT = 'dist/cairn';
+
 export const CONFIG_GLOB = '**/{dataset,model,experiment}.json';
 
 const KIND_BY_FILE: Record<string, ConfigKind> = {
@@ -102,12 +104,14 @@ export const createNodesFunction = async (
 ) => {
   const cache = new InferenceCache(hashOf(JSON.stringify(options ?? {}), toolkitVersion));
   try {
+    // Cairn's own outputs (artifacts under dist/cairn) may hold files named like configs.
+    const files = configFiles.filter((file) => !file.startsWith(`${OUTPUT_ROOT}/`));
     return await createNodesFromFiles(
       (configFile) => {
         const text = readFileSync(join(context.workspaceRoot, configFile), 'utf8');
         return toResult(configFile, cache.get(hashOf(configFile, text), () => inferProject(configFile, text)));
       },
-      configFiles,
+      files,
       options ?? {},
       context,
     );

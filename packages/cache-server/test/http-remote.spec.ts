@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { hashBuffer } from '@cairn/hash';
+import { HttpRemote, objectFile, openRemote, pullObjects, pushObjects, RemoteErrorCode } from '@cairn/remote';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileSystemStorage, startCacheServer, type RunningCacheServer } from '../src';
+import { READ_TOKEN, tempDir, TOKENS, WRITE_TOKEN } from './helpers';
+
+function fillStore(storeDir: string, count: number): Map<string, Buffer> {
+  const objects = new Map<string, Buffer>();
+  for (let i = 0; i < count; i += 1) {
+    const body = randomBytes(1 + ((i * 7919) % 30_000));
+    const id = hashBuffer(body);
+    mkdirSync(dirname(objectFile(storeDir, id)), { recursive: true });
+    writeFileSync(objectFile(storeDir, id), body, { mode: 0o444 });
+    objects.set(id, body);
+  }
+  return objects;
+}
+
+describe('push and pull through the cache server (HTTP remote)', () => {
+  const dir = tempDir('http-remote');
+  let server: RunningCacheServer;
+
+  beforeAll(async () => {
+    server = await startCacheServer({
+      storage: new FileSystemStorage(`${dir.path}/server`),
+      tokens: TOKENS,
+      log: () => undefined,
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    dir.remove();
+  });
+
+  it('pushes with a write token, pulls with a read token, and the server store is itself a local remote', async () => {
+    const objects = fillStore(`${dir.path}/a`, 300);
+    const ids = [...objects.keys()];
+    const writer = openRemote(server.url, { token: WRITE_TOKEN });
+    expect(writer).toBeInstanceOf(HttpRemote);
+    const pushed = await pushObjects(`${dir.path}/a`, ids, writer, { concurrency: 16 });
+    expect(pushed.transferred).toHaveLength(300);
+    expect((await pushObjects(`${dir.path}/a`, ids, writer)).skipped).toBe(300);
+
+    const reader = openRemote(server.url, { token: READ_TOKEN });
+    const pulled = await pullObjects(`${dir.path}/b`, ids, reader, { concurrency: 16 });
+    expect(pulled.transferred).toHaveLength(300);
+    for (const [id, body] of objects)
+      expect(readFileSync(objectFile(`${dir.path}/b`, id)).equals(body)).toBe(true);
+
+    // The fs backend keeps objects in the store layout: `<storage>/objects` works as a local remote.
+    expect(await openRemote(`${dir.path}/server/objects`).missing(ids)).toEqual([]);
+
+    // A read-only token cannot push.
+    const more = fillStore(`${dir.path}/c`, 2);
+    await expect(
+      pushObjects(`${dir.path}/c`, [...more.keys()], reader, { retryDelayMs: 1 }),
+    ).rejects.toMatchObject({
+      code: RemoteErrorCode.transferFailed,
+      data: { failed: [expect.objectContaining({ code: RemoteErrorCode.forbidden }), expect.anything()] },
+    });
+    // A bad token fails the first round trip with a clear code.
+    await expect(
+      pullObjects(`${dir.path}/d`, ids, openRemote(server.url, { token: 'wrong-token-0123456789' })),
+    ).rejects.toMatchObject({
+      code: RemoteErrorCode.unauthorized,
+    });
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
+  it('retries when the server is unreachable, then reports it', async () => {
+    const unreachable = openRemote('http://127.0.0.1:1', { token: READ_TOKEN });
+    const started = Date.now();
+    await expect(
+      pullObjects(`${dir.path}/e`, ['a'.repeat(64)], unreachable, { retries: 2, retryDelayMs: 50 }),
+    ).rejects.toMatchObject({
+      code: RemoteErrorCode.unreachable,
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+  });
+});

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { printJson } from '../output';
+import { fromCwd, workspaceRoot } from './add';
+import { openConfiguredRemote, transferProgress } from './remote';
+
+export function register(program: Command): void {
+  program
+    .command('push')
+    .description('upload the store objects of tracked data that the remote lacks')
+    .argument(
+      '[paths...]',
+      'tracked paths, pointer files or folders holding them (default: the whole workspace)',
+    )
+    .option('-r, --remote <name>', 'remote to push to (default: defaultRemote in .cairn/config.json)')
+    .option('-j, --jobs <n>', 'parallel transfers', (value) => Number.parseInt(value, 10), 8)
+    .option('--json', 'print { remote, transferred, skipped, unavailable } as JSON')
+    .addHelpText(
+      'after',
+      '\nOnly missing objects are sent (one query per 5,000 objects); an interrupted push resumes when run again.',
+    )
+    .action(async (paths: string[], options: { remote?: string; jobs: number; json?: boolean }) => {
+      const { selectPointers, referencedObjects, loadLayout } = await import('@cairn/store');
+      const { pushObjects } = await import('@cairn/remote');
+      const root = await workspaceRoot();
+      const records = await selectPointers(root, paths.length > 0 ? paths.map(fromCwd) : undefined);
+      const ids = await referencedObjects(
+        root,
+        records.map((record) => record.pointer),
+      );
+      const { cacheDir } = await loadLayout(root);
+      const { name, remote } = await openConfiguredRemote(root, options.remote);
+      const progress = transferProgress(options.json, `pushing to ${name}`);
+      try {
+        const result = await pushObjects(cacheDir, ids, remote, {
+          concurrency: options.jobs,
+          onProgress: progress.onProgress,
+        });
+        if (result.unavailable.length > 0) process.exitCode = 1;
+        if (options.json) {
+          printJson({
+            remote: name,
+            transferred: result.transferred.length,
+            skipped: result.skipped,
+            unavailable: result.unavailable,
+          });
+          return;
+        }
+        const lines = [
+          `pushed ${result.transferred.length} object(s) to ${name}, ${result.skipped} already there`,
+        ];
+        if (result.unavailable.length > 0) {
+          lines.push(
+            `${result.unavailable.length} object(s) are not in the local cache (run \`cairn verify\` or re-add the data):`,
+          );
+          lines.push(...result.unavailable.map((id) => `  ${id}`));
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        progress.stop();
+        await remote.close();
+      }
+    });
+}

@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { materialize, readPointer } from '@cairn/store';
+import { ArtifactInvalidError } from './errors';
+import type { Trainable } from './trainable';
+import { outputPaths } from './workspace';
+
+/**
+ * The trained artifact's folder, linked out of the content store when only
+ * its pointer is on disk (after an Nx cache hit, or on another machine).
+ */
+export async function ensureArtifact(workspaceRoot: string, trainable: Trainable): Promise<{ dir: string; hash: string }> {
+  const paths = outputPaths(trainable.root);
+  const pointerFile = join(workspaceRoot, paths.artifactPointer);
+  if (!existsSync(pointerFile)) {
+    throw new ArtifactInvalidError(trainable.name, paths.artifactPointer, `is missing: run \`nx run ${trainable.name}:train\` first`);
+  }
+  const pointer = await readPointer(pointerFile);
+  const dir = join(workspaceRoot, paths.artifactDir);
+  if (!existsSync(join(dir, 'cairn-model.json'))) {
+    await rm(dir, { recursive: true, force: true });
+    await materialize(workspaceRoot, pointer, dir);
+  }
+  return { dir, hash: pointer.hash };
+}

@@ -1,0 +1,149 @@
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { pipeline } from 'node:stream/promises';
+import { RemoteError, RemoteErrorCode } from './errors';
+import { assertObjectId } from './layout';
+import { unique, type Remote } from './transport';
+
+/** Ids per `POST /v1/objects/missing` request (the server accepts up to 100,000). */
+const MISSING_BATCH = 5000;
+
+async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The cache server's object API (`HEAD/GET/PUT /v1/objects/{id}`,
+ * `POST /v1/objects/missing`) over keep-alive HTTP(S), with a bearer token.
+ */
+export class HttpRemote implements Remote {
+  private readonly base: URL;
+  private readonly agent: HttpAgent;
+
+  constructor(
+    readonly url: string,
+    private readonly token?: string,
+    options: { maxSockets?: number } = {},
+  ) {
+    this.base = new URL(url.endsWith('/') ? url : `${url}/`);
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 };
+    this.agent = this.base.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+  }
+
+  private request(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    send: (req: import('node:http').ClientRequest) => Promise<void> | void,
+  ): Promise<IncomingMessage> {
+    const target = new URL(path, this.base);
+    const options: RequestOptions = {
+      method,
+      agent: this.agent,
+      headers: { ...headers, ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) },
+    };
+    const make = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = make(target, options, resolve);
+      req.on('error', (error) =>
+        reject(
+          new RemoteError(RemoteErrorCode.unreachable, `${method} ${target.href}: ${error.message}`, {
+            data: { url: target.href },
+            retryable: true,
+            cause: error,
+          }),
+        ),
+      );
+      Promise.resolve(send(req)).catch((error: unknown) => req.destroy(error as Error));
+    });
+  }
+
+  /** Maps a non-success status to a RemoteError (consuming the body for its message). */
+  private async fail(res: IncomingMessage, what: string, id?: string): Promise<never> {
+    const status = res.statusCode ?? 0;
+    const message = `${what}: HTTP ${status} ${(await readBody(res).catch(() => '')).trim()}`.trim();
+    const data = { url: this.url, status, ...(id ? { id } : {}) };
+    if (status === 401) {
+      throw new RemoteError(RemoteErrorCode.unauthorized, message, {
+        data,
+        hint: 'set CAIRN_REMOTE_TOKEN (or the remote\'s "token" in .cairn/config.json) to a token the server accepts',
+      });
+    }
+    if (status === 403)
+      throw new RemoteError(RemoteErrorCode.forbidden, message, {
+        data,
+        hint: 'this token may not do that (read-only?)',
+      });
+    if (status === 404 && id)
+      throw new RemoteError(RemoteErrorCode.objectMissing, `object ${id} is not on ${this.url}`, { data });
+    if (status >= 500 || status === 429)
+      throw new RemoteError(RemoteErrorCode.serverError, message, { data, retryable: true });
+    throw new RemoteError(RemoteErrorCode.rejected, message, { data });
+  }
+
+  async missing(ids: string[]): Promise<string[]> {
+    const list = unique(ids);
+    list.forEach(assertObjectId);
+    const missing: string[] = [];
+    for (let start = 0; start < list.length; start += MISSING_BATCH) {
+      const body = Buffer.from(JSON.stringify({ ids: list.slice(start, start + MISSING_BATCH) }));
+      const res = await this.request(
+        'POST',
+        'v1/objects/missing',
+        { 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
+        (req) => void req.end(body),
+      );
+      if (res.statusCode !== 200) await this.fail(res, 'missing-objects query');
+      missing.push(...(JSON.parse(await readBody(res)) as { missing: string[] }).missing);
+    }
+    return missing;
+  }
+
+  async get(id: string, destFile: string): Promise<void> {
+    assertObjectId(id);
+    const res = await this.request(
+      'GET',
+      `v1/objects/${id}`,
+      { Accept: 'application/octet-stream' },
+      (req) => void req.end(),
+    );
+    if (res.statusCode !== 200) await this.fail(res, `GET object ${id}`, id);
+    try {
+      await pipeline(res, createWriteStream(destFile));
+    } catch (error) {
+      throw new RemoteError(RemoteErrorCode.unreachable, `download of ${id} was interrupted`, {
+        data: { id },
+        retryable: true,
+        cause: error,
+      });
+    }
+  }
+
+  async put(id: string, srcFile: string): Promise<void> {
+    assertObjectId(id);
+    const { size } = await fs.stat(srcFile);
+    const res = await this.request(
+      'PUT',
+      `v1/objects/${id}`,
+      { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+      (req) => pipeline(createReadStream(srcFile), req),
+    );
+    if (res.statusCode === 200 || res.statusCode === 409) {
+      res.resume();
+      return;
+    }
+    await this.fail(res, `PUT object ${id}`);
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+}

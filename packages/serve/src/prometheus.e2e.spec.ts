@@ -1,0 +1,224 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALERTS, buildPrometheusRules, RECORDS } from '@cairn/monitoring';
+import { loadModel } from './load-model';
+import { createModelServer } from './server';
+import {
+  closeServer,
+  listen,
+  parseMetrics,
+  postJson,
+  random,
+  sampleValue,
+  tempDir,
+  writeNodeModel,
+} from '../test/fixtures';
+
+const PROMETHEUS = '/usr/bin/prometheus';
+const hasPrometheus = existsSync(PROMETHEUS);
+if (!hasPrometheus)
+  console.warn(
+    `skipping the Prometheus end-to-end test: ${PROMETHEUS} is not installed (Debian package "prometheus")`,
+  );
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Vector {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+describe.skipIf(!hasPrometheus)('cairn serve scraped by a real Prometheus, with the generated rules', () => {
+  const tmp = tempDir('cairn-serve-prom-');
+  let prometheus: ChildProcess | undefined;
+  let promUrl: string;
+  let server: ReturnType<typeof createModelServer>;
+  let serverUrl: string;
+  let promLog = '';
+
+  async function query(expr: string): Promise<Vector[]> {
+    const response = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await response.json()) as { status: string; data: { result: Vector[] }; error?: string };
+    if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error}`);
+    return body.data.result;
+  }
+
+  async function waitFor<T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    timeoutMs = 15_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe().catch(() => undefined);
+      if (value !== undefined) return value;
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; prometheus log:\n${promLog.slice(-3000)}`);
+      await sleep(250);
+    }
+  }
+
+  const scalar = async (expr: string) => {
+    const result = await query(expr);
+    return result.length === 1 ? Number(result[0]?.value[1]) : undefined;
+  };
+
+  // Reference: x uniform on [0, 10), so half the training rows are "big" (x > 5).
+  const next = random(2024);
+  const reference = Array.from({ length: 500 }, () => {
+    const x = next() * 10;
+    return { x, color: 'c', size: x > 5 ? 'big' : 'small' };
+  });
+  const trainedDaysAgo = 40;
+
+  beforeAll(async () => {
+    const model = await loadModel(writeNodeModel(tmp.dir));
+    server = createModelServer({
+      model,
+      modelName: 'toy',
+      version: 'v7',
+      reference,
+      driftWindow: 300,
+      trainingMetrics: { accuracy: 0.97 },
+      lastTrainedSeconds: Math.floor(Date.now() / 1000) - trainedDaysAgo * 86400,
+    });
+    serverUrl = await listen(server);
+    const rules = buildPrometheusRules(
+      { project: 'toy', labels: ['big', 'small'], features: ['x'] },
+      {
+        error_rate: 0.01,
+        drift_threshold: 0.1,
+        staleness_days: 30,
+        latency_p99_ms: 250,
+        prediction_shift: 0.15,
+      },
+      { interval: '1s', for: Object.fromEntries(Object.values(ALERTS).map((a) => [a, '0s'])) },
+    );
+    writeFileSync(join(tmp.dir, 'rules.yml'), stringify(rules));
+    writeFileSync(
+      join(tmp.dir, 'prometheus.yml'),
+      stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: [join(tmp.dir, 'rules.yml')],
+        scrape_configs: [
+          { job_name: 'cairn-serve', static_configs: [{ targets: [serverUrl.replace('http://', '')] }] },
+        ],
+      }),
+    );
+    const port = await freePort();
+    promUrl = `http://127.0.0.1:${port}`;
+    prometheus = spawn(
+      PROMETHEUS,
+      [
+        `--config.file=${join(tmp.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(tmp.dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stdout?.on('data', (c: Buffer) => (promLog += c.toString()));
+    prometheus.stderr?.on('data', (c: Buffer) => (promLog += c.toString()));
+    await waitFor('prometheus ready', async () =>
+      (await fetch(`${promUrl}/-/ready`)).ok ? true : undefined,
+    );
+    // Two scrapes before any traffic, so every counter has a zero sample to rate from.
+    await waitFor('two scrapes of the model server', async () => {
+      const count = await scalar('count_over_time(up{job="cairn-serve"}[1m])');
+      return count !== undefined && count >= 2 ? count : undefined;
+    });
+  }, 40_000);
+
+  afterAll(async () => {
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((resolve) => prometheus?.once('exit', resolve));
+      prometheus.kill('SIGTERM');
+      await exited;
+    }
+    if (server) await closeServer(server);
+    tmp.cleanup();
+  });
+
+  it('records request rate, error ratio, class shares and drift as the traffic implies, and fires the right alerts', async () => {
+    // 180 valid requests with shifted inputs (mostly "big"), 20 invalid ones: a 10% error share.
+    const xs = Array.from({ length: 180 }, () => Math.sqrt(next()) * 12);
+    const bad = 20;
+    await Promise.all([
+      ...xs.map((x) => postJson(`${serverUrl}/predict`, { x, color: 'c' })),
+      ...Array.from({ length: bad }, () => postJson(`${serverUrl}/predict`, { x: 'oops', color: 'c' })),
+    ]);
+    const big = xs.filter((x) => x > 5).length;
+
+    // Prometheus has scraped the final counts...
+    await waitFor('the final request count', async () =>
+      (await scalar('sum(cairn_model_requests_total{model="toy"})')) === xs.length + bad ? true : undefined,
+    );
+    expect(await scalar('cairn_model_predictions_total{model="toy",class="big"}')).toBe(big);
+    // ...and the recording rules have been evaluated on them.
+    const errorRatio = await waitFor('the error ratio record', async () => {
+      const value = await scalar(`${RECORDS.errorRatio}{model="toy"}`);
+      return value !== undefined && Math.abs(value - bad / (xs.length + bad)) < 1e-9 ? value : undefined;
+    });
+    expect(errorRatio).toBeCloseTo(0.1, 9);
+    expect(await scalar(`sum(${RECORDS.requestRate}{model="toy"})`)).toBeGreaterThan(0);
+    const statuses = await query(`${RECORDS.requestRate}{model="toy", status="400"}`);
+    expect(Number(statuses[0]?.value[1])).toBeGreaterThan(0);
+    expect(await scalar(`${RECORDS.classShare}{model="toy", class="big"}`)).toBeCloseTo(big / xs.length, 9);
+    expect(await scalar(`${RECORDS.classShare}{model="toy", class="small"}`)).toBeCloseTo(
+      1 - big / xs.length,
+      9,
+    );
+    const trainingBig = reference.filter((r) => r.size === 'big').length / reference.length;
+    expect(await scalar(`${RECORDS.classShift}{model="toy", class="big"}`)).toBeCloseTo(
+      Math.abs(big / xs.length - trainingBig),
+      9,
+    );
+    const p99 = await scalar(`${RECORDS.latencyP99}{model="toy"}`);
+    expect(p99).toBeGreaterThan(0);
+    expect(p99).toBeLessThan(0.25);
+
+    // The drift score Prometheus recorded is the one the server computes.
+    const served = sampleValue(
+      parseMetrics(await (await fetch(`${serverUrl}/metrics`)).text()),
+      'cairn_model_feature_drift_score',
+      {
+        feature: 'x',
+      },
+    );
+    expect(served).toBeGreaterThan(0.1);
+    const recordedDrift = await waitFor('the drift record', async () => {
+      const value = await scalar(`${RECORDS.maxDrift}{model="toy"}`);
+      return value !== undefined && Math.abs(value - (served as number)) < 1e-12 ? value : undefined;
+    });
+    expect(recordedDrift).toBeCloseTo(served as number, 12);
+    expect(await scalar(`${RECORDS.trainingAge}{model="toy"}`)).toBeGreaterThan(trainedDaysAgo * 86400 - 60);
+
+    // With `for: 0s`, alerts reflect the recorded values directly.
+    const firing = await waitFor('the alerts', async () => {
+      const alerts = await query('ALERTS{alertstate="firing", model="toy"}');
+      const names = new Set(alerts.map((a) => a.metric.alertname));
+      return names.has(ALERTS.errorRate) &&
+        names.has(ALERTS.drift) &&
+        names.has(ALERTS.staleness) &&
+        names.has(ALERTS.predictionShift)
+        ? alerts
+        : undefined;
+    });
+    expect(firing.some((a) => a.metric.alertname === ALERTS.latency)).toBe(false);
+    expect(firing.filter((a) => a.metric.alertname === ALERTS.drift).map((a) => a.metric.feature)).toEqual([
+      'x',
+    ]);
+  }, 40_000);
+});

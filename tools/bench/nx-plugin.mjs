@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// Benchmarks of the Nx plugin (issue 3), each against a named peer in the same run:
+//  1. project graph creation, 1,000 inferred model projects vs the same projects as static project.json files;
+//  2. per-task overhead of the inferred `train` target vs `nx:run-commands` running the same trivial command, 100 tasks;
+//  3. a cache hit of a model with a 500 MB artifact (Nx restore + artifact linked out of the store) vs `cp` of the file.
+//
+//   npm run build && node tools/bench/nx-plugin.mjs
+//
+// Env: BENCH_PROJECTS (1000), BENCH_TASKS (100), BENCH_ARTIFACT_MB (500), BENCH_ROUNDS (3).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(join(repo, 'package.json'));
+const { inferProject } = require('@cairn/nx');
+const projectsCount = Number(process.env.BENCH_PROJECTS ?? 1000);
+const tasksCount = Number(process.env.BENCH_TASKS ?? 100);
+const artifactMb = Number(process.env.BENCH_ARTIFACT_MB ?? 500);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function workspace(name, withPlugin) {
+  const root = mkdtempSync(join(tmpdir(), `cairn-bench-${name}-`));
+  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+  write(root, 'package.json', JSON.stringify({ name: `bench-${name}`, private: true }));
+  write(
+    root,
+    'nx.json',
+    JSON.stringify({
+      neverConnectToCloud: true,
+      ...(withPlugin ? { plugins: ['@cairn/nx'] } : {}),
+      namedInputs: { cairnInputs: ['{projectRoot}/**/*', '!{projectRoot}/**/*.md'] },
+    }),
+  );
+  write(root, '.gitignore', 'node_modules\n.nx\ndist\n.cairn/cache\n.cairn/state\n.cairn/runs\n.cairn/tmp*\n');
+  write(root, '.cairn/config.json', JSON.stringify({ version: 1, cache: { link: ['reflink', 'hardlink', 'copy'] }, remotes: {} }));
+  git(root, 'init', '-q', '-b', 'main');
+  return root;
+}
+function write(root, file, content) {
+  mkdirSync(dirname(join(root, file)), { recursive: true });
+  writeFileSync(join(root, file), content);
+}
+function env(root) {
+  return {
+    ...process.env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_CACHE_DIRECTORY: join(root, '.nx', 'cache'),
+    NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx', 'workspace-data'),
+    FORCE_COLOR: '0',
+    GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@cairn.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@cairn.invalid',
+  };
+}
+function run(root, command, args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd: root, env: env(root), encoding: 'utf8', maxBuffer: 256 << 20 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${root}:\n${result.stdout}${result.stderr}`);
+  return seconds;
+}
+const git = (root, ...args) => run(root, 'git', args);
+const nx = (root, ...args) => run(root, join(root, 'node_modules', '.bin', 'nx'), args);
+const cairn = (root, ...args) => run(root, join(root, 'node_modules', '.bin', 'cairn'), args);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const line = (label, ours, peer, target) =>
+  console.log(`${label.padEnd(58)} cairn ${ours.toFixed(2)} s   peer ${peer.toFixed(2)} s   ratio ${(ours / peer).toFixed(2)}×   target ≤ ${target}×`);
+
+const TRAINER = `
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+const out = process.env.CAIRN_OUTPUT_DIR ?? 'out';
+writeFileSync(join(out, 'cairn-model.json'), JSON.stringify({ runtime: 'node', entry: 'predict.cjs', task: 'binary', label: 'label', labels: ['a', 'b'], features: [{ name: 'x', type: 'number' }] }));
+const mb = Number(process.env.ARTIFACT_MB ?? 0);
+if (mb) { const chunk = Buffer.alloc(1 << 20); const fd = (await import('node:fs')).openSync(join(out, 'weights.bin'), 'w'); for (let i = 0; i < mb; i++) { chunk.fill(i % 251); (await import('node:fs')).writeSync(fd, chunk); } }
+`;
+const DATASET = 'x,label\n' + Array.from({ length: 20 }, (_, i) => `${i},${i % 2 ? 'a' : 'b'}`).join('\n') + '\n';
+const modelJson = (extra = {}) => JSON.stringify({ datasets: ['d'], label: 'label', task: 'binary', train: { command: 'node train.mjs' }, ...extra });
+
+// 1. Graph creation --------------------------------------------------------------
+{
+  const inferred = workspace('graph-inferred', true);
+  const statics = workspace('graph-static', false);
+  write(inferred, 'datasets/d/dataset.json', JSON.stringify({ data: 'd.csv' }));
+  const datasetProject = inferProject('datasets/d/dataset.json', JSON.stringify({ data: 'd.csv' }));
+  write(statics, 'datasets/d/project.json', JSON.stringify({ ...datasetProject, root: 'datasets/d' }));
+  for (let i = 0; i < projectsCount; i++) {
+    const root = `models/m${String(i).padStart(4, '0')}`;
+    write(inferred, `${root}/model.json`, modelJson());
+    const project = inferProject(`${root}/model.json`, modelJson());
+    write(statics, `${root}/project.json`, JSON.stringify({ ...project, root, implicitDependencies: ['d'] }));
+  }
+  const time = (root) => {
+    rmSync(join(root, '.nx'), { recursive: true, force: true });
+    const cold = nx(root, 'show', 'projects', '--json');
+    const warm = [];
+    for (let r = 0; r < rounds; r++) warm.push(nx(root, 'show', 'projects', '--json'));
+    return { cold, warm: median(warm) };
+  };
+  const a = time(inferred);
+  const b = time(statics);
+  console.log(`\n1. Project graph with ${projectsCount} model projects (nx show projects, NX_DAEMON=false)`);
+  line('   cold (empty workspace data): inferred vs static project.json', a.cold, b.cold, 1.2);
+  line(`   warm (median of ${rounds}): inferred vs static project.json`, a.warm, b.warm, 1.2);
+  rmSync(inferred, { recursive: true, force: true });
+  rmSync(statics, { recursive: true, force: true });
+}
+
+// 2. Per-task overhead ------------------------------------------------------------
+{
+  const ours = workspace('tasks-cairn', true);
+  const peer = workspace('tasks-runcommands', false);
+  write(ours, 'datasets/d/dataset.json', JSON.stringify({ data: 'd.csv' }));
+  write(ours, 'datasets/d/d.csv', DATASET);
+  cairn(ours, 'add', 'datasets/d/d.csv');
+  for (let i = 0; i < tasksCount; i++) {
+    const root = `models/m${String(i).padStart(3, '0')}`;
+    write(ours, `${root}/model.json`, modelJson());
+    write(ours, `${root}/train.mjs`, TRAINER);
+    write(peer, `${root}/train.mjs`, TRAINER);
+    write(peer, `${root}/out/.keep`, '');
+    write(peer, `${root}/project.json`, JSON.stringify({ name: `m${i}`, targets: { train: { executor: 'nx:run-commands', options: { command: 'node train.mjs', cwd: root }, cache: true } } }));
+  }
+  const a = nx(ours, 'run-many', '-t', 'train', '--skip-nx-cache', '--parallel=2');
+  const b = nx(peer, 'run-many', '-t', 'train', '--skip-nx-cache', '--parallel=2');
+  console.log(`\n2. ${tasksCount} trivial train tasks (--skip-nx-cache, --parallel=2)`);
+  line('   inferred train (cairn task train) vs nx:run-commands', a, b, 1.5);
+  console.log(`   per task: cairn ${((a / tasksCount) * 1000).toFixed(0)} ms, run-commands ${((b / tasksCount) * 1000).toFixed(0)} ms`);
+  rmSync(ours, { recursive: true, force: true });
+  rmSync(peer, { recursive: true, force: true });
+}
+
+// 3. Cache hit with a large artifact ----------------------------------------------
+{
+  const root = workspace('artifact', true);
+  write(root, 'datasets/d/dataset.json', JSON.stringify({ data: 'd.csv' }));
+  write(root, 'datasets/d/d.csv', DATASET);
+  cairn(root, 'add', 'datasets/d/d.csv');
+  write(root, 'models/big/model.json', modelJson({ train: { command: 'node train.mjs', env: { ARTIFACT_MB: String(artifactMb) } } }));
+  write(root, 'models/big/train.mjs', TRAINER);
+  const trainSeconds = nx(root, 'run', 'big:train');
+  const artifact = join(root, 'dist', 'cairn', 'models', 'big', 'model', 'weights.bin');
+  const copies = [];
+  for (let r = 0; r < rounds; r++) {
+    const target = join(root, `copy-${r}.bin`);
+    copies.push(run(root, 'cp', [artifact, target]));
+    rmSync(target);
+  }
+  const hits = [];
+  for (let r = 0; r < rounds; r++) {
+    rmSync(join(root, 'dist'), { recursive: true, force: true });
+    const started = process.hrtime.bigint();
+    nx(root, 'run', 'big:train');
+    run(root, join(root, 'node_modules', '.bin', 'cairn'), ['task', 'artifact', 'big']);
+    hits.push(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+  console.log(`\n3. Cache hit of a model with a ${artifactMb} MB artifact (first training took ${trainSeconds.toFixed(1)} s)`);
+  line('   nx cache hit + artifact linked from the store vs cp', median(hits), median(copies), 0.1);
+  rmSync(root, { recursive: true, force: true });
+}
