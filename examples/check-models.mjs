@@ -24,10 +24,11 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 
 const require = createRequire(import.meta.url);
-const examplesDir = path.dirname(new URL(import.meta.url).pathname);
+const examplesDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.dirname(examplesDir);
 const python = process.env.CAIRN_PYTHON ?? '/usr/bin/python3';
 const FAST_SECONDS = 3;
@@ -256,7 +257,9 @@ function accuracy(predictions, rows, manifest, label) {
     if (prediction.label !== manifest.labels[p.indexOf(Math.max(...p))]) {
       throw new Error(`row ${i}: label ${prediction.label} is not the most probable class`);
     }
-    if (prediction.label === rows[i][label]) correct += 1;
+    // Labels are numbers when every label is numeric; the CSV rows hold their text.
+    if (String(prediction.label) === rows[i][label] || prediction.label === Number(rows[i][label]))
+      correct += 1;
   });
   return correct / rows.length;
 }

@@ -14,8 +14,9 @@
 // ".") are dropped, leaving 333 complete rows.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
+const here = path.dirname(fileURLToPath(import.meta.url));
 const source = process.argv[2];
 if (!source) {
   console.error('usage: node import-from-shared.mjs <datasets-dir>');

@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,7 @@ const hashLib = require('@cairn/hash');
 const bigMiB = Number(process.env.BENCH_BIG_MIB ?? 1024);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const smallCount = Number(process.env.BENCH_SMALL_FILES ?? 100_000);
+const smallRounds = Number(process.env.BENCH_SMALL_ROUNDS ?? 3);
 const dataDir = '/tmp/cairn-bench-hash';
 mkdirSync(dataDir, { recursive: true });
 
@@ -64,10 +65,10 @@ function timeOnce(argv, options = {}) {
 }
 
 /** Interleaves rounds of every contender; returns best / median seconds each. */
-function race(contenders) {
+function race(contenders, roundCount = rounds) {
   const times = new Map(contenders.map((c) => [c.name, []]));
   const outputs = new Map();
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < roundCount; round++) {
     for (const contender of contenders) {
       const { seconds, stdout } = timeOnce(contender.argv, contender.options);
       times.get(contender.name).push(seconds);
@@ -108,7 +109,14 @@ console.log(
 console.log(
   `b3sum: ${execFileSync('b3sum', ['--version'], { encoding: 'utf8' }).trim()}, BLAKE3 backend in Cairn: ${hashLib.hashBackend()}`,
 );
-console.log(`rounds: ${rounds} (interleaved; best and median wall time per tool)\n`);
+console.log(
+  `rounds: ${rounds} (small files: ${smallRounds}), interleaved; best and median wall time per tool`,
+);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);
 
 // 1. One big file.
 const big = ensureBigFile();
@@ -136,44 +144,55 @@ console.log(
   `cairn hash / b3sum (best of ${rounds}): ${ratio.toFixed(2)}  — target ≤ 1.10: ${ratio <= 1.1 ? 'MET' : 'NOT MET'}\n`,
 );
 
-// In-process library throughput (no process startup).
+// In-process library throughput (no process startup), by read size: picks FILE_CHUNK_BYTES.
 {
-  const best = { file: Infinity };
+  const sizes = [1, 4, 16];
+  const best = new Map(sizes.map((mib) => [mib, Infinity]));
   for (let i = 0; i < rounds; i++) {
-    const start = process.hrtime.bigint();
-    await hashLib.hashFile(big);
-    best.file = Math.min(best.file, Number(process.hrtime.bigint() - start) / 1e9);
+    for (const mib of sizes) {
+      const start = process.hrtime.bigint();
+      const { hash } = await hashLib.hashFile(big, { chunkBytes: mib * 1024 * 1024 });
+      best.set(mib, Math.min(best.get(mib), Number(process.hrtime.bigint() - start) / 1e9));
+      if (hash !== b3Line) throw new Error(`hashFile (${mib} MiB reads) disagrees with b3sum`);
+    }
   }
-  console.log(
-    `library hashFile in-process: best ${best.file.toFixed(3)} s = ${(bytes / 2 ** 30 / best.file).toFixed(2)} GiB/s\n`,
-  );
+  console.log('library hashFile in-process (read and hash overlapped), best of rounds:');
+  for (const [mib, seconds] of best) {
+    console.log(
+      `  ${String(mib).padStart(2)} MiB reads: ${seconds.toFixed(3)} s = ${(bytes / 2 ** 30 / seconds).toFixed(2)} GiB/s`,
+    );
+  }
+  console.log('');
 }
 
 // 2. Many small files.
 if (smallCount > 0) {
   const root = ensureSmallFiles();
   execFileSync('sh', ['-c', `find '${root}' -type f -print0 | xargs -0 cat > /dev/null`]); // warm
-  const smallResults = race([
-    { name: 'cairn hash DIR', argv: [node, cairnBin, 'hash', root] },
-    {
-      name: 'node + @cairn/hash hashDirectory, no CLI',
-      argv: [
-        node,
-        '-e',
-        "require('@cairn/hash').hashDirectory(process.argv[1]).then((r) => console.log(r.hash))",
-        root,
-      ],
-      options: { cwd: repo },
-    },
-    {
-      name: 'find | xargs b3sum',
-      argv: ['sh', '-c', `find '${root}' -type f -print0 | xargs -0 b3sum > /dev/null`],
-    },
-    {
-      name: 'find | xargs -P2 b3sum',
-      argv: ['sh', '-c', `find '${root}' -type f -print0 | xargs -0 -P2 -n 5000 b3sum > /dev/null`],
-    },
-  ]);
+  const smallResults = race(
+    [
+      { name: 'cairn hash DIR', argv: [node, cairnBin, 'hash', root] },
+      {
+        name: 'node + @cairn/hash hashDirectory, no CLI',
+        argv: [
+          node,
+          '-e',
+          "require('@cairn/hash').hashDirectory(process.argv[1]).then((r) => console.log(r.hash))",
+          root,
+        ],
+        options: { cwd: repo },
+      },
+      {
+        name: 'find | xargs b3sum',
+        argv: ['sh', '-c', `find '${root}' -type f -print0 | xargs -0 b3sum > /dev/null`],
+      },
+      {
+        name: 'find | xargs -P2 b3sum',
+        argv: ['sh', '-c', `find '${root}' -type f -print0 | xargs -0 -P2 -n 5000 b3sum > /dev/null`],
+      },
+    ],
+    smallRounds,
+  );
   console.log(`## ${smallCount} files of 1-8 KiB (page-cached)`);
   table(smallResults, 'find | xargs b3sum');
   const smallRatio = smallResults[0].best / smallResults.find((r) => r.name === 'find | xargs b3sum').best;

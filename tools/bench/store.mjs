@@ -82,13 +82,18 @@ function report(title, target, results, peerName) {
   const peer = stats(results[peerName]);
   for (const [name, times] of Object.entries(results)) {
     const { best, median } = stats(times);
-    const ratio = name === peerName ? '' : `  ratio(best) ${(best / peer.best).toFixed(2)}×, ratio(median) ${(median / peer.median).toFixed(2)}×`;
+    const ratio =
+      name === peerName
+        ? ''
+        : `  ratio(best) ${(best / peer.best).toFixed(2)}×, ratio(median) ${(median / peer.median).toFixed(2)}×`;
     console.log(`${name.padEnd(34)} best ${fmt(best)}  median ${fmt(median)}${ratio}`);
   }
   console.log(`target: ${target}`);
 }
 
-console.log(`# store benchmark — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, node ${process.version}, rounds ${rounds}`);
+console.log(
+  `# store benchmark — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, node ${process.version}, rounds ${rounds}`,
+);
 
 // 1. add
 {
@@ -104,14 +109,23 @@ console.log(`# store benchmark — ${cpus()[0]?.model ?? 'cpu'} × ${availablePa
     execFileSync('node', [cairnBin, 'init'], { cwd: root });
   };
   timeOnce(b3, { cwd: root }); // warm the page cache
-  const results = { 'b3sum (find | xargs b3sum)': [], 'cairn add (empty store)': [], 'cairn add (again, unchanged)': [] };
+  const results = {
+    'b3sum (find | xargs b3sum)': [],
+    'cairn add (empty store)': [],
+    'cairn add (again, unchanged)': [],
+  };
   for (let round = 0; round < rounds; round++) {
     results['b3sum (find | xargs b3sum)'].push(timeOnce(b3, { cwd: root }));
     reset();
     results['cairn add (empty store)'].push(timeOnce(['node', cairnBin, 'add', 'data'], { cwd: root }));
     results['cairn add (again, unchanged)'].push(timeOnce(['node', cairnBin, 'add', 'data'], { cwd: root }));
   }
-  report(`add: ${addCount} files of 1–8 KiB`, 'cairn add (empty store) ≤ 1.5× b3sum', results, 'b3sum (find | xargs b3sum)');
+  report(
+    `add: ${addCount} files of 1–8 KiB`,
+    'cairn add (empty store) ≤ 1.5× b3sum',
+    results,
+    'b3sum (find | xargs b3sum)',
+  );
 }
 
 // 2. status
@@ -150,5 +164,10 @@ for (const layout of ['one-folder', 'pointer-per-file']) {
     if (entries.some((entry) => entry.state !== 'clean')) throw new Error('status not clean');
   }
   const pointers = layout === 'one-folder' ? '1 pointer' : `${statusCount} pointers`;
-  report(`no-op status: ${statusCount} tracked files, ${pointers}`, 'cairn status ≤ 2× git status', results, 'git status');
+  report(
+    `no-op status: ${statusCount} tracked files, ${pointers}`,
+    'cairn status ≤ 2× git status',
+    results,
+    'git status',
+  );
 }

@@ -141,13 +141,13 @@ async function main() {
   const unlabelled = rows.findIndex((row) => isMissing(row[label]));
   if (unlabelled >= 0) fail(`${trainFile}: data row ${unlabelled + 1} has no "${label}"`);
   const regression = task === 'regression';
-  const labels = regression ? undefined : [...new Set(rows.map((row) => row[label]))].sort();
-  const targets = rows.map((row, i) => {
-    if (!regression) return labels.indexOf(row[label]);
-    const value = Number(row[label]);
-    if (!Number.isFinite(value)) fail(`${trainFile}: data row ${i + 1}: "${label}" is not a number`);
-    return value;
-  });
+  // Labels keep their type, as Cairn reads them back for evaluation: numbers when all are numeric.
+  const firstText = rows.findIndex((row) => !Number.isFinite(Number(row[label])));
+  if (regression && firstText >= 0) fail(`${trainFile}: row ${firstText + 1}: "${label}" is not a number`);
+  const labelOf = (row) => (firstText < 0 ? Number(row[label]) : row[label]);
+  const byValue = firstText < 0 ? (a, b) => a - b : undefined;
+  const labels = regression ? undefined : [...new Set(rows.map(labelOf))].sort(byValue);
+  const targets = rows.map((row) => (regression ? labelOf(row) : labels.indexOf(labelOf(row))));
 
   const scaled = params.standardize ?? algorithm !== 'random-forest';
   const preprocessing = fitPreprocessing(rows, featureNames, scaled);
@@ -175,7 +175,7 @@ async function main() {
     const squared = predictions.reduce((sum, p, i) => sum + (p.label - targets[i]) ** 2, 0);
     metrics.train_rmse = Math.sqrt(squared / rows.length);
   } else {
-    metrics.train_accuracy = predictions.filter((p, i) => p.label === rows[i][label]).length / rows.length;
+    metrics.train_accuracy = predictions.filter((p, i) => p.label === labelOf(rows[i])).length / rows.length;
   }
   if (metricsFile) fs.writeFileSync(metricsFile, JSON.stringify(metrics, null, 2) + '\n');
   const seconds = ((performance.now() - started) / 1000).toFixed(2);

@@ -66,8 +66,14 @@ export function histogramCounts(values: ArrayLike<number>, edges: Float64Array):
   return counts;
 }
 
-function countDistinct(values: readonly Value[] | ArrayLike<number>): number {
-  return new Set(Array.from(values as ArrayLike<Value>)).size;
+/** Whether `values` holds more than `limit` distinct values (stops counting early). */
+function hasMoreDistinctThan(values: ArrayLike<Value>, limit: number): boolean {
+  const seen = new Set<Value>();
+  for (let i = 0; i < values.length; i++) {
+    seen.add(values[i] as Value);
+    if (seen.size > limit) return true;
+  }
+  return false;
 }
 
 export function categoryCounts(values: ArrayLike<Value>): Map<Value, number> {
@@ -93,7 +99,7 @@ export function binnedShares(
   fillZeroes: boolean,
 ): BinnedShares {
   let result: BinnedShares;
-  if (numerical && countDistinct(reference as ArrayLike<number>) > 20) {
+  if (numerical && hasMoreDistinctThan(reference, 20)) {
     const ref = reference as ArrayLike<number>;
     const cur = current as ArrayLike<number>;
     const all = new Float64Array(ref.length + cur.length);

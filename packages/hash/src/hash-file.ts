@@ -39,7 +39,10 @@ export async function hashStream(
  */
 export async function hashFile(
   path: string,
-  options: { algorithm?: HashAlgorithm } = {},
+  options: {
+    algorithm?: HashAlgorithm;
+    /** Read size; default FILE_CHUNK_BYTES (4 MiB). */ chunkBytes?: number;
+  } = {},
 ): Promise<HashResult> {
   const algorithm = assertAlgorithm(options.algorithm ?? 'blake3');
   let handle: fs.FileHandle;
@@ -63,7 +66,7 @@ export async function hashFile(
         },
       );
     }
-    const chunk = Math.max(64 * 1024, Math.min(FILE_CHUNK_BYTES, stat.size + 1));
+    const chunk = Math.max(64 * 1024, Math.min(options.chunkBytes ?? FILE_CHUNK_BYTES, stat.size + 1));
     const buffers = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
     const hasher = createHasher(algorithm);
     let size = 0;

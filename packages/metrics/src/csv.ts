@@ -78,11 +78,13 @@ export function parseCsv(text: string, file = 'input'): CsvColumns {
   const cols: string[][] = header.map(() => []);
   const width = header.length;
   pos = headerEnd + 1;
+  let nextQuote = text.indexOf('"', pos);
   while (pos < text.length) {
     lineNo++;
     let end = nextLineEnd(text, pos);
-    const quote = text.indexOf('"', pos);
-    if (quote < 0 || quote > end) {
+    // the next quote is searched again only once we are past it (no quadratic rescans)
+    if (nextQuote >= 0 && nextQuote < pos) nextQuote = text.indexOf('"', pos);
+    if (nextQuote < 0 || nextQuote > end) {
       // fast path: no quotes on this line, slice fields straight into their columns
       let lineEnd = end;
       if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
@@ -98,10 +100,14 @@ export function parseCsv(text: string, file = 'input'): CsvColumns {
         cols[c]!.push(text.slice(start, comma));
         start = comma + 1;
       }
-      if (c !== width - 1 || text.indexOf(',', start) < lineEnd && text.indexOf(',', start) >= 0) {
-        for (let undo = 0; undo < c; undo++) cols[undo]!.pop();
+      const extra = text.indexOf(',', start);
+      if (c !== width - 1 || (extra >= 0 && extra < lineEnd)) {
         const fields = text.slice(pos, lineEnd).split(',').length;
-        throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${lineNo}: ${fields} fields, the header has ${width}`, { file, line: lineNo });
+        throw metricsError(
+          MetricsErrorCode.CsvInvalid,
+          `${file}:${lineNo}: ${fields} fields, the header has ${width}`,
+          { file, line: lineNo },
+        );
       }
       cols[c]!.push(text.slice(start, lineEnd));
       pos = end + 1;
@@ -114,7 +120,11 @@ export function parseCsv(text: string, file = 'input'): CsvColumns {
     const last = fields.length - 1;
     fields[last] = stripCr(fields[last]!);
     if (fields.length !== width) {
-      throw metricsError(MetricsErrorCode.CsvInvalid, `${file}:${lineNo}: ${fields.length} fields, the header has ${width}`, { file, line: lineNo });
+      throw metricsError(
+        MetricsErrorCode.CsvInvalid,
+        `${file}:${lineNo}: ${fields.length} fields, the header has ${width}`,
+        { file, line: lineNo },
+      );
     }
     for (let k = 0; k < width; k++) cols[k]!.push(fields[k]!);
   }
@@ -195,7 +205,9 @@ export function metricsInputFromCsv(
   const yTrueNumbers = numericOrUndefined(yTrueRaw);
   const yPredNumbers = yTrueNumbers && numericOrUndefined(yPredRaw);
   const numeric = yPredNumbers !== undefined;
-  const input: MetricsInput = numeric ? { yTrue: yTrueNumbers!, yPred: yPredNumbers } : { yTrue: yTrueRaw, yPred: yPredRaw };
+  const input: MetricsInput = numeric
+    ? { yTrue: yTrueNumbers!, yPred: yPredNumbers }
+    : { yTrue: yTrueRaw, yPred: yPredRaw };
   if (options.task) input.task = options.task;
   const score = csv.columns.get('score');
   if (score) input.score = numberColumn(score, 'score', file);

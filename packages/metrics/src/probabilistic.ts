@@ -1,5 +1,5 @@
 import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
-import { type Label, defaultPosLabel, encodeLabels, labelIndex, sortLabels } from './labels';
+import { type Label, defaultPosLabel, distinctSorted, encodeLabels, labelIndex, sortLabels } from './labels';
 import { type ScoreMatrix, scoreColumns } from './ranking';
 import { npMean, npSum } from './sum';
 
@@ -29,7 +29,7 @@ export function logLoss(
   const eps = options.eps ?? FLOAT64_EPS;
   const n = yTrue.length;
   if (n === 0) throw metricsError(MetricsErrorCode.Empty, 'log_loss: no samples');
-  const classes = options.labels ? sortLabels(options.labels) : sortLabels(new Set(Array.from(yTrue)));
+  const classes = options.labels ? sortLabels(options.labels) : distinctSorted(yTrue);
   if (classes.length === 1) {
     throw metricsError(
       MetricsErrorCode.Undefined,
@@ -96,7 +96,7 @@ export function brierScoreLoss(
   options: { posLabel?: Label } = {},
 ): number {
   checkSameLength('brier', yTrue, yProb);
-  const present = sortLabels(new Set(Array.from(yTrue)));
+  const present = distinctSorted(yTrue);
   if (present.length > 2) {
     throw metricsError(
       MetricsErrorCode.InvalidOption,

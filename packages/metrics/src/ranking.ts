@@ -210,9 +210,12 @@ function binaryRocAucFromMask(mask: Uint8Array, scores: ArrayLike<number>, what:
   let nPos = 0;
   for (let i = 0; i < mask.length; i++) nPos += mask[i]!;
   if (nPos === 0 || nPos === mask.length) {
-    throw metricsError(MetricsErrorCode.Undefined, `${what}: only one class present in y_true; ROC AUC is not defined in that case`);
+    throw metricsError(
+      MetricsErrorCode.Undefined,
+      `${what}: only one class present in y_true; ROC AUC is not defined in that case`,
+    );
   }
-  return rocAucFromClf(binaryClfCurveFromMask(mask, scores));
+  return rocAucFromClf(binaryClfCurveFromMask(mask, scores), what);
 }
 
 /**
@@ -220,11 +223,17 @@ function binaryRocAucFromMask(mask: Uint8Array, scores: ArrayLike<number>, what:
  * curve: the same kept points, the same fpr/tpr divisions and the same
  * trapezoid terms summed in numpy's order, so the result is identical.
  */
-function rocAucFromClf(curve: BinaryClfCurve): number {
+function rocAucFromClf(curve: BinaryClfCurve, what: string): number {
   const { fps, tps } = curve;
   const len = fps.length;
   const lastF = fps[len - 1]!;
   const lastT = tps[len - 1]!;
+  if (lastF === 0 || lastT === 0) {
+    throw metricsError(
+      MetricsErrorCode.Undefined,
+      `${what}: only one class present in y_true; ROC AUC is not defined in that case`,
+    );
+  }
   const terms = new Float64Array(len);
   let count = 0;
   let prevX = 0;
@@ -295,7 +304,11 @@ export function precisionRecallCurve(
 }
 
 function averagePrecisionFromMask(mask: Uint8Array, scores: ArrayLike<number>): number {
-  const { precision, recall } = prFromClf(binaryClfCurveFromMask(mask, scores));
+  return averagePrecisionFromClf(binaryClfCurveFromMask(mask, scores));
+}
+
+function averagePrecisionFromClf(curve: BinaryClfCurve): number {
+  const { precision, recall } = prFromClf(curve);
   const terms = new Float64Array(recall.length - 1);
   for (let i = 0; i < terms.length; i++) terms[i] = (recall[i + 1]! - recall[i]!) * precision[i]!;
   return -npSum(terms);
@@ -507,6 +520,9 @@ export function rocAucScoreMultilabel(
 
 /** Internal entry points used by computeMetrics (labels already encoded). */
 export const rankingInternals = {
+  checkScores,
+  rocAucFromClf,
+  averagePrecisionFromClf,
   binaryClfCurveFromMask,
   binaryRocAucFromMask,
   averagePrecisionFromMask,

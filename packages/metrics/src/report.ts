@@ -11,7 +11,14 @@ import {
   matthewsFromCounts,
 } from './classification';
 import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
-import { type Label, compareLabels, defaultPosLabel, encodeLabels, labelIndex, sortLabels } from './labels';
+import {
+  type Label,
+  compareLabels,
+  defaultPosLabel,
+  distinctSorted,
+  encodeLabels,
+  labelIndex,
+} from './labels';
 import { brierScoreLoss, logLoss } from './probabilistic';
 import { rankingInternals, rocAucScoreMulticlass } from './ranking';
 import { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2Score } from './regression';
@@ -281,13 +288,14 @@ function addBinary(
   const posCode = labelIndex(cm.labels, pos);
   const mask = new Uint8Array(yTrueCodes.length);
   for (let i = 0; i < mask.length; i++) mask[i] = yTrueCodes[i] === posCode ? 1 : 0;
-  const trueLabels = sortLabels(new Set(Array.from(input.yTrue)));
+  const trueLabels = distinctSorted(input.yTrue);
   if (trueLabels.length > 2)
     throw metricsError(MetricsErrorCode.InvalidOption, 'binary metrics need at most 2 labels in y_true');
-  report.roc_auc = guarded(warnings, 'roc_auc', () =>
-    rankingInternals.binaryRocAucFromMask(mask, score, 'roc_auc'),
-  );
-  report.average_precision = rankingInternals.averagePrecisionFromMask(mask, score);
+  // one sorted curve serves ROC AUC, average precision and the curve points
+  rankingInternals.checkScores('score', score);
+  const clf = rankingInternals.binaryClfCurveFromMask(mask, score);
+  report.roc_auc = guarded(warnings, 'roc_auc', () => rankingInternals.rocAucFromClf(clf, 'roc_auc'));
+  report.average_precision = rankingInternals.averagePrecisionFromClf(clf);
   // log_loss takes the probability of the greater label; flip when the positive label is the lesser one.
   const greater = pos === cm.labels[cm.labels.length - 1];
   const pGreater = greater ? score : Float64Array.from({ length: score.length }, (_, i) => 1 - score[i]!);
@@ -297,7 +305,6 @@ function addBinary(
   );
   report.brier = guarded(warnings, 'brier', () => brierScoreLoss(input.yTrue, score, { posLabel: pos }));
   if (input.curves) {
-    const clf = rankingInternals.binaryClfCurveFromMask(mask, score);
     const roc = rankingInternals.rocFromClf(clf, true);
     const pr = rankingInternals.prFromClf(clf);
     report.roc_curve = { fpr: [...roc.fpr], tpr: [...roc.tpr], thresholds: [...roc.thresholds] };

@@ -4,6 +4,7 @@ import { CairnError } from '@cairn/errors';
 import { hasObject, materialize, readPointer, status, type Pointer } from '@cairn/store';
 import type { DatasetConfig } from './config';
 import { DataUnavailableError } from './errors';
+import { fetchFromDefaultRemote } from './fetch-remote';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, requireProject, type ProjectRef } from './workspace';
 
@@ -44,8 +45,8 @@ export async function ensureDataset(workspaceRoot: string, dataset: ProjectRef<D
     });
   }
   if (state !== 'clean') {
-    if (!(await hasObject(workspaceRoot, pointer.hash))) {
-      throw new DataUnavailableError(pointerFile, pointer.hash, 'not in the local content store');
+    if (!(await hasObject(workspaceRoot, pointer.hash)) && !(await fetchFromDefaultRemote(workspaceRoot, pointer, pointerFile))) {
+      throw new DataUnavailableError(pointerFile, pointer.hash, 'not in the local content store, and no default remote is configured');
     }
     await materialize(workspaceRoot, pointer, dataPath);
   }

@@ -43,3 +43,4 @@ export { ensureArtifact } from './artifact';
 export { monitor } from './monitor';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
 export { validateProject, ValidationFailedError } from './validate-data';
+export { fetchFromDefaultRemote } from './fetch-remote';

@@ -8,23 +8,13 @@
  * format (`_bucket{le}`, `_sum`, `_count`) through prom-client's registry.
  */
 
+import { bucketIndex, histogramValues, HistogramSeries, type MetricSnapshot } from './fast-metrics';
+
 /** Upper bounds used when no reference data says where a feature's values lie. */
 export const DEFAULT_FEATURE_BUCKETS = [-1000, -100, -10, -1, -0.1, 0, 0.1, 1, 10, 100, 1000];
 
 /** Evidently replaces empty bins by this share before taking logarithms. */
 const PSI_EMPTY_SHARE = 0.0001;
-
-/** Index of the first bound >= value (Prometheus `le` semantics); bounds.length for +Inf. */
-export function bucketIndex(bounds: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (value <= (bounds[mid] as number)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
 
 /** Interior decile cut points of `values` (linear interpolation, as numpy's default), deduplicated. */
 export function decileBounds(values: readonly number[]): number[] {
@@ -53,10 +43,7 @@ export function populationStabilityIndex(expected: readonly number[], actual: re
   return psi;
 }
 
-class FeatureSeries {
-  readonly counts: Float64Array;
-  sum = 0;
-  count = 0;
+class FeatureSeries extends HistogramSeries {
   /** Sliding window of the most recent bucket indices, for the drift score. */
   private readonly window: Int32Array | undefined;
   private readonly windowCounts: Float64Array | undefined;
@@ -64,22 +51,25 @@ class FeatureSeries {
   private windowPos = 0;
 
   constructor(
-    readonly bounds: number[],
+    labels: Record<string, string>,
+    bounds: number[],
     readonly referenceShares: number[] | undefined,
     windowSize: number,
   ) {
-    this.counts = new Float64Array(bounds.length + 1);
+    super(labels, bounds);
     if (referenceShares) {
       this.window = new Int32Array(windowSize);
       this.windowCounts = new Float64Array(bounds.length + 1);
     }
   }
 
-  observe(value: number): void {
-    const index = bucketIndex(this.bounds, value);
-    this.counts[index] = (this.counts[index] as number) + 1;
-    this.sum += value;
-    this.count += 1;
+  override observe(value: number): number {
+    const index = super.observe(value);
+    this.track(index);
+    return index;
+  }
+
+  private track(index: number): void {
     const window = this.window;
     const windowCounts = this.windowCounts;
     if (window && windowCounts) {
@@ -120,12 +110,6 @@ export interface FeatureHistogramOptions {
   driftMinSamples?: number;
 }
 
-interface MetricValue {
-  value: number;
-  labels: Record<string, string | number>;
-  metricName?: string;
-}
-
 /** A prom-client-compatible metric object (registry.registerMetric accepts it). */
 export class FeatureHistograms {
   readonly name: string;
@@ -153,7 +137,10 @@ export class FeatureHistograms {
         }
         shares = counts.map((c) => c / reference.length);
       }
-      this.series.set(feature, new FeatureSeries(bounds, shares, options.driftWindow ?? 1000));
+      this.series.set(
+        feature,
+        new FeatureSeries({ model: options.model, feature }, bounds, shares, options.driftWindow ?? 1000),
+      );
     }
   }
 
@@ -171,28 +158,14 @@ export class FeatureHistograms {
     return scores;
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
-    const values: MetricValue[] = [];
-    for (const [feature, series] of this.series) {
-      const labels = { model: this.options.model, feature };
-      let cumulative = 0;
-      series.bounds.forEach((bound, i) => {
-        cumulative += series.counts[i] as number;
-        values.push({
-          value: cumulative,
-          labels: { ...labels, le: bound },
-          metricName: `${this.name}_bucket`,
-        });
-      });
-      values.push({
-        value: series.count,
-        labels: { ...labels, le: '+Inf' },
-        metricName: `${this.name}_bucket`,
-      });
-      values.push({ value: series.sum, labels, metricName: `${this.name}_sum` });
-      values.push({ value: series.count, labels, metricName: `${this.name}_count` });
-    }
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  get(): MetricSnapshot {
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values: histogramValues(this.name, this.series.values()),
+    };
   }
 
   reset(): void {

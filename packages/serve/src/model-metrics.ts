@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './fast-metrics';
 import { FeatureHistograms } from './feature-histograms';
 import type { ModelManifest, Prediction, Row } from './manifest';
 
@@ -30,11 +31,17 @@ export interface ModelMetricsOptions {
  */
 export class ModelMetrics {
   readonly registry = new Registry();
-  private readonly requestsByStatus = new Map<string, Counter.Internal>();
-  private readonly requests: Counter<string>;
-  private readonly duration: Histogram.Internal<string>;
-  private readonly predictions: Counter<string>;
-  private readonly predictionsByClass = new Map<string, Counter.Internal>();
+  private readonly requestsByStatus = new Map<string, CounterSeries>();
+  private readonly requests = new CounterFamily(
+    'cairn_model_requests_total',
+    'Prediction requests by HTTP status',
+  );
+  private readonly duration: HistogramSeries;
+  private readonly predictions = new CounterFamily(
+    'cairn_model_predictions_total',
+    'Predictions returned, by predicted class (classification models)',
+  );
+  private readonly predictionsByClass = new Map<string, CounterSeries>();
   private readonly features: FeatureHistograms;
   private readonly numericFeatures: string[];
   private readonly classification: boolean;
@@ -45,30 +52,17 @@ export class ModelMetrics {
     this.classification = manifest.task !== 'regression';
     this.numericFeatures = manifest.features.filter((f) => f.type === 'number').map((f) => f.name);
 
-    this.requests = new Counter({
-      name: 'cairn_model_requests_total',
-      help: 'Prediction requests by HTTP status',
-      labelNames: ['model', 'version', 'status'],
-      registers,
-    });
+    // Hot-path series: resolved once, then plain additions (see fast-metrics.ts).
+    this.registry.registerMetric(this.requests as never);
     for (const status of KNOWN_STATUSES) this.requestCounter(status);
-
-    const duration = new Histogram({
-      name: 'cairn_model_request_duration_seconds',
-      help: 'Prediction request latency in seconds, from request start to response end',
-      labelNames: ['model', 'version'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    duration.zero({ model, version });
-    this.duration = duration.labels(model, version);
-
-    this.predictions = new Counter({
-      name: 'cairn_model_predictions_total',
-      help: 'Predictions returned, by predicted class (classification models)',
-      labelNames: ['model', 'version', 'class'],
-      registers,
-    });
+    const duration = new HistogramFamily(
+      'cairn_model_request_duration_seconds',
+      'Prediction request latency in seconds, from request start to response end',
+      LATENCY_BUCKETS,
+    );
+    this.registry.registerMetric(duration as never);
+    this.duration = duration.withLabels({ model, version });
+    this.registry.registerMetric(this.predictions as never);
     for (const label of manifest.labels ?? []) this.classCounter(String(label));
 
     this.features = new FeatureHistograms({
@@ -140,21 +134,28 @@ export class ModelMetrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
-  private requestCounter(status: string): Counter.Internal {
+  /** Series exist (at 0) from their creation, so rates see a zero before the first event. */
+  private requestCounter(status: string): CounterSeries {
     let counter = this.requestsByStatus.get(status);
     if (!counter) {
-      counter = this.requests.labels(this.options.modelName, this.options.version, status);
-      counter.inc(0); // the series exists (at 0) before its first event
+      counter = this.requests.withLabels({
+        model: this.options.modelName,
+        version: this.options.version,
+        status,
+      });
       this.requestsByStatus.set(status, counter);
     }
     return counter;
   }
 
-  private classCounter(label: string): Counter.Internal {
+  private classCounter(label: string): CounterSeries {
     let counter = this.predictionsByClass.get(label);
     if (!counter) {
-      counter = this.predictions.labels(this.options.modelName, this.options.version, label);
-      counter.inc(0);
+      counter = this.predictions.withLabels({
+        model: this.options.modelName,
+        version: this.options.version,
+        class: label,
+      });
       this.predictionsByClass.set(label, counter);
     }
     return counter;

@@ -31,7 +31,11 @@ interface Hashed {
   directory?: DirectoryHash;
 }
 
-async function hashOne(source: string, statCache: StatCache, onProgress?: AddOptions['onProgress']): Promise<Hashed> {
+async function hashOne(
+  source: string,
+  statCache: StatCache,
+  onProgress?: AddOptions['onProgress'],
+): Promise<Hashed> {
   let stat;
   try {
     stat = await fs.lstat(source, { bigint: true });
@@ -46,10 +50,14 @@ async function hashOne(source: string, statCache: StatCache, onProgress?: AddOpt
       // Pointer files inside a tracked folder would be hidden from every verb: refuse them.
       ignore: (path) => {
         if (path.endsWith(POINTER_SUFFIX)) {
-          throw storeError(StoreErrorCode.pathUnsupported, `${join(source, path)}: a pointer file inside a folder being added`, {
-            data: { path: join(source, path) },
-            hint: 'track either the folder or the paths inside it, not both',
-          });
+          throw storeError(
+            StoreErrorCode.pathUnsupported,
+            `${join(source, path)}: a pointer file inside a folder being added`,
+            {
+              data: { path: join(source, path) },
+              hint: 'track either the folder or the paths inside it, not both',
+            },
+          );
         }
         return false;
       },
@@ -57,14 +65,25 @@ async function hashOne(source: string, statCache: StatCache, onProgress?: AddOpt
     return {
       source,
       directory,
-      pointer: { version: 1, algorithm: 'blake3', hash: directory.hash, size: directory.size, nfiles: directory.nfiles, path: name },
+      pointer: {
+        version: 1,
+        algorithm: 'blake3',
+        hash: directory.hash,
+        size: directory.size,
+        nfiles: directory.nfiles,
+        path: name,
+      },
     };
   }
   if (!stat.isFile()) {
-    throw storeError(StoreErrorCode.pathUnsupported, `${source}: only regular files and folders can be added (not a symlink or special file)`, {
-      data: { path: source },
-      hint: stat.isSymbolicLink() ? 'add the file the link points to' : undefined,
-    });
+    throw storeError(
+      StoreErrorCode.pathUnsupported,
+      `${source}: only regular files and folders can be added (not a symlink or special file)`,
+      {
+        data: { path: source },
+        hint: stat.isSymbolicLink() ? 'add the file the link points to' : undefined,
+      },
+    );
   }
   const startedAt = statCache.now();
   let hash = statCache.lookup(source, stat, 'blake3');
@@ -78,7 +97,11 @@ async function hashOne(source: string, statCache: StatCache, onProgress?: AddOpt
 }
 
 /** Stores a hashed file or folder's objects. Call with the store lock held (gc must not race with it). */
-async function storeHashed(layout: Layout, item: Hashed, onProgress?: AddOptions['onProgress']): Promise<number> {
+async function storeHashed(
+  layout: Layout,
+  item: Hashed,
+  onProgress?: AddOptions['onProgress'],
+): Promise<number> {
   if (!item.directory) {
     const stored = await putFile(layout.cacheDir, item.source, item.pointer.hash, item.pointer.size);
     onProgress?.({ phase: 'store', done: 1, total: 1 });
@@ -90,9 +113,15 @@ async function storeHashed(layout: Layout, item: Hashed, onProgress?: AddOptions
   const unique = entries.filter((entry) => !seen.has(entry.hash) && seen.add(entry.hash));
   let done = 0;
   const stored = await mapLimit(unique, STORE_CONCURRENCY, async (entry) => {
-    const wrote = await putFile(layout.cacheDir, join(realRoot, ...entry.path.split('/')), entry.hash, entry.size);
+    const wrote = await putFile(
+      layout.cacheDir,
+      join(realRoot, ...entry.path.split('/')),
+      entry.hash,
+      entry.size,
+    );
     done++;
-    if (onProgress && (done % 256 === 0 || done === unique.length)) onProgress({ phase: 'store', done, total: unique.length });
+    if (onProgress && (done % 256 === 0 || done === unique.length))
+      onProgress({ phase: 'store', done, total: unique.length });
     return wrote;
   });
   // The manifest goes last: a `.dir` object in the store means all its files are there.
@@ -107,7 +136,9 @@ async function storeHashed(layout: Layout, item: Hashed, onProgress?: AddOptions
  */
 async function syncStore(cacheDir: string): Promise<void> {
   const run = (args: string[]) =>
-    new Promise<boolean>((resolve) => execFile('sync', args, { timeout: 120_000 }, (error) => resolve(!error)));
+    new Promise<boolean>((resolve) =>
+      execFile('sync', args, { timeout: 120_000 }, (error) => resolve(!error)),
+    );
   if (!(await run(['-f', join(cacheDir, 'b3')]))) await run([]);
 }
 
@@ -149,25 +180,37 @@ function assertNoOverlap(root: string, sources: string[]): Promise<void> {
   for (let i = 1; i < sorted.length; i++) {
     const rel = relative(sorted[i - 1]!, sorted[i]!);
     if (rel === '' || !rel.startsWith('..')) {
-      throw storeError(StoreErrorCode.pathUnsupported, `${toPosixRelative(root, sorted[i]!)} is given twice or lies inside ${toPosixRelative(root, sorted[i - 1]!)}`, {
-        data: { path: sorted[i]! },
-        hint: 'add either the folder or the paths inside it',
-      });
+      throw storeError(
+        StoreErrorCode.pathUnsupported,
+        `${toPosixRelative(root, sorted[i]!)} is given twice or lies inside ${toPosixRelative(root, sorted[i - 1]!)}`,
+        {
+          data: { path: sorted[i]! },
+          hint: 'add either the folder or the paths inside it',
+        },
+      );
     }
   }
   // A path inside an already tracked folder would be tracked twice.
   return Promise.all(
     sources.map(async (source) => {
-      for (let dir = dirname(source); relative(root, dir) !== '' && !relative(root, dir).startsWith('..'); dir = dirname(dir)) {
+      for (
+        let dir = dirname(source);
+        relative(root, dir) !== '' && !relative(root, dir).startsWith('..');
+        dir = dirname(dir)
+      ) {
         const tracked = await fs.stat(pointerFileFor(dir)).then(
           (stat) => stat.isFile(),
           () => false,
         );
         if (tracked) {
-          throw storeError(StoreErrorCode.pathUnsupported, `${toPosixRelative(root, source)} is inside ${toPosixRelative(root, dir)}, which is tracked already`, {
-            data: { path: source, trackedBy: pointerFileFor(dir) },
-            hint: `re-add ${toPosixRelative(root, dir)} instead`,
-          });
+          throw storeError(
+            StoreErrorCode.pathUnsupported,
+            `${toPosixRelative(root, source)} is inside ${toPosixRelative(root, dir)}, which is tracked already`,
+            {
+              data: { path: source, trackedBy: pointerFileFor(dir) },
+              hint: `re-add ${toPosixRelative(root, dir)} instead`,
+            },
+          );
         }
       }
     }),
@@ -188,15 +231,20 @@ async function hashAll(sources: string[], statCache: StatCache, options: AddOpti
   if (files.length > 1) {
     const results = await hashFiles(files, {
       statCache,
-      onProgress: options.onProgress && ((done, total) => options.onProgress!({ phase: 'hash', done, total })),
+      onProgress:
+        options.onProgress && ((done, total) => options.onProgress!({ phase: 'hash', done, total })),
     });
     files.forEach((source, index) => {
       const { hash, size } = results[index]!;
-      fileHashes.set(source, { source, pointer: { version: 1, algorithm: 'blake3', hash, size, path: basename(source) } });
+      fileHashes.set(source, {
+        source,
+        pointer: { version: 1, algorithm: 'blake3', hash, size, path: basename(source) },
+      });
     });
   }
   const hashed: Hashed[] = [];
-  for (const source of sources) hashed.push(fileHashes.get(source) ?? (await hashOne(source, statCache, options.onProgress)));
+  for (const source of sources)
+    hashed.push(fileHashes.get(source) ?? (await hashOne(source, statCache, options.onProgress)));
   return hashed;
 }
 
@@ -230,7 +278,11 @@ export async function add(root: string, paths: string[], options: AddOptions = {
  * returns its pointer without writing a pointer file or touching
  * `.gitignore`. `pointer.path` is the path's base name.
  */
-export async function storePath(root: string, path: string, options: Pick<AddOptions, 'onProgress'> = {}): Promise<Pointer> {
+export async function storePath(
+  root: string,
+  path: string,
+  options: Pick<AddOptions, 'onProgress'> = {},
+): Promise<Pointer> {
   await initWorkspace(root);
   const layout = await loadLayout(root);
   const source = resolve(layout.root, path);

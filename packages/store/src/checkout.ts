@@ -18,7 +18,17 @@ export interface MaterializeOptions {
 }
 
 /** Errors that mean "this strategy cannot work here", so the next one is tried. */
-const UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EACCES']);
+const UNSUPPORTED = new Set([
+  'EXDEV',
+  'EPERM',
+  'EMLINK',
+  'ENOTSUP',
+  'EOPNOTSUPP',
+  'EINVAL',
+  'ENOSYS',
+  'ENOTTY',
+  'EACCES',
+]);
 
 /**
  * Places objects at paths, trying the link strategies in order and
@@ -71,14 +81,24 @@ class Placer {
         this.failed.add(strategy);
       }
     }
-    throw storeError(StoreErrorCode.linkFailed, `could not place ${dest} with any of: ${this.strategies.join(', ')}`, {
-      data: { path: dest, strategies: this.strategies },
-      hint: 'add "copy" to cache.link in .cairn/config.json (or pass --link copy)',
-      cause: lastError,
-    });
+    throw storeError(
+      StoreErrorCode.linkFailed,
+      `could not place ${dest} with any of: ${this.strategies.join(', ')}`,
+      {
+        data: { path: dest, strategies: this.strategies },
+        hint: 'add "copy" to cache.link in .cairn/config.json (or pass --link copy)',
+        cause: lastError,
+      },
+    );
   }
 
-  private async try(strategy: LinkStrategy, hash: string, object: string, dest: string, executable: boolean): Promise<void> {
+  private async try(
+    strategy: LinkStrategy,
+    hash: string,
+    object: string,
+    dest: string,
+    executable: boolean,
+  ): Promise<void> {
     switch (strategy) {
       case 'hardlink': {
         await fs.link(object, dest);
@@ -91,7 +111,8 @@ class Placer {
         return;
       case 'reflink':
       case 'copy': {
-        const flags = constants.COPYFILE_EXCL | (strategy === 'reflink' ? constants.COPYFILE_FICLONE_FORCE : 0);
+        const flags =
+          constants.COPYFILE_EXCL | (strategy === 'reflink' ? constants.COPYFILE_FICLONE_FORCE : 0);
         await fs.copyFile(object, dest, flags);
         // A private copy: writable, executable if the manifest says so.
         await fs.chmod(dest, executable ? 0o755 : 0o644);
@@ -126,8 +147,11 @@ async function placeEntries(placer: Placer, dir: string, entries: ManifestEntry[
     const parts = entry.path.split('/');
     for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
   }
-  for (const folder of [...folders].sort()) await fs.mkdir(join(dir, ...folder.split('/')), { recursive: true });
-  await mapLimit(entries, 16, (entry) => placer.place(entry.hash, join(dir, ...entry.path.split('/')), entry.executable));
+  for (const folder of [...folders].sort())
+    await fs.mkdir(join(dir, ...folder.split('/')), { recursive: true });
+  await mapLimit(entries, 16, (entry) =>
+    placer.place(entry.hash, join(dir, ...entry.path.split('/')), entry.executable),
+  );
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -138,7 +162,12 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Builds the folder beside the target, then swaps it in, so a crash never leaves a half-written folder at `target`. */
-async function materializeDirectory(placer: Placer, layout: Layout, pointer: Pointer, target: string): Promise<void> {
+async function materializeDirectory(
+  placer: Placer,
+  layout: Layout,
+  pointer: Pointer,
+  target: string,
+): Promise<void> {
   const entries = await readManifestObject(layout.cacheDir, pointer.hash);
   const temp = tempSibling(target);
   await fs.mkdir(temp, { recursive: true });
@@ -160,14 +189,23 @@ async function materializeDirectory(placer: Placer, layout: Layout, pointer: Poi
 
 async function assertPresent(layout: Layout, pointer: Pointer): Promise<void> {
   if (!(await objectPresent(layout.cacheDir, pointer.hash))) {
-    throw storeError(StoreErrorCode.objectMissing, `object ${pointer.hash} (${pointer.path}) is not in the cache`, {
-      data: { id: pointer.hash, path: pointer.path },
-      hint: 'fetch it with `cairn pull`',
-    });
+    throw storeError(
+      StoreErrorCode.objectMissing,
+      `object ${pointer.hash} (${pointer.path}) is not in the cache`,
+      {
+        data: { id: pointer.hash, path: pointer.path },
+        hint: 'fetch it with `cairn pull`',
+      },
+    );
   }
 }
 
-async function materializeWith(placer: Placer, layout: Layout, pointer: Pointer, target: string): Promise<void> {
+async function materializeWith(
+  placer: Placer,
+  layout: Layout,
+  pointer: Pointer,
+  target: string,
+): Promise<void> {
   await assertPresent(layout, pointer);
   await fs.mkdir(dirname(target), { recursive: true });
   if (isDirId(pointer.hash)) await materializeDirectory(placer, layout, pointer, target);
@@ -181,7 +219,12 @@ async function materializeWith(placer: Placer, layout: Layout, pointer: Pointer,
  * Restores one pointer's content at any `target` path (e.g. a scratch folder
  * for training). An existing target is replaced only with `force`.
  */
-export async function materialize(root: string, pointer: Pointer, target: string, options: MaterializeOptions = {}): Promise<void> {
+export async function materialize(
+  root: string,
+  pointer: Pointer,
+  target: string,
+  options: MaterializeOptions = {},
+): Promise<void> {
   const layout = await loadLayout(root);
   if (!options.force && (await exists(target))) {
     throw storeError(StoreErrorCode.wouldOverwrite, `${target} exists; refusing to replace it`, {
@@ -190,7 +233,9 @@ export async function materialize(root: string, pointer: Pointer, target: string
     });
   }
   const statCache = StatCache.inMemory();
-  await withLock(layout.lockPath, () => materializeWith(new Placer(layout, options.link ?? layout.link, statCache), layout, pointer, target));
+  await withLock(layout.lockPath, () =>
+    materializeWith(new Placer(layout, options.link ?? layout.link, statCache), layout, pointer, target),
+  );
 }
 
 export interface CheckoutResult {
@@ -209,7 +254,11 @@ export interface CheckoutResult {
  * lists the paths). Data whose objects are not in the cache fails with
  * STORE_OBJECT_MISSING before anything is written.
  */
-export async function checkout(root: string, paths?: string[], options: MaterializeOptions = {}): Promise<CheckoutResult> {
+export async function checkout(
+  root: string,
+  paths?: string[],
+  options: MaterializeOptions = {},
+): Promise<CheckoutResult> {
   const layout = await loadLayout(root);
   const records = await selectPointers(layout.root, paths);
   const statCache = await StatCache.load(layout.statCacheFile);
@@ -221,17 +270,25 @@ export async function checkout(root: string, paths?: string[], options: Material
       entry.changes !== undefined && entry.changes.added.length === 0 && entry.changes.modified.length === 0;
     const conflicts = states.filter((entry) => entry.state === 'modified' && !onlyDeletions(entry));
     if (conflicts.length > 0 && !options.force) {
-      throw storeError(StoreErrorCode.wouldOverwrite, `checkout would overwrite local changes in: ${conflicts.map((entry) => entry.path).join(', ')}`, {
-        data: { paths: conflicts.map((entry) => entry.path) },
-        hint: 'keep the changes with `cairn add`, or discard them with `cairn checkout --force`',
-      });
+      throw storeError(
+        StoreErrorCode.wouldOverwrite,
+        `checkout would overwrite local changes in: ${conflicts.map((entry) => entry.path).join(', ')}`,
+        {
+          data: { paths: conflicts.map((entry) => entry.path) },
+          hint: 'keep the changes with `cairn add`, or discard them with `cairn checkout --force`',
+        },
+      );
     }
     const notInCache = states.filter((entry) => !onDiskClean(entry) && !entry.inCache);
     if (notInCache.length > 0) {
-      throw storeError(StoreErrorCode.objectMissing, `not in the cache: ${notInCache.map((entry) => entry.path).join(', ')}`, {
-        data: { paths: notInCache.map((entry) => entry.path) },
-        hint: 'fetch the objects with `cairn pull`',
-      });
+      throw storeError(
+        StoreErrorCode.objectMissing,
+        `not in the cache: ${notInCache.map((entry) => entry.path).join(', ')}`,
+        {
+          data: { paths: notInCache.map((entry) => entry.path) },
+          hint: 'fetch the objects with `cairn pull`',
+        },
+      );
     }
     const restored: string[] = [];
     const unchanged: string[] = [];

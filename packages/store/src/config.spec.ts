@@ -19,7 +19,11 @@ describe('workspace and config', () => {
     const first = readFileSync(join(root, '.cairn', 'config.json'), 'utf8');
     expect(JSON.parse(first)).toEqual(defaultConfig());
     expect(readFileSync(join(root, '.cairn', '.gitignore'), 'utf8')).toMatch(/^\/cache\/$/m);
-    const edited = { ...defaultConfig(), remotes: { origin: { url: 'file:///tmp/r' } }, defaultRemote: 'origin' };
+    const edited = {
+      ...defaultConfig(),
+      remotes: { origin: { url: 'file:///tmp/r' } },
+      defaultRemote: 'origin',
+    };
     await saveConfig(root, edited);
     await initWorkspace(root);
     expect(await loadConfig(root)).toEqual(edited);
@@ -45,7 +49,11 @@ describe('workspace and config', () => {
     ['empty link list', { version: 1, cache: { link: [] } }, '/cache/link'],
     ['remote without url', { version: 1, remotes: { origin: {} } }, '/remotes/origin/url'],
     ['bad remote name', { version: 1, remotes: { 'no spaces': { url: 'x' } } }, '/remotes/no spaces'],
-    ['unknown default remote', { version: 1, remotes: { a: { url: 'x' } }, defaultRemote: 'b' }, '/defaultRemote'],
+    [
+      'unknown default remote',
+      { version: 1, remotes: { a: { url: 'x' } }, defaultRemote: 'b' },
+      '/defaultRemote',
+    ],
     ['unknown field', { version: 1, cache: {}, remote: {} }, '/remote'],
   ])('rejects a config with %s, naming the file and JSON pointer', async (_name, value, pointer) => {
     const root = workspace();
@@ -60,7 +68,9 @@ describe('workspace and config', () => {
   it('refuses to save an invalid config', async () => {
     const root = workspace();
     await initWorkspace(root);
-    await expect(saveConfig(root, { ...defaultConfig(), defaultRemote: 'nope' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(saveConfig(root, { ...defaultConfig(), defaultRemote: 'nope' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
     expect(await loadConfig(root)).toEqual(defaultConfig());
   });
 });

@@ -69,10 +69,14 @@ function parseConfig(file: string, text: string): CairnConfig {
   }
   const problem = schemaProblem('config', raw);
   if (problem) {
-    throw storeError(StoreErrorCode.configInvalid, `${file}: ${problem.pointer || '(document)'} ${problem.message}`, {
-      data: { file, pointer: problem.pointer },
-      hint: 'see packages/store/schemas/config.schema.json for the valid fields',
-    });
+    throw storeError(
+      StoreErrorCode.configInvalid,
+      `${file}: ${problem.pointer || '(document)'} ${problem.message}`,
+      {
+        data: { file, pointer: problem.pointer },
+        hint: 'see packages/store/schemas/config.schema.json for the valid fields',
+      },
+    );
   }
   const value = raw as Partial<CairnConfig> & { version: 1 };
   const config: CairnConfig = {
@@ -82,10 +86,14 @@ function parseConfig(file: string, text: string): CairnConfig {
     remotes: value.remotes ?? {},
   };
   if (config.defaultRemote !== undefined && !(config.defaultRemote in config.remotes)) {
-    throw storeError(StoreErrorCode.configInvalid, `${file}: /defaultRemote names "${config.defaultRemote}", which is not in /remotes`, {
-      data: { file, pointer: '/defaultRemote' },
-      hint: `valid: ${Object.keys(config.remotes).join(', ') || '(no remotes defined)'}`,
-    });
+    throw storeError(
+      StoreErrorCode.configInvalid,
+      `${file}: /defaultRemote names "${config.defaultRemote}", which is not in /remotes`,
+      {
+        data: { file, pointer: '/defaultRemote' },
+        hint: `valid: ${Object.keys(config.remotes).join(', ') || '(no remotes defined)'}`,
+      },
+    );
   }
   return config;
 }
@@ -160,7 +168,14 @@ export async function loadLayout(root: string): Promise<Layout> {
   return layoutFor(resolve(root), await loadConfig(resolve(root)));
 }
 
-const GITIGNORE = ['# cairn: local store and state, never committed', '/cache/', '/state/', '/tmp/', '/quarantine/', ''].join('\n');
+const GITIGNORE = [
+  '# cairn: local store and state, never committed',
+  '/cache/',
+  '/state/',
+  '/tmp/',
+  '/quarantine/',
+  '',
+].join('\n');
 
 /**
  * Creates `.cairn/config.json` (unless present), `.cairn/.gitignore` and the

@@ -9,14 +9,21 @@ import { checkout, hasObject, initWorkspace, listPointers, referencedObjects, st
 function spawnAdd(root: string, paths: string[]) {
   const child = spawn(
     process.execPath,
-    ['--conditions=@cairn/source', '-r', require.resolve('@swc-node/register'), join(__dirname, '..', 'test', 'add-child.ts'), root, ...paths],
+    [
+      '--conditions=@cairn/source',
+      '-r',
+      require.resolve('@swc-node/register'),
+      join(__dirname, '..', 'test', 'add-child.ts'),
+      root,
+      ...paths,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const ready = new Promise<number>((resolve) => child.stdout.once('data', () => resolve(Date.now())));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
   );
   return { child, exited, ready };
 }
@@ -42,7 +49,7 @@ async function expectConsistent(root: string): Promise<void> {
 
 describe('crash safety', () => {
   let root: string;
-  const SMALL = 400;
+  const SMALL = 300;
 
   beforeAll(async () => {
     root = tempDir('cairn-crash-');
@@ -50,7 +57,6 @@ describe('crash safety', () => {
     writeTree(join(root, 'big'), SMALL, 7);
     // A file above the whole-read limit, so the streaming copy is killed too.
     writeFileSync(join(root, 'big', 'large-a.bin'), bytes(1, 9 * 1024 * 1024));
-    
   });
   afterAll(() => cleanup(root));
 
@@ -70,10 +76,13 @@ describe('crash safety', () => {
         const rel = `part-${i % 10}/group-${Math.floor(i / 100)}/file-${i}.bin`;
         writeFileSync(join(root, 'big', rel), bytes(round * 1_000_003 + i, 1024 + ((i * round) % 7168)));
       }
-      if (round % 3 === 0) writeFileSync(join(root, 'big', 'large-a.bin'), bytes(round + 10, 9 * 1024 * 1024));
+      if (round % 3 === 0)
+        writeFileSync(join(root, 'big', 'large-a.bin'), bytes(round + 10, 9 * 1024 * 1024));
       const run = spawnAdd(root, ['big']);
       let timer: NodeJS.Timeout | undefined;
-      void run.ready.then(() => (timer = setTimeout(() => run.child.kill('SIGKILL'), Math.random() * duration)));
+      void run.ready.then(
+        () => (timer = setTimeout(() => run.child.kill('SIGKILL'), Math.random() * duration)),
+      );
       const exit = await run.exited;
       clearTimeout(timer);
       if (exit.signal === 'SIGKILL') killedMidway++;
@@ -94,10 +103,12 @@ describe('crash safety', () => {
     rmSync(join(root, 'big'), { recursive: true });
     await checkout(root);
     expect((await status(root))[0]!.state).toBe('clean');
-    expect(readFileSync(join(root, 'big', 'large-a.bin')).equals(readFileSync(join(snapshot, 'large-a.bin')))).toBe(true);
+    expect(
+      readFileSync(join(root, 'big', 'large-a.bin')).equals(readFileSync(join(snapshot, 'large-a.bin'))),
+    ).toBe(true);
     cleanup(snapshot);
     await expectConsistent(root);
-  }, 150_000);
+  }, 300_000);
 });
 
 describe('concurrency', () => {
@@ -112,7 +123,12 @@ describe('concurrency', () => {
       cpSync(join(root, 'a'), join(root, 'c'), { recursive: true });
 
       // Overlapping content in different folders, and the very same folder twice.
-      const runs = [spawnAdd(root, ['a']), spawnAdd(root, ['b']), spawnAdd(root, ['c']), spawnAdd(root, ['c'])];
+      const runs = [
+        spawnAdd(root, ['a']),
+        spawnAdd(root, ['b']),
+        spawnAdd(root, ['c']),
+        spawnAdd(root, ['c']),
+      ];
       for (const run of runs) {
         const exit = await run.exited;
         expect(exit, exit.stderr).toMatchObject({ code: 0 });

@@ -36,7 +36,10 @@ export function fsError(error: unknown, path: string, action: string): Error {
   if (error instanceof CairnError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') {
-    return storeError(StoreErrorCode.pathNotFound, `${path}: no such file or directory`, { data: { path }, cause: error });
+    return storeError(StoreErrorCode.pathNotFound, `${path}: no such file or directory`, {
+      data: { path },
+      cause: error,
+    });
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return storeError(StoreErrorCode.pathUnreadable, `${path}: permission denied while trying to ${action}`, {

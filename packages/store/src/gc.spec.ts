@@ -19,7 +19,10 @@ describe('gc', () => {
     const root = await workspace();
     writeTree(join(root, 'keep'), 5, 1);
     writeTree(join(root, 'drop'), 5, 2);
-    writeFileSync(join(root, 'shared.txt'), readFileSync(join(root, 'keep', 'part-0', 'group-0', 'file-0.bin')));
+    writeFileSync(
+      join(root, 'shared.txt'),
+      readFileSync(join(root, 'keep', 'part-0', 'group-0', 'file-0.bin')),
+    );
     const [keep] = await add(root, ['keep']);
     const [drop] = await add(root, ['drop']);
     await add(root, ['shared.txt']);
@@ -72,7 +75,9 @@ describe('gc', () => {
 
     const result = await gc(root, { allRefs: true, dryRun: true });
     expect(result.removed).toHaveLength(1);
-    expect(result.refs).toEqual(expect.arrayContaining(['HEAD', 'refs/heads/main', 'refs/heads/experiment', 'refs/tags/release-1']));
+    expect(result.refs).toEqual(
+      expect.arrayContaining(['HEAD', 'refs/heads/main', 'refs/heads/experiment', 'refs/tags/release-1']),
+    );
     expect(result.invalidGitPointers).toEqual([expect.objectContaining({ source: 'HEAD:bad.cairn' })]);
     await gc(root, { allRefs: true });
     expect(await objects(root)).toEqual([v1!.hash, v2!.hash, v3!.hash].sort());

@@ -54,10 +54,14 @@ export async function pointersInGitRefs(root: string): Promise<GitPointerScan> {
     }
     for (const tag of await git.listTags({ fs: fsSync, dir })) await add(`refs/tags/${tag}`);
   } catch (error) {
-    throw storeError(StoreErrorCode.gitUnreadable, `cannot list the refs of the git repository at ${dir}: ${(error as Error).message}`, {
-      data: { dir },
-      cause: error,
-    });
+    throw storeError(
+      StoreErrorCode.gitUnreadable,
+      `cannot list the refs of the git repository at ${dir}: ${(error as Error).message}`,
+      {
+        data: { dir },
+        cause: error,
+      },
+    );
   }
 
   const seenTrees = new Set<string>();
@@ -72,7 +76,12 @@ export async function pointersInGitRefs(root: string): Promise<GitPointerScan> {
       const path = prefix ? `${prefix}/${entry.path}` : entry.path;
       if (entry.type === 'tree') {
         await walkTree(ref, entry.oid, path);
-      } else if (entry.type === 'blob' && entry.path.endsWith(POINTER_SUFFIX) && entry.path !== POINTER_SUFFIX && !seenBlobs.has(entry.oid)) {
+      } else if (
+        entry.type === 'blob' &&
+        entry.path.endsWith(POINTER_SUFFIX) &&
+        entry.path !== POINTER_SUFFIX &&
+        !seenBlobs.has(entry.oid)
+      ) {
         seenBlobs.add(entry.oid);
         const source = `${ref}:${path}`;
         const { blob } = await git.readBlob({ ...ctx, oid: entry.oid });
@@ -88,11 +97,15 @@ export async function pointersInGitRefs(root: string): Promise<GitPointerScan> {
     try {
       await walkTree(ref, oid, '');
     } catch (error) {
-      throw storeError(StoreErrorCode.gitUnreadable, `cannot read the tree of ${ref} (${oid}): ${(error as Error).message}`, {
-        data: { ref, oid },
-        hint: 'a shallow or partial clone lacks old trees; fetch them or run gc without --all-refs',
-        cause: error,
-      });
+      throw storeError(
+        StoreErrorCode.gitUnreadable,
+        `cannot read the tree of ${ref} (${oid}): ${(error as Error).message}`,
+        {
+          data: { ref, oid },
+          hint: 'a shallow or partial clone lacks old trees; fetch them or run gc without --all-refs',
+          cause: error,
+        },
+      );
     }
   }
   return { pointers, refs: [...refs.keys()], invalid };

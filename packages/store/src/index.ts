@@ -16,7 +16,16 @@ export {
   type Layout,
 } from './config';
 export { StoreErrorCode } from './errors';
-export { readPointer, parsePointer, serializePointer, writePointer, pointerFileFor, dataPathOf, POINTER_SUFFIX, type Pointer } from './pointer';
+export {
+  readPointer,
+  parsePointer,
+  serializePointer,
+  writePointer,
+  pointerFileFor,
+  dataPathOf,
+  POINTER_SUFFIX,
+  type Pointer,
+} from './pointer';
 export { listPointers, selectPointers, type PointerRecord } from './paths';
 export { add, storePath, type AddOptions, type StoreProgress } from './add';
 export { status, type StatusEntry, type DataState, type DirectoryChanges } from './status';

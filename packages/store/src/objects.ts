@@ -74,7 +74,12 @@ function changedError(source: string, expected: string, actual: string): Error {
  * even when the source changes under us (that fails with STORE_SOURCE_CHANGED
  * and stores nothing). Returns false when the object was already stored.
  */
-export async function putFile(cacheDir: string, source: string, hash: string, size: number): Promise<boolean> {
+export async function putFile(
+  cacheDir: string,
+  source: string,
+  hash: string,
+  size: number,
+): Promise<boolean> {
   if (await objectPresent(cacheDir, hash, size)) return false;
   if (size <= WHOLE_READ_LIMIT) {
     let bytes: Buffer;
@@ -95,7 +100,8 @@ export async function putFile(cacheDir: string, source: string, hash: string, si
     const input = createReadStream(source, { highWaterMark: 4 * 1024 * 1024 });
     for await (const chunk of input as AsyncIterable<Buffer>) {
       tee.write(chunk);
-      if (!pending.stream.write(chunk)) await new Promise<void>((resolve) => pending.stream.once('drain', () => resolve()));
+      if (!pending.stream.write(chunk))
+        await new Promise<void>((resolve) => pending.stream.once('drain', () => resolve()));
     }
     tee.end();
     const actual = (await hashing).hash;

@@ -77,7 +77,11 @@ export async function listPointers(root: string, dir: string = root): Promise<Po
     try {
       entries = await fs.readdir(folder, { withFileTypes: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+      if (
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+      )
+        return;
       throw error;
     }
     const tracked = new Set<string>();
@@ -119,10 +123,14 @@ export async function selectPointers(root: string, paths?: string[]): Promise<Po
     );
     const inside = isDir ? await listPointers(root, absolute) : [];
     if (inside.length === 0) {
-      throw storeError(StoreErrorCode.notTracked, `${path} is not tracked by cairn (no ${basename(pointerFile)})`, {
-        data: { path },
-        hint: 'track it with `cairn add`',
-      });
+      throw storeError(
+        StoreErrorCode.notTracked,
+        `${path} is not tracked by cairn (no ${basename(pointerFile)})`,
+        {
+          data: { path },
+          hint: 'track it with `cairn add`',
+        },
+      );
     }
     for (const record of inside) selected.set(record.file, record);
   }
@@ -132,7 +140,11 @@ export async function selectPointers(root: string, paths?: string[]): Promise<Po
 export { dataPathOf };
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -24,9 +24,18 @@ describe('pointer files', () => {
   afterEach(() => dirs.splice(0).forEach(cleanup));
 
   it('serializes byte-stably with a fixed key order, whatever the input order', () => {
-    const shuffled = { path: 'd', nfiles: 3, size: 9, hash: DIR_HASH, algorithm: 'blake3', version: 1 } as Pointer;
+    const shuffled = {
+      path: 'd',
+      nfiles: 3,
+      size: 9,
+      hash: DIR_HASH,
+      algorithm: 'blake3',
+      version: 1,
+    } as Pointer;
     const text = serializePointer(shuffled);
-    expect(text).toBe(`{\n  "version": 1,\n  "algorithm": "blake3",\n  "hash": "${DIR_HASH}",\n  "size": 9,\n  "nfiles": 3,\n  "path": "d"\n}\n`);
+    expect(text).toBe(
+      `{\n  "version": 1,\n  "algorithm": "blake3",\n  "hash": "${DIR_HASH}",\n  "size": 9,\n  "nfiles": 3,\n  "path": "d"\n}\n`,
+    );
     expect(serializePointer(parsePointer(text, 'x'))).toBe(text);
   });
 
@@ -64,13 +73,18 @@ describe('pointer files', () => {
     dirs.push(dir);
     const file = join(dir, 'x.cairn');
     writeFileSync(file, JSON.stringify({ ...good, size: -3 }));
-    await expect(readPointer(file)).rejects.toMatchObject({ code: 'POINTER_INVALID', data: { file, pointer: '/size' } });
+    await expect(readPointer(file)).rejects.toMatchObject({
+      code: 'POINTER_INVALID',
+      data: { file, pointer: '/size' },
+    });
     await expect(readPointer(join(dir, 'none.cairn'))).rejects.toMatchObject({ code: 'POINTER_NOT_FOUND' });
     expect(readFileSync(file, 'utf8')).toContain('-3');
   });
 
   it('ships the schema it validates against', () => {
-    const schema = JSON.parse(readFileSync(join(__dirname, '..', 'schemas', 'pointer.schema.json'), 'utf8')) as { required: string[] };
+    const schema = JSON.parse(
+      readFileSync(join(__dirname, '..', 'schemas', 'pointer.schema.json'), 'utf8'),
+    ) as { required: string[] };
     expect(schema.required).toEqual(['version', 'algorithm', 'hash', 'size', 'path']);
   });
 });

@@ -43,7 +43,11 @@ export interface WorkspaceCheck {
   entries?: ManifestEntry[];
 }
 
-export async function checkWorkspaceData(dataPath: string, pointer: Pointer, statCache: StatCache): Promise<WorkspaceCheck> {
+export async function checkWorkspaceData(
+  dataPath: string,
+  pointer: Pointer,
+  statCache: StatCache,
+): Promise<WorkspaceCheck> {
   let stat;
   try {
     stat = await fs.lstat(dataPath, { bigint: true });
@@ -54,7 +58,12 @@ export async function checkWorkspaceData(dataPath: string, pointer: Pointer, sta
   if (isDirId(pointer.hash)) {
     if (!stat.isDirectory()) return { exists: true, matches: false };
     const result = await hashDirectory(dataPath, { statCache });
-    return { exists: true, actualHash: result.hash, matches: result.hash === pointer.hash, entries: result.entries };
+    return {
+      exists: true,
+      actualHash: result.hash,
+      matches: result.hash === pointer.hash,
+      entries: result.entries,
+    };
   }
   if (!stat.isFile()) return { exists: true, matches: false };
   if (BigInt(pointer.size) !== stat.size) return { exists: true, matches: false };
@@ -82,7 +91,10 @@ async function presentObjects(layout: Layout, ids: string[]): Promise<Set<string
 }
 
 /** The objects a pointer needs; for a folder, its manifest's members too (undefined when the manifest is absent or unreadable). */
-export async function requiredObjects(layout: Layout, pointer: Pointer): Promise<{ ids: string[]; manifest?: ManifestEntry[] }> {
+export async function requiredObjects(
+  layout: Layout,
+  pointer: Pointer,
+): Promise<{ ids: string[]; manifest?: ManifestEntry[] }> {
   if (!isDirId(pointer.hash)) return { ids: [pointer.hash] };
   try {
     const manifest = await readManifestObject(layout.cacheDir, pointer.hash);
@@ -105,17 +117,32 @@ export function diffEntries(expected: ManifestEntry[], actual: ManifestEntry[]):
   return changes;
 }
 
-export async function statusOf(layout: Layout, records: PointerRecord[], statCache: StatCache): Promise<StatusEntry[]> {
+export async function statusOf(
+  layout: Layout,
+  records: PointerRecord[],
+  statCache: StatCache,
+): Promise<StatusEntry[]> {
   const checked = await mapLimit(records, 4, async ({ file, pointer }) => {
     const dataPath = dataPathOf(file, pointer);
-    const [workspace, required] = await Promise.all([checkWorkspaceData(dataPath, pointer, statCache), requiredObjects(layout, pointer)]);
+    const [workspace, required] = await Promise.all([
+      checkWorkspaceData(dataPath, pointer, statCache),
+      requiredObjects(layout, pointer),
+    ]);
     return { file, pointer, dataPath, workspace, required };
   });
   const present = await presentObjects(layout, [...new Set(checked.flatMap((item) => item.required.ids))]);
   return checked.map(({ file, pointer, dataPath, workspace, required }) => {
-    const manifestPresent = present.has(pointer.hash) && (!isDirId(pointer.hash) || required.manifest !== undefined);
+    const manifestPresent =
+      present.has(pointer.hash) && (!isDirId(pointer.hash) || required.manifest !== undefined);
     const inCache = manifestPresent && required.ids.every((id) => present.has(id));
-    const state: DataState = workspace.exists && !workspace.matches ? 'modified' : !inCache ? 'not-in-cache' : workspace.exists ? 'clean' : 'missing';
+    const state: DataState =
+      workspace.exists && !workspace.matches
+        ? 'modified'
+        : !inCache
+          ? 'not-in-cache'
+          : workspace.exists
+            ? 'clean'
+            : 'missing';
     const entry: StatusEntry = {
       path: toPosixRelative(layout.root, dataPath),
       pointerFile: toPosixRelative(layout.root, file),
@@ -124,7 +151,8 @@ export async function statusOf(layout: Layout, records: PointerRecord[], statCac
       inCache,
     };
     if (workspace.actualHash !== undefined) entry.actualHash = workspace.actualHash;
-    if (state === 'modified' && required.manifest && workspace.entries) entry.changes = diffEntries(required.manifest, workspace.entries);
+    if (state === 'modified' && required.manifest && workspace.entries)
+      entry.changes = diffEntries(required.manifest, workspace.entries);
     return entry;
   });
 }
@@ -142,4 +170,3 @@ export async function status(root: string, paths?: string[]): Promise<StatusEntr
   await statCache.save().catch(() => undefined);
   return entries;
 }
-

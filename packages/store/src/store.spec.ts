@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { b3sum, cleanup, tempDir, writeTree } from '../test/helpers';
@@ -31,7 +42,9 @@ afterEach(() => dirs.splice(0).forEach(cleanup));
 
 function allFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? allFiles(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+    entry.isDirectory()
+      ? allFiles(join(dir, entry.name), `${prefix}${entry.name}/`)
+      : [`${prefix}${entry.name}`],
   );
 }
 
@@ -132,7 +145,9 @@ describe('add', () => {
     const target = join(root, 'restored');
     await materialize(root, pointer, target);
     expect(readFileSync(join(target, 'model.bin'), 'utf8')).toBe('weights');
-    await expect(materialize(root, pointer, target)).rejects.toMatchObject({ code: 'CHECKOUT_WOULD_OVERWRITE' });
+    await expect(materialize(root, pointer, target)).rejects.toMatchObject({
+      code: 'CHECKOUT_WOULD_OVERWRITE',
+    });
   });
 });
 
@@ -141,18 +156,31 @@ describe('round trip and status', () => {
     const root = await workspace();
     const files = writeTree(join(root, 'data'), 1000);
     const [pointer] = await add(root, ['data']);
-    expect(pointer).toMatchObject({ nfiles: 1000, size: [...files.values()].reduce((sum, b) => sum + b.length, 0) });
+    expect(pointer).toMatchObject({
+      nfiles: 1000,
+      size: [...files.values()].reduce((sum, b) => sum + b.length, 0),
+    });
     // Every stored object is named by its real BLAKE3 (b3sum oracle).
     const ids = (await listObjectIds(join(root, '.cairn', 'cache'))).filter((id) => !id.endsWith('.dir'));
     expect(b3sum(ids.map((id) => objectPath(root, id)))).toEqual(ids);
-    expect(await status(root)).toEqual([{ path: 'data', pointerFile: 'data.cairn', state: 'clean', hash: pointer!.hash, actualHash: pointer!.hash, inCache: true }]);
+    expect(await status(root)).toEqual([
+      {
+        path: 'data',
+        pointerFile: 'data.cairn',
+        state: 'clean',
+        hash: pointer!.hash,
+        actualHash: pointer!.hash,
+        inCache: true,
+      },
+    ]);
 
     rmSync(join(root, 'data'), { recursive: true });
     expect((await status(root))[0]).toMatchObject({ state: 'missing', inCache: true });
     const result = await checkout(root);
     expect(result.restored).toEqual(['data']);
     expect(allFiles(join(root, 'data')).sort()).toEqual([...files.keys()].sort());
-    for (const [relative, content] of files) expect(readFileSync(join(root, 'data', relative)).equals(content)).toBe(true);
+    for (const [relative, content] of files)
+      expect(readFileSync(join(root, 'data', relative)).equals(content)).toBe(true);
     expect((await status(root))[0]!.state).toBe('clean');
 
     // modify one, delete one, add one
@@ -162,7 +190,11 @@ describe('round trip and status', () => {
     rmSync(join(root, 'data', first!));
     writeFileSync(join(root, 'data', first!), 'changed');
     const [entry] = await status(root);
-    expect(entry).toMatchObject({ state: 'modified', inCache: true, changes: { added: ['new.txt'], modified: [first], deleted: [second] } });
+    expect(entry).toMatchObject({
+      state: 'modified',
+      inCache: true,
+      changes: { added: ['new.txt'], modified: [first], deleted: [second] },
+    });
     expect(entry!.actualHash).not.toBe(pointer!.hash);
     await expect(checkout(root)).rejects.toMatchObject({ code: 'CHECKOUT_WOULD_OVERWRITE' });
     expect(readFileSync(join(root, 'data', first!), 'utf8')).toBe('changed');
@@ -206,8 +238,14 @@ describe('round trip and status', () => {
 
   it('reports a malformed pointer in the working tree by file and field', async () => {
     const root = await workspace();
-    writeFileSync(join(root, 'x.cairn'), JSON.stringify({ version: 1, algorithm: 'blake3', hash: 'nope', size: 1, path: 'x' }));
-    await expect(status(root)).rejects.toMatchObject({ code: 'POINTER_INVALID', data: { file: join(root, 'x.cairn'), pointer: '/hash' } });
+    writeFileSync(
+      join(root, 'x.cairn'),
+      JSON.stringify({ version: 1, algorithm: 'blake3', hash: 'nope', size: 1, path: 'x' }),
+    );
+    await expect(status(root)).rejects.toMatchObject({
+      code: 'POINTER_INVALID',
+      data: { file: join(root, 'x.cairn'), pointer: '/hash' },
+    });
   });
 });
 

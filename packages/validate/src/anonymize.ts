@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CairnError } from '@cairn/errors';
 import { createAtomicWriteStream } from '@cairn/fs-atomic';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer';
+import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
 import { canonicalPii, maskPii, scanPii } from './pii';
 import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
 import type { DataFormat, PiiKind } from './spec';
@@ -176,8 +176,8 @@ export async function anonymizeDataset(
     if (format === 'csv') {
       let header: string[] | undefined;
       const tokenizer = new CsvTokenizer(
-        (fields, count) => {
-          const cells = fields.slice(0, count);
+        (text, starts, ends, count) => {
+          const cells = recordFields(text, starts, ends, count);
           if (!header) {
             header = cells;
           } else {

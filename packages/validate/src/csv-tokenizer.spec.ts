@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer';
+import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
 
 const PYTHON = '/usr/bin/python3';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-validate-csv-'));
@@ -16,7 +16,7 @@ function tokenize(
 ): { fields: string[]; line: number }[] {
   const records: { fields: string[]; line: number }[] = [];
   const tokenizer = new CsvTokenizer(
-    (fields, count, line) => records.push({ fields: fields.slice(0, count), line }),
+    (text, starts, ends, count, line) => records.push({ fields: recordFields(text, starts, ends, count), line }),
     { delimiter },
   );
   let at = 0;

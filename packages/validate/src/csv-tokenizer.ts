@@ -14,8 +14,20 @@
  * field are kept literally (as Python's csv module does).
  */
 
-/** Called once per record; `fields` is reused between calls: copy what you keep. */
-export type CsvRecordHandler = (fields: string[], count: number, line: number) => void;
+/**
+ * Called once per record. Field `i` is `text.slice(starts[i], ends[i])`: the
+ * tokenizer allocates no string per field, so a checker that only needs to
+ * parse a number or compare a category never allocates either. The arrays are
+ * reused between calls: copy what you keep.
+ */
+export type CsvRecordHandler = (text: string, starts: Int32Array, ends: Int32Array, count: number, line: number) => void;
+
+/** The fields of a record as strings. */
+export function recordFields(text: string, starts: Int32Array, ends: Int32Array, count: number): string[] {
+  const fields: string[] = new Array<string>(count);
+  for (let i = 0; i < count; i++) fields[i] = text.slice(starts[i], ends[i]);
+  return fields;
+}
 
 export interface CsvTokenizerOptions {
   delimiter?: string;
@@ -51,7 +63,10 @@ export class CsvTokenizer {
   private rest = '';
   private line = 1;
   private started = false;
-  private readonly fields: string[] = [];
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  /** Unquoted field values of the record on the slow path. */
+  private readonly quotedFields: string[] = [];
   private readonly delimiter: string;
   private readonly delimiterCode: number;
   private readonly maxRecordLength: number;
@@ -94,8 +109,16 @@ export class CsvTokenizer {
     return this.line;
   }
 
+  private grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+
   private consume(text: string, final: boolean): number {
-    const fields = this.fields;
     const delimiter = this.delimiter;
     const length = text.length;
     let pos = 0;
@@ -127,16 +150,24 @@ export class CsvTokenizer {
       }
       let count = 0;
       let start = pos;
+      let starts = this.starts;
+      let ends = this.ends;
       for (;;) {
+        if (count === starts.length) {
+          this.grow();
+          starts = this.starts;
+          ends = this.ends;
+        }
         const cut = text.indexOf(delimiter, start);
+        starts[count] = start;
         if (cut === -1 || cut >= lineEnd) {
-          fields[count++] = text.slice(start, lineEnd);
+          ends[count++] = lineEnd;
           break;
         }
-        fields[count++] = text.slice(start, cut);
+        ends[count++] = cut;
         start = cut + 1;
       }
-      this.onRecord(fields, count, this.line);
+      this.onRecord(text, starts, ends, count, this.line);
       this.line++;
       pos = newline + 1;
     }
@@ -145,7 +176,7 @@ export class CsvTokenizer {
 
   /** The slow path for a record holding a quote. Returns the index after it, or -1 when more text is needed. */
   private consumeQuoted(text: string, from: number, final: boolean): number {
-    const fields = this.fields;
+    const fields = this.quotedFields;
     const delimiterCode = this.delimiterCode;
     const length = text.length;
     let count = 0;
@@ -196,7 +227,7 @@ export class CsvTokenizer {
       fields[count++] = value;
       if (at >= length) {
         if (!final) return -1;
-        this.onRecord(fields, count, this.line);
+        this.emitQuoted(count);
         this.line += newlines + 1;
         return length;
       }
@@ -211,9 +242,22 @@ export class CsvTokenizer {
       } else {
         at++;
       }
-      this.onRecord(fields, count, this.line);
+      this.emitQuoted(count);
       this.line += newlines + 1;
       return at;
     }
+  }
+
+  /** The slow path hands its unquoted values over as one joined text with offsets, like the fast path. */
+  private emitQuoted(count: number): void {
+    while (count > this.starts.length) this.grow();
+    const fields = this.quotedFields;
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      this.starts[i] = at;
+      at += fields[i]!.length;
+      this.ends[i] = at;
+    }
+    this.onRecord(count === 1 ? fields[0]! : fields.slice(0, count).join(''), this.starts, this.ends, count, this.line);
   }
 }

@@ -30,10 +30,16 @@ export class DigestSet {
 
   /** Adds the value; false when an equal digest was already present (a duplicate). */
   add(value: string): boolean {
-    let h1 = 0xdeadbeef ^ value.length;
-    let h2 = 0x41c6ce57 ^ value.length;
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
+    return this.addRange(value, 0, value.length);
+  }
+
+  /** Adds `text.slice(start, end)` without making that string. */
+  addRange(text: string, start: number, end: number): boolean {
+    const length = end - start;
+    let h1 = 0xdeadbeef ^ length;
+    let h2 = 0x41c6ce57 ^ length;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 2654435761);
       h2 = Math.imul(h2 ^ c, 1597334677);
     }

@@ -1,5 +1,5 @@
 import { CairnError } from '@cairn/errors';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer';
+import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
 import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
 import type { ColumnSpec, ColumnType, DatasetSpec } from './spec';
 import { detectFormat } from './validate';
@@ -155,9 +155,10 @@ export async function inferColumns(
     if (format === 'csv') {
       let header: string[] | undefined = options.spec?.csv?.header === false ? [] : undefined;
       const tokenizer = new CsvTokenizer(
-        (fields, count) => {
+        (text, starts, ends, count) => {
+          const fields = recordFields(text, starts, ends, count);
           if (!header) {
-            header = fields.slice(0, count).map(detach);
+            header = fields.map(detach);
             for (const name of header) profile(name);
             return;
           }

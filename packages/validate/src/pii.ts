@@ -201,9 +201,7 @@ function push(found: PiiMatch[], kind: PiiKind, text: string, start: number): vo
 
 /** Finds personal data in one text value. `kinds` restricts the search. */
 export function scanPii(value: string, kinds?: readonly PiiKind[]): PiiMatch[] {
-  const found: PiiMatch[] = [];
-  if (value.length < 6) return found;
-  const want = (kind: PiiKind) => kinds === undefined || kinds.includes(kind);
+  if (value.length < 6) return [];
   let hasDigit = false;
   let hasAt = false;
   let hasColon = false;
@@ -215,6 +213,10 @@ export function scanPii(value: string, kinds?: readonly PiiKind[]): PiiMatch[] {
     else if (c === 58) hasColon = true;
     else if (c >= 65 && c <= 90) hasUpper = true;
   }
+  // Every detector needs an "@" or a digit: most text values stop here.
+  if (!hasAt && !hasDigit) return [];
+  const found: PiiMatch[] = [];
+  const want = (kind: PiiKind) => kinds === undefined || kinds.includes(kind);
   if (hasAt && want('email')) {
     for (const m of matches(EMAIL, value)) push(found, 'email', m[0], m.index);
   }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { CairnError } from '@cairn/errors';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer';
+import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
 import { DigestSet } from './digest-set';
 import { maskPii, scanPii } from './pii';
 import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
@@ -19,11 +19,11 @@ import type {
 import {
   clip,
   detach,
-  isIntegerText,
-  parseBooleanText,
-  parseDateText,
+  isIntegerRange,
+  parseBooleanRange,
+  parseDateRange,
   parseDateTimeText,
-  parseNumberText,
+  parseNumberRange,
 } from './values';
 
 export interface Violation {
@@ -144,6 +144,7 @@ class ColumnCheck {
   readonly maxLength: number;
   readonly pattern: RegExp | undefined;
   readonly textCategories: Set<string> | undefined;
+  private readonly categoryBuckets: string[][] | undefined;
   readonly numberCategories: Set<number> | undefined;
   readonly unique: DigestSet | undefined;
   nulls = 0;
@@ -179,7 +180,15 @@ class ColumnCheck {
     if (spec.categories) {
       if (spec.type === 'number' || spec.type === 'integer')
         this.numberCategories = new Set(spec.categories.map(Number));
-      else this.textCategories = new Set(spec.categories.map(String));
+      else {
+        this.textCategories = new Set(spec.categories.map(String));
+        // Few, short categories: compare in place by length (see matchCategory).
+        const longest = Math.max(...[...this.textCategories].map((c) => c.length));
+        if (this.textCategories.size <= 64 && longest <= 256) {
+          this.categoryBuckets = [];
+          for (const category of this.textCategories) (this.categoryBuckets[category.length] ??= []).push(category);
+        }
+      }
     }
     const level = {} as Record<RuleKind, SeverityLevel>;
     for (const rule of [
@@ -211,55 +220,88 @@ class ColumnCheck {
     this.sink(rule, this.level[rule], row, line, this.name, value, message);
   }
 
-  /** Checks one CSV field; returns the typed value (for row schemas), or null. */
-  checkText(text: string, isNull: boolean, row: number, line: number): unknown {
+  /**
+   * Checks one CSV field, `text.slice(start, end)`, without making that string
+   * unless a check needs it. Returns the typed value for row schemas: null,
+   * a number or boolean, or undefined meaning "the text itself".
+   */
+  checkField(text: string, start: number, end: number, isNull: boolean, row: number, line: number): unknown {
     if (isNull) {
       this.nulls++;
       if (!this.nullable) this.failNull('empty', row, line);
       return null;
     }
-    let typed: unknown = text;
+    let typed: unknown;
     switch (this.type) {
       case 'integer':
       case 'number': {
         const number =
-          this.type === 'integer'
-            ? isIntegerText(text)
-              ? parseNumberText(text)
-              : NaN
-            : parseNumberText(text);
+          this.type === 'integer' && !isIntegerRange(text, start, end) ? NaN : parseNumberRange(text, start, end);
         if (number !== number) {
-          this.failType(text, this.type === 'integer' ? 'an integer' : 'a number', row, line);
-          return text;
+          this.failType(text.slice(start, end), this.type === 'integer' ? 'an integer' : 'a number', row, line);
+          return undefined;
         }
         this.checkNumber(number, row, line);
-        if (this.numberCategories !== undefined && !this.numberCategories.has(number))
-          this.failCategory(text, row, line);
+        if (this.numberCategories !== undefined && !this.numberCategories.has(number)) {
+          this.failCategory(text.slice(start, end), row, line);
+        }
         typed = number;
         break;
       }
-      case 'boolean': {
-        const bool = parseBooleanText(text);
-        if (bool === undefined) {
-          this.failType(text, 'a boolean (true/false)', row, line);
-          return text;
+      case 'boolean':
+        typed = parseBooleanRange(text, start, end);
+        if (typed === undefined) {
+          this.failType(text.slice(start, end), 'a boolean (true/false)', row, line);
+          return undefined;
         }
-        typed = bool;
+        break;
+      case 'date': {
+        const time = parseDateRange(text, start, end);
+        if (time !== time) {
+          this.failType(text.slice(start, end), 'an ISO 8601 date (YYYY-MM-DD)', row, line);
+          return undefined;
+        }
+        if (this.hasRange && (time < this.min || time > this.max)) this.failRange(text.slice(start, end), row, line);
         break;
       }
-      case 'date':
       case 'datetime':
-        if (!this.checkTemporal(text, row, line)) return text;
+        if (!this.checkTemporal(text.slice(start, end), row, line)) return undefined;
         break;
-      default:
-        this.checkString(text, row, line);
+      default: {
+        const length = end - start;
+        if (length < this.minLength || length > this.maxLength) this.failLength(text.slice(start, end), row, line);
+        if (this.pattern !== undefined && !this.pattern.test(text.slice(start, end))) {
+          this.failPattern(text.slice(start, end), row, line);
+        }
+      }
     }
-    if (this.textCategories !== undefined && !this.textCategories.has(text))
-      this.failCategory(text, row, line);
-    if (this.unique !== undefined && !this.unique.add(text)) this.failUnique(text, row, line);
-    if (this.labelCounts !== undefined) this.countLabel(text);
-    if (this.scanPii) this.findPii(text, row, line);
+    let category: string | undefined;
+    if (this.textCategories !== undefined) {
+      category = this.matchCategory(text, start, end);
+      if (category === undefined) this.failCategory(text.slice(start, end), row, line);
+    }
+    if (this.unique !== undefined && !this.unique.addRange(text, start, end)) {
+      this.failUnique(text.slice(start, end), row, line);
+    }
+    if (this.labelCounts !== undefined) this.countLabel(category ?? text.slice(start, end));
+    if (this.scanPii) this.findPii(text.slice(start, end), row, line);
     return typed;
+  }
+
+  /** The declared category equal to the field, found by length then `startsWith` (no string made), or undefined. */
+  private matchCategory(text: string, start: number, end: number): string | undefined {
+    const buckets = this.categoryBuckets;
+    if (buckets === undefined) {
+      const value = text.slice(start, end);
+      return this.textCategories!.has(value) ? value : undefined;
+    }
+    const bucket = buckets[end - start];
+    if (bucket === undefined) return undefined;
+    for (let k = 0; k < bucket.length; k++) {
+      const category = bucket[k]!;
+      if (text.startsWith(category, start)) return category;
+    }
+    return undefined;
   }
 
   /** Checks one JSON value (undefined = key absent = null). */
@@ -323,7 +365,7 @@ class ColumnCheck {
   }
 
   private checkTemporal(text: string, row: number, line: number | undefined): boolean {
-    const time = this.type === 'date' ? parseDateText(text) : parseDateTimeText(text);
+    const time = this.type === 'date' ? parseDateRange(text, 0, text.length) : parseDateTimeText(text);
     if (Number.isNaN(time)) {
       this.failType(
         text,
@@ -582,50 +624,50 @@ class DatasetChecker {
     }
   }
 
-  /** CSV: one record. */
-  textRow(fields: string[], count: number, line: number): void {
+  private isNullRange(text: string, start: number, end: number): boolean {
+    return this.emptyIsOnlyNull ? start === end : this.nullValues.has(text.slice(start, end));
+  }
+
+  /** CSV: one record, field `i` being `text.slice(starts[i], ends[i])`. */
+  textRow(text: string, starts: Int32Array, ends: Int32Array, count: number, line: number): void {
     const row = ++this.rows;
     if (count !== this.headerSize) {
       this.formatViolation(`row has ${count} fields, the header has ${this.headerSize}`, row, line);
       return;
     }
     if (this.rowSchema) {
-      this.textRowWithSchema(fields, count, row, line);
+      this.textRowWithSchema(text, starts, ends, count, row, line);
     } else {
       const checks = this.checkedColumns;
       const indexes = this.checkedIndexes;
-      const emptyIsOnlyNull = this.emptyIsOnlyNull;
       for (let k = 0; k < checks.length; k++) {
-        const text = fields[indexes[k]!]!;
-        checks[k]!.checkText(
-          text,
-          emptyIsOnlyNull ? text.length === 0 : this.nullValues.has(text),
-          row,
-          line,
-        );
+        const index = indexes[k]!;
+        const start = starts[index]!;
+        const end = ends[index]!;
+        checks[k]!.checkField(text, start, end, this.isNullRange(text, start, end), row, line);
       }
     }
-    if (this.keyIndexes) this.checkTextKey(fields, row, line);
+    if (this.keyIndexes) this.checkTextKey(text, starts, ends, row, line);
   }
 
-  private textRowWithSchema(fields: string[], count: number, row: number, line: number): void {
+  private textRowWithSchema(text: string, starts: Int32Array, ends: Int32Array, count: number, row: number, line: number): void {
     const typedRow: Record<string, unknown> = {};
     for (let i = 0; i < count; i++) {
       const check = this.checks[i];
-      const text = fields[i]!;
-      const isNull = this.emptyIsOnlyNull ? text.length === 0 : this.nullValues.has(text);
-      typedRow[this.columnNames[i]!] =
-        check !== undefined ? check.checkText(text, isNull, row, line) : isNull ? null : text;
+      const start = starts[i]!;
+      const end = ends[i]!;
+      const isNull = this.isNullRange(text, start, end);
+      const typed = check !== undefined ? check.checkField(text, start, end, isNull, row, line) : isNull ? null : undefined;
+      typedRow[this.columnNames[i]!] = typed === undefined ? text.slice(start, end) : typed;
     }
     this.checkRowSchema(typedRow, row, line);
   }
 
-  private checkTextKey(fields: string[], row: number, line: number): void {
+  private checkTextKey(text: string, starts: Int32Array, ends: Int32Array, row: number, line: number): void {
     const parts: string[] = [];
     for (const index of this.keyIndexes!) {
-      const text = fields[index]!;
-      if (this.emptyIsOnlyNull ? text.length === 0 : this.nullValues.has(text)) return;
-      parts.push(text);
+      if (this.isNullRange(text, starts[index]!, ends[index]!)) return;
+      parts.push(text.slice(starts[index], ends[index]));
     }
     this.checkKey(parts, parts, row, line);
   }
@@ -853,12 +895,12 @@ export async function validateDataset(
       if (!header) checker.setHeader(Object.keys(spec.columns ?? {}));
       let awaitingHeader = header;
       const tokenizer = new CsvTokenizer(
-        (fields, count, line) => {
+        (text, starts, ends, count, line) => {
           if (awaitingHeader) {
             awaitingHeader = false;
-            checker.setHeader(fields.slice(0, count));
+            checker.setHeader(recordFields(text, starts, ends, count));
           } else {
-            checker.textRow(fields, count, line);
+            checker.textRow(text, starts, ends, count, line);
           }
         },
         { delimiter },

@@ -1,81 +1,85 @@
-/** Text-level type checks shared by validation and inference (no regular expressions on the hot path). */
+/**
+ * Text-level type checks shared by validation and inference. The `*Range`
+ * forms read `text` between two offsets, so the CSV hot path never allocates
+ * a string per field; no regular expressions on the hot path.
+ */
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
 /** `[+-]digits` */
-export function isIntegerText(text: string): boolean {
-  const length = text.length;
-  let i = 0;
-  const first = text.charCodeAt(0);
-  if (first === 43 || first === 45) i = 1;
-  if (i >= length) return false;
-  for (; i < length; i++) if (!isDigit(text.charCodeAt(i))) return false;
+export function isIntegerRange(text: string, start: number, end: number): boolean {
+  let i = start;
+  const first = text.charCodeAt(i);
+  if (first === 43 || first === 45) i++;
+  if (i >= end) return false;
+  for (; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
   return true;
 }
 
+export function isIntegerText(text: string): boolean {
+  return isIntegerRange(text, 0, text.length);
+}
+
 /** A decimal number: `[+-]digits[.digits][e[+-]digits]` or `.5`; no hex, Infinity, NaN or spaces. */
-export function isNumberText(text: string): boolean {
-  const length = text.length;
-  let i = 0;
-  let code = text.charCodeAt(0);
-  if (code === 43 || code === 45) i = 1;
+function isNumberRange(text: string, start: number, end: number): boolean {
+  let i = start;
+  let code = text.charCodeAt(i);
+  if (code === 43 || code === 45) i++;
   let digits = 0;
-  while (i < length && isDigit(text.charCodeAt(i))) {
+  while (i < end && isDigit(text.charCodeAt(i))) {
     i++;
     digits++;
   }
-  if (i < length && text.charCodeAt(i) === 46) {
+  if (i < end && text.charCodeAt(i) === 46) {
     i++;
-    while (i < length && isDigit(text.charCodeAt(i))) {
+    while (i < end && isDigit(text.charCodeAt(i))) {
       i++;
       digits++;
     }
   }
   if (digits === 0) return false;
-  if (i < length) {
+  if (i < end) {
     code = text.charCodeAt(i);
     if (code !== 101 && code !== 69) return false;
     i++;
-    if (i < length) {
+    if (i < end) {
       code = text.charCodeAt(i);
       if (code === 43 || code === 45) i++;
     }
     let exponent = 0;
-    while (i < length && isDigit(text.charCodeAt(i))) {
+    while (i < end && isDigit(text.charCodeAt(i))) {
       i++;
       exponent++;
     }
     if (exponent === 0) return false;
   }
-  return i === length;
+  return i === end;
 }
 
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
-
 /**
- * The value of a decimal number text (`[+-]digits[.digits][e[+-]digits]`, or
- * `.5`), NaN for anything else (hex, Infinity, spaces, empty). Plain decimals
- * with at most 15 digits and 22 decimals are computed as integer / 10^k — exact
- * IEEE rounding, since both operands are exact doubles — in one pass, ~3×
- * faster than a grammar check plus `Number(text)`; other forms use `Number`.
+ * The value of a decimal number between `start` and `end`, NaN for anything
+ * else. Plain decimals with at most 15 digits and 22 decimals are computed as
+ * integer / 10^k — exact IEEE rounding, since both operands are exact doubles
+ * — in one pass; other forms (exponents, long mantissas) go to `Number`.
  */
-export function parseNumberText(text: string): number {
-  const length = text.length;
-  let i = 0;
+export function parseNumberRange(text: string, start: number, end: number): number {
+  let i = start;
   let negative = false;
-  const first = text.charCodeAt(0);
+  const first = text.charCodeAt(i);
   if (first === 45) {
     negative = true;
-    i = 1;
+    i++;
   } else if (first === 43) {
-    i = 1;
+    i++;
   }
   let mantissa = 0;
   let digits = 0;
   let decimals = -1;
-  for (; i < length; i++) {
+  for (; i < end; i++) {
     const code = text.charCodeAt(i);
     if (code >= 48 && code <= 57) {
       mantissa = mantissa * 10 + (code - 48);
@@ -84,53 +88,72 @@ export function parseNumberText(text: string): number {
     } else if (code === 46 && decimals < 0) {
       decimals = 0;
     } else {
-      return isNumberText(text) ? Number(text) : NaN;
+      return isNumberRange(text, start, end) ? Number(text.slice(start, end)) : NaN;
     }
   }
   if (digits === 0) return NaN;
-  if (digits > 15 || decimals > 22) return Number(text);
+  if (digits > 15 || decimals > 22) return Number(text.slice(start, end));
   const value = decimals > 0 ? mantissa / POWERS_OF_TEN[decimals]! : mantissa;
   return negative ? -value : value;
 }
 
-const BOOLEAN_TEXT = new Map<string, boolean>([
-  ['true', true],
-  ['false', false],
-  ['True', true],
-  ['False', false],
-  ['TRUE', true],
-  ['FALSE', false],
-]);
+export function parseNumberText(text: string): number {
+  return parseNumberRange(text, 0, text.length);
+}
+
+/** true/True/TRUE, false/False/FALSE. */
+export function parseBooleanRange(text: string, start: number, end: number): boolean | undefined {
+  const length = end - start;
+  if (length === 4) {
+    if (text.startsWith('true', start) || text.startsWith('True', start) || text.startsWith('TRUE', start)) return true;
+  } else if (length === 5) {
+    if (text.startsWith('false', start) || text.startsWith('False', start) || text.startsWith('FALSE', start)) return false;
+  }
+  return undefined;
+}
 
 export function parseBooleanText(text: string): boolean | undefined {
-  return BOOLEAN_TEXT.get(text);
+  return parseBooleanRange(text, 0, text.length);
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
-
-function validCalendarDay(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day <= days;
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-/** Milliseconds since the epoch for an ISO 8601 calendar date, or NaN. */
+function twoDigits(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 48;
+  const b = text.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** Milliseconds since the epoch for an ISO 8601 calendar date `YYYY-MM-DD`, or NaN. */
+export function parseDateRange(text: string, start: number, end: number): number {
+  if (end - start !== 10 || text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45) return NaN;
+  const high = twoDigits(text, start);
+  const low = twoDigits(text, start + 2);
+  const month = twoDigits(text, start + 5);
+  const day = twoDigits(text, start + 8);
+  if (high < 0 || low < 0 || month < 1 || month > 12 || day < 1) return NaN;
+  const year = high * 100 + low;
+  if (day > daysInMonth(year, month)) return NaN;
+  return Date.UTC(year, month - 1, day);
+}
+
 export function parseDateText(text: string): number {
-  const match = DATE.exec(text);
-  if (!match) return NaN;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  return validCalendarDay(year, month, day) ? Date.UTC(year, month - 1, day) : NaN;
+  return parseDateRange(text, 0, text.length);
 }
+
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Milliseconds since the epoch for an ISO 8601 date-time (`T` or space; optional seconds, fraction, zone), or NaN. */
 export function parseDateTimeText(text: string): number {
   const match = DATETIME.exec(text);
   if (!match) return NaN;
-  if (!validCalendarDay(Number(match[1]), Number(match[2]), Number(match[3]))) return NaN;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   if (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6] ?? 0) > 59) return NaN;
   return Date.parse(text.replace(' ', 'T'));
 }

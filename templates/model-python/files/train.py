@@ -106,6 +106,17 @@ def is_number(text):
         return False
 
 
+def label_values(rows, label):
+    """Labels keep their type, as Cairn reads them back for evaluation: numbers when all are numeric."""
+    texts = [row[label] for row in rows]
+    if not all(is_number(text) for text in texts):
+        return np.array(texts, dtype=object)
+    numbers = [float(text) for text in texts]
+    if all(number.is_integer() for number in numbers):
+        return np.array([int(number) for number in numbers])
+    return np.array(numbers)
+
+
 def infer_features(rows, names):
     """A column whose non-missing values all parse as numbers is numeric, any other a string."""
     features = []
@@ -171,19 +182,15 @@ def main():
     regression = task == "regression"
     features = infer_features(rows, names)
     X = to_matrix(rows, features)
-    if regression:
-        try:
-            y = np.array([float(row[label]) for row in rows])
-        except ValueError:
-            fail(f'{train_file}: "{label}" must be numeric for regression')
-    else:
-        y = np.array([row[label] for row in rows], dtype=object)
+    y = label_values(rows, label)
+    if regression and y.dtype == object:
+        fail(f'{train_file}: "{label}" must be numeric for regression')
 
     standardize = params.get("standardize", algorithm != "random-forest")
     estimator = build_estimator(algorithm, regression, params, settings["seed"])
     pipeline = build_pipeline(features, estimator, standardize)
     pipeline.fit(X, y)
-    labels = None if regression else [str(c) for c in pipeline.classes_]
+    labels = None if regression else [c.item() if hasattr(c, "item") else c for c in pipeline.classes_]
 
     output_dir = settings["output_dir"]
     os.makedirs(output_dir, exist_ok=True)

@@ -16,7 +16,10 @@ function workspace(): string {
 }
 
 /** Runs the CLI in-process from `cwd`, capturing output; resets process.exitCode afterwards. */
-async function cairn(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cairn(
+  cwd: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -53,7 +56,11 @@ describe('cairn data commands', () => {
 
     const added = await cairn(sub, 'add', 'raw', '--json');
     expect(added.code).toBe(0);
-    const [pointer] = JSON.parse(added.stdout) as Array<{ hash: string; nfiles: number; pointerFile: string }>;
+    const [pointer] = JSON.parse(added.stdout) as Array<{
+      hash: string;
+      nfiles: number;
+      pointerFile: string;
+    }>;
     expect(pointer).toMatchObject({ nfiles: 2, pointerFile: 'data/raw.cairn' });
     expect(readFileSync(join(root, 'data', '.gitignore'), 'utf8')).toBe('/raw\n');
 
@@ -65,7 +72,9 @@ describe('cairn data commands', () => {
     const modified = await cairn(root, 'status', '--check');
     expect(modified.code).toBe(1);
     expect(modified.stdout).toMatch(/modified: +data\/raw \(1 modified\)/);
-    const json = JSON.parse((await cairn(root, 'status', '--json', 'data/raw')).stdout) as Array<{ state: string }>;
+    const json = JSON.parse((await cairn(root, 'status', '--json', 'data/raw')).stdout) as Array<{
+      state: string;
+    }>;
     expect(json).toEqual([expect.objectContaining({ path: 'data/raw', state: 'modified' })]);
 
     const refused = await cairn(root, 'checkout');
@@ -87,7 +96,9 @@ describe('cairn data commands', () => {
     await cairn(root, 'init');
     writeFileSync(join(root, 'a.txt'), 'alpha');
     writeFileSync(join(root, 'b.txt'), 'beta');
-    const [a] = JSON.parse((await cairn(root, 'add', 'a.txt', 'b.txt', '--json')).stdout) as Array<{ hash: string }>;
+    const [a] = JSON.parse((await cairn(root, 'add', 'a.txt', 'b.txt', '--json')).stdout) as Array<{
+      hash: string;
+    }>;
     expect((await cairn(root, 'verify')).code).toBe(0);
     const file = objectPath(root, a!.hash);
     chmodSync(file, 0o644);

@@ -16,7 +16,10 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Feeds store progress events (phases with their own totals) into one terminal progress bar per phase. */
-export function storeProgress(json: boolean | undefined): { onProgress: (event: StoreProgress) => void; stop: () => void } {
+export function storeProgress(json: boolean | undefined): {
+  onProgress: (event: StoreProgress) => void;
+  stop: () => void;
+} {
   let phase: string | undefined;
   let bar = createProgress({ json, label: 'hashing' });
   let last = 0;
@@ -56,7 +59,9 @@ export function display(root: string, rootRelative: string): string {
 export function register(program: Command): void {
   program
     .command('add')
-    .description('track files or folders: store their content in the cache, write <path>.cairn beside each and add the path to .gitignore')
+    .description(
+      'track files or folders: store their content in the cache, write <path>.cairn beside each and add the path to .gitignore',
+    )
     .argument('<paths...>', 'files or folders inside the workspace (relative to the current directory)')
     .option('--no-gitignore', 'do not add the paths to .gitignore')
     .option('--json', 'print the pointers written as JSON')
@@ -71,7 +76,10 @@ export function register(program: Command): void {
       const absolute = paths.map(fromCwd);
       let pointers;
       try {
-        pointers = await add(root, absolute, { gitignore: options.gitignore, onProgress: progress.onProgress });
+        pointers = await add(root, absolute, {
+          gitignore: options.gitignore,
+          onProgress: progress.onProgress,
+        });
       } finally {
         progress.stop();
       }
@@ -85,8 +93,13 @@ export function register(program: Command): void {
         return;
       }
       for (const [index, pointer] of pointers.entries()) {
-        const what = pointer.nfiles === undefined ? formatBytes(pointer.size) : `${pointer.nfiles} files, ${formatBytes(pointer.size)}`;
-        process.stdout.write(`added ${relative(process.cwd(), absolute[index]!)} (${what}) -> ${relative(process.cwd(), pointerFileFor(absolute[index]!))}\n`);
+        const what =
+          pointer.nfiles === undefined
+            ? formatBytes(pointer.size)
+            : `${pointer.nfiles} files, ${formatBytes(pointer.size)}`;
+        process.stdout.write(
+          `added ${relative(process.cwd(), absolute[index]!)} (${what}) -> ${relative(process.cwd(), pointerFileFor(absolute[index]!))}\n`,
+        );
       }
     });
 }

@@ -6,15 +6,18 @@ import { display, fromCwd, workspaceRoot } from './add';
 export function register(program: Command): void {
   program
     .command('checkout')
-    .description('restore tracked data from the cache (missing data, and files deleted inside tracked folders)')
-    .argument('[paths...]', 'tracked paths, pointer files or folders holding them (default: the whole workspace)')
+    .description(
+      'restore tracked data from the cache (missing data, and files deleted inside tracked folders)',
+    )
+    .argument(
+      '[paths...]',
+      'tracked paths, pointer files or folders holding them (default: the whole workspace)',
+    )
     .addOption(
-      new Option('--link <strategy>', 'how to place files (default: cache.link in .cairn/config.json, reflink then hardlink then copy)').choices([
-        'reflink',
-        'hardlink',
-        'symlink',
-        'copy',
-      ]),
+      new Option(
+        '--link <strategy>',
+        'how to place files (default: cache.link in .cairn/config.json, reflink then hardlink then copy)',
+      ).choices(['reflink', 'hardlink', 'symlink', 'copy']),
     )
     .option('-f, --force', 'replace modified data (local changes are lost)')
     .option('--json', 'print { restored, unchanged, links } as JSON')
@@ -40,7 +43,9 @@ export function register(program: Command): void {
 
   program
     .command('unprotect')
-    .description('replace linked (read-only, shared with the cache) files of tracked data by private writable copies')
+    .description(
+      'replace linked (read-only, shared with the cache) files of tracked data by private writable copies',
+    )
     .argument('<paths...>', 'tracked paths')
     .option('--json', 'print { copied } as JSON')
     .action(async (paths: string[], options: { json?: boolean }) => {

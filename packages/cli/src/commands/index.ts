@@ -17,6 +17,7 @@ import { register as registerCacheServer } from './cache-server';
 import { register as registerRemote } from './remote';
 import { register as registerPush } from './push';
 import { register as registerPull } from './pull';
+import { register as registerCompare } from './compare';
 
 /**
  * Each command lives in its own module exporting `register(program)`.
@@ -41,4 +42,5 @@ export function registerCommands(program: Command): void {
   registerRemote(program);
   registerPush(program);
   registerPull(program);
+  registerCompare(program);
 }

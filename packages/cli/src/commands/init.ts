@@ -5,7 +5,9 @@ import { printJson } from '../output';
 export function register(program: Command): void {
   program
     .command('init')
-    .description('make this folder a cairn workspace: .cairn/config.json, .cairn/.gitignore and the object cache (safe to run again)')
+    .description(
+      'make this folder a cairn workspace: .cairn/config.json, .cairn/.gitignore and the object cache (safe to run again)',
+    )
     .argument('[dir]', 'workspace root', '.')
     .option('--json', 'print { root } as JSON')
     .action(async (dir: string, options: { json?: boolean }) => {

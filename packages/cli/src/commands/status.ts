@@ -31,7 +31,10 @@ export function register(program: Command): void {
   program
     .command('status')
     .description('compare tracked data with its pointers: clean, modified, missing or not in cache')
-    .argument('[paths...]', 'tracked paths, pointer files or folders holding them (default: the whole workspace)')
+    .argument(
+      '[paths...]',
+      'tracked paths, pointer files or folders holding them (default: the whole workspace)',
+    )
     .option('--all', 'also list clean paths')
     .option('--check', 'exit with status 1 unless every path is clean')
     .option('--json', 'print [{ path, pointerFile, state, hash, actualHash?, inCache, changes? }] as JSON')
@@ -45,9 +48,15 @@ export function register(program: Command): void {
         return;
       }
       const shown = options.all ? entries : entries.filter((entry) => entry.state !== 'clean');
-      const lines = shown.map((entry) => `  ${LABELS[entry.state]} ${display(root, entry.path)}${describe(entry)}`);
+      const lines = shown.map(
+        (entry) => `  ${LABELS[entry.state]} ${display(root, entry.path)}${describe(entry)}`,
+      );
       const clean = entries.length - entries.filter((entry) => entry.state !== 'clean').length;
-      const hints = [...new Set(shown.map((entry) => HINTS[entry.state]).filter(Boolean))].map((hint) => `  (${hint})`);
-      process.stdout.write([...lines, ...hints, `${entries.length} tracked, ${clean} clean`].join('\n') + '\n');
+      const hints = [...new Set(shown.map((entry) => HINTS[entry.state]).filter(Boolean))].map(
+        (hint) => `  (${hint})`,
+      );
+      process.stdout.write(
+        [...lines, ...hints, `${entries.length} tracked, ${clean} clean`].join('\n') + '\n',
+      );
     });
 }

@@ -1,20 +1,16 @@
-import type { Command } from 'commander';
 import { posix } from 'node:path';
-import {
-  compare,
-  discoverProjects,
-  drift,
-  ensureArtifact,
-  ensureProjectData,
-  resolveTrainable,
-  evaluate,
-  findNxWorkspaceRoot,
-  monitor,
-  train,
-  validateProject,
-} from '@cairn/pipeline';
+import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
 import { printJson } from '../output';
+
+/**
+ * Loaded on first use: the pipeline pulls in every library (metrics, serving,
+ * monitoring…), which `cairn --help` and the other commands do not need.
+ */
+async function pipeline() {
+  const module = await import('@cairn/pipeline');
+  return { ...module, workspaceRoot: module.findNxWorkspaceRoot() };
+}
 
 /**
  * `cairn task <target> <project>`: what the targets the Nx plugin infers run.
@@ -24,14 +20,15 @@ import { printJson } from '../output';
 export function register(program: Command): void {
   const task = program
     .command('task')
-    .description('run one Cairn target (train, evaluate, compare, pull) for a project, as the inferred Nx targets do');
+    .description('run one Cairn target (train, evaluate, compare, validate, pull, monitor, drift) for a project, as the inferred Nx targets do');
 
   task
     .command('list')
     .description('list the Cairn projects (datasets, models, experiments) of the workspace')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }) => {
-      const projects = await discoverProjects(findNxWorkspaceRoot());
+      const { discoverProjects, workspaceRoot } = await pipeline();
+      const projects = await discoverProjects(workspaceRoot);
       const listing = {
         datasets: [...projects.datasets.values()].map((p) => ({ name: p.name, root: p.root, data: posix.join(p.root, p.config.data) })),
         models: [...projects.models.values()].map((p) => ({ name: p.name, root: p.root, task: p.config.task, datasets: p.config.datasets })),
@@ -45,10 +42,11 @@ export function register(program: Command): void {
 
   task
     .command('train <project>')
-    .description("train a model or experiment: split its data, run its command, store the artifact")
+    .description('train a model or experiment: split its data, run its command, store the artifact')
     .option('--json', 'print the run record as JSON')
     .action(async (project: string, options: { json?: boolean }) => {
-      const record = await train({ workspaceRoot: findNxWorkspaceRoot(), project });
+      const { train, workspaceRoot } = await pipeline();
+      const record = await train({ workspaceRoot, project });
       if (options.json) printJson(record);
     });
 
@@ -58,7 +56,8 @@ export function register(program: Command): void {
     .option('--cv <folds>', 'number of folds', (value) => Number.parseInt(value, 10))
     .option('--json', 'print the metrics as JSON')
     .action(async (project: string, options: { cv?: number; json?: boolean }) => {
-      const metrics = await evaluate({ workspaceRoot: findNxWorkspaceRoot(), project, cv: options.cv });
+      const { evaluate, workspaceRoot } = await pipeline();
+      const metrics = await evaluate({ workspaceRoot, project, cv: options.cv });
       if (options.json) printJson(metrics);
     });
 
@@ -68,12 +67,8 @@ export function register(program: Command): void {
     .option('--base <ref>', 'git ref of the baseline (default: CAIRN_BASE_REF, NX_BASE, main)')
     .option('--json', 'print the comparison as JSON')
     .action(async (project: string, options: { base?: string; json?: boolean }) => {
-      const report = await compare({
-        workspaceRoot: findNxWorkspaceRoot(),
-        project,
-        baseRef: options.base,
-        ...(options.json ? { log: () => undefined } : {}),
-      });
+      const { compare, workspaceRoot } = await pipeline();
+      const report = await compare({ workspaceRoot, project, baseRef: options.base, ...(options.json ? { log: () => undefined } : {}) });
       if (options.json) printJson(report);
     });
 
@@ -81,14 +76,15 @@ export function register(program: Command): void {
     .command('pull <project>')
     .description("materialize a dataset's (or a model's datasets') data from the content store and verify it")
     .action(async (project: string) => {
-      await ensureProjectData(findNxWorkspaceRoot(), project);
+      const { ensureProjectData, workspaceRoot } = await pipeline();
+      await ensureProjectData(workspaceRoot, project);
     });
 
   task
     .command('artifact <model>')
     .description("link a trained model's artifact out of the content store (after a cache hit) and print its folder")
     .action(async (model: string) => {
-      const workspaceRoot = findNxWorkspaceRoot();
+      const { discoverProjects, ensureArtifact, resolveTrainable, workspaceRoot } = await pipeline();
       const trainable = resolveTrainable(await discoverProjects(workspaceRoot), model);
       const { dir } = await ensureArtifact(workspaceRoot, trainable);
       process.stdout.write(`${dir}\n`);
@@ -98,14 +94,16 @@ export function register(program: Command): void {
     .command('validate <dataset>')
     .description("check a dataset's data against its pointer and the validation spec of its dataset.json (exit 1 on errors)")
     .action(async (dataset: string) => {
-      await validateProject({ workspaceRoot: findNxWorkspaceRoot(), project: dataset });
+      const { validateProject, workspaceRoot } = await pipeline();
+      await validateProject({ workspaceRoot, project: dataset });
     });
 
   task
     .command('monitor <model>')
     .description('write the Grafana dashboard, Prometheus rules and promtool rule tests for a trained model')
     .action(async (model: string) => {
-      const { files } = await monitor({ workspaceRoot: findNxWorkspaceRoot(), project: model });
+      const { monitor, workspaceRoot } = await pipeline();
+      const { files } = await monitor({ workspaceRoot, project: model });
       for (const file of files) process.stdout.write(`${file}\n`);
     });
 
@@ -119,15 +117,14 @@ export function register(program: Command): void {
       const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
       if (!current) {
         throw new CairnError('CURRENT_DATA_REQUIRED', 'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT', {
-          data: {},
           hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
         });
       }
       if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
         throw new CairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, { data: { option: 'on-drift' } });
       }
-      const report = await drift({ workspaceRoot: findNxWorkspaceRoot(), project: model, current, onDrift: options.onDrift });
+      const { drift, workspaceRoot } = await pipeline();
+      const report = await drift({ workspaceRoot, project: model, current, onDrift: options.onDrift });
       if (options.json) printJson(report);
     });
 }
-

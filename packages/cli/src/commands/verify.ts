@@ -5,10 +5,15 @@ import { workspaceRoot } from './add';
 export function register(program: Command): void {
   program
     .command('verify')
-    .description('rehash every cached object; report corrupt ones and objects the pointers need but the cache lacks')
+    .description(
+      'rehash every cached object; report corrupt ones and objects the pointers need but the cache lacks',
+    )
     .option('--quarantine', 'move corrupt objects to .cairn/quarantine/ (then re-add or pull the data)')
     .option('--json', 'print { checked, corrupt, missing, quarantined } as JSON')
-    .addHelpText('after', '\nExit status: 0 all objects sound and present, 1 corrupt or missing objects found, 2 bad input.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 all objects sound and present, 1 corrupt or missing objects found, 2 bad input.',
+    )
     .action(async (options: { quarantine?: boolean; json?: boolean }) => {
       const { verify } = await import('@cairn/store');
       const root = await workspaceRoot();
@@ -35,11 +40,14 @@ export function register(program: Command): void {
         return;
       }
       const lines = [
-        ...result.corrupt.map((id) => `corrupt: ${id}${result.quarantined.includes(id) ? ' (quarantined)' : ''}`),
+        ...result.corrupt.map(
+          (id) => `corrupt: ${id}${result.quarantined.includes(id) ? ' (quarantined)' : ''}`,
+        ),
         ...result.missing.map((id) => `missing: ${id}`),
         `checked ${result.checked} object(s): ${result.corrupt.length} corrupt, ${result.missing.length} missing`,
       ];
-      if (result.corrupt.length > 0 && !options.quarantine) lines.push('(cairn verify --quarantine moves corrupt objects aside)');
+      if (result.corrupt.length > 0 && !options.quarantine)
+        lines.push('(cairn verify --quarantine moves corrupt objects aside)');
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -82,23 +82,6 @@ function ddFrexpInto(hi: number, lo: number): void {
   R_E = exponent;
 }
 
-/**
- * hi^m for an integer m >= 1 by binary exponentiation: within ~2 log2(m) ulps
- * of pow(), and several times faster than Math.pow in V8 for the n terms of
- * the Smirnov sum.
- */
-function powi(x: number, m: number): number {
-  let result = 1;
-  let base = x;
-  let k = m;
-  while (k > 0) {
-    if (k & 1) result *= base;
-    k >>>= 1;
-    if (k) base *= base;
-  }
-  return result;
-}
-
 /** (hi + lo)^m for m >= 1, as kolmogorov.c's pow_D (pow() plus a first-order correction). */
 function powInto(hi: number, lo: number, m: number): void {
   if (hi === 0) {
@@ -106,7 +89,7 @@ function powInto(hi: number, lo: number, m: number): void {
     R_LO = 0;
     return;
   }
-  const ans = powi(hi, m);
+  const ans = Math.pow(hi, m);
   const r = lo / hi;
   let adj = m * r;
   if (Math.abs(adj) > 1e-8) {

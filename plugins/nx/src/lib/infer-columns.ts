@@ -1,4 +1,4 @@
-import { readTable } from '@cairn/pipeline';
+import { readTable } from '@cairn/pipeline/project-config';
 
 export interface InferredColumn {
   type: 'number' | 'integer' | 'string';

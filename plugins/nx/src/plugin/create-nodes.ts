@@ -11,7 +11,7 @@ import {
   type DatasetConfig,
   type ExperimentConfig,
   type ModelConfig,
-} from '@cairn/pipeline';
+} from '@cairn/pipeline/project-config';
 import { datasetProject, experimentProject, modelProject, type InferredProject } from './targets';
 
 export interface CairnPluginOptions {

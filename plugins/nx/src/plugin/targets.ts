@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { outputPaths, toolkitVersion, type DatasetConfig, type ExperimentConfig, type ModelConfig } from '@cairn/pipeline';
+import { outputPaths, toolkitVersion, type DatasetConfig, type ExperimentConfig, type ModelConfig } from '@cairn/pipeline/project-config';
 
 /**
  * The named input every Cairn target hashes for its dependencies (`^cairnInputs`).

@@ -1,0 +1,146 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { add, initWorkspace } from '@cairn/store';
+import { compare, drift, evaluate, prepareData, train, RETRAIN_TRIGGER } from './index';
+
+// A trainer obeying docs/model-contract.md that predicts the majority class of its training rows.
+const TRAINER = `
+const { copyFileSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const [header, ...lines] = readFileSync(process.env.CAIRN_TRAIN_FILE, 'utf8').trim().split('\\n');
+const labelIndex = header.split(',').indexOf(process.env.CAIRN_LABEL);
+const counts = {};
+for (const line of lines) { const l = line.split(',')[labelIndex]; counts[l] = (counts[l] || 0) + 1; }
+const labels = Object.keys(counts).sort();
+const out = process.env.CAIRN_OUTPUT_DIR;
+writeFileSync(join(out, 'shares.json'), JSON.stringify(labels.map((l) => counts[l] / lines.length)));
+copyFileSync(join(__dirname, 'predict.cjs'), join(out, 'predict.cjs'));
+writeFileSync(join(out, 'cairn-model.json'), JSON.stringify({ runtime: 'node', entry: 'predict.cjs', task: process.env.CAIRN_TASK, label: process.env.CAIRN_LABEL, labels, features: [{ name: 'x', type: 'number' }, { name: 'y', type: 'number' }] }));
+writeFileSync(process.env.CAIRN_METRICS_FILE, JSON.stringify({ n_train: lines.length, params: JSON.parse(readFileSync(process.env.CAIRN_PARAMS_FILE, 'utf8')) }));
+`;
+const PREDICTOR = `
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+exports.load = async (dir) => {
+  const manifest = JSON.parse(readFileSync(join(dir, 'cairn-model.json'), 'utf8'));
+  const shares = JSON.parse(readFileSync(join(dir, 'shares.json'), 'utf8'));
+  const best = manifest.labels[shares.indexOf(Math.max(...shares))];
+  return { predict: (rows) => rows.map(() => ({ label: best, probabilities: shares })) };
+};
+`;
+
+function write(root: string, file: string, content: string) {
+  mkdirSync(dirname(join(root, file)), { recursive: true });
+  writeFileSync(join(root, file), content);
+}
+function git(root: string, ...args: string[]) {
+  execFileSync('git', args, {
+    cwd: root,
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t.invalid' },
+  });
+}
+
+/** 100 rows, 70 of class "a": x tracks the class, so a shifted x is drift. */
+function csv(shift = 0): string {
+  const lines = ['x,y,label'];
+  for (let i = 0; i < 100; i++) lines.push(`${(i % 10) + shift + (i < 70 ? 0 : 5)},${(i * 37) % 11},${i < 70 ? 'a' : 'b'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+describe('pipeline: train, evaluate, compare and drift on a real store and git repo', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cairn-pipeline-'));
+  const model = { datasets: ['points'], label: 'label', task: 'binary', train: { command: 'node train.cjs' }, params: { depth: 2 }, seed: 7, gates: { accuracy: { min: 0.5, max_regression: 0.01 } } };
+
+  beforeAll(async () => {
+    write(root, 'nx.json', '{}');
+    write(root, '.gitignore', '/dist\n/.cairn/cache\n/.cairn/state\n/.cairn/runs\n/.cairn/tmp*\n');
+    await initWorkspace(root);
+    write(root, 'data/points/points.csv', csv());
+    write(root, 'data/points/dataset.json', JSON.stringify({ data: 'points.csv', label: 'label' }));
+    write(root, 'models/m/model.json', JSON.stringify(model));
+    write(root, 'models/m/train.cjs', TRAINER);
+    write(root, 'models/m/predict.cjs', PREDICTOR);
+    await add(root, ['data/points/points.csv']);
+    git(root, 'init', '-q', '-b', 'main');
+    git(root, 'add', '-A');
+    git(root, 'commit', '-qm', 'init');
+  });
+
+  it('splits deterministically and stratified by the label', async () => {
+    const first = await prepareData(root, 'm');
+    const second = await prepareData(root, 'm');
+    expect(first.test).toEqual(second.test);
+    expect(first.test).toHaveLength(20);
+    expect(first.train).toHaveLength(80);
+    expect(first.test.filter((row) => row.label === 'a')).toHaveLength(14);
+    expect(first.features).toEqual(['x', 'y']);
+  });
+
+  it('train runs the command with the contract, stores the artifact and writes pointer, metrics and run record', async () => {
+    const record = await train({ workspaceRoot: root, project: 'm', log: () => undefined });
+    expect(record.metrics).toEqual({ n_train: 80, params: { depth: 2 } });
+    expect(record.split).toEqual({ test: 0.2, trainRows: 80, testRows: 20 });
+    expect(record.inputs.points!.pointer).toBe('data/points/points.csv.cairn');
+    expect(record.artifact.hash).toMatch(/^[0-9a-f]{64}\.dir$/);
+    expect(record.git?.commit).toMatch(/^[0-9a-f]{40}$/);
+    const pointer = JSON.parse(readFileSync(join(root, 'dist/cairn/models/m/train/model.cairn'), 'utf8'));
+    expect(pointer.hash).toBe(record.artifact.hash);
+    expect(existsSync(join(root, 'dist/cairn/models/m/model/cairn-model.json'))).toBe(true);
+    expect(readFileSync(join(root, '.cairn/runs/m.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('evaluate scores the held-out split: a majority-class model is exactly as accurate as the majority share', async () => {
+    const committed = await evaluate({ workspaceRoot: root, project: 'm', log: () => undefined });
+    const { test } = await prepareData(root, 'm');
+    const majorityShare = test.filter((row) => row.label === 'a').length / test.length;
+    expect(committed.metrics.accuracy).toBeCloseTo(majorityShare, 12);
+    expect(committed.metrics.recall_macro).toBeCloseTo(0.5, 12);
+    expect(committed.split.testRows).toBe(20);
+    expect(JSON.parse(readFileSync(join(root, 'models/m/metrics.json'), 'utf8'))).toEqual(committed);
+    expect(readFileSync(join(root, 'dist/cairn/models/m/evaluate/report.md'), 'utf8')).toContain('| accuracy | 0.7000 |');
+  });
+
+  it('evaluate --cv runs stratified k-fold cross-validation', async () => {
+    const committed = await evaluate({ workspaceRoot: root, project: 'm', cv: 5, log: () => undefined });
+    expect(committed.cv?.folds).toBe(5);
+    expect(committed.cv?.metrics.accuracy?.mean).toBeCloseTo(0.7, 12);
+    expect(committed.cv?.metrics.accuracy?.std).toBeCloseTo(0, 12);
+  });
+
+  it('compare passes against the committed baseline and fails when a gate is broken', async () => {
+    git(root, 'add', '-A');
+    git(root, 'commit', '-qm', 'baseline');
+    const passed = await compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined });
+    expect(passed.passed).toBe(true);
+    write(root, 'models/m/model.json', JSON.stringify({ ...model, gates: { accuracy: { min: 0.9 } } }));
+    await expect(compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined })).rejects.toMatchObject({
+      code: 'GATE_FAILED',
+      exitCode: 1,
+    });
+    expect(readFileSync(join(root, 'dist/cairn/models/m/compare/report.md'), 'utf8')).toContain('accuracy');
+    write(root, 'models/m/model.json', JSON.stringify(model));
+  });
+
+  it('drift: the training data itself does not drift; shifted data fails, or records a retrain trigger', async () => {
+    write(root, 'incoming/same.csv', csv());
+    const same = await drift({ workspaceRoot: root, project: 'm', current: join(root, 'incoming/same.csv'), log: () => undefined });
+    expect(same.drift).toBe(false);
+    write(root, 'incoming/shifted.csv', csv(40));
+    await expect(drift({ workspaceRoot: root, project: 'm', current: join(root, 'incoming/shifted.csv'), log: () => undefined })).rejects.toMatchObject({
+      code: 'DRIFT_DETECTED',
+    });
+    expect(readFileSync(join(root, 'dist/cairn/models/m/drift/report.html'), 'utf8')).toContain('<html');
+    const report = await drift({ workspaceRoot: root, project: 'm', current: join(root, 'incoming/shifted.csv'), onDrift: 'retrain', log: () => undefined });
+    expect(report.columns.x?.drift).toBe(true);
+    expect(JSON.parse(readFileSync(join(root, 'models/m', RETRAIN_TRIGGER), 'utf8'))).toMatchObject({ reason: 'drift', drifted: expect.arrayContaining(['x']) });
+  });
+
+  it('a label column missing from the data is a clear error naming the data file', async () => {
+    write(root, 'models/m/model.json', JSON.stringify({ ...model, label: 'kind' }));
+    await expect(prepareData(root, 'm')).rejects.toMatchObject({ code: 'DATASET_UNREADABLE', message: expect.stringContaining('data/points/points.csv: has no label column "kind"') });
+    write(root, 'models/m/model.json', JSON.stringify(model));
+  });
+});

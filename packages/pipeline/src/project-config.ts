@@ -1,0 +1,24 @@
+/**
+ * The light entry point: config schemas, project discovery and output layout,
+ * without the training, evaluation and monitoring machinery. The Nx plugin
+ * loads only this, so project graph creation stays fast.
+ */
+export {
+  CONFIG_FILES,
+  describeSchemaError,
+  parseConfig,
+  readConfig,
+  schemaDirectory,
+  validateConfig,
+  type ConfigKind,
+  type DatasetConfig,
+  type ExperimentConfig,
+  type GateRule,
+  type ModelConfig,
+  type Task,
+} from './config';
+export { ConfigInvalidError, ProjectNotFoundError } from './errors';
+export { toolkitVersion } from './version';
+export { discoverProjects, outputPaths, projectName, toPosix, type CairnProjects, type ProjectRef } from './workspace';
+export { findNxWorkspaceRoot } from './root';
+export { readTable, type Row, type Table } from './table';

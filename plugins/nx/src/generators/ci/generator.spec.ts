@@ -1,0 +1,178 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CI_FILES, ciGenerator } from './generator';
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
+async function generate(
+  provider: 'github' | 'gitlab' | 'jenkins',
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const tree: Tree = createTreeWithEmptyWorkspace();
+  await ciGenerator(tree, { provider, ...extra });
+  const text = tree.read(CI_FILES[provider], 'utf8');
+  expect(text, CI_FILES[provider]).toBeTruthy();
+  expect(text).not.toMatch(/<%|%>/);
+  return text!;
+}
+
+/** `bash -n`: the real shell's syntax check of a script taken from a CI file. */
+function bashSyntaxError(script: string): string | undefined {
+  const result = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+  return result.status === 0 ? undefined : result.stderr;
+}
+
+/**
+ * Type-checks parsed workflows against the types @schemastore/github-workflow
+ * generates from SchemaStore's github-workflow JSON schema (the package ships
+ * those types, not the schema file itself), with the real TypeScript compiler.
+ * Returns the diagnostics of each workflow.
+ */
+function schemaDiagnostics(...workflows: unknown[]): string[][] {
+  const typesFile = join(dirname(require.resolve('@schemastore/github-workflow/package.json')), 'index.d.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-ci-schema-'));
+  try {
+    const files = workflows.map((workflow, index) => {
+      const file = join(dir, `workflow${index}.ts`);
+      writeFileSync(
+        file,
+        `import type { HttpsJsonSchemastoreOrgGithubWorkflowJson as Workflow } from ${JSON.stringify(typesFile.replace(/\.d\.ts$/, ''))};\n` +
+          `export const workflow: Workflow = ${JSON.stringify(workflow, null, 2)};\n`,
+      );
+      return file;
+    });
+    const program = ts.createProgram(files, {
+      strict: true,
+      noEmit: true,
+      types: [],
+      lib: ['lib.es5.d.ts'],
+      skipLibCheck: true,
+      module: ts.ModuleKind.CommonJS,
+    });
+    return files.map((file) =>
+      ts
+        .getPreEmitDiagnostics(program, program.getSourceFile(file))
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('ci generator: GitHub Actions', () => {
+  it('writes a workflow that matches the SchemaStore github-workflow schema types', async () => {
+    const workflow = parse(await generate('github'));
+    // Negative controls: the same check rejects a job without runs-on, and an unknown trigger.
+    const noRunner = structuredClone(workflow);
+    delete noRunner.jobs.ml['runs-on'];
+    const badTrigger = { ...structuredClone(workflow), on: 'pull_requests' };
+    const [valid, missing, unknown] = schemaDiagnostics(workflow, noRunner, badTrigger);
+    expect(valid).toEqual([]);
+    expect(missing!.join('\n')).toMatch(/runs-on/);
+    expect(unknown!.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('checks out full history, restores data, splits tokens by branch, runs affected, comments and uploads', async () => {
+    const workflow = parse(await generate('github', { mainBranch: 'trunk', remote: 'ci' }));
+    expect(Object.keys(workflow.on)).toEqual(['push', 'pull_request']);
+    expect(workflow.on.push.branches).toEqual(['trunk']);
+    const job = workflow.jobs.ml;
+    expect(job.environment).toContain("github.ref == 'refs/heads/trunk' && 'cairn-main' || 'cairn-pr'");
+    expect(job.env).toMatchObject({
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.CAIRN_CACHE_URL }}',
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.CAIRN_CACHE_TOKEN }}',
+    });
+    const steps = job.steps as Step[];
+    const index = (predicate: (step: Step) => boolean) => steps.findIndex(predicate);
+    const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['fetch-depth']).toBe(0);
+    const install = index((step) => step.run === 'npm ci');
+    const pull = index((step) => step.run === 'npx cairn pull --remote ci');
+    const affected = index(
+      (step) => step.run?.startsWith('npx nx affected -t validate train evaluate compare') ?? false,
+    );
+    const comment = index((step) => step.run?.includes('gh pr comment') ?? false);
+    const upload = index((step) => step.uses?.startsWith('actions/upload-artifact@') ?? false);
+    expect([install, pull, affected, comment, upload].every((i) => i >= 0)).toBe(true);
+    expect(install < pull && pull < affected && affected < comment && comment < upload).toBe(true);
+    expect(steps[comment]!.if).toContain("github.event_name == 'pull_request'");
+    expect(steps[comment]!.if).toContain('always()');
+    expect(String(steps[upload]!.with?.path)).toContain('dist/cairn/**/metrics.json');
+    for (const step of steps) if (step.run) expect(bashSyntaxError(step.run), step.run).toBeUndefined();
+  });
+});
+
+describe('ci generator: GitLab CI', () => {
+  it('writes a pipeline with full history, protected write token, affected run, MR note and artifacts', async () => {
+    const pipeline = parse(await generate('gitlab', { targets: ['train', 'evaluate'] }));
+    expect(pipeline.variables).toMatchObject({
+      GIT_DEPTH: '0',
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '$CAIRN_CACHE_URL',
+    });
+    const job = pipeline.cairn;
+    expect(job.rules).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+      { if: '$CI_COMMIT_BRANCH == "main"' },
+    ]);
+    const scripts: string[] = [...job.before_script, ...job.script, ...job.after_script];
+    expect(scripts.join('\n')).toContain(
+      'export NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN="$CAIRN_CACHE_WRITE_TOKEN"',
+    );
+    expect(job.script).toContain('npx nx affected -t train evaluate --base="$NX_BASE" --head="$NX_HEAD"');
+    expect(job.script.join('\n')).toContain('npx cairn pull');
+    expect(job.after_script.join('\n')).toContain('/merge_requests/$CI_MERGE_REQUEST_IID/notes');
+    expect(job.artifacts).toMatchObject({ when: 'always' });
+    expect(job.artifacts.paths).toContain('dist/cairn/**/metrics.json');
+    for (const script of scripts) expect(bashSyntaxError(script), script).toBeUndefined();
+  });
+});
+
+describe('ci generator: Jenkins', () => {
+  it('writes a declarative Jenkinsfile choosing the token by branch', async () => {
+    const text = await generate('jenkins');
+    expect(text).toMatch(/^pipeline \{/m);
+    // Balanced braces outside strings/comments is a cheap structural check of the Groovy.
+    const code = text
+      .replace(/\/\/.*$/gm, '')
+      .replace(/'''[\s\S]*?'''/g, "''")
+      .replace(/'[^'\n]*'/g, "''")
+      .replace(/"[^"\n]*"/g, '""');
+    expect(code.split('{').length).toBe(code.split('}').length);
+    expect(text).toContain("env.BRANCH_NAME == 'main' && !env.CHANGE_ID");
+    expect(text).toContain("'cairn-cache-write-token' : 'cairn-cache-read-token'");
+    expect(text).toContain('--unshallow');
+    expect(text).toContain('npx nx affected -t validate train evaluate compare');
+    expect(text).toContain('pullRequest.comment');
+    expect(text).toContain("archiveArtifacts artifacts: 'dist/cairn/**/metrics.json");
+    const shell = [...text.matchAll(/sh '''([\s\S]*?)'''/g)].map((match) => match[1]!);
+    expect(shell.length).toBeGreaterThan(1);
+    for (const script of shell) expect(bashSyntaxError(script), script).toBeUndefined();
+  });
+});
+
+describe('ci generator: options', () => {
+  it('rejects unknown providers and values that could inject into the CI file', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await expect(ciGenerator(tree, { provider: 'circle' as 'github' })).rejects.toThrow(/provider/);
+    await expect(ciGenerator(tree, { provider: 'github', mainBranch: "main' || true" })).rejects.toThrow(
+      /mainBranch/,
+    );
+    await expect(ciGenerator(tree, { provider: 'github', targets: ['train; rm -rf /'] })).rejects.toThrow(
+      /targets/,
+    );
+  });
+});

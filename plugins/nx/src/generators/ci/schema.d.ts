@@ -1,0 +1,7 @@
+export interface CiGeneratorSchema {
+  provider: 'github' | 'gitlab' | 'jenkins';
+  mainBranch?: string;
+  targets?: string[];
+  remote?: string;
+  nodeVersion?: string;
+}

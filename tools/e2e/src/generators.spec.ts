@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, TestWorkspace } from './workspace';
+
+const irisCsv = () => {
+  // The scikit-learn CSV starts with "n_samples,n_features,names…": give it a real header.
+  const [, ...rows] = readFileSync(join(process.env.CAIRN_SHARED!, 'datasets', 'sklearn-1.2.1', 'iris.csv'), 'utf8').trim().split('\n');
+  const species = ['setosa', 'versicolor', 'virginica'];
+  return ['sepal_length,sepal_width,petal_length,petal_width,species', ...rows.map((row) => {
+    const cells = row.split(',');
+    return [...cells.slice(0, 4), species[Number(cells[4])]].join(',');
+  })].join('\n');
+};
+
+describe('generators end to end: a fresh workspace scaffolded with init, dataset and model, then trained', () => {
+  let ws: TestWorkspace;
+  beforeAll(() => {
+    ensureBuilt();
+    ws = new TestWorkspace();
+    ws.write('nx.json', JSON.stringify({ neverConnectToCloud: true }));
+    ws.write('incoming/iris.csv', irisCsv());
+    ws.commit('empty workspace');
+  });
+  afterAll(() => ws?.dispose());
+
+  it('init registers the plugin and is idempotent', () => {
+    ws.nx('g', '@cairn/nx:init', '--no-interactive');
+    const once = ws.read('nx.json') + ws.read('.gitignore');
+    ws.nx('g', '@cairn/nx:init', '--no-interactive');
+    expect(ws.read('nx.json') + ws.read('.gitignore')).toBe(once);
+    expect(JSON.parse(ws.read('nx.json')).plugins).toContain('@cairn/nx');
+  });
+
+  it('dataset --dry-run writes nothing; dataset tracks the data and writes dataset.json', () => {
+    const dry = ws.nx('g', '@cairn/nx:dataset', 'iris', '--source=incoming/iris.csv', '--label=species', '--dry-run', '--no-interactive');
+    expect(dry.stdout).toContain('CREATE datasets/iris/dataset.json');
+    expect(ws.exists('datasets/iris')).toBe(false);
+
+    ws.nx('g', '@cairn/nx:dataset', 'iris', '--source=incoming/iris.csv', '--label=species', '--no-interactive');
+    expect(ws.exists('datasets/iris/iris.csv.cairn')).toBe(true);
+    expect(ws.run('git', ['check-ignore', '-q', 'datasets/iris/iris.csv']).code).toBe(0);
+    const config = JSON.parse(ws.read('datasets/iris/dataset.json'));
+    expect(config.validation.columns.species.categories).toEqual(['setosa', 'versicolor', 'virginica']);
+  });
+
+  it('model scaffolds from the TypeScript template and trains and evaluates through Nx', () => {
+    ws.nx('g', '@cairn/nx:model', 'iris-forest', '--dataset=iris', '--template=ts', '--no-interactive');
+    ws.commit('scaffolded');
+    const run = TestWorkspace.tasks(ws.nx('run', 'iris-forest:evaluate', '--outputStyle=static').stdout);
+    expect(run.executed).toEqual(['iris-forest:evaluate', 'iris-forest:train']);
+    const metrics = JSON.parse(ws.read('models/iris-forest/metrics.json'));
+    expect(metrics.metrics.accuracy).toBeGreaterThan(0.85);
+    expect(metrics.split.testRows).toBe(30);
+    ws.nx('run', 'iris:validate');
+  });
+});
