@@ -108,7 +108,10 @@ for (let session = 0; session < sessions; session++) {
       t = performance.now();
       const psiValue = drift.psi(reference.values, s.current.values);
       times[s.name].cairnPsi.push((performance.now() - t) / 1000);
-      answers[s.name] = { ...answers[s.name], cairn: { statistic: ks.statistic, pValue: ks.pValue, psi: psiValue } };
+      answers[s.name] = {
+        ...answers[s.name],
+        cairn: { statistic: ks.statistic, pValue: ks.pValue, psi: psiValue },
+      };
     }
   }
   const args = [String(rounds), reference.file, ...scenarios.flatMap((s) => [s.name, s.current.file])];
@@ -116,7 +119,11 @@ for (let session = 0; session < sessions; session++) {
   for (const s of scenarios) {
     times[s.name].scipyKs.push(...py[s.name].ks);
     times[s.name].numpyPsi.push(...py[s.name].psi);
-    answers[s.name].python = { statistic: py[s.name].statistic, pValue: py[s.name].pvalue, psi: py[s.name].psi_value };
+    answers[s.name].python = {
+      statistic: py[s.name].statistic,
+      pValue: py[s.name].pvalue,
+      psi: py[s.name].psi_value,
+    };
   }
 }
 
@@ -129,18 +136,26 @@ const median = (xs) => {
 const fmt = (x) => `${(x * 1000).toFixed(0)} ms`;
 const rel = (a, b) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
-console.log(`drift benchmark: ${rows.toLocaleString('en-US')} rows per column, ${sessions} sessions x ${rounds} rounds`);
+console.log(
+  `drift benchmark: ${rows.toLocaleString('en-US')} rows per column, ${sessions} sessions x ${rounds} rounds`,
+);
 for (const s of scenarios) {
   const t = times[s.name];
   const a = answers[s.name];
-  console.log(`\nscenario "${s.name}": D = ${a.cairn.statistic}, p = ${a.cairn.pValue}, PSI = ${a.cairn.psi}`);
+  console.log(
+    `\nscenario "${s.name}": D = ${a.cairn.statistic}, p = ${a.cairn.pValue}, PSI = ${a.cairn.psi}`,
+  );
   console.log(
     `  agreement with python: D rel ${rel(a.cairn.statistic, a.python.statistic).toExponential(1)}, p rel ${rel(a.cairn.pValue, a.python.pValue).toExponential(1)}, PSI rel ${rel(a.cairn.psi, a.python.psi).toExponential(1)}`,
   );
   console.log(`  KS   cairn  best ${fmt(min(t.cairnKs))}  median ${fmt(median(t.cairnKs))}`);
   console.log(`  KS   scipy  best ${fmt(min(t.scipyKs))}  median ${fmt(median(t.scipyKs))}`);
-  console.log(`  KS   ratio cairn/scipy: best ${(min(t.cairnKs) / min(t.scipyKs)).toFixed(2)}x  median ${(median(t.cairnKs) / median(t.scipyKs)).toFixed(2)}x  (target <= 1.0x)`);
+  console.log(
+    `  KS   ratio cairn/scipy: best ${(min(t.cairnKs) / min(t.scipyKs)).toFixed(2)}x  median ${(median(t.cairnKs) / median(t.scipyKs)).toFixed(2)}x  (target <= 1.0x)`,
+  );
   console.log(`  PSI  cairn  best ${fmt(min(t.cairnPsi))}  median ${fmt(median(t.cairnPsi))}`);
   console.log(`  PSI  numpy  best ${fmt(min(t.numpyPsi))}  median ${fmt(median(t.numpyPsi))}`);
-  console.log(`  PSI  ratio cairn/numpy: best ${(min(t.cairnPsi) / min(t.numpyPsi)).toFixed(2)}x  median ${(median(t.cairnPsi) / median(t.numpyPsi)).toFixed(2)}x  (target <= 1.0x)`);
+  console.log(
+    `  PSI  ratio cairn/numpy: best ${(min(t.cairnPsi) / min(t.numpyPsi)).toFixed(2)}x  median ${(median(t.cairnPsi) / median(t.numpyPsi)).toFixed(2)}x  (target <= 1.0x)`,
+  );
 }

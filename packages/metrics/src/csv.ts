@@ -220,7 +220,9 @@ export function metricsInputFromCsv(
       columns: probaNames.map((h) => numberColumn(csv.columns.get(h)!, h, file)),
     };
   }
-  if (options.posLabel !== undefined)
-    input.posLabel = numeric ? parseNumber(options.posLabel) : options.posLabel;
+  if (options.posLabel !== undefined) {
+    const asNumber = parseNumber(options.posLabel);
+    input.posLabel = numeric && Number.isFinite(asNumber) ? asNumber : options.posLabel;
+  }
   return input;
 }

@@ -263,8 +263,12 @@ export async function add(root: string, paths: string[], options: AddOptions = {
   const statCache = await StatCache.load(layout.statCacheFile);
   const hashed = await hashAll(sources, statCache, options);
   await withLock(layout.lockPath, async () => {
+    // Folders one at a time (each stores its files concurrently), plain files concurrently.
     let written = 0;
-    for (const item of hashed) written += await storeHashed(layout, item, options.onProgress);
+    for (const item of hashed.filter((entry) => entry.directory)) written += await storeHashed(layout, item, options.onProgress);
+    const files = hashed.filter((entry) => !entry.directory);
+    const stored = await mapLimit(files, STORE_CONCURRENCY, (item) => storeHashed(layout, item));
+    written += stored.reduce((sum, count) => sum + count, 0);
     if (written > 0) await syncStore(layout.cacheDir);
     await mapLimit(hashed, STORE_CONCURRENCY, (item) => writePointer(item.source, item.pointer));
     if (options.gitignore !== false) await ignoreInGit(hashed.map((item) => item.source));

@@ -8,7 +8,7 @@ import { errnoCode, StoreErrorCode, storeError } from './errors';
 import { isDirId, objectPathIn, objectPresent, readManifestObject } from './objects';
 import { dataPathOf, mapLimit, selectPointers } from './paths';
 import type { Pointer } from './pointer';
-import { statusOf, type StatusEntry } from './status';
+import { checkWorkspaceData, statusOf, type StatusEntry } from './status';
 
 export interface MaterializeOptions {
   /** Strategies tried in order (default: the config's `cache.link`). */
@@ -217,7 +217,8 @@ async function materializeWith(
 
 /**
  * Restores one pointer's content at any `target` path (e.g. a scratch folder
- * for training). An existing target is replaced only with `force`.
+ * for training). A target that already holds exactly this content is left
+ * alone; one with other content is replaced only with `force`.
  */
 export async function materialize(
   root: string,
@@ -226,13 +227,15 @@ export async function materialize(
   options: MaterializeOptions = {},
 ): Promise<void> {
   const layout = await loadLayout(root);
+  const statCache = StatCache.inMemory();
   if (!options.force && (await exists(target))) {
-    throw storeError(StoreErrorCode.wouldOverwrite, `${target} exists; refusing to replace it`, {
+    // Already there (e.g. materialized by an earlier run): nothing to do.
+    if ((await checkWorkspaceData(target, pointer, statCache)).matches) return;
+    throw storeError(StoreErrorCode.wouldOverwrite, `${target} exists with other content; refusing to replace it`, {
       data: { path: target },
       hint: 'remove it first or pass force',
     });
   }
-  const statCache = StatCache.inMemory();
   await withLock(layout.lockPath, () =>
     materializeWith(new Placer(layout, options.link ?? layout.link, statCache), layout, pointer, target),
   );

@@ -9,6 +9,13 @@ export type LinkStrategy = 'reflink' | 'hardlink' | 'symlink' | 'copy';
 
 export const LINK_STRATEGIES: readonly LinkStrategy[] = ['reflink', 'hardlink', 'symlink', 'copy'];
 export const DEFAULT_LINK: readonly LinkStrategy[] = ['reflink', 'hardlink', 'copy'];
+/** For root, whom the read-only bit of a shared object does not stop: never share objects unless asked to. */
+export const DEFAULT_LINK_AS_ROOT: readonly LinkStrategy[] = ['reflink', 'copy'];
+
+/** The checkout strategies used when the config sets none. */
+export function defaultLink(): LinkStrategy[] {
+  return [...(process.getuid?.() === 0 ? DEFAULT_LINK_AS_ROOT : DEFAULT_LINK)];
+}
 
 export interface RemoteConfig {
   url: string;
@@ -29,8 +36,9 @@ export function configFile(root: string): string {
   return join(root, CAIRN_DIR, 'config.json');
 }
 
+/** The config in effect when `.cairn/config.json` sets nothing (cache.link resolved for this user). */
 export function defaultConfig(): CairnConfig {
-  return { version: 1, cache: { link: [...DEFAULT_LINK] }, remotes: {} };
+  return { version: 1, cache: { link: defaultLink() }, remotes: {} };
 }
 
 /** Nearest folder at or above `cwd` holding `.cairn/`, else the nearest holding `.git`. */
@@ -82,7 +90,7 @@ function parseConfig(file: string, text: string): CairnConfig {
   const config: CairnConfig = {
     ...value,
     version: 1,
-    cache: { ...value.cache, link: value.cache?.link ?? [...DEFAULT_LINK] },
+    cache: { ...value.cache, link: value.cache?.link ?? defaultLink() },
     remotes: value.remotes ?? {},
   };
   if (config.defaultRemote !== undefined && !(config.defaultRemote in config.remotes)) {
@@ -190,8 +198,9 @@ export async function initWorkspace(root: string): Promise<void> {
   if (existsSync(file)) {
     config = await loadConfig(absolute);
   } else {
-    config = defaultConfig();
-    await saveConfig(absolute, config);
+    // cache.link is left out so each user gets the default for them (see defaultLink).
+    await writeFileAtomic(file, `${JSON.stringify({ version: 1, cache: {}, remotes: {} }, null, 2)}\n`);
+    config = await loadConfig(absolute);
   }
   const gitignore = join(absolute, CAIRN_DIR, '.gitignore');
   const current = await fs.readFile(gitignore, 'utf8').catch(() => undefined);

@@ -122,7 +122,7 @@ export async function statusOf(
   records: PointerRecord[],
   statCache: StatCache,
 ): Promise<StatusEntry[]> {
-  const checked = await mapLimit(records, 4, async ({ file, pointer }) => {
+  const checked = await mapLimit(records, 32, async ({ file, pointer }) => {
     const dataPath = dataPathOf(file, pointer);
     const [workspace, required] = await Promise.all([
       checkWorkspaceData(dataPath, pointer, statCache),

@@ -145,9 +145,12 @@ describe('add', () => {
     const target = join(root, 'restored');
     await materialize(root, pointer, target);
     expect(readFileSync(join(target, 'model.bin'), 'utf8')).toBe('weights');
-    await expect(materialize(root, pointer, target)).rejects.toMatchObject({
-      code: 'CHECKOUT_WOULD_OVERWRITE',
-    });
+    await materialize(root, pointer, target); // same content: a no-op
+    writeFileSync(join(target, 'model.bin'), 'other weights');
+    await expect(materialize(root, pointer, target)).rejects.toMatchObject({ code: 'CHECKOUT_WOULD_OVERWRITE' });
+    expect(readFileSync(join(target, 'model.bin'), 'utf8')).toBe('other weights');
+    await materialize(root, pointer, target, { force: true });
+    expect(readFileSync(join(target, 'model.bin'), 'utf8')).toBe('weights');
   });
 });
 

@@ -83,12 +83,33 @@ export class CsvTokenizer {
 
   /** Feeds decoded text; complete records are emitted, an incomplete tail is kept. */
   push(chunk: string): void {
-    let text = this.rest.length === 0 ? chunk : this.rest + chunk;
-    if (!this.started && text.length > 0) {
+    let from = 0;
+    if (!this.started && chunk.length > 0) {
       this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (chunk.charCodeAt(0) === 0xfeff) from = 1;
     }
-    const consumed = this.consume(text, false);
+    let text = chunk;
+    if (this.rest.length > 0) {
+      // Finish the carried-over record on a small string, then scan the decoder's flat
+      // chunk itself: characters of a concatenated (cons) string are slower to read.
+      const newline = chunk.indexOf('\n');
+      if (newline === -1) {
+        text = this.rest + chunk;
+        from = 0;
+      } else {
+        const head = this.rest + chunk.slice(0, newline + 1);
+        const used = this.consume(head, false, 0);
+        if (used === head.length) {
+          from = newline + 1;
+        } else {
+          // A quoted field runs past the newline: go on from where the head stopped.
+          text = head + chunk.slice(newline + 1);
+          from = used;
+        }
+      }
+      this.rest = '';
+    }
+    const consumed = this.consume(text, false, from);
     this.rest = consumed < text.length ? text.slice(consumed) : '';
     if (this.rest.length > this.maxRecordLength) {
       throw new CsvSyntaxError(
@@ -100,7 +121,7 @@ export class CsvTokenizer {
 
   /** Flushes the last record (a file need not end with a newline). */
   end(): void {
-    if (this.rest.length > 0) this.consume(this.rest, true);
+    if (this.rest.length > 0) this.consume(this.rest, true, 0);
     this.rest = '';
   }
 
@@ -118,11 +139,11 @@ export class CsvTokenizer {
     this.ends = ends;
   }
 
-  private consume(text: string, final: boolean): number {
+  private consume(text: string, final: boolean, from: number): number {
     const delimiter = this.delimiter;
     const length = text.length;
-    let pos = 0;
-    let quoteAt = text.indexOf('"');
+    let pos = from;
+    let quoteAt = text.indexOf('"', from);
     if (quoteAt === -1) quoteAt = length;
     while (pos < length) {
       let newline = text.indexOf('\n', pos);

@@ -79,6 +79,9 @@ Endpoints: /v1/cache/{hash}, /v1/objects/{id}, POST /v1/objects/missing, /health
 Logs one JSON line per request on stderr; stops on SIGINT/SIGTERM.`,
     )
     .action(async (flags: CacheServerFlags) => {
+      // Every stored entry costs two fsyncs on libuv's pool (default 4 threads): a larger pool lets
+      // concurrent uploads sync in parallel (the file system batches them). Read when the pool starts.
+      process.env.UV_THREADPOOL_SIZE ??= '16';
       const { openStorage, readTokensFile, startCacheServer } = await import('@cairn/cache-server');
       if (flags.tokens && !flags.auth) {
         throw new CairnError('AUTH_FLAGS_CONFLICT', '--tokens and --no-auth contradict each other', {
