@@ -45,7 +45,10 @@ require.resolve('@cairn/cache-server');
 const cliBin = join(repo, 'packages', 'cli', 'bin', 'cairn.js');
 
 async function startChild(name, args, env, readyPattern) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines = createInterface({ input: name === 'cairn' ? child.stderr : child.stdout });
   if (name !== 'cairn') child.stderr.resume();
   else child.stdout.resume();
@@ -104,7 +107,9 @@ function send(agent, url, method, body) {
         agent,
         headers: {
           Authorization: `Bearer ${TOKEN}`,
-          ...(body ? { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) } : {}),
+          ...(body
+            ? { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) }
+            : {}),
         },
       },
       (res) => {
@@ -146,7 +151,8 @@ async function throughput(name, server, size, count, round) {
   started = performance.now();
   await pool(count, async (i) => {
     const reply = await send(agent, `${server.url}${servers[name].path(key(i))}`, 'GET');
-    if (reply.status !== 200 || reply.bytes !== size) throw new Error(`${name} GET answered ${reply.status} with ${reply.bytes} bytes`);
+    if (reply.status !== 200 || reply.bytes !== size)
+      throw new Error(`${name} GET answered ${reply.status} with ${reply.bytes} bytes`);
   });
   const getSeconds = (performance.now() - started) / 1000;
   agent.destroy();
@@ -225,7 +231,13 @@ try {
     for (const op of ['put', 'get']) {
       const cairn = best[`cairn|${label}`][op];
       const peer = best[`turborepo-remote-cache|${label}`][op];
-      results.push({ what: `${op.toUpperCase()} ${label} x16`, cairn: `${fmt(cairn)} MB/s`, peer: `${fmt(peer)} MB/s`, ratio: cairn / peer, target: '>= 1.0x' });
+      results.push({
+        what: `${op.toUpperCase()} ${label} x16`,
+        cairn: `${fmt(cairn)} MB/s`,
+        peer: `${fmt(peer)} MB/s`,
+        ratio: cairn / peer,
+        target: '>= 1.0x',
+      });
     }
   }
 
@@ -255,18 +267,28 @@ try {
     const ws = join(work, 'ws');
     mkdirSync(join(ws, '.git'), { recursive: true });
     mkdirSync(join(ws, 'data', 'files'), { recursive: true });
-    for (let i = 0; i < pushFiles; i += 1) writeFileSync(join(ws, 'data', 'files', `f${i}.bin`), randomBytes(512 + (i % 3584)));
-    const cairn = (args, env = {}) => execFileSync(process.execPath, [cliBin, ...args], { cwd: ws, env: { ...process.env, ...env }, stdio: 'pipe' }).toString();
+    for (let i = 0; i < pushFiles; i += 1)
+      writeFileSync(join(ws, 'data', 'files', `f${i}.bin`), randomBytes(512 + (i % 3584)));
+    const cairn = (args, env = {}) =>
+      execFileSync(process.execPath, [cliBin, ...args], {
+        cwd: ws,
+        env: { ...process.env, ...env },
+        stdio: 'pipe',
+      }).toString();
     cairn(['init']);
     cairn(['add', 'data/files']);
     const storage = join(work, 'push-server');
     const server = await startCairn(storage);
     cairn(['remote', 'add', 'bench', server.url, '--default']);
     let started = performance.now();
-    const out = JSON.parse(cairn(['push', '--jobs', String(CONCURRENCY), '--json'], { CAIRN_REMOTE_TOKEN: TOKEN }));
+    const out = JSON.parse(
+      cairn(['push', '--jobs', String(CONCURRENCY), '--json'], { CAIRN_REMOTE_TOKEN: TOKEN }),
+    );
     const pushSeconds = (performance.now() - started) / 1000;
     started = performance.now();
-    const again = JSON.parse(cairn(['push', '--jobs', String(CONCURRENCY), '--json'], { CAIRN_REMOTE_TOKEN: TOKEN }));
+    const again = JSON.parse(
+      cairn(['push', '--jobs', String(CONCURRENCY), '--json'], { CAIRN_REMOTE_TOKEN: TOKEN }),
+    );
     const noopSeconds = (performance.now() - started) / 1000;
     await stop(server.child);
     if (again.transferred !== 0) throw new Error('second push transferred objects');
@@ -281,7 +303,12 @@ try {
     const ids = await listObjectIds(cacheDir);
     started = performance.now();
     await pool(ids.length, async (i) => {
-      const reply = await send(agent, `${turbo.url}/v8/artifacts/${ids[i].replace('.dir', 'd')}?teamId=bench`, 'PUT', readFileSync(objectFile(cacheDir, ids[i])));
+      const reply = await send(
+        agent,
+        `${turbo.url}/v8/artifacts/${ids[i].replace('.dir', 'd')}?teamId=bench`,
+        'PUT',
+        readFileSync(objectFile(cacheDir, ids[i])),
+      );
       if (reply.status !== 200) throw new Error(`peer PUT answered ${reply.status}`);
     });
     const peerSeconds = (performance.now() - started) / 1000;
@@ -301,8 +328,12 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-console.log(`cache server benchmark (node ${process.version}, concurrency ${CONCURRENCY}, best of ${rounds} rounds)`);
+console.log(
+  `cache server benchmark (node ${process.version}, concurrency ${CONCURRENCY}, best of ${rounds} rounds)`,
+);
 for (const row of results) {
   const ratio = row.ratio === undefined ? '' : `  ratio ${row.ratio.toFixed(2)}x`;
-  console.log(`${row.what.padEnd(34)} cairn ${row.cairn}  |  turborepo-remote-cache ${row.peer}${ratio}  (target ${row.target})`);
+  console.log(
+    `${row.what.padEnd(34)} cairn ${row.cairn}  |  turborepo-remote-cache ${row.peer}${ratio}  (target ${row.target})`,
+  );
 }

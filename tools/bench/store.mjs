@@ -12,7 +12,7 @@
 //    (a) one tracked folder holding all files, (b) every file tracked by its
 //    own pointer file (100 folders).
 //
-// Env: BENCH_ROUNDS (default 3). Data lives under /tmp/cairn-bench-store and
+// Env: BENCH_ROUNDS (default 3), BENCH_PARTS (default add,status). Data lives under /tmp/cairn-bench-store and
 // is reused between runs. Every tool runs as a child process (wall time,
 // Node startup included), rounds interleaved; we report best and median.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -95,8 +95,10 @@ console.log(
   `# store benchmark — ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, node ${process.version}, rounds ${rounds}`,
 );
 
+const parts = (process.env.BENCH_PARTS ?? 'add,status').split(',');
+
 // 1. add
-{
+if (parts.includes('add')) {
   const root = join(base, 'add');
   const data = join(root, 'data');
   mkdirSync(root, { recursive: true });
@@ -109,17 +111,23 @@ console.log(
     execFileSync('node', [cairnBin, 'init'], { cwd: root });
   };
   timeOnce(b3, { cwd: root }); // warm the page cache
+  // A floor for any store that copies: the same bytes into as many new files.
+  const cp = ['cp', '-r', 'data', join(base, 'cp-copy')];
   const results = {
     'b3sum (find | xargs b3sum)': [],
+    'cp -r (copy floor)': [],
     'cairn add (empty store)': [],
     'cairn add (again, unchanged)': [],
   };
   for (let round = 0; round < rounds; round++) {
     results['b3sum (find | xargs b3sum)'].push(timeOnce(b3, { cwd: root }));
+    rmSync(join(base, 'cp-copy'), { recursive: true, force: true });
+    results['cp -r (copy floor)'].push(timeOnce(cp, { cwd: root }));
     reset();
     results['cairn add (empty store)'].push(timeOnce(['node', cairnBin, 'add', 'data'], { cwd: root }));
     results['cairn add (again, unchanged)'].push(timeOnce(['node', cairnBin, 'add', 'data'], { cwd: root }));
   }
+  rmSync(join(base, 'cp-copy'), { recursive: true, force: true });
   report(
     `add: ${addCount} files of 1–8 KiB`,
     'cairn add (empty store) ≤ 1.5× b3sum',
@@ -129,8 +137,8 @@ console.log(
 }
 
 // 2. status
-for (const layout of ['one-folder', 'pointer-per-file']) {
-  const root = join(base, `status-${layout}`);
+for (const layout of parts.includes('status') ? ['one-folder', 'pointer-per-file'] : []) {
+  const root = join(base, `status-${layout}-${statusCount}`);
   const data = join(root, 'data');
   mkdirSync(root, { recursive: true });
   writeFiles(data, statusCount);

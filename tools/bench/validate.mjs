@@ -24,15 +24,55 @@ const require = createRequire(join(repo, 'packages', 'validate', 'package.json')
 
 const LABELS = ['setosa', 'versicolor', 'virginica'];
 const CATEGORIES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
-const COUNTRIES = ['FR', 'DE', 'US', 'GB', 'ES', 'IT', 'NL', 'BE', 'CH', 'AT', 'SE', 'NO', 'DK', 'FI', 'PL', 'PT', 'IE', 'CZ', 'JP', 'CA'];
-const WORDS = ['late', 'delivery', 'great', 'service', 'would', 'buy', 'again', 'box', 'damaged', 'refund', 'asked', 'for', 'the', 'size', 'fits', 'well'];
+const COUNTRIES = [
+  'FR',
+  'DE',
+  'US',
+  'GB',
+  'ES',
+  'IT',
+  'NL',
+  'BE',
+  'CH',
+  'AT',
+  'SE',
+  'NO',
+  'DK',
+  'FI',
+  'PL',
+  'PT',
+  'IE',
+  'CZ',
+  'JP',
+  'CA',
+];
+const WORDS = [
+  'late',
+  'delivery',
+  'great',
+  'service',
+  'would',
+  'buy',
+  'again',
+  'box',
+  'damaged',
+  'refund',
+  'asked',
+  'for',
+  'the',
+  'size',
+  'fits',
+  'well',
+];
 
 /** The spec every run validates against: all 20 columns typed, ranges, categories, a unique id, row bounds, label balance, PII scan of the free text. */
 export const SPEC = {
   columns: {
     id: { type: 'integer', unique: true, nullable: false, min: 1 },
     created: { type: 'date', min: '2015-01-01', max: '2030-12-31' },
-    ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f${i + 1}`, { type: 'number', min: -1000, max: 1000 }])),
+    ...Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [`f${i + 1}`, { type: 'number', min: -1000, max: 1000 }]),
+    ),
     count: { type: 'integer', min: 0, max: 100000 },
     category: { type: 'string', categories: CATEGORIES },
     country: { type: 'string', categories: COUNTRIES },
@@ -51,12 +91,15 @@ function generate(path, mib) {
   const target = mib * 1024 * 1024;
   process.stderr.write(`generating a ${mib} MiB CSV with 20 columns in ${path}\n`);
   let state = 42;
-  const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296);
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296;
   const temp = `${path}.partial`;
   const fd = openSync(temp, 'w');
   let written = 0;
   let id = 0;
-  writeSync(fd, `id,created,${Array.from({ length: 10 }, (_, i) => `f${i + 1}`).join(',')},count,category,country,flag,score,ratio,label,comment\n`);
+  writeSync(
+    fd,
+    `id,created,${Array.from({ length: 10 }, (_, i) => `f${i + 1}`).join(',')},count,category,country,flag,score,ratio,label,comment\n`,
+  );
   while (written < target) {
     const lines = [];
     for (let r = 0; r < 10000; r++) {
@@ -65,7 +108,10 @@ function generate(path, mib) {
       const month = 1 + Math.floor(random() * 12);
       const year = 2015 + Math.floor(random() * 10);
       const features = Array.from({ length: 10 }, () => ((random() - 0.5) * 200).toFixed(4));
-      let comment = Array.from({ length: 3 + Math.floor(random() * 6) }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+      let comment = Array.from(
+        { length: 3 + Math.floor(random() * 6) },
+        () => WORDS[Math.floor(random() * WORDS.length)],
+      ).join(' ');
       if (id % 1000 === 0) comment += ` contact user${id}@example.com`;
       if (id % 97 === 0) comment = `"${comment}, thanks"`;
       lines.push(
@@ -88,7 +134,12 @@ async function child(mode, file) {
   let result;
   if (mode === 'cairn' || mode === 'cairn-types') {
     const { validateDataset } = require('@cairn/validate');
-    const spec = mode === 'cairn' ? SPEC : { columns: Object.fromEntries(Object.entries(SPEC.columns).map(([k, v]) => [k, { type: v.type }])) };
+    const spec =
+      mode === 'cairn'
+        ? SPEC
+        : {
+            columns: Object.fromEntries(Object.entries(SPEC.columns).map(([k, v]) => [k, { type: v.type }])),
+          };
     const report = await validateDataset(file, spec, { maxViolations: 100 });
     result = { rows: report.rows, errors: report.errors, warnings: report.warnings, summary: report.summary };
   } else if (mode === 'csv-parse') {
@@ -107,7 +158,13 @@ async function child(mode, file) {
     result = { rows };
   }
   const cpu = process.cpuUsage(cpuStart);
-  process.stdout.write(JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(
+    JSON.stringify({
+      ...result,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 const PYTHON = `import csv, resource, sys, time
@@ -123,7 +180,8 @@ function run(name, argv) {
   const out = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   if (out.status !== 0) throw new Error(`${name} failed: ${out.stderr}`);
-  const parsed = name === 'wc -l' ? { rows: Number(out.stdout.trim().split(/\s+/)[0]) - 1 } : JSON.parse(out.stdout);
+  const parsed =
+    name === 'wc -l' ? { rows: Number(out.stdout.trim().split(/\s+/)[0]) - 1 } : JSON.parse(out.stdout);
   return { name, wallMs, ...parsed };
 }
 
@@ -137,7 +195,9 @@ async function parent() {
   if (!existsSync(file)) generate(file, mib);
   const bytes = statSync(file).size;
   const mb = bytes / 1e6;
-  console.log(`file: ${file} (${mb.toFixed(0)} MB, 20 columns); ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`);
+  console.log(
+    `file: ${file} (${mb.toFixed(0)} MB, 20 columns); ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
+  );
   // Warm the page cache so every reader starts equal.
   run('wc -l', ['wc', '-l', file]);
   const readers = [
@@ -145,7 +205,9 @@ async function parent() {
     ['cairn validate (types only)', [process.execPath, self, '--child', 'cairn-types', file]],
     ...(peers.includes('wc') ? [['wc -l', ['wc', '-l', file]]] : []),
     ...(peers.includes('python') ? [['python3 csv.reader', ['/usr/bin/python3', '-c', PYTHON, file]]] : []),
-    ...(peers.includes('csv-parse') ? [['csv-parse (no rules)', [process.execPath, self, '--child', 'csv-parse', file]]] : []),
+    ...(peers.includes('csv-parse')
+      ? [['csv-parse (no rules)', [process.execPath, self, '--child', 'csv-parse', file]]]
+      : []),
   ];
   const best = new Map();
   for (let round = 0; round < rounds; round++) {
@@ -158,7 +220,9 @@ async function parent() {
   const rows = [...best.values()];
   const cairn = best.get('cairn validate (full spec)');
   console.log('');
-  console.log('| reader | rows | wall s | MB/s (wall) | MB/s (CPU time) | peak RSS MiB | cairn full-spec time ÷ reader time |');
+  console.log(
+    '| reader | rows | wall s | MB/s (wall) | MB/s (CPU time) | peak RSS MiB | cairn full-spec time ÷ reader time |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const cpu = r.cpuMs ? (mb / (r.cpuMs / 1000)).toFixed(1) : '–';
@@ -168,9 +232,16 @@ async function parent() {
   }
   const throughput = mb / (cairn.wallMs / 1000);
   console.log('');
-  console.log(`violations found by the full spec: ${cairn.errors} errors, ${cairn.warnings} warnings ${JSON.stringify(cairn.summary)}`);
-  console.log(`target: ≥ 100 MB/s → ${throughput.toFixed(1)} MB/s wall (${throughput >= 100 ? 'met' : 'NOT met'}); ≤ 300 MiB RSS → ${cairn.maxRssMiB.toFixed(0)} MiB (${cairn.maxRssMiB <= 300 ? 'met' : 'NOT met'})`);
-  if (!rows.every((r) => r.rows === cairn.rows)) console.log(`WARNING: readers disagree on the row count: ${rows.map((r) => `${r.name}=${r.rows}`).join(', ')}`);
+  console.log(
+    `violations found by the full spec: ${cairn.errors} errors, ${cairn.warnings} warnings ${JSON.stringify(cairn.summary)}`,
+  );
+  console.log(
+    `target: ≥ 100 MB/s → ${throughput.toFixed(1)} MB/s wall (${throughput >= 100 ? 'met' : 'NOT met'}); ≤ 300 MiB RSS → ${cairn.maxRssMiB.toFixed(0)} MiB (${cairn.maxRssMiB <= 300 ? 'met' : 'NOT met'})`,
+  );
+  if (!rows.every((r) => r.rows === cairn.rows))
+    console.log(
+      `WARNING: readers disagree on the row count: ${rows.map((r) => `${r.name}=${r.rows}`).join(', ')}`,
+    );
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);

@@ -57,6 +57,17 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
     ).toBe(200);
   });
 
+  it('stores and serves an empty object', async () => {
+    const id = b3sum(Buffer.alloc(0));
+    const url = `${server.url}/v1/objects/${id}`;
+    expect(
+      (await send(url, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: Buffer.alloc(0) })).status,
+    ).toBe(200);
+    const get = await send(url, { headers: bearer(READ_TOKEN) });
+    expect(get.status).toBe(200);
+    expect(get.body.length).toBe(0);
+  });
+
   it('rejects a body that does not hash to its id and stores nothing', async () => {
     const body = randomBytes(100_000);
     const id = b3sum(body);

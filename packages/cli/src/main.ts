@@ -29,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof CairnError) {
-      if (program.opts().json || process.argv.includes('--json')) {
+      if (argv.includes('--json')) {
         process.stdout.write(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
       }
       process.stderr.write(`${formatError(error)}\n`);

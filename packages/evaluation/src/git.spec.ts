@@ -52,6 +52,12 @@ beforeAll(() => {
   gitCli('add', '.');
   gitCli('commit', '-q', '-m', 'main moves');
   sha.main = gitCli('rev-parse', 'HEAD');
+  gitCli('checkout', '-q', '--orphan', 'lonely');
+  gitCli('rm', '-rq', '--cached', '.');
+  write('other.txt', 'unrelated history\n');
+  gitCli('add', 'other.txt');
+  gitCli('commit', '-q', '-m', 'unrelated root');
+  gitCli('checkout', '-q', '-f', 'main');
   // an uncommitted change in the working tree must not be what we read
   write('models/iris/metrics.json', '{"accuracy": 0.1}\n');
 });
@@ -109,5 +115,11 @@ describe('mergeBase', () => {
     expect(await mergeBase(dir, 'main', 'feature')).toBe(sha.second);
     expect(await mergeBase(dir, 'v1', 'feature')).toBe(sha.first);
     expect(await resolveCommit(dir, 'v1')).toBe(sha.first);
+  });
+
+  it('EVAL_NO_MERGE_BASE for unrelated histories', async () => {
+    await expect(mergeBase(dir, 'main', 'lonely')).rejects.toMatchObject({
+      code: EvaluationErrorCode.NoMergeBase,
+    });
   });
 });

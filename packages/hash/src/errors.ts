@@ -41,6 +41,15 @@ export function fileError(error: unknown, path: string): Error {
         hint: 'hash directories with hashDirectory (cairn hash accepts both)',
         cause: error,
       });
+    case 'ENXIO': // open() of a socket or a device without a driver
+      return new CairnError(
+        HashErrorCode.specialFile,
+        `${path}: is a socket or device; only regular files can be hashed`,
+        {
+          data: { path },
+          cause: error,
+        },
+      );
     default:
       return new CairnError(HashErrorCode.readFailed, `${path}: cannot read (${reason})`, {
         data: { path, errno: code ?? null },

@@ -1,10 +1,13 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import { CairnError } from '@cairn/errors';
-import { assertAlgorithm, createHasher, digestBytes, type HashAlgorithm } from './backend';
+import { assertAlgorithm, createHasher, digestBytes, type HashAlgorithm, type Hasher } from './backend';
 import { fileError, HashErrorCode } from './errors';
 
 /** Read size for streaming a file: big enough to amortise syscalls, small enough to keep memory bounded. */
 export const FILE_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Files below this size are read into one exact-size buffer and hashed in one call. */
+const SMALL_FILE_BYTES = 1024 * 1024;
 
 export interface HashResult {
   hash: string;
@@ -66,10 +69,27 @@ export async function hashFile(
         },
       );
     }
-    const chunk = Math.max(64 * 1024, Math.min(options.chunkBytes ?? FILE_CHUNK_BYTES, stat.size + 1));
-    const buffers = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
-    const hasher = createHasher(algorithm);
+    let hasher: Hasher | undefined;
     let size = 0;
+    if (stat.size < SMALL_FILE_BYTES) {
+      // One exact-size buffer (+1 byte to see EOF) and a one-shot hash: no per-file 4 MiB buffers to collect.
+      const buffer = Buffer.allocUnsafe(stat.size + 1);
+      let filled = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+        filled += bytesRead;
+        if (bytesRead === 0 || filled === buffer.length) break;
+      }
+      if (filled <= stat.size)
+        return { hash: digestBytes(buffer.subarray(0, filled), algorithm), size: filled };
+      // The file grew while being read: carry on streaming.
+      hasher = createHasher(algorithm);
+      hasher.update(buffer);
+      size = filled;
+    }
+    hasher ??= createHasher(algorithm);
+    const chunk = Math.max(64 * 1024, options.chunkBytes ?? FILE_CHUNK_BYTES);
+    const buffers = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
     let turn = 0;
     let pending = handle.read(buffers[0]!, 0, chunk, null);
     for (;;) {

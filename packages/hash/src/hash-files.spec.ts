@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCairnError } from '@cairn/errors';
@@ -84,6 +85,29 @@ describe('hashFiles', () => {
     expect(isCairnError(failure, HashErrorCode.notFound)).toBe(true);
     expect((failure as { data: { path: string } }).data.path).toBe(join(dir, 'does-not-exist'));
   });
+});
+
+it('rejects a FIFO and a socket as special files, on workers and inline', async () => {
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const server = createServer();
+  const socket = join(dir, 'sock');
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  try {
+    for (const special of [fifo, socket]) {
+      for (const concurrency of [1, 2]) {
+        const failure = await hashFiles([...paths.slice(0, 20), special], { concurrency }).catch(
+          (error: unknown) => error,
+        );
+        expect(
+          isCairnError(failure, HashErrorCode.specialFile),
+          `${special} concurrency ${concurrency}: ${String(failure)}`,
+        ).toBe(true);
+      }
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 describe('planBatches', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isCairnError } from '@cairn/errors';
 import { hashBuffer } from './hash-file';
 import { HashErrorCode } from './errors';
-import { manifestBytes, parseManifest, type ManifestEntry } from './manifest';
+import { compareUtf8, manifestBytes, parseManifest, type ManifestEntry } from './manifest';
 
 interface DvcCase {
   tree: Record<string, string>;
@@ -83,6 +83,42 @@ describe('md5 (DVC) manifests', () => {
     expect(parsed.map((e) => [e.path, e.hash])).toEqual(
       [...entries].sort((a, b) => (a.path < b.path ? -1 : 1)).map((e) => [e.path, e.hash]),
     );
+  });
+});
+
+describe('compareUtf8', () => {
+  it('orders like the bytes of the UTF-8 encodings (Buffer.compare), unlike UTF-16 `<`', () => {
+    const alphabet = [
+      'a',
+      'b',
+      'é',
+      '\u07ff',
+      '\u0800',
+      '\ud7ff',
+      '\ue000',
+      '\uffff',
+      '🙂',
+      '\u{10000}',
+      '\u{10ffff}',
+      '/',
+    ];
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const words = Array.from({ length: 400 }, () =>
+      Array.from(
+        { length: 1 + Math.floor(random() * 4) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join(''),
+    );
+    const sign = (n: number) => Math.sign(n);
+    for (let i = 0; i + 1 < words.length; i++) {
+      const [a, b] = [words[i]!, words[i + 1]!];
+      expect(sign(compareUtf8(a, b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(
+        sign(Buffer.compare(Buffer.from(a), Buffer.from(b))),
+      );
+    }
+    expect(compareUtf8('x\uffff', 'x🙂')).toBeLessThan(0);
+    expect('x\uffff' < 'x🙂').toBe(false);
   });
 });
 

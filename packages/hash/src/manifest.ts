@@ -12,16 +12,35 @@ export interface ManifestEntry {
 
 export const MANIFEST_HEADER = '{"format":"cairn-manifest","version":1,"algorithm":"blake3"}';
 
-/** Byte order of the UTF-8 paths (= code point order; JS's default sort is UTF-16 order, which differs above U+FFFF). */
+/**
+ * Byte order of the UTF-8 encodings (= code point order), without encoding:
+ * JavaScript's `<` compares UTF-16 units, which puts U+10000 and above
+ * (surrogates, D800–DFFF) before U+E000–U+FFFF; remapping the first differing
+ * unit fixes exactly that.
+ */
 export function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
 }
 
 export function sortEntries(entries: readonly ManifestEntry[]): ManifestEntry[] {
-  return entries
-    .map((entry) => ({ entry, key: Buffer.from(entry.path, 'utf8') }))
-    .sort((a, b) => Buffer.compare(a.key, b.key))
-    .map(({ entry }) => entry);
+  return [...entries].sort((a, b) => compareUtf8(a.path, b.path));
+}
+
+function isSorted(entries: readonly ManifestEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++)
+    if (compareUtf8(entries[i - 1]!.path, entries[i]!.path) > 0) return false;
+  return true;
 }
 
 /** Python's json.dumps(ensure_ascii=True): everything outside printable ASCII as \uXXXX (lowercase hex). */
@@ -47,7 +66,7 @@ export function manifestBytes(
   algorithm: HashAlgorithm = 'blake3',
 ): Buffer {
   assertAlgorithm(algorithm);
-  const sorted = sortEntries(entries);
+  const sorted = isSorted(entries) ? entries : sortEntries(entries);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.path === sorted[i - 1]!.path) {
       throw new CairnError(

@@ -16,25 +16,29 @@ export interface WorkerFile {
   sizeHint?: number;
 }
 
-/** What a worker reports for one file: the hash, the bytes it read and the stat it used. */
-export interface WorkerFileResult {
-  hash: string;
-  size: number;
-  ino: bigint;
-  mtimeNs: bigint;
-  statSize: bigint;
-  mode: number;
-  /** True when the hash came from `cached` and the file was not read. */
-  cached: boolean;
+/** A batch's results as columns, index-aligned with `indexes` (positions in the caller's file list). */
+export interface WorkerBatch {
+  indexes: number[];
+  /** '' where the file failed (see errors). */
+  hashes: string[];
+  /** Bytes read. */
+  sizes: Float64Array;
+  modes: Uint32Array;
+  /** 1 where the hash came from the cached entry and the file was not read. */
+  hits: Uint8Array;
+  /** The stat the hash belongs to (fstat before reading), for the caller's stat cache. */
+  inos: BigUint64Array;
+  mtimesNs: BigInt64Array;
+  statSizes: BigUint64Array;
 }
 
-type RawResult = WorkerFileResult | { error: { code: string; message: string } };
+type WireReply = Omit<WorkerBatch, 'indexes'> & { id: number; errors: Array<[number, string, string]> };
 
 interface Job {
   id: number;
   algorithm: HashAlgorithm;
   files: WorkerFile[];
-  resolve(results: RawResult[]): void;
+  resolve(reply: WireReply): void;
   reject(error: Error): void;
 }
 
@@ -59,7 +63,7 @@ class HashPool {
   /** Workers are spawned lazily up to this many; it only grows. */
   size = 0;
 
-  run(algorithm: HashAlgorithm, files: WorkerFile[]): Promise<RawResult[]> {
+  run(algorithm: HashAlgorithm, files: WorkerFile[]): Promise<WireReply> {
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, algorithm, files, resolve, reject });
       this.pump();
@@ -81,10 +85,13 @@ class HashPool {
       const job = this.queue.shift()!;
       slot.job = job;
       slot.worker.ref();
+      const anyCached = job.files.some((file) => file.cached);
       slot.worker.postMessage({
         id: job.id,
         algorithm: job.algorithm,
-        files: job.files.map(({ path, follow, cached }) => ({ path, follow, cached })),
+        paths: job.files.map((file) => file.path),
+        follow: Uint8Array.from(job.files, (file) => (file.follow ? 1 : 0)),
+        cached: anyCached ? job.files.map((file) => file.cached ?? null) : null,
       });
     }
   }
@@ -101,12 +108,12 @@ class HashPool {
       },
     });
     const slot: Slot = { worker };
-    worker.on('message', (message: { id: number; results: RawResult[] }) => {
+    worker.on('message', (message: WireReply) => {
       const job = slot.job;
       if (!job || job.id !== message.id) return;
       slot.job = undefined;
       worker.unref();
-      job.resolve(message.results);
+      job.resolve(message);
       this.pump();
     });
     const fail = (error: Error) => {
@@ -177,52 +184,46 @@ export function planBatches(files: Array<{ index: number; sizeHint?: number }>, 
 }
 
 /**
- * Stats and hashes files on the worker pool; results in input order.
- * `onBatch` fires as batches finish. Errors name the first failing path.
+ * Stats and hashes files on the worker pool; `onBatch` receives each batch's
+ * results as it finishes. Errors name the first failing path.
  */
 export async function hashOnWorkers(
   files: WorkerFile[],
   algorithm: HashAlgorithm,
   concurrency: number,
-  onBatch?: (results: Array<{ index: number; result: WorkerFileResult }>) => void,
-): Promise<WorkerFileResult[]> {
+  onBatch: (batch: WorkerBatch) => void,
+): Promise<void> {
   const workers = Math.max(1, Math.min(concurrency, files.length));
   const hashPool = pool(workers);
   const batches = planBatches(
     files.map((file, index) => ({ index, sizeHint: file.sizeHint })),
     workers,
   );
-  const results: WorkerFileResult[] = new Array(files.length);
   let firstError: Error | undefined;
   let next = 0;
   const runBatches = async () => {
     while (next < batches.length && !firstError) {
-      const batch = batches[next++]!;
-      const raw = await hashPool.run(
+      const indexes = batches[next++]!;
+      const {
+        id: _id,
+        errors,
+        ...columns
+      } = await hashPool.run(
         algorithm,
-        batch.map((index) => files[index]!),
+        indexes.map((index) => files[index]!),
       );
-      const done: Array<{ index: number; result: WorkerFileResult }> = [];
-      raw.forEach((item, position) => {
-        const index = batch[position]!;
-        if ('error' in item) {
-          firstError ??= workerError(item.error, files[index]!.path);
-          return;
-        }
-        results[index] = item;
-        done.push({ index, result: item });
-      });
-      onBatch?.(done);
+      const failed = errors[0];
+      if (failed) firstError ??= workerError(failed[1], failed[2], files[indexes[failed[0]]!]!.path);
+      else onBatch({ indexes, ...columns });
     }
   };
-  // `workers` batches in flight: each worker always has the next batch as soon as it is free.
+  // `workers` batches in flight: each worker gets the next batch as soon as it is free.
   await Promise.all(Array.from({ length: Math.min(workers, batches.length) }, runBatches));
   if (firstError) throw firstError;
-  return results;
 }
 
-function workerError(error: { code: string; message: string }, path: string): Error {
-  if (error.code === 'ESPECIAL') {
+function workerError(code: string, message: string, path: string): Error {
+  if (code === 'ESPECIAL') {
     return new CairnError(
       HashErrorCode.specialFile,
       `${path}: is a socket, FIFO or device; only regular files can be hashed`,
@@ -232,5 +233,5 @@ function workerError(error: { code: string; message: string }, path: string): Er
       },
     );
   }
-  return fileError(Object.assign(new Error(error.message), { code: error.code }), path);
+  return fileError(Object.assign(new Error(message), { code }), path);
 }

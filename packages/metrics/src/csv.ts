@@ -146,13 +146,14 @@ export function readCsvFile(file: string): CsvColumns {
 }
 
 function parseNumber(s: string): number {
+  const v = Number(s);
   // Number('') and Number('  ') are 0: an empty cell is not a number
-  return s === '' || s.trim() === '' ? NaN : Number(s);
+  return v === 0 && s.trim() === '' ? NaN : v;
 }
 
 /** All values as numbers, or undefined as soon as one is not a finite number. */
-function numericOrUndefined(values: string[]): number[] | undefined {
-  const out = new Array<number>(values.length);
+function numericOrUndefined(values: string[]): Float64Array | undefined {
+  const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = parseNumber(values[i]!);
     if (!Number.isFinite(v)) return undefined;

@@ -29,7 +29,8 @@ export function logLoss(
   const eps = options.eps ?? FLOAT64_EPS;
   const n = yTrue.length;
   if (n === 0) throw metricsError(MetricsErrorCode.Empty, 'log_loss: no samples');
-  const classes = options.labels ? sortLabels(options.labels) : distinctSorted(yTrue);
+  const present = distinctSorted(yTrue);
+  const classes = options.labels ? sortLabels(options.labels) : present;
   if (classes.length === 1) {
     throw metricsError(
       MetricsErrorCode.Undefined,
@@ -38,15 +39,14 @@ export function logLoss(
       'pass all labels explicitly with the labels option',
     );
   }
-  const { codes, labels } = encodeLabels([yTrue], classes);
-  if (labels.length !== classes.length) {
+  const unknown = present.filter((label) => !classes.includes(label));
+  if (unknown.length > 0) {
     throw metricsError(
       MetricsErrorCode.InvalidLabel,
-      `log_loss: y_true contains labels not in ${JSON.stringify(classes)}`,
+      `log_loss: y_true contains labels not in ${JSON.stringify(classes)}: ${JSON.stringify(unknown.slice(0, 10))}`,
       { labels: classes },
     );
   }
-  const y = codes[0]!;
   const clip = (p: number): number => Math.min(Math.max(p, eps), 1 - eps);
   const loss = new Float64Array(n);
   const isVector = !('columns' in yPred) && n > 0 && typeof (yPred as ArrayLike<unknown>)[0] === 'number';
@@ -62,11 +62,12 @@ export function logLoss(
         { labels: classes },
       );
     }
+    const greater = classes[1]!;
     for (let i = 0; i < n; i++) {
       const p = clip(p1[i]!);
       const q = 1 - p;
       const s = q + p;
-      loss[i] = -Math.log((y[i] === 1 ? p : q) / s);
+      loss[i] = -Math.log((yTrue[i] === greater ? p : q) / s);
     }
     return npMean(loss);
   }
@@ -79,6 +80,7 @@ export function logLoss(
       'pass the labels of the probability columns with the labels option',
     );
   }
+  const y = encodeLabels([yTrue], classes).codes[0]!;
   const k = cols.length;
   const row = new Float64Array(k);
   for (let i = 0; i < n; i++) {

@@ -191,7 +191,7 @@ describe('CSV reader', () => {
     const numeric = metricsInputFromCsv(
       parseCsv('y_true,y_pred,proba_0,proba_1\n0,1,0.4,0.6\n1,1,0.2,0.8\n'),
     );
-    expect(numeric.yTrue).toEqual([0, 1]);
+    expect([...(numeric.yTrue as Float64Array)]).toEqual([0, 1]);
     expect(numeric.proba?.labels).toEqual([0, 1]);
     const text = metricsInputFromCsv(parseCsv('y_true,y_pred\n0,a\n1,b\n'), { posLabel: 'b' });
     expect(text.yTrue).toEqual(['0', '1']);

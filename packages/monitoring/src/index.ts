@@ -1,6 +1,7 @@
 export {
   DEFAULT_THRESHOLDS,
   dashboardUid,
+  monitoredModelFromConfig,
   resolveThresholds,
   type MonitoredModel,
   type MonitoringThresholds,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '@cairn/errors';
-import { dashboardUid, DEFAULT_THRESHOLDS, resolveThresholds } from './model';
+import { dashboardUid, DEFAULT_THRESHOLDS, monitoredModelFromConfig, resolveThresholds } from './model';
 
 function errorOf(fn: () => unknown): CairnError {
   try {
@@ -44,5 +44,39 @@ describe('dashboardUid', () => {
     for (const uid of uids) expect(uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
     expect(dashboardUid('iris')).toBe('cairn-iris');
     expect(names.map(dashboardUid)).toEqual(uids);
+  });
+});
+
+describe('monitoredModelFromConfig', () => {
+  it('takes thresholds from model.json and numeric features and labels from the manifest', () => {
+    const model = monitoredModelFromConfig(
+      'iris',
+      { monitoring: { error_rate: 0.05 } },
+      {
+        manifest: {
+          labels: ['a', 'b'],
+          features: [
+            { name: 'x', type: 'number' },
+            { name: 'island', type: 'string' },
+          ],
+        },
+      },
+    );
+    expect(model).toEqual({
+      project: 'iris',
+      labels: ['a', 'b'],
+      features: ['x'],
+      thresholds: { ...DEFAULT_THRESHOLDS, error_rate: 0.05 },
+    });
+    expect(monitoredModelFromConfig('p', undefined, { name: 'p-prod' })).toEqual({
+      project: 'p',
+      name: 'p-prod',
+      features: [],
+      thresholds: DEFAULT_THRESHOLDS,
+    });
+    expect(
+      errorOf(() => monitoredModelFromConfig('p', { monitoring: { staleness_days: -1 } }, { file: 'm.json' }))
+        .data.pointer,
+    ).toBe('/monitoring/staleness_days');
   });
 });

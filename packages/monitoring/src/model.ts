@@ -116,3 +116,29 @@ export function thresholdsOf(
 ): MonitoringThresholds {
   return resolveThresholds({ ...model.thresholds, ...override });
 }
+
+/**
+ * The MonitoredModel of a project from its parsed model.json (thresholds from
+ * `monitoring`, checked) and, when known, its artifact manifest (numeric
+ * features, class labels). What the `monitor` target and `cairn monitor` feed
+ * to the generators.
+ */
+export function monitoredModelFromConfig(
+  project: string,
+  config: { monitoring?: unknown } | undefined,
+  options: {
+    file?: string;
+    name?: string;
+    manifest?: { features: Array<{ name: string; type: string }>; labels?: Array<string | number> };
+  } = {},
+): MonitoredModel {
+  return {
+    project,
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.manifest?.labels ? { labels: options.manifest.labels } : {}),
+    features: options.manifest
+      ? options.manifest.features.filter((f) => f.type === 'number').map((f) => f.name)
+      : [],
+    thresholds: resolveThresholds(config?.monitoring, options.file),
+  };
+}

@@ -20,3 +20,4 @@ export {
 } from './sync';
 export { RemoteError, RemoteErrorCode, isRetryable, type RemoteErrorCodeValue } from './errors';
 export { OBJECT_ID, objectFile, objectRelPath } from './layout';
+export { openWorkspaceRemote, pushWorkspace, pullWorkspace, type WorkspaceRemote } from './workspace';

@@ -98,6 +98,12 @@ export class HistogramSeries {
     this.count += 1;
     return index;
   }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
 }
 
 /** Histogram values in the Prometheus format: cumulative `_bucket{le}`, `_sum`, `_count`. */
@@ -148,10 +154,6 @@ export class HistogramFamily {
   }
 
   reset(): void {
-    for (const series of this.series.values()) {
-      series.counts.fill(0);
-      series.sum = 0;
-      series.count = 0;
-    }
+    for (const series of this.series.values()) series.reset();
   }
 }

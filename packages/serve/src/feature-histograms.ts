@@ -169,6 +169,6 @@ export class FeatureHistograms {
   }
 
   reset(): void {
-    /* prom-client calls reset on registry.resetMetrics(); values here only grow with traffic */
+    for (const series of this.series.values()) series.reset();
   }
 }

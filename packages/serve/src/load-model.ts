@@ -159,8 +159,9 @@ export async function loadModel(artifactDir: string, options: LoadModelOptions =
   }
   if (manifest.runtime === 'node') return loadNodeModel(dir, manifest, entryPath);
 
+  const python = options.python ?? process.env.CAIRN_PYTHON ?? '/usr/bin/python3';
   const worker = new PythonWorker({
-    python: options.python ?? process.env.CAIRN_PYTHON ?? '/usr/bin/python3',
+    python,
     entryPath,
     artifactDir: dir,
     log: options.log,
@@ -173,7 +174,7 @@ export async function loadModel(artifactDir: string, options: LoadModelOptions =
       rejectSpawn(
         new CairnError(
           notFound ? 'SERVE_PYTHON_NOT_FOUND' : 'SERVE_WORKER_CRASHED',
-          `cannot start the python worker with ${options.python ?? process.env.CAIRN_PYTHON ?? '/usr/bin/python3'}: ${error.message}`,
+          `cannot start the python worker with ${python}: ${error.message}`,
           { hint: 'set CAIRN_PYTHON or pass --python to the interpreter the model needs' },
         ),
       );

@@ -30,9 +30,6 @@ export class PythonWorker {
   private nextId = 1;
   private stderrTail = '';
   private closing = false;
-  /** How many times a crashed worker was replaced. */
-  restarts = 0;
-  private crashed = false;
 
   constructor(private readonly options: PythonWorkerOptions) {}
 
@@ -42,7 +39,6 @@ export class PythonWorker {
 
   start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    if (this.crashed) this.restarts += 1;
     const child = spawn(this.options.python, [this.options.entryPath, this.options.artifactDir], {
       cwd: this.options.artifactDir,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -105,7 +101,6 @@ export class PythonWorker {
   private fail(child: ChildProcessWithoutNullStreams, error: CairnError): void {
     if (this.child !== child) return;
     this.child = undefined;
-    this.crashed = !this.closing;
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const request of pending) request.reject(error);

@@ -2,10 +2,27 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { withLock, writeFileAtomic } from '@cairn/fs-atomic';
-import { hashDirectory, hashFile, hashFiles, StatCache, type DirectoryHash } from '@cairn/hash';
+import {
+  hashDirectory,
+  hashFile,
+  hashFiles,
+  StatCache,
+  type DirectoryHash,
+  type ManifestEntry,
+} from '@cairn/hash';
 import { initWorkspace, loadLayout, type Layout } from './config';
 import { fsError, StoreErrorCode, storeError } from './errors';
-import { putFile, putManifest } from './objects';
+import {
+  changedError,
+  listObjectIds,
+  objectPathIn,
+  objectPresent,
+  objectTempPath,
+  putFile,
+  putManifest,
+  WHOLE_READ_LIMIT,
+} from './objects';
+import { storeOnWorkers, storeWorkersAvailable } from './store-workers';
 import { mapLimit, resolveWorkspacePath, toPosixRelative } from './paths';
 import { POINTER_SUFFIX, pointerFileFor, writePointer, type Pointer } from './pointer';
 
@@ -23,6 +40,8 @@ export interface AddOptions {
 
 /** Files stored concurrently: enough to keep libuv's thread pool busy on many small files. */
 const STORE_CONCURRENCY = 16;
+/** From this many small files to store, worker threads (synchronous I/O) beat the thread pool. */
+const MIN_FILES_FOR_WORKERS = 64;
 
 interface Hashed {
   source: string;
@@ -111,22 +130,58 @@ async function storeHashed(
   const realRoot = await fs.realpath(item.source);
   const seen = new Set<string>();
   const unique = entries.filter((entry) => !seen.has(entry.hash) && seen.add(entry.hash));
+  // For many files, one listing of the cache answers "absent" without a stat per object.
+  const listed = unique.length > 2000 ? new Set(await listObjectIds(layout.cacheDir)) : undefined;
   let done = 0;
-  const stored = await mapLimit(unique, STORE_CONCURRENCY, async (entry) => {
-    const wrote = await putFile(
-      layout.cacheDir,
-      join(realRoot, ...entry.path.split('/')),
-      entry.hash,
-      entry.size,
-    );
-    done++;
-    if (onProgress && (done % 256 === 0 || done === unique.length))
+  const tick = (count: number) => {
+    done += count;
+    if (onProgress && (done % 256 < count || done === unique.length))
       onProgress({ phase: 'store', done, total: unique.length });
-    return wrote;
-  });
+  };
+  const sourceOf = (entry: ManifestEntry) => join(realRoot, ...entry.path.split('/'));
+  const present = await mapLimit(unique, STORE_CONCURRENCY, async (entry) =>
+    listed && !listed.has(entry.hash) ? false : objectPresent(layout.cacheDir, entry.hash, entry.size),
+  );
+  tick(present.filter(Boolean).length);
+  const absent = unique.filter((_, index) => !present[index]);
+  const viaWorkers =
+    absent.length >= MIN_FILES_FOR_WORKERS && storeWorkersAvailable()
+      ? absent.filter((entry) => entry.size <= WHOLE_READ_LIMIT)
+      : [];
+  if (viaWorkers.length > 0) {
+    const results = await storeOnWorkers(
+      viaWorkers.map((entry) => ({
+        source: sourceOf(entry),
+        target: objectPathIn(layout.cacheDir, entry.hash),
+        temp: objectTempPath(layout.cacheDir, entry.hash),
+        hash: entry.hash,
+      })),
+      tick,
+    );
+    results.forEach((result, index) => {
+      if ('ok' in result) return;
+      const source = sourceOf(viaWorkers[index]!);
+      if (result.error.code === 'CHANGED')
+        throw changedError(source, viaWorkers[index]!.hash, result.error.actual ?? '');
+      throw fsError(
+        Object.assign(new Error(result.error.message), { code: result.error.code }),
+        source,
+        'read it',
+      );
+    });
+  }
+  const handled = new Set(viaWorkers);
+  await mapLimit(
+    absent.filter((entry) => !handled.has(entry)),
+    STORE_CONCURRENCY,
+    async (entry) => {
+      await putFile(layout.cacheDir, sourceOf(entry), entry.hash, entry.size);
+      tick(1);
+    },
+  );
   // The manifest goes last: a `.dir` object in the store means all its files are there.
   const wroteManifest = await putManifest(layout.cacheDir, hash, manifest);
-  return stored.filter(Boolean).length + (wroteManifest ? 1 : 0);
+  return absent.length + (wroteManifest ? 1 : 0);
 }
 
 /**
@@ -265,7 +320,8 @@ export async function add(root: string, paths: string[], options: AddOptions = {
   await withLock(layout.lockPath, async () => {
     // Folders one at a time (each stores its files concurrently), plain files concurrently.
     let written = 0;
-    for (const item of hashed.filter((entry) => entry.directory)) written += await storeHashed(layout, item, options.onProgress);
+    for (const item of hashed.filter((entry) => entry.directory))
+      written += await storeHashed(layout, item, options.onProgress);
     const files = hashed.filter((entry) => !entry.directory);
     const stored = await mapLimit(files, STORE_CONCURRENCY, (item) => storeHashed(layout, item));
     written += stored.reduce((sum, count) => sum + count, 0);

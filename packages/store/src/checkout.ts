@@ -231,10 +231,14 @@ export async function materialize(
   if (!options.force && (await exists(target))) {
     // Already there (e.g. materialized by an earlier run): nothing to do.
     if ((await checkWorkspaceData(target, pointer, statCache)).matches) return;
-    throw storeError(StoreErrorCode.wouldOverwrite, `${target} exists with other content; refusing to replace it`, {
-      data: { path: target },
-      hint: 'remove it first or pass force',
-    });
+    throw storeError(
+      StoreErrorCode.wouldOverwrite,
+      `${target} exists with other content; refusing to replace it`,
+      {
+        data: { path: target },
+        hint: 'remove it first or pass force',
+      },
+    );
   }
   await withLock(layout.lockPath, () =>
     materializeWith(new Placer(layout, options.link ?? layout.link, statCache), layout, pointer, target),

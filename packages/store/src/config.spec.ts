@@ -20,7 +20,9 @@ describe('workspace and config', () => {
     expect(JSON.parse(first)).toEqual({ version: 1, cache: {}, remotes: {} });
     expect(await loadConfig(root)).toEqual(defaultConfig());
     // Root is not stopped by the read-only bit of a shared (hardlinked) object, so by default it gets copies.
-    expect(defaultConfig().cache.link).toEqual(process.getuid?.() === 0 ? ['reflink', 'copy'] : ['reflink', 'hardlink', 'copy']);
+    expect(defaultConfig().cache.link).toEqual(
+      process.getuid?.() === 0 ? ['reflink', 'copy'] : ['reflink', 'hardlink', 'copy'],
+    );
     expect(readFileSync(join(root, '.cairn', '.gitignore'), 'utf8')).toMatch(/^\/cache\/$/m);
     const edited = {
       ...defaultConfig(),

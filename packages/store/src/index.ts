@@ -10,6 +10,8 @@ export {
   loadLayout,
   LINK_STRATEGIES,
   DEFAULT_LINK,
+  DEFAULT_LINK_AS_ROOT,
+  defaultLink,
   type CairnConfig,
   type RemoteConfig,
   type LinkStrategy,

@@ -1,7 +1,8 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createAtomicWriteStream, writeFileAtomic } from '@cairn/fs-atomic';
+import { createAtomicWriteStream } from '@cairn/fs-atomic';
 import { hashBuffer, hashStream, parseManifest, type ManifestEntry } from '@cairn/hash';
 import { errnoCode, fsError, StoreErrorCode, storeError } from './errors';
 
@@ -9,7 +10,7 @@ import { errnoCode, fsError, StoreErrorCode, storeError } from './errors';
 export const OBJECT_ID = /^[0-9a-f]{64}(\.dir)?$/;
 
 /** Files up to this size are read whole when stored; larger ones are streamed. */
-const WHOLE_READ_LIMIT = 8 * 1024 * 1024;
+export const WHOLE_READ_LIMIT = 8 * 1024 * 1024;
 
 export function assertObjectId(id: string): void {
   if (!OBJECT_ID.test(id)) {
@@ -45,10 +46,45 @@ export async function objectPresent(cacheDir: string, id: string, size?: number)
   }
 }
 
-/** Stores `bytes` as object `id` (whose digest the caller has checked). Idempotent; read-only once stored. */
+/** A fresh temp name beside object `id` (dot-prefixed, `.tmp`: never listed as an object; gc removes old ones). */
+export function objectTempPath(cacheDir: string, id: string): string {
+  const target = objectPathIn(cacheDir, id);
+  return join(dirname(target), `.${id.slice(2, 14)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Fan-out folders known to exist, so storing many small objects does not mkdir each time. */
+const knownFolders = new Set<string>();
+
+/**
+ * Stores `bytes` as object `id` (whose digest the caller has checked):
+ * a sibling temp file created read-only (0444), then renamed into place.
+ * Idempotent. No fsync per object: `add` flushes the file system once before
+ * it writes pointers (see syncStore in add.ts).
+ */
 async function writeObject(cacheDir: string, id: string, bytes: Uint8Array): Promise<void> {
-  // No fsync per object: `add` flushes the file system once before it writes pointers (see syncStore).
-  await writeFileAtomic(objectPathIn(cacheDir, id), bytes, { mode: 0o444, durable: false });
+  const target = objectPathIn(cacheDir, id);
+  const folder = dirname(target);
+  const temp = objectTempPath(cacheDir, id);
+  for (let attempt = 0; ; attempt++) {
+    if (!knownFolders.has(folder)) {
+      await fs.mkdir(folder, { recursive: true });
+      knownFolders.add(folder);
+    }
+    try {
+      await fs.writeFile(temp, bytes, { flag: 'wx', mode: 0o444 });
+      break;
+    } catch (error) {
+      // The folder may have been removed since we saw it: create it again once.
+      knownFolders.delete(folder);
+      if (errnoCode(error) !== 'ENOENT' || attempt > 0) throw error;
+    }
+  }
+  try {
+    await fs.rename(temp, target);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
 }
 
 /** Stores a manifest (the content of a `.dir` object). Returns false when it was already stored. */
@@ -61,7 +97,7 @@ export async function putManifest(cacheDir: string, id: string, manifest: Uint8A
   return true;
 }
 
-function changedError(source: string, expected: string, actual: string): Error {
+export function changedError(source: string, expected: string, actual: string): Error {
   return storeError(StoreErrorCode.sourceChanged, `${source} changed while it was being added`, {
     data: { path: source, expected, actual },
     hint: 'nothing was stored for it; run the command again once the file is no longer being written',
@@ -79,8 +115,10 @@ export async function putFile(
   source: string,
   hash: string,
   size: number,
+  /** Ids listed in the cache just before: an id not in it needs no stat to know it is absent. */
+  listed?: ReadonlySet<string>,
 ): Promise<boolean> {
-  if (await objectPresent(cacheDir, hash, size)) return false;
+  if ((!listed || listed.has(hash)) && (await objectPresent(cacheDir, hash, size))) return false;
   if (size <= WHOLE_READ_LIMIT) {
     let bytes: Buffer;
     try {

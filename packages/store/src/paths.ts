@@ -2,7 +2,7 @@ import { promises as fs, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CAIRN_DIR } from './config';
 import { StoreErrorCode, storeError } from './errors';
-import { dataPathOf, POINTER_SUFFIX, readPointer, type Pointer } from './pointer';
+import { dataPathOf, POINTER_SUFFIX, readPointer, readPointerSync, type Pointer } from './pointer';
 
 /** Folders never searched for pointer files. */
 export const SKIPPED_DIRS = new Set(['node_modules', '.git', CAIRN_DIR, '.nx', 'dist']);
@@ -99,7 +99,7 @@ export async function listPointers(root: string, dir: string = root): Promise<Po
   };
   await walk(dir);
   files.sort();
-  return Promise.all(files.map(async (file) => ({ file, pointer: await readPointer(file) })));
+  return files.map((file) => ({ file, pointer: readPointerSync(file) }));
 }
 
 /** The pointers selected by user paths: a tracked path (or its pointer file) or any folder holding pointers. */

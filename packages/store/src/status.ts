@@ -1,7 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { hashDirectory, hashFile, StatCache, type ManifestEntry } from '@cairn/hash';
 import { loadLayout, type Layout } from './config';
-import { errnoCode, fsError } from './errors';
+import { fsError } from './errors';
+import { cachedDirectoryHash } from './fast-status';
 import { isDirId, listObjectIds, objectPresent, readManifestObject } from './objects';
 import { dataPathOf, mapLimit, selectPointers, toPosixRelative, type PointerRecord } from './paths';
 import type { Pointer } from './pointer';
@@ -50,14 +51,15 @@ export async function checkWorkspaceData(
 ): Promise<WorkspaceCheck> {
   let stat;
   try {
-    stat = await fs.lstat(dataPath, { bigint: true });
+    // Synchronous: status stats thousands of paths, and a thread-pool round trip costs more than the stat.
+    stat = lstatSync(dataPath, { bigint: true, throwIfNoEntry: false });
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return { exists: false, matches: false };
     throw fsError(error, dataPath, 'read it');
   }
+  if (!stat) return { exists: false, matches: false };
   if (isDirId(pointer.hash)) {
     if (!stat.isDirectory()) return { exists: true, matches: false };
-    const result = await hashDirectory(dataPath, { statCache });
+    const result = cachedDirectoryHash(dataPath, statCache) ?? (await hashDirectory(dataPath, { statCache }));
     return {
       exists: true,
       actualHash: result.hash,
@@ -124,10 +126,15 @@ export async function statusOf(
 ): Promise<StatusEntry[]> {
   const checked = await mapLimit(records, 32, async ({ file, pointer }) => {
     const dataPath = dataPathOf(file, pointer);
-    const [workspace, required] = await Promise.all([
-      checkWorkspaceData(dataPath, pointer, statCache),
-      requiredObjects(layout, pointer),
-    ]);
+    const workspace = await checkWorkspaceData(dataPath, pointer, statCache);
+    // A clean folder's entries are its manifest: no need to read and parse the .dir object.
+    const required: { ids: string[]; manifest?: ManifestEntry[] } =
+      workspace.matches && workspace.entries
+        ? {
+            ids: [pointer.hash, ...new Set(workspace.entries.map((entry) => entry.hash))],
+            manifest: workspace.entries,
+          }
+        : await requiredObjects(layout, pointer);
     return { file, pointer, dataPath, workspace, required };
   });
   const present = await presentObjects(layout, [...new Set(checked.flatMap((item) => item.required.ids))]);

@@ -147,7 +147,9 @@ describe('add', () => {
     expect(readFileSync(join(target, 'model.bin'), 'utf8')).toBe('weights');
     await materialize(root, pointer, target); // same content: a no-op
     writeFileSync(join(target, 'model.bin'), 'other weights');
-    await expect(materialize(root, pointer, target)).rejects.toMatchObject({ code: 'CHECKOUT_WOULD_OVERWRITE' });
+    await expect(materialize(root, pointer, target)).rejects.toMatchObject({
+      code: 'CHECKOUT_WOULD_OVERWRITE',
+    });
     expect(readFileSync(join(target, 'model.bin'), 'utf8')).toBe('other weights');
     await materialize(root, pointer, target, { force: true });
     expect(readFileSync(join(target, 'model.bin'), 'utf8')).toBe('weights');

@@ -16,7 +16,8 @@ function tokenize(
 ): { fields: string[]; line: number }[] {
   const records: { fields: string[]; line: number }[] = [];
   const tokenizer = new CsvTokenizer(
-    (text, starts, ends, count, line) => records.push({ fields: recordFields(text, starts, ends, count), line }),
+    (text, starts, ends, count, line) =>
+      records.push({ fields: recordFields(text, starts, ends, count), line }),
     { delimiter },
   );
   let at = 0;

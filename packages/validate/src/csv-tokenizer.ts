@@ -20,7 +20,13 @@
  * parse a number or compare a category never allocates either. The arrays are
  * reused between calls: copy what you keep.
  */
-export type CsvRecordHandler = (text: string, starts: Int32Array, ends: Int32Array, count: number, line: number) => void;
+export type CsvRecordHandler = (
+  text: string,
+  starts: Int32Array,
+  ends: Int32Array,
+  count: number,
+  line: number,
+) => void;
 
 /** The fields of a record as strings. */
 export function recordFields(text: string, starts: Int32Array, ends: Int32Array, count: number): string[] {
@@ -279,6 +285,12 @@ export class CsvTokenizer {
       at += fields[i]!.length;
       this.ends[i] = at;
     }
-    this.onRecord(count === 1 ? fields[0]! : fields.slice(0, count).join(''), this.starts, this.ends, count, this.line);
+    this.onRecord(
+      count === 1 ? fields[0]! : fields.slice(0, count).join(''),
+      this.starts,
+      this.ends,
+      count,
+      this.line,
+    );
   }
 }

@@ -19,7 +19,7 @@ export {
   type ColumnStats,
   type ValidateOptions,
 } from './validate';
-export { renderReportMarkdown, type MarkdownContext } from './report-markdown';
+export { renderReportMarkdown, writeValidationReports, type MarkdownContext } from './report-markdown';
 export { inferColumns, type InferOptions } from './infer';
 export { scanPii, maskPii, luhnValid, ibanValid, type PiiMatch } from './pii';
 export { anonymizeDataset, type AnonymizeOptions, type AnonymizeResult } from './anonymize';

@@ -38,6 +38,10 @@ const PHONE_NANP = /(?<![\w+.-])(?:\(\d{3}\) ?\d{3}[-. ]?|\d{3}([-. ])\d{3}\1)\d
 /** National with a trunk 0 and one consistent separator: 020 7946 0958, 06 12 34 56 78, 030-1234567. */
 const PHONE_TRUNK = /(?<![\w+.,-])0\d{1,4}([ -])\d{2,8}(?:\1\d{2,8}){0,4}(?![\w]|[.,-]\d)/g;
 
+const MAY_HOLD_PII = /[@0-9]/;
+const HAS_DIGIT = /[0-9]/;
+const HAS_UPPER = /[A-Z]/;
+
 /** IBAN lengths by country (SWIFT IBAN registry). */
 const IBAN_LENGTHS: Record<string, number> = {
   AD: 24,
@@ -201,20 +205,12 @@ function push(found: PiiMatch[], kind: PiiKind, text: string, start: number): vo
 
 /** Finds personal data in one text value. `kinds` restricts the search. */
 export function scanPii(value: string, kinds?: readonly PiiKind[]): PiiMatch[] {
-  if (value.length < 6) return [];
-  let hasDigit = false;
-  let hasAt = false;
-  let hasColon = false;
-  let hasUpper = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 48 && c <= 57) hasDigit = true;
-    else if (c === 64) hasAt = true;
-    else if (c === 58) hasColon = true;
-    else if (c >= 65 && c <= 90) hasUpper = true;
-  }
-  // Every detector needs an "@" or a digit: most text values stop here.
-  if (!hasAt && !hasDigit) return [];
+  // Every detector needs an "@" or a digit: most text values stop at this native check.
+  if (value.length < 6 || !MAY_HOLD_PII.test(value)) return [];
+  const hasAt = value.includes('@');
+  const hasDigit = HAS_DIGIT.test(value);
+  const hasColon = value.includes(':');
+  const hasUpper = HAS_UPPER.test(value);
   const found: PiiMatch[] = [];
   const want = (kind: PiiKind) => kinds === undefined || kinds.includes(kind);
   if (hasAt && want('email')) {

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderReportMarkdown } from './report-markdown';
+import { renderReportMarkdown, writeValidationReports } from './report-markdown';
 import type { ValidationReport } from './validate';
 
 const report: ValidationReport = {
@@ -72,5 +75,20 @@ describe('renderReportMarkdown', () => {
         pii: [],
       }),
     ).toContain(': ✅ passed');
+  });
+});
+
+describe('writeValidationReports', () => {
+  it('writes the JSON and Markdown reports into a folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-validate-reports-'));
+    try {
+      const written = await writeValidationReports(report, path.join(dir, 'out'), { dataset: 'iris' });
+      expect(JSON.parse(fs.readFileSync(written.json, 'utf8'))).toEqual(report);
+      expect(fs.readFileSync(written.markdown, 'utf8')).toBe(
+        renderReportMarkdown(report, { dataset: 'iris' }),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { writeFileAtomic } from '@cairn/fs-atomic';
 import type { ValidationReport, Violation } from './validate';
 
 export interface MarkdownContext {
@@ -93,4 +95,20 @@ export function renderReportMarkdown(report: ValidationReport, context: Markdown
   }
   lines.push('', '_Rows are 1-based data rows; the CSV header is not counted._', '');
   return lines.join('\n');
+}
+
+/**
+ * Writes `<dir>/validation-report.json` and `<dir>/validation-report.md`
+ * atomically (the files the Nx `validate` target caches as outputs).
+ */
+export async function writeValidationReports(
+  report: ValidationReport,
+  dir: string,
+  context: MarkdownContext = {},
+): Promise<{ json: string; markdown: string }> {
+  const json = join(dir, 'validation-report.json');
+  const markdown = join(dir, 'validation-report.md');
+  await writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(markdown, renderReportMarkdown(report, context));
+  return { json, markdown };
 }

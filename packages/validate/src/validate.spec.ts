@@ -236,6 +236,19 @@ describe('validateDataset: each rule violated names row, column, value and rule'
   });
 });
 
+describe('CSV dialects', () => {
+  it('reads a header-less CSV in the order columns lists them, and a TSV by its extension', async () => {
+    const headerless = await run('1,x\n-2,y\n', {
+      csv: { header: false },
+      columns: { n: { type: 'integer', min: 0 }, s: {} },
+    });
+    expect(headerless.columns).toEqual(['n', 's']);
+    expect(headerless.violations).toMatchObject([{ rule: 'range', row: 2, line: 2, column: 'n', value: -2 }]);
+    const tsv = await run('a\tb\n1,5\tx\n', { columns: { a: { type: 'number' } } }, 'tsv');
+    expect(tsv.violations).toMatchObject([{ rule: 'type', column: 'a', value: '1,5' }]);
+  });
+});
+
 describe('severity', () => {
   const content = 'a,b\n1,x\n200,y\n,z\n';
   it('warnings are reported but do not fail', async () => {

@@ -133,9 +133,21 @@ type Sink = (
   message: () => string,
 ) => void;
 
+/** Column types as small integers: the per-field switch then compiles to a jump table. */
+const Kind = { String: 0, Number: 1, Integer: 2, Boolean: 3, Date: 4, DateTime: 5 } as const;
+const KIND_OF: Record<ColumnType, number> = {
+  string: Kind.String,
+  number: Kind.Number,
+  integer: Kind.Integer,
+  boolean: Kind.Boolean,
+  date: Kind.Date,
+  datetime: Kind.DateTime,
+};
+
 /** The checks for one column; `checkText` for CSV fields, `checkValue` for JSON values. */
 class ColumnCheck {
   readonly type: ColumnType | undefined;
+  private readonly kind: number;
   readonly nullable: boolean;
   readonly min: number;
   readonly max: number;
@@ -161,6 +173,7 @@ class ColumnCheck {
     private readonly sink: Sink,
   ) {
     this.type = spec.type;
+    this.kind = spec.type === undefined ? Kind.String : KIND_OF[spec.type];
     this.nullable = spec.nullable !== false;
     const temporal = spec.type === 'date' || spec.type === 'datetime';
     const bound = (value: number | string | undefined, fallback: number) =>
@@ -186,7 +199,8 @@ class ColumnCheck {
         const longest = Math.max(...[...this.textCategories].map((c) => c.length));
         if (this.textCategories.size <= 64 && longest <= 256) {
           this.categoryBuckets = [];
-          for (const category of this.textCategories) (this.categoryBuckets[category.length] ??= []).push(category);
+          for (const category of this.textCategories)
+            (this.categoryBuckets[category.length] ??= []).push(category);
         }
       }
     }
@@ -232,13 +246,20 @@ class ColumnCheck {
       return null;
     }
     let typed: unknown;
-    switch (this.type) {
-      case 'integer':
-      case 'number': {
+    switch (this.kind) {
+      case Kind.Integer:
+      case Kind.Number: {
         const number =
-          this.type === 'integer' && !isIntegerRange(text, start, end) ? NaN : parseNumberRange(text, start, end);
+          this.kind === Kind.Integer && !isIntegerRange(text, start, end)
+            ? NaN
+            : parseNumberRange(text, start, end);
         if (number !== number) {
-          this.failType(text.slice(start, end), this.type === 'integer' ? 'an integer' : 'a number', row, line);
+          this.failType(
+            text.slice(start, end),
+            this.type === 'integer' ? 'an integer' : 'a number',
+            row,
+            line,
+          );
           return undefined;
         }
         this.checkNumber(number, row, line);
@@ -248,28 +269,30 @@ class ColumnCheck {
         typed = number;
         break;
       }
-      case 'boolean':
+      case Kind.Boolean:
         typed = parseBooleanRange(text, start, end);
         if (typed === undefined) {
           this.failType(text.slice(start, end), 'a boolean (true/false)', row, line);
           return undefined;
         }
         break;
-      case 'date': {
+      case Kind.Date: {
         const time = parseDateRange(text, start, end);
         if (time !== time) {
           this.failType(text.slice(start, end), 'an ISO 8601 date (YYYY-MM-DD)', row, line);
           return undefined;
         }
-        if (this.hasRange && (time < this.min || time > this.max)) this.failRange(text.slice(start, end), row, line);
+        if (this.hasRange && (time < this.min || time > this.max))
+          this.failRange(text.slice(start, end), row, line);
         break;
       }
-      case 'datetime':
+      case Kind.DateTime:
         if (!this.checkTemporal(text.slice(start, end), row, line)) return undefined;
         break;
       default: {
         const length = end - start;
-        if (length < this.minLength || length > this.maxLength) this.failLength(text.slice(start, end), row, line);
+        if (length < this.minLength || length > this.maxLength)
+          this.failLength(text.slice(start, end), row, line);
         if (this.pattern !== undefined && !this.pattern.test(text.slice(start, end))) {
           this.failPattern(text.slice(start, end), row, line);
         }
@@ -650,14 +673,26 @@ class DatasetChecker {
     if (this.keyIndexes) this.checkTextKey(text, starts, ends, row, line);
   }
 
-  private textRowWithSchema(text: string, starts: Int32Array, ends: Int32Array, count: number, row: number, line: number): void {
+  private textRowWithSchema(
+    text: string,
+    starts: Int32Array,
+    ends: Int32Array,
+    count: number,
+    row: number,
+    line: number,
+  ): void {
     const typedRow: Record<string, unknown> = {};
     for (let i = 0; i < count; i++) {
       const check = this.checks[i];
       const start = starts[i]!;
       const end = ends[i]!;
       const isNull = this.isNullRange(text, start, end);
-      const typed = check !== undefined ? check.checkField(text, start, end, isNull, row, line) : isNull ? null : undefined;
+      const typed =
+        check !== undefined
+          ? check.checkField(text, start, end, isNull, row, line)
+          : isNull
+            ? null
+            : undefined;
       typedRow[this.columnNames[i]!] = typed === undefined ? text.slice(start, end) : typed;
     }
     this.checkRowSchema(typedRow, row, line);

@@ -4,7 +4,8 @@
  * a string per field; no regular expressions on the hot path.
  */
 
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+// Parsed from text, which is correctly rounded (10 ** i need not be for large i).
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
@@ -80,12 +81,13 @@ export function parseNumberRange(text: string, start: number, end: number): numb
   let digits = 0;
   let decimals = -1;
   for (; i < end; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) {
-      mantissa = mantissa * 10 + (code - 48);
+    const digit = text.charCodeAt(i) - 48;
+    if (digit >= 0 && digit <= 9) {
+      // Up to 9 digits the mantissa stays a small integer (cheaper than double arithmetic).
+      mantissa = digits < 9 ? (mantissa * 10 + digit) | 0 : mantissa * 10 + digit;
       digits++;
       if (decimals >= 0) decimals++;
-    } else if (code === 46 && decimals < 0) {
+    } else if (digit === -2 && decimals < 0) {
       decimals = 0;
     } else {
       return isNumberRange(text, start, end) ? Number(text.slice(start, end)) : NaN;
@@ -105,9 +107,11 @@ export function parseNumberText(text: string): number {
 export function parseBooleanRange(text: string, start: number, end: number): boolean | undefined {
   const length = end - start;
   if (length === 4) {
-    if (text.startsWith('true', start) || text.startsWith('True', start) || text.startsWith('TRUE', start)) return true;
+    if (text.startsWith('true', start) || text.startsWith('True', start) || text.startsWith('TRUE', start))
+      return true;
   } else if (length === 5) {
-    if (text.startsWith('false', start) || text.startsWith('False', start) || text.startsWith('FALSE', start)) return false;
+    if (text.startsWith('false', start) || text.startsWith('False', start) || text.startsWith('FALSE', start))
+      return false;
   }
   return undefined;
 }
@@ -129,7 +133,8 @@ function twoDigits(text: string, at: number): number {
 
 /** Milliseconds since the epoch for an ISO 8601 calendar date `YYYY-MM-DD`, or NaN. */
 export function parseDateRange(text: string, start: number, end: number): number {
-  if (end - start !== 10 || text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45) return NaN;
+  if (end - start !== 10 || text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45)
+    return NaN;
   const high = twoDigits(text, start);
   const low = twoDigits(text, start + 2);
   const month = twoDigits(text, start + 5);
@@ -144,7 +149,8 @@ export function parseDateText(text: string): number {
   return parseDateRange(text, 0, text.length);
 }
 
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+const DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Milliseconds since the epoch for an ISO 8601 date-time (`T` or space; optional seconds, fraction, zone), or NaN. */
 export function parseDateTimeText(text: string): number {

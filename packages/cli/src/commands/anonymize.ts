@@ -104,7 +104,7 @@ export function register(program: Command): void {
       }
       const counts = Object.entries(result.replaced).map(([kind, count]) => `${kind} ${count}`);
       process.stdout.write(
-        `wrote ${options.out}: ${result.rows} rows, ${counts.length > 0 ? `replaced ${counts.join(', ')}` : 'nothing to replace'}\n` +
+        `wrote ${options.out}: ${result.rows} row${result.rows === 1 ? '' : 's'}, ${counts.length > 0 ? `replaced ${counts.join(', ')}` : 'nothing to replace'}\n` +
           `next: cairn add ${options.out}\n`,
       );
     });

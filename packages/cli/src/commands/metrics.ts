@@ -47,7 +47,9 @@ function formatValue(value: unknown): string {
 /** Human-readable report: scalar metrics, then the confusion matrix and per-class table. */
 export function renderMetricsText(report: MetricsReport): string {
   const lines: string[] = [];
-  const scalars = Object.entries(report).filter(([, v]) => typeof v === 'number' || v === null);
+  const scalars = Object.entries(report).filter(
+    ([k, v]) => k !== 'pos_label' && (typeof v === 'number' || v === null),
+  );
   const width = Math.max(...scalars.map(([k]) => k.length));
   lines.push(`task: ${report.task}`);
   for (const [key, value] of scalars) lines.push(`${key.padEnd(width)}  ${formatValue(value)}`);

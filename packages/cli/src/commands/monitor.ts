@@ -5,10 +5,9 @@ import { CairnError } from '@cairn/errors';
 import {
   buildDashboard,
   dashboardUid,
+  monitoredModelFromConfig,
   publishDashboard,
-  resolveThresholds,
   writeMonitoringBundle,
-  type MonitoredModel,
   type PublishResult,
 } from '@cairn/monitoring';
 import { readModelManifest } from '@cairn/serve';
@@ -77,16 +76,13 @@ export async function runMonitor(
     throw new CairnError('MONITOR_MISSING_OPTION', '--out <dir> is required', { data: { option: 'out' } });
   const file = resolve(options.model);
   const config = await readModelJson(file);
-  const thresholds = resolveThresholds(config.monitoring, options.model);
   const project = options.project ?? basename(dirname(file));
   const manifest = options.artifact ? await readModelManifest(options.artifact) : undefined;
-  const model: MonitoredModel = {
-    project,
-    ...(options.name ? { name: options.name } : {}),
-    ...(manifest?.labels ? { labels: manifest.labels } : {}),
-    features: manifest ? manifest.features.filter((f) => f.type === 'number').map((f) => f.name) : [],
-    thresholds,
-  };
+  const model = monitoredModelFromConfig(project, config, {
+    file: options.model,
+    name: options.name,
+    manifest,
+  });
   const { files } = await writeMonitoringBundle(options.out, model);
   const result: MonitorResult = { project, dashboardUid: dashboardUid(project), files };
   if (options.publish) {

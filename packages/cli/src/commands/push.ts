@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { printJson } from '../output';
 import { fromCwd, workspaceRoot } from './add';
-import { openConfiguredRemote, transferProgress } from './remote';
+import { transferProgress } from './remote';
 
 export function register(program: Command): void {
   program
@@ -16,48 +16,42 @@ export function register(program: Command): void {
     .option('--json', 'print { remote, transferred, skipped, unavailable } as JSON')
     .addHelpText(
       'after',
-      '\nOnly missing objects are sent (one query per 5,000 objects); an interrupted push resumes when run again.',
+      '\nOnly missing objects are sent (one query per 5,000 objects); an interrupted push resumes when run again.\nHTTP remotes read their token from CAIRN_REMOTE_TOKEN.',
     )
     .action(async (paths: string[], options: { remote?: string; jobs: number; json?: boolean }) => {
-      const { selectPointers, referencedObjects, loadLayout } = await import('@cairn/store');
-      const { pushObjects } = await import('@cairn/remote');
+      const { openWorkspaceRemote, pushWorkspace } = await import('@cairn/remote');
       const root = await workspaceRoot();
-      const records = await selectPointers(root, paths.length > 0 ? paths.map(fromCwd) : undefined);
-      const ids = await referencedObjects(
-        root,
-        records.map((record) => record.pointer),
-      );
-      const { cacheDir } = await loadLayout(root);
-      const { name, remote } = await openConfiguredRemote(root, options.remote);
+      const { name, remote } = await openWorkspaceRemote(root, options.remote);
       const progress = transferProgress(options.json, `pushing to ${name}`);
+      let result;
       try {
-        const result = await pushObjects(cacheDir, ids, remote, {
+        result = await pushWorkspace(root, remote, paths.map(fromCwd), {
           concurrency: options.jobs,
           onProgress: progress.onProgress,
         });
-        if (result.unavailable.length > 0) process.exitCode = 1;
-        if (options.json) {
-          printJson({
-            remote: name,
-            transferred: result.transferred.length,
-            skipped: result.skipped,
-            unavailable: result.unavailable,
-          });
-          return;
-        }
-        const lines = [
-          `pushed ${result.transferred.length} object(s) to ${name}, ${result.skipped} already there`,
-        ];
-        if (result.unavailable.length > 0) {
-          lines.push(
-            `${result.unavailable.length} object(s) are not in the local cache (run \`cairn verify\` or re-add the data):`,
-          );
-          lines.push(...result.unavailable.map((id) => `  ${id}`));
-        }
-        process.stdout.write(`${lines.join('\n')}\n`);
       } finally {
         progress.stop();
         await remote.close();
       }
+      if (result.unavailable.length > 0) process.exitCode = 1;
+      if (options.json) {
+        printJson({
+          remote: name,
+          transferred: result.transferred.length,
+          skipped: result.skipped,
+          unavailable: result.unavailable,
+        });
+        return;
+      }
+      const lines = [
+        `pushed ${result.transferred.length} object(s) to ${name}, ${result.skipped} already there`,
+      ];
+      if (result.unavailable.length > 0) {
+        lines.push(
+          `${result.unavailable.length} object(s) are not in the local cache (run \`cairn verify\` or re-add the data):`,
+        );
+        lines.push(...result.unavailable.map((id) => `  ${id}`));
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -235,6 +235,14 @@ describe('cairn cache-server', () => {
         headers: { Authorization: 'Bearer r-0123456789abcdef' },
       });
       expect(await get.text()).toBe('out');
+      // The last request's log line is written once the server has finished the response.
+      for (
+        let i = 0;
+        i < 100 && stderr.split('\n').filter((line) => line.includes('"route":"cache"')).length < 3;
+        i += 1
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       stopCacheServers();
       expect(await running).toBe(0);
       // One JSON log line per request.

@@ -1,40 +1,10 @@
 import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
-import type { Remote, TransferProgress } from '@cairn/remote';
+import type { TransferProgress } from '@cairn/remote';
 import { createProgress, printJson, type Progress } from '../output';
 import { workspaceRoot } from './add';
 
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** The named remote (default: `defaultRemote`) of the workspace config, opened. */
-export async function openConfiguredRemote(
-  root: string,
-  name: string | undefined,
-): Promise<{ name: string; url: string; remote: Remote }> {
-  const { loadConfig, configFileName } = await storeConfig();
-  const config = await loadConfig(root);
-  const chosen = name ?? config.defaultRemote;
-  if (!chosen) {
-    throw new CairnError(
-      'REMOTE_NOT_CONFIGURED',
-      `no remote named and no defaultRemote in ${configFileName}`,
-      {
-        data: { file: configFileName, pointer: '/defaultRemote' },
-        hint: 'add one with `cairn remote add NAME URL --default`, or pass --remote NAME',
-      },
-    );
-  }
-  const entry = config.remotes[chosen];
-  if (!entry) {
-    throw new CairnError('REMOTE_UNKNOWN', `no remote named "${chosen}" in ${configFileName}`, {
-      data: { file: configFileName, pointer: `/remotes/${chosen}` },
-      hint: `known remotes: ${Object.keys(config.remotes).join(', ') || '(none; add one with `cairn remote add`)'}`,
-    });
-  }
-  const { openRemote } = await import('@cairn/remote');
-  const token = process.env.CAIRN_REMOTE_TOKEN ?? (typeof entry.token === 'string' ? entry.token : undefined);
-  return { name: chosen, url: entry.url, remote: openRemote(entry.url, { token }) };
-}
 
 async function storeConfig() {
   const store = await import('@cairn/store');

@@ -73,8 +73,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(async () => {
   await closeRunningServers();
   process.exitCode = undefined;
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
 });
 
 describe('cairn serve', () => {

@@ -183,6 +183,19 @@ export async function closeRunningServers(): Promise<void> {
   await Promise.all([...running].map((handle) => handle.close()));
 }
 
+let signalsHandled = false;
+
+/** SIGINT/SIGTERM close every running server (and its model) so the process can exit. Installed once. */
+function stopOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  const stop = () => {
+    void closeRunningServers();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -224,10 +237,6 @@ export function register(program: Command): void {
       };
       if (options.json) printJson(info);
       else process.stdout.write(`serving ${info.model} (${info.version}, ${info.runtime}) at ${info.url}\n`);
-      const stop = () => {
-        void closeRunningServers();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      stopOnSignals();
     });
 }

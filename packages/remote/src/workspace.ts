@@ -1,0 +1,91 @@
+import { CairnError } from '@cairn/errors';
+import { loadConfig, loadLayout, referencedObjects, selectPointers, type Pointer } from '@cairn/store';
+import { openRemote, type OpenRemoteOptions } from './open';
+import { pullObjects, pushObjects, type TransferOptions, type TransferResult } from './sync';
+import type { Remote } from './transport';
+
+const CONFIG_FILE = '.cairn/config.json';
+
+export interface WorkspaceRemote {
+  name: string;
+  url: string;
+  remote: Remote;
+}
+
+/**
+ * Opens a remote of the workspace config: `name`, else `defaultRemote`. The
+ * token of an HTTP remote comes from `options.token`, else CAIRN_REMOTE_TOKEN,
+ * else the remote's `token` field (discouraged: the config is committed).
+ */
+export async function openWorkspaceRemote(
+  root: string,
+  name?: string,
+  options: OpenRemoteOptions = {},
+): Promise<WorkspaceRemote> {
+  const config = await loadConfig(root);
+  const chosen = name ?? config.defaultRemote;
+  if (!chosen) {
+    throw new CairnError('REMOTE_NOT_CONFIGURED', `no remote named and no defaultRemote in ${CONFIG_FILE}`, {
+      data: { file: CONFIG_FILE, pointer: '/defaultRemote' },
+      hint: 'add one with `cairn remote add NAME URL --default`, or name one with --remote NAME',
+    });
+  }
+  const entry = config.remotes[chosen];
+  if (!entry) {
+    throw new CairnError('REMOTE_UNKNOWN', `no remote named "${chosen}" in ${CONFIG_FILE}`, {
+      data: { file: CONFIG_FILE, pointer: `/remotes/${chosen}` },
+      hint: `known remotes: ${Object.keys(config.remotes).join(', ') || '(none; add one with `cairn remote add`)'}`,
+    });
+  }
+  const token =
+    options.token ??
+    process.env.CAIRN_REMOTE_TOKEN ??
+    (typeof entry.token === 'string' ? entry.token : undefined);
+  return { name: chosen, url: entry.url, remote: openRemote(entry.url, { ...options, token }) };
+}
+
+async function pointersOf(root: string, paths: string[] | undefined): Promise<Pointer[]> {
+  return (await selectPointers(root, paths && paths.length > 0 ? paths : undefined)).map(
+    (record) => record.pointer,
+  );
+}
+
+function merge(results: TransferResult[]): TransferResult {
+  return {
+    transferred: results.flatMap((result) => result.transferred),
+    skipped: results.reduce((sum, result) => sum + result.skipped, 0),
+    unavailable: results.flatMap((result) => result.unavailable),
+  };
+}
+
+/** Pushes the objects (files, `.dir` manifests and their members) of the selected pointers (default: all). */
+export async function pushWorkspace(
+  root: string,
+  remote: Remote,
+  paths?: string[],
+  options: TransferOptions = {},
+): Promise<TransferResult> {
+  const pointers = await pointersOf(root, paths);
+  const { cacheDir } = await loadLayout(root);
+  return pushObjects(cacheDir, await referencedObjects(root, pointers), remote, options);
+}
+
+/**
+ * Fetches into the local cache what the selected pointers need and it lacks:
+ * first the pointers' own objects (a folder's `.dir` manifest names its
+ * files), then the files the manifests list. Does not check data out.
+ */
+export async function pullWorkspace(
+  root: string,
+  remote: Remote,
+  paths?: string[],
+  options: TransferOptions = {},
+): Promise<TransferResult> {
+  const pointers = await pointersOf(root, paths);
+  const { cacheDir } = await loadLayout(root);
+  const top = [...new Set(pointers.map((pointer) => pointer.hash))];
+  const first = await pullObjects(cacheDir, top, remote, options);
+  const members = (await referencedObjects(root, pointers)).filter((id) => !top.includes(id));
+  const second = await pullObjects(cacheDir, members, remote, options);
+  return merge([first, second]);
+}

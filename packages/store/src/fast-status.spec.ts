@@ -1,0 +1,39 @@
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashDirectory, StatCache } from '@cairn/hash';
+import { cleanup, tempDir, writeTree } from '../test/helpers';
+import { cachedDirectoryHash } from './fast-status';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(cleanup));
+
+describe('cachedDirectoryHash (status fast path)', () => {
+  it('gives exactly hashDirectory’s hash and entries once every file is in the stat cache', async () => {
+    const dir = tempDir('cairn-fast-');
+    dirs.push(dir);
+    writeTree(dir, 50, 9);
+    writeFileSync(join(dir, 'ünïcode name.txt'), 'x');
+    writeFileSync(join(dir, 'run.sh'), '#!/bin/sh\n');
+    chmodSync(join(dir, 'run.sh'), 0o755);
+    mkdirSync(join(dir, 'empty-folder'));
+    const cache = StatCache.inMemory({ racyWindowMs: 0 });
+    expect(cachedDirectoryHash(dir, cache)).toBeUndefined(); // cold cache: fall back
+    const full = await hashDirectory(dir, { statCache: cache });
+    const fast = cachedDirectoryHash(dir, cache);
+    expect(fast).toEqual({ hash: full.hash, entries: full.entries });
+
+    writeFileSync(join(dir, 'new.txt'), 'new'); // a miss: fall back again
+    expect(cachedDirectoryHash(dir, cache)).toBeUndefined();
+  });
+
+  it('falls back on symlinks (hashDirectory owns the link rules)', async () => {
+    const dir = tempDir('cairn-fast-');
+    dirs.push(dir);
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    symlinkSync('a.txt', join(dir, 'link.txt'));
+    const cache = StatCache.inMemory({ racyWindowMs: 0 });
+    await hashDirectory(dir, { statCache: cache });
+    expect(cachedDirectoryHash(dir, cache)).toBeUndefined();
+  });
+});

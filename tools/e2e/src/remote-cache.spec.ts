@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashFile } from '@cairn/hash';
+import { addDataset, addModel, datasetCsv } from './fixtures';
+import { ensureBuilt, repoRoot, TestWorkspace } from './workspace';
+
+/**
+ * The real `cairn cache-server` in its own process: the tests drive Nx with
+ * blocking calls, which would starve a server running in this process.
+ */
+async function startServer(storageDir: string, tokensFile: string): Promise<{ url: string; process: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'packages/cli/bin/cairn.js'), 'cache-server', '--storage', storageDir, '--tokens', tokensFile, '--port', '0'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const lines = createInterface({ input: child.stderr! });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`cache-server exited with ${code}`)));
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { event?: string; url?: string };
+        if (entry.event === 'listening' && entry.url) resolve(entry.url);
+      } catch {
+        /* not a log line */
+      }
+    });
+  });
+  return { url, process: child };
+}
+
+/**
+ * Workspace A trains with the self-hosted remote cache and pushes its data to
+ * the same server; a fresh clone B, with an empty Nx cache and an empty
+ * content store, gets every task from the remote cache and its artifacts back
+ * byte-identical from the data remote.
+ */
+describe('remote cache: a fresh clone never retrains what another machine trained', () => {
+  let server: { url: string; process: ChildProcess };
+  let a: TestWorkspace;
+  let b: TestWorkspace;
+  const writeToken = 'write-token-e2e-0123456789';
+  const readToken = 'read-token-e2e-0123456789';
+
+  beforeAll(async () => {
+    ensureBuilt();
+    const storage = new TestWorkspace('cairn-e2e-server-');
+    storage.write('tokens', `write ${writeToken}\nread ${readToken}\n`);
+    server = await startServer(storage.path('store'), storage.path('tokens'));
+    a = new TestWorkspace('cairn-e2e-a-');
+    addDataset(a, 'alpha', datasetCsv(50, 5));
+    addModel(a, 'one', { datasets: ['alpha'] });
+    addModel(a, 'two', { datasets: ['alpha'] });
+    a.cairn('add', 'datasets/alpha/alpha.csv');
+    a.cairn('remote', 'add', 'origin', server.url, '--default');
+    a.commit('init');
+  });
+  afterAll(async () => {
+    server?.process.kill();
+    a?.dispose();
+    b?.dispose();
+  });
+
+  it('A trains with the remote cache (write token) and pushes data and artifacts', () => {
+    const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: writeToken, CAIRN_REMOTE_TOKEN: writeToken };
+    const run = a.ok(a.path('node_modules/.bin/nx'), ['run-many', '-t', 'train', 'evaluate', '--outputStyle=static'], env);
+    expect(TestWorkspace.tasks(run.stdout).executed).toHaveLength(4);
+    a.ok(a.path('node_modules/.bin/cairn'), ['push'], env);
+    a.ok(a.path('node_modules/.bin/cairn'), ['push', 'dist/cairn/models/one/train/model.cairn', 'dist/cairn/models/two/train/model.cairn'], env);
+    a.commit('metrics');
+  });
+
+  it('a fresh clone B with empty caches gets every task from the remote cache and the artifacts byte-identical', async () => {
+    b = new TestWorkspace('cairn-e2e-b-');
+    b.git('remote', 'add', 'origin', a.root);
+    b.git('fetch', '-q', 'origin');
+    b.git('reset', '-q', '--hard', 'origin/main');
+    const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: readToken, CAIRN_REMOTE_TOKEN: readToken };
+    const run = b.ok(b.path('node_modules/.bin/nx'), ['run-many', '-t', 'train', 'evaluate', '--outputStyle=static'], env);
+    expect(run.stdout).toContain('[remote cache]');
+    const tasks = TestWorkspace.tasks(run.stdout);
+    expect(tasks.executed).toEqual([]);
+    expect(tasks.cached).toHaveLength(4);
+    expect(b.trainRuns('one') + b.trainRuns('two')).toBe(0);
+
+    // The cached outputs hold the artifact's pointer; the bytes come from the data remote.
+    const artifactDir = b.ok(b.path('node_modules/.bin/cairn'), ['task', 'artifact', 'one'], env).stdout.trim();
+    for (const file of ['cairn-model.json', 'model.json', 'predict.cjs']) {
+      const ours = await hashFile(`${artifactDir}/${file}`);
+      const theirs = await hashFile(a.path('dist/cairn/models/one/model', file));
+      expect(ours).toEqual(theirs);
+    }
+    expect(readFileSync(b.path('models/one/metrics.json'), 'utf8')).toBe(readFileSync(a.path('models/one/metrics.json'), 'utf8'));
+  });
+});
