@@ -20,7 +20,11 @@ export function createProgress(options: { json?: boolean; label?: string } = {})
     return { start() {}, tick() {}, stop() {} };
   }
   const bar = new SingleBar(
-    { format: `${options.label ?? 'working'} [{bar}] {value}/{total} {eta_formatted}`, stream: process.stderr, hideCursor: true },
+    {
+      format: `${options.label ?? 'working'} [{bar}] {value}/{total} {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   let started = false;

@@ -1,7 +1,7 @@
 import { join, posix } from 'node:path';
 import { CairnError } from '@cairn/errors';
 import { writeJsonAtomic } from '@cairn/fs-atomic';
-import { parseDatasetSpec, validateDataset, type ValidationReport } from '@cairn/validate';
+import { parseDatasetSpec, validateDataset, writeValidationReports, type ValidationReport } from '@cairn/validate';
 import { ensureDataset } from './data';
 import { ProjectNotFoundError } from './errors';
 import { discoverProjects, outputPaths } from './workspace';
@@ -31,9 +31,8 @@ export async function validateProject(options: { workspaceRoot: string; project:
   const resolved = await ensureDataset(workspaceRoot, dataset);
   log(`cairn: ${dataset.name}: data matches ${resolved.pointerFile} (${resolved.pointer.hash.slice(0, 12)})`);
   const paths = outputPaths(dataset.root);
-  const reportFile = posix.join(paths.validateDir, 'report.json');
   if (!dataset.config.validation) {
-    await writeJsonAtomic(join(workspaceRoot, reportFile), { ok: true, integrity: resolved.pointer, rules: 'none declared' });
+    await writeJsonAtomic(join(workspaceRoot, paths.validateDir, 'validation-report.json'), { ok: true, integrity: resolved.pointer, rules: 'none declared' });
     log(`cairn: ${dataset.name}: no validation spec in ${dataset.configFile}; integrity checked only`);
     return undefined;
   }
@@ -43,7 +42,8 @@ export async function validateProject(options: { workspaceRoot: string; project:
     { pointerPrefix: '/validation' },
   );
   const report = await validateDataset(resolved.dataPath, spec, { specFile: dataset.configFile });
-  await writeJsonAtomic(join(workspaceRoot, reportFile), report);
+  await writeValidationReports(report, join(workspaceRoot, paths.validateDir), { dataset: dataset.name, specFile: dataset.configFile });
+  const reportFile = posix.join(paths.validateDir, 'validation-report.md');
   log(`cairn: ${dataset.name}: ${report.rows} rows, ${report.errors} error(s), ${report.warnings} warning(s), ${report.pii.length} PII finding(s)`);
   if (!report.ok) throw new ValidationFailedError(dataset.name, report, reportFile);
   return report;

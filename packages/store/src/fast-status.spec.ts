@@ -6,6 +6,8 @@ import { cleanup, tempDir, writeTree } from '../test/helpers';
 import { cachedDirectoryHash } from './fast-status';
 
 const dirs: string[] = [];
+/** A clock 10 s ahead, so files written just now are not "racy" for the stat cache. */
+const later = () => BigInt(Date.now() + 10_000) * 1_000_000n;
 afterEach(() => dirs.splice(0).forEach(cleanup));
 
 describe('cachedDirectoryHash (status fast path)', () => {
@@ -17,7 +19,7 @@ describe('cachedDirectoryHash (status fast path)', () => {
     writeFileSync(join(dir, 'run.sh'), '#!/bin/sh\n');
     chmodSync(join(dir, 'run.sh'), 0o755);
     mkdirSync(join(dir, 'empty-folder'));
-    const cache = StatCache.inMemory({ racyWindowMs: 0 });
+    const cache = StatCache.inMemory({ racyWindowMs: 0, clock: later });
     expect(cachedDirectoryHash(dir, cache)).toBeUndefined(); // cold cache: fall back
     const full = await hashDirectory(dir, { statCache: cache });
     const fast = cachedDirectoryHash(dir, cache);
@@ -32,7 +34,7 @@ describe('cachedDirectoryHash (status fast path)', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'a.txt'), 'a');
     symlinkSync('a.txt', join(dir, 'link.txt'));
-    const cache = StatCache.inMemory({ racyWindowMs: 0 });
+    const cache = StatCache.inMemory({ racyWindowMs: 0, clock: later });
     await hashDirectory(dir, { statCache: cache });
     expect(cachedDirectoryHash(dir, cache)).toBeUndefined();
   });

@@ -1,93 +1,7 @@
-import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
-import { hashDirectory, hashFile, hashFiles, type HashAlgorithm } from '@cairn/hash';
 import { createProgress, printJson } from '../output';
 
-interface HashedPath {
-  path: string;
-  type: 'file' | 'directory';
-  hash: string;
-  size: number;
-  nfiles?: number;
-}
-
-/**
- * b3sum / md5sum line format: `<hash>  <path>`; a path holding a backslash or
- * newline is escaped and the line starts with a backslash, so
- * `b3sum --check` (and `md5sum --check` for --md5) reads it back.
- */
-export function checksumLine(hash: string, path: string): string {
-  if (!/[\\\n]/.test(path)) return `${hash}  ${path}`;
-  return `\\${hash}  ${path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`;
-}
-
-async function kindOf(path: string): Promise<'file' | 'directory'> {
-  try {
-    const stat = await fs.stat(path);
-    if (stat.isDirectory()) return 'directory';
-    if (stat.isFile()) return 'file';
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CairnError(
-      code === 'ENOENT' ? 'HASH_PATH_NOT_FOUND' : 'HASH_READ_FAILED',
-      `${path}: ${code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
-      {
-        data: { path },
-      },
-    );
-  }
-  throw new CairnError(
-    'HASH_SPECIAL_FILE',
-    `${path}: not a regular file or directory (socket, FIFO or device)`,
-    {
-      data: { path },
-      hint: 'only regular files and directories can be hashed',
-    },
-  );
-}
-
-export async function hashPaths(
-  paths: string[],
-  options: { algorithm: HashAlgorithm; onProgress?: (done: number, total: number) => void },
-): Promise<HashedPath[]> {
-  const kinds = await Promise.all(paths.map(kindOf));
-  const results: HashedPath[] = new Array(paths.length);
-  const fileIndexes = paths.flatMap((_, index) => (kinds[index] === 'file' ? [index] : []));
-  if (fileIndexes.length === 1) {
-    // One (possibly huge) file: stream it here; starting workers would only add latency.
-    const index = fileIndexes[0]!;
-    results[index] = {
-      path: paths[index]!,
-      type: 'file',
-      ...(await hashFile(paths[index]!, { algorithm: options.algorithm })),
-    };
-  } else if (fileIndexes.length > 1) {
-    const hashed = await hashFiles(
-      fileIndexes.map((index) => paths[index]!),
-      { algorithm: options.algorithm },
-    );
-    fileIndexes.forEach((index, position) => {
-      results[index] = { path: paths[index]!, type: 'file', ...hashed[position]! };
-    });
-  }
-  for (const [index, path] of paths.entries()) {
-    if (kinds[index] !== 'directory') continue;
-    const directory = await hashDirectory(path, {
-      algorithm: options.algorithm,
-      onProgress: options.onProgress,
-    });
-    results[index] = {
-      path,
-      type: 'directory',
-      hash: directory.hash,
-      size: directory.size,
-      nfiles: directory.nfiles,
-    };
-  }
-  return results;
-}
-
+// Only the command's definition loads at start-up; its implementation (./hash-run) loads when it runs.
 export function register(program: Command): void {
   program
     .command('hash')
@@ -102,13 +16,14 @@ export function register(program: Command): void {
       '\nFor files the output is accepted by `b3sum --check` (or `md5sum --check` with --md5).\nSymlinks inside a directory are hashed as their target when it lies inside the directory; links leaving it, dangling links and special files are errors.',
     )
     .action(async (paths: string[], options: { md5?: boolean; json?: boolean }) => {
-      const algorithm: HashAlgorithm = options.md5 ? 'md5' : 'blake3';
+      const { hashPaths, checksumLine } = await import('./hash-run.js');
+      const algorithm: 'md5' | 'blake3' = options.md5 ? 'md5' : 'blake3';
       const progress = createProgress({ json: options.json, label: 'hashing' });
       let started = false;
       let last = 0;
       const results = await hashPaths(paths, {
         algorithm,
-        onProgress: (done, total) => {
+        onProgress: (done: number, total: number) => {
           if (!started) {
             progress.start(total);
             started = true;
@@ -124,9 +39,13 @@ export function register(program: Command): void {
       });
       progress.stop();
       if (options.json) {
-        printJson(results.map((result) => ({ ...result, algorithm })));
+        printJson(results.map((result: { hash: string; path: string }) => ({ ...result, algorithm })));
         return;
       }
-      process.stdout.write(results.map((result) => `${checksumLine(result.hash, result.path)}\n`).join(''));
+      process.stdout.write(
+        results
+          .map((result: { hash: string; path: string }) => `${checksumLine(result.hash, result.path)}\n`)
+          .join(''),
+      );
     });
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../main';
-import { runMonitor } from './monitor';
+import { runMonitor } from './monitor-run';
 
 let dir: string;
 

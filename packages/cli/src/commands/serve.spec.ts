@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { add } from '@cairn/store';
 import { main } from '../main';
-import { closeRunningServers } from './serve';
+import { closeRunningServers } from './serve-run';
 
 let dir: string;
 

@@ -20,7 +20,9 @@ async function pipeline() {
 export function register(program: Command): void {
   const task = program
     .command('task')
-    .description('run one Cairn target (train, evaluate, compare, validate, pull, monitor, drift) for a project, as the inferred Nx targets do');
+    .description(
+      'run one Cairn target (train, evaluate, compare, validate, pull, monitor, drift) for a project, as the inferred Nx targets do',
+    );
 
   task
     .command('list')
@@ -30,13 +32,28 @@ export function register(program: Command): void {
       const { discoverProjects, workspaceRoot } = await pipeline();
       const projects = await discoverProjects(workspaceRoot);
       const listing = {
-        datasets: [...projects.datasets.values()].map((p) => ({ name: p.name, root: p.root, data: posix.join(p.root, p.config.data) })),
-        models: [...projects.models.values()].map((p) => ({ name: p.name, root: p.root, task: p.config.task, datasets: p.config.datasets })),
-        experiments: [...projects.experiments.values()].map((p) => ({ name: p.name, root: p.root, model: p.config.model })),
+        datasets: [...projects.datasets.values()].map((p) => ({
+          name: p.name,
+          root: p.root,
+          data: posix.join(p.root, p.config.data),
+        })),
+        models: [...projects.models.values()].map((p) => ({
+          name: p.name,
+          root: p.root,
+          task: p.config.task,
+          datasets: p.config.datasets,
+        })),
+        experiments: [...projects.experiments.values()].map((p) => ({
+          name: p.name,
+          root: p.root,
+          model: p.config.model,
+        })),
       };
       if (options.json) return printJson(listing);
       for (const [kind, items] of Object.entries(listing)) {
-        process.stdout.write(`${kind}:\n${items.map((item) => `  ${item.name.padEnd(24)} ${item.root}\n`).join('') || '  (none)\n'}`);
+        process.stdout.write(
+          `${kind}:\n${items.map((item) => `  ${item.name.padEnd(24)} ${item.root}\n`).join('') || '  (none)\n'}`,
+        );
       }
     });
 
@@ -52,7 +69,9 @@ export function register(program: Command): void {
 
   task
     .command('evaluate <project>')
-    .description('score the trained model on its held-out split; --cv runs stratified k-fold cross-validation')
+    .description(
+      'score the trained model on its held-out split; --cv runs stratified k-fold cross-validation',
+    )
     .option('--cv <folds>', 'number of folds', (value) => Number.parseInt(value, 10))
     .option('--json', 'print the metrics as JSON')
     .action(async (project: string, options: { cv?: number; json?: boolean }) => {
@@ -63,12 +82,19 @@ export function register(program: Command): void {
 
   task
     .command('compare <project>')
-    .description("the CI gate: compare metrics.json with the base commit's, by the model's gates (exit 1 on failure)")
+    .description(
+      "the CI gate: compare metrics.json with the base commit's, by the model's gates (exit 1 on failure)",
+    )
     .option('--base <ref>', 'git ref of the baseline (default: CAIRN_BASE_REF, NX_BASE, main)')
     .option('--json', 'print the comparison as JSON')
     .action(async (project: string, options: { base?: string; json?: boolean }) => {
       const { compare, workspaceRoot } = await pipeline();
-      const report = await compare({ workspaceRoot, project, baseRef: options.base, ...(options.json ? { log: () => undefined } : {}) });
+      const report = await compare({
+        workspaceRoot,
+        project,
+        baseRef: options.base,
+        ...(options.json ? { log: () => undefined } : {}),
+      });
       if (options.json) printJson(report);
     });
 
@@ -82,7 +108,9 @@ export function register(program: Command): void {
 
   task
     .command('artifact <model>')
-    .description("link a trained model's artifact out of the content store (after a cache hit) and print its folder")
+    .description(
+      "link a trained model's artifact out of the content store (after a cache hit) and print its folder",
+    )
     .action(async (model: string) => {
       const { discoverProjects, ensureArtifact, resolveTrainable, workspaceRoot } = await pipeline();
       const trainable = resolveTrainable(await discoverProjects(workspaceRoot), model);
@@ -92,7 +120,9 @@ export function register(program: Command): void {
 
   task
     .command('validate <dataset>')
-    .description("check a dataset's data against its pointer and the validation spec of its dataset.json (exit 1 on errors)")
+    .description(
+      "check a dataset's data against its pointer and the validation spec of its dataset.json (exit 1 on errors)",
+    )
     .action(async (dataset: string) => {
       const { validateProject, workspaceRoot } = await pipeline();
       await validateProject({ workspaceRoot, project: dataset });
@@ -116,12 +146,18 @@ export function register(program: Command): void {
     .action(async (model: string, options: { current?: string; onDrift: string; json?: boolean }) => {
       const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
       if (!current) {
-        throw new CairnError('CURRENT_DATA_REQUIRED', 'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT', {
-          hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
-        });
+        throw new CairnError(
+          'CURRENT_DATA_REQUIRED',
+          'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT',
+          {
+            hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
+          },
+        );
       }
       if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
-        throw new CairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, { data: { option: 'on-drift' } });
+        throw new CairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
+          data: { option: 'on-drift' },
+        });
       }
       const { drift, workspaceRoot } = await pipeline();
       const report = await drift({ workspaceRoot, project: model, current, onDrift: options.onDrift });
