@@ -35,8 +35,16 @@ function workspace(name, withPlugin) {
       namedInputs: { cairnInputs: ['{projectRoot}/**/*', '!{projectRoot}/**/*.md'] },
     }),
   );
-  write(root, '.gitignore', 'node_modules\n.nx\ndist\n.cairn/cache\n.cairn/state\n.cairn/runs\n.cairn/tmp*\n');
-  write(root, '.cairn/config.json', JSON.stringify({ version: 1, cache: { link: ['reflink', 'hardlink', 'copy'] }, remotes: {} }));
+  write(
+    root,
+    '.gitignore',
+    'node_modules\n.nx\ndist\n.cairn/cache\n.cairn/state\n.cairn/runs\n.cairn/tmp*\n',
+  );
+  write(
+    root,
+    '.cairn/config.json',
+    JSON.stringify({ version: 1, cache: { link: ['reflink', 'hardlink', 'copy'] }, remotes: {} }),
+  );
   git(root, 'init', '-q', '-b', 'main');
   return root;
 }
@@ -53,14 +61,23 @@ function env(root) {
     NX_CACHE_DIRECTORY: join(root, '.nx', 'cache'),
     NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx', 'workspace-data'),
     FORCE_COLOR: '0',
-    GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@cairn.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@cairn.invalid',
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@cairn.invalid',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@cairn.invalid',
   };
 }
 function run(root, command, args) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: root, env: env(root), encoding: 'utf8', maxBuffer: 256 << 20 });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    env: env(root),
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${root}:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed in ${root}:\n${result.stdout}${result.stderr}`);
   return seconds;
 }
 const git = (root, ...args) => run(root, 'git', args);
@@ -68,7 +85,9 @@ const nx = (root, ...args) => run(root, join(root, 'node_modules', '.bin', 'nx')
 const cairn = (root, ...args) => run(root, join(root, 'node_modules', '.bin', 'cairn'), args);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const line = (label, ours, peer, target) =>
-  console.log(`${label.padEnd(58)} cairn ${ours.toFixed(2)} s   peer ${peer.toFixed(2)} s   ratio ${(ours / peer).toFixed(2)}×   target ≤ ${target}×`);
+  console.log(
+    `${label.padEnd(58)} cairn ${ours.toFixed(2)} s   peer ${peer.toFixed(2)} s   ratio ${(ours / peer).toFixed(2)}×   target ≤ ${target}×`,
+  );
 
 const TRAINER = `
 import { writeFileSync } from 'node:fs';
@@ -78,8 +97,16 @@ writeFileSync(join(out, 'cairn-model.json'), JSON.stringify({ runtime: 'node', e
 const mb = Number(process.env.ARTIFACT_MB ?? 0);
 if (mb) { const chunk = Buffer.alloc(1 << 20); const fd = (await import('node:fs')).openSync(join(out, 'weights.bin'), 'w'); for (let i = 0; i < mb; i++) { chunk.fill(i % 251); (await import('node:fs')).writeSync(fd, chunk); } }
 `;
-const DATASET = 'x,label\n' + Array.from({ length: 20 }, (_, i) => `${i},${i % 2 ? 'a' : 'b'}`).join('\n') + '\n';
-const modelJson = (extra = {}) => JSON.stringify({ datasets: ['d'], label: 'label', task: 'binary', train: { command: 'node train.mjs' }, ...extra });
+const DATASET =
+  'x,label\n' + Array.from({ length: 20 }, (_, i) => `${i},${i % 2 ? 'a' : 'b'}`).join('\n') + '\n';
+const modelJson = (extra = {}) =>
+  JSON.stringify({
+    datasets: ['d'],
+    label: 'label',
+    task: 'binary',
+    train: { command: 'node train.mjs' },
+    ...extra,
+  });
 
 // 1. Graph creation --------------------------------------------------------------
 {
@@ -123,13 +150,28 @@ const modelJson = (extra = {}) => JSON.stringify({ datasets: ['d'], label: 'labe
     write(ours, `${root}/train.mjs`, TRAINER);
     write(peer, `${root}/train.mjs`, TRAINER);
     write(peer, `${root}/out/.keep`, '');
-    write(peer, `${root}/project.json`, JSON.stringify({ name: `m${i}`, targets: { train: { executor: 'nx:run-commands', options: { command: 'node train.mjs', cwd: root }, cache: true } } }));
+    write(
+      peer,
+      `${root}/project.json`,
+      JSON.stringify({
+        name: `m${i}`,
+        targets: {
+          train: {
+            executor: 'nx:run-commands',
+            options: { command: 'node train.mjs', cwd: root },
+            cache: true,
+          },
+        },
+      }),
+    );
   }
   const a = nx(ours, 'run-many', '-t', 'train', '--skip-nx-cache', '--parallel=2');
   const b = nx(peer, 'run-many', '-t', 'train', '--skip-nx-cache', '--parallel=2');
   console.log(`\n2. ${tasksCount} trivial train tasks (--skip-nx-cache, --parallel=2)`);
   line('   inferred train (cairn task train) vs nx:run-commands', a, b, 1.5);
-  console.log(`   per task: cairn ${((a / tasksCount) * 1000).toFixed(0)} ms, run-commands ${((b / tasksCount) * 1000).toFixed(0)} ms`);
+  console.log(
+    `   per task: cairn ${((a / tasksCount) * 1000).toFixed(0)} ms, run-commands ${((b / tasksCount) * 1000).toFixed(0)} ms`,
+  );
   rmSync(ours, { recursive: true, force: true });
   rmSync(peer, { recursive: true, force: true });
 }
@@ -140,7 +182,11 @@ const modelJson = (extra = {}) => JSON.stringify({ datasets: ['d'], label: 'labe
   write(root, 'datasets/d/dataset.json', JSON.stringify({ data: 'd.csv' }));
   write(root, 'datasets/d/d.csv', DATASET);
   cairn(root, 'add', 'datasets/d/d.csv');
-  write(root, 'models/big/model.json', modelJson({ train: { command: 'node train.mjs', env: { ARTIFACT_MB: String(artifactMb) } } }));
+  write(
+    root,
+    'models/big/model.json',
+    modelJson({ train: { command: 'node train.mjs', env: { ARTIFACT_MB: String(artifactMb) } } }),
+  );
   write(root, 'models/big/train.mjs', TRAINER);
   const trainSeconds = nx(root, 'run', 'big:train');
   const artifact = join(root, 'dist', 'cairn', 'models', 'big', 'model', 'weights.bin');
@@ -158,7 +204,9 @@ const modelJson = (extra = {}) => JSON.stringify({ datasets: ['d'], label: 'labe
     run(root, join(root, 'node_modules', '.bin', 'cairn'), ['task', 'artifact', 'big']);
     hits.push(Number(process.hrtime.bigint() - started) / 1e9);
   }
-  console.log(`\n3. Cache hit of a model with a ${artifactMb} MB artifact (first training took ${trainSeconds.toFixed(1)} s)`);
+  console.log(
+    `\n3. Cache hit of a model with a ${artifactMb} MB artifact (first training took ${trainSeconds.toFixed(1)} s)`,
+  );
   line('   nx cache hit + artifact linked from the store vs cp', median(hits), median(copies), 0.1);
   rmSync(root, { recursive: true, force: true });
 }

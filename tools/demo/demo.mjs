@@ -3,7 +3,15 @@
 // every model, show the second run is fully cached, then change one dataset
 // and show that `nx affected` retrains exactly the models that depend on it.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +19,16 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const started = Date.now();
 const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
-const step = (text) => console.log(`\n${bold(`▸ ${text}`)}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const step = (text) =>
+  console.log(`\n${bold(`▸ ${text}`)}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
-if (!existsSync(join(repo, 'plugins/nx/dist/index.js')) || !existsSync(join(repo, 'packages/cli/dist/main.js'))) {
-  console.error('Cairn is not built: run `npm install` (it builds in its prepare step) or `npm run build` first.');
+if (
+  !existsSync(join(repo, 'plugins/nx/dist/index.js')) ||
+  !existsSync(join(repo, 'packages/cli/dist/main.js'))
+) {
+  console.error(
+    'Cairn is not built: run `npm install` (it builds in its prepare step) or `npm run build` first.',
+  );
   process.exit(2);
 }
 
@@ -51,7 +65,10 @@ const cairn = (...args) => run(join(work, 'node_modules', '.bin', 'cairn'), args
 const git = (...args) => run('git', args);
 
 step(`Scratch workspace ${work} from examples/`);
-cpSync(join(repo, 'examples'), work, { recursive: true, filter: (source) => !source.endsWith('check-models.mjs') });
+cpSync(join(repo, 'examples'), work, {
+  recursive: true,
+  filter: (source) => !source.endsWith('check-models.mjs'),
+});
 symlinkSync(join(repo, 'node_modules'), join(work, 'node_modules'), 'dir');
 writeFileSync(
   join(work, 'package.json'),
@@ -79,12 +96,17 @@ function metricsTable() {
     const show = (key) => (metrics[key] === undefined ? '—' : metrics[key].toFixed(3));
     return `  ${model.name.padEnd(22)} ${model.task.padEnd(11)} ${show('accuracy').padStart(8)} ${show('f1_macro').padStart(8)} ${show('roc_auc').padStart(8)} ${show('log_loss').padStart(8)}`;
   });
-  console.log(`  ${'model'.padEnd(22)} ${'task'.padEnd(11)} ${'accuracy'.padStart(8)} ${'f1_macro'.padStart(8)} ${'roc_auc'.padStart(8)} ${'log_loss'.padStart(8)}`);
+  console.log(
+    `  ${'model'.padEnd(22)} ${'task'.padEnd(11)} ${'accuracy'.padStart(8)} ${'f1_macro'.padStart(8)} ${'roc_auc'.padStart(8)} ${'log_loss'.padStart(8)}`,
+  );
   console.log(rows.join('\n'));
 }
 
 function summarize(output) {
-  const ran = [...output.matchAll(/^> nx run ([^:\s]+:[^\s]+)(.*)$/gm)].map((m) => ({ task: m[1], cached: /cache\]/.test(m[2]) }));
+  const ran = [...output.matchAll(/^> nx run ([^:\s]+:[^\s]+)(.*)$/gm)].map((m) => ({
+    task: m[1],
+    cached: /cache\]/.test(m[2]),
+  }));
   const fresh = ran.filter((t) => !t.cached).map((t) => t.task);
   const cached = ran.filter((t) => t.cached).map((t) => t.task);
   console.log(`  executed: ${fresh.length ? fresh.join(', ') : 'none'}`);
@@ -121,4 +143,6 @@ summarize(nx('affected', '-t', 'train', 'evaluate', '--base=HEAD', '--outputStyl
 metricsTable();
 
 step(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. The scratch workspace stays at ${work}`);
-console.log('  try: cd into it and run `npx nx graph`, `npx cairn status`, `npx nx show project iris-forest`');
+console.log(
+  '  try: cd into it and run `npx nx graph`, `npx cairn status`, `npx nx show project iris-forest`',
+);

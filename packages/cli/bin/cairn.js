@@ -11,12 +11,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-require('../dist/main.js').main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    console.error(error);
-    process.exitCode = 70;
-  },
-);
+require('../dist/main.js')
+  .main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      console.error(error);
+      process.exitCode = 70;
+    },
+  );

@@ -12,7 +12,11 @@ export class CairnError<Data extends Record<string, unknown> = Record<string, un
   /** Process exit status a command should end with for this failure. */
   readonly exitCode: number;
 
-  constructor(code: string, message: string, options: { data?: Data; hint?: string; cause?: unknown; exitCode?: number } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { data?: Data; hint?: string; cause?: unknown; exitCode?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CairnError';
     this.code = code;
@@ -22,7 +26,12 @@ export class CairnError<Data extends Record<string, unknown> = Record<string, un
   }
 
   toJSON(): { code: string; message: string; data: Data; hint?: string } {
-    return { code: this.code, message: this.message, data: this.data, ...(this.hint ? { hint: this.hint } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      data: this.data,
+      ...(this.hint ? { hint: this.hint } : {}),
+    };
   }
 }
 

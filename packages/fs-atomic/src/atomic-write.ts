@@ -51,7 +51,11 @@ export async function writeFileAtomic(
   if (options.durable !== false) await fsyncDirectory(dirname(target));
 }
 
-export async function writeJsonAtomic(target: string, value: unknown, options?: { mode?: number }): Promise<void> {
+export async function writeJsonAtomic(
+  target: string,
+  value: unknown,
+  options?: { mode?: number },
+): Promise<void> {
   await writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`, options);
 }
 
@@ -70,7 +74,10 @@ export interface AtomicWriteStream {
  * interrupted or aborted write leaves nothing visible (at most a `.tmp`
  * sibling that `abort()` or a later sweep removes).
  */
-export async function createAtomicWriteStream(target: string, options: { mode?: number } = {}): Promise<AtomicWriteStream> {
+export async function createAtomicWriteStream(
+  target: string,
+  options: { mode?: number } = {},
+): Promise<AtomicWriteStream> {
   await fs.mkdir(dirname(target), { recursive: true });
   const tempPath = tempPathFor(target);
   const stream = createWriteStream(tempPath, { flags: 'wx', mode: options.mode ?? 0o644 });

@@ -1,2 +1,7 @@
-export { writeFileAtomic, writeJsonAtomic, createAtomicWriteStream, type AtomicWriteStream } from './atomic-write';
+export {
+  writeFileAtomic,
+  writeJsonAtomic,
+  createAtomicWriteStream,
+  type AtomicWriteStream,
+} from './atomic-write';
 export { withLock, LockTimeoutError } from './lock';

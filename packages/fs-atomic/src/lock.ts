@@ -31,7 +31,13 @@ export async function withLock<T>(
     release = await lockfile.lock(path, {
       stale: staleMs,
       update: Math.max(1000, Math.floor(staleMs / 2)),
-      retries: { retries: Math.ceil(waitMs / 200), factor: 1, minTimeout: 100, maxTimeout: 300, randomize: true },
+      retries: {
+        retries: Math.ceil(waitMs / 200),
+        factor: 1,
+        minTimeout: 100,
+        maxTimeout: 300,
+        randomize: true,
+      },
       realpath: false,
     });
   } catch (error) {

@@ -11,17 +11,31 @@ import { outputPaths } from './workspace';
  * The trained artifact's folder, linked out of the content store when only
  * its pointer is on disk (after an Nx cache hit, or on another machine).
  */
-export async function ensureArtifact(workspaceRoot: string, trainable: Trainable): Promise<{ dir: string; hash: string }> {
+export async function ensureArtifact(
+  workspaceRoot: string,
+  trainable: Trainable,
+): Promise<{ dir: string; hash: string }> {
   const paths = outputPaths(trainable.root);
   const pointerFile = join(workspaceRoot, paths.artifactPointer);
   if (!existsSync(pointerFile)) {
-    throw new ArtifactInvalidError(trainable.name, paths.artifactPointer, `is missing: run \`nx run ${trainable.name}:train\` first`);
+    throw new ArtifactInvalidError(
+      trainable.name,
+      paths.artifactPointer,
+      `is missing: run \`nx run ${trainable.name}:train\` first`,
+    );
   }
   const pointer = await readPointer(pointerFile);
   const dir = join(workspaceRoot, paths.artifactDir);
   if (!existsSync(join(dir, 'cairn-model.json'))) {
-    if (!(await hasObject(workspaceRoot, pointer.hash)) && !(await fetchFromDefaultRemote(workspaceRoot, pointer, paths.artifactPointer))) {
-      throw new DataUnavailableError(paths.artifactPointer, pointer.hash, 'not in the local content store, and no default remote is configured');
+    if (
+      !(await hasObject(workspaceRoot, pointer.hash)) &&
+      !(await fetchFromDefaultRemote(workspaceRoot, pointer, paths.artifactPointer))
+    ) {
+      throw new DataUnavailableError(
+        paths.artifactPointer,
+        pointer.hash,
+        'not in the local content store, and no default remote is configured',
+      );
     }
     await rm(dir, { recursive: true, force: true });
     await materialize(workspaceRoot, pointer, dir);

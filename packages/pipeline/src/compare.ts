@@ -53,7 +53,10 @@ export async function compare(options: CompareOptions) {
   const current = parseCommitted(await readFile(currentFile, 'utf8'), paths.committedMetrics);
   const baseRef = options.baseRef ?? process.env.CAIRN_BASE_REF ?? process.env.NX_BASE ?? 'main';
   const baselineText = await readFileAtRef(workspaceRoot, baseRef, paths.committedMetrics);
-  const baseline = baselineText === undefined ? undefined : parseCommitted(baselineText, `${baseRef}:${paths.committedMetrics}`);
+  const baseline =
+    baselineText === undefined
+      ? undefined
+      : parseCommitted(baselineText, `${baseRef}:${paths.committedMetrics}`);
 
   const report = compareMetrics(current.metrics, baseline?.metrics, trainable.config.gates ?? {});
   const markdown = renderCompareMarkdown(report, {
@@ -67,7 +70,11 @@ export async function compare(options: CompareOptions) {
   await writeJsonAtomic(join(workspaceRoot, paths.compareDir, 'report.json'), { baseRef, ...report });
   log(renderCompareTable(report));
   if (!report.passed) {
-    throw new GateFailedError(trainable.name, report.rows.filter((row) => !row.passed).map((row) => row.metric), reportFile);
+    throw new GateFailedError(
+      trainable.name,
+      report.rows.filter((row) => !row.passed).map((row) => row.metric),
+      reportFile,
+    );
   }
   return report;
 }

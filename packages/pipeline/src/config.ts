@@ -70,7 +70,8 @@ let validators: Record<ConfigKind, ValidateFunction> | undefined;
 function validatorFor(kind: ConfigKind): ValidateFunction {
   if (!validators) {
     const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
-    const load = (file: string) => ajv.compile(JSON.parse(readFileSync(join(schemaDirectory, file), 'utf8')) as object);
+    const load = (file: string) =>
+      ajv.compile(JSON.parse(readFileSync(join(schemaDirectory, file), 'utf8')) as object);
     validators = {
       model: load('model.schema.json'),
       dataset: load('dataset.schema.json'),
@@ -106,8 +107,14 @@ export function validateConfig<T>(kind: ConfigKind, value: unknown, file: string
   if (!validate(value)) {
     const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.length - a.instancePath.length);
     const { pointer, problem } = describeSchemaError(errors[0]!);
-    const others = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
-    throw new ConfigInvalidError(file, pointer, `${problem}${others}`, `see the schema in @cairn/nx/schemas/${kind}.schema.json`);
+    const others =
+      errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+    throw new ConfigInvalidError(
+      file,
+      pointer,
+      `${problem}${others}`,
+      `see the schema in @cairn/nx/schemas/${kind}.schema.json`,
+    );
   }
   return value as T;
 }

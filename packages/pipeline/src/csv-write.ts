@@ -8,10 +8,14 @@ function quote(value: string): string {
 export function stringify(columns: string[], rows: Row[]): string {
   const lines = [columns.map(quote).join(',')];
   for (const row of rows) {
-    lines.push(columns.map((column) => {
-      const value = row[column];
-      return value === null || value === undefined ? '' : quote(String(value));
-    }).join(','));
+    lines.push(
+      columns
+        .map((column) => {
+          const value = row[column];
+          return value === null || value === undefined ? '' : quote(String(value));
+        })
+        .join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

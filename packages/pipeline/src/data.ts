@@ -25,15 +25,22 @@ export interface ResolvedDataset {
  * when the file was edited without `cairn add` (the pointer, which is what
  * Nx hashed, would no longer describe the data being trained on).
  */
-export async function ensureDataset(workspaceRoot: string, dataset: ProjectRef<DatasetConfig>): Promise<ResolvedDataset> {
+export async function ensureDataset(
+  workspaceRoot: string,
+  dataset: ProjectRef<DatasetConfig>,
+): Promise<ResolvedDataset> {
   const relativeData = posix.join(dataset.root, dataset.config.data);
   const pointerFile = `${relativeData}.cairn`;
   const dataPath = join(workspaceRoot, relativeData);
   if (!existsSync(join(workspaceRoot, pointerFile))) {
-    throw new CairnError('POINTER_MISSING', `${dataset.configFile}: data "${dataset.config.data}" has no pointer file ${pointerFile}`, {
-      data: { file: dataset.configFile, pointerFile },
-      hint: `run \`npx cairn add ${relativeData}\` and commit ${pointerFile}`,
-    });
+    throw new CairnError(
+      'POINTER_MISSING',
+      `${dataset.configFile}: data "${dataset.config.data}" has no pointer file ${pointerFile}`,
+      {
+        data: { file: dataset.configFile, pointerFile },
+        hint: `run \`npx cairn add ${relativeData}\` and commit ${pointerFile}`,
+      },
+    );
   }
   const pointer = await readPointer(join(workspaceRoot, pointerFile));
   const [entry] = await status(workspaceRoot, [relativeData]);
@@ -45,8 +52,15 @@ export async function ensureDataset(workspaceRoot: string, dataset: ProjectRef<D
     });
   }
   if (state !== 'clean') {
-    if (!(await hasObject(workspaceRoot, pointer.hash)) && !(await fetchFromDefaultRemote(workspaceRoot, pointer, pointerFile))) {
-      throw new DataUnavailableError(pointerFile, pointer.hash, 'not in the local content store, and no default remote is configured');
+    if (
+      !(await hasObject(workspaceRoot, pointer.hash)) &&
+      !(await fetchFromDefaultRemote(workspaceRoot, pointer, pointerFile))
+    ) {
+      throw new DataUnavailableError(
+        pointerFile,
+        pointer.hash,
+        'not in the local content store, and no default remote is configured',
+      );
     }
     await materialize(workspaceRoot, pointer, dataPath);
   }
@@ -61,7 +75,12 @@ export async function ensureProjectData(workspaceRoot: string, project: string):
   const trainable = resolveTrainable(projects, project);
   const resolved: ResolvedDataset[] = [];
   for (const name of trainable.config.datasets) {
-    resolved.push(await ensureDataset(workspaceRoot, requireProject(projects.datasets, name, 'dataset', trainable.configFile)));
+    resolved.push(
+      await ensureDataset(
+        workspaceRoot,
+        requireProject(projects.datasets, name, 'dataset', trainable.configFile),
+      ),
+    );
   }
   return resolved;
 }

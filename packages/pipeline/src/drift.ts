@@ -19,12 +19,18 @@ export interface DriftOptions {
 
 export class DriftDetectedError extends CairnError<{ project: string; share: number; columns: string[] }> {
   constructor(project: string, report: DriftReport, reportFile: string) {
-    const columns = Object.entries(report.columns).filter(([, c]) => c.drift).map(([name]) => name);
-    super('DRIFT_DETECTED', `${project}: data drift in ${columns.length} column(s) (${(report.share * 100).toFixed(0)}%): ${columns.join(', ')}`, {
-      data: { project, share: report.share, columns },
-      hint: `see ${reportFile}; rerun with --on-drift retrain to record a retrain trigger instead of failing`,
-      exitCode: 1,
-    });
+    const columns = Object.entries(report.columns)
+      .filter(([, c]) => c.drift)
+      .map(([name]) => name);
+    super(
+      'DRIFT_DETECTED',
+      `${project}: data drift in ${columns.length} column(s) (${(report.share * 100).toFixed(0)}%): ${columns.join(', ')}`,
+      {
+        data: { project, share: report.share, columns },
+        hint: `see ${reportFile}; rerun with --on-drift retrain to record a retrain trigger instead of failing`,
+        exitCode: 1,
+      },
+    );
   }
 }
 
@@ -58,7 +64,9 @@ export async function drift(options: DriftOptions): Promise<DriftReport> {
       current: options.current,
     }),
   );
-  log(`cairn: ${data.trainable.name}: ${(report.share * 100).toFixed(0)}% of ${Object.keys(report.columns).length} features drifted${report.drift ? ' — DRIFT' : ''}`);
+  log(
+    `cairn: ${data.trainable.name}: ${(report.share * 100).toFixed(0)}% of ${Object.keys(report.columns).length} features drifted${report.drift ? ' — DRIFT' : ''}`,
+  );
   if (!report.drift) return report;
   if (options.onDrift === 'retrain') {
     const trigger = join(workspaceRoot, data.trainable.root, RETRAIN_TRIGGER);
@@ -67,9 +75,13 @@ export async function drift(options: DriftOptions): Promise<DriftReport> {
       current: options.current,
       currentHash: (await hashFile(options.current)).hash,
       share: report.share,
-      drifted: Object.entries(report.columns).filter(([, c]) => c.drift).map(([name]) => name),
+      drifted: Object.entries(report.columns)
+        .filter(([, c]) => c.drift)
+        .map(([name]) => name),
     });
-    log(`cairn: wrote ${join(data.trainable.root, RETRAIN_TRIGGER)}: commit it and \`nx affected -t train\` retrains ${data.trainable.name}`);
+    log(
+      `cairn: wrote ${join(data.trainable.root, RETRAIN_TRIGGER)}: commit it and \`nx affected -t train\` retrains ${data.trainable.name}`,
+    );
     return report;
   }
   throw new DriftDetectedError(data.trainable.name, report, htmlFile);

@@ -6,11 +6,18 @@ export class ConfigInvalidError extends CairnError<{ file: string; pointer: stri
   }
 }
 
-export class ProjectNotFoundError extends CairnError<{ file: string; kind: string; name: string; known: string[] }> {
+export class ProjectNotFoundError extends CairnError<{
+  file: string;
+  kind: string;
+  name: string;
+  known: string[];
+}> {
   constructor(file: string, kind: 'dataset' | 'model' | 'project', name: string, known: string[]) {
     super('PROJECT_NOT_FOUND', `${file}: no ${kind} project named "${name}"`, {
       data: { file, kind, name, known },
-      hint: known.length ? `known ${kind}s: ${known.join(', ')}` : `create one with \`nx g @cairn/nx:${kind}\``,
+      hint: known.length
+        ? `known ${kind}s: ${known.join(', ')}`
+        : `create one with \`nx g @cairn/nx:${kind}\``,
     });
   }
 }
@@ -24,12 +31,21 @@ export class DataUnavailableError extends CairnError<{ file: string; hash: strin
   }
 }
 
-export class TrainCommandFailedError extends CairnError<{ project: string; command: string; exitCode: number | null; signal: string | null }> {
+export class TrainCommandFailedError extends CairnError<{
+  project: string;
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+}> {
   constructor(project: string, command: string, exitCode: number | null, signal: string | null) {
     super(
       'TRAIN_COMMAND_FAILED',
       `${project}: training command \`${command}\` ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}`,
-      { data: { project, command, exitCode, signal }, exitCode: 1, hint: 'its output is above; nothing was stored or cached' },
+      {
+        data: { project, command, exitCode, signal },
+        exitCode: 1,
+        hint: 'its output is above; nothing was stored or cached',
+      },
     );
   }
 }
@@ -45,7 +61,8 @@ export class ArtifactInvalidError extends CairnError<{ project: string; file: st
 
 export class DatasetReadError extends CairnError<{ file: string; row?: number; column?: string }> {
   constructor(file: string, problem: string, where: { row?: number; column?: string } = {}) {
-    const at = where.row !== undefined ? ` (row ${where.row}${where.column ? `, column "${where.column}"` : ''})` : '';
+    const at =
+      where.row !== undefined ? ` (row ${where.row}${where.column ? `, column "${where.column}"` : ''})` : '';
     super('DATASET_UNREADABLE', `${file}${at}: ${problem}`, { data: { file, ...where } });
   }
 }

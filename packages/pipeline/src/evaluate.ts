@@ -50,13 +50,19 @@ async function scoreRows(model: LoadedModel, data: PreparedData, rows: Row[]): P
   const yTrue = rows.map((row) => row[label] as string | number);
   const yPred = predictions.map((prediction) => prediction.label);
   const labels = model.manifest.labels;
-  const hasProbabilities = task !== 'regression' && labels && predictions.every((p) => p.probabilities?.length === labels.length);
+  const hasProbabilities =
+    task !== 'regression' && labels && predictions.every((p) => p.probabilities?.length === labels.length);
   return computeMetrics({
     task,
     yTrue,
     yPred,
     ...(hasProbabilities
-      ? { proba: { labels: labels!, columns: labels!.map((_, i) => predictions.map((p) => p.probabilities![i]!)) } }
+      ? {
+          proba: {
+            labels: labels!,
+            columns: labels!.map((_, i) => predictions.map((p) => p.probabilities![i]!)),
+          },
+        }
       : {}),
     curves: true,
   });
@@ -71,7 +77,12 @@ export function scalarMetrics(report: MetricsReport): Record<string, number> {
   return scalars;
 }
 
-async function crossValidate(workspaceRoot: string, data: PreparedData, folds: number, log: (line: string) => void) {
+async function crossValidate(
+  workspaceRoot: string,
+  data: PreparedData,
+  folds: number,
+  log: (line: string) => void,
+) {
   const { label, task } = data.trainable.config;
   const rows = [...data.train, ...data.test];
   const splits = stratifiedKFold(rows, {
@@ -85,10 +96,24 @@ async function crossValidate(workspaceRoot: string, data: PreparedData, folds: n
     try {
       log(`cairn: cross-validation fold ${index + 1}/${folds}`);
       const artifactDir = join(scratch, 'artifact');
-      await runTraining(workspaceRoot, data, split.train.map((i: number) => rows[i]!), artifactDir, log);
+      await runTraining(
+        workspaceRoot,
+        data,
+        split.train.map((i: number) => rows[i]!),
+        artifactDir,
+        log,
+      );
       const model = await loadModel(artifactDir);
       try {
-        results.push(scalarMetrics(await scoreRows(model, data, split.test.map((i: number) => rows[i]!))));
+        results.push(
+          scalarMetrics(
+            await scoreRows(
+              model,
+              data,
+              split.test.map((i: number) => rows[i]!),
+            ),
+          ),
+        );
       } finally {
         await model.close();
       }
@@ -131,7 +156,10 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
     split: { test: data.testFraction, seed: data.seed, testRows: data.test.length },
   };
   await writeJsonAtomic(join(workspaceRoot, paths.evaluateMetrics), { ...committed, report });
-  await writeFileAtomic(join(workspaceRoot, paths.evaluateReport), renderEvaluationMarkdown(committed, report));
+  await writeFileAtomic(
+    join(workspaceRoot, paths.evaluateReport),
+    renderEvaluationMarkdown(committed, report),
+  );
   await writeJsonAtomic(join(workspaceRoot, paths.committedMetrics), committed);
   const headline = ['accuracy', 'f1_macro', 'roc_auc', 'r2', 'rmse']
     .filter((key) => committed.metrics[key] !== undefined)

@@ -7,33 +7,49 @@ import { loadConfig, loadLayout, referencedObjects, type Pointer } from '@cairn/
  * the local store: the object itself, then (for a directory) every file its
  * manifest lists. Returns false when no default remote is configured.
  */
-export async function fetchFromDefaultRemote(workspaceRoot: string, pointer: Pointer, pointerFile: string): Promise<boolean> {
+export async function fetchFromDefaultRemote(
+  workspaceRoot: string,
+  pointer: Pointer,
+  pointerFile: string,
+): Promise<boolean> {
   const config = await loadConfig(workspaceRoot);
   const name = config.defaultRemote;
   if (!name) return false;
   const url = config.remotes?.[name]?.url;
   if (!url) {
-    throw new CairnError('REMOTE_UNKNOWN', `.cairn/config.json: defaultRemote "${name}" is not among remotes`, {
-      data: { file: '.cairn/config.json', pointer: '/defaultRemote' },
-      hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
-    });
+    throw new CairnError(
+      'REMOTE_UNKNOWN',
+      `.cairn/config.json: defaultRemote "${name}" is not among remotes`,
+      {
+        data: { file: '.cairn/config.json', pointer: '/defaultRemote' },
+        hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
+      },
+    );
   }
   const { cacheDir } = await loadLayout(workspaceRoot);
   const remote = openRemote(url);
   const first = await pullObjects(cacheDir, [pointer.hash], remote);
   if (first.unavailable.length) {
-    throw new CairnError('DATA_UNAVAILABLE', `${pointerFile}: the data it points to (${pointer.hash}) is in neither the local store nor remote "${name}"`, {
-      data: { file: pointerFile, hash: pointer.hash, remote: name },
-      hint: 'push it from the machine that has it: `cairn push`',
-    });
+    throw new CairnError(
+      'DATA_UNAVAILABLE',
+      `${pointerFile}: the data it points to (${pointer.hash}) is in neither the local store nor remote "${name}"`,
+      {
+        data: { file: pointerFile, hash: pointer.hash, remote: name },
+        hint: 'push it from the machine that has it: `cairn push`',
+      },
+    );
   }
   if (pointer.hash.endsWith('.dir')) {
     const rest = await pullObjects(cacheDir, await referencedObjects(workspaceRoot, [pointer]), remote);
     if (rest.unavailable.length) {
-      throw new CairnError('DATA_UNAVAILABLE', `${pointerFile}: ${rest.unavailable.length} file object(s) of ${pointer.hash} are missing on remote "${name}"`, {
-        data: { file: pointerFile, hash: pointer.hash, missing: rest.unavailable.slice(0, 10) },
-        hint: 'push them from the machine that has them: `cairn push`',
-      });
+      throw new CairnError(
+        'DATA_UNAVAILABLE',
+        `${pointerFile}: ${rest.unavailable.length} file object(s) of ${pointer.hash} are missing on remote "${name}"`,
+        {
+          data: { file: pointerFile, hash: pointer.hash, missing: rest.unavailable.slice(0, 10) },
+          hint: 'push them from the machine that has them: `cairn push`',
+        },
+      );
     }
   }
   return true;

@@ -22,7 +22,15 @@ export {
 } from './errors';
 export { ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
 export { readTable, tableToCsv, type Cell, type Row, type Table } from './table';
-export { prepareData, runTraining, train, appendRunRecord, type PreparedData, type RunRecord, type TrainOptions } from './train';
+export {
+  prepareData,
+  runTraining,
+  train,
+  appendRunRecord,
+  type PreparedData,
+  type RunRecord,
+  type TrainOptions,
+} from './train';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { toolkitVersion } from './version';
 export {

@@ -10,7 +10,10 @@ import { discoverProjects, outputPaths } from './workspace';
  * and their promtool tests) from its artifact manifest and model.json
  * thresholds, next to its other outputs.
  */
-export async function monitor(options: { workspaceRoot: string; project: string }): Promise<{ files: string[] }> {
+export async function monitor(options: {
+  workspaceRoot: string;
+  project: string;
+}): Promise<{ files: string[] }> {
   const { workspaceRoot } = options;
   const trainable = resolveTrainable(await discoverProjects(workspaceRoot), options.project);
   const artifact = await ensureArtifact(workspaceRoot, trainable);

@@ -39,20 +39,35 @@ function write(root: string, file: string, content: string) {
 function git(root: string, ...args: string[]) {
   execFileSync('git', args, {
     cwd: root,
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t.invalid' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t.invalid',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t.invalid',
+    },
   });
 }
 
 /** 100 rows, 70 of class "a": x tracks the class, so a shifted x is drift. */
 function csv(shift = 0): string {
   const lines = ['x,y,label'];
-  for (let i = 0; i < 100; i++) lines.push(`${(i % 10) + shift + (i < 70 ? 0 : 5)},${(i * 37) % 11},${i < 70 ? 'a' : 'b'}`);
+  for (let i = 0; i < 100; i++)
+    lines.push(`${(i % 10) + shift + (i < 70 ? 0 : 5)},${(i * 37) % 11},${i < 70 ? 'a' : 'b'}`);
   return `${lines.join('\n')}\n`;
 }
 
 describe('pipeline: train, evaluate, compare and drift on a real store and git repo', () => {
   const root = mkdtempSync(join(tmpdir(), 'cairn-pipeline-'));
-  const model = { datasets: ['points'], label: 'label', task: 'binary', train: { command: 'node train.cjs' }, params: { depth: 2 }, seed: 7, gates: { accuracy: { min: 0.5, max_regression: 0.01 } } };
+  const model = {
+    datasets: ['points'],
+    label: 'label',
+    task: 'binary',
+    train: { command: 'node train.cjs' },
+    params: { depth: 2 },
+    seed: 7,
+    gates: { accuracy: { min: 0.5, max_regression: 0.01 } },
+  };
 
   beforeAll(async () => {
     write(root, 'nx.json', '{}');
@@ -100,7 +115,9 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     expect(committed.metrics.recall_macro).toBeCloseTo(0.5, 12);
     expect(committed.split.testRows).toBe(20);
     expect(JSON.parse(readFileSync(join(root, 'models/m/metrics.json'), 'utf8'))).toEqual(committed);
-    expect(readFileSync(join(root, 'dist/cairn/models/m/evaluate/report.md'), 'utf8')).toContain('| accuracy | 0.7000 |');
+    expect(readFileSync(join(root, 'dist/cairn/models/m/evaluate/report.md'), 'utf8')).toContain(
+      '| accuracy | 0.7000 |',
+    );
   });
 
   it('evaluate --cv runs stratified k-fold cross-validation', async () => {
@@ -113,10 +130,17 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
   it('compare passes against the committed baseline and fails when a gate is broken', async () => {
     git(root, 'add', '-A');
     git(root, 'commit', '-qm', 'baseline');
-    const passed = await compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined });
+    const passed = await compare({
+      workspaceRoot: root,
+      project: 'm',
+      baseRef: 'main',
+      log: () => undefined,
+    });
     expect(passed.passed).toBe(true);
     write(root, 'models/m/model.json', JSON.stringify({ ...model, gates: { accuracy: { min: 0.9 } } }));
-    await expect(compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined })).rejects.toMatchObject({
+    await expect(
+      compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined }),
+    ).rejects.toMatchObject({
       code: 'GATE_FAILED',
       exitCode: 1,
     });
@@ -126,21 +150,45 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
 
   it('drift: the training data itself does not drift; shifted data fails, or records a retrain trigger', async () => {
     write(root, 'incoming/same.csv', csv());
-    const same = await drift({ workspaceRoot: root, project: 'm', current: join(root, 'incoming/same.csv'), log: () => undefined });
+    const same = await drift({
+      workspaceRoot: root,
+      project: 'm',
+      current: join(root, 'incoming/same.csv'),
+      log: () => undefined,
+    });
     expect(same.drift).toBe(false);
     write(root, 'incoming/shifted.csv', csv(40));
-    await expect(drift({ workspaceRoot: root, project: 'm', current: join(root, 'incoming/shifted.csv'), log: () => undefined })).rejects.toMatchObject({
+    await expect(
+      drift({
+        workspaceRoot: root,
+        project: 'm',
+        current: join(root, 'incoming/shifted.csv'),
+        log: () => undefined,
+      }),
+    ).rejects.toMatchObject({
       code: 'DRIFT_DETECTED',
     });
     expect(readFileSync(join(root, 'dist/cairn/models/m/drift/report.html'), 'utf8')).toContain('<html');
-    const report = await drift({ workspaceRoot: root, project: 'm', current: join(root, 'incoming/shifted.csv'), onDrift: 'retrain', log: () => undefined });
+    const report = await drift({
+      workspaceRoot: root,
+      project: 'm',
+      current: join(root, 'incoming/shifted.csv'),
+      onDrift: 'retrain',
+      log: () => undefined,
+    });
     expect(report.columns.x?.drift).toBe(true);
-    expect(JSON.parse(readFileSync(join(root, 'models/m', RETRAIN_TRIGGER), 'utf8'))).toMatchObject({ reason: 'drift', drifted: expect.arrayContaining(['x']) });
+    expect(JSON.parse(readFileSync(join(root, 'models/m', RETRAIN_TRIGGER), 'utf8'))).toMatchObject({
+      reason: 'drift',
+      drifted: expect.arrayContaining(['x']),
+    });
   });
 
   it('a label column missing from the data is a clear error naming the data file', async () => {
     write(root, 'models/m/model.json', JSON.stringify({ ...model, label: 'kind' }));
-    await expect(prepareData(root, 'm')).rejects.toMatchObject({ code: 'DATASET_UNREADABLE', message: expect.stringContaining('data/points/points.csv: has no label column "kind"') });
+    await expect(prepareData(root, 'm')).rejects.toMatchObject({
+      code: 'DATASET_UNREADABLE',
+      message: expect.stringContaining('data/points/points.csv: has no label column "kind"'),
+    });
     write(root, 'models/m/model.json', JSON.stringify(model));
   });
 });

@@ -19,6 +19,13 @@ export {
 } from './config';
 export { ConfigInvalidError, ProjectNotFoundError } from './errors';
 export { toolkitVersion } from './version';
-export { discoverProjects, outputPaths, projectName, toPosix, type CairnProjects, type ProjectRef } from './workspace';
+export {
+  discoverProjects,
+  outputPaths,
+  projectName,
+  toPosix,
+  type CairnProjects,
+  type ProjectRef,
+} from './workspace';
 export { findNxWorkspaceRoot } from './root';
 export { readTable, type Row, type Table } from './table';

@@ -8,11 +8,21 @@ function formatNumber(value: number): string {
 /** A Markdown evaluation report: headline metrics, cross-validation and the confusion matrix. */
 export function renderEvaluationMarkdown(committed: CommittedMetrics, report: MetricsReport): string {
   const lines = [`# Evaluation of ${committed.project}`, ''];
-  lines.push(`Held-out split: ${committed.split.testRows} rows (${committed.split.test * 100}% , seed ${committed.split.seed}).`, '');
+  lines.push(
+    `Held-out split: ${committed.split.testRows} rows (${committed.split.test * 100}% , seed ${committed.split.seed}).`,
+    '',
+  );
   lines.push('| metric | value |', '|---|---|');
-  for (const [key, value] of Object.entries(committed.metrics)) lines.push(`| ${key} | ${formatNumber(value)} |`);
+  for (const [key, value] of Object.entries(committed.metrics))
+    lines.push(`| ${key} | ${formatNumber(value)} |`);
   if (committed.cv) {
-    lines.push('', `## ${committed.cv.folds}-fold stratified cross-validation`, '', '| metric | mean | std |', '|---|---|---|');
+    lines.push(
+      '',
+      `## ${committed.cv.folds}-fold stratified cross-validation`,
+      '',
+      '| metric | mean | std |',
+      '|---|---|---|',
+    );
     for (const [key, { mean, std }] of Object.entries(committed.cv.metrics)) {
       lines.push(`| ${key} | ${formatNumber(mean)} | ${formatNumber(std)} |`);
     }

@@ -9,10 +9,14 @@ export function findNxWorkspaceRoot(cwd: string = process.cwd()): string {
     if (existsSync(join(dir, 'nx.json'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new CairnError('NOT_IN_WORKSPACE', `${resolve(cwd)} is not inside an Nx workspace (no nx.json above it)`, {
-        data: { cwd: resolve(cwd) },
-        hint: 'run the command from your workspace, or create one with `npx create-nx-workspace`',
-      });
+      throw new CairnError(
+        'NOT_IN_WORKSPACE',
+        `${resolve(cwd)} is not inside an Nx workspace (no nx.json above it)`,
+        {
+          data: { cwd: resolve(cwd) },
+          hint: 'run the command from your workspace, or create one with `npx create-nx-workspace`',
+        },
+      );
     }
     dir = parent;
   }

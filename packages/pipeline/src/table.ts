@@ -20,7 +20,11 @@ function castCell(value: string): Cell {
 }
 
 /** Reads a whole dataset (CSV with a header row, a JSON array of objects, or JSON lines) into memory. */
-export async function readTable(file: string, format: 'csv' | 'json' | 'jsonl' = 'csv', displayName = file): Promise<Table> {
+export async function readTable(
+  file: string,
+  format: 'csv' | 'json' | 'jsonl' = 'csv',
+  displayName = file,
+): Promise<Table> {
   const text = await readFile(file, 'utf8');
   if (format === 'csv') {
     let records: string[][];
@@ -34,7 +38,9 @@ export async function readTable(file: string, format: 'csv' | 'json' | 'jsonl' =
     if (!header) throw new DatasetReadError(displayName, 'is empty (a header row is required)');
     return {
       columns: header,
-      rows: body.map((record) => Object.fromEntries(header.map((column, i) => [column, castCell(record[i] ?? '')]))),
+      rows: body.map((record) =>
+        Object.fromEntries(header.map((column, i) => [column, castCell(record[i] ?? '')])),
+      ),
     };
   }
   const records: unknown[] = [];
@@ -60,7 +66,10 @@ export async function readTable(file: string, format: 'csv' | 'json' | 'jsonl' =
     const row: Row = {};
     for (const [key, value] of Object.entries(record)) {
       columns.add(key);
-      row[key] = typeof value === 'number' || typeof value === 'string' || value === null ? value : JSON.stringify(value);
+      row[key] =
+        typeof value === 'number' || typeof value === 'string' || value === null
+          ? value
+          : JSON.stringify(value);
     }
     return row;
   });

@@ -55,19 +55,30 @@ export async function prepareData(workspaceRoot: string, project: string): Promi
   const trainable = resolveTrainable(projects, project);
   const datasets: ResolvedDataset[] = [];
   for (const name of trainable.config.datasets) {
-    datasets.push(await ensureDataset(workspaceRoot, requireProject(projects.datasets, name, 'dataset', trainable.configFile)));
+    datasets.push(
+      await ensureDataset(
+        workspaceRoot,
+        requireProject(projects.datasets, name, 'dataset', trainable.configFile),
+      ),
+    );
   }
   const primary = datasets[0]!;
   const dataFile = `${primary.root}/${primary.config.data}`;
   const table = await readTable(primary.dataPath, primary.config.format ?? 'csv', dataFile);
   const { label } = trainable.config;
   if (!table.columns.includes(label)) {
-    throw new DatasetReadError(dataFile, `has no label column "${label}" (model ${trainable.configFile}); columns: ${table.columns.join(', ')}`);
+    throw new DatasetReadError(
+      dataFile,
+      `has no label column "${label}" (model ${trainable.configFile}); columns: ${table.columns.join(', ')}`,
+    );
   }
   const features = featureColumns(trainable.config, table.columns);
   for (const feature of features) {
     if (!table.columns.includes(feature)) {
-      throw new DatasetReadError(dataFile, `has no feature column "${feature}" (model ${trainable.configFile}); columns: ${table.columns.join(', ')}`);
+      throw new DatasetReadError(
+        dataFile,
+        `has no feature column "${feature}" (model ${trainable.configFile}); columns: ${table.columns.join(', ')}`,
+      );
     }
   }
   const seed = trainable.config.seed ?? 42;
@@ -81,7 +92,11 @@ export async function prepareData(workspaceRoot: string, project: string): Promi
   return { trainable, datasets, table, train, test, features, seed, testFraction };
 }
 
-function runCommand(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null }> {
+function runCommand(
+  command: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
     // The command's output goes straight to ours, so Nx shows and caches it as the task's terminal output.
     const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -133,20 +148,34 @@ export async function runTraining(
     const command = trainable.config.train.command;
     log(`cairn: training ${trainable.name} on ${rows.length} rows (seed ${data.seed}): ${command}`);
     const result = await runCommand(command, join(workspaceRoot, trainable.codeRoot), env);
-    if (result.code !== 0) throw new TrainCommandFailedError(trainable.name, command, result.code, result.signal);
+    if (result.code !== 0)
+      throw new TrainCommandFailedError(trainable.name, command, result.code, result.signal);
 
     const manifestFile = join(outputDir, 'cairn-model.json');
-    if (!existsSync(manifestFile)) throw new ArtifactInvalidError(trainable.name, 'cairn-model.json', 'was not written by the training command');
+    if (!existsSync(manifestFile))
+      throw new ArtifactInvalidError(
+        trainable.name,
+        'cairn-model.json',
+        'was not written by the training command',
+      );
     try {
       JSON.parse(await readFile(manifestFile, 'utf8'));
     } catch (error) {
-      throw new ArtifactInvalidError(trainable.name, 'cairn-model.json', `is not valid JSON: ${(error as Error).message}`);
+      throw new ArtifactInvalidError(
+        trainable.name,
+        'cairn-model.json',
+        `is not valid JSON: ${(error as Error).message}`,
+      );
     }
     if (!existsSync(metricsFile)) return {};
     try {
       return JSON.parse(await readFile(metricsFile, 'utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new ArtifactInvalidError(trainable.name, 'CAIRN_METRICS_FILE', `is not valid JSON: ${(error as Error).message}`);
+      throw new ArtifactInvalidError(
+        trainable.name,
+        'CAIRN_METRICS_FILE',
+        `is not valid JSON: ${(error as Error).message}`,
+      );
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -190,20 +219,32 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
       seed: data.seed,
       split: { test: data.testFraction, trainRows: data.train.length, testRows: data.test.length },
       inputs: Object.fromEntries(
-        data.datasets.map((d) => [d.name, { pointer: d.pointerFile, hash: d.pointer.hash, size: d.pointer.size }]),
+        data.datasets.map((d) => [
+          d.name,
+          { pointer: d.pointerFile, hash: d.pointer.hash, size: d.pointer.size },
+        ]),
       ),
-      artifact: { hash: artifact.hash, size: artifact.size, ...(artifact.nfiles !== undefined ? { nfiles: artifact.nfiles } : {}) },
+      artifact: {
+        hash: artifact.hash,
+        size: artifact.size,
+        ...(artifact.nfiles !== undefined ? { nfiles: artifact.nfiles } : {}),
+      },
       metrics,
       git: await gitHead(workspaceRoot),
       toolkitVersion,
       host: hostname(),
     };
     const artifactPointer: Pointer = { ...artifact, path: 'model' };
-    await writeFileAtomic(join(workspaceRoot, paths.artifactPointer), `${JSON.stringify(artifactPointer, null, 2)}\n`);
+    await writeFileAtomic(
+      join(workspaceRoot, paths.artifactPointer),
+      `${JSON.stringify(artifactPointer, null, 2)}\n`,
+    );
     await writeJsonAtomic(join(workspaceRoot, paths.trainMetrics), metrics);
     await writeJsonAtomic(join(workspaceRoot, paths.runRecord), record);
     await appendRunRecord(workspaceRoot, record);
-    log(`cairn: ${trainable.name} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, artifact ${artifact.hash.slice(0, 12)}`);
+    log(
+      `cairn: ${trainable.name} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, artifact ${artifact.hash.slice(0, 12)}`,
+    );
     return record;
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -18,11 +18,23 @@ export interface Trainable {
 export function resolveTrainable(projects: CairnProjects, name: string): Trainable {
   const model = projects.models.get(name);
   if (model) {
-    return { name, kind: 'model', root: model.root, configFile: model.configFile, codeRoot: model.root, config: model.config };
+    return {
+      name,
+      kind: 'model',
+      root: model.root,
+      configFile: model.configFile,
+      codeRoot: model.root,
+      config: model.config,
+    };
   }
   const experiment = projects.experiments.get(name);
   if (!experiment) {
-    throw new ProjectNotFoundError('(command line)', 'model', name, [...projects.models.keys(), ...projects.experiments.keys()].sort());
+    throw new ProjectNotFoundError(
+      '(command line)',
+      'model',
+      name,
+      [...projects.models.keys(), ...projects.experiments.keys()].sort(),
+    );
   }
   const base = requireProject(projects.models, experiment.config.model, 'model', experiment.configFile);
   const config: ModelConfig = {
@@ -31,7 +43,14 @@ export function resolveTrainable(projects: CairnProjects, name: string): Trainab
     datasets: experiment.config.datasets ?? base.config.datasets,
     seed: experiment.config.seed ?? base.config.seed,
   };
-  return { name, kind: 'experiment', root: experiment.root, configFile: experiment.configFile, codeRoot: base.root, config };
+  return {
+    name,
+    kind: 'experiment',
+    root: experiment.root,
+    configFile: experiment.configFile,
+    codeRoot: base.root,
+    config,
+  };
 }
 
 export function featureColumns(config: ModelConfig, columns: string[]): string[] {

@@ -1,6 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, posix, relative, sep } from 'node:path';
-import { CONFIG_FILES, readConfig, type ConfigKind, type DatasetConfig, type ExperimentConfig, type ModelConfig } from './config';
+import {
+  CONFIG_FILES,
+  readConfig,
+  type ConfigKind,
+  type DatasetConfig,
+  type ExperimentConfig,
+  type ModelConfig,
+} from './config';
 import { ProjectNotFoundError } from './errors';
 
 /** Folders never searched for projects: dependencies, VCS data, caches, build output. */
@@ -52,10 +59,19 @@ async function findConfigFiles(root: string, dir = root, found: string[] = []): 
 export async function discoverProjects(workspaceRoot: string): Promise<CairnProjects> {
   const projects: CairnProjects = { datasets: new Map(), models: new Map(), experiments: new Map() };
   for (const configFile of (await findConfigFiles(workspaceRoot)).sort()) {
-    const kind = (Object.keys(CONFIG_FILES) as ConfigKind[]).find((k) => CONFIG_FILES[k] === basename(configFile))!;
+    const kind = (Object.keys(CONFIG_FILES) as ConfigKind[]).find(
+      (k) => CONFIG_FILES[k] === basename(configFile),
+    )!;
     const config = await readConfig<{ name?: string }>(kind, join(workspaceRoot, configFile), configFile);
-    const ref = { kind, name: projectName(config, configFile), root: posix.dirname(configFile), configFile, config };
-    const bucket = kind === 'dataset' ? projects.datasets : kind === 'model' ? projects.models : projects.experiments;
+    const ref = {
+      kind,
+      name: projectName(config, configFile),
+      root: posix.dirname(configFile),
+      configFile,
+      config,
+    };
+    const bucket =
+      kind === 'dataset' ? projects.datasets : kind === 'model' ? projects.models : projects.experiments;
     (bucket as Map<string, typeof ref>).set(ref.name, ref);
   }
   return projects;
@@ -75,7 +91,10 @@ export function requireProject<C>(
 /** Finds the project whose folder is `projectRoot` (workspace-relative). */
 export function projectAt(projects: CairnProjects, projectRoot: string): ProjectRef<unknown> | undefined {
   const root = toPosix(projectRoot).replace(/\/$/, '');
-  for (const map of [projects.models, projects.experiments, projects.datasets] as Map<string, ProjectRef<unknown>>[]) {
+  for (const map of [projects.models, projects.experiments, projects.datasets] as Map<
+    string,
+    ProjectRef<unknown>
+  >[]) {
     for (const project of map.values()) if (project.root === root) return project;
   }
   return undefined;

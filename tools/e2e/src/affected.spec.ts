@@ -4,7 +4,8 @@ import { ensureBuilt, TestWorkspace } from './workspace';
 
 describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () => {
   let ws: TestWorkspace;
-  const affected = () => JSON.parse(ws.nx('show', 'projects', '--affected', '-t', 'train', '--base=HEAD', '--json').stdout).sort();
+  const affected = () =>
+    JSON.parse(ws.nx('show', 'projects', '--affected', '-t', 'train', '--base=HEAD', '--json').stdout).sort();
 
   beforeAll(() => {
     ensureBuilt();
@@ -27,11 +28,23 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
 
   it('infers the projects, their targets and the graph edges from the config files', () => {
     const graph = JSON.parse(ws.nx('graph', '--file=stdout').stdout) as {
-      graph: { nodes: Record<string, { data: { targets: Record<string, { metadata?: { description?: string } }> } }>; dependencies: Record<string, { target: string }[]> };
+      graph: {
+        nodes: Record<string, { data: { targets: Record<string, { metadata?: { description?: string } }> } }>;
+        dependencies: Record<string, { target: string }[]>;
+      };
     };
     const { nodes, dependencies } = graph.graph;
-    expect(Object.keys(nodes).sort()).toEqual(['alpha', 'alpha-features', 'alpha-plain', 'beta', 'beta-plain', 'features']);
-    expect(Object.keys(nodes['alpha-plain']!.data.targets)).toEqual(expect.arrayContaining(['train', 'evaluate', 'compare', 'monitor']));
+    expect(Object.keys(nodes).sort()).toEqual([
+      'alpha',
+      'alpha-features',
+      'alpha-plain',
+      'beta',
+      'beta-plain',
+      'features',
+    ]);
+    expect(Object.keys(nodes['alpha-plain']!.data.targets)).toEqual(
+      expect.arrayContaining(['train', 'evaluate', 'compare', 'monitor']),
+    );
     expect(Object.keys(nodes.alpha!.data.targets)).toEqual(expect.arrayContaining(['validate', 'pull']));
     expect(nodes['alpha-plain']!.data.targets.train!.metadata?.description).toMatch(/Trains the model/);
     expect(dependencies['alpha-features']!.map((d) => d.target).sort()).toEqual(['alpha', 'features']);
@@ -39,15 +52,24 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
   });
 
   it('trains every model once; a second run is served entirely from the cache', () => {
-    const first = TestWorkspace.tasks(ws.nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static').stdout);
+    const first = TestWorkspace.tasks(
+      ws.nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static').stdout,
+    );
     expect(first.executed).toEqual([
-      'alpha-features:evaluate', 'alpha-features:train', 'alpha-plain:evaluate', 'alpha-plain:train', 'beta-plain:evaluate', 'beta-plain:train',
+      'alpha-features:evaluate',
+      'alpha-features:train',
+      'alpha-plain:evaluate',
+      'alpha-plain:train',
+      'beta-plain:evaluate',
+      'beta-plain:train',
     ]);
     expect(ws.exists('models/alpha-plain/metrics.json')).toBe(true);
     expect(JSON.parse(ws.read('models/alpha-plain/metrics.json')).metrics.accuracy).toBeGreaterThan(0);
     ws.commit('baseline metrics');
 
-    const second = TestWorkspace.tasks(ws.nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static').stdout);
+    const second = TestWorkspace.tasks(
+      ws.nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static').stdout,
+    );
     expect(second.executed).toEqual([]);
     expect(second.cached).toHaveLength(6);
     expect(['alpha-plain', 'alpha-features', 'beta-plain'].map((p) => ws.trainRuns(p))).toEqual([1, 1, 1]);
@@ -59,7 +81,9 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
     ws.cairn('add', 'datasets/alpha/alpha.csv');
     expect(affected()).toEqual(['alpha-features', 'alpha-plain']);
 
-    const run = TestWorkspace.tasks(ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout);
+    const run = TestWorkspace.tasks(
+      ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout,
+    );
     expect(run.executed).toEqual(['alpha-features:train', 'alpha-plain:train']);
     expect(['alpha-plain', 'alpha-features', 'beta-plain'].map((p) => ws.trainRuns(p))).toEqual([2, 2, 1]);
 
@@ -74,7 +98,9 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
   it("changing one model's params affects only that model; editing its README retrains nothing", () => {
     // Nx calls a project "affected" when any of its files changed, but the README is not a train input: cache hit.
     ws.write('models/beta-plain/README.md', '# notes\n');
-    const readmeOnly = TestWorkspace.tasks(ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout);
+    const readmeOnly = TestWorkspace.tasks(
+      ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout,
+    );
     expect(readmeOnly).toEqual({ executed: [], cached: ['beta-plain:train'] });
     ws.commit('readme');
     const config = JSON.parse(ws.read('models/alpha-plain/model.json'));
@@ -86,7 +112,9 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
   it('changing a shared feature library affects exactly the models that depend on it', () => {
     ws.write('libs/features/index.mjs', 'export const scale = 2;');
     expect(affected()).toEqual(['alpha-features']);
-    const run = TestWorkspace.tasks(ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout);
+    const run = TestWorkspace.tasks(
+      ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout,
+    );
     expect(run.executed).toEqual(['alpha-features:train']);
     ws.git('checkout', '--', 'libs/features/index.mjs');
   });

@@ -23,7 +23,9 @@ describe('bad input through the real Nx CLI', () => {
     ws.write('models/good/model.json', JSON.stringify({ ...config, task: 'classify' }));
     const result = ws.run(nxBin(), ['show', 'projects']);
     expect(result.code).not.toBe(0);
-    expect(result.output).toContain('models/good/model.json: /task must be one of "binary", "multiclass", "regression"');
+    expect(result.output).toContain(
+      'models/good/model.json: /task must be one of "binary", "multiclass", "regression"',
+    );
     expect(result.output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
     ws.write('models/good/model.json', JSON.stringify(config, null, 2));
   });
@@ -38,7 +40,7 @@ describe('bad input through the real Nx CLI', () => {
     expect(ws.run(nxBin(), ['show', 'projects']).code).toBe(0);
   });
 
-  it("a failing training command surfaces its exit code and output, and nothing half-written is cached", () => {
+  it('a failing training command surfaces its exit code and output, and nothing half-written is cached', () => {
     for (let attempt = 0; attempt < 2; attempt++) {
       const result = ws.run(nxBin(), ['run', 'failing:train', '--outputStyle=static']);
       expect(result.code).not.toBe(0);
@@ -57,7 +59,9 @@ describe('bad input through the real Nx CLI', () => {
     const result = ws.run(nxBin(), ['run', 'good:train', '--skip-nx-cache', '--outputStyle=static']);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('DATA_MODIFIED');
-    expect(result.output).toContain('datasets/alpha/alpha.csv differs from its pointer datasets/alpha/alpha.csv.cairn');
+    expect(result.output).toContain(
+      'datasets/alpha/alpha.csv differs from its pointer datasets/alpha/alpha.csv.cairn',
+    );
     ws.write('datasets/alpha/alpha.csv', original);
   });
 

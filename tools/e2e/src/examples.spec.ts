@@ -6,7 +6,10 @@ import { repoRoot } from './workspace';
 describe('bundled examples', () => {
   it('every example model still matches its template, trains reproducibly and predicts through its artifact', () => {
     // examples/check-models.mjs trains each model twice on a seeded split, loads the artifact and checks its gate.
-    const result = spawnSync(process.execPath, [join(repoRoot, 'examples', 'check-models.mjs')], { cwd: repoRoot, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(repoRoot, 'examples', 'check-models.mjs')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
   });
 });

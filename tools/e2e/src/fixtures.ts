@@ -49,13 +49,22 @@ export function datasetCsv(rows: number, seed: number): string {
 
 export function addDataset(ws: TestWorkspace, name: string, csv: string): void {
   ws.write(`datasets/${name}/${name}.csv`, csv);
-  ws.write(`datasets/${name}/dataset.json`, JSON.stringify({ data: `${name}.csv`, format: 'csv', label: 'label' }, null, 2));
+  ws.write(
+    `datasets/${name}/dataset.json`,
+    JSON.stringify({ data: `${name}.csv`, format: 'csv', label: 'label' }, null, 2),
+  );
 }
 
 export function addModel(
   ws: TestWorkspace,
   name: string,
-  config: { datasets: string[]; dependsOn?: string[]; params?: Record<string, unknown>; env?: Record<string, string>; extraCode?: string },
+  config: {
+    datasets: string[];
+    dependsOn?: string[];
+    params?: Record<string, unknown>;
+    env?: Record<string, string>;
+    extraCode?: string;
+  },
 ): void {
   ws.write(
     `models/${name}/model.json`,

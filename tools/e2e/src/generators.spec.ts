@@ -5,12 +5,20 @@ import { ensureBuilt, TestWorkspace } from './workspace';
 
 const irisCsv = () => {
   // The scikit-learn CSV starts with "n_samples,n_features,names…": give it a real header.
-  const [, ...rows] = readFileSync(join(process.env.CAIRN_SHARED!, 'datasets', 'sklearn-1.2.1', 'iris.csv'), 'utf8').trim().split('\n');
+  const [, ...rows] = readFileSync(
+    join(process.env.CAIRN_SHARED!, 'datasets', 'sklearn-1.2.1', 'iris.csv'),
+    'utf8',
+  )
+    .trim()
+    .split('\n');
   const species = ['setosa', 'versicolor', 'virginica'];
-  return ['sepal_length,sepal_width,petal_length,petal_width,species', ...rows.map((row) => {
-    const cells = row.split(',');
-    return [...cells.slice(0, 4), species[Number(cells[4])]].join(',');
-  })].join('\n');
+  return [
+    'sepal_length,sepal_width,petal_length,petal_width,species',
+    ...rows.map((row) => {
+      const cells = row.split(',');
+      return [...cells.slice(0, 4), species[Number(cells[4])]].join(',');
+    }),
+  ].join('\n');
 };
 
 describe('generators end to end: a fresh workspace scaffolded with init, dataset and model, then trained', () => {
@@ -33,11 +41,26 @@ describe('generators end to end: a fresh workspace scaffolded with init, dataset
   });
 
   it('dataset --dry-run writes nothing; dataset tracks the data and writes dataset.json', () => {
-    const dry = ws.nx('g', '@cairn/nx:dataset', 'iris', '--source=incoming/iris.csv', '--label=species', '--dry-run', '--no-interactive');
+    const dry = ws.nx(
+      'g',
+      '@cairn/nx:dataset',
+      'iris',
+      '--source=incoming/iris.csv',
+      '--label=species',
+      '--dry-run',
+      '--no-interactive',
+    );
     expect(dry.stdout).toContain('CREATE datasets/iris/dataset.json');
     expect(ws.exists('datasets/iris')).toBe(false);
 
-    ws.nx('g', '@cairn/nx:dataset', 'iris', '--source=incoming/iris.csv', '--label=species', '--no-interactive');
+    ws.nx(
+      'g',
+      '@cairn/nx:dataset',
+      'iris',
+      '--source=incoming/iris.csv',
+      '--label=species',
+      '--no-interactive',
+    );
     expect(ws.exists('datasets/iris/iris.csv.cairn')).toBe(true);
     expect(ws.run('git', ['check-ignore', '-q', 'datasets/iris/iris.csv']).code).toBe(0);
     const config = JSON.parse(ws.read('datasets/iris/dataset.json'));

@@ -11,10 +11,22 @@ import { ensureBuilt, repoRoot, TestWorkspace } from './workspace';
  * The real `cairn cache-server` in its own process: the tests drive Nx with
  * blocking calls, which would starve a server running in this process.
  */
-async function startServer(storageDir: string, tokensFile: string): Promise<{ url: string; process: ChildProcess }> {
+async function startServer(
+  storageDir: string,
+  tokensFile: string,
+): Promise<{ url: string; process: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'packages/cli/bin/cairn.js'), 'cache-server', '--storage', storageDir, '--tokens', tokensFile, '--port', '0'],
+    [
+      join(repoRoot, 'packages/cli/bin/cairn.js'),
+      'cache-server',
+      '--storage',
+      storageDir,
+      '--tokens',
+      tokensFile,
+      '--port',
+      '0',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const lines = createInterface({ input: child.stderr! });
@@ -65,11 +77,23 @@ describe('remote cache: a fresh clone never retrains what another machine traine
   });
 
   it('A trains with the remote cache (write token) and pushes data and artifacts', () => {
-    const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: writeToken, CAIRN_REMOTE_TOKEN: writeToken };
-    const run = a.ok(a.path('node_modules/.bin/nx'), ['run-many', '-t', 'train', 'evaluate', '--outputStyle=static'], env);
+    const env = {
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: writeToken,
+      CAIRN_REMOTE_TOKEN: writeToken,
+    };
+    const run = a.ok(
+      a.path('node_modules/.bin/nx'),
+      ['run-many', '-t', 'train', 'evaluate', '--outputStyle=static'],
+      env,
+    );
     expect(TestWorkspace.tasks(run.stdout).executed).toHaveLength(4);
     a.ok(a.path('node_modules/.bin/cairn'), ['push'], env);
-    a.ok(a.path('node_modules/.bin/cairn'), ['push', 'dist/cairn/models/one/train/model.cairn', 'dist/cairn/models/two/train/model.cairn'], env);
+    a.ok(
+      a.path('node_modules/.bin/cairn'),
+      ['push', 'dist/cairn/models/one/train/model.cairn', 'dist/cairn/models/two/train/model.cairn'],
+      env,
+    );
     a.commit('metrics');
   });
 
@@ -78,8 +102,16 @@ describe('remote cache: a fresh clone never retrains what another machine traine
     b.git('remote', 'add', 'origin', a.root);
     b.git('fetch', '-q', 'origin');
     b.git('reset', '-q', '--hard', 'origin/main');
-    const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: readToken, CAIRN_REMOTE_TOKEN: readToken };
-    const run = b.ok(b.path('node_modules/.bin/nx'), ['run-many', '-t', 'train', 'evaluate', '--outputStyle=static'], env);
+    const env = {
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url,
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: readToken,
+      CAIRN_REMOTE_TOKEN: readToken,
+    };
+    const run = b.ok(
+      b.path('node_modules/.bin/nx'),
+      ['run-many', '-t', 'train', 'evaluate', '--outputStyle=static'],
+      env,
+    );
     expect(run.stdout).toContain('[remote cache]');
     const tasks = TestWorkspace.tasks(run.stdout);
     expect(tasks.executed).toEqual([]);
@@ -87,12 +119,16 @@ describe('remote cache: a fresh clone never retrains what another machine traine
     expect(b.trainRuns('one') + b.trainRuns('two')).toBe(0);
 
     // The cached outputs hold the artifact's pointer; the bytes come from the data remote.
-    const artifactDir = b.ok(b.path('node_modules/.bin/cairn'), ['task', 'artifact', 'one'], env).stdout.trim();
+    const artifactDir = b
+      .ok(b.path('node_modules/.bin/cairn'), ['task', 'artifact', 'one'], env)
+      .stdout.trim();
     for (const file of ['cairn-model.json', 'model.json', 'predict.cjs']) {
       const ours = await hashFile(`${artifactDir}/${file}`);
       const theirs = await hashFile(a.path('dist/cairn/models/one/model', file));
       expect(ours).toEqual(theirs);
     }
-    expect(readFileSync(b.path('models/one/metrics.json'), 'utf8')).toBe(readFileSync(a.path('models/one/metrics.json'), 'utf8'));
+    expect(readFileSync(b.path('models/one/metrics.json'), 'utf8')).toBe(
+      readFileSync(a.path('models/one/metrics.json'), 'utf8'),
+    );
   });
 });

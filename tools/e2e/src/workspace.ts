@@ -1,5 +1,14 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GITIGNORE_ENTRIES } from '@cairn/nx';
@@ -11,7 +20,11 @@ export const repoRoot = process.env.CAIRN_REPO_ROOT ?? join(__dirname, '..', '..
  * test process (tsc -b is incremental, so this is quick when nothing changed).
  */
 export function ensureBuilt(): void {
-  const result = spawnSync('npx', ['tsc', '-b', 'plugins/nx/tsconfig.lib.json', 'packages/cli/tsconfig.lib.json'], { cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync(
+    'npx',
+    ['tsc', '-b', 'plugins/nx/tsconfig.lib.json', 'packages/cli/tsconfig.lib.json'],
+    { cwd: repoRoot, encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
 }
 
@@ -60,7 +73,10 @@ export class TestWorkspace {
         2,
       ),
     );
-    this.write('.cairn/config.json', JSON.stringify({ version: 1, cache: { link: ['reflink', 'hardlink', 'copy'] }, remotes: {} }, null, 2));
+    this.write(
+      '.cairn/config.json',
+      JSON.stringify({ version: 1, cache: { link: ['reflink', 'hardlink', 'copy'] }, remotes: {} }, null, 2),
+    );
     this.git('init', '-q', '-b', 'main');
   }
 
@@ -70,7 +86,10 @@ export class TestWorkspace {
 
   write(file: string, content: string | Buffer): void {
     mkdirSync(dirname(this.path(file)), { recursive: true });
-    writeFileSync(this.path(file), typeof content === 'string' && !content.endsWith('\n') ? `${content}\n` : content);
+    writeFileSync(
+      this.path(file),
+      typeof content === 'string' && !content.endsWith('\n') ? `${content}\n` : content,
+    );
   }
 
   read(file: string): string {
@@ -92,13 +111,19 @@ export class TestWorkspace {
       encoding: 'utf8',
       maxBuffer: 64 << 20,
     });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}${result.stderr}` };
+    return {
+      code: result.status,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      output: `${result.stdout}${result.stderr}`,
+    };
   }
 
   /** Runs a command and fails the test with its output when it does not exit 0. */
   ok(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): CommandResult {
     const result = this.run(command, args, extraEnv);
-    if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.output}`);
+    if (result.code !== 0)
+      throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.output}`);
     return result;
   }
 
@@ -123,8 +148,14 @@ export class TestWorkspace {
   static tasks(output: string): { executed: string[]; cached: string[] } {
     const lines = [...output.matchAll(/^> nx run ([^:\s]+:[^\s]+)(.*)$/gm)];
     return {
-      executed: lines.filter((m) => !/cache\]/.test(m[2]!)).map((m) => m[1]!).sort(),
-      cached: lines.filter((m) => /cache\]/.test(m[2]!)).map((m) => m[1]!).sort(),
+      executed: lines
+        .filter((m) => !/cache\]/.test(m[2]!))
+        .map((m) => m[1]!)
+        .sort(),
+      cached: lines
+        .filter((m) => /cache\]/.test(m[2]!))
+        .map((m) => m[1]!)
+        .sort(),
     };
   }
 

@@ -16,7 +16,11 @@ const MAX_CATEGORIES = 20;
  * user is importing: numbers get their observed range, low-cardinality text
  * (and the label) its categories. The user is expected to review them.
  */
-export async function describeColumns(file: string, format: 'csv' | 'json' | 'jsonl', label?: string): Promise<Record<string, InferredColumn>> {
+export async function describeColumns(
+  file: string,
+  format: 'csv' | 'json' | 'jsonl',
+  label?: string,
+): Promise<Record<string, InferredColumn>> {
   const table = await readTable(file, format);
   const columns: Record<string, InferredColumn> = {};
   for (const column of table.columns) {

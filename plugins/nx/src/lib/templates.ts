@@ -7,6 +7,9 @@ import { join } from 'node:path';
  * when the plugin runs from source or from its `dist/` in this repository.
  */
 export function templatesRoot(): string {
-  const candidates = [join(__dirname, '..', '..', 'templates'), join(__dirname, '..', '..', '..', '..', 'templates')];
+  const candidates = [
+    join(__dirname, '..', '..', 'templates'),
+    join(__dirname, '..', '..', '..', '..', 'templates'),
+  ];
   return candidates.find((candidate) => existsSync(join(candidate, 'model-ts'))) ?? candidates[1]!;
 }

@@ -1,7 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
-import { ProjectNotFoundError, type ExperimentConfig, type ModelConfig } from '@cairn/pipeline/project-config';
+import {
+  ProjectNotFoundError,
+  type ExperimentConfig,
+  type ModelConfig,
+} from '@cairn/pipeline/project-config';
 
 /**
  * Edges from each model to its datasets and declared libraries, and from each

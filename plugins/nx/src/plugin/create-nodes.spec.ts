@@ -25,15 +25,25 @@ function workspace(files: Record<string, unknown>): string {
 
 describe('createNodes', () => {
   it('infers dataset and model projects with described, cacheable targets hashed on pointers, not data', async () => {
-    const root = workspace({ 'data/iris/dataset.json': { data: 'iris.csv' }, 'models/iris-rf/model.json': model });
-    const results = await createNodesFunction(['data/iris/dataset.json', 'models/iris-rf/model.json'], {}, {
-      workspaceRoot: root,
-      nxJsonConfiguration: {},
+    const root = workspace({
+      'data/iris/dataset.json': { data: 'iris.csv' },
+      'models/iris-rf/model.json': model,
     });
+    const results = await createNodesFunction(
+      ['data/iris/dataset.json', 'models/iris-rf/model.json'],
+      {},
+      {
+        workspaceRoot: root,
+        nxJsonConfiguration: {},
+      },
+    );
     const byRoot = Object.fromEntries(results.flatMap(([, result]) => Object.entries(result.projects ?? {})));
     const dataset = byRoot['data/iris']!;
     expect(dataset.name).toBe('iris');
-    expect(dataset.namedInputs?.cairnInputs).toEqual(['{projectRoot}/**/*.cairn', '{projectRoot}/dataset.json']);
+    expect(dataset.namedInputs?.cairnInputs).toEqual([
+      '{projectRoot}/**/*.cairn',
+      '{projectRoot}/dataset.json',
+    ]);
     expect(Object.keys(dataset.targets ?? {})).toEqual(['validate', 'pull']);
 
     const trained = byRoot['models/iris-rf']!;
@@ -57,9 +67,13 @@ describe('createNodes', () => {
       caught = error;
     }
     expect(isCairnError(caught, 'CONFIG_INVALID')).toBe(true);
-    expect((caught as Error).message).toBe('models/bad/model.json: /task must be one of "binary", "multiclass", "regression"');
+    expect((caught as Error).message).toBe(
+      'models/bad/model.json: /task must be one of "binary", "multiclass", "regression"',
+    );
 
-    expect(() => inferProject('models/bad/model.json', '{ "datasets": [')).toThrow(/models\/bad\/model.json: \(root\) is not valid JSON/);
+    expect(() => inferProject('models/bad/model.json', '{ "datasets": [')).toThrow(
+      /models\/bad\/model.json: \(root\) is not valid JSON/,
+    );
     expect(() => inferProject('models/bad/model.json', JSON.stringify({ ...model, train: {} }))).toThrow(
       'models/bad/model.json: /train/command is required',
     );
@@ -71,7 +85,14 @@ describe('createNodes', () => {
 
 describe('createDependencies', () => {
   const context = (projects: Record<string, { root: string; tags: string[] }>, root: string) =>
-    ({ projects, workspaceRoot: root, nxJsonConfiguration: {}, externalNodes: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } }) as never;
+    ({
+      projects,
+      workspaceRoot: root,
+      nxJsonConfiguration: {},
+      externalNodes: {},
+      fileMap: { projectFileMap: {}, nonProjectFiles: [] },
+      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+    }) as never;
 
   it('adds edges model → datasets and libraries, experiment → model', async () => {
     const root = workspace({
@@ -96,7 +117,21 @@ describe('createDependencies', () => {
   it('names the file and the known datasets when a model references a missing one', async () => {
     const root = workspace({ 'models/m/model.json': { ...model, datasets: ['irsi'] } });
     await expect(
-      (async () => createDependencies({}, context({ iris: { root: 'data/iris', tags: ['cairn:dataset'] }, m: { root: 'models/m', tags: ['cairn:model'] } }, root)))(),
-    ).rejects.toMatchObject({ code: 'PROJECT_NOT_FOUND', message: 'models/m/model.json: no dataset project named "irsi"', hint: 'known datasets: iris' });
+      (async () =>
+        createDependencies(
+          {},
+          context(
+            {
+              iris: { root: 'data/iris', tags: ['cairn:dataset'] },
+              m: { root: 'models/m', tags: ['cairn:model'] },
+            },
+            root,
+          ),
+        ))(),
+    ).rejects.toMatchObject({
+      code: 'PROJECT_NOT_FOUND',
+      message: 'models/m/model.json: no dataset project named "irsi"',
+      hint: 'known datasets: iris',
+    });
   });
 });

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readJsonFile, writeJsonFile, type CreateNodes, type CreateNodesContext, type CreateNodesResult, createNodesFromFiles } from '@nx/devkit';
+import {
+  readJsonFile,
+  writeJsonFile,
+  type CreateNodes,
+  type CreateNodesContext,
+  type CreateNodesResult,
+  createNodesFromFiles,
+} from '@nx/devkit';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import {
   parseConfig,
@@ -109,7 +116,10 @@ export const createNodesFunction = async (
     return await createNodesFromFiles(
       (configFile) => {
         const text = readFileSync(join(context.workspaceRoot, configFile), 'utf8');
-        return toResult(configFile, cache.get(hashOf(configFile, text), () => inferProject(configFile, text)));
+        return toResult(
+          configFile,
+          cache.get(hashOf(configFile, text), () => inferProject(configFile, text)),
+        );
       },
       files,
       options ?? {},

@@ -1,5 +1,11 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { outputPaths, toolkitVersion, type DatasetConfig, type ExperimentConfig, type ModelConfig } from '@cairn/pipeline/project-config';
+import {
+  outputPaths,
+  toolkitVersion,
+  type DatasetConfig,
+  type ExperimentConfig,
+  type ModelConfig,
+} from '@cairn/pipeline/project-config';
 
 /**
  * The named input every Cairn target hashes for its dependencies (`^cairnInputs`).
@@ -28,7 +34,11 @@ export interface InferredProject {
  * can run by hand. The toolkit version is part of each target's config, so an
  * upgrade of Cairn invalidates results computed by the old version.
  */
-function cairnTask(target: string, project: string, extra: Partial<TargetConfiguration> & { args?: string }): TargetConfiguration {
+function cairnTask(
+  target: string,
+  project: string,
+  extra: Partial<TargetConfiguration> & { args?: string },
+): TargetConfiguration {
   const { args, ...rest } = extra;
   return {
     executor: 'nx:run-commands',
@@ -72,7 +82,11 @@ export function datasetProject(name: string, config: DatasetConfig, projectRoot:
 
 function trainableTargets(name: string, projectRoot: string, config: Pick<ModelConfig, 'env'>): Targets {
   const out = outputPaths(projectRoot);
-  const inputs = [CAIRN_INPUTS, `^${CAIRN_INPUTS}`, ...(config.env ?? []).map((variable) => ({ env: variable }))];
+  const inputs = [
+    CAIRN_INPUTS,
+    `^${CAIRN_INPUTS}`,
+    ...(config.env ?? []).map((variable) => ({ env: variable })),
+  ];
   return {
     train: describe(
       cairnTask('train', name, {
@@ -128,13 +142,22 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
   };
 }
 
-export function experimentProject(name: string, config: ExperimentConfig, projectRoot: string): InferredProject {
+export function experimentProject(
+  name: string,
+  config: ExperimentConfig,
+  projectRoot: string,
+): InferredProject {
   return {
     name,
     projectType: 'application',
     tags: ['cairn:experiment'],
-    namedInputs: { [CAIRN_INPUTS]: ['{projectRoot}/**/*', '!{projectRoot}/**/*.md', '!{projectRoot}/metrics.json'] },
-    metadata: { description: config.description ?? `Experiment ${name} on model ${config.model}`, technologies: ['cairn'] },
+    namedInputs: {
+      [CAIRN_INPUTS]: ['{projectRoot}/**/*', '!{projectRoot}/**/*.md', '!{projectRoot}/metrics.json'],
+    },
+    metadata: {
+      description: config.description ?? `Experiment ${name} on model ${config.model}`,
+      technologies: ['cairn'],
+    },
     targets: trainableTargets(name, projectRoot, {}),
   };
 }

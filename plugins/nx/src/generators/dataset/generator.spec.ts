@@ -13,10 +13,21 @@ describe('dataset generator', () => {
     const source = join(dir, 'flowers.csv');
     writeFileSync(source, 'petal,width,kind,note\n1.5,2,a,x\n2.5,3,b,\n0.5,1,a,y\n');
     const tree = createTreeWithEmptyWorkspace();
-    const callback = await datasetGenerator(tree, { name: 'flowers', source, label: 'kind', skipFormat: true });
+    const callback = await datasetGenerator(tree, {
+      name: 'flowers',
+      source,
+      label: 'kind',
+      skipFormat: true,
+    });
     expect(typeof callback).toBe('function');
-    expect(tree.read('datasets/flowers/flowers.csv', 'utf8')).toBe('petal,width,kind,note\n1.5,2,a,x\n2.5,3,b,\n0.5,1,a,y\n');
-    const config = validateConfig<DatasetConfig>('dataset', readJson(tree, 'datasets/flowers/dataset.json'), 'dataset.json');
+    expect(tree.read('datasets/flowers/flowers.csv', 'utf8')).toBe(
+      'petal,width,kind,note\n1.5,2,a,x\n2.5,3,b,\n0.5,1,a,y\n',
+    );
+    const config = validateConfig<DatasetConfig>(
+      'dataset',
+      readJson(tree, 'datasets/flowers/dataset.json'),
+      'dataset.json',
+    );
     expect(config).toMatchObject({ name: 'flowers', data: 'flowers.csv', format: 'csv', label: 'kind' });
     expect(config.validation).toEqual({
       format: 'csv',
@@ -32,7 +43,9 @@ describe('dataset generator', () => {
 
   it('fails with a clear error when the source does not exist', async () => {
     const tree = createTreeWithEmptyWorkspace();
-    await expect(datasetGenerator(tree, { name: 'x', source: '/nonexistent/data.csv', skipFormat: true })).rejects.toMatchObject({
+    await expect(
+      datasetGenerator(tree, { name: 'x', source: '/nonexistent/data.csv', skipFormat: true }),
+    ).rejects.toMatchObject({
       code: 'SOURCE_NOT_FOUND',
     });
   });

@@ -10,7 +10,8 @@ import type { DatasetGeneratorSchema } from './schema';
 function copyIntoTree(tree: Tree, source: string, target: string): void {
   const stats = statSync(source);
   if (stats.isDirectory()) {
-    for (const entry of readdirSync(source)) copyIntoTree(tree, join(source, entry), posix.join(target, entry));
+    for (const entry of readdirSync(source))
+      copyIntoTree(tree, join(source, entry), posix.join(target, entry));
   } else if (stats.isFile()) {
     tree.write(target, readFileSync(source));
   }
@@ -29,7 +30,10 @@ function formatOf(file: string): 'csv' | 'json' | 'jsonl' | undefined {
  * (columns and types inferred from the data) and, once the files are on disk,
  * tracks the data with `cairn add` (pointer file + .gitignore entry).
  */
-export async function datasetGenerator(tree: Tree, options: DatasetGeneratorSchema): Promise<GeneratorCallback> {
+export async function datasetGenerator(
+  tree: Tree,
+  options: DatasetGeneratorSchema,
+): Promise<GeneratorCallback> {
   const source = resolve(process.cwd(), options.source);
   if (!existsSync(source)) {
     throw new CairnError('SOURCE_NOT_FOUND', `--source ${options.source}: no such file or folder`, {
@@ -46,7 +50,10 @@ export async function datasetGenerator(tree: Tree, options: DatasetGeneratorSche
   copyIntoTree(tree, source, dataPath);
 
   const datasetJson: Record<string, unknown> = {
-    $schema: posix.join(posix.relative(directory, '.') || '.', 'node_modules/@cairn/nx/schemas/dataset.schema.json'),
+    $schema: posix.join(
+      posix.relative(directory, '.') || '.',
+      'node_modules/@cairn/nx/schemas/dataset.schema.json',
+    ),
     name: options.name,
     description: `Dataset ${options.name}, imported from ${basename(source)}`,
     data: dataName,

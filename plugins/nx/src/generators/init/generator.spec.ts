@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { initGenerator } from './generator';
 
 function snapshot(tree: Tree): Record<string, string> {
-  return Object.fromEntries(tree.listChanges().map((change) => [change.path, change.content?.toString() ?? '']));
+  return Object.fromEntries(
+    tree.listChanges().map((change) => [change.path, change.content?.toString() ?? '']),
+  );
 }
 
 describe('init generator', () => {

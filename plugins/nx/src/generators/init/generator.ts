@@ -5,7 +5,14 @@ import type { InitGeneratorSchema } from './schema';
 export const PLUGIN_NAME = '@cairn/nx';
 
 /** What `git` must not track: the content store, local state and task outputs. */
-export const GITIGNORE_ENTRIES = ['/.cairn/cache', '/.cairn/state', '/.cairn/tmp*', '/.cairn/runs', '/.cairn/quarantine', '/dist'];
+export const GITIGNORE_ENTRIES = [
+  '/.cairn/cache',
+  '/.cairn/state',
+  '/.cairn/tmp*',
+  '/.cairn/runs',
+  '/.cairn/quarantine',
+  '/dist',
+];
 
 export const DEFAULT_CAIRN_CONFIG = {
   version: 1,
@@ -30,7 +37,9 @@ function ensureLines(tree: Tree, file: string, lines: string[], header: string):
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<void> {
   const nxJson = readNxJson(tree) ?? {};
   const plugins = nxJson.plugins ?? [];
-  const registered = plugins.some((plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME);
+  const registered = plugins.some(
+    (plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME,
+  );
   if (!registered) nxJson.plugins = [...plugins, PLUGIN_NAME];
   nxJson.namedInputs = nxJson.namedInputs ?? {};
   if (!nxJson.namedInputs[CAIRN_INPUTS]) {

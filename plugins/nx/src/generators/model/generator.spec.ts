@@ -8,11 +8,19 @@ function treeWithDataset() {
   const tree = createTreeWithEmptyWorkspace();
   tree.write(
     'datasets/iris/dataset.json',
-    JSON.stringify({ data: 'iris.csv', label: 'species', validation: { columns: { species: { type: 'string', categories: ['a', 'b', 'c'] } } } }),
+    JSON.stringify({
+      data: 'iris.csv',
+      label: 'species',
+      validation: { columns: { species: { type: 'string', categories: ['a', 'b', 'c'] } } },
+    }),
   );
   tree.write(
     'datasets/cancer/dataset.json',
-    JSON.stringify({ name: 'cancer', data: 'c.csv', validation: { columns: { diagnosis: { type: 'string', categories: ['benign', 'malignant'] } } } }),
+    JSON.stringify({
+      name: 'cancer',
+      data: 'c.csv',
+      validation: { columns: { diagnosis: { type: 'string', categories: ['benign', 'malignant'] } } },
+    }),
   );
   return tree;
 }
@@ -20,18 +28,49 @@ function treeWithDataset() {
 describe('model generator', () => {
   it('scaffolds a TypeScript model whose model.json passes the model schema', async () => {
     const tree = treeWithDataset();
-    await modelGenerator(tree, { name: 'iris-knn', dataset: 'iris', template: 'ts', algorithm: 'knn', skipFormat: true });
-    const files = tree.listChanges().map((change) => change.path).filter((path) => path.startsWith('models/')).sort();
-    expect(files).toEqual(expect.arrayContaining(['models/iris-knn/model.json', 'models/iris-knn/predict.cjs', 'models/iris-knn/train.mjs']));
+    await modelGenerator(tree, {
+      name: 'iris-knn',
+      dataset: 'iris',
+      template: 'ts',
+      algorithm: 'knn',
+      skipFormat: true,
+    });
+    const files = tree
+      .listChanges()
+      .map((change) => change.path)
+      .filter((path) => path.startsWith('models/'))
+      .sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'models/iris-knn/model.json',
+        'models/iris-knn/predict.cjs',
+        'models/iris-knn/train.mjs',
+      ]),
+    );
     expect(files.some((file) => file.endsWith('.template'))).toBe(false);
-    const config = validateConfig<ModelConfig>('model', readJson(tree, 'models/iris-knn/model.json'), 'models/iris-knn/model.json');
-    expect(config).toMatchObject({ datasets: ['iris'], label: 'species', task: 'multiclass', train: { command: 'node train.mjs' } });
+    const config = validateConfig<ModelConfig>(
+      'model',
+      readJson(tree, 'models/iris-knn/model.json'),
+      'models/iris-knn/model.json',
+    );
+    expect(config).toMatchObject({
+      datasets: ['iris'],
+      label: 'species',
+      task: 'multiclass',
+      train: { command: 'node train.mjs' },
+    });
     expect(config.params).toMatchObject({ algorithm: 'knn' });
   });
 
   it('scaffolds a Python model run with Debian python3 and infers a binary task from two label categories', async () => {
     const tree = treeWithDataset();
-    await modelGenerator(tree, { name: 'cancer-py', dataset: 'cancer', template: 'python', label: 'diagnosis', skipFormat: true });
+    await modelGenerator(tree, {
+      name: 'cancer-py',
+      dataset: 'cancer',
+      template: 'python',
+      label: 'diagnosis',
+      skipFormat: true,
+    });
     const config = readJson(tree, 'models/cancer-py/model.json');
     expect(config.train.command).toBe('/usr/bin/python3 train.py');
     expect(config.task).toBe('binary');
@@ -40,7 +79,9 @@ describe('model generator', () => {
 
   it('names the known datasets when the dataset does not exist, and writes nothing', async () => {
     const tree = treeWithDataset();
-    await expect(modelGenerator(tree, { name: 'x', dataset: 'irsi', skipFormat: true })).rejects.toMatchObject({
+    await expect(
+      modelGenerator(tree, { name: 'x', dataset: 'irsi', skipFormat: true }),
+    ).rejects.toMatchObject({
       code: 'PROJECT_NOT_FOUND',
       hint: 'known datasets: cancer, iris',
     });

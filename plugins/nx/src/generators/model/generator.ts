@@ -32,7 +32,9 @@ function findDataset(tree: Tree, name: string): { root: string; config: DatasetJ
   }
   throw new CairnError('PROJECT_NOT_FOUND', `--dataset ${name}: no dataset project of that name`, {
     data: { name, known: names },
-    hint: names.length ? `known datasets: ${names.sort().join(', ')}` : 'create one first with `nx g @cairn/nx:dataset`',
+    hint: names.length
+      ? `known datasets: ${names.sort().join(', ')}`
+      : 'create one first with `nx g @cairn/nx:dataset`',
   });
 }
 
@@ -49,15 +51,21 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
   const dataset = findDataset(tree, options.dataset);
   const label = options.label ?? dataset.config.label;
   if (!label) {
-    throw new CairnError('LABEL_REQUIRED', `--label is required: dataset ${options.dataset} declares no label column`, {
-      data: { dataset: options.dataset },
-      hint: 'pass --label <column> or add "label" to its dataset.json',
-    });
+    throw new CairnError(
+      'LABEL_REQUIRED',
+      `--label is required: dataset ${options.dataset} declares no label column`,
+      {
+        data: { dataset: options.dataset },
+        hint: 'pass --label <column> or add "label" to its dataset.json',
+      },
+    );
   }
   const directory = options.directory ?? joinPathFragments('models', options.name);
   const source = join(templatesRoot(), `model-${template}`, 'files');
   if (!existsSync(source)) {
-    throw new CairnError('TEMPLATE_NOT_FOUND', `template "${template}" is not installed (${source})`, { data: { template } });
+    throw new CairnError('TEMPLATE_NOT_FOUND', `template "${template}" is not installed (${source})`, {
+      data: { template },
+    });
   }
   generateFiles(tree, source, directory, {
     name: options.name,
@@ -65,7 +73,10 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
     label,
     task: options.task ?? inferTask(dataset.config, label),
     algorithm: options.algorithm ?? 'random-forest',
-    schemaPath: posix.join(posix.relative(directory, '.') || '.', 'node_modules/@cairn/nx/schemas/model.schema.json'),
+    schemaPath: posix.join(
+      posix.relative(directory, '.') || '.',
+      'node_modules/@cairn/nx/schemas/model.schema.json',
+    ),
     tmpl: '',
   });
   if (!options.skipFormat) await formatFiles(tree);
