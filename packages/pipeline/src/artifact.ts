@@ -1,11 +1,19 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasObject, materialize, readPointer } from '@cairn/store';
+import { hasObject, materialize, readPointer, type LinkStrategy } from '@cairn/store';
 import { ArtifactInvalidError, DataUnavailableError } from './errors';
 import { fetchFromDefaultRemote } from './fetch-remote';
 import type { Trainable } from './trainable';
 import { outputPaths } from './workspace';
+
+/**
+ * Artifacts under dist/cairn/<project>/model are a read-only view of the
+ * store that Cairn manages (nobody edits a trained model in place), so they
+ * are hardlinked even for root, for whom the store's default is to copy: a
+ * cache hit of a large model then costs a link, not a copy.
+ */
+export const ARTIFACT_LINKS: LinkStrategy[] = ['reflink', 'hardlink', 'copy'];
 
 /**
  * The trained artifact's folder, linked out of the content store when only
@@ -38,7 +46,7 @@ export async function ensureArtifact(
       );
     }
     await rm(dir, { recursive: true, force: true });
-    await materialize(workspaceRoot, pointer, dir);
+    await materialize(workspaceRoot, pointer, dir, { link: ARTIFACT_LINKS });
   }
   return { dir, hash: pointer.hash };
 }

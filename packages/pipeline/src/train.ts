@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { trainTestSplit } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { materialize, storePath, type Pointer } from '@cairn/store';
+import { ARTIFACT_LINKS } from './artifact';
 import { ArtifactInvalidError, DatasetReadError, TrainCommandFailedError } from './errors';
 import { ensureDataset, type ResolvedDataset } from './data';
 import { gitHead } from './git';
@@ -207,7 +208,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     const artifact: Pointer = await storePath(workspaceRoot, outputDir);
     // The artifact is linked (not copied) out of the store beside the outputs, ready for evaluate and serve.
     await rm(join(workspaceRoot, paths.artifactDir), { recursive: true, force: true });
-    await materialize(workspaceRoot, artifact, join(workspaceRoot, paths.artifactDir));
+    await materialize(workspaceRoot, artifact, join(workspaceRoot, paths.artifactDir), { link: ARTIFACT_LINKS });
 
     const record: RunRecord = {
       project: trainable.name,
