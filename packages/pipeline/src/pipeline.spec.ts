@@ -104,7 +104,9 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     const pointer = JSON.parse(readFileSync(join(root, 'dist/cairn/models/m/train/model.cairn'), 'utf8'));
     expect(pointer.hash).toBe(record.artifact.hash);
     // The artifact beside the outputs is linked out of the store, not copied (even as root).
-    expect(statSync(join(root, 'dist/cairn/models/m/model/cairn-model.json')).nlink).toBeGreaterThanOrEqual(2);
+    expect(statSync(join(root, 'dist/cairn/models/m/model/cairn-model.json')).nlink).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(readFileSync(join(root, '.cairn/runs/m.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 

@@ -208,7 +208,9 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     const artifact: Pointer = await storePath(workspaceRoot, outputDir);
     // The artifact is linked (not copied) out of the store beside the outputs, ready for evaluate and serve.
     await rm(join(workspaceRoot, paths.artifactDir), { recursive: true, force: true });
-    await materialize(workspaceRoot, artifact, join(workspaceRoot, paths.artifactDir), { link: ARTIFACT_LINKS });
+    await materialize(workspaceRoot, artifact, join(workspaceRoot, paths.artifactDir), {
+      link: ARTIFACT_LINKS,
+    });
 
     const record: RunRecord = {
       project: trainable.name,

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { objectPath } from '@cairn/store';
-import { main } from '../main';
+import { runCli } from '../../test/run-cli';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -15,33 +15,7 @@ function workspace(): string {
   return dir;
 }
 
-/** Runs the CLI in-process from `cwd`, capturing output; resets process.exitCode afterwards. */
-async function cairn(
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  const previous = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await main(['node', 'cairn', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(previous);
-    process.exitCode = undefined;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cairn = (cwd: string, ...args: string[]) => runCli(args, { cwd });
 
 // Specs for all data commands (init, add, status, checkout, unprotect, gc, verify), run in-process.
 describe('cairn data commands', () => {

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../main';
+import { runCli } from '../../test/run-cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let dir: string;
 
@@ -46,30 +46,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cairn(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  const cwd = process.cwd();
-  const exitCode = process.exitCode;
-  process.chdir(dir);
-  try {
-    const code = await main(['node', 'cairn', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-    process.exitCode = exitCode;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cairn = (...args: string[]) => runCli(args, { cwd: dir });
 
 describe('cairn compare', () => {
   it('fails (exit 1) when a metric regressed beyond its rule against the committed baseline at a ref', async () => {

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../test/run-cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashDirectory } from '@cairn/hash';
-import { main } from '../main';
 
 let dir: string;
 beforeAll(() => {
@@ -20,29 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI in-process from `dir`, capturing stdout. */
-async function cairn(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    const code = await main(['node', 'cairn', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cairn = (...args: string[]) => runCli(args, { cwd: dir });
 
 function check(tool: 'b3sum' | 'md5sum', sums: string): string {
   const file = join(dir, '..', `${tool}-${Date.now()}-${Math.random()}.sums`);

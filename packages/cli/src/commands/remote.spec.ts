@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileSystemStorage, startCacheServer } from '@cairn/cache-server';
 import { main } from '../main';
 import { stopCacheServers } from './cache-server';
+import { runCli } from '../../test/run-cli';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -24,33 +25,7 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-/** Runs the CLI in-process from `cwd`, capturing output; resets process.exitCode afterwards. */
-async function cairn(
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  const previous = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await main(['node', 'cairn', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(previous);
-    process.exitCode = undefined;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cairn = (cwd: string, ...args: string[]) => runCli(args, { cwd });
 
 /** A workspace with a tracked file and a tracked folder. */
 async function trackedWorkspace(): Promise<string> {

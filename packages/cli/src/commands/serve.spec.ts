@@ -1,32 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../test/run-cli';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { add } from '@cairn/store';
-import { main } from '../main';
 import { closeRunningServers } from './serve-run';
 
 let dir: string;
 
-async function cairn(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    const code = await main(['node', 'cairn', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cairn = (...args: string[]) => runCli(args);
 
 /** models/<project>/model.json + models/<project>/artifact: a node model labelling x > 5 as "big". */
 function writeProject(root: string, project: string): string {
