@@ -1,11 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import git from 'isomorphic-git';
+import type * as IsomorphicGit from 'isomorphic-git';
 import { EvaluationErrorCode, evaluationError } from './errors';
+
+let loaded: typeof IsomorphicGit | undefined;
+/** isomorphic-git loads on first use: splitting data (this package's hot path) never needs it. */
+async function isoGit(): Promise<typeof IsomorphicGit> {
+  const module = (await import('isomorphic-git')) as typeof IsomorphicGit & {
+    default?: typeof IsomorphicGit;
+  };
+  loaded ??= module.default ?? module;
+  return loaded;
+}
 
 async function repoRoot(repoDir: string): Promise<string> {
   try {
-    return await git.findRoot({ fs, filepath: path.resolve(repoDir) });
+    return await (await isoGit()).findRoot({ fs, filepath: path.resolve(repoDir) });
   } catch {
     throw evaluationError(EvaluationErrorCode.NotAGitRepo, `${repoDir}: not inside a git repository`, {
       dir: repoDir,
@@ -28,7 +38,7 @@ async function peelToCommit(dir: string, oid: string, ref: string): Promise<stri
   for (let depth = 0; depth < 10; depth++) {
     let object;
     try {
-      object = await git.readObject({ fs, dir, oid, format: 'parsed' });
+      object = await (await isoGit()).readObject({ fs, dir, oid, format: 'parsed' });
     } catch (cause) {
       throw refNotFound(ref, dir, cause);
     }
@@ -45,11 +55,11 @@ async function peelToCommit(dir: string, oid: string, ref: string): Promise<stri
 async function resolveName(dir: string, name: string, ref: string): Promise<string> {
   if (/^[0-9a-f]{40}$/i.test(name)) return name.toLowerCase();
   try {
-    return await git.resolveRef({ fs, dir, ref: name });
+    return await (await isoGit()).resolveRef({ fs, dir, ref: name });
   } catch (refError) {
     if (/^[0-9a-f]{4,39}$/i.test(name)) {
       try {
-        return await git.expandOid({ fs, dir, oid: name.toLowerCase() });
+        return await (await isoGit()).expandOid({ fs, dir, oid: name.toLowerCase() });
       } catch (cause) {
         throw refNotFound(ref, dir, cause);
       }
@@ -72,7 +82,7 @@ export async function resolveCommit(repoDir: string, ref: string): Promise<strin
   for (const step of match[2]!.match(/~\d*|\^/g) ?? []) {
     const count = step === '^' ? 1 : step === '~' ? 1 : Number(step.slice(1));
     for (let i = 0; i < count; i++) {
-      const { commit } = await git.readCommit({ fs, dir, oid });
+      const { commit } = await (await isoGit()).readCommit({ fs, dir, oid });
       const parent = commit.parent[0];
       if (!parent) throw refNotFound(ref, dir, new Error(`${oid.slice(0, 7)} has no parent`));
       oid = parent;
@@ -103,7 +113,7 @@ export async function readFileAtRef(
     });
   }
   try {
-    const { blob } = await git.readBlob({ fs, dir, oid, filepath });
+    const { blob } = await (await isoGit()).readBlob({ fs, dir, oid, filepath });
     return Buffer.from(blob).toString('utf8');
   } catch (error) {
     // absent, or a directory rather than a file
@@ -118,7 +128,7 @@ export async function mergeBase(repoDir: string, refA: string, refB: string): Pr
   const dir = await repoRoot(repoDir);
   const a = await resolveCommit(dir, refA);
   const b = await resolveCommit(dir, refB);
-  const bases = (await git.findMergeBase({ fs, dir, oids: [a, b] })) as string[];
+  const bases = (await (await isoGit()).findMergeBase({ fs, dir, oids: [a, b] })) as string[];
   const first = bases[0];
   if (!first) {
     throw evaluationError(EvaluationErrorCode.NoMergeBase, `${refA} and ${refB} have no common ancestor`, {

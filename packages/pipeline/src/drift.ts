@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CairnError } from '@cairn/errors';
-import { detectDrift, renderDriftHtml, type DriftReport } from '@cairn/drift';
+import type { DriftReport } from '@cairn/drift';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { hashFile } from '@cairn/hash';
 import { readTable } from './table';
@@ -52,6 +52,7 @@ export async function drift(options: DriftOptions): Promise<DriftReport> {
   const { workspaceRoot } = options;
   const data = await prepareData(workspaceRoot, options.project);
   const current = await readTable(options.current, formatFromName(options.current), options.current);
+  const { detectDrift, renderDriftHtml } = await import('@cairn/drift');
   const report = detectDrift(data.train, current.rows, { columns: data.features });
   const paths = outputPaths(data.trainable.root);
   const htmlFile = join(paths.driftDir, 'report.html');

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stratifiedKFold, summarizeFolds } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
-import { computeMetrics, type MetricsReport } from '@cairn/metrics';
-import { loadModel, type LoadedModel, type Prediction } from '@cairn/serve';
+import type { MetricsReport } from '@cairn/metrics';
+import type { LoadedModel, Prediction } from '@cairn/serve';
 import { ensureArtifact } from './artifact';
 import type { Row } from './table';
 import { prepareData, runTraining, type PreparedData } from './train';
@@ -41,6 +41,7 @@ function featureRow(row: Row, features: string[]): Record<string, number | strin
 }
 
 async function scoreRows(model: LoadedModel, data: PreparedData, rows: Row[]): Promise<MetricsReport> {
+  const { computeMetrics } = await import('@cairn/metrics');
   const { label, task } = data.trainable.config;
   const predictions: Prediction[] = [];
   for (let start = 0; start < rows.length; start += PREDICT_BATCH) {
@@ -103,6 +104,7 @@ async function crossValidate(
         artifactDir,
         log,
       );
+      const { loadModel } = await import('@cairn/serve');
       const model = await loadModel(artifactDir);
       try {
         results.push(
@@ -137,6 +139,7 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
   const paths = outputPaths(trainable.root);
   const artifact = await ensureArtifact(workspaceRoot, trainable);
 
+  const { loadModel } = await import('@cairn/serve');
   const model = await loadModel(artifact.dir);
   let report: MetricsReport;
   try {

@@ -1,5 +1,4 @@
 import { CairnError } from '@cairn/errors';
-import { openRemote, pullObjects } from '@cairn/remote';
 import { loadConfig, loadLayout, referencedObjects, type Pointer } from '@cairn/store';
 
 /**
@@ -26,6 +25,8 @@ export async function fetchFromDefaultRemote(
       },
     );
   }
+  // The remote library (and its S3 SDK) loads only when data must be fetched.
+  const { openRemote, pullObjects } = await import('@cairn/remote');
   const { cacheDir } = await loadLayout(workspaceRoot);
   const remote = openRemote(url);
   const first = await pullObjects(cacheDir, [pointer.hash], remote);

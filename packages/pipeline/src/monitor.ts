@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { writeMonitoringBundle } from '@cairn/monitoring';
-import { readModelManifest } from '@cairn/serve';
 import { ensureArtifact } from './artifact';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, outputPaths } from './workspace';
@@ -17,6 +15,8 @@ export async function monitor(options: {
   const { workspaceRoot } = options;
   const trainable = resolveTrainable(await discoverProjects(workspaceRoot), options.project);
   const artifact = await ensureArtifact(workspaceRoot, trainable);
+  const { readModelManifest } = await import('@cairn/serve');
+  const { writeMonitoringBundle } = await import('@cairn/monitoring');
   const manifest = await readModelManifest(artifact.dir);
   const outDir = join(workspaceRoot, outputPaths(trainable.root).monitorDir);
   return writeMonitoringBundle(outDir, {

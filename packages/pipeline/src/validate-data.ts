@@ -1,12 +1,7 @@
 import { join, posix } from 'node:path';
 import { CairnError } from '@cairn/errors';
 import { writeJsonAtomic } from '@cairn/fs-atomic';
-import {
-  parseDatasetSpec,
-  validateDataset,
-  writeValidationReports,
-  type ValidationReport,
-} from '@cairn/validate';
+import type { ValidationReport } from '@cairn/validate';
 import { ensureDataset } from './data';
 import { ProjectNotFoundError } from './errors';
 import { discoverProjects, outputPaths } from './workspace';
@@ -59,6 +54,7 @@ export async function validateProject(options: {
     log(`cairn: ${dataset.name}: no validation spec in ${dataset.configFile}; integrity checked only`);
     return undefined;
   }
+  const { parseDatasetSpec, validateDataset, writeValidationReports } = await import('@cairn/validate');
   const spec = parseDatasetSpec(
     {
       format: dataset.config.format ?? 'csv',
