@@ -73,4 +73,27 @@ describe('bad input through the real Nx CLI', () => {
     expect(result.output).toContain('DATA_UNAVAILABLE');
     expect(result.output).toContain('datasets/alpha/alpha.csv.cairn');
   });
+
+  it('the explicit @cairn/nx:train and :evaluate executors run the same steps as the inferred targets', () => {
+    // The previous test emptied the store: the same bytes re-added give the same pointer.
+    ws.write('datasets/alpha/alpha.csv', datasetCsv(40, 3));
+    ws.cairn('add', 'datasets/alpha/alpha.csv');
+    ws.write(
+      'models/good/project.json',
+      JSON.stringify({
+        targets: {
+          'train-explicit': { executor: '@cairn/nx:train' },
+          'evaluate-explicit': {
+            executor: '@cairn/nx:evaluate',
+            options: { cv: 2 },
+            dependsOn: ['train-explicit'],
+          },
+        },
+      }),
+    );
+    const before = ws.trainRuns('good');
+    ws.nx('run', 'good:evaluate-explicit', '--skip-nx-cache', '--outputStyle=static');
+    expect(ws.trainRuns('good')).toBe(before + 1);
+    expect(JSON.parse(ws.read('models/good/metrics.json')).cv.folds).toBe(2);
+  });
 });

@@ -1,0 +1,4 @@
+export interface EvaluateExecutorSchema {
+  project?: string;
+  cv?: number;
+}

@@ -1,0 +1,3 @@
+export interface TrainExecutorSchema {
+  project?: string;
+}
