@@ -23,7 +23,6 @@ export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } 
 export { compare, GateFailedError, type CompareOptions } from './compare';
 export { renderEvaluationMarkdown } from './report';
 export { ARTIFACT_LINKS, ensureArtifact } from './artifact';
-export { monitor } from './monitor';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';

@@ -76,5 +76,14 @@ describe('generators end to end: a fresh workspace scaffolded with init, dataset
     expect(metrics.metrics.accuracy).toBeGreaterThan(0.85);
     expect(metrics.split.testRows).toBe(30);
     ws.nx('run', 'iris:validate');
+    expect(JSON.parse(ws.read('dist/cairn/datasets/iris/validate/validation-report.json')).ok).toBe(true);
+  });
+
+  it('monitor writes a dashboard and Prometheus rules that promtool accepts, with tests that pass', () => {
+    ws.nx('run', 'iris-forest:monitor', '--outputStyle=static');
+    const dir = 'dist/cairn/models/iris-forest/monitor';
+    expect(JSON.parse(ws.read(`${dir}/dashboard.json`)).uid).toBeTruthy();
+    ws.ok('promtool', ['check', 'rules', ws.path(dir, 'rules.yml')]);
+    ws.ok('promtool', ['test', 'rules', ws.path(dir, 'rules.test.yml')]);
   });
 });

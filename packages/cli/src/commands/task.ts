@@ -1,4 +1,4 @@
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
 import { printJson } from '../output';
@@ -130,11 +130,58 @@ export function register(program: Command): void {
 
   task
     .command('monitor <model>')
-    .description('write the Grafana dashboard, Prometheus rules and promtool rule tests for a trained model')
-    .action(async (model: string) => {
-      const { monitor, workspaceRoot } = await pipeline();
-      const { files } = await monitor({ workspaceRoot, project: model });
-      for (const file of files) process.stdout.write(`${file}\n`);
+    .description(
+      'write the Grafana dashboard, Prometheus rules and promtool rule tests for a trained model; --publish pushes the dashboard',
+    )
+    .option('--publish', 'push the dashboard to Grafana (GRAFANA_URL, GRAFANA_TOKEN); only when it changed')
+    .option('--json', 'print the result as JSON')
+    .action(async (model: string, options: { publish?: boolean; json?: boolean }) => {
+      const { discoverProjects, ensureArtifact, outputPaths, resolveTrainable, workspaceRoot } =
+        await pipeline();
+      const trainable = resolveTrainable(await discoverProjects(workspaceRoot), model);
+      const artifact = await ensureArtifact(workspaceRoot, trainable);
+      const { runMonitor } = await import('./monitor-run.js');
+      const result = await runMonitor({
+        model: join(workspaceRoot, trainable.configFile),
+        out: join(workspaceRoot, outputPaths(trainable.root).monitorDir),
+        project: trainable.name,
+        artifact: artifact.dir,
+        publish: options.publish,
+      });
+      if (options.json) return printJson(result);
+      for (const file of result.files) process.stdout.write(`${file}\n`);
+      if (result.published) process.stdout.write(`dashboard ${result.dashboardUid}: ${result.published}\n`);
+    });
+
+  task
+    .command('serve <model>')
+    .description(
+      "serve a project's trained model (linked out of the store) with /predict, /healthz and /metrics",
+    )
+    .option('--port <n>', 'port to listen on (0: any free port)', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--json', 'print the listening address as JSON')
+    .action(async (model: string, options: { port: string; host: string; json?: boolean }) => {
+      const { discoverProjects, ensureArtifact, prepareData, resolveTrainable, workspaceRoot } =
+        await pipeline();
+      const trainable = resolveTrainable(await discoverProjects(workspaceRoot), model);
+      const artifact = await ensureArtifact(workspaceRoot, trainable);
+      // The model's first dataset is the reference for the live per-feature drift scores.
+      const { datasets } = await prepareData(workspaceRoot, model);
+      const { startServe, stopOnSignals } = await import('./serve-run.js');
+      const handle = await startServe(artifact.dir, {
+        port: options.port,
+        host: options.host,
+        name: trainable.name,
+        modelVersion: artifact.hash.slice(0, 12),
+        ...(datasets[0] && (datasets[0].config.format ?? 'csv') === 'csv'
+          ? { reference: datasets[0].dataPath }
+          : {}),
+      });
+      const info = { url: handle.url, model: handle.modelName, version: handle.version };
+      if (options.json) printJson(info);
+      else process.stdout.write(`serving ${info.model} (${info.version}) at ${info.url}\n`);
+      stopOnSignals();
     });
 
   task

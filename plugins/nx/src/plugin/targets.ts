@@ -134,6 +134,10 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
         }),
         'Generates the Grafana dashboard, Prometheus recording/alerting rules and their promtool tests for this model.',
       ),
+      serve: describe(
+        cairnTask('serve', name, { cache: false, dependsOn: ['train'], continuous: true }),
+        'Serves the trained model over HTTP (/predict, /healthz, /metrics for Prometheus); pass --port to choose the port.',
+      ),
       drift: describe(
         cairnTask('drift', name, { cache: false, dependsOn: ['train'] }),
         "Compares the model's training data with new data (--current FILE or CAIRN_DRIFT_CURRENT) and writes an HTML + JSON drift report.",
