@@ -21,6 +21,11 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
       extraCode: "import { scale } from '../../libs/features/index.mjs';\nvoid scale;",
     });
     addModel(ws, 'beta-plain', { datasets: ['beta'] });
+    // An experiment trains alpha-plain's code with other params.
+    ws.write(
+      'experiments/alpha-deep/experiment.json',
+      JSON.stringify({ model: 'alpha-plain', params: { depth: 9 } }),
+    );
     ws.cairn('add', 'datasets/alpha/alpha.csv', 'datasets/beta/beta.csv');
     ws.commit('datasets and models');
   });
@@ -36,6 +41,7 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
     const { nodes, dependencies } = graph.graph;
     expect(Object.keys(nodes).sort()).toEqual([
       'alpha',
+      'alpha-deep',
       'alpha-features',
       'alpha-plain',
       'beta',
@@ -49,6 +55,8 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
     expect(nodes['alpha-plain']!.data.targets.train!.metadata?.description).toMatch(/Trains the model/);
     expect(dependencies['alpha-features']!.map((d) => d.target).sort()).toEqual(['alpha', 'features']);
     expect(dependencies['beta-plain']!.map((d) => d.target)).toEqual(['beta']);
+    // Its data comes through the model (^cairnInputs is transitive) unless it names datasets of its own.
+    expect(dependencies['alpha-deep']!.map((d) => d.target)).toEqual(['alpha-plain']);
   });
 
   it('trains every model once; a second run is served entirely from the cache', () => {
@@ -56,6 +64,8 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
       ws.nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static').stdout,
     );
     expect(first.executed).toEqual([
+      'alpha-deep:evaluate',
+      'alpha-deep:train',
       'alpha-features:evaluate',
       'alpha-features:train',
       'alpha-plain:evaluate',
@@ -63,6 +73,10 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
       'beta-plain:evaluate',
       'beta-plain:train',
     ]);
+    // The experiment ran the model's code with its own params.
+    expect(JSON.parse(ws.read('dist/cairn/experiments/alpha-deep/train/run.json')).params).toEqual({
+      depth: 9,
+    });
     expect(ws.exists('models/alpha-plain/metrics.json')).toBe(true);
     expect(JSON.parse(ws.read('models/alpha-plain/metrics.json')).metrics.accuracy).toBeGreaterThan(0);
     ws.commit('baseline metrics');
@@ -71,7 +85,7 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
       ws.nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static').stdout,
     );
     expect(second.executed).toEqual([]);
-    expect(second.cached).toHaveLength(6);
+    expect(second.cached).toHaveLength(8);
     expect(['alpha-plain', 'alpha-features', 'beta-plain'].map((p) => ws.trainRuns(p))).toEqual([1, 1, 1]);
   });
 
@@ -79,12 +93,12 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
     const original = ws.read('datasets/alpha/alpha.csv');
     ws.write('datasets/alpha/alpha.csv', `${original.trimEnd()}\n1.5,2,a\n2.5,3,b\n`);
     ws.cairn('add', 'datasets/alpha/alpha.csv');
-    expect(affected()).toEqual(['alpha-features', 'alpha-plain']);
+    expect(affected()).toEqual(['alpha-deep', 'alpha-features', 'alpha-plain']);
 
     const run = TestWorkspace.tasks(
       ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout,
     );
-    expect(run.executed).toEqual(['alpha-features:train', 'alpha-plain:train']);
+    expect(run.executed).toEqual(['alpha-deep:train', 'alpha-features:train', 'alpha-plain:train']);
     expect(['alpha-plain', 'alpha-features', 'beta-plain'].map((p) => ws.trainRuns(p))).toEqual([2, 2, 1]);
 
     ws.write('datasets/alpha/alpha.csv', original);
@@ -105,8 +119,15 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
     ws.commit('readme');
     const config = JSON.parse(ws.read('models/alpha-plain/model.json'));
     ws.write('models/alpha-plain/model.json', JSON.stringify({ ...config, params: { depth: 3 } }, null, 2));
-    expect(affected()).toEqual(['alpha-plain']);
+    // The experiment trains alpha-plain's code, so it is affected too.
+    expect(affected()).toEqual(['alpha-deep', 'alpha-plain']);
     ws.git('checkout', '--', 'models/alpha-plain/model.json');
+    ws.write(
+      'experiments/alpha-deep/experiment.json',
+      JSON.stringify({ model: 'alpha-plain', params: { depth: 10 } }),
+    );
+    expect(affected()).toEqual(['alpha-deep']);
+    ws.git('checkout', '--', 'experiments/alpha-deep/experiment.json');
   });
 
   it('changing a shared feature library affects exactly the models that depend on it', () => {
