@@ -8,7 +8,9 @@ import {
   cpSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -70,6 +72,20 @@ cpSync(join(repo, 'examples'), work, {
   filter: (source) => !source.endsWith('check-models.mjs'),
 });
 symlinkSync(join(repo, 'node_modules'), join(work, 'node_modules'), 'dir');
+// Python models need scikit-learn from Debian's python3 (package python3-sklearn); without it they are left out.
+const python = process.env.CAIRN_PYTHON ?? '/usr/bin/python3';
+const hasSklearn = spawnSync(python, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
+if (!hasSklearn) {
+  for (const model of readdirSync(join(work, 'models'))) {
+    const config = JSON.parse(readFileSync(join(work, 'models', model, 'model.json'), 'utf8'));
+    if (config.train.command.includes('python')) {
+      rmSync(join(work, 'models', model), { recursive: true });
+      console.log(
+        `  note: skipping ${model}: ${python} has no scikit-learn (apt-get install python3-sklearn)`,
+      );
+    }
+  }
+}
 writeFileSync(
   join(work, 'package.json'),
   `${JSON.stringify({ name: 'cairn-demo', private: true, devDependencies: { '@cairn/nx': '*', '@cairn/cli': '*', nx: '*' } }, null, 2)}\n`,
