@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stratifiedKFold, summarizeFolds } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
@@ -7,6 +7,7 @@ import type { LoadedModel, Prediction } from '@cairn/serve';
 import { ensureArtifact } from './artifact';
 import type { Row } from './table';
 import { prepareData, runTraining, type PreparedData } from './train';
+import { scratchDir } from './scratch';
 import { outputPaths } from './workspace';
 import { renderEvaluationMarkdown } from './report';
 
@@ -93,7 +94,7 @@ async function crossValidate(
   });
   const results: Record<string, number>[] = [];
   for (const [index, split] of splits.entries()) {
-    const scratch = await mkdtemp(join(workspaceRoot, '.cairn', 'tmp-cv-'));
+    const scratch = await scratchDir(workspaceRoot, 'cv');
     try {
       log(`cairn: cross-validation fold ${index + 1}/${folds}`);
       const artifactDir = join(scratch, 'artifact');

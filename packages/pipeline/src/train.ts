@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { trainTestSplit } from '@cairn/evaluation';
@@ -12,6 +12,7 @@ import { ensureDataset, type ResolvedDataset } from './data';
 import { gitHead } from './git';
 import { readTable, tableToCsv, type Row, type Table } from './table';
 import { featureColumns, resolveTrainable, type Trainable } from './trainable';
+import { scratchDir } from './scratch';
 import { toolkitVersion } from './version';
 import { discoverProjects, outputPaths, requireProject } from './workspace';
 
@@ -123,7 +124,7 @@ export async function runTraining(
   log: (line: string) => void,
 ): Promise<Record<string, unknown>> {
   const { trainable } = data;
-  const scratch = await mkdtemp(join(workspaceRoot, '.cairn', 'tmp-run-'));
+  const scratch = await scratchDir(workspaceRoot, 'run');
   try {
     const trainFile = join(scratch, 'train.csv');
     const paramsFile = join(scratch, 'params.json');
@@ -199,7 +200,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
   const paths = outputPaths(trainable.root);
   await rm(join(workspaceRoot, paths.trainDir), { recursive: true, force: true });
 
-  const scratch = await mkdtemp(join(workspaceRoot, '.cairn', 'tmp-train-'));
+  const scratch = await scratchDir(workspaceRoot, 'train');
   try {
     const outputDir = join(scratch, 'artifact');
     const metrics = await runTraining(workspaceRoot, data, data.train, outputDir, log);

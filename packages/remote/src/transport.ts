@@ -15,23 +15,8 @@ export interface Remote {
   close(): Promise<void>;
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; results keep input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
-}
+/** One bounded-concurrency map for the store and its remotes. */
+export { mapLimit } from '@cairn/store';
 
 export function unique(ids: string[]): string[] {
   return [...new Set(ids)];

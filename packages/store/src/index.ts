@@ -28,7 +28,7 @@ export {
   POINTER_SUFFIX,
   type Pointer,
 } from './pointer';
-export { listPointers, selectPointers, type PointerRecord } from './paths';
+export { listPointers, mapLimit, selectPointers, type PointerRecord } from './paths';
 export { add, storePath, type AddOptions, type StoreProgress } from './add';
 export { status, type StatusEntry, type DataState, type DirectoryChanges } from './status';
 export { checkout, materialize, unprotect, type CheckoutResult, type MaterializeOptions } from './checkout';

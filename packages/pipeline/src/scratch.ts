@@ -1,0 +1,13 @@
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * A private scratch folder inside the workspace (`.cairn/tmp-<purpose>-…`,
+ * gitignored by `init`): on the same file system as the content store, so
+ * storing what is written there is a rename, not a copy.
+ */
+export async function scratchDir(workspaceRoot: string, purpose: string): Promise<string> {
+  const parent = join(workspaceRoot, '.cairn');
+  await mkdir(parent, { recursive: true });
+  return mkdtemp(join(parent, `tmp-${purpose}-`));
+}
