@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { trainTestSplit } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
-import { materialize, storePath, type Pointer } from '@cairn/store';
+import { materialize, serializePointer, storePath, type Pointer } from '@cairn/store';
 import { ARTIFACT_LINKS } from './artifact';
 import { ArtifactInvalidError, DatasetReadError, TrainCommandFailedError } from './errors';
 import { ensureDataset, type ResolvedDataset } from './data';
@@ -238,10 +238,9 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
       toolkitVersion,
       host: hostname(),
     };
-    const artifactPointer: Pointer = { ...artifact, path: 'model' };
     await writeFileAtomic(
       join(workspaceRoot, paths.artifactPointer),
-      `${JSON.stringify(artifactPointer, null, 2)}\n`,
+      serializePointer({ ...artifact, path: 'model' }),
     );
     await writeJsonAtomic(join(workspaceRoot, paths.trainMetrics), metrics);
     await writeJsonAtomic(join(workspaceRoot, paths.runRecord), record);
@@ -255,7 +254,10 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
   }
 }
 
-/** Every run, cached or not, is appended to the local run history that `cairn exp` reads. */
+/**
+ * Every real training run (a cache hit runs nothing) is appended to the
+ * workspace's local run history, `.cairn/runs/<project>.jsonl`.
+ */
 export async function appendRunRecord(workspaceRoot: string, record: RunRecord): Promise<void> {
   const dir = join(workspaceRoot, '.cairn', 'runs');
   await mkdir(dir, { recursive: true });
