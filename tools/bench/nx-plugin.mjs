@@ -169,7 +169,7 @@ if (sections.includes(2)) {
   const a = nx(ours, 'run-many', '-t', 'train', '--skip-nx-cache', '--parallel=2');
   const b = nx(peer, 'run-many', '-t', 'train', '--skip-nx-cache', '--parallel=2');
   console.log(`\n2. ${tasksCount} trivial train tasks (--skip-nx-cache, --parallel=2)`);
-  line('   inferred train (cairn task train) vs nx:run-commands', a, b, 1.5);
+  line('   inferred train (batched @cairn/nx:train) vs nx:run-commands', a, b, 1.5);
   console.log(
     `   per task: cairn ${((a / tasksCount) * 1000).toFixed(0)} ms, run-commands ${((b / tasksCount) * 1000).toFixed(0)} ms`,
   );

@@ -119,10 +119,11 @@ function metricsTable() {
 }
 
 function summarize(output) {
-  const ran = [...output.matchAll(/^> nx run ([^:\s]+:[^\s]+)(.*)$/gm)].map((m) => ({
-    task: m[1],
-    cached: /cache\]/.test(m[2]),
-  }));
+  // A batch of one task prints its "> nx run" header twice: count each task once.
+  const seen = new Set();
+  const ran = [...output.matchAll(/^> nx run ([^:\s]+:[^\s]+)(.*)$/gm)]
+    .map((m) => ({ task: m[1], cached: /cache\]/.test(m[2]) }))
+    .filter(({ task }) => !seen.has(task) && seen.add(task));
   const fresh = ran.filter((t) => !t.cached).map((t) => t.task);
   const cached = ran.filter((t) => t.cached).map((t) => t.task);
   console.log(`  executed: ${fresh.length ? fresh.join(', ') : 'none'}`);

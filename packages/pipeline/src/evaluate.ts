@@ -8,7 +8,7 @@ import { ensureArtifact } from './artifact';
 import type { Row } from './table';
 import { prepareData, runTraining, type PreparedData } from './train';
 import { scratchDir } from './scratch';
-import { outputPaths } from './workspace';
+import { outputPaths, type CairnProjects } from './workspace';
 import { renderEvaluationMarkdown } from './report';
 
 export interface EvaluateOptions {
@@ -17,6 +17,10 @@ export interface EvaluateOptions {
   /** Folds for stratified k-fold cross-validation; defaults to model.json `cv` (off when absent). */
   cv?: number;
   log?: (line: string) => void;
+  /** Receives the training command's output during cross-validation (see TrainOptions.output). */
+  output?: (chunk: string) => void;
+  /** Projects already discovered (a batch of tasks discovers them once). */
+  projects?: CairnProjects;
 }
 
 /** The file evaluate writes into the model's folder for git, and compare reads at the base commit. */
@@ -84,6 +88,7 @@ async function crossValidate(
   data: PreparedData,
   folds: number,
   log: (line: string) => void,
+  output?: (chunk: string) => void,
 ) {
   const { label, task } = data.trainable.config;
   const rows = [...data.train, ...data.test];
@@ -104,6 +109,7 @@ async function crossValidate(
         split.train.map((i: number) => rows[i]!),
         artifactDir,
         log,
+        output,
       );
       const { loadModel } = await import('@cairn/serve');
       const model = await loadModel(artifactDir);
@@ -135,7 +141,7 @@ async function crossValidate(
 export async function evaluate(options: EvaluateOptions): Promise<CommittedMetrics> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { workspaceRoot } = options;
-  const data = await prepareData(workspaceRoot, options.project);
+  const data = await prepareData(workspaceRoot, options.project, options.projects);
   const { trainable } = data;
   const paths = outputPaths(trainable.root);
   const artifact = await ensureArtifact(workspaceRoot, trainable);
@@ -149,7 +155,7 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
     await model.close();
   }
   const folds = options.cv ?? trainable.config.cv;
-  const cv = folds ? { folds, metrics: await crossValidate(workspaceRoot, data, folds, log) } : undefined;
+  const cv = folds ? { folds, metrics: await crossValidate(workspaceRoot, data, folds, log, options.output) } : undefined;
 
   const committed: CommittedMetrics = {
     project: trainable.name,

@@ -14,13 +14,17 @@ import { readTable, tableToCsv, type Row, type Table } from './table';
 import { featureColumns, resolveTrainable, type Trainable } from './trainable';
 import { scratchDir } from './scratch';
 import { toolkitVersion } from './version';
-import { discoverProjects, outputPaths, requireProject } from './workspace';
+import { discoverProjects, outputPaths, requireProject, type CairnProjects } from './workspace';
 
 export interface TrainOptions {
   workspaceRoot: string;
   project: string;
   /** Receives progress lines (defaults to stderr). */
   log?: (line: string) => void;
+  /** Receives the training command's output instead of this process's stdout/stderr (a batch captures it per task). */
+  output?: (chunk: string) => void;
+  /** Projects already discovered (a batch of tasks discovers them once). */
+  projects?: CairnProjects;
 }
 
 export interface RunRecord {
@@ -52,8 +56,12 @@ export interface PreparedData {
 }
 
 /** Loads the model's datasets and splits the first one, exactly as train and evaluate both need it. */
-export async function prepareData(workspaceRoot: string, project: string): Promise<PreparedData> {
-  const projects = await discoverProjects(workspaceRoot);
+export async function prepareData(
+  workspaceRoot: string,
+  project: string,
+  discovered?: CairnProjects,
+): Promise<PreparedData> {
+  const projects = discovered ?? (await discoverProjects(workspaceRoot));
   const trainable = resolveTrainable(projects, project);
   const datasets: ResolvedDataset[] = [];
   for (const name of trainable.config.datasets) {
@@ -98,10 +106,15 @@ function runCommand(
   command: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
+  output?: (chunk: string) => void,
 ): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
-    // The command's output goes straight to ours, so Nx shows and caches it as the task's terminal output.
-    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
+    // By default the command's output goes straight to ours, so Nx shows and caches it as the task's terminal output.
+    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'] });
+    if (output) {
+      child.stdout?.setEncoding('utf8').on('data', output);
+      child.stderr?.setEncoding('utf8').on('data', output);
+    }
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
@@ -122,6 +135,7 @@ export async function runTraining(
   rows: Row[],
   outputDir: string,
   log: (line: string) => void,
+  output?: (chunk: string) => void,
 ): Promise<Record<string, unknown>> {
   const { trainable } = data;
   const scratch = await scratchDir(workspaceRoot, 'run');
@@ -149,7 +163,7 @@ export async function runTraining(
 
     const command = trainable.config.train.command;
     log(`cairn: training ${trainable.name} on ${rows.length} rows (seed ${data.seed}): ${command}`);
-    const result = await runCommand(command, join(workspaceRoot, trainable.codeRoot), env);
+    const result = await runCommand(command, join(workspaceRoot, trainable.codeRoot), env, output);
     if (result.code !== 0)
       throw new TrainCommandFailedError(trainable.name, command, result.code, result.signal);
 
@@ -195,7 +209,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { workspaceRoot } = options;
   const started = Date.now();
-  const data = await prepareData(workspaceRoot, options.project);
+  const data = await prepareData(workspaceRoot, options.project, options.projects);
   const { trainable } = data;
   const paths = outputPaths(trainable.root);
   await rm(join(workspaceRoot, paths.trainDir), { recursive: true, force: true });
@@ -203,7 +217,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
   const scratch = await scratchDir(workspaceRoot, 'train');
   try {
     const outputDir = join(scratch, 'artifact');
-    const metrics = await runTraining(workspaceRoot, data, data.train, outputDir, log);
+    const metrics = await runTraining(workspaceRoot, data, data.train, outputDir, log, options.output);
     const command = trainable.config.train.command;
 
     const artifact: Pointer = await storePath(workspaceRoot, outputDir);

@@ -146,16 +146,12 @@ export class TestWorkspace {
 
   /** The tasks of an `nx run-many`/`affected` run, split into executed and cache hits. */
   static tasks(output: string): { executed: string[]; cached: string[] } {
+    // A batch of one task prints its "> nx run" header twice: count each task once.
     const lines = [...output.matchAll(/^> nx run ([^:\s]+:[^\s]+)(.*)$/gm)];
+    const unique = (ids: string[]) => [...new Set(ids)].sort();
     return {
-      executed: lines
-        .filter((m) => !/cache\]/.test(m[2]!))
-        .map((m) => m[1]!)
-        .sort(),
-      cached: lines
-        .filter((m) => /cache\]/.test(m[2]!))
-        .map((m) => m[1]!)
-        .sort(),
+      executed: unique(lines.filter((m) => !/cache\]/.test(m[2]!)).map((m) => m[1]!)),
+      cached: unique(lines.filter((m) => /cache\]/.test(m[2]!)).map((m) => m[1]!)),
     };
   }
 

@@ -52,8 +52,9 @@ describe('createNodes', () => {
     expect(train.cache).toBe(true);
     expect(train.inputs).toEqual(['cairnInputs', '^cairnInputs', { env: 'TRAIN_SEED_OVERRIDE' }]);
     expect(train.outputs).toEqual(['{workspaceRoot}/dist/cairn/models/iris-rf/train']);
-    expect(train.options.command).toBe('cairn task train iris-rf');
-    expect(train.options.env.CAIRN_TOOLKIT_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    expect(train.executor).toBe('@cairn/nx:train');
+    expect(train.options.toolkitVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(trained.targets!.compare!.options.command).toBe('cairn task compare iris-rf');
     expect(trained.targets!.evaluate!.dependsOn).toEqual(['train']);
     expect(trained.namedInputs?.cairnInputs).toContain('!{projectRoot}/**/*.md');
     for (const target of Object.values(trained.targets!)) expect(target.metadata?.description).toBeTruthy();

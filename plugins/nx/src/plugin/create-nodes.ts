@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import {
   readJsonFile,
   writeJsonFile,
@@ -27,6 +27,17 @@ export interface CairnPluginOptions {
 }
 
 const OUTPUT_ROOT = 'dist/cairn';
+
+/**
+ * What inference produces depends on this plugin's code as well as on the
+ * config: the target builders' source is part of the cache key, so a changed
+ * plugin (even without a version bump, as in development) never serves stale
+ * targets.
+ */
+const INFERENCE_FINGERPRINT = createHash('sha256')
+  .update(readFileSync(join(__dirname, `targets${extname(__filename)}`)))
+  .digest('hex')
+  .slice(0, 16);
 
 export const CONFIG_GLOB = '**/{dataset,model,experiment}.json';
 
@@ -109,7 +120,7 @@ export const createNodesFunction = async (
   options: CairnPluginOptions | undefined,
   context: CreateNodesContext,
 ) => {
-  const cache = new InferenceCache(hashOf(JSON.stringify(options ?? {}), toolkitVersion));
+  const cache = new InferenceCache(hashOf(JSON.stringify(options ?? {}), toolkitVersion, INFERENCE_FINGERPRINT));
   try {
     // Cairn's own outputs (artifacts under dist/cairn) may hold files named like configs.
     const files = configFiles.filter((file) => !file.startsWith(`${OUTPUT_ROOT}/`));

@@ -50,6 +50,16 @@ function cairnTask(
   };
 }
 
+/**
+ * `train` and `evaluate` run through the plugin's executors, which Nx batches
+ * (`preferBatch`): all such tasks of a run share one process, so a hundred
+ * models do not pay a hundred Node start-ups. The toolkit version is an option
+ * so that it is part of the task hash.
+ */
+function batchedStep(step: 'train' | 'evaluate', extra: Partial<TargetConfiguration>): TargetConfiguration {
+  return { executor: `@cairn/nx:${step}`, options: { toolkitVersion }, ...extra };
+}
+
 function describe(target: TargetConfiguration, description: string): TargetConfiguration {
   return { ...target, metadata: { ...(target.metadata ?? {}), description, technologies: ['cairn'] } };
 }
@@ -89,7 +99,7 @@ function trainableTargets(name: string, projectRoot: string, config: Pick<ModelC
   ];
   return {
     train: describe(
-      cairnTask('train', name, {
+      batchedStep('train', {
         cache: true,
         inputs,
         outputs: [`{workspaceRoot}/${out.trainDir}`],
@@ -97,7 +107,7 @@ function trainableTargets(name: string, projectRoot: string, config: Pick<ModelC
       'Trains the model on the train split of its datasets; the artifact goes to the content store, its pointer, metrics and run record are the cached outputs.',
     ),
     evaluate: describe(
-      cairnTask('evaluate', name, {
+      batchedStep('evaluate', {
         cache: true,
         dependsOn: ['train'],
         inputs,

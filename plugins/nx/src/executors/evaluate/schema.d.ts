@@ -1,4 +1,5 @@
 export interface EvaluateExecutorSchema {
   project?: string;
+  toolkitVersion?: string;
   cv?: number;
 }

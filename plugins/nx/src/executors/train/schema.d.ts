@@ -1,3 +1,4 @@
 export interface TrainExecutorSchema {
   project?: string;
+  toolkitVersion?: string;
 }

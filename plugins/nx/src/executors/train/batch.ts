@@ -1,0 +1,11 @@
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { runBatch, type StepOptions } from '../batch';
+
+export default function trainBatch(
+  taskGraph: TaskGraph,
+  inputs: Record<string, StepOptions>,
+  _overrides: unknown,
+  context: ExecutorContext,
+) {
+  return runBatch('train', taskGraph, inputs, context);
+}
