@@ -155,7 +155,9 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
     await model.close();
   }
   const folds = options.cv ?? trainable.config.cv;
-  const cv = folds ? { folds, metrics: await crossValidate(workspaceRoot, data, folds, log, options.output) } : undefined;
+  const cv = folds
+    ? { folds, metrics: await crossValidate(workspaceRoot, data, folds, log, options.output) }
+    : undefined;
 
   const committed: CommittedMetrics = {
     project: trainable.name,

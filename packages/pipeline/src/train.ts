@@ -110,7 +110,12 @@ function runCommand(
 ): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
     // By default the command's output goes straight to ours, so Nx shows and caches it as the task's terminal output.
-    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'] });
+    const child = spawn(command, {
+      cwd,
+      env,
+      shell: true,
+      stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'],
+    });
     if (output) {
       child.stdout?.setEncoding('utf8').on('data', output);
       child.stderr?.setEncoding('utf8').on('data', output);

@@ -120,7 +120,9 @@ export const createNodesFunction = async (
   options: CairnPluginOptions | undefined,
   context: CreateNodesContext,
 ) => {
-  const cache = new InferenceCache(hashOf(JSON.stringify(options ?? {}), toolkitVersion, INFERENCE_FINGERPRINT));
+  const cache = new InferenceCache(
+    hashOf(JSON.stringify(options ?? {}), toolkitVersion, INFERENCE_FINGERPRINT),
+  );
   try {
     // Cairn's own outputs (artifacts under dist/cairn) may hold files named like configs.
     const files = configFiles.filter((file) => !file.startsWith(`${OUTPUT_ROOT}/`));
