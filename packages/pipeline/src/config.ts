@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigInvalidError } from './errors';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
@@ -66,19 +66,23 @@ export const CONFIG_FILES: Record<ConfigKind, string> = {
 
 export const schemaDirectory = join(__dirname, '..', 'schemas');
 
-let validators: Record<ConfigKind, ValidateFunction> | undefined;
+let ajv: import('ajv').default | undefined;
+const validators: Partial<Record<ConfigKind, ValidateFunction>> = {};
+
+/**
+ * Validators compile on first use, one kind at a time, and ajv itself loads
+ * only then: when the Nx plugin's inference cache is warm, nothing is
+ * validated and graph creation never pays for it.
+ */
 function validatorFor(kind: ConfigKind): ValidateFunction {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
-    const load = (file: string) =>
-      ajv.compile(JSON.parse(readFileSync(join(schemaDirectory, file), 'utf8')) as object);
-    validators = {
-      model: load('model.schema.json'),
-      dataset: load('dataset.schema.json'),
-      experiment: load('experiment.schema.json'),
-    };
+  const cached = validators[kind];
+  if (cached) return cached;
+  if (!ajv) {
+    const { default: AjvClass } = require('ajv') as typeof import('ajv');
+    ajv = new AjvClass({ allErrors: true, strict: false, useDefaults: false });
   }
-  return validators[kind];
+  const schema = JSON.parse(readFileSync(join(schemaDirectory, `${kind}.schema.json`), 'utf8')) as object;
+  return (validators[kind] = ajv.compile(schema));
 }
 
 /** The most useful single message for a set of ajv errors: deepest first, with allowed values spelled out. */
