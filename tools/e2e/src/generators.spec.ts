@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,5 +86,41 @@ describe('generators end to end: a fresh workspace scaffolded with init, dataset
     expect(JSON.parse(ws.read(`${dir}/dashboard.json`)).uid).toBeTruthy();
     ws.ok('promtool', ['check', 'rules', ws.path(dir, 'rules.yml')]);
     ws.ok('promtool', ['test', 'rules', ws.path(dir, 'rules.test.yml')]);
+  });
+
+  it('serve answers predictions for the trained project model and exports its metrics', async () => {
+    const server = spawn(
+      ws.path('node_modules/.bin/cairn'),
+      ['task', 'serve', 'iris-forest', '--port', '0', '--json'],
+      {
+        cwd: ws.root,
+        env: ws.env,
+      },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /"url":\s*"([^"]+)"/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        server.once('exit', (code) => reject(new Error(`cairn task serve exited with ${code}: ${out}`)));
+      });
+      const response = await fetch(`${url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          rows: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }],
+        }),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { predictions: { label: string }[] };
+      expect(body.predictions[0]!.label).toBe('setosa');
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/cairn_model_predictions_total\{[^}]*class="setosa"[^}]*\} 1/);
+    } finally {
+      server.kill();
+    }
   });
 });
