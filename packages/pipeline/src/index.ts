@@ -18,7 +18,7 @@ export {
   type TrainOptions,
 } from './train';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
-export { projectAt, requireProject } from './workspace';
+export { requireProject } from './workspace';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
 export { compare, GateFailedError, type CompareOptions } from './compare';
 export { renderEvaluationMarkdown } from './report';

@@ -88,18 +88,6 @@ export function requireProject<C>(
   return project;
 }
 
-/** Finds the project whose folder is `projectRoot` (workspace-relative). */
-export function projectAt(projects: CairnProjects, projectRoot: string): ProjectRef<unknown> | undefined {
-  const root = toPosix(projectRoot).replace(/\/$/, '');
-  for (const map of [projects.models, projects.experiments, projects.datasets] as Map<
-    string,
-    ProjectRef<unknown>
-  >[]) {
-    for (const project of map.values()) if (project.root === root) return project;
-  }
-  return undefined;
-}
-
 /**
  * Where a project's task outputs live, relative to the workspace root. Train
  * outputs are small (pointer, metrics, run record): the artifact itself stays
