@@ -11,7 +11,10 @@ describe('dataset generator', () => {
   it('copies the data in, infers column types into dataset.json and registers the plugin', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-gen-'));
     const source = join(dir, 'flowers.csv');
-    writeFileSync(source, 'petal,width,kind,note\n1.5,2,a,x\n2.5,3,b,\n0.5,1,a,y\n');
+    writeFileSync(
+      source,
+      'petal,width,kind,note\n1.5,2,a,x\n2.5,3,b,\n0.5,1,a,y\n1.5,2,b,x\n2,3,a,y\n1,1,b,x\n',
+    );
     const tree = createTreeWithEmptyWorkspace();
     const callback = await datasetGenerator(tree, {
       name: 'flowers',
@@ -21,7 +24,7 @@ describe('dataset generator', () => {
     });
     expect(typeof callback).toBe('function');
     expect(tree.read('datasets/flowers/flowers.csv', 'utf8')).toBe(
-      'petal,width,kind,note\n1.5,2,a,x\n2.5,3,b,\n0.5,1,a,y\n',
+      'petal,width,kind,note\n1.5,2,a,x\n2.5,3,b,\n0.5,1,a,y\n1.5,2,b,x\n2,3,a,y\n1,1,b,x\n',
     );
     const config = validateConfig<DatasetConfig>(
       'dataset',
@@ -32,9 +35,9 @@ describe('dataset generator', () => {
     expect(config.validation).toEqual({
       format: 'csv',
       columns: {
-        petal: { type: 'number', min: 0.5, max: 2.5 },
-        width: { type: 'integer', min: 1, max: 3 },
-        kind: { type: 'string', categories: ['a', 'b'] },
+        petal: { type: 'number', nullable: false, min: 0.5, max: 2.5 },
+        width: { type: 'integer', nullable: false, min: 1, max: 3 },
+        kind: { type: 'string', nullable: false, categories: ['a', 'b'] },
         note: { type: 'string', nullable: true, categories: ['x', 'y'] },
       },
     });

@@ -3,7 +3,6 @@ import { basename, extname, join, posix, relative, resolve } from 'node:path';
 import { formatFiles, joinPathFragments, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { CairnError } from '@cairn/errors';
 import { add } from '@cairn/store';
-import { describeColumns } from '../../lib/infer-columns';
 import { initGenerator } from '../init/generator';
 import type { DatasetGeneratorSchema } from './schema';
 
@@ -61,7 +60,14 @@ export async function datasetGenerator(
     ...(options.label ? { label: options.label } : {}),
   };
   if (format) {
-    datasetJson.validation = { format, columns: await describeColumns(source, format, options.label) };
+    // The whole file is read (streaming), so the observed ranges hold for all of it.
+    const { inferColumns } = await import('@cairn/validate');
+    const columns = await inferColumns(source, {
+      ranges: true,
+      sampleRows: Number.POSITIVE_INFINITY,
+      spec: { format },
+    });
+    datasetJson.validation = { format, columns };
   }
   tree.write(posix.join(directory, 'dataset.json'), `${JSON.stringify(datasetJson, null, 2)}\n`);
   if (!options.skipFormat) await formatFiles(tree);
