@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasObject, materialize, readPointer, type LinkStrategy } from '@cairn/store';
-import { ArtifactInvalidError, DataUnavailableError } from './errors';
-import { fetchFromDefaultRemote } from './fetch-remote';
+import { materialize, readPointer, type LinkStrategy } from '@cairn/store';
+import { ArtifactInvalidError } from './errors';
+import { ensureObjectsLocal } from './fetch-remote';
 import type { Trainable } from './trainable';
 import { outputPaths } from './workspace';
 
@@ -35,16 +35,7 @@ export async function ensureArtifact(
   const pointer = await readPointer(pointerFile);
   const dir = join(workspaceRoot, paths.artifactDir);
   if (!existsSync(join(dir, 'cairn-model.json'))) {
-    if (
-      !(await hasObject(workspaceRoot, pointer.hash)) &&
-      !(await fetchFromDefaultRemote(workspaceRoot, pointer, paths.artifactPointer))
-    ) {
-      throw new DataUnavailableError(
-        paths.artifactPointer,
-        pointer.hash,
-        'not in the local content store, and no default remote is configured',
-      );
-    }
+    await ensureObjectsLocal(workspaceRoot, pointer, paths.artifactPointer);
     await rm(dir, { recursive: true, force: true });
     await materialize(workspaceRoot, pointer, dir, { link: ARTIFACT_LINKS });
   }

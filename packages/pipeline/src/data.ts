@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { CairnError } from '@cairn/errors';
-import { hasObject, materialize, readPointer, status, type Pointer } from '@cairn/store';
+import { materialize, readPointer, status, type Pointer } from '@cairn/store';
 import type { DatasetConfig } from './config';
-import { DataUnavailableError } from './errors';
-import { fetchFromDefaultRemote } from './fetch-remote';
+import { ensureObjectsLocal } from './fetch-remote';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, requireProject, type ProjectRef } from './workspace';
 
@@ -52,16 +51,7 @@ export async function ensureDataset(
     });
   }
   if (state !== 'clean') {
-    if (
-      !(await hasObject(workspaceRoot, pointer.hash)) &&
-      !(await fetchFromDefaultRemote(workspaceRoot, pointer, pointerFile))
-    ) {
-      throw new DataUnavailableError(
-        pointerFile,
-        pointer.hash,
-        'not in the local content store, and no default remote is configured',
-      );
-    }
+    await ensureObjectsLocal(workspaceRoot, pointer, pointerFile);
     await materialize(workspaceRoot, pointer, dataPath);
   }
   return { name: dataset.name, root: dataset.root, dataPath, pointerFile, pointer, config: dataset.config };

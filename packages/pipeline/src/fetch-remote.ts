@@ -1,5 +1,6 @@
 import { CairnError } from '@cairn/errors';
-import { loadConfig, loadLayout, referencedObjects, type Pointer } from '@cairn/store';
+import { hasObject, loadConfig, loadLayout, referencedObjects, type Pointer } from '@cairn/store';
+import { DataUnavailableError } from './errors';
 
 /**
  * Brings the objects a pointer needs from the workspace's default remote into
@@ -54,4 +55,23 @@ export async function fetchFromDefaultRemote(
     }
   }
   return true;
+}
+
+/**
+ * Makes sure the objects a pointer needs are in the local store, fetching
+ * them from the default remote when they are not; fails naming the pointer
+ * file when neither has them.
+ */
+export async function ensureObjectsLocal(
+  workspaceRoot: string,
+  pointer: Pointer,
+  pointerFile: string,
+): Promise<void> {
+  if (await hasObject(workspaceRoot, pointer.hash)) return;
+  if (await fetchFromDefaultRemote(workspaceRoot, pointer, pointerFile)) return;
+  throw new DataUnavailableError(
+    pointerFile,
+    pointer.hash,
+    'not in the local content store, and no default remote is configured',
+  );
 }
