@@ -14,15 +14,13 @@ import {
   WRITE_ONLY_TOKEN,
   WRITE_TOKEN,
 } from './helpers';
+import { oraclePath } from '../../../tools/test-support/src';
 
 interface ConformanceCase {
   id: string;
 }
 const conformance = JSON.parse(
-  readFileSync(
-    join(process.env.CAIRN_SHARED!, 'reference', 'nx-remote-cache', 'conformance_cases.json'),
-    'utf8',
-  ),
+  readFileSync(oraclePath('nx-remote-cache', 'conformance_cases.json'), 'utf8'),
 ) as { cases: ConformanceCase[] };
 
 let counter = 0;

@@ -14,6 +14,7 @@ import {
 } from './distances';
 import { binom, gammaincc } from './special/cephes';
 import type { Value } from './binning';
+import { oraclePath } from '../../../tools/test-support/src';
 
 const TOL = 1e-9;
 
@@ -24,12 +25,7 @@ function close(actual: number, expected: unknown): void {
 }
 
 describe('wasserstein against scipy-drift-sample.json', () => {
-  const sample = JSON.parse(
-    fs.readFileSync(
-      path.join(process.env.CAIRN_SHARED as string, 'reference', 'scipy-drift-sample.json'),
-      'utf8',
-    ),
-  ) as {
+  const sample = JSON.parse(fs.readFileSync(oraclePath('scipy', 'scipy-drift-sample.json'), 'utf8')) as {
     wasserstein_distance: Array<{
       test: string;
       u_values: Array<number | string>;

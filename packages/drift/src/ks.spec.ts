@@ -7,6 +7,7 @@ import { ks2samp } from './ks';
 import type { KsAlternative, KsMethod } from './ks';
 import { kstwoSf, smirnov } from './special/kolmogorov';
 import { isCairnError } from '@cairn/errors';
+import { oraclePath } from '../../../tools/test-support/src';
 
 const TOL = 1e-9;
 
@@ -37,12 +38,7 @@ function evaluate(expr: string): number[] {
 }
 
 describe('ks2samp against scipy-drift-sample.json', () => {
-  const sample = JSON.parse(
-    fs.readFileSync(
-      path.join(process.env.CAIRN_SHARED as string, 'reference', 'scipy-drift-sample.json'),
-      'utf8',
-    ),
-  ) as {
+  const sample = JSON.parse(fs.readFileSync(oraclePath('scipy', 'scipy-drift-sample.json'), 'utf8')) as {
     ks_2samp: SampleCase[];
   };
   it('has cases', () => expect(sample.ks_2samp.length).toBeGreaterThan(0));

@@ -14,6 +14,7 @@ import {
   rocCurve,
 } from './index';
 import { MetricsErrorCode } from './errors';
+import { oraclePath } from '../../../tools/test-support/src';
 
 /** scikit-learn 1.2.1's own test cases with full-precision expected values (an independent oracle). */
 interface Case {
@@ -24,7 +25,7 @@ interface Case {
   sklearn_value?: Record<string, unknown>;
   cases?: Array<Record<string, unknown>>;
 }
-const file = path.join(process.env.CAIRN_SHARED!, 'reference', 'sklearn-metrics-sample.json');
+const file = oraclePath('sklearn', 'sklearn-metrics-sample.json');
 const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: Case[] }).cases;
 const byId = (id: string): Case => {
   const c = cases.find((x) => x.id === id);
