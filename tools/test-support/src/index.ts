@@ -42,3 +42,13 @@ export function seededBytes(random: () => number, length: number): Buffer {
   for (let i = 0; i < length; i += 1) bytes[i] = Math.floor(random() * 256);
   return bytes;
 }
+
+/**
+ * Resolves once `condition` holds, checking every `pollMs`. For states a test
+ * can observe but not subscribe to (a file appearing, a log line written):
+ * waits for the state itself rather than for a guessed time; the test's own
+ * timeout bounds the wait.
+ */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, pollMs = 10): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, pollMs));
+}
