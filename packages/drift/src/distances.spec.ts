@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeNumber, normal, relativeError, runScipy } from '../test/scipy-oracle';
 import type { OracleCase } from '../test/scipy-oracle';

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createBLAKE3 } from 'hash-wasm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHasher, digestBytes, type Blake3Backend } from './backend';

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   accuracyScore,
