@@ -1,8 +1,5 @@
 import { defineProject } from 'vitest/config';
-import { basename, resolve } from 'node:path';
-
-/** The read-only oracles folder sits beside the repo (`<repo>/../shared`), in CI as here. */
-const sharedDir = process.env.CAIRN_SHARED ?? resolve(import.meta.dirname, '..', 'shared');
+import { basename } from 'node:path';
 
 /**
  * One vitest project per package. Tests run on the TypeScript sources of every
@@ -17,7 +14,7 @@ export function packageProject(dir: string, overrides: { testTimeout?: number; i
       name: basename(dir),
       root: dir,
       include: overrides.include ?? ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
-      env: { CAIRN_SHARED: sharedDir, CAIRN_REPO_ROOT: import.meta.dirname },
+      env: { CAIRN_REPO_ROOT: import.meta.dirname },
       testTimeout: overrides.testTimeout ?? 20_000,
       hookTimeout: overrides.testTimeout ?? 20_000,
     },

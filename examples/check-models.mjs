@@ -16,8 +16,8 @@
 //   4. checks the manifest and the predictions, the test accuracy against the `accuracy` gate,
 //      that the artifact's train accuracy equals the one train reported, and that a second
 //      training with the same seed gives byte-identical artifact files.
-// Python models are skipped, with a note, when scikit-learn is missing from the interpreter
-// (CAIRN_PYTHON, default /usr/bin/python3).
+// Python models need numpy and scikit-learn in the interpreter (CAIRN_PYTHON, default
+// /usr/bin/python3); without them the model fails with the command that installs them.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -282,11 +282,9 @@ async function checkModel(name, sync) {
   const runtime = config.train.command.includes('python') ? 'python' : 'node';
   checkCode(modelDir, runtime, config, sync);
   if (runtime === 'python' && !hasSklearn()) {
-    return {
-      name,
-      runtime,
-      skipped: `${python} has no scikit-learn (Debian: apt-get install python3-sklearn)`,
-    };
+    throw new Error(
+      `${python} has no scikit-learn or numpy: run apt-get install -y python3-sklearn python3-numpy`,
+    );
   }
 
   const datasetFiles = {};
@@ -380,10 +378,6 @@ async function main() {
   for (const name of wanted.length ? wanted : all) {
     try {
       const r = await checkModel(name, sync);
-      if (r.skipped) {
-        table.push([name, r.runtime, '', '', '', '', '', '', `SKIPPED: ${r.skipped}`]);
-        continue;
-      }
       const slow = (r.cpuSeconds ?? r.seconds) > FAST_SECONDS ? ` (slow: > ${FAST_SECONDS}s)` : '';
       table.push([
         name,

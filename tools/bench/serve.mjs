@@ -7,9 +7,9 @@
 //   npm run build && node tools/bench/serve.mjs
 //
 // Env: BENCH_SECONDS (per run, default 10), BENCH_ROUNDS (default 3),
-//      BENCH_CONNECTIONS (default 64), CAIRN_SHARED (default ../shared).
+//      BENCH_CONNECTIONS (default 64).
 // The model is built under /tmp/cairn-bench-serve: a nearest-centroid
-// classifier over the iris features of scikit-learn's iris.csv (node runtime,
+// classifier over the iris features of examples/datasets/iris (node runtime,
 // in-process), with the same CSV as --reference so drift scores and class
 // shares are collected too (the full metric set). Rounds alternate the
 // servers (on, off, bare, on, off, bare, ...) after a warm-up, and we report
@@ -27,21 +27,19 @@ const autocannon = require('autocannon');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const shared = process.env.CAIRN_SHARED ?? resolve(repo, '..', 'shared');
 const workDir = '/tmp/cairn-bench-serve';
 const cli = join(repo, 'packages', 'cli', 'bin', 'cairn.js');
 
 // --- the model -------------------------------------------------------------
-// sklearn's CSV starts with "n_samples,n_features,class names..." (see shared/datasets/README.md).
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
-const [head, ...lines] = readFileSync(join(shared, 'datasets', 'sklearn-1.2.1', 'iris.csv'), 'utf8')
+const [, ...lines] = readFileSync(join(repo, 'examples', 'datasets', 'iris', 'iris.csv'), 'utf8')
   .trim()
   .split('\n');
-const classes = head.split(',').slice(2);
 const rows = lines.map((line) => {
-  const cells = line.split(',').map(Number);
-  return { x: cells.slice(0, 4), label: classes[cells[4]] };
+  const cells = line.split(',');
+  return { x: cells.slice(0, 4).map(Number), label: cells[4] };
 });
+const classes = [...new Set(rows.map((r) => r.label))];
 const centroids = classes.map((label) => {
   const members = rows.filter((r) => r.label === label);
   return FEATURES.map((_, j) => members.reduce((sum, r) => sum + r.x[j], 0) / members.length);

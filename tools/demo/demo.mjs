@@ -8,9 +8,7 @@ import {
   cpSync,
   existsSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -72,19 +70,13 @@ cpSync(join(repo, 'examples'), work, {
   filter: (source) => !source.endsWith('check-models.mjs'),
 });
 symlinkSync(join(repo, 'node_modules'), join(work, 'node_modules'), 'dir');
-// Python models need scikit-learn from Debian's python3 (package python3-sklearn); without it they are left out.
+// Python models need numpy and scikit-learn from Debian's python3: without them the demo stops here.
 const python = process.env.CAIRN_PYTHON ?? '/usr/bin/python3';
-const hasSklearn = spawnSync(python, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
-if (!hasSklearn) {
-  for (const model of readdirSync(join(work, 'models'))) {
-    const config = JSON.parse(readFileSync(join(work, 'models', model, 'model.json'), 'utf8'));
-    if (config.train.command.includes('python')) {
-      rmSync(join(work, 'models', model), { recursive: true });
-      console.log(
-        `  note: skipping ${model}: ${python} has no scikit-learn (apt-get install python3-sklearn)`,
-      );
-    }
-  }
+if (spawnSync(python, ['-c', 'import sklearn, numpy'], { stdio: 'ignore' }).status !== 0) {
+  console.error(
+    `${python} has no scikit-learn or numpy: run apt-get install -y python3-sklearn python3-numpy`,
+  );
+  process.exit(1);
 }
 writeFileSync(
   join(work, 'package.json'),

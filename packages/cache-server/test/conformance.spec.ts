@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -14,22 +13,43 @@ import {
   WRITE_ONLY_TOKEN,
   WRITE_TOKEN,
 } from './helpers';
+import { oraclePath, seededBytes, seededRandom } from '../../../tools/test-support/src';
+
+const rand = seededRandom(101);
 
 interface ConformanceCase {
   id: string;
 }
 const conformance = JSON.parse(
-  readFileSync(
-    join(process.env.CAIRN_SHARED!, 'reference', 'nx-remote-cache', 'conformance_cases.json'),
-    'utf8',
-  ),
+  readFileSync(oraclePath('nx-remote-cache', 'conformance_cases.json'), 'utf8'),
 ) as { cases: ConformanceCase[] };
+
+/** The server's request log: a check waits on it to know the server has finished a request. */
+const serverLog: Array<Record<string, unknown>> = [];
+const logWaiters = new Set<() => void>();
+function logEntry(entry: Record<string, unknown>): void {
+  serverLog.push(entry);
+  for (const wake of logWaiters) wake();
+}
+async function logged(match: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  for (;;) {
+    const found = serverLog.find(match);
+    if (found) return found;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        logWaiters.delete(wake);
+        resolve();
+      };
+      logWaiters.add(wake);
+    });
+  }
+}
 
 let counter = 0;
 /** Nx-style task hash: a decimal 64-bit number. */
 function nxHash(): string {
   counter += 1;
-  return `${BigInt(`0x${randomBytes(8).toString('hex')}`)}${counter}`.slice(0, 20);
+  return `${BigInt(`0x${seededBytes(rand, 8).toString('hex')}`)}${counter}`.slice(0, 20);
 }
 
 type Check = (base: string) => Promise<void>;
@@ -42,7 +62,7 @@ const checks: Record<string, Check> = {
   },
   'put-then-get': async (base) => {
     const hash = nxHash();
-    const body = randomBytes(200_000);
+    const body = seededBytes(rand, 200_000);
     const put = await send(`${base}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(WRITE_TOKEN), body });
     expect(put.status).toBe(200);
     const get = await send(`${base}/v1/cache/${hash}`, {
@@ -118,10 +138,11 @@ const checks: Record<string, Check> = {
         headers: { ...bearer(WRITE_TOKEN), 'Content-Length': String(1_000_000) },
       });
       req.on('error', () => resolve());
-      req.write(randomBytes(1000), () => setTimeout(() => req.destroy(), 50));
+      req.write(seededBytes(rand, 1000), () => req.destroy());
       req.on('close', () => resolve());
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The server has seen the upload end early and answered nothing (logged as 499).
+    expect(await logged((entry) => entry.path === `/v1/cache/${hash}`)).toMatchObject({ status: 499 });
     expect((await send(`${base}/v1/cache/${hash}`, { headers: bearer(READ_TOKEN) })).status).toBe(404);
     // ...and the hash can still be stored properly afterwards (no 409 from a damaged leftover).
     const put = await send(`${base}/v1/cache/${hash}`, {
@@ -152,7 +173,7 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
   beforeAll(async () => {
     const backend = await makeStorage();
     stop = backend.stop;
-    server = await startCacheServer({ storage: backend.storage, tokens: TOKENS, log: () => undefined });
+    server = await startCacheServer({ storage: backend.storage, tokens: TOKENS, log: logEntry });
   });
   afterAll(async () => {
     await server.close();
@@ -200,13 +221,13 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
       const reply = await send(`${small.url}/v1/cache/123`, {
         method: 'PUT',
         headers: bearer(WRITE_TOKEN),
-        body: randomBytes(1001),
+        body: seededBytes(rand, 1001),
       });
       expect(reply.status).toBe(413);
       const fits = await send(`${small.url}/v1/cache/124`, {
         method: 'PUT',
         headers: bearer(WRITE_TOKEN),
-        body: randomBytes(1000),
+        body: seededBytes(rand, 1000),
       });
       expect(fits.status).toBe(200);
     } finally {

@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, send, tempDir } from './helpers';
+import { seededBytes, seededRandom, waitUntil } from '../../../tools/test-support/src';
+
+const rand = seededRandom(102);
 
 const TOKEN = 'fault-test-token-0123456789';
 const repoRoot = process.env.CAIRN_REPO_ROOT!;
@@ -58,7 +61,7 @@ describe('crash safety', () => {
       const acknowledged = new Map<string, Buffer>();
       for (let i = 0; i < 20; i += 1) {
         const hash = String(1000 + i);
-        const body = randomBytes(1000 + i * 5000);
+        const body = seededBytes(rand, 1000 + i * 5000);
         const reply = await send(`${first.url}/v1/cache/${hash}`, {
           method: 'PUT',
           headers: bearer(TOKEN),
@@ -68,7 +71,7 @@ describe('crash safety', () => {
         acknowledged.set(hash, body);
       }
       // Start two large uploads (a cache entry and a data object), send part of each, then kill the server.
-      const partial = randomBytes(4 * 1024 * 1024);
+      const partial = seededBytes(rand, 4 * 1024 * 1024);
       const objectId = createHash('sha256').update(partial).digest('hex');
       const inFlight = ['/v1/cache/999999', `/v1/objects/${objectId}`].map(
         (path) =>
@@ -82,11 +85,12 @@ describe('crash safety', () => {
             req.write(partial);
           }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // Both bodies are being written out of sight (hidden temp files), not under their final names.
-      expect(readdirSync(join(dir.path, 'cache')).filter((name) => name.startsWith('.999999.'))).toHaveLength(
-        1,
-      );
+      // The cache entry is being written out of sight (a hidden temp file), not under its final name.
+      const cacheTemps = () =>
+        readdirSync(join(dir.path, 'cache')).filter((name) => name.startsWith('.999999.'));
+      await waitUntil(() => cacheTemps().length > 0);
+      expect(cacheTemps()).toHaveLength(1);
+      expect(readdirSync(join(dir.path, 'cache'))).not.toContain('999999');
       first.child.kill('SIGKILL');
       await killed(first.child);
       await Promise.all(inFlight);

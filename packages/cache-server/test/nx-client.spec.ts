@@ -46,7 +46,7 @@ function createWorkspace(root: string): void {
       join(dir, 'build.js'),
       `const fs = require('fs');
 fs.mkdirSync('dist/${name}', { recursive: true });
-fs.writeFileSync('dist/${name}/artifact.bin', require('crypto').randomBytes(200000));
+fs.writeFileSync('dist/${name}/artifact.bin', Buffer.from(Array.from({ length: 200000 }, (_, i) => (i * 7 + ${name.charCodeAt(0)}) % 251)));
 console.log('built ${name}');
 `,
     );

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheServer, type RunningCacheServer } from '../src';
 import { backends, bearer, READ_TOKEN, send, tempDir, TOKENS, WRITE_TOKEN } from './helpers';
+import { seededBytes, seededRandom } from '../../../tools/test-support/src';
+
+const rand = seededRandom(103);
 
 /** BLAKE3 from the reference `b3sum` binary, an oracle independent of the server's hasher. */
 function b3sum(body: Buffer): string {
@@ -33,7 +35,7 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
   });
 
   it('stores an object whose body hashes to its id, and serves it back', async () => {
-    const body = randomBytes(300_000);
+    const body = seededBytes(rand, 300_000);
     const id = b3sum(body);
     const url = `${server.url}/v1/objects/${id}`;
     expect((await send(url, { method: 'HEAD', headers: bearer(READ_TOKEN) })).status).toBe(404);
@@ -69,7 +71,7 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
   });
 
   it('rejects a body that does not hash to its id and stores nothing', async () => {
-    const body = randomBytes(100_000);
+    const body = seededBytes(rand, 100_000);
     const id = b3sum(body);
     const corrupted = Buffer.from(body);
     corrupted[50_000] = corrupted[50_000]! ^ 0xff;
@@ -82,7 +84,7 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
   });
 
   it('answers which objects are missing in one round trip', async () => {
-    const bodies = [randomBytes(10), randomBytes(20), randomBytes(30)];
+    const bodies = [seededBytes(rand, 10), seededBytes(rand, 20), seededBytes(rand, 30)];
     const ids = bodies.map(b3sum);
     await send(`${server.url}/v1/objects/${ids[1]}`, {
       method: 'PUT',
@@ -104,7 +106,7 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
         400,
       );
     }
-    const body = randomBytes(8);
+    const body = seededBytes(rand, 8);
     const put = await send(`${server.url}/v1/objects/${b3sum(body)}`, {
       method: 'PUT',
       headers: bearer(READ_TOKEN),

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isCairnError } from '@cairn/errors';
-import { normal, rng } from '../test/scipy-oracle';
+import { normal } from '../test/scipy-oracle';
 import { columnSamples, defaultTest, detectDrift } from './detect';
 import type { Row } from './detect';
 import { renderDriftHtml } from './html';
 import { ks2samp } from './ks';
 import { chiSquare, jensenShannon } from './distances';
 import { wassersteinNormalized } from './wasserstein';
+import { seededRandom } from '../../../tools/test-support/src';
 
 function rows(n: number, seed: number, shift: number): Row[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => ({
     age: String(Math.round(normal(random, 40 + shift * 10, 10) * 10) / 10),
     income: normal(random, 1000 * (1 + shift), 100),

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeNumber, normal, relativeError, rng, runScipy } from '../test/scipy-oracle';
+import { decodeNumber, normal, relativeError, runScipy } from '../test/scipy-oracle';
 import type { OracleCase } from '../test/scipy-oracle';
 import { wasserstein, wassersteinNormalized } from './wasserstein';
 import {
@@ -14,6 +13,7 @@ import {
 } from './distances';
 import { binom, gammaincc } from './special/cephes';
 import type { Value } from './binning';
+import { oraclePath, seededRandom } from '../../../tools/test-support/src';
 
 const TOL = 1e-9;
 
@@ -24,12 +24,7 @@ function close(actual: number, expected: unknown): void {
 }
 
 describe('wasserstein against scipy-drift-sample.json', () => {
-  const sample = JSON.parse(
-    fs.readFileSync(
-      path.join(process.env.CAIRN_SHARED as string, 'reference', 'scipy-drift-sample.json'),
-      'utf8',
-    ),
-  ) as {
+  const sample = JSON.parse(fs.readFileSync(oraclePath('scipy', 'scipy-drift-sample.json'), 'utf8')) as {
     wasserstein_distance: Array<{
       test: string;
       u_values: Array<number | string>;
@@ -64,7 +59,7 @@ function numericPair(
   shift: number,
   ties: boolean,
 ): [number[], number[]] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const draw = (mean: number): number => {
     const v = normal(random, mean, 1);
     return ties ? Math.round(v * 4) / 4 : v;
@@ -79,7 +74,7 @@ function categoricalPair(
   k: number,
   skew: number,
 ): [string[], string[]] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const draw = (bias: number): string => `c${Math.min(k - 1, Math.floor(random() ** (1 + bias) * k))}`;
   return [Array.from({ length: n1 }, () => draw(0)), Array.from({ length: n2 }, () => draw(skew))];
 }
@@ -174,7 +169,7 @@ function builders(): Builder[] {
     actual: () => psi(f1, f2),
   });
   for (let i = 0; i < 12; i++) {
-    const random = rng(seed++);
+    const random = seededRandom(seed++);
     const k = 2 + Math.floor(random() * 30);
     const obs = Array.from({ length: k }, () => Math.floor(random() * 200));
     const total = obs.reduce((s, x) => s + x, 0);
@@ -201,7 +196,7 @@ function builders(): Builder[] {
       actual: () => jensenShannonDistance(p, q, 2),
     });
   }
-  const random = rng(seed++);
+  const random = seededRandom(seed++);
   for (let i = 0; i < 60; i++) {
     const a = [0.05, 0.5, 1, 2.5, 7, 19, 24, 60, 150, 260][i % 10] as number;
     const x = a * (0.2 + random() * 2.5) + (i % 7 === 0 ? random() : 0);

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeNumber, normal, relativeError, rng, runScipy } from '../test/scipy-oracle';
+import { decodeNumber, normal, relativeError, runScipy } from '../test/scipy-oracle';
 import type { OracleCase } from '../test/scipy-oracle';
 import { ks2samp } from './ks';
 import type { KsAlternative, KsMethod } from './ks';
 import { kstwoSf, smirnov } from './special/kolmogorov';
 import { isCairnError } from '@cairn/errors';
+import { oraclePath, seededRandom } from '../../../tools/test-support/src';
 
 const TOL = 1e-9;
 
@@ -37,12 +37,7 @@ function evaluate(expr: string): number[] {
 }
 
 describe('ks2samp against scipy-drift-sample.json', () => {
-  const sample = JSON.parse(
-    fs.readFileSync(
-      path.join(process.env.CAIRN_SHARED as string, 'reference', 'scipy-drift-sample.json'),
-      'utf8',
-    ),
-  ) as {
+  const sample = JSON.parse(fs.readFileSync(oraclePath('scipy', 'scipy-drift-sample.json'), 'utf8')) as {
     ks_2samp: SampleCase[];
   };
   it('has cases', () => expect(sample.ks_2samp.length).toBeGreaterThan(0));
@@ -95,7 +90,7 @@ function makeCases(): KsCase[] {
   let seed = 1;
   for (const [n1, n2] of sizes) {
     for (const shape of ['same', 'shift', 'ties', 'scale'] as const) {
-      const random = rng(seed++);
+      const random = seededRandom(seed++);
       const shift = shape === 'shift' ? 0.15 + random() * 0.3 : 0;
       const scale = shape === 'scale' ? 1.3 : 1;
       const draw = (mean: number, sd: number): number => {
@@ -155,7 +150,7 @@ describe('ks2samp against real scipy (randomized)', () => {
 });
 
 describe('one-sample KS distributions against scipy', () => {
-  const random = rng(99);
+  const random = seededRandom(99);
   const cases: OracleCase[] = [];
   for (const n of [2, 5, 10, 37, 100, 140, 141, 500, 2000, 20000]) {
     for (let k = 0; k < 6; k++) {

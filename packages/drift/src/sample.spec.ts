@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { rng } from '../test/scipy-oracle';
 import { populationStd, sortFloat64 } from './sample';
+import { seededRandom } from '../../../tools/test-support/src';
 
 describe('sortFloat64', () => {
   it.each([10, 5000, 70000])('orders %i values exactly as TypedArray.prototype.sort', (n) => {
-    const random = rng(n);
+    const random = seededRandom(n);
     const values = new Float64Array(n);
     const specials = [0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MAX_VALUE, 1e-310];
     for (let i = 0; i < n; i++) {

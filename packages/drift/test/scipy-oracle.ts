@@ -151,18 +151,6 @@ export function runScipy(cases: OracleCase[]): unknown[] {
   }
 }
 
-/** Deterministic PRNG (mulberry32) so every failure is reproducible from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function normal(random: () => number, mean = 0, sd = 1): number {
   const u = 1 - random();
   const v = random();

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createBLAKE3 } from 'hash-wasm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHasher, digestBytes, type Blake3Backend } from './backend';
+import { oraclePath } from '../../../tools/test-support/src';
 
 interface VectorCase {
   input_len: number;
   hash: string;
 }
-const vectors = JSON.parse(
-  readFileSync(join(process.env.CAIRN_SHARED!, 'reference', 'blake3', 'test_vectors.json'), 'utf8'),
-) as { cases: VectorCase[] };
+const vectors = JSON.parse(readFileSync(oraclePath('blake3', 'test_vectors.json'), 'utf8')) as {
+  cases: VectorCase[];
+};
 
 function vectorInput(length: number): Buffer {
   const input = Buffer.alloc(length);

@@ -17,10 +17,9 @@ import { isCairnError } from '@cairn/errors';
 import { hashDirectory } from './directory';
 import { HashErrorCode } from './errors';
 import { hashBuffer } from './hash-file';
+import { oraclePath } from '../../../tools/test-support/src';
 
-const dvc = JSON.parse(
-  readFileSync(join(process.env.CAIRN_SHARED!, 'reference', 'dvc', 'hash_cases.json'), 'utf8'),
-) as {
+const dvc = JSON.parse(readFileSync(oraclePath('dvc', 'hash_cases.json'), 'utf8')) as {
   dir_md5: { cases: Array<{ tree: Record<string, string>; md5: string; size?: number; nfiles?: number }> };
 };
 

@@ -1,20 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCairnError } from '@cairn/errors';
 import { hashBuffer } from './hash-file';
 import { HashErrorCode } from './errors';
 import { compareUtf8, manifestBytes, parseManifest, type ManifestEntry } from './manifest';
+import { oraclePath } from '../../../tools/test-support/src';
 
 interface DvcCase {
   tree: Record<string, string>;
   md5: string;
   manifest?: string;
 }
-const dvc = JSON.parse(
-  readFileSync(join(process.env.CAIRN_SHARED!, 'reference', 'dvc', 'hash_cases.json'), 'utf8'),
-) as {
+const dvc = JSON.parse(readFileSync(oraclePath('dvc', 'hash_cases.json'), 'utf8')) as {
   file_md5: Array<{ content_utf8: string; md5: string }>;
   dir_md5: { cases: DvcCase[] };
 };

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   accuracyScore,
@@ -14,6 +13,7 @@ import {
   rocCurve,
 } from './index';
 import { MetricsErrorCode } from './errors';
+import { oraclePath } from '../../../tools/test-support/src';
 
 /** scikit-learn 1.2.1's own test cases with full-precision expected values (an independent oracle). */
 interface Case {
@@ -24,7 +24,7 @@ interface Case {
   sklearn_value?: Record<string, unknown>;
   cases?: Array<Record<string, unknown>>;
 }
-const file = path.join(process.env.CAIRN_SHARED!, 'reference', 'sklearn-metrics-sample.json');
+const file = oraclePath('sklearn', 'sklearn-metrics-sample.json');
 const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: Case[] }).cases;
 const byId = (id: string): Case => {
   const c = cases.find((x) => x.id === id);

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from './dashboard';
 import { dashboardUid } from './model';
 import { IRIS, promtool, tempDir } from '../test/helpers';
+import { oraclePath } from '../../../tools/test-support/src';
 
-const SCHEMA_DIR = join(process.env.CAIRN_SHARED as string, 'reference', 'grafana');
+const SCHEMA_DIR = oraclePath('grafana');
 
 interface Panel {
   id: number;

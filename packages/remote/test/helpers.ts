@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { hashBuffer } from '@cairn/hash';
 import { objectFile } from '../src';
+import { seededBytes, seededRandom } from '../../../tools/test-support/src';
+
+const rand = seededRandom(105);
 
 export function tempDir(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), `cairn-${prefix}-`));
@@ -14,7 +16,7 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 export function fillStore(storeDir: string, count: number, maxBytes = 50_000): Map<string, Buffer> {
   const objects = new Map<string, Buffer>();
   for (let i = 0; i < count; i += 1) {
-    const body = randomBytes(1 + Math.floor(Math.random() * maxBytes));
+    const body = seededBytes(rand, 1 + Math.floor(rand() * maxBytes));
     const id = `${hashBuffer(body)}${i % 7 === 0 ? '.dir' : ''}`;
     const file = objectFile(storeDir, id);
     mkdirSync(dirname(file), { recursive: true });

@@ -10,12 +10,12 @@ import {
   parseMetrics,
   postJson,
   PYTHON,
-  random,
   sampleValue,
   tempDir,
   writeNodeModel,
   writePythonModel,
 } from '../test/fixtures';
+import { seededRandom } from '../../../tools/test-support/src';
 
 describe('createModelServer (node model)', () => {
   const tmp = tempDir();
@@ -111,7 +111,7 @@ describe('createModelServer (node model)', () => {
       ] as const) {
         expect(sampleValue(before, name, { model: 'toy', version: 'v2', ...extra }), name).toBe(0);
       }
-      const next = random(7);
+      const next = seededRandom(7);
       const xs = Array.from({ length: 60 }, () => Math.round(next() * 1000) / 100);
       for (let i = 0; i < xs.length; i += 3)
         await postJson(`${ownUrl}/predict`, { rows: xs.slice(i, i + 3).map((x) => ({ x, color: 'c' })) });
@@ -160,7 +160,7 @@ describe('createModelServer (node model)', () => {
   it('exports drift scores and class shares against a reference, matching a numpy computation', async () => {
     const fresh = tempDir();
     const model = await loadModel(writeNodeModel(fresh.dir));
-    const next = random(11);
+    const next = seededRandom(11);
     const reference = Array.from({ length: 400 }, () => ({
       x: next() * 10,
       color: 'c',

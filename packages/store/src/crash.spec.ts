@@ -3,6 +3,7 @@ import { cpSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } f
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytes, cleanup, tempDir, writeTree } from '../test/helpers';
+import { seededRandom } from '../../../tools/test-support/src';
 import { checkout, hasObject, initWorkspace, listPointers, referencedObjects, status, verify } from './index';
 
 /** Runs test/add-child.ts in its own Node process (TypeScript compiled on the fly by @swc-node/register). */
@@ -70,6 +71,8 @@ describe('crash safety', () => {
     let duration = Date.now() - started;
     await expectConsistent(root);
 
+    // Where inside the add each kill lands (a fraction of its duration): seeded, so a failing round can be replayed.
+    const killAt = seededRandom(20_251_201);
     let killedMidway = 0;
     for (let round = 1; round <= 21; round++) {
       // New content for ~15% of the files (and one large file every third round), so each add has objects to write.
@@ -82,7 +85,7 @@ describe('crash safety', () => {
       const run = spawnAdd(root, ['big']);
       let timer: NodeJS.Timeout | undefined;
       const ready = run.ready.then((at) => {
-        timer = setTimeout(() => run.child.kill('SIGKILL'), Math.random() * duration);
+        timer = setTimeout(() => run.child.kill('SIGKILL'), killAt() * duration);
         return at;
       });
       const exit = await run.exited;

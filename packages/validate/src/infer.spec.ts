@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inferColumns } from './infer';
 import { validateDataset } from './validate';
+import { oraclePath } from '../../../tools/test-support/src';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-validate-infer-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const shared = (...parts: string[]) => path.join(process.env.CAIRN_SHARED!, 'datasets', ...parts);
 
 describe('inferColumns', () => {
   it('infers types, nullability and categories from a CSV', async () => {
@@ -28,7 +28,7 @@ describe('inferColumns', () => {
   });
 
   it('on the real Seattle weather CSV: the inferred spec validates its own file', async () => {
-    const file = shared('vega', 'seattle-weather.csv');
+    const file = oraclePath('datasets', 'vega', 'seattle-weather.csv');
     const columns = await inferColumns(file);
     expect(columns.date).toEqual({ type: 'date', nullable: false });
     expect(columns.temp_max).toEqual({ type: 'number', nullable: false });
@@ -42,7 +42,7 @@ describe('inferColumns', () => {
   });
 
   it('on the real penguins JSON: typed values and nulls', async () => {
-    const file = shared('vega', 'penguins.json');
+    const file = oraclePath('datasets', 'vega', 'penguins.json');
     const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
     const columns = await inferColumns(file);
     expect(columns['Body Mass (g)']).toEqual({

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isCairnError } from '@cairn/errors';
 import type { DatasetSpec } from './spec';
 import { validateDataset, type ValidationReport } from './validate';
+import { exampleDatasetPath, oraclePath } from '../../../tools/test-support/src';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-validate-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -317,26 +318,25 @@ describe('limits and numbers', () => {
   });
 
   it('counts rows and classes of the real iris data as Python does', async () => {
-    const iris = path.join(process.env.CAIRN_SHARED!, 'datasets', 'sklearn-1.2.1', 'iris.csv');
+    const iris = exampleDatasetPath('iris', 'iris.csv');
     const script = `import csv, collections, json, sys
 rows = list(csv.reader(open(sys.argv[1])))[1:]
 print(json.dumps({"rows": len(rows), "classes": dict(collections.Counter(r[4] for r in rows)), "min": min(float(r[0]) for r in rows), "max": max(float(r[0]) for r in rows)}))`;
     const oracle = JSON.parse(
       execFileSync('/usr/bin/python3', ['-c', script, iris], { encoding: 'utf8' }),
     ) as { rows: number; classes: Record<string, number>; min: number; max: number };
-    const header = fs.readFileSync(iris, 'utf8').split('\n')[0]!.split(',');
     const report = await validateDataset(iris, {
       columns: {
-        [header[0]!]: { type: 'number', min: 0, max: 10 },
-        [header[4]!]: { type: 'integer', categories: [0, 1, 2] },
+        sepal_length: { type: 'number', min: 0, max: 10 },
+        species: { type: 'string', categories: ['setosa', 'versicolor', 'virginica'] },
       },
-      label: { column: header[4]!, balance: { minShare: 0.3 } },
+      label: { column: 'species', balance: { minShare: 0.3 } },
       pii: {},
     });
     expect(report.ok).toBe(true);
     expect(report.rows).toBe(oracle.rows);
     expect(report.classes).toEqual(oracle.classes);
-    expect(report.stats[header[0]!]).toMatchObject({ min: oracle.min, max: oracle.max });
+    expect(report.stats.sepal_length).toMatchObject({ min: oracle.min, max: oracle.max });
   });
 });
 
@@ -383,7 +383,7 @@ describe('JSON and JSON Lines', () => {
   });
 
   it('validates the real penguins JSON; nulls in Body Mass are found where Python finds them', async () => {
-    const penguins = path.join(process.env.CAIRN_SHARED!, 'datasets', 'vega', 'penguins.json');
+    const penguins = oraclePath('datasets', 'vega', 'penguins.json');
     const rows = JSON.parse(fs.readFileSync(penguins, 'utf8')) as Record<string, unknown>[];
     const expected = rows.flatMap((row, i) => (row['Body Mass (g)'] === null ? [i + 1] : []));
     const report = await validateDataset(penguins, {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './workspace';
@@ -11,5 +12,8 @@ describe('bundled examples', () => {
       encoding: 'utf8',
     });
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+    // Every model ran, the Python one too (a missing scikit-learn is a failure, not a skipped row).
+    for (const model of readdirSync(join(repoRoot, 'examples', 'models')))
+      expect(result.stdout).toMatch(new RegExp(`^${model} .* ok`, 'm'));
   });
 });

@@ -1,26 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, TestWorkspace } from './workspace';
-
-const irisCsv = () => {
-  // The scikit-learn CSV starts with "n_samples,n_features,names…": give it a real header.
-  const [, ...rows] = readFileSync(
-    join(process.env.CAIRN_SHARED!, 'datasets', 'sklearn-1.2.1', 'iris.csv'),
-    'utf8',
-  )
-    .trim()
-    .split('\n');
-  const species = ['setosa', 'versicolor', 'virginica'];
-  return [
-    'sepal_length,sepal_width,petal_length,petal_width,species',
-    ...rows.map((row) => {
-      const cells = row.split(',');
-      return [...cells.slice(0, 4), species[Number(cells[4])]].join(',');
-    }),
-  ].join('\n');
-};
+import { exampleDatasetPath } from '../../test-support/src';
 
 describe('generators end to end: a fresh workspace scaffolded with init, dataset and model, then trained', () => {
   let ws: TestWorkspace;
@@ -28,7 +10,7 @@ describe('generators end to end: a fresh workspace scaffolded with init, dataset
     ensureBuilt();
     ws = new TestWorkspace();
     ws.write('nx.json', JSON.stringify({ neverConnectToCloud: true }));
-    ws.write('incoming/iris.csv', irisCsv());
+    ws.write('incoming/iris.csv', readFileSync(exampleDatasetPath('iris', 'iris.csv'), 'utf8'));
     ws.commit('empty workspace');
   });
   afterAll(() => ws?.dispose());

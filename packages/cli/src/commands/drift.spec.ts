@@ -4,23 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../test/run-cli';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../../tools/test-support/src';
 
 let dir: string;
 
-/** Seeded generator so the files are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function writeSample(file: string, n: number, seed: number, shift: number): void {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const lines = ['amount,color,flag'];
   for (let i = 0; i < n; i++) {
     const u = 1 - random();

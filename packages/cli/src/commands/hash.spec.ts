@@ -18,12 +18,18 @@ beforeAll(() => {
   writeFileSync(join(dir, 'data/sub/y.txt'), 'y');
   for (let i = 0; i < 30; i++) writeFileSync(join(dir, `many-${i}.txt`), `file ${i}\n`.repeat(i * 50));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(sumsDir, { recursive: true, force: true });
+});
 
 const cairn = (...args: string[]) => runCli(args, { cwd: dir });
 
+const sumsDir = mkdtempSync(join(tmpdir(), 'cairn-cli-hash-sums-'));
+let checks = 0;
 function check(tool: 'b3sum' | 'md5sum', sums: string): string {
-  const file = join(dir, '..', `${tool}-${Date.now()}-${Math.random()}.sums`);
+  // Outside the hashed folder, so the sums file is not itself hashed.
+  const file = join(sumsDir, `${tool}-${(checks += 1)}.sums`);
   writeFileSync(file, sums);
   try {
     return execFileSync(tool, ['--check', file], { cwd: dir, encoding: 'utf8' });

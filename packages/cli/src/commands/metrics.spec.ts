@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../test/run-cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../../tools/test-support/src';
 
 let dir: string;
 
@@ -68,19 +69,9 @@ function sklearn(file: string, task: string, pos = ''): Record<string, unknown> 
   return oracle[i]!;
 }
 
-function rnd(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-cli-metrics-'));
-  const r = rnd(7);
+  const r = seededRandom(7);
   const bin = ['y_true,y_pred,score'];
   for (let i = 0; i < 500; i++) {
     const pos = r() < 0.4;

@@ -15,6 +15,7 @@ import { FileSystemStorage, startCacheServer } from '@cairn/cache-server';
 import { main } from '../main';
 import { stopCacheServers } from './cache-server';
 import { runCli } from '../../test/run-cli';
+import { waitUntil } from '../../../../tools/test-support/src';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -190,7 +191,7 @@ describe('cairn cache-server', () => {
         '--tokens',
         tokens,
       ]);
-      while (!stderr.includes('"listening"')) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitUntil(() => stderr.includes('"listening"'));
       const { url } = JSON.parse(stderr.split('\n').find((line) => line.includes('"listening"'))!) as {
         url: string;
       };
@@ -211,13 +212,9 @@ describe('cairn cache-server', () => {
       });
       expect(await get.text()).toBe('out');
       // The last request's log line is written once the server has finished the response.
-      for (
-        let i = 0;
-        i < 100 && stderr.split('\n').filter((line) => line.includes('"route":"cache"')).length < 3;
-        i += 1
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitUntil(
+        () => stderr.split('\n').filter((line) => line.includes('"route":"cache"')).length >= 3,
+      );
       stopCacheServers();
       expect(await running).toBe(0);
       // One JSON log line per request.
