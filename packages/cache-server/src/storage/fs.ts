@@ -1,9 +1,9 @@
-import { promises as fs, type Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CairnError } from '@cairn/errors';
-import { createAtomicWriteStream } from '@cairn/fs-atomic';
+import { createAtomicWriteStream, ensureDirectory } from '@cairn/fs-atomic';
 import { CacheServerErrorCode, cacheServerError } from '../errors';
 import type { PutOutcome, Storage, StoredBody } from './types';
 
@@ -39,35 +39,19 @@ function unusable(root: string, error: unknown): Error {
   );
 }
 
-/**
- * Makes `path` a folder, one level at a time. Node's `mkdir({ recursive: true })`
- * retries forever when mkdir(2) answers ENOENT under a parent that exists
- * (/proc, /sys), so the recursion is ours and every refusal becomes a coded error.
- */
+/** Creates a storage folder with fs-atomic's `ensureDirectory` (Node's recursive mkdir spins under /proc). */
 async function ensureFolder(path: string, root: string): Promise<void> {
-  let stats: Stats;
   try {
-    stats = await fs.stat(path);
+    await ensureDirectory(path);
   } catch (error) {
-    if (!isCode(error, 'ENOENT', 'ENOTDIR')) throw unusable(root, error);
-    const parent = dirname(path);
-    if (parent === path) throw unusable(root, error);
-    await ensureFolder(parent, root);
-    try {
-      await fs.mkdir(path);
-    } catch (mkdirError) {
-      if (!isCode(mkdirError, 'EEXIST')) throw unusable(root, mkdirError);
-      await ensureFolder(path, root);
-    }
-    return;
-  }
-  if (!stats.isDirectory()) {
+    if (!isCode(error, 'ENOTDIR')) throw unusable(root, error);
+    const file = (error as NodeJS.ErrnoException).path ?? path;
     throw cacheServerError(
       CacheServerErrorCode.storagePathNotFolder,
-      path === root
+      file === root
         ? `storage path ${root} is a file, not a folder`
-        : `storage path ${root} lies under ${path}, which is a file, not a folder`,
-      { data: { storage: root, file: path }, hint: 'pass --storage a folder (it is created if missing)' },
+        : `storage path ${root}: ${file} is a file, not a folder`,
+      { data: { storage: root, file }, hint: 'pass --storage a folder (it is created if missing)' },
     );
   }
 }
