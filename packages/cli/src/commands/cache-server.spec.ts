@@ -1,27 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-/** Start-up failures run the real CLI as its own process: it must end by itself, with a coded error. */
-function runCliProcess(args: string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@cairn/source',
-      '-r',
-      require.resolve('@swc-node/register'),
-      join(__dirname, '..', '..', 'test', 'cli-child.ts'),
-      ...args,
-    ],
-    { cwd, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
-}
+import { runCliProcess } from '../../test/run-cli';
 
 let dir: string;
 let cert: string;
@@ -98,10 +81,9 @@ describe('cairn cache-server start-up failures', () => {
     async (_name, code, args) => {
       const flags = args();
       const all = flags.includes('--storage') ? flags : ['--storage', storage(), ...flags];
-      const result = await runCliProcess(
-        ['cache-server', '--no-auth', '--port', '0', ...all],
-        join(dir, 'cwd'),
-      );
+      const result = await runCliProcess(['cache-server', '--no-auth', '--port', '0', ...all], {
+        cwd: join(dir, 'cwd'),
+      });
       expect(result.stderr).toContain(`error[${code}]`);
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(result.code).toBe(2);
@@ -110,7 +92,9 @@ describe('cairn cache-server start-up failures', () => {
   );
 
   it('writes nothing into the current folder for --storage ""', async () => {
-    await runCliProcess(['cache-server', '--no-auth', '--port', '0', '--storage', ''], join(dir, 'cwd'));
+    await runCliProcess(['cache-server', '--no-auth', '--port', '0', '--storage', ''], {
+      cwd: join(dir, 'cwd'),
+    });
     expect(readdirSync(join(dir, 'cwd'))).toEqual([]);
   }, 60_000);
 });
