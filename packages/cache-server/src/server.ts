@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
-import { CairnError } from '@cairn/errors';
+import { CacheServerErrorCode, cacheServerError } from './errors';
 import { cacheKey, isCacheHash, isObjectId, objectDigest, objectKey } from './ids';
 import { ServerMetrics, type Route } from './metrics';
 import type { Storage } from './storage';
@@ -118,7 +118,7 @@ class CacheService {
 
   constructor(private readonly options: CacheServerOptions) {
     if (!options.noAuth && !options.tokens) {
-      throw new CairnError('AUTH_REQUIRED', 'refusing to serve without authentication', {
+      throw cacheServerError(CacheServerErrorCode.authRequired, 'refusing to serve without authentication', {
         hint: 'pass --tokens FILE (lines "read <token>" / "write <token>"), or --no-auth to allow anyone who can connect',
       });
     }
@@ -318,6 +318,50 @@ class CacheService {
   }
 }
 
+/** A failed listen(2) as a coded error naming the address, for the causes a user can fix. */
+function listenError(error: Error, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const data = { host, port };
+  if (code === 'EADDRINUSE') {
+    return cacheServerError(
+      CacheServerErrorCode.listenPortInUse,
+      `cannot listen on ${where}: the port is in use`,
+      {
+        data,
+        hint: 'stop the other server, or pick another --port (0 picks a free one)',
+        cause: error,
+      },
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return cacheServerError(
+      CacheServerErrorCode.listenAddressUnavailable,
+      `cannot listen on ${where}: the address belongs to no interface of this machine`,
+      { data, hint: 'use 127.0.0.1, 0.0.0.0 (all interfaces) or an address of this machine', cause: error },
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
+    return cacheServerError(
+      CacheServerErrorCode.listenHostUnknown,
+      `cannot listen on ${where}: unknown host`,
+      {
+        data,
+        hint: 'use an IP address or a host name this machine resolves',
+        cause: error,
+      },
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return cacheServerError(
+      CacheServerErrorCode.listenPermissionDenied,
+      `cannot listen on ${where}: permission denied`,
+      { data, hint: 'ports below 1024 need privileges; pick a higher --port', cause: error },
+    );
+  }
+  return error;
+}
+
 /**
  * Starts the cache server: Nx's self-hosted remote cache API under
  * `/v1/cache/{hash}`, the data remote under `/v1/objects/…`, `/healthz` and
@@ -333,18 +377,20 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
   server.requestTimeout = 60 * 60 * 1000;
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+    const fail = (error: Error) => reject(listenError(error, host, port));
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const actualPort = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
-    port,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${actualPort}`,
+    port: actualPort,
     server,
     metrics: service.metrics,
     async close() {

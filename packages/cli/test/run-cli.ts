@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { vi } from 'vitest';
 import { main } from '../src/main';
 
@@ -34,4 +36,30 @@ export async function runCli(args: string[], options: { cwd?: string } = {}): Pr
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/**
+ * Runs the CLI as its own process on the TypeScript sources (test/cli-child.ts),
+ * for what only a real process shows: that it exits by itself, its exit code and stderr.
+ */
+export function runCliProcess(
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@cairn/source',
+      '-r',
+      require.resolve('@swc-node/register'),
+      join(__dirname, 'cli-child.ts'),
+      ...args,
+    ],
+    { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }

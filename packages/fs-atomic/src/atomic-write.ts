@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { ensureDirectory } from './directories';
+import { writeError } from './errors';
 
 /** A sibling temp name, so the final rename never crosses a file system. */
 function tempPathFor(target: string): string {
@@ -31,8 +33,17 @@ export async function writeFileAtomic(
   options: { mode?: number; durable?: boolean } = {},
 ): Promise<void> {
   const temp = tempPathFor(target);
-  await fs.mkdir(dirname(target), { recursive: true });
-  const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
+  let handle: fs.FileHandle;
+  try {
+    // rename(2) would replace an empty folder at the target or fail late with EISDIR: refuse first.
+    if ((await fs.stat(target).catch(() => undefined))?.isDirectory()) {
+      throw Object.assign(new Error(`EISDIR: ${target}`), { code: 'EISDIR' });
+    }
+    await ensureDirectory(dirname(target));
+    handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
+  } catch (error) {
+    throw writeError(error, target);
+  }
   try {
     await handle.writeFile(data);
     if (options.durable !== false) await handle.sync();
@@ -46,7 +57,7 @@ export async function writeFileAtomic(
     await fs.rename(temp, target);
   } catch (error) {
     await fs.rm(temp, { force: true });
-    throw error;
+    throw writeError(error, target);
   }
   if (options.durable !== false) await fsyncDirectory(dirname(target));
 }
@@ -78,7 +89,9 @@ export async function createAtomicWriteStream(
   target: string,
   options: { mode?: number } = {},
 ): Promise<AtomicWriteStream> {
-  await fs.mkdir(dirname(target), { recursive: true });
+  await ensureDirectory(dirname(target)).catch((error: unknown) => {
+    throw writeError(error, target);
+  });
   const tempPath = tempPathFor(target);
   const stream = createWriteStream(tempPath, { flags: 'wx', mode: options.mode ?? 0o644 });
   let done = false;
@@ -96,13 +109,20 @@ export async function createAtomicWriteStream(
       } finally {
         await handle.close();
       }
-      await fs.mkdir(dirname(finalTarget), { recursive: true });
+      await ensureDirectory(dirname(finalTarget));
       await fs.rename(tempPath, finalTarget);
       await fsyncDirectory(dirname(finalTarget));
     },
     async abort() {
       done = true;
-      stream.destroy();
+      // open(2) runs asynchronously: destroyed before it finished, the stream still creates the
+      // file and only then closes it. Removing it before 'close' would leave it behind.
+      if (!stream.closed) {
+        const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+        stream.once('error', () => undefined);
+        stream.destroy();
+        await closed;
+      }
       await fs.rm(tempPath, { force: true });
     },
   };

@@ -5,3 +5,5 @@ export {
   type AtomicWriteStream,
 } from './atomic-write';
 export { withLock, LockTimeoutError } from './lock';
+export { ensureDirectory } from './directories';
+export { FsAtomicErrorCode } from './errors';

@@ -7,6 +7,12 @@ export interface CsvColumns {
   header: string[];
   columns: Map<string, string[]>;
   rows: number;
+  /**
+   * Line of the file where each data row starts, as an editor numbers them:
+   * 1-based, the header is line 1, blank lines and every line of a quoted
+   * multi-line field count.
+   */
+  lines: number[];
 }
 
 /** Splits one line that contains quotes (RFC 4180: "" inside quotes is a quote). */
@@ -56,6 +62,12 @@ function splitQuoted(
   }
 }
 
+function newlinesBetween(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let nl = text.indexOf('\n', from); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) count++;
+  return count;
+}
+
 function nextLineEnd(text: string, from: number): number {
   const nl = text.indexOf('\n', from);
   return nl < 0 ? text.length : nl;
@@ -68,10 +80,12 @@ function nextLineEnd(text: string, from: number): number {
 export function parseCsv(text: string, file = 'input'): CsvColumns {
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const stripCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
-  let lineNo = 1;
   let headerEnd = nextLineEnd(text, pos);
-  const headerSplit = splitQuoted(text, pos, headerEnd, file, lineNo);
+  const headerSplit = splitQuoted(text, pos, headerEnd, file, 1);
   headerEnd = headerSplit.end;
+  // Physical line where the next record starts (a quoted header field may span lines too).
+  let nextLine = 2 + newlinesBetween(text, pos, headerEnd);
+  const lines: number[] = [];
   const header = headerSplit.fields.map((h) => stripCr(h).trim());
   if (header.length === 0 || header.every((h) => h === ''))
     throw metricsError(MetricsErrorCode.CsvInvalid, `${file}: empty header`, { file });
@@ -80,7 +94,7 @@ export function parseCsv(text: string, file = 'input'): CsvColumns {
   pos = headerEnd + 1;
   let nextQuote = text.indexOf('"', pos);
   while (pos < text.length) {
-    lineNo++;
+    const lineNo = nextLine++;
     let end = nextLineEnd(text, pos);
     // the next quote is searched again only once we are past it (no quadratic rescans)
     if (nextQuote >= 0 && nextQuote < pos) nextQuote = text.indexOf('"', pos);
@@ -110,11 +124,13 @@ export function parseCsv(text: string, file = 'input'): CsvColumns {
         );
       }
       cols[c]!.push(text.slice(start, lineEnd));
+      lines.push(lineNo);
       pos = end + 1;
       continue;
     }
     const r = splitQuoted(text, pos, end, file, lineNo);
     const fields = r.fields;
+    if (r.end > end) nextLine += newlinesBetween(text, end, r.end);
     end = r.end;
     pos = end + 1;
     const last = fields.length - 1;
@@ -127,10 +143,11 @@ export function parseCsv(text: string, file = 'input'): CsvColumns {
       );
     }
     for (let k = 0; k < width; k++) cols[k]!.push(fields[k]!);
+    lines.push(lineNo);
   }
   const columns = new Map<string, string[]>();
   header.forEach((h, i) => columns.set(h, cols[i]!));
-  return { header, columns, rows: cols[0]!.length };
+  return { header, columns, rows: cols[0]!.length, lines };
 }
 
 export function readCsvFile(file: string): CsvColumns {
@@ -162,17 +179,17 @@ function numericOrUndefined(values: string[]): Float64Array | undefined {
   return out;
 }
 
-function numberColumn(values: string[], name: string, file: string): Float64Array {
+function numberColumn(values: string[], name: string, file: string, lines: number[]): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = parseNumber(values[i]!);
     if (!Number.isFinite(v)) {
       throw metricsError(
         MetricsErrorCode.CsvInvalid,
-        `${file}:${i + 2}: column ${name} is ${JSON.stringify(values[i])}, not a finite number`,
+        `${file}:${lines[i]}: column ${name} is ${JSON.stringify(values[i])}, not a finite number`,
         {
           file,
-          line: i + 2,
+          line: lines[i],
           column: name,
         },
       );
@@ -203,6 +220,11 @@ export function metricsInputFromCsv(
     );
   }
   if (csv.rows === 0) throw metricsError(MetricsErrorCode.Empty, `${file}: no data rows`, { file });
+  if (options.task === 'regression') {
+    // Checked here, where each value's line is known, rather than by sample index in computeMetrics.
+    numberColumn(yTrueRaw, 'y_true', file, csv.lines);
+    numberColumn(yPredRaw, 'y_pred', file, csv.lines);
+  }
   const yTrueNumbers = numericOrUndefined(yTrueRaw);
   const yPredNumbers = yTrueNumbers && numericOrUndefined(yPredRaw);
   const numeric = yPredNumbers !== undefined;
@@ -211,14 +233,14 @@ export function metricsInputFromCsv(
     : { yTrue: yTrueRaw, yPred: yPredRaw };
   if (options.task) input.task = options.task;
   const score = csv.columns.get('score');
-  if (score) input.score = numberColumn(score, 'score', file);
+  if (score) input.score = numberColumn(score, 'score', file, csv.lines);
   const probaNames = csv.header.filter((h) => h.startsWith('proba_'));
   if (probaNames.length > 0) {
     const labels = probaNames.map((h) => h.slice('proba_'.length));
     const numericProba = numeric && labels.every((l) => Number.isFinite(parseNumber(l)));
     input.proba = {
       labels: numericProba ? labels.map(parseNumber) : labels,
-      columns: probaNames.map((h) => numberColumn(csv.columns.get(h)!, h, file)),
+      columns: probaNames.map((h) => numberColumn(csv.columns.get(h)!, h, file, csv.lines)),
     };
   }
   if (options.posLabel !== undefined) {

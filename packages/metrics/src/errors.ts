@@ -22,13 +22,20 @@ export const MetricsErrorCode = {
   CsvInvalid: 'METRICS_CSV_INVALID',
 } as const;
 
+/** Longest message a metrics error carries: messages quote labels and cells, which can be megabytes. */
+export const MAX_MESSAGE_CHARS = 1000;
+
 export function metricsError(
   code: string,
   message: string,
   data: Record<string, unknown> = {},
   hint?: string,
 ): CairnError {
-  return new CairnError(code, message, { data, hint });
+  const clipped =
+    message.length > MAX_MESSAGE_CHARS
+      ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters)`
+      : message;
+  return new CairnError(code, clipped, { data, hint });
 }
 
 export function checkSameLength(what: string, a: { length: number }, b: { length: number }): void {

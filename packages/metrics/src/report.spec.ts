@@ -178,6 +178,22 @@ describe('CSV reader', () => {
     expect(csv.columns.get('note')).toEqual(['say "hi"', 'z']);
   });
 
+  it('numbers rows by the physical line they start on (1-based, header = line 1)', () => {
+    // Lines: 1 header (2 physical lines), 3 blank, 4-6 a row with a 3-line quoted field, 7 a row.
+    const text = 'y_true,"y_\npred",score\n\n"a\nb\nc",x,0.5\nd,e,high\n';
+    const csv = parseCsv(text, 'm.csv');
+    expect(csv.lines).toEqual([4, 7]);
+    expect(() =>
+      metricsInputFromCsv(parseCsv(text.replace('y_\npred', 'y_pred')), { file: 'm.csv' }),
+    ).toThrow(expect.objectContaining({ data: { file: 'm.csv', line: 6, column: 'score' } }));
+    expect(() => parseCsv('y_true,y_pred\n"a\nb",c\n\n"d\ne"\n', 'n.csv')).toThrow(
+      expect.objectContaining({ code: MetricsErrorCode.CsvInvalid, data: { file: 'n.csv', line: 5 } }),
+    );
+    expect(() => parseCsv('y_true,y_pred\r\n"a\r\nb",c\r\n\r\nd\r\n', 'o.csv')).toThrow(
+      expect.objectContaining({ code: MetricsErrorCode.CsvInvalid, data: { file: 'o.csv', line: 5 } }),
+    );
+  });
+
   it('names the line of a malformed row', () => {
     expect(() => parseCsv('y_true,y_pred\n1,2\n3\n', 'p.csv')).toThrow(
       expect.objectContaining({ code: MetricsErrorCode.CsvInvalid, data: { file: 'p.csv', line: 3 } }),

@@ -198,7 +198,7 @@ function toNumbers(column: string, values: ArrayLike<Label>): Float64Array {
     if (typeof v !== 'number') {
       throw metricsError(
         MetricsErrorCode.InvalidScore,
-        `regression: ${column} at row ${i} is ${JSON.stringify(v)}, not a number`,
+        `regression: ${column} at sample ${i} (0-based) is ${JSON.stringify(v)}, not a number`,
         { row: i, column },
       );
     }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { CairnError, isCairnError } from '@cairn/errors';
 import type { LoadedModel } from './load-model';
 import type { Row } from './manifest';
+import { clipText, jsonDepthExceeds, MAX_ECHO_CHARS, MAX_JSON_DEPTH, ServeRequestErrorCode } from './errors';
 import { ModelMetrics } from './model-metrics';
 import { validateRequestRows } from './validate-rows';
 
@@ -36,12 +37,7 @@ export interface ModelServerOptions {
 class BodyTooLarge extends Error {}
 
 /** Failures caused by the request (400/413); anything else is the model's or ours (500). */
-const CLIENT_ERRORS = new Set([
-  'SERVE_INVALID_REQUEST',
-  'SERVE_INVALID_ROW',
-  'SERVE_INVALID_JSON',
-  'SERVE_REQUEST_TOO_LARGE',
-]);
+const CLIENT_ERRORS = new Set<string>(Object.values(ServeRequestErrorCode));
 
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -80,7 +76,7 @@ function requestRows(body: unknown): unknown {
     return [object];
   }
   throw new CairnError(
-    'SERVE_INVALID_REQUEST',
+    ServeRequestErrorCode.invalidRequest,
     `request body must be a JSON object or array, got ${body === null ? 'null' : typeof body}`,
     {
       data: { pointer: '/' },
@@ -150,9 +146,13 @@ export function createModelServer(options: ModelServerOptions): Server {
         text = await readBody(request, maxBody);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          throw new CairnError('SERVE_REQUEST_TOO_LARGE', `request body exceeds ${maxBody} bytes`, {
-            data: { limit: maxBody },
-          });
+          throw new CairnError(
+            ServeRequestErrorCode.requestTooLarge,
+            `request body exceeds ${maxBody} bytes`,
+            {
+              data: { limit: maxBody },
+            },
+          );
         }
         throw error;
       }
@@ -160,12 +160,18 @@ export function createModelServer(options: ModelServerOptions): Server {
       try {
         body = JSON.parse(text);
       } catch (error) {
+        // V8's message quotes only a few characters around the fault; clipped all the same.
         throw new CairnError(
-          'SERVE_INVALID_JSON',
-          `request body is not valid JSON: ${(error as Error).message}`,
-          {
-            data: { pointer: '/' },
-          },
+          ServeRequestErrorCode.invalidJson,
+          `request body is not valid JSON: ${clipText((error as Error).message)}`,
+          { data: { pointer: '/' } },
+        );
+      }
+      if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
+        throw new CairnError(
+          ServeRequestErrorCode.jsonTooDeep,
+          `request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels`,
+          { data: { pointer: '/', limit: MAX_JSON_DEPTH }, hint: 'send {"rows": [{"feature": value, ...}]}' },
         );
       }
       const rows = validateRequestRows(requestRows(body), model.manifest);
@@ -175,16 +181,19 @@ export function createModelServer(options: ModelServerOptions): Server {
       sendJson(response, 200, { predictions });
     } catch (error) {
       const clientError = isCairnError(error) && CLIENT_ERRORS.has(error.code);
-      status = isCairnError(error, 'SERVE_REQUEST_TOO_LARGE') ? 413 : clientError ? 400 : 500;
+      status = isCairnError(error, ServeRequestErrorCode.requestTooLarge) ? 413 : clientError ? 400 : 500;
       const detail = isCairnError(error)
         ? {
             code: error.code,
-            message: error.message,
+            // Model and parser messages can quote the input: only a prefix goes back.
+            message: clipText(error.message),
             ...pick(error.data, ['pointer', 'row', 'field', 'expected']),
           }
         : { code: 'SERVE_INTERNAL', message: 'internal error' };
       if (!clientError)
-        process.stderr.write(`cairn serve: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `cairn serve: ${clipText(error instanceof Error ? error.message : String(error))}\n`,
+        );
       if (!response.headersSent) sendJson(response, status, { error: detail });
     } finally {
       metrics?.observeRequest(status, Number(process.hrtime.bigint() - started) / 1e9);
@@ -220,7 +229,10 @@ export function createModelServer(options: ModelServerOptions): Server {
       return;
     }
     sendJson(response, 404, {
-      error: { code: 'SERVE_NOT_FOUND', message: `no route ${request.method ?? ''} ${path}` },
+      error: {
+        code: 'SERVE_NOT_FOUND',
+        message: `no route ${request.method ?? ''} ${clipText(path ?? '/', MAX_ECHO_CHARS)}`,
+      },
     });
   });
   server.keepAliveTimeout = 30_000;

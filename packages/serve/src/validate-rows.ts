@@ -1,4 +1,5 @@
 import { CairnError } from '@cairn/errors';
+import { previewValue, ServeRequestErrorCode } from './errors';
 import type { ModelManifest, Row } from './manifest';
 
 function typeOf(value: unknown): string {
@@ -18,7 +19,7 @@ function typeOf(value: unknown): string {
 export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest, 'features'>): Row[] {
   if (!Array.isArray(rows) || rows.length === 0) {
     throw new CairnError(
-      'SERVE_INVALID_REQUEST',
+      ServeRequestErrorCode.invalidRequest,
       `/rows must be a non-empty array of objects, got ${typeOf(rows)}`,
       {
         data: { pointer: '/rows' },
@@ -29,7 +30,7 @@ export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest,
   return rows.map((row: unknown, index) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
       throw new CairnError(
-        'SERVE_INVALID_ROW',
+        ServeRequestErrorCode.invalidRow,
         `/rows/${index} must be an object of feature values, got ${typeOf(row)}`,
         {
           data: { row: index, pointer: `/rows/${index}` },
@@ -45,12 +46,9 @@ export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest,
           ? typeof value === 'number' && Number.isFinite(value)
           : typeof value === 'string';
       if (!ok) {
-        const got =
-          value === undefined
-            ? 'nothing (missing)'
-            : `${typeOf(value)} ${JSON.stringify(value) ?? ''}`.trim();
+        const got = value === undefined ? 'nothing (missing)' : previewValue(value);
         throw new CairnError(
-          'SERVE_INVALID_ROW',
+          ServeRequestErrorCode.invalidRow,
           `/rows/${index}/${feature.name}: expected ${feature.type === 'number' ? 'a finite number' : 'a string'}, got ${got}`,
           {
             data: {

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { CairnError } from '@cairn/errors';
+import { ValidateErrorCode } from './errors';
+import { compileWholeMatch, describePatternError, linearRegExp, PatternSyntaxError } from './linear-regexp';
 import type { ColumnSpec, DatasetSpec } from './spec';
 
 /** The published JSON Schemas; src/ and dist/ sit at the same depth, so this works in both. */
@@ -29,12 +31,41 @@ export function pointerToken(name: string): string {
 }
 
 function invalid(file: string, pointer: string, problem: string, hint?: string): CairnError {
-  return new CairnError('DATASET_SPEC_INVALID', `${file}: ${pointer || '(root)'} ${problem}`, {
+  return new CairnError(ValidateErrorCode.specInvalid, `${file}: ${pointer || '(root)'} ${problem}`, {
     data: { file, pointer },
     hint:
       hint ??
       'see docs/validation.md or packages/validate/schemas/dataset-spec.schema.json for the valid fields',
   });
+}
+
+/** A pattern the engine refused, as a coded error naming the spec field; other errors pass through. */
+export function patternError(file: string, pointer: string, error: unknown): CairnError {
+  if (!(error instanceof PatternSyntaxError)) throw error;
+  const where = pointer.endsWith('/pattern')
+    ? pointer
+    : `${pointer} pattern ${JSON.stringify(error.pattern)}`;
+  return new CairnError(
+    error.unsupported ? ValidateErrorCode.patternUnsupported : ValidateErrorCode.specInvalid,
+    `${file}: ${where} ${describePatternError(error)}`,
+    {
+      data: { file, pointer },
+      hint: 'patterns use the RE2 dialect (docs/validation.md#patterns); rewrite it without backreferences or lookaround',
+    },
+  );
+}
+
+/**
+ * Compiles a spec's `rowSchema` with Ajv; its `pattern` and
+ * `patternProperties` run on the linear-time engine, like column patterns.
+ */
+export function compileRowSchema(schema: unknown): ValidateFunction {
+  return new Ajv({
+    allErrors: false,
+    strict: false,
+    allowUnionTypes: true,
+    code: { regExp: linearRegExp },
+  }).compile(schema as object);
 }
 
 /** The most specific Ajv error, phrased as "<pointer> <what is wrong / what would be valid>". */
@@ -128,13 +159,9 @@ function checkColumn(file: string, base: string, column: ColumnSpec): void {
   }
   if (column.pattern !== undefined) {
     try {
-      new RegExp(column.pattern, 'u');
+      compileWholeMatch(column.pattern);
     } catch (error) {
-      throw invalid(
-        file,
-        `${base}/pattern`,
-        `is not a valid regular expression: ${(error as Error).message}`,
-      );
+      throw patternError(file, `${base}/pattern`, error);
     }
   }
 }
@@ -180,8 +207,9 @@ export function parseDatasetSpec(
   }
   if (spec.rowSchema !== undefined) {
     try {
-      new Ajv({ allErrors: false, strict: false, allowUnionTypes: true }).compile(spec.rowSchema as object);
+      compileRowSchema(spec.rowSchema);
     } catch (error) {
+      if (error instanceof PatternSyntaxError) throw patternError(file, `${prefix}/rowSchema`, error);
       throw invalid(file, `${prefix}/rowSchema`, `is not a valid JSON Schema: ${(error as Error).message}`);
     }
   }

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { CairnError } from '@cairn/errors';
 import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
 import { DigestSet } from './digest-set';
+import { compileWholeMatch } from './linear-regexp';
+import { compileRowSchema, patternError, pointerToken } from './parse-spec';
 import { maskPii, scanPii } from './pii';
 import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
 import type {
@@ -154,7 +156,7 @@ class ColumnCheck {
   readonly hasRange: boolean;
   readonly minLength: number;
   readonly maxLength: number;
-  readonly pattern: RegExp | undefined;
+  readonly pattern: { test(text: string): boolean } | undefined;
   readonly textCategories: Set<string> | undefined;
   private readonly categoryBuckets: string[][] | undefined;
   readonly numberCategories: Set<number> | undefined;
@@ -189,7 +191,12 @@ class ColumnCheck {
     this.hasRange = spec.min !== undefined || spec.max !== undefined;
     this.minLength = spec.minLength ?? 0;
     this.maxLength = spec.maxLength ?? Infinity;
-    this.pattern = spec.pattern === undefined ? undefined : new RegExp(`^(?:${spec.pattern})$`, 'u');
+    try {
+      this.pattern = spec.pattern === undefined ? undefined : compileWholeMatch(spec.pattern);
+    } catch (error) {
+      // Specs read from dataset.json were checked already; this guards specs built in code.
+      throw patternError('dataset spec', `/columns/${pointerToken(name)}/pattern`, error);
+    }
     if (spec.categories) {
       if (spec.type === 'number' || spec.type === 'integer')
         this.numberCategories = new Set(spec.categories.map(Number));
@@ -559,9 +566,11 @@ class DatasetChecker {
     this.emptyIsOnlyNull = nullValues.length === 1 && nullValues[0] === '';
     if (spec.key && severityLevel(spec, 'key') !== 'off') this.keySet = new DigestSet();
     if (spec.rowSchema !== undefined && severityLevel(spec, 'row-schema') !== 'off') {
-      this.rowSchema = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true }).compile(
-        spec.rowSchema as object,
-      );
+      try {
+        this.rowSchema = compileRowSchema(spec.rowSchema);
+      } catch (error) {
+        throw patternError('dataset spec', '/rowSchema', error);
+      }
     }
   }
 

@@ -2,7 +2,9 @@ import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createAtomicWriteStream } from '@cairn/fs-atomic';
+import { CairnError } from '@cairn/errors';
+import { createAtomicWriteStream, ensureDirectory } from '@cairn/fs-atomic';
+import { CacheServerErrorCode, cacheServerError } from '../errors';
 import type { PutOutcome, Storage, StoredBody } from './types';
 
 const TEMP_NAME = /^\..+\.tmp$/;
@@ -21,6 +23,37 @@ function isCode(error: unknown, ...codes: string[]): boolean {
   return (
     typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '')
   );
+}
+
+function unusable(root: string, error: unknown): Error {
+  if (error instanceof CairnError) return error;
+  const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+  return cacheServerError(
+    CacheServerErrorCode.storagePathUnusable,
+    `storage folder ${root} cannot be used (${reason})`,
+    {
+      data: { storage: root, reason },
+      hint: 'pass --storage a folder on a writable file system (it is created if missing)',
+      cause: error,
+    },
+  );
+}
+
+/** Creates a storage folder with fs-atomic's `ensureDirectory` (Node's recursive mkdir spins under /proc). */
+async function ensureFolder(path: string, root: string): Promise<void> {
+  try {
+    await ensureDirectory(path);
+  } catch (error) {
+    if (!isCode(error, 'ENOTDIR')) throw unusable(root, error);
+    const file = (error as NodeJS.ErrnoException).path ?? path;
+    throw cacheServerError(
+      CacheServerErrorCode.storagePathNotFolder,
+      file === root
+        ? `storage path ${root} is a file, not a folder`
+        : `storage path ${root}: ${file} is a file, not a folder`,
+      { data: { storage: root, file }, hint: 'pass --storage a folder (it is created if missing)' },
+    );
+  }
 }
 
 /**
@@ -42,17 +75,27 @@ export class FileSystemStorage implements Storage {
   }
 
   async init(): Promise<void> {
-    await fs.mkdir(join(this.root, 'cache'), { recursive: true });
-    await fs.mkdir(join(this.root, 'objects', 'b3'), { recursive: true });
-    // A killed server can leave hidden temp files; they were never visible, so drop them.
-    const folders = [join(this.root, 'cache')];
-    for (const prefix of await fs.readdir(join(this.root, 'objects', 'b3'))) {
-      folders.push(join(this.root, 'objects', 'b3', prefix));
-    }
-    for (const folder of folders) {
-      for (const name of await fs.readdir(folder)) {
-        if (TEMP_NAME.test(name)) await fs.rm(join(folder, name), { force: true });
+    await ensureFolder(this.root, this.root);
+    try {
+      for (const folder of [
+        join(this.root, 'cache'),
+        join(this.root, 'objects'),
+        join(this.root, 'objects', 'b3'),
+      ]) {
+        await ensureFolder(folder, this.root);
       }
+      // A killed server can leave hidden temp files; they were never visible, so drop them.
+      const folders = [join(this.root, 'cache')];
+      for (const prefix of await fs.readdir(join(this.root, 'objects', 'b3'))) {
+        folders.push(join(this.root, 'objects', 'b3', prefix));
+      }
+      for (const folder of folders) {
+        for (const name of await fs.readdir(folder)) {
+          if (TEMP_NAME.test(name)) await fs.rm(join(folder, name), { force: true });
+        }
+      }
+    } catch (error) {
+      throw unusable(this.root, error);
     }
   }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
 
@@ -12,17 +11,6 @@ interface CacheServerFlags {
   key?: string;
   maxSize: string;
   s3Endpoint?: string;
-}
-
-function readPem(file: string, flag: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new CairnError('TLS_FILE_UNREADABLE', `cannot read ${flag} ${file}`, {
-      data: { file },
-      cause: error,
-    });
-  }
 }
 
 function parsePort(value: string): number {
@@ -82,7 +70,8 @@ Logs one JSON line per request on stderr; stops on SIGINT/SIGTERM.`,
       // Every stored entry costs two fsyncs on libuv's pool (default 4 threads): a larger pool lets
       // concurrent uploads sync in parallel (the file system batches them). Read when the pool starts.
       process.env.UV_THREADPOOL_SIZE ??= '16';
-      const { openStorage, readTokensFile, startCacheServer } = await import('@cairn/cache-server');
+      const { openStorage, readTlsFiles, readTokensFile, startCacheServer } =
+        await import('@cairn/cache-server');
       if (flags.tokens && !flags.auth) {
         throw new CairnError('AUTH_FLAGS_CONFLICT', '--tokens and --no-auth contradict each other', {
           hint: 'pass one of them',
@@ -100,10 +89,7 @@ Logs one JSON line per request on stderr; stops on SIGINT/SIGTERM.`,
         host: flags.host,
         port: parsePort(flags.port),
         maxBodyBytes: parseSize(flags.maxSize),
-        tls:
-          flags.cert && flags.key
-            ? { cert: readPem(flags.cert, '--cert'), key: readPem(flags.key, '--key') }
-            : undefined,
+        tls: flags.cert && flags.key ? readTlsFiles(flags.cert, flags.key) : undefined,
       });
       process.stderr.write(
         `${JSON.stringify({ time: new Date().toISOString(), event: 'listening', url: server.url, storage: flags.storage })}\n`,

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../test/run-cli';
@@ -157,5 +165,24 @@ describe('cairn drift', () => {
     expect((await cairn(...base, '--test', 'anova')).code).toBe(2);
     expect((await cairn(...base, '--threshold', 'abc')).code).toBe(2);
     expect((await cairn(...base, '--column', 'color', '--test', 'ks')).code).toBe(2);
+  });
+
+  it('--html naming a folder is WRITE_TARGET_IS_FOLDER (exit 2, no stack trace) and leaves the folder as it was', async () => {
+    const folder = join(dir, 'html-folder');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'keep.txt'), 'keep');
+    const r = await cairn(
+      'drift',
+      '--reference',
+      join(dir, 'ref.csv'),
+      '--current',
+      join(dir, 'same.csv'),
+      '--html',
+      folder,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error[WRITE_TARGET_IS_FOLDER]');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(folder)).toEqual(['keep.txt']);
   });
 });

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../test/run-cli';
+import { computeMetrics } from '@cairn/metrics';
+import { runCli, runCliProcess } from '../../test/run-cli';
+import { MAX_LABEL_CHARS, renderMetricsText } from './metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../../tools/test-support/src';
 
@@ -175,5 +177,37 @@ describe('cairn metrics', () => {
     expect(task.stderr).toContain('METRICS_INVALID_OPTION');
     const multiAsBinary = await cairn('metrics', join(dir, 'multi.csv'), '--task', 'binary');
     expect(multiAsBinary.code).toBe(2);
+  });
+
+  it('row numbers in CSV errors are the physical line (1-based, header = line 1)', async () => {
+    // 1 header, 2-4 a row whose quoted y_true spans three lines, 5 blank, 6 a bad score.
+    const file = join(dir, 'lines.csv');
+    writeFileSync(file, 'y_true,y_pred,score\n"a\nb\nc",x,0.5\n\nd,e,high\n');
+    const r = await cairn('metrics', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error[METRICS_CSV_INVALID]: ${file}:6: column score is "high"`);
+    writeFileSync(file, 'y_true,y_pred\n1.5,2\n\n"3\n",4\n"x",5\n');
+    const regression = await cairn('metrics', file, '--task', 'regression');
+    expect(regression.code).toBe(2);
+    expect(regression.stderr).toContain(`${file}:6: column y_true is "x", not a finite number`);
+  });
+
+  it('a multi-megabyte label is clipped in the text report (the real CLI process)', async () => {
+    const labels = ['A', 'B', 'C'].map((c) => c.repeat(2_000_000));
+    const file = join(dir, 'huge-labels.csv');
+    writeFileSync(file, `y_true,y_pred\n${labels.map((l, i) => `${l},${labels[(i + 1) % 3]}`).join('\n')}\n`);
+    const r = await runCliProcess(['metrics', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${'A'.repeat(MAX_LABEL_CHARS)}…(2000000 chars)`);
+    expect(r.stdout.length).toBeLessThan(5_000);
+  }, 60_000);
+
+  it('renders labels whose padded table would exceed the longest string V8 allows (RangeError before)', () => {
+    const labels = Array.from({ length: 9 }, (_, i) => `${'L'.repeat(8_000_000)}${i}`);
+    const report = computeMetrics({ yTrue: labels, yPred: [...labels.slice(1), labels[0]!] });
+    const text = renderMetricsText(report);
+    expect(text).toContain(`${'L'.repeat(MAX_LABEL_CHARS)}…(8000001 chars)`);
+    expect(text.length).toBeLessThan(10_000);
   });
 });

@@ -44,6 +44,20 @@ function formatValue(value: unknown): string {
   return String(value);
 }
 
+/** Longest label the text report prints in full; `--json` always has the whole label. */
+export const MAX_LABEL_CHARS = 40;
+
+/**
+ * A label as the text table shows it: tables pad every cell to the longest
+ * label, so a multi-megabyte label would multiply into gigabytes (and a
+ * RangeError); longer labels keep a prefix and their length.
+ */
+function displayLabel(label: string): string {
+  return label.length > MAX_LABEL_CHARS
+    ? `${label.slice(0, MAX_LABEL_CHARS)}…(${label.length} chars)`
+    : label;
+}
+
 /** Human-readable report: scalar metrics, then the confusion matrix and per-class table. */
 export function renderMetricsText(report: MetricsReport): string {
   const lines: string[] = [];
@@ -55,8 +69,9 @@ export function renderMetricsText(report: MetricsReport): string {
   for (const [key, value] of scalars) lines.push(`${key.padEnd(width)}  ${formatValue(value)}`);
   if (report.task !== 'regression') {
     if (report.pos_label !== undefined)
-      lines.push(`${'pos_label'.padEnd(width)}  ${String(report.pos_label)}`);
-    const names = report.labels.map(String);
+      lines.push(`${'pos_label'.padEnd(width)}  ${displayLabel(String(report.pos_label))}`);
+    const labels = report.labels.map(String);
+    const names = labels.map(displayLabel);
     const cell = Math.max(
       6,
       ...names.map((n) => n.length),
@@ -71,14 +86,14 @@ export function renderMetricsText(report: MetricsReport): string {
       '',
       `${'label'.padEnd(cell)} ${['precision', 'recall', 'f1', 'support'].map((h) => h.padStart(10)).join(' ')}`,
     );
-    for (const name of names) {
-      const m = report.per_class[name]!;
+    for (const [i, name] of names.entries()) {
+      const m = report.per_class[labels[i]!]!;
       lines.push(
         `${name.padEnd(cell)} ${[m.precision, m.recall, m.f1].map((v) => v.toFixed(4).padStart(10)).join(' ')} ${String(m.support).padStart(10)}`,
       );
     }
     for (const [key, reason] of Object.entries(report.warnings ?? {}))
-      lines.push(`warning: ${key}: ${reason}`);
+      lines.push(`warning: ${displayLabel(key)}: ${reason}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../test/run-cli';
@@ -94,5 +94,17 @@ describe('cairn validate', () => {
     const r = await cairn('validate', join(dir, 'nope.csv'), '--spec', join(dir, 'iris', 'dataset.json'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('DATA_NOT_FOUND');
+  });
+
+  it('--report or --report-json naming a folder is WRITE_TARGET_IS_FOLDER (exit 2, no stack trace)', async () => {
+    const folder = join(dir, 'report-folder');
+    mkdirSync(folder);
+    for (const flag of ['--report', '--report-json']) {
+      const r = await cairn('validate', join(dir, 'iris', 'data', 'good.csv'), flag, folder);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('error[WRITE_TARGET_IS_FOLDER]');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(readdirSync(folder)).toEqual([]);
   });
 });
