@@ -68,7 +68,6 @@ describe('gc crash safety', () => {
   let needed: string[];
 
   beforeAll(async () => {
-    // eslint-disable-next-line no-console
     console.log(`gc crash spec: seed ${seed} (replay with CAIRN_TEST_SEED=${seed})`);
     root = tempDir('cairn-gc-crash-');
     await initWorkspace(root);
@@ -149,7 +148,6 @@ describe('gc crash safety', () => {
       await gc(root);
       expect(await listObjectIds(cacheDir(root))).toEqual(needed);
     }
-    // eslint-disable-next-line no-console
     console.log(
       `gc crash spec: ${killed} of 21 runs killed, ${interruptedMidDeletion} in the middle of deleting`,
     );
