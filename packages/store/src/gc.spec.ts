@@ -1,4 +1,14 @@
-import { chmodSync, mkdirSync, readFileSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hashBuffer } from '@cairn/hash';
@@ -237,6 +247,36 @@ describe('gc keeps everything still needed', () => {
     // Without allRefs only the working tree's pointer survives.
     await gc(root);
     expect(await objects(root)).toEqual([v1!.hash]);
+  });
+
+  it('does not follow symlinks out of the workspace; an unparsable pointer anywhere stops gc', async () => {
+    const root = await workspace();
+    const outside = tempDir('cairn-gc-outside-');
+    dirs.push(outside);
+    writeFileSync(join(root, 'a.txt'), 'only referenced from outside');
+    const [a] = await add(root, ['a.txt']);
+    writeFileSync(join(outside, 'a.txt.cairn'), readFileSync(join(root, 'a.txt.cairn')));
+    renameSync(join(root, 'a.txt.cairn'), join(root, 'a.txt.cairn.bak'));
+    symlinkSync(outside, join(root, 'linked-folder'));
+    writeFileSync(join(root, 'b.txt'), 'referenced from inside');
+    const [b] = await add(root, ['b.txt']);
+    // A symlinked pointer file leading out of the workspace is not read either.
+    writeFileSync(join(outside, 'c.cairn'), readFileSync(join(root, 'a.txt.cairn.bak')));
+    symlinkSync(join(outside, 'c.cairn'), join(root, 'c.cairn'));
+    // A merge conflict in a pointer under dist/: both sides may be needed, so gc refuses to guess.
+    mkdirSync(join(root, 'dist'));
+    writeFileSync(join(root, 'dist', 'conflict.cairn'), '<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> other\n');
+    const before = await objects(root);
+    await expect(gc(root)).rejects.toMatchObject({
+      code: 'POINTER_INVALID',
+      data: { file: join(root, 'dist', 'conflict.cairn') },
+    });
+    expect(await objects(root)).toEqual(before);
+
+    unlinkSync(join(root, 'dist', 'conflict.cairn'));
+    const result = await gc(root);
+    expect(result.removed.map((object) => object.id)).toEqual([a!.hash]);
+    expect(await objects(root)).toEqual([b!.hash]);
   });
 
   describe('stops with GC_MANIFEST_UNREADABLE and deletes nothing when a referenced manifest cannot be read', () => {

@@ -1,7 +1,7 @@
 import { promises as fs, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CAIRN_DIR } from './config';
-import { errnoCode } from './errors';
+import { errnoCode, fsError } from './errors';
 import { OBJECT_ID } from './objects';
 import { POINTER_SUFFIX, readPointerSync } from './pointer';
 
@@ -47,17 +47,18 @@ function isRunRecordFile(file: string): boolean {
 /**
  * Every reference found under `dir`: each pointer file (a pointer that does not
  * parse stops the walk with POINTER_INVALID naming it: a merge conflict in a
- * pointer must not free both sides) and each train run record. Symlinked
- * folders are never followed; a symlinked pointer file is read only when it
- * resolves inside `confine`.
+ * pointer must not free both sides) and each train run record. Symlinks are
+ * never followed: what they point to inside the workspace is walked anyway,
+ * and what lies outside is not the workspace's.
  */
-async function walkReferences(dir: string, confine: string, found: KeepReference[]): Promise<void> {
+async function walkReferences(dir: string, found: KeepReference[]): Promise<void> {
   let entries: import('node:fs').Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return;
-    throw error;
+    // A folder gc cannot list may hold pointers: stop rather than guess.
+    throw fsError(error, dir, 'search it for pointer files');
   }
   const folders: string[] = [];
   for (const entry of entries) {
@@ -67,26 +68,14 @@ async function walkReferences(dir: string, confine: string, found: KeepReference
       continue;
     }
     const isPointerName = entry.name.endsWith(POINTER_SUFFIX) && entry.name !== POINTER_SUFFIX;
-    if (isPointerName && (entry.isFile() || (entry.isSymbolicLink() && resolvesInside(path, confine)))) {
+    if (isPointerName && entry.isFile()) {
       found.push({ id: readPointerSync(path).hash, source: path });
     } else if (entry.isFile() && isRunRecordFile(path)) {
       const id = runRecordArtifact(readFileSync(path, 'utf8'));
       if (id) found.push({ id, source: path });
     }
   }
-  await Promise.all(folders.map((folder) => walkReferences(folder, confine, found)));
-}
-
-function resolvesInside(path: string, confine: string): boolean {
-  try {
-    const target = realpathSync(path);
-    return (
-      isInside(realpathSync(confine), target) &&
-      !target.split(/[\\/]/).some((part) => NEVER_SEARCHED.has(part))
-    );
-  } catch {
-    return false;
-  }
+  await Promise.all(folders.map((folder) => walkReferences(folder, found)));
 }
 
 /** Artifacts named by the local run history, `.cairn/runs/*.jsonl` (a torn last line is skipped). */
@@ -173,7 +162,7 @@ export interface WorkspaceReferences {
  */
 export async function workspaceReferences(root: string): Promise<WorkspaceReferences> {
   const references: KeepReference[] = [];
-  await walkReferences(root, root, references);
+  await walkReferences(root, references);
   const realRoot = realpathSync(root);
   const nxCaches = nxCacheDirectories(root).filter((dir) => {
     let real: string;
@@ -185,7 +174,7 @@ export async function workspaceReferences(root: string): Promise<WorkspaceRefere
     // Inside the workspace (and not behind a symlink) it was walked already.
     return !(isInside(root, dir) && real === join(realRoot, relative(root, dir)));
   });
-  for (const dir of nxCaches) await walkReferences(realpathSync(dir), realpathSync(dir), references);
+  for (const dir of nxCaches) await walkReferences(realpathSync(dir), references);
   references.push(...(await runHistoryReferences(root)));
   return { references, nxCaches };
 }
