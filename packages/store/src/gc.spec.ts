@@ -9,7 +9,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hashBuffer } from '@cairn/hash';
 import { bytes, cleanup, git, tempDir, writeTree } from '../test/helpers';
@@ -247,6 +247,35 @@ describe('gc keeps everything still needed', () => {
     // Without allRefs only the working tree's pointer survives.
     await gc(root);
     expect(await objects(root)).toEqual([v1!.hash]);
+  });
+
+  it('with allRefs in a linked git worktree reads the shared repository and the worktree HEAD', async () => {
+    const main = tempDir('cairn-gc-main-');
+    dirs.push(main);
+    git(main, 'init', '-q', '-b', 'main');
+    await initWorkspace(main);
+    writeFileSync(join(main, 'v.txt'), 'on main');
+    const [onMain] = await add(main, ['v.txt']);
+    git(main, 'add', '-A');
+    git(main, 'commit', '-q', '-m', 'main');
+    const linked = join(main, '..', `${basename(main)}-linked`);
+    dirs.push(linked);
+    git(main, 'worktree', 'add', '-q', '-b', 'feature', linked);
+    writeFileSync(join(linked, 'v.txt'), 'on the feature branch');
+    const [onFeature] = await add(linked, ['v.txt']);
+    git(linked, 'commit', '-q', '-am', 'feature');
+    // Only the main branch refers to this object in the linked worktree's store.
+    writeFileSync(join(linked, 'w.txt'), 'on main');
+    await add(linked, ['w.txt']);
+    unlinkSync(join(linked, 'w.txt.cairn'));
+    writeFileSync(join(linked, 'junk.txt'), 'garbage');
+    const [junk] = await add(linked, ['junk.txt']);
+    unlinkSync(join(linked, 'junk.txt.cairn'));
+
+    const result = await gc(linked, { allRefs: true });
+    expect(result.refs).toEqual(expect.arrayContaining(['HEAD', 'refs/heads/main', 'refs/heads/feature']));
+    expect(result.removed.map((object) => object.id)).toEqual([junk!.hash]);
+    expect(await objects(linked)).toEqual([onMain!.hash, onFeature!.hash].sort());
   });
 
   it('does not follow symlinks out of the workspace; an unparsable pointer anywhere stops gc', async () => {
