@@ -67,24 +67,28 @@ async function quarantined(layout: Layout, id: string): Promise<boolean> {
 }
 
 /**
- * The ids `references` keep: each one and, for a folder, every file its
- * manifest lists. A manifest that is stored but cannot be read or does not
- * match its id (or was quarantined as corrupt) throws GC_MANIFEST_UNREADABLE:
- * treating it as "lists nothing" would delete the intact files it lists.
+ * The ids `references` need: each one and, for a folder, every file its
+ * manifest lists. Strict (gc): a manifest that is stored but cannot be read
+ * or does not match its id (or was quarantined as corrupt) throws
+ * GC_MANIFEST_UNREADABLE, since treating it as "lists nothing" would delete
+ * the intact files it lists. Lenient (push, verify): such a manifest adds
+ * only itself; those callers report it.
  */
-async function keepSet(
+async function withManifestMembers(
   layout: Layout,
   references: KeepReference[],
-): Promise<{ keep: Set<string>; absentManifests: KeepReference[] }> {
-  const keep = new Set<string>();
+  strict: boolean,
+): Promise<{ ids: Set<string>; absentManifests: KeepReference[] }> {
+  const ids = new Set<string>();
   const absentManifests: KeepReference[] = [];
   for (const reference of references) {
-    if (keep.has(reference.id)) continue;
-    keep.add(reference.id);
+    if (ids.has(reference.id)) continue;
+    ids.add(reference.id);
     if (!isDirId(reference.id)) continue;
     try {
-      for (const entry of await readManifestObject(layout.cacheDir, reference.id)) keep.add(entry.hash);
+      for (const entry of await readManifestObject(layout.cacheDir, reference.id)) ids.add(entry.hash);
     } catch (error) {
+      if (!strict) continue;
       const code = (error as { code?: string }).code ?? errnoCode(error);
       if (code === StoreErrorCode.objectMissing) {
         if (await quarantined(layout, reference.id))
@@ -97,32 +101,14 @@ async function keepSet(
       }
     }
   }
-  return { keep, absentManifests };
-}
-
-/** `ids` plus, for each folder, the files its manifest lists (when the manifest is in the store). Sorted. */
-async function withManifestMembers(cacheDir: string, ids: Iterable<string>): Promise<string[]> {
-  const all = new Set<string>();
-  for (const id of ids) {
-    if (all.has(id)) continue;
-    all.add(id);
-    if (!isDirId(id)) continue;
-    try {
-      for (const entry of await readManifestObject(cacheDir, id)) all.add(entry.hash);
-    } catch {
-      // Manifest absent or corrupt: its members cannot be known; callers (push, pull, verify) report the manifest.
-    }
-  }
-  return [...all].sort();
+  return { ids, absentManifests };
 }
 
 /** Object ids the pointers need: each pointer's hash and, for a folder, every file its manifest lists. Sorted. */
 export async function referencedObjects(root: string, pointers: Pointer[]): Promise<string[]> {
   const layout = await loadLayout(root);
-  return withManifestMembers(
-    layout.cacheDir,
-    pointers.map((pointer) => pointer.hash),
-  );
+  const references = pointers.map((pointer) => ({ id: pointer.hash, source: pointer.path }));
+  return [...(await withManifestMembers(layout, references, false)).ids].sort();
 }
 
 /**
@@ -134,10 +120,7 @@ export async function referencedObjects(root: string, pointers: Pointer[]): Prom
 export async function workspaceObjects(root: string): Promise<string[]> {
   const layout = await loadLayout(root);
   const { references } = await workspaceReferences(layout.root);
-  return withManifestMembers(
-    layout.cacheDir,
-    references.map((reference) => reference.id),
-  );
+  return [...(await withManifestMembers(layout, references, false)).ids].sort();
 }
 
 /**
@@ -168,7 +151,7 @@ export async function gc(root: string, options: GcOptions = {}): Promise<GcResul
         ? reference
         : { ...reference, source: relative };
     });
-    const { keep, absentManifests } = await keepSet(layout, readable);
+    const { ids: keep, absentManifests } = await withManifestMembers(layout, readable, true);
 
     const garbage: GcObject[] = [];
     let kept = 0;
