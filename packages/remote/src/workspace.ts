@@ -1,5 +1,12 @@
 import { CairnError } from '@cairn/errors';
-import { loadConfig, loadLayout, referencedObjects, selectPointers, type Pointer } from '@cairn/store';
+import {
+  loadConfig,
+  loadLayout,
+  referencedObjects,
+  selectPointers,
+  workspaceObjects,
+  type Pointer,
+} from '@cairn/store';
 import { openRemote, type OpenRemoteOptions } from './open';
 import { pullObjects, pushObjects, type TransferOptions, type TransferResult } from './sync';
 import type { Remote } from './transport';
@@ -58,16 +65,25 @@ function merge(results: TransferResult[]): TransferResult {
   };
 }
 
-/** Pushes the objects (files, `.dir` manifests and their members) of the selected pointers (default: all). */
+/**
+ * Pushes the objects (files, `.dir` manifests and their members) of the
+ * selected pointers. Without paths: everything anything in the workspace
+ * refers to, the same set gc keeps (pointers in every folder, trained
+ * artifacts under dist/cairn and in the Nx cache, run records), so another
+ * machine that gets a task from the Nx remote cache can fetch its artifact.
+ */
 export async function pushWorkspace(
   root: string,
   remote: Remote,
   paths?: string[],
   options: TransferOptions = {},
 ): Promise<TransferResult> {
-  const pointers = await pointersOf(root, paths);
   const { cacheDir } = await loadLayout(root);
-  return pushObjects(cacheDir, await referencedObjects(root, pointers), remote, options);
+  const ids =
+    paths && paths.length > 0
+      ? await referencedObjects(root, await pointersOf(root, paths))
+      : await workspaceObjects(root);
+  return pushObjects(cacheDir, ids, remote, options);
 }
 
 /**

@@ -19,6 +19,7 @@ export const StoreErrorCode = {
   wouldOverwrite: 'CHECKOUT_WOULD_OVERWRITE',
   linkFailed: 'CHECKOUT_LINK_FAILED',
   gitUnreadable: 'GC_GIT_UNREADABLE',
+  manifestUnreadable: 'GC_MANIFEST_UNREADABLE',
 } as const;
 
 export type StoreErrorCodeValue = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];

@@ -1,23 +1,39 @@
 import { promises as fs } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
 import { loadLayout, type Layout } from './config';
+import { errnoCode, StoreErrorCode, storeError } from './errors';
 import { pointersInGitRefs } from './git-refs';
+import { workspaceReferences, type KeepReference } from './keep';
 import { isDirId, listObjectIds, listTempFiles, objectPathIn, readManifestObject } from './objects';
-import { listPointers } from './paths';
+import { toPosixRelative } from './paths';
 import type { Pointer } from './pointer';
 
 export interface GcOptions {
+  /** Report what would be removed (the very list a real run removes) and remove nothing. */
   dryRun?: boolean;
-  /** Also keep objects referenced by pointer files committed on any branch or tag. */
+  /** Also keep objects referenced by pointer files in every git ref: branches, tags, every stash entry, notes. */
   allRefs?: boolean;
 }
 
+export interface GcObject {
+  id: string;
+  /** Bytes on disk. */
+  size: number;
+}
+
 export interface GcResult {
-  /** Object ids removed (or, with dryRun, that would be). */
-  removed: string[];
+  /** Objects removed (or, with dryRun, that would be), sorted by id. */
+  removed: GcObject[];
   /** Objects kept. */
   kept: number;
   freedBytes: number;
+  /** Pointer files, run records and git pointers that kept objects alive. */
+  references: number;
+  /** Nx cache folders outside the workspace that were searched too. */
+  nxCaches: string[];
+  /** Folders whose manifest is not in the store: none of their files can be local, so nothing is kept for them. */
+  absentManifests: KeepReference[];
   /** Pointer files in git history that did not parse (with allRefs). */
   invalidGitPointers?: Array<{ source: string; message: string }>;
   /** Git refs whose pointers were kept (with allRefs). */
@@ -27,66 +43,141 @@ export interface GcResult {
 /** Temp files younger than this may belong to a writer that does not take the lock (e.g. a pull); leave them. */
 const TEMP_GRACE_MS = 60 * 60 * 1000;
 
-async function referencedIn(layout: Layout, pointers: Pointer[]): Promise<Set<string>> {
+function manifestUnreadable(
+  layout: Layout,
+  reference: KeepReference,
+  reason: string,
+  cause?: unknown,
+): Error {
+  const file = objectPathIn(layout.cacheDir, reference.id);
+  return storeError(
+    StoreErrorCode.manifestUnreadable,
+    `gc stopped, nothing was deleted: the folder manifest ${reference.id} referenced by ${reference.source} ${reason} (${file})`,
+    {
+      data: { id: reference.id, file, source: reference.source },
+      hint: 'its files cannot be told apart from garbage; restore the manifest with `cairn pull` (verified) or re-add the folder, then run gc again',
+      cause,
+    },
+  );
+}
+
+async function quarantined(layout: Layout, id: string): Promise<boolean> {
+  const names = await fs.readdir(layout.quarantineDir).catch(() => [] as string[]);
+  return names.some((name) => name.startsWith(`${id}.`));
+}
+
+/**
+ * The ids `references` need: each one and, for a folder, every file its
+ * manifest lists. Strict (gc): a manifest that is stored but cannot be read
+ * or does not match its id (or was quarantined as corrupt) throws
+ * GC_MANIFEST_UNREADABLE, since treating it as "lists nothing" would delete
+ * the intact files it lists. Lenient (push, verify): such a manifest adds
+ * only itself; those callers report it.
+ */
+async function withManifestMembers(
+  layout: Layout,
+  references: KeepReference[],
+  strict: boolean,
+): Promise<{ ids: Set<string>; absentManifests: KeepReference[] }> {
   const ids = new Set<string>();
-  for (const pointer of pointers) {
-    if (ids.has(pointer.hash)) continue;
-    ids.add(pointer.hash);
-    if (!isDirId(pointer.hash)) continue;
+  const absentManifests: KeepReference[] = [];
+  for (const reference of references) {
+    if (ids.has(reference.id)) continue;
+    ids.add(reference.id);
+    if (!isDirId(reference.id)) continue;
     try {
-      for (const entry of await readManifestObject(layout.cacheDir, pointer.hash)) ids.add(entry.hash);
-    } catch {
-      // Manifest absent or corrupt: its members cannot be known, so only the manifest id is referenced.
+      for (const entry of await readManifestObject(layout.cacheDir, reference.id)) ids.add(entry.hash);
+    } catch (error) {
+      if (!strict) continue;
+      const code = (error as { code?: string }).code ?? errnoCode(error);
+      if (code === StoreErrorCode.objectMissing) {
+        if (await quarantined(layout, reference.id))
+          throw manifestUnreadable(layout, reference, 'was quarantined as corrupt', error);
+        absentManifests.push(reference);
+      } else if (code === StoreErrorCode.objectCorrupt) {
+        throw manifestUnreadable(layout, reference, 'does not hash to its id (corrupt)', error);
+      } else {
+        throw manifestUnreadable(layout, reference, `cannot be read: ${(error as Error).message}`, error);
+      }
     }
   }
-  return ids;
+  return { ids, absentManifests };
 }
 
-/**
- * Object ids the pointers need: each pointer's hash and, for a folder, every
- * file listed in its manifest (when the manifest is in the store). Sorted.
- */
+/** Object ids the pointers need: each pointer's hash and, for a folder, every file its manifest lists. Sorted. */
 export async function referencedObjects(root: string, pointers: Pointer[]): Promise<string[]> {
-  return [...(await referencedIn(await loadLayout(root), pointers))].sort();
+  const layout = await loadLayout(root);
+  const references = pointers.map((pointer) => ({ id: pointer.hash, source: pointer.path }));
+  return [...(await withManifestMembers(layout, references, false)).ids].sort();
 }
 
 /**
- * Removes every object no pointer refers to: pointers in the working tree,
- * and with `allRefs` pointers committed on any branch, remote branch or tag.
- * Holds the store lock, so a concurrent add (which stores objects before it
- * writes their pointer) is never cut short.
+ * Every object referenced by anything in the workspace (see
+ * workspaceReferences: every pointer file in any folder, the Nx cache entries,
+ * train run records), manifests' files included. Sorted. What `cairn push`
+ * with no paths sends.
+ */
+export async function workspaceObjects(root: string): Promise<string[]> {
+  const layout = await loadLayout(root);
+  const { references } = await workspaceReferences(layout.root);
+  return [...(await withManifestMembers(layout, references, false)).ids].sort();
+}
+
+/**
+ * Removes every object nothing can still ask for. Kept: whatever a pointer
+ * file anywhere in the workspace (build outputs, node_modules and .nx
+ * included), an Nx cache entry or a train run record refers to, and with
+ * `allRefs` every pointer in git's refs (branches, remote branches, tags,
+ * every stash entry, notes). The whole keep set is known before the first
+ * deletion, so an error deletes nothing. Folder manifests go before files,
+ * so an interrupted gc never leaves a manifest whose files are gone. Holds
+ * the store lock, so a concurrent add (which stores objects before it writes
+ * their pointer) is never cut short.
  */
 export async function gc(root: string, options: GcOptions = {}): Promise<GcResult> {
   const layout = await loadLayout(root);
   return withLock(layout.lockPath, async () => {
-    const pointers = (await listPointers(layout.root)).map((record) => record.pointer);
+    const { references, nxCaches } = await workspaceReferences(layout.root);
     let gitScan: Awaited<ReturnType<typeof pointersInGitRefs>> | undefined;
     if (options.allRefs) {
       gitScan = await pointersInGitRefs(layout.root);
-      pointers.push(...gitScan.pointers.map((item) => item.pointer));
+      references.push(...gitScan.references);
     }
-    const keep = await referencedIn(layout, pointers);
-    const removed: string[] = [];
+    // Workspace files are named relative to it; git sources (`<ref>:<path>`) and outside caches as they are.
+    const readable = references.map((reference) => {
+      if (!isAbsolute(reference.source)) return reference;
+      const relative = toPosixRelative(layout.root, reference.source);
+      return relative.startsWith('../') || isAbsolute(relative)
+        ? reference
+        : { ...reference, source: relative };
+    });
+    const { ids: keep, absentManifests } = await withManifestMembers(layout, readable, true);
+
+    const garbage: GcObject[] = [];
     let kept = 0;
-    let freedBytes = 0;
     for (const id of await listObjectIds(layout.cacheDir)) {
       if (keep.has(id)) {
         kept++;
         continue;
       }
-      const file = objectPathIn(layout.cacheDir, id);
-      const stat = await fs.stat(file).catch(() => undefined);
-      if (!stat) continue;
-      if (!options.dryRun) await fs.rm(file, { force: true });
-      removed.push(id);
-      freedBytes += stat.size;
+      const stat = await fs.stat(objectPathIn(layout.cacheDir, id)).catch(() => undefined);
+      if (stat) garbage.push({ id, size: stat.size });
     }
     if (!options.dryRun) {
+      const manifestsFirst = [...garbage].sort((a, b) => Number(isDirId(b.id)) - Number(isDirId(a.id)));
+      for (const { id } of manifestsFirst) await fs.rm(objectPathIn(layout.cacheDir, id), { force: true });
       for (const temp of await listTempFiles(layout.cacheDir)) {
         if (temp.ageMs > TEMP_GRACE_MS) await fs.rm(temp.file, { force: true });
       }
     }
-    const result: GcResult = { removed, kept, freedBytes };
+    const result: GcResult = {
+      removed: garbage,
+      kept,
+      freedBytes: garbage.reduce((sum, object) => sum + object.size, 0),
+      references: references.length,
+      nxCaches,
+      absentManifests,
+    };
     if (gitScan) {
       result.refs = gitScan.refs;
       result.invalidGitPointers = gitScan.invalid;

@@ -84,7 +84,11 @@ describe('cairn data commands', () => {
 
     rmSync(join(root, 'b.txt.cairn'));
     const dry = await cairn(root, 'gc', '--dry-run', '--json');
-    expect(JSON.parse(dry.stdout)).toMatchObject({ removed: [expect.any(String)], kept: 0, freedBytes: 4 });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      removed: [{ id: expect.any(String), size: 4 }],
+      kept: 0,
+      freedBytes: 4,
+    });
     expect((await cairn(root, 'gc')).stdout).toContain('removed 1 object(s)');
   });
 

@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('upload the store objects of tracked data that the remote lacks')
     .argument(
       '[paths...]',
-      'tracked paths, pointer files or folders holding them (default: the whole workspace)',
+      'tracked paths, pointer files or folders holding them (default: everything any pointer in the workspace refers to, trained artifacts under dist/cairn and in the Nx cache included)',
     )
     .option('-r, --remote <name>', 'remote to push to (default: defaultRemote in .cairn/config.json)')
     .option('-j, --jobs <n>', 'parallel transfers', (value) => Number.parseInt(value, 10), 8)

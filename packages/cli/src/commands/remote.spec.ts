@@ -7,11 +7,14 @@ import {
   writeFileSync,
   cpSync,
   readdirSync,
+  existsSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileSystemStorage, startCacheServer } from '@cairn/cache-server';
+import { objectFile, openWorkspaceRemote } from '@cairn/remote';
+import { referencedObjects, serializePointer, storePath, type Pointer } from '@cairn/store';
 import { main } from '../main';
 import { stopCacheServers } from './cache-server';
 import { runCli } from '../../test/run-cli';
@@ -152,6 +155,68 @@ describe('cairn push / pull', () => {
       vi.unstubAllEnvs();
       await server.close();
     }
+  });
+
+  it('push with no paths sends trained artifacts (dist/cairn, Nx cache entries); an artifact pointer pulls by path', async () => {
+    const root = await trackedWorkspace();
+    // What `train` leaves: the artifact stored, its pointer only under dist/cairn (and in an Nx cache entry).
+    const artifacts: Pointer[] = [];
+    for (const [name, file] of [
+      ['m', 'dist/cairn/models/m/train/model.cairn'],
+      ['n', '.nx/cache/8812/dist/cairn/models/n/train/model.cairn'],
+    ] as const) {
+      const scratch = join(root, 'scratch');
+      mkdirSync(scratch, { recursive: true });
+      writeFileSync(join(scratch, 'model.json'), `{"model":"${name}"}`);
+      writeFileSync(join(scratch, 'cairn-model.json'), `{"entry":"${name}"}`);
+      const pointer = await storePath(root, scratch);
+      rmSync(scratch, { recursive: true });
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      writeFileSync(join(root, file), serializePointer({ ...pointer, path: 'model' }));
+      artifacts.push(pointer);
+    }
+    const artifactIds = await referencedObjects(root, artifacts);
+    expect(artifactIds).toHaveLength(6);
+
+    const remoteDir = tempDir('remote');
+    await cairn(root, 'remote', 'add', 'shared', remoteDir, '--default');
+    const pushed = await cairn(root, 'push', '--json');
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(JSON.parse(pushed.stdout)).toMatchObject({ transferred: 7 + 6, unavailable: [] });
+    for (const id of artifactIds) expect(existsSync(objectFile(remoteDir, id)), id).toBe(true);
+
+    const server = await startCacheServer({
+      storage: new FileSystemStorage(tempDir('server')),
+      tokens: [{ scope: 'write', token: 'write-token-0123456789abcdef' }],
+      log: () => undefined,
+    });
+    try {
+      await cairn(root, 'remote', 'add', 'ci', server.url);
+      vi.stubEnv('CAIRN_REMOTE_TOKEN', 'write-token-0123456789abcdef');
+      const overHttp = await cairn(root, 'push', '--remote', 'ci', '--json');
+      expect(overHttp.code, overHttp.stderr).toBe(0);
+      expect(JSON.parse(overHttp.stdout)).toMatchObject({ transferred: 13, unavailable: [] });
+      const { remote } = await openWorkspaceRemote(root, 'ci');
+      expect(await remote.missing(artifactIds)).toEqual([]);
+      await remote.close();
+    } finally {
+      vi.unstubAllEnvs();
+      await server.close();
+    }
+
+    // Another machine: the artifact pointer (as an Nx cache hit restores it) pulls by its path.
+    const clone = cloneOf(root);
+    mkdirSync(join(clone, 'dist', 'cairn', 'models', 'm', 'train'), { recursive: true });
+    cpSync(
+      join(root, 'dist', 'cairn', 'models', 'm', 'train', 'model.cairn'),
+      join(clone, 'dist', 'cairn', 'models', 'm', 'train', 'model.cairn'),
+    );
+    const pulled = await cairn(clone, 'pull', 'dist/cairn/models/m/train/model.cairn', '--json');
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(JSON.parse(pulled.stdout)).toMatchObject({ transferred: 3, unavailable: [] });
+    expect(
+      readFileSync(join(clone, 'dist', 'cairn', 'models', 'm', 'train', 'model', 'model.json'), 'utf8'),
+    ).toBe('{"model":"m"}');
   });
 
   it('explains a missing default remote', async () => {
