@@ -2,11 +2,12 @@
 export * from './project-config';
 export {
   ArtifactInvalidError,
+  DataModifiedError,
   DataUnavailableError,
   DatasetReadError,
   TrainCommandFailedError,
 } from './errors';
-export { ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
+export { assertDataUnmodified, ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
 export { tableToCsv, type Cell } from './table';
 export {
   prepareData,
