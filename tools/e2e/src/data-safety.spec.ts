@@ -45,7 +45,7 @@ describe('no stale cache hit: data edited without `cairn add` stops every run th
   it.each([
     ['run-many', ['run-many', '-t', 'train']],
     ['run', ['run', 'one:train']],
-    ['project:target', ['two:train']],
+    ['run-many -p', ['run-many', '-t', 'evaluate', '-p', 'two']],
     ['target project', ['evaluate', 'two']],
     ['affected', ['affected', '-t', 'train', 'evaluate', '--files=models/two/model.json']],
   ])('nx %s fails with DATA_MODIFIED naming the file, before any task (cache hits included)', (_, args) => {
