@@ -4,8 +4,9 @@ import type { Task } from '@cairn/pipeline/project-config';
 export interface InferredColumn {
   type?: string;
   categories?: unknown[];
-  min?: number;
-  max?: number;
+  /** Numbers for numeric columns (ISO dates for date columns, which never reach the integer rule). */
+  min?: number | string;
+  max?: number | string;
 }
 
 /** Integer labels spanning at most this many values are read as class ids (0–9), not quantities. */
@@ -27,7 +28,7 @@ export function inferTask(column: InferredColumn | undefined): { task: Task; rea
   }
   if (column?.type === 'boolean') return { task: 'binary', reason: 'a boolean column' };
   if (column?.type === 'string') return { task: 'multiclass', reason: 'a text column' };
-  if (column?.type === 'integer' && column.min !== undefined && column.max !== undefined) {
+  if (column?.type === 'integer' && typeof column.min === 'number' && typeof column.max === 'number') {
     const span = column.max - column.min + 1;
     if (span === 2) return { task: 'binary', reason: `integers ${column.min} and ${column.max}` };
     if (span <= MAX_INTEGER_CLASSES)
