@@ -115,6 +115,8 @@ describe('validate before train: data outside its declared range never trains no
       }),
     );
     addModel(ws, 'guarded', { datasets: ['ranged'] });
+    // An experiment reaches the dataset only through its model: Nx looks through the model for `^validate`.
+    ws.write('experiments/variant/experiment.json', JSON.stringify({ model: 'guarded', params: { v: 2 } }));
     ws.cairn('add', 'datasets/ranged/ranged.csv');
     ws.commit('init');
   });
@@ -127,11 +129,13 @@ describe('validate before train: data outside its declared range never trains no
       const tasks = TestWorkspace.tasks(result.stdout);
       expect(tasks.executed).toContain('ranged:validate');
       expect(tasks.executed).not.toContain('guarded:train');
+      expect(tasks.executed).not.toContain('variant:train');
       expect(tasks.cached).toEqual([]);
       expect(result.output).toMatch(/range/);
       expect(result.output).toContain('100.5');
-      expect(ws.trainRuns('guarded')).toBe(0);
+      expect(ws.trainRuns('guarded') + ws.trainRuns('variant')).toBe(0);
       expect(ws.exists('dist/cairn/models/guarded/train')).toBe(false);
+      expect(ws.exists('dist/cairn/experiments/variant/train')).toBe(false);
     }
   });
 
@@ -140,10 +144,18 @@ describe('validate before train: data outside its declared range never trains no
     expect(project.targets.train.dependsOn).toEqual(['^validate']);
   });
 
+  it('the experiment alone also stops at its datasets\' validate (found through its model)', () => {
+    const result = ws.run(nxBin(), ['run', 'variant:train', '--outputStyle=static']);
+    expect(result.code).not.toBe(0);
+    const tasks = TestWorkspace.tasks(result.stdout);
+    expect(tasks.executed).toEqual(['ranged:validate']);
+    expect(ws.trainRuns('variant')).toBe(0);
+  });
+
   it('"validateBeforeTrain": false in model.json trains without validating', () => {
     const config = JSON.parse(ws.read('models/guarded/model.json'));
     ws.write('models/guarded/model.json', JSON.stringify({ ...config, validateBeforeTrain: false }));
-    const result = ws.nx('run-many', '-t', 'train', '--outputStyle=static');
+    const result = ws.nx('run', 'guarded:train', '--outputStyle=static');
     const tasks = TestWorkspace.tasks(result.stdout);
     expect(tasks.executed).toEqual(['guarded:train']);
     expect(ws.trainRuns('guarded')).toBe(1);
