@@ -161,3 +161,45 @@ describe('validate before train: data outside its declared range never trains no
     expect(ws.trainRuns('guarded')).toBe(1);
   });
 });
+
+describe('nx g @cairn/nx:dataset checks --label against the data', () => {
+  let ws: TestWorkspace;
+
+  beforeAll(() => {
+    ensureBuilt();
+    ws = new TestWorkspace('cairn-e2e-label-');
+    ws.write('incoming/flowers.csv', 'petal,width,kind\n1.5,2,a\n2.5,3,b\n0.5,1,c\n1.5,2,a\n2,3,b\n1,1,c\n');
+    ws.commit('init');
+  });
+  afterAll(() => ws?.dispose());
+
+  it('a label that is not a column fails listing the columns, without a stack trace, and creates nothing', () => {
+    const result = ws.run(ws.path('node_modules', '.bin', 'nx'), [
+      'g',
+      '@cairn/nx:dataset',
+      'flowers',
+      '--source=incoming/flowers.csv',
+      '--label=species',
+      '--no-interactive',
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(
+      '--label "species" is not a column of flowers.csv; its columns: petal, width, kind',
+    );
+    expect(result.output).not.toMatch(STACK_FRAME);
+    expect(ws.exists('datasets/flowers')).toBe(false);
+  });
+
+  it('a label that is a column prints the inferred task', () => {
+    const result = ws.nx(
+      'g',
+      '@cairn/nx:dataset',
+      'flowers',
+      '--source=incoming/flowers.csv',
+      '--label=kind',
+      '--no-interactive',
+    );
+    expect(result.output).toContain('Label "kind": 3 classes (a, b, c), so the task is multiclass');
+    expect(ws.exists('datasets/flowers/flowers.csv.cairn')).toBe(true);
+  });
+});
