@@ -240,7 +240,11 @@ module.exports = { name: 'cairn-without-check', createNodesV2: cairn.createNodes
       write(root, `${dir}/dataset.json`, JSON.stringify({ data: 'd.csv' }));
       write(root, `${dir}/d.csv`, DATASET);
       // Older than the stat cache's racy window, as data is by the time anyone trains on it.
-      utimesSync(join(root, dir, 'd.csv'), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+      utimesSync(
+        join(root, dir, 'd.csv'),
+        new Date(Date.now() - 3_600_000),
+        new Date(Date.now() - 3_600_000),
+      );
       data.push(`${dir}/d.csv`);
     }
     cairn(root, 'add', ...data);

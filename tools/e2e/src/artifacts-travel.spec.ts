@@ -83,9 +83,15 @@ describe('artifacts travel: the CI push after training lets another clone evalua
   it('negative control: with only the data pushed, B gets train from the cache and evaluate fails with DATA_UNAVAILABLE', () => {
     a.ok(a.path('node_modules/.bin/cairn'), ['push', 'datasets/alpha/alpha.csv'], writeEnv());
     const early = freshClone('cairn-e2e-travel-early-');
-    const result = early.run(early.path('node_modules/.bin/nx'), [...affected, '--outputStyle=static'], readEnv());
+    const result = early.run(
+      early.path('node_modules/.bin/nx'),
+      [...affected, '--outputStyle=static'],
+      readEnv(),
+    );
     expect(result.code).not.toBe(0);
-    expect(TestWorkspace.tasks(result.stdout).cached).toEqual(expect.arrayContaining(['one:train', 'two:train']));
+    expect(TestWorkspace.tasks(result.stdout).cached).toEqual(
+      expect.arrayContaining(['one:train', 'two:train']),
+    );
     expect(result.output).toContain('DATA_UNAVAILABLE');
   });
 

@@ -39,4 +39,3 @@ export async function startServer(
   });
   return { url, process: child };
 }
-

@@ -144,7 +144,7 @@ describe('validate before train: data outside its declared range never trains no
     expect(project.targets.train.dependsOn).toEqual(['^validate']);
   });
 
-  it('the experiment alone also stops at its datasets\' validate (found through its model)', () => {
+  it("the experiment alone also stops at its datasets' validate (found through its model)", () => {
     const result = ws.run(nxBin(), ['run', 'variant:train', '--outputStyle=static']);
     expect(result.code).not.toBe(0);
     const tasks = TestWorkspace.tasks(result.stdout);

@@ -83,7 +83,13 @@ describe('remote cache: a fresh clone never retrains what another machine traine
     expect(run.stdout).toContain('[remote cache]');
     const tasks = TestWorkspace.tasks(run.stdout);
     expect(tasks.executed).toEqual([]);
-    expect(tasks.cached).toEqual(['alpha:validate', 'one:evaluate', 'one:train', 'two:evaluate', 'two:train']);
+    expect(tasks.cached).toEqual([
+      'alpha:validate',
+      'one:evaluate',
+      'one:train',
+      'two:evaluate',
+      'two:train',
+    ]);
     expect(b.trainRuns('one') + b.trainRuns('two')).toBe(0);
 
     // The cached outputs hold the artifact's pointer; the bytes come from the data remote.

@@ -34,5 +34,8 @@ export function inferTask(column: InferredColumn | undefined): { task: Task; rea
     if (span <= MAX_INTEGER_CLASSES)
       return { task: 'multiclass', reason: `integer class ids ${column.min}–${column.max}` };
   }
-  return { task: 'regression', reason: column?.type ? `a numeric column (${column.type})` : 'no inferred type' };
+  return {
+    task: 'regression',
+    reason: column?.type ? `a numeric column (${column.type})` : 'no inferred type',
+  };
 }

@@ -61,7 +61,7 @@ describe('createNodes', () => {
     for (const target of Object.values(trained.targets!)) expect(target.metadata?.description).toBeTruthy();
   });
 
-  it('train depends on the datasets\' validate unless validateBeforeTrain is false (model and experiment)', () => {
+  it("train depends on the datasets' validate unless validateBeforeTrain is false (model and experiment)", () => {
     const text = (extra: object) => JSON.stringify({ ...model, ...extra });
     expect(inferProject('models/m/model.json', text({})).targets.train!.dependsOn).toEqual(['^validate']);
     expect(

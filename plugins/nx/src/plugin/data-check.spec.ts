@@ -6,10 +6,19 @@ const nx = (...args: string[]) => ['/usr/bin/node', '/ws/node_modules/nx/bin/nx.
 
 describe('requestedTargets: the targets a command line asks for', () => {
   it.each([
-    [['run-many', '-t', 'train', 'evaluate', '--parallel=2'], ['train', 'evaluate']],
-    [['run-many', '--targets=train,evaluate'], ['train', 'evaluate']],
+    [
+      ['run-many', '-t', 'train', 'evaluate', '--parallel=2'],
+      ['train', 'evaluate'],
+    ],
+    [
+      ['run-many', '--targets=train,evaluate'],
+      ['train', 'evaluate'],
+    ],
     [['run-many', '--target', 'lint'], ['lint']],
-    [['affected', '-t=lint,test', '--base=main'], ['lint', 'test']],
+    [
+      ['affected', '-t=lint,test', '--base=main'],
+      ['lint', 'test'],
+    ],
     [['affected', '--outputStyle=static', '-t', 'train'], ['train']],
     [['run', 'iris:train'], ['train']],
     [['run', 'iris:train:production'], ['train']],
@@ -74,7 +83,9 @@ describe('involvesCairnTargets', () => {
 
   it('is true when some dependsOn is a glob (it could reach anything)', () => {
     const globbed = graph({
-      ...Object.fromEntries(Object.entries(workspace.nodes).map(([name, node]) => [name, node.data.targets!])),
+      ...Object.fromEntries(
+        Object.entries(workspace.nodes).map(([name, node]) => [name, node.data.targets!]),
+      ),
       other: { lint: { executor: 'nx:run-commands', dependsOn: ['pre-*'] } },
     });
     expect(involvesCairnTargets(globbed, ['lint'])).toBe(true);

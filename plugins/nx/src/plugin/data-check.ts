@@ -24,7 +24,9 @@ export function requestedTargets(argv: readonly string[]): string[] | undefined 
       const match = /^(?:-t|--targets?)(?:=(.*))?$/.exec(args[i]!);
       if (!match) continue;
       if (match[1] !== undefined) targets.push(...match[1].split(','));
-      else for (; i + 1 < args.length && !args[i + 1]!.startsWith('-'); i++) targets.push(...args[i + 1]!.split(','));
+      else
+        for (; i + 1 < args.length && !args[i + 1]!.startsWith('-'); i++)
+          targets.push(...args[i + 1]!.split(','));
     }
     const named = targets.map((target) => target.trim()).filter(Boolean);
     return named.length > 0 ? named : undefined;

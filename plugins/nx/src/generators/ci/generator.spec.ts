@@ -144,7 +144,9 @@ describe('ci generator: GitLab CI', () => {
       'export NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN="$CAIRN_CACHE_WRITE_TOKEN"',
     );
     const main = job.script.join('\n');
-    expect(main).toContain('npx nx affected -t train evaluate --base="$NX_BASE" --head="$NX_HEAD" || status=$?');
+    expect(main).toContain(
+      'npx nx affected -t train evaluate --base="$NX_BASE" --head="$NX_HEAD" || status=$?',
+    );
     // The push follows training, on the protected main branch with the write token, and keeps the run's status.
     expect(main.indexOf('npx nx affected')).toBeLessThan(main.indexOf('npx cairn push'));
     expect(main).toContain(
@@ -176,7 +178,9 @@ describe('ci generator: Jenkins', () => {
     expect(text).toContain('npx nx affected -t validate train evaluate compare');
     expect(text).toContain('pullRequest.comment');
     expect(text).toContain("env.CAIRN_PUSH = onMain ? 'true' : 'false'");
-    expect(text).toMatch(/npx nx affected[^\n]*\|\| status=\$\?\n[\s\S]*if \[ "\$CAIRN_PUSH" = true \]; then\n\s*npx cairn push\n/);
+    expect(text).toMatch(
+      /npx nx affected[^\n]*\|\| status=\$\?\n[\s\S]*if \[ "\$CAIRN_PUSH" = true \]; then\n\s*npx cairn push\n/,
+    );
     expect(text).toContain("archiveArtifacts artifacts: 'dist/cairn/**/metrics.json");
     const shell = [...text.matchAll(/sh '''([\s\S]*?)'''/g)].map((match) => match[1]!);
     expect(shell.length).toBeGreaterThan(1);

@@ -78,7 +78,12 @@ describe('dataset generator', () => {
     const printed: string[] = [];
     const spy = vi.spyOn(logger, 'info').mockImplementation((message) => void printed.push(String(message)));
     try {
-      await datasetGenerator(createTreeWithEmptyWorkspace(), { name: 'd', source, label: 'y', skipFormat: true });
+      await datasetGenerator(createTreeWithEmptyWorkspace(), {
+        name: 'd',
+        source,
+        label: 'y',
+        skipFormat: true,
+      });
     } finally {
       spy.mockRestore();
     }

@@ -9,10 +9,14 @@ import type { DatasetGeneratorSchema } from './schema';
 
 class LabelNotAColumnError extends CairnError<{ label: string; file: string; columns: string[] }> {
   constructor(label: string, file: string, columns: string[]) {
-    super('LABEL_NOT_A_COLUMN', `--label "${label}" is not a column of ${file}; its columns: ${columns.join(', ')}`, {
-      data: { label, file, columns },
-      hint: `pass one of: ${columns.join(', ')}`,
-    });
+    super(
+      'LABEL_NOT_A_COLUMN',
+      `--label "${label}" is not a column of ${file}; its columns: ${columns.join(', ')}`,
+      {
+        data: { label, file, columns },
+        hint: `pass one of: ${columns.join(', ')}`,
+      },
+    );
   }
 }
 
@@ -82,7 +86,9 @@ export async function datasetGenerator(
       const column = columns[options.label];
       if (!column) throw new LabelNotAColumnError(options.label, dataName, Object.keys(columns));
       const { task, reason } = inferTask(column);
-      logger.info(`Label "${options.label}": ${reason}, so the task is ${task} (a model can override it with --task).`);
+      logger.info(
+        `Label "${options.label}": ${reason}, so the task is ${task} (a model can override it with --task).`,
+      );
     }
   }
   tree.write(posix.join(directory, 'dataset.json'), `${JSON.stringify(datasetJson, null, 2)}\n`);
