@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { add, initWorkspace } from '@cairn/store';
-import { assertDataUnmodified } from './data';
+import { assertDataUnmodified } from './data-state';
 
 function write(root: string, file: string, content: string) {
   mkdirSync(dirname(join(root, file)), { recursive: true });

@@ -7,7 +7,8 @@ export {
   DatasetReadError,
   TrainCommandFailedError,
 } from './errors';
-export { assertDataUnmodified, ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
+export { ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
+export { assertDataUnmodified } from './data-state';
 export { tableToCsv, type Cell } from './table';
 export {
   prepareData,

@@ -7,6 +7,7 @@ import {
   type TargetConfiguration,
 } from '@nx/devkit';
 import { formatError, isCairnError } from '@cairn/errors';
+import { discoverProjects } from '@cairn/pipeline/project-config';
 
 /**
  * The targets a command line asks for, or `undefined` when it cannot tell
@@ -111,13 +112,13 @@ export const preTasksExecution: PreTasksExecution = async (_options, context) =>
   const requested = requestedTargets(context.argv);
   const graph = cachedGraph();
   if (graph && requested && !involvesCairnTargets(graph, requested)) return;
-  // Loaded only when needed: graph creation never pays for the store.
-  const { assertDataUnmodified, discoverProjects } = await import('@cairn/pipeline');
   const dataPaths = graph
     ? datasetDataPaths(context.workspaceRoot, graph)
     : [...(await discoverProjects(context.workspaceRoot)).datasets.values()].map((dataset) =>
         posix.join(dataset.root, dataset.config.data),
       );
+  // Loaded only when a check is due: graph creation never pays for the store.
+  const { assertDataUnmodified } = await import('@cairn/pipeline/data-state');
   try {
     await assertDataUnmodified(context.workspaceRoot, dataPaths);
   } catch (error) {
