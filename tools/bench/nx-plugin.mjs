@@ -226,12 +226,15 @@ if (sections.includes(3)) {
 
 // 4. Stale-data check --------------------------------------------------------------
 if (sections.includes(4)) {
-  // The peer loads the same inference through a plugin that does not export preTasksExecution.
+  // Both sides load the plugin through a local file (same resolution cost); the peer's does not
+  // export preTasksExecution.
+  const WITH_CHECK = `module.exports = { ...require('@cairn/nx'), name: 'cairn-with-check' };\n`;
   const WITHOUT_CHECK = `const cairn = require('@cairn/nx');
 module.exports = { name: 'cairn-without-check', createNodesV2: cairn.createNodesV2, createDependencies: cairn.createDependencies };
 `;
   const build = (name, plugin) => {
     const root = workspace(name, true, plugin);
+    write(root, 'cairn-with-check.js', WITH_CHECK);
     write(root, 'cairn-without-check.js', WITHOUT_CHECK);
     const data = [];
     for (let d = 0; d < datasetsCount; d++) {
@@ -256,7 +259,7 @@ module.exports = { name: 'cairn-without-check', createNodesV2: cairn.createNodes
     nx(root, 'run', 'm0000:train');
     return root;
   };
-  const ours = build('check', '@cairn/nx');
+  const ours = build('check', './cairn-with-check.js');
   const peer = build('nocheck', './cairn-without-check.js');
   // The hook alone, in a fresh process that has loaded the plugin (as Nx's plugin worker has):
   // reads the cached graph, loads the store, checks every dataset.
