@@ -2,13 +2,15 @@
 // Benchmarks of the Nx plugin (issue 3), each against a named peer in the same run:
 //  1. project graph creation, 1,000 inferred model projects vs the same projects as static project.json files;
 //  2. per-task overhead of the inferred `train` target vs `nx:run-commands` running the same trivial command, 100 tasks;
-//  3. a cache hit of a model with a 500 MB artifact (Nx restore + artifact linked out of the store) vs `cp` of the file.
+//  3. a cache hit of a model with a 500 MB artifact (Nx restore + artifact linked out of the store) vs `cp` of the file;
+//  4. the stale-data check (preTasksExecution) on a cache hit in a 1,000-model, 100-dataset workspace vs the same
+//     plugin without the check.
 //
 //   npm run build && node tools/bench/nx-plugin.mjs
 //
-// Env: BENCH_PROJECTS (1000), BENCH_TASKS (100), BENCH_ARTIFACT_MB (500), BENCH_ROUNDS (3).
+// Env: BENCH_PROJECTS (1000), BENCH_TASKS (100), BENCH_ARTIFACT_MB (500), BENCH_DATASETS (100), BENCH_ROUNDS (3).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,10 +22,11 @@ const { inferProject } = require('@cairn/nx');
 const projectsCount = Number(process.env.BENCH_PROJECTS ?? 1000);
 const tasksCount = Number(process.env.BENCH_TASKS ?? 100);
 const artifactMb = Number(process.env.BENCH_ARTIFACT_MB ?? 500);
+const datasetsCount = Number(process.env.BENCH_DATASETS ?? 100);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const sections = (process.env.BENCH_SECTIONS ?? '1,2,3').split(',').map(Number);
+const sections = (process.env.BENCH_SECTIONS ?? '1,2,3,4').split(',').map(Number);
 
-function workspace(name, withPlugin) {
+function workspace(name, withPlugin, plugin = '@cairn/nx') {
   const root = mkdtempSync(join(tmpdir(), `cairn-bench-${name}-`));
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
   write(root, 'package.json', JSON.stringify({ name: `bench-${name}`, private: true }));
@@ -32,7 +35,7 @@ function workspace(name, withPlugin) {
     'nx.json',
     JSON.stringify({
       neverConnectToCloud: true,
-      ...(withPlugin ? { plugins: ['@cairn/nx'] } : {}),
+      ...(withPlugin ? { plugins: [plugin] } : {}),
       namedInputs: { cairnInputs: ['{projectRoot}/**/*', '!{projectRoot}/**/*.md'] },
     }),
   );
@@ -122,18 +125,17 @@ if (sections.includes(1)) {
     const project = inferProject(`${root}/model.json`, modelJson());
     write(statics, `${root}/project.json`, JSON.stringify({ ...project, root, implicitDependencies: ['d'] }));
   }
-  const time = (root) => {
-    const cold = [];
-    const warm = [];
-    for (let r = 0; r < rounds; r++) {
+  const times = { [inferred]: { cold: [], warm: [] }, [statics]: { cold: [], warm: [] } };
+  // Interleaved rounds, so both sides see the same load on a shared machine.
+  for (let r = 0; r < rounds; r++) {
+    for (const root of [inferred, statics]) {
       rmSync(join(root, '.nx'), { recursive: true, force: true });
-      cold.push(nx(root, 'show', 'projects', '--json'));
-      warm.push(nx(root, 'show', 'projects', '--json'));
+      times[root].cold.push(nx(root, 'show', 'projects', '--json'));
+      times[root].warm.push(nx(root, 'show', 'projects', '--json'));
     }
-    return { cold: median(cold), warm: median(warm) };
-  };
-  const a = time(inferred);
-  const b = time(statics);
+  }
+  const a = { cold: median(times[inferred].cold), warm: median(times[inferred].warm) };
+  const b = { cold: median(times[statics].cold), warm: median(times[statics].warm) };
   console.log(`\n1. Project graph with ${projectsCount} model projects (nx show projects, NX_DAEMON=false)`);
   line(`   cold (empty workspace data, median of ${rounds})`, a.cold, b.cold, 1.2);
   line(`   warm (median of ${rounds}): inferred vs static project.json`, a.warm, b.warm, 1.2);
@@ -220,4 +222,78 @@ if (sections.includes(3)) {
   line('   artifact restore (linked out of the store) vs cp', median(restores), median(copies), 0.1);
   line('   whole `nx run` cache hit + restore vs cp', median(hits), median(copies), 0.1);
   rmSync(root, { recursive: true, force: true });
+}
+
+// 4. Stale-data check --------------------------------------------------------------
+if (sections.includes(4)) {
+  // Both sides load the plugin through a local file (same resolution cost); the peer's does not
+  // export preTasksExecution.
+  const WITH_CHECK = `module.exports = { ...require('@cairn/nx'), name: 'cairn-with-check' };\n`;
+  const WITHOUT_CHECK = `const cairn = require('@cairn/nx');
+module.exports = { name: 'cairn-without-check', createNodesV2: cairn.createNodesV2, createDependencies: cairn.createDependencies };
+`;
+  const build = (name, plugin) => {
+    const root = workspace(name, true, plugin);
+    write(root, 'cairn-with-check.js', WITH_CHECK);
+    write(root, 'cairn-without-check.js', WITHOUT_CHECK);
+    const data = [];
+    for (let d = 0; d < datasetsCount; d++) {
+      const dir = `datasets/d${String(d).padStart(3, '0')}`;
+      write(root, `${dir}/dataset.json`, JSON.stringify({ data: 'd.csv' }));
+      write(root, `${dir}/d.csv`, DATASET);
+      // Older than the stat cache's racy window, as data is by the time anyone trains on it.
+      utimesSync(
+        join(root, dir, 'd.csv'),
+        new Date(Date.now() - 3_600_000),
+        new Date(Date.now() - 3_600_000),
+      );
+      data.push(`${dir}/d.csv`);
+    }
+    cairn(root, 'add', ...data);
+    for (let i = 0; i < projectsCount; i++) {
+      const model = `models/m${String(i).padStart(4, '0')}`;
+      const dataset = `d${String(i % datasetsCount).padStart(3, '0')}`;
+      write(root, `${model}/model.json`, JSON.stringify({ ...JSON.parse(modelJson()), datasets: [dataset] }));
+      write(root, `${model}/train.mjs`, TRAINER);
+    }
+    nx(root, 'run', 'm0000:train');
+    return root;
+  };
+  const ours = build('check', './cairn-with-check.js');
+  const peer = build('nocheck', './cairn-without-check.js');
+  // The hook alone, in a fresh process that has loaded the plugin (as Nx's plugin worker has):
+  // reads the cached graph, loads the store, checks every dataset.
+  const HOOK = `const started = process.hrtime.bigint();
+const { preTasksExecution } = require('@cairn/nx');
+const loaded = process.hrtime.bigint();
+preTasksExecution({}, { workspaceRoot: process.cwd(), argv: ['node', 'nx', 'run', 'm0000:train'] }).then(() => {
+  console.log(JSON.stringify({ load: Number(loaded - started) / 1e6, hook: Number(process.hrtime.bigint() - loaded) / 1e6 }));
+});`;
+  const hookMs = (root) => {
+    const result = spawnSync(process.execPath, ['-e', HOOK], { cwd: root, env: env(root), encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`hook failed in ${root}:\n${result.stdout}${result.stderr}`);
+    return JSON.parse(result.stdout.trim().split('\n').pop()).hook;
+  };
+  // Interleaved rounds, so both sides see the same load on a shared machine.
+  nx(ours, 'run', 'm0000:train');
+  nx(peer, 'run', 'm0000:train');
+  const oursTimes = [];
+  const peerTimes = [];
+  const hookTimes = [];
+  for (let r = 0; r < rounds; r++) {
+    oursTimes.push(nx(ours, 'run', 'm0000:train'));
+    peerTimes.push(nx(peer, 'run', 'm0000:train'));
+    hookTimes.push(hookMs(ours));
+  }
+  const a = median(oursTimes);
+  const b = median(peerTimes);
+  console.log(
+    `\n4. Stale-data check: cache hit of \`nx run m0000:train\` with ${projectsCount} models and ${datasetsCount} tracked datasets`,
+  );
+  line(`   with the check vs the same plugin without it (median of ${rounds})`, a, b, 1.2);
+  console.log(
+    `   the check itself (preTasksExecution, fresh process, median of ${rounds}): ${median(hookTimes).toFixed(0)} ms`,
+  );
+  rmSync(ours, { recursive: true, force: true });
+  rmSync(peer, { recursive: true, force: true });
 }

@@ -25,6 +25,7 @@ export interface ModelConfig {
   train: { command: string; env?: Record<string, string> };
   params?: Record<string, unknown>;
   seed?: number;
+  validateBeforeTrain?: boolean;
   split?: { test?: number };
   cv?: number;
   env?: string[];
@@ -55,6 +56,7 @@ export interface ExperimentConfig {
   params?: Record<string, unknown>;
   datasets?: string[];
   seed?: number;
+  validateBeforeTrain?: boolean;
 }
 
 export type ConfigKind = 'model' | 'dataset' | 'experiment';

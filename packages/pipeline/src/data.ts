@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { CairnError } from '@cairn/errors';
 import { materialize, readPointer, status, type Pointer } from '@cairn/store';
 import type { DatasetConfig } from './config';
+import { DataModifiedError } from './errors';
 import { ensureObjectsLocal } from './fetch-remote';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, requireProject, type ProjectRef } from './workspace';
@@ -44,12 +45,7 @@ export async function ensureDataset(
   const pointer = await readPointer(join(workspaceRoot, pointerFile));
   const [entry] = await status(workspaceRoot, [relativeData]);
   const state = entry?.state ?? 'missing';
-  if (state === 'modified') {
-    throw new CairnError('DATA_MODIFIED', `${relativeData} differs from its pointer ${pointerFile}`, {
-      data: { file: relativeData, pointerFile },
-      hint: `run \`npx cairn add ${relativeData}\` to record the new version (or \`npx cairn checkout ${relativeData}\` to discard the edit)`,
-    });
-  }
+  if (state === 'modified') throw new DataModifiedError([{ path: relativeData, pointerFile }]);
   if (state !== 'clean') {
     await ensureObjectsLocal(workspaceRoot, pointer, pointerFile);
     await materialize(workspaceRoot, pointer, dataPath);

@@ -31,6 +31,26 @@ export class DataUnavailableError extends CairnError<{ file: string; hash: strin
   }
 }
 
+/**
+ * Data edited without `cairn add`: the pointer, which is what Nx hashed, no
+ * longer describes the bytes a task would read, so no task may run on it or
+ * be served from cache for it.
+ */
+export class DataModifiedError extends CairnError<{ files: string[]; pointerFiles: string[] }> {
+  constructor(modified: Array<{ path: string; pointerFile: string }>) {
+    const files = modified.map((entry) => entry.path);
+    const pointerFiles = modified.map((entry) => entry.pointerFile);
+    const what =
+      modified.length === 1
+        ? `${files[0]} differs from its pointer ${pointerFiles[0]}`
+        : `${modified.length} data files differ from their pointers: ${files.join(', ')}`;
+    super('DATA_MODIFIED', what, {
+      data: { files, pointerFiles },
+      hint: `run \`npx cairn add ${files.join(' ')}\` to record the new version (or \`npx cairn checkout --force ${files.join(' ')}\` to discard the edit)`,
+    });
+  }
+}
+
 export class TrainCommandFailedError extends CairnError<{
   project: string;
   command: string;

@@ -2,11 +2,13 @@
 export * from './project-config';
 export {
   ArtifactInvalidError,
+  DataModifiedError,
   DataUnavailableError,
   DatasetReadError,
   TrainCommandFailedError,
 } from './errors';
 export { ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
+export { assertDataUnmodified } from './data-state';
 export { tableToCsv, type Cell } from './table';
 export {
   prepareData,

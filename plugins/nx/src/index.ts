@@ -6,3 +6,4 @@ export { createDependencies } from './plugin/create-dependencies';
 export const createNodesV2 = createNodes;
 export const name = '@cairn/nx';
 export { GITIGNORE_ENTRIES } from './generators/init/generator';
+export { preTasksExecution } from './plugin/data-check';

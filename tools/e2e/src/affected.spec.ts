@@ -63,6 +63,7 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
     const first = TestWorkspace.tasks(
       ws.nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static').stdout,
     );
+    // train waits for its datasets' validate (by default).
     expect(first.executed).toEqual([
       'alpha-deep:evaluate',
       'alpha-deep:train',
@@ -70,8 +71,10 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
       'alpha-features:train',
       'alpha-plain:evaluate',
       'alpha-plain:train',
+      'alpha:validate',
       'beta-plain:evaluate',
       'beta-plain:train',
+      'beta:validate',
     ]);
     // The experiment ran the model's code with its own params.
     expect(JSON.parse(ws.read('dist/cairn/experiments/alpha-deep/train/run.json')).params).toEqual({
@@ -85,7 +88,7 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
       ws.nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static').stdout,
     );
     expect(second.executed).toEqual([]);
-    expect(second.cached).toHaveLength(8);
+    expect(second.cached).toHaveLength(10);
     expect(['alpha-plain', 'alpha-features', 'beta-plain'].map((p) => ws.trainRuns(p))).toEqual([1, 1, 1]);
   });
 
@@ -98,7 +101,12 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
     const run = TestWorkspace.tasks(
       ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout,
     );
-    expect(run.executed).toEqual(['alpha-deep:train', 'alpha-features:train', 'alpha-plain:train']);
+    expect(run.executed).toEqual([
+      'alpha-deep:train',
+      'alpha-features:train',
+      'alpha-plain:train',
+      'alpha:validate',
+    ]);
     expect(['alpha-plain', 'alpha-features', 'beta-plain'].map((p) => ws.trainRuns(p))).toEqual([2, 2, 1]);
 
     ws.write('datasets/alpha/alpha.csv', original);
@@ -115,7 +123,7 @@ describe('nx affected with the Cairn plugin (real Nx CLI, real git repo)', () =>
     const readmeOnly = TestWorkspace.tasks(
       ws.nx('affected', '-t', 'train', '--base=HEAD', '--outputStyle=static').stdout,
     );
-    expect(readmeOnly).toEqual({ executed: [], cached: ['beta-plain:train'] });
+    expect(readmeOnly).toEqual({ executed: [], cached: ['beta-plain:train', 'beta:validate'] });
     ws.commit('readme');
     const config = JSON.parse(ws.read('models/alpha-plain/model.json'));
     ws.write('models/alpha-plain/model.json', JSON.stringify({ ...config, params: { depth: 3 } }, null, 2));

@@ -1,48 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile } from '@cairn/hash';
 import { addDataset, addModel, datasetCsv } from './fixtures';
-import { ensureBuilt, repoRoot, TestWorkspace } from './workspace';
-
-/**
- * The real `cairn cache-server` in its own process: the tests drive Nx with
- * blocking calls, which would starve a server running in this process.
- */
-async function startServer(
-  storageDir: string,
-  tokensFile: string,
-): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'packages/cli/bin/cairn.js'),
-      'cache-server',
-      '--storage',
-      storageDir,
-      '--tokens',
-      tokensFile,
-      '--port',
-      '0',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const lines = createInterface({ input: child.stderr! });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`cache-server exited with ${code}`)));
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { event?: string; url?: string };
-        if (entry.event === 'listening' && entry.url) resolve(entry.url);
-      } catch {
-        /* not a log line */
-      }
-    });
-  });
-  return { url, process: child };
-}
+import { startServer } from './cache-server';
+import { ensureBuilt, TestWorkspace } from './workspace';
 
 /**
  * Workspace A trains with the self-hosted remote cache and pushes its data to
@@ -87,7 +49,13 @@ describe('remote cache: a fresh clone never retrains what another machine traine
       ['run-many', '-t', 'train', 'evaluate', '--outputStyle=static'],
       env,
     );
-    expect(TestWorkspace.tasks(run.stdout).executed).toHaveLength(4);
+    expect(TestWorkspace.tasks(run.stdout).executed).toEqual([
+      'alpha:validate',
+      'one:evaluate',
+      'one:train',
+      'two:evaluate',
+      'two:train',
+    ]);
     a.ok(a.path('node_modules/.bin/cairn'), ['push'], env);
     a.ok(
       a.path('node_modules/.bin/cairn'),
@@ -115,7 +83,13 @@ describe('remote cache: a fresh clone never retrains what another machine traine
     expect(run.stdout).toContain('[remote cache]');
     const tasks = TestWorkspace.tasks(run.stdout);
     expect(tasks.executed).toEqual([]);
-    expect(tasks.cached).toHaveLength(4);
+    expect(tasks.cached).toEqual([
+      'alpha:validate',
+      'one:evaluate',
+      'one:train',
+      'two:evaluate',
+      'two:train',
+    ]);
     expect(b.trainRuns('one') + b.trainRuns('two')).toBe(0);
 
     // The cached outputs hold the artifact's pointer; the bytes come from the data remote.

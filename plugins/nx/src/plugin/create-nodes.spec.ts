@@ -56,8 +56,27 @@ describe('createNodes', () => {
     expect(train.options.toolkitVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(trained.targets!.compare!.options.command).toBe('cairn task compare iris-rf');
     expect(trained.targets!.evaluate!.dependsOn).toEqual(['train']);
+    expect(train.dependsOn).toEqual(['^validate']);
     expect(trained.namedInputs?.cairnInputs).toContain('!{projectRoot}/**/*.md');
     for (const target of Object.values(trained.targets!)) expect(target.metadata?.description).toBeTruthy();
+  });
+
+  it("train depends on the datasets' validate unless validateBeforeTrain is false (model and experiment)", () => {
+    const text = (extra: object) => JSON.stringify({ ...model, ...extra });
+    expect(inferProject('models/m/model.json', text({})).targets.train!.dependsOn).toEqual(['^validate']);
+    expect(
+      inferProject('models/m/model.json', text({ validateBeforeTrain: true })).targets.train!.dependsOn,
+    ).toEqual(['^validate']);
+    const unguarded = inferProject('models/m/model.json', text({ validateBeforeTrain: false }));
+    expect(unguarded.targets.train!.dependsOn).toEqual([]);
+    expect(unguarded.targets.train!.metadata!.description).not.toContain('validate');
+    const experiment = (extra: object) =>
+      inferProject('experiments/e/experiment.json', JSON.stringify({ model: 'm', ...extra }));
+    expect(experiment({}).targets.train!.dependsOn).toEqual(['^validate']);
+    expect(experiment({ validateBeforeTrain: false }).targets.train!.dependsOn).toEqual([]);
+    expect(() => inferProject('models/m/model.json', text({ validateBeforeTrain: 'no' }))).toThrow(
+      /validateBeforeTrain must be boolean/,
+    );
   });
 
   it('fails on a bad config naming the file, the JSON pointer and what is valid', () => {

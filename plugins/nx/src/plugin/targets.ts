@@ -90,7 +90,19 @@ export function datasetProject(name: string, config: DatasetConfig, projectRoot:
   };
 }
 
-function trainableTargets(name: string, projectRoot: string, config: Pick<ModelConfig, 'env'>): Targets {
+/**
+ * `train` waits for the `validate` of the datasets it reads, so data that
+ * breaks its validation spec stops the run before training and no result is
+ * cached. `^validate` reaches an experiment's datasets through its model
+ * (Nx looks through dependencies that have no such target).
+ */
+const VALIDATE_DATASETS = '^validate';
+
+function trainableTargets(
+  name: string,
+  projectRoot: string,
+  config: Pick<ModelConfig, 'env' | 'validateBeforeTrain'>,
+): Targets {
   const out = outputPaths(projectRoot);
   const inputs = [
     CAIRN_INPUTS,
@@ -101,10 +113,11 @@ function trainableTargets(name: string, projectRoot: string, config: Pick<ModelC
     train: describe(
       batchedStep('train', {
         cache: true,
+        dependsOn: config.validateBeforeTrain === false ? [] : [VALIDATE_DATASETS],
         inputs,
         outputs: [`{workspaceRoot}/${out.trainDir}`],
       }),
-      'Trains the model on the train split of its datasets; the artifact goes to the content store, its pointer, metrics and run record are the cached outputs.',
+      `Trains the model on the train split of its datasets${config.validateBeforeTrain === false ? '' : ' once their validate passed'}; the artifact goes to the content store, its pointer, metrics and run record are the cached outputs.`,
     ),
     evaluate: describe(
       batchedStep('evaluate', {
@@ -172,6 +185,6 @@ export function experimentProject(
       description: config.description ?? `Experiment ${name} on model ${config.model}`,
       technologies: ['cairn'],
     },
-    targets: trainableTargets(name, projectRoot, {}),
+    targets: trainableTargets(name, projectRoot, { validateBeforeTrain: config.validateBeforeTrain }),
   };
 }

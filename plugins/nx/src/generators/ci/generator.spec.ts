@@ -14,6 +14,7 @@ interface Step {
   uses?: string;
   run?: string;
   if?: string;
+  id?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
 }
@@ -105,10 +106,20 @@ describe('ci generator: GitHub Actions', () => {
     const affected = index(
       (step) => step.run?.startsWith('npx nx affected -t validate train evaluate compare') ?? false,
     );
+    const push = index((step) => step.run === 'npx cairn push --remote ci');
     const comment = index((step) => step.run?.includes('gh pr comment') ?? false);
     const upload = index((step) => step.uses?.startsWith('actions/upload-artifact@') ?? false);
-    expect([install, pull, affected, comment, upload].every((i) => i >= 0)).toBe(true);
-    expect(install < pull && pull < affected && affected < comment && comment < upload).toBe(true);
+    expect([install, pull, affected, push, comment, upload].every((i) => i >= 0)).toBe(true);
+    expect(install < pull && pull < affected && affected < push && push < comment && comment < upload).toBe(
+      true,
+    );
+    // Artifacts reach the data remote after training, with the write token on the main branch only,
+    // even when a gate failed (train's results are cached regardless).
+    expect(steps[affected]!.id).toBe('affected');
+    expect(steps[push]!.if).toContain("github.event_name == 'push' && github.ref == 'refs/heads/trunk'");
+    expect(steps[push]!.if).toContain("steps.affected.outcome != 'skipped'");
+    expect(steps[push]!.if).toContain('!cancelled()');
+    expect(steps[push]!.if).not.toContain('pull_request');
     expect(steps[comment]!.if).toContain("github.event_name == 'pull_request'");
     expect(steps[comment]!.if).toContain('always()');
     expect(String(steps[upload]!.with?.path)).toContain('dist/cairn/**/metrics.json');
@@ -132,7 +143,16 @@ describe('ci generator: GitLab CI', () => {
     expect(scripts.join('\n')).toContain(
       'export NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN="$CAIRN_CACHE_WRITE_TOKEN"',
     );
-    expect(job.script).toContain('npx nx affected -t train evaluate --base="$NX_BASE" --head="$NX_HEAD"');
+    const main = job.script.join('\n');
+    expect(main).toContain(
+      'npx nx affected -t train evaluate --base="$NX_BASE" --head="$NX_HEAD" || status=$?',
+    );
+    // The push follows training, on the protected main branch with the write token, and keeps the run's status.
+    expect(main.indexOf('npx nx affected')).toBeLessThan(main.indexOf('npx cairn push'));
+    expect(main).toContain(
+      'if [ "$CI_COMMIT_BRANCH" = "main" ] && [ -n "$CAIRN_CACHE_WRITE_TOKEN" ]; then\n  npx cairn push\nfi',
+    );
+    expect(main).toContain('exit "$status"');
     expect(job.script.join('\n')).toContain('npx cairn pull');
     expect(job.after_script.join('\n')).toContain('/merge_requests/$CI_MERGE_REQUEST_IID/notes');
     expect(job.artifacts).toMatchObject({ when: 'always' });
@@ -157,6 +177,10 @@ describe('ci generator: Jenkins', () => {
     expect(text).toContain('--unshallow');
     expect(text).toContain('npx nx affected -t validate train evaluate compare');
     expect(text).toContain('pullRequest.comment');
+    expect(text).toContain("env.CAIRN_PUSH = onMain ? 'true' : 'false'");
+    expect(text).toMatch(
+      /npx nx affected[^\n]*\|\| status=\$\?\n[\s\S]*if \[ "\$CAIRN_PUSH" = true \]; then\n\s*npx cairn push\n/,
+    );
     expect(text).toContain("archiveArtifacts artifacts: 'dist/cairn/**/metrics.json");
     const shell = [...text.matchAll(/sh '''([\s\S]*?)'''/g)].map((match) => match[1]!);
     expect(shell.length).toBeGreaterThan(1);

@@ -44,6 +44,7 @@ cairn-cache-write-token only where main-branch builds run.`,
  * Writes the CI workflow for `provider` from `templates/ci/<provider>`: full
  * history checkout, `npm ci`, `cairn pull`, Nx remote cache env (read-only
  * token on pull requests, write token on the main branch), `nx affected`,
+ * `cairn push` of the trained artifacts (main branch, write token only),
  * the comparison report as a PR/MR comment and metrics as artifacts.
  */
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema): Promise<() => void> {

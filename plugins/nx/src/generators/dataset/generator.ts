@@ -1,10 +1,24 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, posix, relative, resolve } from 'node:path';
-import { formatFiles, joinPathFragments, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, joinPathFragments, logger, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { CairnError } from '@cairn/errors';
 import { add } from '@cairn/store';
+import { inferTask } from '../../lib/infer-task';
 import { initGenerator } from '../init/generator';
 import type { DatasetGeneratorSchema } from './schema';
+
+class LabelNotAColumnError extends CairnError<{ label: string; file: string; columns: string[] }> {
+  constructor(label: string, file: string, columns: string[]) {
+    super(
+      'LABEL_NOT_A_COLUMN',
+      `--label "${label}" is not a column of ${file}; its columns: ${columns.join(', ')}`,
+      {
+        data: { label, file, columns },
+        hint: `pass one of: ${columns.join(', ')}`,
+      },
+    );
+  }
+}
 
 function copyIntoTree(tree: Tree, source: string, target: string): void {
   const stats = statSync(source);
@@ -68,6 +82,14 @@ export async function datasetGenerator(
       spec: { format },
     });
     datasetJson.validation = { format, columns };
+    if (options.label !== undefined) {
+      const column = columns[options.label];
+      if (!column) throw new LabelNotAColumnError(options.label, dataName, Object.keys(columns));
+      const { task, reason } = inferTask(column);
+      logger.info(
+        `Label "${options.label}": ${reason}, so the task is ${task} (a model can override it with --task).`,
+      );
+    }
   }
   tree.write(posix.join(directory, 'dataset.json'), `${JSON.stringify(datasetJson, null, 2)}\n`);
   if (!options.skipFormat) await formatFiles(tree);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { formatFiles, generateFiles, joinPathFragments, readJson, type Tree } from '@nx/devkit';
 import { CairnError } from '@cairn/errors';
+import { inferTask, type InferredColumn } from '../../lib/infer-task';
 import { templatesRoot } from '../../lib/templates';
 import type { ModelGeneratorSchema } from './schema';
 
@@ -9,7 +10,7 @@ interface DatasetJson {
   name?: string;
   data: string;
   label?: string;
-  validation?: { columns?: Record<string, { type?: string; categories?: unknown[] }> };
+  validation?: { columns?: Record<string, InferredColumn> };
 }
 
 function findDataset(tree: Tree, name: string): { root: string; config: DatasetJson } {
@@ -38,13 +39,6 @@ function findDataset(tree: Tree, name: string): { root: string; config: DatasetJ
   });
 }
 
-function inferTask(dataset: DatasetJson, label: string): 'binary' | 'multiclass' | 'regression' {
-  const column = dataset.validation?.columns?.[label];
-  if (column?.categories) return column.categories.length === 2 ? 'binary' : 'multiclass';
-  if (column?.type === 'string' || column?.type === 'boolean') return 'multiclass';
-  return 'regression';
-}
-
 /** Scaffolds a model project from `templates/model-<template>` against an existing dataset. */
 export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema): Promise<void> {
   const template = options.template ?? 'ts';
@@ -71,7 +65,7 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
     name: options.name,
     dataset: options.dataset,
     label,
-    task: options.task ?? inferTask(dataset.config, label),
+    task: options.task ?? inferTask(dataset.config.validation?.columns?.[label]).task,
     algorithm: options.algorithm ?? 'random-forest',
     schemaPath: posix.join(
       posix.relative(directory, '.') || '.',
