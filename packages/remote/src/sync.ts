@@ -103,15 +103,18 @@ export async function pushObjects(
   const list = unique(ids);
   list.forEach(assertObjectId);
   const local = await mapLimit(list, 32, (id) => isFile(objectFile(storeDir, id)));
-  const unavailable = list.filter((_, index) => !local[index]);
-  const candidates = list.filter((_, index) => local[index]);
-  const toSend = await withRetry(
-    () => remote.missing(candidates),
+  const isLocal = new Map(list.map((id, index) => [id, local[index]!]));
+  // Asking about every id, local or not, tells apart an object this machine never had but the remote
+  // already holds (a task restored from the Nx remote cache: fine) from one nobody has (unavailable).
+  const remoteLacks = await withRetry(
+    () => remote.missing(list),
     options.retries ?? 4,
     options.retryDelayMs ?? 200,
   );
+  const toSend = remoteLacks.filter((id) => isLocal.get(id));
+  const unavailable = remoteLacks.filter((id) => !isLocal.get(id));
   await transferAll('push', toSend, options, (id) => remote.put(id, objectFile(storeDir, id)));
-  return { transferred: toSend, skipped: candidates.length - toSend.length, unavailable };
+  return { transferred: toSend, skipped: list.length - remoteLacks.length, unavailable };
 }
 
 /**

@@ -94,6 +94,16 @@ describe('push and pull through a local-path remote', () => {
     expect(pulled).toMatchObject({ transferred: [present], unavailable: [absent] });
   });
 
+  it('does not count an object the remote already holds as unavailable when it is not local', async () => {
+    // A task restored from the Nx remote cache leaves a pointer whose object this machine never fetched.
+    const a = dir('store-a');
+    const remote = openRemote(dir('remote'));
+    const [onRemote] = [...fillStore(a, 1).keys()];
+    await pushObjects(a, [onRemote!], remote);
+    const pushedFromB = await pushObjects(dir('store-b'), [onRemote!], remote);
+    expect(pushedFromB).toMatchObject({ transferred: [], skipped: 1, unavailable: [] });
+  });
+
   it('rejects a corrupted remote object and stores nothing for it', async () => {
     const a = dir('store-a');
     const remoteDir = dir('remote');
