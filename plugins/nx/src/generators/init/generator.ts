@@ -4,6 +4,7 @@ import {
   formatFiles,
   readNxJson,
   updateNxJson,
+  writeJson,
   type GeneratorCallback,
   type Tree,
 } from '@nx/devkit';
@@ -73,7 +74,9 @@ export async function initGenerator(
   if (!nxJson.namedInputs[CAIRN_INPUTS]) {
     nxJson.namedInputs[CAIRN_INPUTS] = ['{projectRoot}/**/*', '!{projectRoot}/**/*.md'];
   }
-  updateNxJson(tree, nxJson);
+  // updateNxJson only updates an existing nx.json; a package.json-only workspace gets a new one.
+  if (tree.exists('nx.json')) updateNxJson(tree, nxJson);
+  else writeJson(tree, 'nx.json', { $schema: './node_modules/nx/schemas/nx-schema.json', ...nxJson });
   if (!isRegistered(readNxJson(tree)?.plugins)) {
     throw new CairnError('PLUGIN_NOT_REGISTERED', `nx.json: ${PLUGIN_NAME} could not be added to "plugins"`, {
       data: { file: 'nx.json', pointer: '/plugins' },
