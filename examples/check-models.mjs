@@ -51,7 +51,10 @@ function childCpuSeconds() {
 }
 
 const TEMPLATE_CODE = {
-  node: { dir: path.join(repoRoot, 'plugins', 'nx', 'templates', 'model-ts', 'files'), files: ['train.mjs', 'predict.cjs'] },
+  node: {
+    dir: path.join(repoRoot, 'plugins', 'nx', 'templates', 'model-ts', 'files'),
+    files: ['train.mjs', 'predict.cjs'],
+  },
   python: {
     dir: path.join(repoRoot, 'plugins', 'nx', 'templates', 'model-python', 'files'),
     files: ['train.py', 'predict.py'],
@@ -67,7 +70,9 @@ function expectedCode(runtime, file, config) {
   const text = fs.readFileSync(path.join(TEMPLATE_CODE[runtime].dir, file), 'utf8');
   if (file !== 'train.mjs' || !(config.dependsOn ?? []).includes('features')) return text;
   if (!LOCAL_STANDARDIZER.test(text) || !text.includes(LAST_LIBRARY_IMPORT)) {
-    throw new Error('plugins/nx/templates/model-ts/files/train.mjs no longer defines fitStandardizer where expected');
+    throw new Error(
+      'plugins/nx/templates/model-ts/files/train.mjs no longer defines fitStandardizer where expected',
+    );
   }
   return text
     .replace(LOCAL_STANDARDIZER, '')

@@ -36,7 +36,10 @@ const gitStatus = () =>
 
 /** Every @cairn package that is not private: the fixed release group. */
 function publishable(): string[] {
-  const listed = spawnSync('npm', ['query', '.workspace:not([private])'], { cwd: repoRoot, encoding: 'utf8' });
+  const listed = spawnSync('npm', ['query', '.workspace:not([private])'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   return (JSON.parse(listed.stdout) as { name: string }[]).map((pkg) => pkg.name).sort();
 }
 
@@ -67,7 +70,11 @@ describe('Nx Release (dry run)', () => {
     const output = nx('release', 'publish', '--dry-run', '--first-release');
     const published = [...output.matchAll(/📦 {2}(@cairn\/[a-z-]+)@/g)].map((match) => match[1]).sort();
     expect(published).toEqual(publishable());
-    for (const shipped of ['templates/model-ts/files/train.mjs', 'schemas/model.schema.json', 'bin/cairn.js']) {
+    for (const shipped of [
+      'templates/model-ts/files/train.mjs',
+      'schemas/model.schema.json',
+      'bin/cairn.js',
+    ]) {
       expect(output).toContain(shipped);
     }
     const cli = JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8'));

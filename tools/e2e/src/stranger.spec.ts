@@ -15,7 +15,10 @@ import { repoRoot } from './workspace';
  */
 
 /** The Nx in the lockfile, and the newest Nx 24 (what `npm install -D nx` brought when this was written). */
-const NX_VERSIONS = [readJson<{ version: string }>(join(repoRoot, 'node_modules', 'nx', 'package.json')).version, '24.0.6'];
+const NX_VERSIONS = [
+  readJson<{ version: string }>(join(repoRoot, 'node_modules', 'nx', 'package.json')).version,
+  '24.0.6',
+];
 
 /** Shared between runs and Nx versions: the second install of the same packages needs no download. */
 const NPM_CACHE = join(tmpdir(), 'cairn-e2e-npm-cache');
@@ -25,7 +28,7 @@ function readJson<T>(file: string): T {
 }
 
 /** The shell block of README's "In your own workspace" that runs `init`, one command per line, comments dropped. */
-export function readmeCommands(readme: string): string[] {
+function readmeCommands(readme: string): string[] {
   const section = readme.split(/^## /m).find((part) => part.startsWith('In your own workspace'));
   if (!section) throw new Error('README.md has no "## In your own workspace" section');
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
@@ -98,9 +101,15 @@ describe('a stranger follows README "In your own workspace" with the packed pack
       let commands = readmeCommands(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
       commands = substitute(commands, 'npm install -D nx ', `npm install -D nx@${nxVersion} `);
       commands = substitute(commands, '/path/to/cairn/dist/packages', packDir);
-      commands = substitute(commands, 'path/to/iris.csv', join(repoRoot, 'examples', 'datasets', 'iris', 'iris.csv'));
+      commands = substitute(
+        commands,
+        'path/to/iris.csv',
+        join(repoRoot, 'examples', 'datasets', 'iris', 'iris.csv'),
+      );
 
       const file = (path: string) => join(root, path);
+      // JSON written by the tools under test: each check reads the fields it asserts on.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const json = <T = Record<string, any>>(path: string) => readJson<T>(file(path));
       const git = (...args: string[]) =>
         spawnSync('git', args, { cwd: root, env, encoding: 'utf8' }).stdout.trim();
@@ -131,7 +140,9 @@ describe('a stranger follows README "In your own workspace" with the packed pack
           () => {
             expect(json('nx.json').plugins).toContain('@cairn/nx');
             const ignored = readFileSync(file('.gitignore'), 'utf8').split('\n');
-            expect(ignored).toEqual(expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache']));
+            expect(ignored).toEqual(
+              expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache']),
+            );
             expect(json('.cairn/config.json').version).toBe(1);
             expect(Object.keys(json('package.json').devDependencies)).toEqual(
               expect.arrayContaining(['nx', '@cairn/nx', '@cairn/cli']),
@@ -143,7 +154,9 @@ describe('a stranger follows README "In your own workspace" with the packed pack
           /nx:dataset iris/,
           () => {
             expect(json('datasets/iris/iris.csv.cairn')).toBeTruthy();
-            expect(spawnSync('git', ['check-ignore', '-q', 'datasets/iris/iris.csv'], { cwd: root }).status).toBe(0);
+            expect(
+              spawnSync('git', ['check-ignore', '-q', 'datasets/iris/iris.csv'], { cwd: root }).status,
+            ).toBe(0);
             const dataset = json('datasets/iris/dataset.json');
             expect(existsSync(join(root, 'datasets/iris', dataset.$schema))).toBe(true);
           },
@@ -160,7 +173,10 @@ describe('a stranger follows README "In your own workspace" with the packed pack
             }
           },
         ],
-        [/nx:model iris-sklearn .*--template=python/, () => expect(existsSync(file('models/iris-sklearn/train.py'))).toBe(true)],
+        [
+          /nx:model iris-sklearn .*--template=python/,
+          () => expect(existsSync(file('models/iris-sklearn/train.py'))).toBe(true),
+        ],
         [/^git add -A && git commit -m "iris models"/, () => expect(git('status', '--porcelain')).toBe('')],
         [
           /nx affected -t validate train evaluate compare/,
@@ -173,7 +189,9 @@ describe('a stranger follows README "In your own workspace" with the packed pack
               const metrics = json(`models/${model}/metrics.json`);
               expect(metrics.split.testRows).toBe(30);
               expect(metrics.metrics.accuracy, model).toBeGreaterThan(0.85);
-              expect(readFileSync(file(`dist/cairn/models/${model}/compare/report.md`), 'utf8')).toContain(model);
+              expect(readFileSync(file(`dist/cairn/models/${model}/compare/report.md`), 'utf8')).toContain(
+                model,
+              );
               expect(json(`dist/cairn/models/${model}/compare/report.json`)).toHaveProperty('baseRef');
             }
           },
@@ -198,9 +216,15 @@ describe('a stranger follows README "In your own workspace" with the packed pack
 
       const checked = new Set<number>();
       for (const command of commands) {
-        const run = spawnSync('bash', ['-c', command], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+        const run = spawnSync('bash', ['-c', command], {
+          cwd: root,
+          env,
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        });
         const output = `${run.stdout}${run.stderr}`;
-        if (run.status !== 0) throw new Error(`Nx ${nxVersion}: \`${command}\` exited ${run.status}:\n${output}`);
+        if (run.status !== 0)
+          throw new Error(`Nx ${nxVersion}: \`${command}\` exited ${run.status}:\n${output}`);
         checks.forEach(([pattern, check], index) => {
           if (!pattern.test(command)) return;
           checked.add(index);
@@ -208,7 +232,9 @@ describe('a stranger follows README "In your own workspace" with the packed pack
         });
       }
       // Every expectation met a command: README lost none of the steps this test is about.
-      expect(checks.filter((_, index) => !checked.has(index)).map(([pattern]) => String(pattern))).toEqual([]);
+      expect(checks.filter((_, index) => !checked.has(index)).map(([pattern]) => String(pattern))).toEqual(
+        [],
+      );
     },
     600_000,
   );

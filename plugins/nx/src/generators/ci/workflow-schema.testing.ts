@@ -39,4 +39,3 @@ export function schemaDiagnostics(...workflows: unknown[]): string[][] {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -32,7 +32,10 @@ describe('init generator', () => {
   it('in a folder with only a package.json: creates nx.json, adds the devDependencies and installs them', async () => {
     const tree = createTreeWithEmptyWorkspace();
     tree.delete('nx.json');
-    writeJson(tree, 'package.json', { name: 'fresh', devDependencies: { '@cairn/nx': 'file:../cairn-nx-0.1.0.tgz' } });
+    writeJson(tree, 'package.json', {
+      name: 'fresh',
+      devDependencies: { '@cairn/nx': 'file:../cairn-nx-0.1.0.tgz' },
+    });
     const install = await initGenerator(tree, { skipFormat: true });
     expect(readJson(tree, 'nx.json').plugins).toEqual(['@cairn/nx']);
     const devDependencies = readJson(tree, 'package.json').devDependencies;

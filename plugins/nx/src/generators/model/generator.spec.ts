@@ -92,7 +92,12 @@ describe('model generator', () => {
 
   it('adds every package the TypeScript template imports to package.json, and none for Python', async () => {
     const tree = treeWithDataset();
-    const install = await modelGenerator(tree, { name: 'iris-forest', dataset: 'iris', template: 'ts', skipFormat: true });
+    const install = await modelGenerator(tree, {
+      name: 'iris-forest',
+      dataset: 'iris',
+      template: 'ts',
+      skipFormat: true,
+    });
     const dependencies = readJson(tree, 'package.json').dependencies;
     const code = ['train.mjs', 'predict.cjs']
       .map((file) => tree.read(`models/iris-forest/${file}`, 'utf8')!)

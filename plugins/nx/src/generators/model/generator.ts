@@ -56,7 +56,9 @@ function inferTask(dataset: DatasetJson, label: string): 'binary' | 'multiclass'
 /** The packages a template's code imports (`templates/model-<template>/dependencies.json`, if any). */
 function templateDependencies(templateRoot: string): { dependencies?: Record<string, string> } {
   const file = join(templateRoot, 'dependencies.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> }) : {};
+  return existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> })
+    : {};
 }
 
 /**
