@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, repoRoot } from './workspace';
@@ -79,5 +80,37 @@ describe('Nx Release (dry run)', () => {
     }
     const cli = JSON.parse(readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8'));
     expect(Object.values<string>(cli.dependencies).filter((range) => range === '*')).toEqual([]);
+  });
+
+  it("needs nothing at run time that a package does not declare (the root's devDependencies are not installed for users)", () => {
+    const listed = spawnSync('npm', ['query', '.workspace:not([private])'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    const undeclared: string[] = [];
+    for (const { name, path } of JSON.parse(listed.stdout) as { name: string; path: string }[]) {
+      const manifest = JSON.parse(readFileSync(join(path, 'package.json'), 'utf8'));
+      const declared = new Set([
+        name,
+        ...Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }),
+      ]);
+      const files = (dir: string): string[] =>
+        readdirSync(dir).flatMap((entry) => {
+          const file = join(dir, entry);
+          return statSync(file).isDirectory() ? files(file) : file.endsWith('.js') ? [file] : [];
+        });
+      for (const file of [...files(join(path, 'dist')), ...(manifest.bin ? files(join(path, 'bin')) : [])]) {
+        for (const [, specifier] of readFileSync(file, 'utf8').matchAll(
+          /(?:require|import)\(["']([^"'.][^"']*)["']\)/g,
+        )) {
+          const bare = specifier!.startsWith('@')
+            ? specifier!.split('/').slice(0, 2).join('/')
+            : specifier!.split('/')[0]!;
+          if (bare.startsWith('node:') || builtinModules.includes(bare) || declared.has(bare)) continue;
+          undeclared.push(`${file}: ${specifier}`);
+        }
+      }
+    }
+    expect(undeclared).toEqual([]);
   });
 });
