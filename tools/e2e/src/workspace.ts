@@ -77,7 +77,7 @@ export class TestWorkspace {
     delete this.env.NX_HEAD;
     symlinkSync(join(repoRoot, 'node_modules'), join(this.root, 'node_modules'), 'dir');
     this.write('package.json', JSON.stringify(workspaceManifest(), null, 2));
-    this.write('.gitignore', ['node_modules', '.nx', ...GITIGNORE_ENTRIES].join('\n'));
+    this.write('.gitignore', GITIGNORE_ENTRIES.join('\n'));
     this.write(
       'nx.json',
       JSON.stringify(

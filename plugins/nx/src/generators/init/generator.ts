@@ -85,7 +85,12 @@ export async function initGenerator(
   }
   const install = addMissingDependencies(tree, { devDependencies: workspaceDevDependencies() });
 
-  ensureLines(tree, '.gitignore', GITIGNORE_ENTRIES, '# Cairn: content store, local state and task outputs');
+  ensureLines(
+    tree,
+    '.gitignore',
+    GITIGNORE_ENTRIES,
+    '# Cairn: packages, Nx cache, content store, local state and task outputs',
+  );
   if (!tree.exists('.cairn/config.json')) {
     tree.write('.cairn/config.json', `${JSON.stringify(DEFAULT_CAIRN_CONFIG, null, 2)}\n`);
   }
