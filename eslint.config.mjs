@@ -8,7 +8,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/.nx/**',
       '**/.cairn/**',
-      'templates/**/files/**',
+      'plugins/nx/templates/**/files/**',
       '**/*.d.ts',
     ],
   },

@@ -3,11 +3,11 @@
 //
 //   node examples/check-models.mjs            check all models
 //   node examples/check-models.mjs iris-forest wine-knn
-//   node examples/check-models.mjs --sync     first rewrite the models' code from templates/
+//   node examples/check-models.mjs --sync     first rewrite the models' code from plugins/nx/templates/
 //
 // For each examples/models/<name>/model.json it
-//   1. checks the model's code is the template's (train.mjs/predict.cjs from templates/model-ts,
-//      train.py/predict.py from templates/model-python; a model with "dependsOn": ["features"]
+//   1. checks the model's code is the template's (train.mjs/predict.cjs from plugins/nx/templates/model-ts,
+//      train.py/predict.py from plugins/nx/templates/model-python; a model with "dependsOn": ["features"]
 //      imports fitStandardizer from the shared library instead of defining it);
 //   2. splits the first dataset (seeded, stratified, `split.test`), writes the train split as
 //      CSV and runs `train.command` in the model's folder with the CAIRN_* variables;
@@ -51,9 +51,12 @@ function childCpuSeconds() {
 }
 
 const TEMPLATE_CODE = {
-  node: { dir: path.join(repoRoot, 'templates', 'model-ts', 'files'), files: ['train.mjs', 'predict.cjs'] },
+  node: {
+    dir: path.join(repoRoot, 'plugins', 'nx', 'templates', 'model-ts', 'files'),
+    files: ['train.mjs', 'predict.cjs'],
+  },
   python: {
-    dir: path.join(repoRoot, 'templates', 'model-python', 'files'),
+    dir: path.join(repoRoot, 'plugins', 'nx', 'templates', 'model-python', 'files'),
     files: ['train.py', 'predict.py'],
   },
 };
@@ -67,7 +70,9 @@ function expectedCode(runtime, file, config) {
   const text = fs.readFileSync(path.join(TEMPLATE_CODE[runtime].dir, file), 'utf8');
   if (file !== 'train.mjs' || !(config.dependsOn ?? []).includes('features')) return text;
   if (!LOCAL_STANDARDIZER.test(text) || !text.includes(LAST_LIBRARY_IMPORT)) {
-    throw new Error('templates/model-ts/files/train.mjs no longer defines fitStandardizer where expected');
+    throw new Error(
+      'plugins/nx/templates/model-ts/files/train.mjs no longer defines fitStandardizer where expected',
+    );
   }
   return text
     .replace(LOCAL_STANDARDIZER, '')

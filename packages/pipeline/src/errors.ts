@@ -51,6 +51,9 @@ export class DataModifiedError extends CairnError<{ files: string[]; pointerFile
   }
 }
 
+/** What a POSIX shell exits with when the command's program does not exist. */
+const COMMAND_NOT_FOUND = 127;
+
 export class TrainCommandFailedError extends CairnError<{
   project: string;
   command: string;
@@ -64,7 +67,10 @@ export class TrainCommandFailedError extends CairnError<{
       {
         data: { project, command, exitCode, signal },
         exitCode: 1,
-        hint: 'its output is above; nothing was stored or cached',
+        hint:
+          exitCode === COMMAND_NOT_FOUND
+            ? `the shell found no program \`${command.trim().split(/\s+/)[0]}\` on this machine: install it, or change train.command in model.json; nothing was stored or cached`
+            : 'its output is above; nothing was stored or cached',
       },
     );
   }

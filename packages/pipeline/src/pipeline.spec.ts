@@ -194,4 +194,21 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     });
     write(root, 'models/m/model.json', JSON.stringify(model));
   });
+
+  it('a training program missing from the machine fails before training, naming it', async () => {
+    write(
+      root,
+      'models/m/model.json',
+      JSON.stringify({ ...model, train: { command: '/nonexistent/python3 train.py' } }),
+    );
+    try {
+      await expect(train({ workspaceRoot: root, project: 'm', log: () => undefined })).rejects.toMatchObject({
+        code: 'TRAIN_COMMAND_FAILED',
+        data: { exitCode: 127 },
+        hint: expect.stringContaining('no program `/nonexistent/python3` on this machine'),
+      });
+    } finally {
+      write(root, 'models/m/model.json', JSON.stringify(model));
+    }
+  });
 });

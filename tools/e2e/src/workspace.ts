@@ -35,6 +35,23 @@ export interface CommandResult {
   output: string;
 }
 
+/**
+ * The package.json of a workspace that borrows this repository's node_modules:
+ * it lists what init and the TypeScript model template would otherwise add
+ * (and install: through the symlink, into this repository).
+ */
+function workspaceManifest() {
+  const templateDependencies = JSON.parse(
+    readFileSync(join(repoRoot, 'plugins', 'nx', 'templates', 'model-ts', 'dependencies.json'), 'utf8'),
+  ).dependencies as Record<string, string>;
+  return {
+    name: 'e2e-workspace',
+    private: true,
+    dependencies: templateDependencies,
+    devDependencies: { nx: '*', '@cairn/nx': '*', '@cairn/cli': '*' },
+  };
+}
+
 /** A throwaway Nx workspace in a git repo, using this repo's node_modules (and so the built Cairn). */
 export class TestWorkspace {
   readonly root: string;
@@ -59,8 +76,8 @@ export class TestWorkspace {
     delete this.env.NX_BASE;
     delete this.env.NX_HEAD;
     symlinkSync(join(repoRoot, 'node_modules'), join(this.root, 'node_modules'), 'dir');
-    this.write('package.json', JSON.stringify({ name: 'e2e-workspace', private: true }, null, 2));
-    this.write('.gitignore', ['node_modules', '.nx', ...GITIGNORE_ENTRIES].join('\n'));
+    this.write('package.json', JSON.stringify(workspaceManifest(), null, 2));
+    this.write('.gitignore', GITIGNORE_ENTRIES.join('\n'));
     this.write(
       'nx.json',
       JSON.stringify(

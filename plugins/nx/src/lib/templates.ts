@@ -1,15 +1,10 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Model and CI templates: shipped inside the published plugin under
- * `templates/`, or taken from the monorepo's top-level `templates/` folder
- * when the plugin runs from source or from its `dist/` in this repository.
+ * The model and CI templates ship inside this package (`templates/` beside
+ * `src/` and `dist/`), so generators find them the same way from the sources,
+ * from the built plugin in this repository and from an installed package.
  */
 export function templatesRoot(): string {
-  const candidates = [
-    join(__dirname, '..', '..', 'templates'),
-    join(__dirname, '..', '..', '..', '..', 'templates'),
-  ];
-  return candidates.find((candidate) => existsSync(join(candidate, 'model-ts'))) ?? candidates[1]!;
+  return join(__dirname, '..', '..', 'templates');
 }

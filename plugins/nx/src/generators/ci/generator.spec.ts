@@ -1,10 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import ts from 'typescript';
+import { schemaDiagnostics } from './workflow-schema.testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CI_FILES, ciGenerator } from './generator';
@@ -35,43 +32,6 @@ async function generate(
 function bashSyntaxError(script: string): string | undefined {
   const result = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
   return result.status === 0 ? undefined : result.stderr;
-}
-
-/**
- * Type-checks parsed workflows against the types @schemastore/github-workflow
- * generates from SchemaStore's github-workflow JSON schema (the package ships
- * those types, not the schema file itself), with the real TypeScript compiler.
- * Returns the diagnostics of each workflow.
- */
-function schemaDiagnostics(...workflows: unknown[]): string[][] {
-  const typesFile = join(dirname(require.resolve('@schemastore/github-workflow/package.json')), 'index.d.ts');
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-ci-schema-'));
-  try {
-    const files = workflows.map((workflow, index) => {
-      const file = join(dir, `workflow${index}.ts`);
-      writeFileSync(
-        file,
-        `import type { HttpsJsonSchemastoreOrgGithubWorkflowJson as Workflow } from ${JSON.stringify(typesFile.replace(/\.d\.ts$/, ''))};\n` +
-          `export const workflow: Workflow = ${JSON.stringify(workflow, null, 2)};\n`,
-      );
-      return file;
-    });
-    const program = ts.createProgram(files, {
-      strict: true,
-      noEmit: true,
-      types: [],
-      lib: ['lib.es5.d.ts'],
-      skipLibCheck: true,
-      module: ts.ModuleKind.CommonJS,
-    });
-    return files.map((file) =>
-      ts
-        .getPreEmitDiagnostics(program, program.getSourceFile(file))
-        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 describe('ci generator: GitHub Actions', () => {

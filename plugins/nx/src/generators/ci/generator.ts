@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { generateFiles, logger, type Tree } from '@nx/devkit';
+import { templatesRoot } from '../../lib/templates';
 import type { CiGeneratorSchema } from './schema';
 
 export type CiProvider = CiGeneratorSchema['provider'];
@@ -17,9 +18,9 @@ export const CI_FILES: Record<CiProvider, string> = {
 const WRITE_ENVIRONMENT = 'cairn-main';
 const READ_ENVIRONMENT = 'cairn-pr';
 
-/** `templates/ci/<provider>/files` at the repository root (same depth from `src/` and `dist/`). */
+/** The plugin's `templates/ci/<provider>/files`. */
 export function templatesDir(provider: CiProvider): string {
-  return join(__dirname, '..', '..', '..', '..', '..', 'templates', 'ci', provider, 'files');
+  return join(templatesRoot(), 'ci', provider, 'files');
 }
 
 function check(pattern: RegExp, value: string, field: string): string {

@@ -54,7 +54,7 @@ export async function datasetGenerator(
       hint: 'give a CSV, JSON or JSON-lines file (or a folder of them) on this machine',
     });
   }
-  await initGenerator(tree, { skipFormat: true });
+  const installWorkspace = await initGenerator(tree, { skipFormat: true });
   const directory = options.directory ?? joinPathFragments('datasets', options.name);
   const dataName = basename(source);
   const isFile = statSync(source).isFile();
@@ -95,6 +95,7 @@ export async function datasetGenerator(
   if (!options.skipFormat) await formatFiles(tree);
 
   return async () => {
+    await installWorkspace();
     const root = tree.root;
     await add(root, [relative(root, join(root, dataPath))]);
   };

@@ -1,4 +1,4 @@
-import { readJson, type Tree } from '@nx/devkit';
+import { readJson, writeJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { describe, expect, it } from 'vitest';
 import { initGenerator } from './generator';
@@ -27,5 +27,31 @@ describe('init generator', () => {
     await initGenerator(tree, { skipFormat: true });
     expect(snapshot(tree)).toEqual(once);
     expect(readJson(tree, 'nx.json').plugins.filter((p: string) => p === '@cairn/nx')).toHaveLength(1);
+  });
+
+  it('in a folder with only a package.json: creates nx.json, adds the devDependencies and installs them', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    tree.delete('nx.json');
+    writeJson(tree, 'package.json', {
+      name: 'fresh',
+      devDependencies: { '@cairn/nx': 'file:../cairn-nx-0.1.0.tgz' },
+    });
+    const install = await initGenerator(tree, { skipFormat: true });
+    expect(readJson(tree, 'nx.json').plugins).toEqual(['@cairn/nx']);
+    const devDependencies = readJson(tree, 'package.json').devDependencies;
+    // What the user installed stays as it is; what is missing gets this plugin's version.
+    expect(devDependencies['@cairn/nx']).toBe('file:../cairn-nx-0.1.0.tgz');
+    expect(devDependencies['@cairn/cli']).toMatch(/^\^\d+\.\d+\.\d+/);
+    expect(devDependencies.nx).toMatch(/^\^2[34]\./);
+    expect(typeof install).toBe('function');
+    const ignored = tree.read('.gitignore', 'utf8')!.split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache']));
+  });
+
+  it('keeps an existing registration in object form and other plugins', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    writeJson(tree, 'nx.json', { plugins: ['@nx/js', { plugin: '@cairn/nx', options: {} }] });
+    await initGenerator(tree, { skipFormat: true });
+    expect(readJson(tree, 'nx.json').plugins).toEqual(['@nx/js', { plugin: '@cairn/nx', options: {} }]);
   });
 });

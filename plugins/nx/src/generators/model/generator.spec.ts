@@ -1,5 +1,7 @@
 import { readJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig, type ModelConfig } from '@cairn/pipeline';
 import { modelGenerator } from './generator';
@@ -86,5 +88,45 @@ describe('model generator', () => {
       hint: 'known datasets: cancer, iris',
     });
     expect(tree.listChanges().some((change) => change.path.startsWith('models/'))).toBe(false);
+  });
+
+  it('adds every package the TypeScript template imports to package.json, and none for Python', async () => {
+    const tree = treeWithDataset();
+    const install = await modelGenerator(tree, {
+      name: 'iris-forest',
+      dataset: 'iris',
+      template: 'ts',
+      skipFormat: true,
+    });
+    const dependencies = readJson(tree, 'package.json').dependencies;
+    const code = ['train.mjs', 'predict.cjs']
+      .map((file) => tree.read(`models/iris-forest/${file}`, 'utf8')!)
+      .join('\n');
+    // The oracle: the bare package names the template's code actually imports or requires.
+    const imported = new Set(
+      [...code.matchAll(/(?:from |requireLibrary\(|require\()'([^'.][^']*)'/g)]
+        .map((match) => match[1]!.split('/')[0]!)
+        .filter((name) => !name.startsWith('node:')),
+    );
+    expect(Object.keys(dependencies).sort()).toEqual([...imported].sort());
+    expect(typeof install).toBe('function');
+
+    const before = tree.read('package.json', 'utf8');
+    await modelGenerator(tree, { name: 'iris-sk', dataset: 'iris', template: 'python', skipFormat: true });
+    expect(tree.read('package.json', 'utf8')).toBe(before);
+  });
+
+  it("asks for the template packages' versions this repository trains its examples with", () => {
+    const root = join(__dirname, '..', '..', '..', '..', '..');
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+    const wanted = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', 'templates', 'model-ts', 'dependencies.json'), 'utf8'),
+    ).dependencies as Record<string, string>;
+    for (const [name, range] of Object.entries(wanted)) {
+      const installed = lock.packages[`node_modules/${name}`]?.version as string;
+      expect(installed, name).toBeTruthy();
+      expect(range, name).toBe(`^${range.slice(1)}`);
+      expect(installed.split('.')[0], name).toBe(range.slice(1).split('.')[0]);
+    }
   });
 });

@@ -1,8 +1,16 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { formatFiles, generateFiles, joinPathFragments, readJson, type Tree } from '@nx/devkit';
+import {
+  formatFiles,
+  generateFiles,
+  joinPathFragments,
+  readJson,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
 import { CairnError } from '@cairn/errors';
 import { inferTask, type InferredColumn } from '../../lib/infer-task';
+import { addMissingDependencies } from '../../lib/package-json';
 import { templatesRoot } from '../../lib/templates';
 import type { ModelGeneratorSchema } from './schema';
 
@@ -39,8 +47,20 @@ function findDataset(tree: Tree, name: string): { root: string; config: DatasetJ
   });
 }
 
-/** Scaffolds a model project from `templates/model-<template>` against an existing dataset. */
-export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema): Promise<void> {
+/** The packages a template's code imports (`templates/model-<template>/dependencies.json`, if any). */
+function templateDependencies(templateRoot: string): { dependencies?: Record<string, string> } {
+  const file = join(templateRoot, 'dependencies.json');
+  return existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> })
+    : {};
+}
+
+/**
+ * Scaffolds a model project from `templates/model-<template>` against an
+ * existing dataset, adds the packages its code imports to the workspace's
+ * package.json and installs them, so the model trains right away.
+ */
+export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema): Promise<GeneratorCallback> {
   const template = options.template ?? 'ts';
   const dataset = findDataset(tree, options.dataset);
   const label = options.label ?? dataset.config.label;
@@ -55,7 +75,8 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
     );
   }
   const directory = options.directory ?? joinPathFragments('models', options.name);
-  const source = join(templatesRoot(), `model-${template}`, 'files');
+  const templateRoot = join(templatesRoot(), `model-${template}`);
+  const source = join(templateRoot, 'files');
   if (!existsSync(source)) {
     throw new CairnError('TEMPLATE_NOT_FOUND', `template "${template}" is not installed (${source})`, {
       data: { template },
@@ -73,7 +94,9 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
     ),
     tmpl: '',
   });
+  const install = addMissingDependencies(tree, templateDependencies(templateRoot));
   if (!options.skipFormat) await formatFiles(tree);
+  return install;
 }
 
 export default modelGenerator;

@@ -23,14 +23,24 @@ import shutil
 import sys
 import time
 
-import numpy as np
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+try:
+    import numpy as np
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+except ImportError as missing:
+    # Checked before any data is read, so the fix is the first thing the user sees.
+    print(
+        f"train.py: {sys.executable} cannot import {missing.name} ({missing}). Install scikit-learn and numpy "
+        f"for it: `sudo apt-get install python3-sklearn` (Debian/Ubuntu), or `{sys.executable} -m pip install "
+        "scikit-learn numpy`",
+        file=sys.stderr,
+    )
+    sys.exit(1)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
