@@ -3,11 +3,11 @@
 //
 //   node examples/check-models.mjs            check all models
 //   node examples/check-models.mjs iris-forest wine-knn
-//   node examples/check-models.mjs --sync     first rewrite the models' code from plugins/nx/templates/
+//   node examples/check-models.mjs --sync     first rewrite the models' code from templates/
 //
 // For each examples/models/<name>/model.json it
-//   1. checks the model's code is the template's (train.mjs/predict.cjs from plugins/nx/templates/model-ts,
-//      train.py/predict.py from plugins/nx/templates/model-python; a model with "dependsOn": ["features"]
+//   1. checks the model's code is the template's (train.mjs/predict.cjs from templates/model-ts,
+//      train.py/predict.py from templates/model-python; a model with "dependsOn": ["features"]
 //      imports fitStandardizer from the shared library instead of defining it);
 //   2. splits the first dataset (seeded, stratified, `split.test`), writes the train split as
 //      CSV and runs `train.command` in the model's folder with the CAIRN_* variables;
@@ -70,9 +70,7 @@ function expectedCode(runtime, file, config) {
   const text = fs.readFileSync(path.join(TEMPLATE_CODE[runtime].dir, file), 'utf8');
   if (file !== 'train.mjs' || !(config.dependsOn ?? []).includes('features')) return text;
   if (!LOCAL_STANDARDIZER.test(text) || !text.includes(LAST_LIBRARY_IMPORT)) {
-    throw new Error(
-      'plugins/nx/templates/model-ts/files/train.mjs no longer defines fitStandardizer where expected',
-    );
+    throw new Error('templates/model-ts/files/train.mjs no longer defines fitStandardizer where expected');
   }
   return text
     .replace(LOCAL_STANDARDIZER, '')
