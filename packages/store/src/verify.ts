@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
 import { hashFiles } from '@cairn/hash';
-import { loadLayout } from './config';
+import { loadLayout, type Layout } from './config';
 import { digestOf, listObjectIds, objectPathIn } from './objects';
 import { listPointers } from './paths';
 import { referencedObjects } from './gc';
@@ -24,6 +24,24 @@ export interface VerifyResult {
 }
 
 /**
+ * Moves a corrupt object out of the store into `.cairn/quarantine/` (kept
+ * for inspection, never read again), so the next pull fetches a good copy
+ * and the next add stores one. Returns where it went.
+ */
+export async function quarantineObject(layout: Layout, id: string): Promise<string> {
+  await fs.mkdir(layout.quarantineDir, { recursive: true });
+  const from = objectPathIn(layout.cacheDir, id);
+  const to = join(layout.quarantineDir, `${id}.${Date.now()}`);
+  await fs.rename(from, to).catch(async (error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // The cache may live on another file system (cache.dir).
+    await fs.copyFile(from, to);
+    await fs.rm(from, { force: true });
+  });
+  return to;
+}
+
+/**
  * Rehashes every object in the store and reports those whose content does
  * not match their id; lists objects the working tree's pointers need but the
  * store lacks. Holds the store lock so gc cannot remove objects mid-check.
@@ -38,16 +56,9 @@ export async function verify(root: string, options: VerifyOptions = {}): Promise
     );
     const corrupt = ids.filter((id, index) => results[index]!.hash !== digestOf(id));
     const quarantined: string[] = [];
-    if (options.quarantine && corrupt.length > 0) {
-      await fs.mkdir(layout.quarantineDir, { recursive: true });
+    if (options.quarantine) {
       for (const id of corrupt) {
-        const from = objectPathIn(layout.cacheDir, id);
-        const to = join(layout.quarantineDir, `${id}.${Date.now()}`);
-        await fs.rename(from, to).catch(async () => {
-          // The cache may live on another file system (cache.dir).
-          await fs.copyFile(from, to);
-          await fs.rm(from, { force: true });
-        });
+        await quarantineObject(layout, id);
         quarantined.push(id);
       }
     }
