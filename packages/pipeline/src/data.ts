@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { CairnError } from '@cairn/errors';
-import { materialize, readPointer, status, type Pointer } from '@cairn/store';
+import { readPointer, status, type Pointer } from '@cairn/store';
 import type { DatasetConfig } from './config';
-import { ensureObjectsLocal } from './fetch-remote';
+import { ensureObjectsLocal, materializeVerified } from './fetch-remote';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, requireProject, type ProjectRef } from './workspace';
 
@@ -52,7 +52,7 @@ export async function ensureDataset(
   }
   if (state !== 'clean') {
     await ensureObjectsLocal(workspaceRoot, pointer, pointerFile);
-    await materialize(workspaceRoot, pointer, dataPath);
+    await materializeVerified(workspaceRoot, pointer, dataPath, pointerFile);
   }
   return { name: dataset.name, root: dataset.root, dataPath, pointerFile, pointer, config: dataset.config };
 }

@@ -1,5 +1,14 @@
 import { CairnError } from '@cairn/errors';
-import { hasObject, loadConfig, loadLayout, referencedObjects, type Pointer } from '@cairn/store';
+import {
+  hasObject,
+  loadConfig,
+  loadLayout,
+  materialize,
+  referencedObjects,
+  StoreErrorCode,
+  type MaterializeOptions,
+  type Pointer,
+} from '@cairn/store';
 import { DataUnavailableError } from './errors';
 
 /**
@@ -74,4 +83,34 @@ export async function ensureObjectsLocal(
     pointer.hash,
     'not in the local content store, and no default remote is configured',
   );
+}
+
+/**
+ * Writes a pointer's content at `target` (inside the workspace), verified
+ * while it is written. A corrupt stored object has then been quarantined
+ * and nothing written: its good copy is fetched from the default remote and
+ * the write tried again; without a remote the STORE_OBJECT_CORRUPT error
+ * stands.
+ */
+export async function materializeVerified(
+  workspaceRoot: string,
+  pointer: Pointer,
+  target: string,
+  pointerFile: string,
+  options: MaterializeOptions = {},
+): Promise<void> {
+  const source = { file: pointerFile, field: '/path' };
+  const seen = new Set<string>();
+  for (;;) {
+    try {
+      await materialize(workspaceRoot, pointer, target, { ...options, source });
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== StoreErrorCode.objectCorrupt) throw error;
+      const ids = (error as { data?: { ids?: string[] } }).data?.ids ?? [];
+      if (ids.every((id) => seen.has(id))) throw error;
+      ids.forEach((id) => seen.add(id));
+      if (!(await fetchFromDefaultRemote(workspaceRoot, pointer, pointerFile))) throw error;
+    }
+  }
 }

@@ -29,12 +29,20 @@ export {
   POINTER_SUFFIX,
   type Pointer,
 } from './pointer';
-export { listPointers, mapLimit, selectPointers, type PointerRecord } from './paths';
+export {
+  listPointers,
+  mapLimit,
+  selectPointers,
+  confinedTarget,
+  assertManifestSafe,
+  type PointerRecord,
+  type PathSource,
+} from './paths';
 export { add, storePath, type AddOptions, type StoreProgress } from './add';
-export { status, type StatusEntry, type DataState, type DirectoryChanges } from './status';
+export { status, type StatusEntry, type DataState, type DirectoryChanges, type SharedObject } from './status';
 export { checkout, materialize, unprotect, type CheckoutResult, type MaterializeOptions } from './checkout';
 export { gc, referencedObjects, type GcOptions, type GcResult } from './gc';
-export { verify, type VerifyOptions, type VerifyResult } from './verify';
+export { verify, quarantineObject, type VerifyOptions, type VerifyResult } from './verify';
 export { OBJECT_ID, listObjectIds, readManifestObject } from './objects';
 export { schemaDir } from './schema';
 
