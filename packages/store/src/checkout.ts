@@ -2,7 +2,7 @@ import { constants, lstatSync, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
-import { createHasher, hashDirectory, hashFile, StatCache, type ManifestEntry } from '@cairn/hash';
+import { createHasher, hashDirectory, hashFile, HashErrorCode, StatCache, type ManifestEntry } from '@cairn/hash';
 import { LINK_STRATEGIES, loadLayout, placementStrategies, type Layout, type LinkStrategy, type LinkWarning } from './config';
 import { errnoCode, StoreErrorCode, storeError } from './errors';
 import { digestOf, isDirId, objectPathIn, objectPresent, readManifestObject } from './objects';
@@ -323,7 +323,19 @@ async function manifestForWriting(placer: Placer, layout: Layout, pointer: Point
   try {
     entries = await readManifestObject(layout.cacheDir, pointer.hash);
   } catch (error) {
-    if ((error as { code?: string }).code === StoreErrorCode.objectCorrupt) throw await placer.corrupt(pointer.hash);
+    const code = (error as { code?: string }).code;
+    if (code === StoreErrorCode.objectCorrupt) throw await placer.corrupt(pointer.hash);
+    if (code === HashErrorCode.badManifest) {
+      throw storeError(
+        StoreErrorCode.manifestInvalid,
+        `${source.file}: /hash names manifest ${pointer.hash}, which ${(error as Error).message}; nothing was written`,
+        {
+          data: { file: source.file, pointer: '/hash', manifest: pointer.hash },
+          hint: 'a manifest lists each file once by a plain relative path; re-add the folder or pull it again',
+          cause: error,
+        },
+      );
+    }
     throw error;
   }
   assertManifestSafe(entries, { ...source, manifest: pointer.hash });
@@ -445,6 +457,13 @@ export async function checkout(
       );
     }
     const notInCache = states.filter((entry) => !onDiskClean(entry) && !entry.inCache);
+    for (const entry of notInCache) {
+      // A folder whose manifest is present but unreadable: report why (corrupt, unsafe), not "missing".
+      const index = states.indexOf(entry);
+      const { pointer } = records[index]!;
+      if (isDirId(pointer.hash) && (await objectPresent(layout.cacheDir, pointer.hash)))
+        await manifestForWriting(placer, layout, pointer, targets[index]!.source);
+    }
     if (notInCache.length > 0) {
       throw storeError(
         StoreErrorCode.objectMissing,
