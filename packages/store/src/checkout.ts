@@ -193,6 +193,20 @@ function tempSibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.cairn-${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/**
+ * Removes temp siblings of `target` left by a checkout that was killed. Only
+ * called under the store lock, which every writer of such files holds, so
+ * any that exist belong to nobody.
+ */
+async function sweepStaleTemps(target: string): Promise<void> {
+  const prefix = `.${basename(target)}.cairn-`;
+  const names = await fs.readdir(dirname(target)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && /^[0-9a-f]{8}\.tmp$/.test(name.slice(prefix.length)))
+      await removeTree(join(dirname(target), name));
+  }
+}
+
 async function removeTree(path: string): Promise<void> {
   await fs.rm(path, { recursive: true, force: true });
 }
@@ -351,6 +365,7 @@ async function materializeWith(
   changes?: DirectoryChanges,
 ): Promise<void> {
   await assertPresent(layout, pointer);
+  await sweepStaleTemps(target);
   const relTarget = toPosixRelative(layout.root, target);
   if (isDirId(pointer.hash)) {
     const entries = await manifestForWriting(placer, layout, pointer, source);
