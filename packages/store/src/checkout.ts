@@ -1,6 +1,6 @@
 import { constants, lstatSync, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
 import { createHasher, hashDirectory, hashFile, HashErrorCode, StatCache, type ManifestEntry } from '@cairn/hash';
 import { LINK_STRATEGIES, loadLayout, placementStrategies, type Layout, type LinkStrategy, type LinkWarning } from './config';
@@ -26,6 +26,12 @@ export interface MaterializeOptions {
   force?: boolean;
   /** Where the pointer came from, named in refusals (default: the target). */
   source?: PathSource;
+  /**
+   * materialize only: the folder the target must lie in, when it is not the
+   * workspace (a private scratch folder the caller just created, e.g. for
+   * serving a model); the same confinement rules apply inside it.
+   */
+  within?: string;
 }
 
 /** Errors that mean "this strategy cannot work here", so the next one is tried. */
@@ -359,6 +365,7 @@ async function manifestForWriting(placer: Placer, layout: Layout, pointer: Point
 async function materializeWith(
   placer: Placer,
   layout: Layout,
+  base: string,
   pointer: Pointer,
   target: string,
   source: PathSource,
@@ -366,11 +373,11 @@ async function materializeWith(
 ): Promise<void> {
   await assertPresent(layout, pointer);
   await sweepStaleTemps(target);
-  const relTarget = toPosixRelative(layout.root, target);
+  const relTarget = toPosixRelative(base, target);
   if (isDirId(pointer.hash)) {
     const entries = await manifestForWriting(placer, layout, pointer, source);
     await fs.mkdir(dirname(target), { recursive: true });
-    await materializeDirectory(placer, layout.root, { entries, source, relTarget }, target, changes);
+    await materializeDirectory(placer, base, { entries, source, relTarget }, target, changes);
   } else {
     await fs.mkdir(dirname(target), { recursive: true });
     await replaceFile(placer, pointer.hash, target, false);
@@ -400,8 +407,9 @@ export async function materialize(
   options: MaterializeOptions = {},
 ): Promise<LinkWarning[]> {
   const layout = await loadLayout(root);
-  const source = options.source ?? { file: toPosixRelative(layout.root, target), field: '/path' };
-  const confined = confinedTarget(layout.root, toPosixRelative(layout.root, target), source, [layout.cacheDir]);
+  const base = options.within ? resolve(options.within) : layout.root;
+  const source = options.source ?? { file: toPosixRelative(base, target), field: '/path' };
+  const confined = confinedTarget(base, toPosixRelative(base, resolve(target)), source, [layout.cacheDir]);
   const statCache = StatCache.inMemory();
   if (lstatSync(confined, { throwIfNoEntry: false })) {
     // Already there (e.g. materialized by an earlier run): nothing to do.
@@ -418,7 +426,7 @@ export async function materialize(
     }
   }
   const placer = new Placer(layout, options.link ?? layout.link, statCache);
-  await withLock(layout.lockPath, () => materializeWith(placer, layout, pointer, confined, source));
+  await withLock(layout.lockPath, () => materializeWith(placer, layout, base, pointer, confined, source));
   return placer.warnings;
 }
 
@@ -502,7 +510,7 @@ export async function checkout(
       const { pointer } = records[index]!;
       const { target, source } = targets[index]!;
       // A modified folder's diff is known; without force it only lists deleted files, which are put back.
-      await materializeWith(placer, layout, pointer, target, source, entry.changes);
+      await materializeWith(placer, layout, layout.root, pointer, target, source, entry.changes);
       restored.push(entry.path);
     }
     return { restored, unchanged, links: Object.fromEntries(placer.used), warnings: placer.warnings };

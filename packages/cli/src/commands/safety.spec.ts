@@ -37,7 +37,7 @@ async function workspace(): Promise<{ root: string; payloadHash: string }> {
   expect((await cairn(root, 'init')).code).toBe(0);
   writeFileSync(join(root, 'payload.sh'), '#!/bin/sh\ntouch /tmp/cairn-hook-ran\n');
   const added = await cairn(root, 'add', 'payload.sh', '--json');
-  const [{ hash }] = JSON.parse(added.stdout) as Array<{ hash: string }>;
+  const [{ hash }] = JSON.parse(added.stdout) as [{ hash: string }];
   rmSync(join(root, 'payload.sh'));
   rmSync(join(root, 'payload.sh.cairn'));
   return { root, payloadHash: hash };
@@ -83,9 +83,9 @@ describe('cairn checkout verifies what it writes', () => {
     const root = tempDir('corrupt');
     expect((await cairn(root, 'init')).code).toBe(0);
     writeFileSync(join(root, 'model.bin'), 'trained weights\n');
-    const [{ hash }] = JSON.parse((await cairn(root, 'add', 'model.bin', '--json')).stdout) as Array<{
-      hash: string;
-    }>;
+    const [{ hash }] = JSON.parse((await cairn(root, 'add', 'model.bin', '--json')).stdout) as [
+      { hash: string },
+    ];
     flipByte(objectPath(root, hash));
     writeFileSync(join(root, 'model.bin'), 'my local edit\n');
     const result = await cairn(root, 'checkout', '--force');
