@@ -219,7 +219,12 @@ if (sections.includes(3)) {
   console.log(
     `\n3. Cache hit of a model with a ${artifactMb} MB artifact (first training took ${trainSeconds.toFixed(1)} s)`,
   );
-  line('   artifact restore (verified copy or reflink out of the store) vs cp', median(restores), median(copies), 1);
+  line(
+    '   artifact restore (verified copy or reflink out of the store) vs cp',
+    median(restores),
+    median(copies),
+    1,
+  );
   line('   whole `nx run` cache hit + restore vs cp', median(hits), median(copies), 1);
   rmSync(root, { recursive: true, force: true });
 }

@@ -135,7 +135,9 @@ export async function checkoutRepairing(
         };
       } catch (error) {
         if ((error as { code?: string }).code !== StoreErrorCode.objectCorrupt) throw error;
-        const ids = ((error as { data?: { ids?: string[] } }).data?.ids ?? []).filter((id) => !repaired.includes(id));
+        const ids = ((error as { data?: { ids?: string[] } }).data?.ids ?? []).filter(
+          (id) => !repaired.includes(id),
+        );
         if (ids.length === 0) throw error;
         if (!remote && !opened) {
           if (!(await loadConfig(root)).defaultRemote) throw error;

@@ -28,7 +28,10 @@ function version(v: number): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (let i = 0; i < 160; i++) {
     if ((v === 0 && i % 13 === 4) || (v === 1 && i % 11 === 2)) continue;
-    files.set(`p${i % 4}/f${i}.bin`, bytes((i % 2 === 0 ? i : i + v * 50_000) + 7, 1024 + ((i * 131) % 8192)));
+    files.set(
+      `p${i % 4}/f${i}.bin`,
+      bytes((i % 2 === 0 ? i : i + v * 50_000) + 7, 1024 + ((i * 131) % 8192)),
+    );
   }
   files.set('large.bin', bytes(v + 77, 5 * 1024 * 1024));
   return files;
@@ -69,7 +72,11 @@ describe('pull crash safety', () => {
       needed.push(await referencedObjects(origin, [pointer!]));
     }
     for (const v of [0, 1]) ownObjects.push(needed[v]!.filter((id) => !needed[1 - v]!.includes(id)));
-    await pushObjects(join(origin, '.cairn', 'cache'), [...needed[0]!, ...needed[1]!], new LocalRemote(remoteDir));
+    await pushObjects(
+      join(origin, '.cairn', 'cache'),
+      [...needed[0]!, ...needed[1]!],
+      new LocalRemote(remoteDir),
+    );
     await initWorkspace(clone);
     const config = await loadConfig(clone);
     await saveConfig(clone, { ...config, remotes: { origin: { url: remoteDir } }, defaultRemote: 'origin' });

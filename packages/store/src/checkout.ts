@@ -2,8 +2,22 @@ import { constants, lstatSync, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
-import { createHasher, hashDirectory, hashFile, HashErrorCode, StatCache, type ManifestEntry } from '@cairn/hash';
-import { LINK_STRATEGIES, loadLayout, placementStrategies, type Layout, type LinkStrategy, type LinkWarning } from './config';
+import {
+  createHasher,
+  hashDirectory,
+  hashFile,
+  HashErrorCode,
+  StatCache,
+  type ManifestEntry,
+} from '@cairn/hash';
+import {
+  LINK_STRATEGIES,
+  loadLayout,
+  placementStrategies,
+  type Layout,
+  type LinkStrategy,
+  type LinkWarning,
+} from './config';
 import { errnoCode, StoreErrorCode, storeError } from './errors';
 import { digestOf, isDirId, objectPathIn, objectPresent, readManifestObject } from './objects';
 import {
@@ -68,7 +82,7 @@ async function copyHashing(object: string, dest: string, mode: number): Promise<
         if (bytesRead === 0) break;
         const chunk = buffer.subarray(0, bytesRead);
         hasher.update(chunk);
-        for (let written = 0; written < bytesRead; ) {
+        for (let written = 0; written < bytesRead;) {
           written += (await output.write(chunk, written, bytesRead - written)).bytesWritten;
         }
       }
@@ -176,7 +190,12 @@ class Placer {
   }
 
   /** Places with one strategy; returns the BLAKE3 of what now sits at `dest`. */
-  private async try(strategy: LinkStrategy, object: string, dest: string, executable: boolean): Promise<string> {
+  private async try(
+    strategy: LinkStrategy,
+    object: string,
+    dest: string,
+    executable: boolean,
+  ): Promise<string> {
     switch (strategy) {
       case 'hardlink':
         await fs.link(object, dest);
@@ -218,7 +237,10 @@ async function removeTree(path: string): Promise<void> {
 }
 
 /** Runs `fn` over `items` (16 at a time); on the first failure no new item starts, and that failure is thrown once all in flight have settled. */
-async function eachSettled<T>(items: readonly T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {
+async function eachSettled<T>(
+  items: readonly T[],
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let failure: { error: unknown } | undefined;
   await mapLimit(items, 16, async (item, index) => {
     if (failure) return;
@@ -311,7 +333,9 @@ async function materializeDirectory(
   const staging = tempSibling(target);
   await fs.mkdir(staging);
   try {
-    await eachSettled(toWrite, (entry, index) => placer.place(entry.hash, join(staging, String(index)), entry.executable));
+    await eachSettled(toWrite, (entry, index) =>
+      placer.place(entry.hash, join(staging, String(index)), entry.executable),
+    );
     for (const path of removable) await fs.rm(join(target, ...path.split('/')), { force: true });
     for (const [index, entry] of toWrite.entries()) {
       const final = join(target, ...entry.path.split('/'));
@@ -338,7 +362,12 @@ async function assertPresent(layout: Layout, pointer: Pointer): Promise<void> {
 }
 
 /** Reads a folder's manifest for writing it out: a corrupt one is quarantined, an unsafe one refused (nothing written either way). */
-async function manifestForWriting(placer: Placer, layout: Layout, pointer: Pointer, source: PathSource): Promise<ManifestEntry[]> {
+async function manifestForWriting(
+  placer: Placer,
+  layout: Layout,
+  pointer: Pointer,
+  source: PathSource,
+): Promise<ManifestEntry[]> {
   let entries: ManifestEntry[];
   try {
     entries = await readManifestObject(layout.cacheDir, pointer.hash);

@@ -53,9 +53,13 @@ export function resolveWorkspacePath(root: string, path: string): string {
   }
   const reserved = reservedSegment(toPosixRelative(root, absolute));
   if (reserved !== undefined) {
-    throw storeError(StoreErrorCode.pathReserved, `${path} is inside ${reserved}/, which cairn and git manage`, {
-      data: { path },
-    });
+    throw storeError(
+      StoreErrorCode.pathReserved,
+      `${path} is inside ${reserved}/, which cairn and git manage`,
+      {
+        data: { path },
+      },
+    );
   }
   return absolute;
 }
@@ -140,13 +144,23 @@ export function confinedTarget(
   if (problem) throw refusal(StoreErrorCode.pathInvalid, relPath, source, problem);
   const folder = reservedSegment(relPath);
   if (folder !== undefined) {
-    throw refusal(StoreErrorCode.pathReserved, relPath, source, `is inside ${folder}/, which git and cairn manage`);
+    throw refusal(
+      StoreErrorCode.pathReserved,
+      relPath,
+      source,
+      `is inside ${folder}/, which git and cairn manage`,
+    );
   }
   const parts = relPath.split('/');
   const target = join(root, ...parts);
   for (const dir of reserved) {
     if (isInside(dir, target) || isInside(target, dir)) {
-      throw refusal(StoreErrorCode.pathReserved, relPath, source, `would write into the content store ${dir}`);
+      throw refusal(
+        StoreErrorCode.pathReserved,
+        relPath,
+        source,
+        `would write into the content store ${dir}`,
+      );
     }
   }
   let current = root;
@@ -177,14 +191,22 @@ export function assertManifestSafe(
   entries: readonly ManifestEntry[],
   source: PathSource & { manifest: string },
 ): void {
-  const where = (index: number) => ({ ...source, field: `${source.field} (manifest ${source.manifest}, entry ${index})` });
+  const where = (index: number) => ({
+    ...source,
+    field: `${source.field} (manifest ${source.manifest}, entry ${index})`,
+  });
   const files = new Set<string>();
   for (const [index, entry] of entries.entries()) {
     const problem = relativePathProblem(entry.path);
     if (problem) throw refusal(StoreErrorCode.manifestInvalid, entry.path, where(index), problem);
     const folder = reservedSegment(entry.path);
     if (folder !== undefined)
-      throw refusal(StoreErrorCode.pathReserved, entry.path, where(index), `is inside ${folder}/, which git and cairn manage`);
+      throw refusal(
+        StoreErrorCode.pathReserved,
+        entry.path,
+        where(index),
+        `is inside ${folder}/, which git and cairn manage`,
+      );
     if (files.has(entry.path))
       throw refusal(StoreErrorCode.manifestInvalid, entry.path, where(index), 'is listed twice');
     files.add(entry.path);
@@ -194,7 +216,12 @@ export function assertManifestSafe(
     for (let i = 1; i < parts.length; i++) {
       const prefix = parts.slice(0, i).join('/');
       if (files.has(prefix)) {
-        throw refusal(StoreErrorCode.manifestInvalid, entry.path, where(index), `lies under ${shown(prefix)}, which the manifest lists as a file`);
+        throw refusal(
+          StoreErrorCode.manifestInvalid,
+          entry.path,
+          where(index),
+          `lies under ${shown(prefix)}, which the manifest lists as a file`,
+        );
       }
     }
   }

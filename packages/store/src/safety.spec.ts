@@ -82,7 +82,8 @@ function snapshot(dir: string, prefix = ''): Record<string, string> {
       out[rel] = `dir ${mode}`;
       Object.assign(out, snapshot(dir, rel));
     } else
-      out[rel] = `file ${mode} ${createHash('sha256').update(readFileSync(path)).digest('hex')} ino=${stat.ino}`;
+      out[rel] =
+        `file ${mode} ${createHash('sha256').update(readFileSync(path)).digest('hex')} ino=${stat.ino}`;
   }
   return out;
 }
@@ -335,7 +336,8 @@ describe('verified restores', () => {
   it('refuses a folder with one corrupt member and leaves the whole folder as it was', async () => {
     const w = await world();
     mkdirSync(join(w.root, 'data'));
-    for (let i = 0; i < 20; i++) writeFileSync(join(w.root, 'data', `f${i}.csv`), `row,${i}\n`.repeat(50 + i));
+    for (let i = 0; i < 20; i++)
+      writeFileSync(join(w.root, 'data', `f${i}.csv`), `row,${i}\n`.repeat(50 + i));
     const [pointer] = await add(w.root, ['data'], { gitignore: false });
     rmSync(join(w.root, 'data', 'f3.csv'));
     writeFileSync(join(w.root, 'data', 'f4.csv'), 'edited\n');

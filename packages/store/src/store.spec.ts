@@ -324,13 +324,25 @@ describe('verify', () => {
     const file = objectPath(root, victim);
     chmodSync(file, 0o644);
     writeFileSync(file, 'bit rot');
-    expect(await verify(root)).toEqual({ checked: 11, corrupt: [victim], missing: [], quarantined: [], shared: [] });
+    expect(await verify(root)).toEqual({
+      checked: 11,
+      corrupt: [victim],
+      missing: [],
+      quarantined: [],
+      shared: [],
+    });
     const quarantined = await verify(root, { quarantine: true });
     expect(quarantined).toMatchObject({ corrupt: [victim], quarantined: [victim], missing: [victim] });
     expect(readdirSync(join(root, '.cairn', 'quarantine'))[0]).toMatch(new RegExp(`^${victim}\\.`));
     expect((await status(root))[0]).toMatchObject({ state: 'not-in-cache' });
     await add(root, ['data']);
-    expect(await verify(root)).toEqual({ checked: 11, corrupt: [], missing: [], quarantined: [], shared: [] });
+    expect(await verify(root)).toEqual({
+      checked: 11,
+      corrupt: [],
+      missing: [],
+      quarantined: [],
+      shared: [],
+    });
     unlinkSync(join(root, 'data.cairn'));
   });
 });

@@ -30,14 +30,21 @@ export interface VerifyResult {
 }
 
 /** Tracked workspace files that are (hardlinks of, or symlinks to) one of the objects `ids`. */
-async function filesSharing(layout: Layout, records: PointerRecord[], ids: ReadonlySet<string>): Promise<SharedObject[]> {
+async function filesSharing(
+  layout: Layout,
+  records: PointerRecord[],
+  ids: ReadonlySet<string>,
+): Promise<SharedObject[]> {
   const shared: SharedObject[] = [];
   for (const { file, pointer } of records) {
     const dataPath = dataPathOf(file, pointer);
     let candidates = [{ path: dataPath, id: pointer.hash }];
     if (isDirId(pointer.hash)) {
       const entries = await readManifestObject(layout.cacheDir, pointer.hash).catch(() => []);
-      candidates = entries.map((entry) => ({ path: join(dataPath, ...entry.path.split('/')), id: entry.hash }));
+      candidates = entries.map((entry) => ({
+        path: join(dataPath, ...entry.path.split('/')),
+        id: entry.hash,
+      }));
     }
     for (const item of candidates) {
       // Checked before the object is quarantined: afterwards its inode is elsewhere.

@@ -8,7 +8,8 @@ export function printCheckoutWarnings(result: {
   warnings: Array<{ code: string; message: string }>;
   repaired: string[];
 }): void {
-  for (const warning of result.warnings) process.stderr.write(`warning ${warning.code}: ${warning.message}\n`);
+  for (const warning of result.warnings)
+    process.stderr.write(`warning ${warning.code}: ${warning.message}\n`);
   for (const id of result.repaired)
     process.stderr.write(`object ${id} was corrupt: quarantined, good copy fetched from the remote\n`);
 }

@@ -54,7 +54,13 @@ function flipByte(file: string): void {
 describe('cairn checkout refuses hostile pointers', () => {
   it('a pointer planting a git hook: exit 2, coded error naming the file and field, no hook written', async () => {
     const { root, payloadHash } = await workspace();
-    const pointer = { version: 1, algorithm: 'blake3', hash: payloadHash, size: 36, path: '.git/hooks/pre-commit' };
+    const pointer = {
+      version: 1,
+      algorithm: 'blake3',
+      hash: payloadHash,
+      size: 36,
+      path: '.git/hooks/pre-commit',
+    };
     writeFileSync(join(root, 'evil.cairn'), JSON.stringify(pointer));
     for (const args of [['checkout'], ['checkout', '--force'], ['status']]) {
       const result = await cairn(root, ...args);

@@ -62,7 +62,9 @@ export function register(program: Command): void {
       }
       if (shared.length > 0) {
         process.exitCode = 1;
-        lines.push('  (cairn verify --quarantine, then cairn pull or cairn add; check out with copies, not hardlinks)');
+        lines.push(
+          '  (cairn verify --quarantine, then cairn pull or cairn add; check out with copies, not hardlinks)',
+        );
       }
       const clean = entries.length - entries.filter((entry) => entry.state !== 'clean').length;
       const hints = [...new Set(shown.map((entry) => HINTS[entry.state]).filter(Boolean))].map(
