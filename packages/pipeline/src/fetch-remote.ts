@@ -88,8 +88,9 @@ export async function ensureObjectsLocal(
 /**
  * Writes a pointer's content at `target` (inside the workspace), verified
  * while it is written. A corrupt stored object has then been quarantined
- * and nothing written: its good copy is fetched from the default remote and
- * the write tried again; without a remote the STORE_OBJECT_CORRUPT error
+ * and nothing written (a missing one, e.g. quarantined earlier, neither):
+ * its good copy is fetched from the default remote and the write tried
+ * again; without a remote the STORE_OBJECT_CORRUPT (or _MISSING) error
  * stands.
  */
 export async function materializeVerified(
@@ -100,16 +101,19 @@ export async function materializeVerified(
   options: MaterializeOptions = {},
 ): Promise<void> {
   const source = { file: pointerFile, field: '/path' };
-  const seen = new Set<string>();
+  const tried = new Set<string>();
   for (;;) {
     try {
       await materialize(workspaceRoot, pointer, target, { ...options, source });
       return;
     } catch (error) {
-      if ((error as { code?: string }).code !== StoreErrorCode.objectCorrupt) throw error;
-      const ids = (error as { data?: { ids?: string[] } }).data?.ids ?? [];
-      if (ids.every((id) => seen.has(id))) throw error;
-      ids.forEach((id) => seen.add(id));
+      const code = (error as { code?: string }).code;
+      if (code !== StoreErrorCode.objectCorrupt && code !== StoreErrorCode.objectMissing) throw error;
+      // A quarantined object is missing on the next try: fetch once per distinct failure, then give up.
+      const data = (error as { data?: { ids?: string[]; id?: string } }).data;
+      const key = (data?.ids ?? [data?.id]).join(',');
+      if (tried.has(key)) throw error;
+      tried.add(key);
       if (!(await fetchFromDefaultRemote(workspaceRoot, pointer, pointerFile))) throw error;
     }
   }
