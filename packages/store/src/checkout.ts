@@ -326,8 +326,10 @@ async function materializeDirectory(
   for (const entry of toWrite) {
     const parts = entry.path.split('/');
     const blockedBy = parts.slice(0, -1).findIndex((_, i) => removable.has(parts.slice(0, i + 1).join('/')));
-    // A file the manifest replaces by a folder is removed first; anything else in the way is refused.
-    if (blockedBy < 0) confinedTarget(root, `${plan.relTarget}/${entry.path}`, plan.source);
+    // A file the manifest replaces by a folder is removed first (so only the path up to it is checked);
+    // anything else in the way is refused.
+    const checked = blockedBy < 0 ? entry.path : parts.slice(0, blockedBy + 1).join('/');
+    confinedTarget(root, `${plan.relTarget}/${checked}`, plan.source);
   }
   if (toWrite.length === 0 && removable.size === 0) return;
   const staging = tempSibling(target);

@@ -301,6 +301,28 @@ describe('hostile manifests', () => {
   });
 });
 
+describe('forced checkout of an existing folder', () => {
+  it('swaps files for folders and back, touching only what differs', async () => {
+    const w = await world();
+    mkdirSync(join(w.root, 'data', 'a'), { recursive: true });
+    writeFileSync(join(w.root, 'data', 'a', 'b.txt'), 'b');
+    writeFileSync(join(w.root, 'data', 'same.txt'), 'same');
+    await add(w.root, ['data'], { gitignore: false });
+    const sameInode = lstatSync(join(w.root, 'data', 'same.txt')).ino;
+    rmSync(join(w.root, 'data', 'a'), { recursive: true });
+    writeFileSync(join(w.root, 'data', 'a'), 'a file where the folder was');
+    mkdirSync(join(w.root, 'data', 'extra'));
+    writeFileSync(join(w.root, 'data', 'extra', 'x.txt'), 'x');
+    const result = await checkout(w.root, undefined, { force: true });
+    expect(result.links).toEqual({ copy: 1 });
+    expect(readFileSync(join(w.root, 'data', 'a', 'b.txt'), 'utf8')).toBe('b');
+    expect(lstatSync(join(w.root, 'data', 'same.txt')).ino).toBe(sameInode);
+    expect(readdirSync(join(w.root, 'data')).sort()).toEqual(['a', 'extra', 'same.txt']);
+    expect(readdirSync(join(w.root, 'data', 'extra'))).toEqual([]);
+    expect((await status(w.root))[0]!.state).toBe('clean');
+  });
+});
+
 /** Flips one byte of a stored object in place (same size, so only a rehash can tell). */
 function flipByte(file: string, at = 0): void {
   chmodSync(file, 0o644);
