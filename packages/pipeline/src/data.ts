@@ -52,7 +52,10 @@ export async function ensureDataset(
   }
   if (state !== 'clean') {
     await ensureObjectsLocal(workspaceRoot, pointer, pointerFile);
-    await materializeVerified(workspaceRoot, pointer, dataPath, pointerFile);
+    // The data path comes from the dataset's config: a refusal names that file and field.
+    await materializeVerified(workspaceRoot, pointer, dataPath, pointerFile, {
+      source: { file: dataset.configFile, field: '/data' },
+    });
   }
   return { name: dataset.name, root: dataset.root, dataPath, pointerFile, pointer, config: dataset.config };
 }

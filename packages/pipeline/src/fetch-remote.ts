@@ -100,7 +100,7 @@ export async function materializeVerified(
   pointerFile: string,
   options: MaterializeOptions = {},
 ): Promise<void> {
-  const source = { file: pointerFile, field: '/path' };
+  const source = options.source ?? { file: pointerFile, field: '/path' };
   const tried = new Set<string>();
   for (;;) {
     try {

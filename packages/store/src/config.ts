@@ -131,6 +131,14 @@ function parseConfig(file: string, text: string): CairnConfig {
     cache: { ...value.cache, link: value.cache?.link ?? defaultLink() },
     remotes: value.remotes ?? {},
   };
+  const cacheDir = config.cache.dir;
+  if (cacheDir !== undefined && /(^|[\\/])\.git([\\/]|$)/i.test(cacheDir)) {
+    // A committed config must not make cairn write into git's own folder (hooks, config).
+    throw storeError(StoreErrorCode.configInvalid, `${file}: /cache/dir must not lie inside a .git folder`, {
+      data: { file, pointer: '/cache/dir' },
+      hint: 'valid: a folder outside .git, e.g. .cairn/cache (the default) or a shared cache folder',
+    });
+  }
   if (config.defaultRemote !== undefined && !(config.defaultRemote in config.remotes)) {
     throw storeError(
       StoreErrorCode.configInvalid,

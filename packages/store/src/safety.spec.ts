@@ -195,6 +195,23 @@ describe('hostile pointers', () => {
     await expectRefused(w, 'STORE_PATH_RESERVED', () => checkout(w.root, undefined, { force: true }));
   });
 
+  it('refuses a config whose cache folder lies inside .git', async () => {
+    const w = await world();
+    for (const dir of ['.git/hooks', 'sub/.GIT', `${w.root}/.git/objects`]) {
+      writeFileSync(
+        join(w.root, '.cairn', 'config.json'),
+        JSON.stringify({ version: 1, cache: { dir }, remotes: {} }),
+      );
+      const before = snapshot(w.top);
+      await expect(checkout(w.root)).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        data: { pointer: '/cache/dir' },
+      });
+      await expect(add(w.root, ['.gitignore'])).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      expect(snapshot(w.top)).toEqual(before);
+    }
+  });
+
   it('replaces a data path that is itself a symlink instead of writing through it', async () => {
     const w = await world();
     symlinkSync(join(w.outside, 'secret.txt'), join(w.root, 'data'));
