@@ -61,13 +61,19 @@ const UNSUPPORTED = new Set([
   'EACCES',
 ]);
 
-/** Read size of the verifying copy. */
+/** Read size of the verifying copy: two such buffers alternate, one being read while the other is written. */
 const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
+
+async function writeAll(handle: fs.FileHandle, chunk: Buffer): Promise<void> {
+  for (let written = 0; written < chunk.length;)
+    written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+}
 
 /**
  * Copies `object` to the new file `dest`, hashing every chunk on its way
  * through, so what was written is what was verified, with no second read.
- * Returns the BLAKE3 of the bytes written.
+ * The next chunk is read while this one is hashed and written, which keeps
+ * a large copy close to `cp`. Returns the BLAKE3 of the bytes written.
  */
 async function copyHashing(object: string, dest: string, mode: number): Promise<string> {
   const input = await fs.open(object, 'r');
@@ -76,16 +82,28 @@ async function copyHashing(object: string, dest: string, mode: number): Promise<
     const output = await fs.open(dest, 'wx', mode);
     try {
       const hasher = createHasher('blake3');
-      const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(COPY_CHUNK_BYTES, size)));
+      const length = Math.max(1, Math.min(COPY_CHUNK_BYTES, size));
+      const buffers = [Buffer.allocUnsafe(length), Buffer.allocUnsafe(length)];
+      let total = 0;
+      let turn = 0;
+      let reading = input.read(buffers[0]!, 0, length, null);
+      let writing: Promise<void> = Promise.resolve();
       for (;;) {
-        const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
+        const { bytesRead } = await reading;
         if (bytesRead === 0) break;
-        const chunk = buffer.subarray(0, bytesRead);
+        const chunk = buffers[turn % 2]!.subarray(0, bytesRead);
+        total += bytesRead;
+        // The other buffer is free once its write is done; once `size` bytes are in, no read is needed to see the end.
+        await writing;
+        turn++;
+        reading =
+          total >= size
+            ? Promise.resolve({ bytesRead: 0, buffer: chunk })
+            : input.read(buffers[turn % 2]!, 0, length, null);
         hasher.update(chunk);
-        for (let written = 0; written < bytesRead;) {
-          written += (await output.write(chunk, written, bytesRead - written)).bytesWritten;
-        }
+        writing = writeAll(output, chunk);
       }
+      await writing;
       await output.chmod(mode);
       return hasher.digestHex();
     } finally {
