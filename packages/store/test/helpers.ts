@@ -140,6 +140,10 @@ export async function killAtRandomPoints(options: {
     });
     const result = await run.exited;
     clearTimeout(timer);
+    if (process.env.CAIRN_CRASH_DEBUG)
+      console.log(
+        `round ${round}: delay ${delay.toFixed(0)} of ${duration} ms, ${result.signal ?? result.code}`,
+      );
     if (result.signal === 'SIGKILL') killed++;
     else if (result.code !== 0) throw new Error(`round ${round} failed: ${result.stderr}`);
     // A run that finished before its kill shortens the estimate, so later kills land inside the work.
