@@ -33,7 +33,7 @@ function version(v: number): Map<string, Buffer> {
       bytes((i % 2 === 0 ? i : i + v * 50_000) + 7, 1024 + ((i * 131) % 8192)),
     );
   }
-  files.set('large.bin', bytes(v + 77, 5 * 1024 * 1024));
+  for (let i = 0; i < 3; i++) files.set(`large-${i}.bin`, bytes(v * 10 + i + 77, 6 * 1024 * 1024));
   return files;
 }
 
