@@ -1,23 +1,19 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { materialize, readPointer, type LinkStrategy } from '@cairn/store';
+import { readPointer } from '@cairn/store';
 import { ArtifactInvalidError } from './errors';
-import { ensureObjectsLocal } from './fetch-remote';
+import { ensureObjectsLocal, materializeVerified } from './fetch-remote';
 import type { Trainable } from './trainable';
 import { outputPaths } from './workspace';
 
 /**
- * Artifacts under dist/cairn/<project>/model are a read-only view of the
- * store that Cairn manages (nobody edits a trained model in place), so they
- * are hardlinked even for root, for whom the store's default is to copy: a
- * cache hit of a large model then costs a link, not a copy.
- */
-export const ARTIFACT_LINKS: LinkStrategy[] = ['reflink', 'hardlink', 'copy'];
-
-/**
- * The trained artifact's folder, linked out of the content store when only
+ * The trained artifact's folder, restored from the content store when only
  * its pointer is on disk (after an Nx cache hit, or on another machine).
+ * Restored like any checkout (the workspace's link policy: reflink, else a
+ * verified copy), never hardlinked by default: a retrain or a tool that
+ * truncates and rewrites a model file in dist/cairn would otherwise rewrite
+ * the stored object.
  */
 export async function ensureArtifact(
   workspaceRoot: string,
@@ -37,7 +33,7 @@ export async function ensureArtifact(
   if (!existsSync(join(dir, 'cairn-model.json'))) {
     await ensureObjectsLocal(workspaceRoot, pointer, paths.artifactPointer);
     await rm(dir, { recursive: true, force: true });
-    await materialize(workspaceRoot, pointer, dir, { link: ARTIFACT_LINKS });
+    await materializeVerified(workspaceRoot, pointer, dir, paths.artifactPointer);
   }
   return { dir, hash: pointer.hash };
 }

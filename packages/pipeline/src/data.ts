@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { CairnError } from '@cairn/errors';
-import { materialize, readPointer, status, type Pointer } from '@cairn/store';
+import { readPointer, status, type Pointer } from '@cairn/store';
 import type { DatasetConfig } from './config';
 import { DataModifiedError } from './errors';
-import { ensureObjectsLocal } from './fetch-remote';
+import { ensureObjectsLocal, materializeVerified } from './fetch-remote';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, requireProject, type ProjectRef } from './workspace';
 
@@ -48,7 +48,10 @@ export async function ensureDataset(
   if (state === 'modified') throw new DataModifiedError([{ path: relativeData, pointerFile }]);
   if (state !== 'clean') {
     await ensureObjectsLocal(workspaceRoot, pointer, pointerFile);
-    await materialize(workspaceRoot, pointer, dataPath);
+    // The data path comes from the dataset's config: a refusal names that file and field.
+    await materializeVerified(workspaceRoot, pointer, dataPath, pointerFile, {
+      source: { file: dataset.configFile, field: '/data' },
+    });
   }
   return { name: dataset.name, root: dataset.root, dataPath, pointerFile, pointer, config: dataset.config };
 }

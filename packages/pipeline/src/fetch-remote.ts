@@ -1,5 +1,14 @@
 import { CairnError } from '@cairn/errors';
-import { hasObject, loadConfig, loadLayout, referencedObjects, type Pointer } from '@cairn/store';
+import {
+  hasObject,
+  loadConfig,
+  loadLayout,
+  materialize,
+  referencedObjects,
+  StoreErrorCode,
+  type MaterializeOptions,
+  type Pointer,
+} from '@cairn/store';
 import { DataUnavailableError } from './errors';
 
 /**
@@ -74,4 +83,38 @@ export async function ensureObjectsLocal(
     pointer.hash,
     'not in the local content store, and no default remote is configured',
   );
+}
+
+/**
+ * Writes a pointer's content at `target` (inside the workspace), verified
+ * while it is written. A corrupt stored object has then been quarantined
+ * and nothing written (a missing one, e.g. quarantined earlier, neither):
+ * its good copy is fetched from the default remote and the write tried
+ * again; without a remote the STORE_OBJECT_CORRUPT (or _MISSING) error
+ * stands.
+ */
+export async function materializeVerified(
+  workspaceRoot: string,
+  pointer: Pointer,
+  target: string,
+  pointerFile: string,
+  options: MaterializeOptions = {},
+): Promise<void> {
+  const source = options.source ?? { file: pointerFile, field: '/path' };
+  const tried = new Set<string>();
+  for (;;) {
+    try {
+      await materialize(workspaceRoot, pointer, target, { ...options, source });
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== StoreErrorCode.objectCorrupt && code !== StoreErrorCode.objectMissing) throw error;
+      // A quarantined object is missing on the next try: fetch once per distinct failure, then give up.
+      const data = (error as { data?: { ids?: string[]; id?: string } }).data;
+      const key = (data?.ids ?? [data?.id]).join(',');
+      if (tried.has(key)) throw error;
+      tried.add(key);
+      if (!(await fetchFromDefaultRemote(workspaceRoot, pointer, pointerFile))) throw error;
+    }
+  }
 }

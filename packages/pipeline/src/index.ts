@@ -24,7 +24,7 @@ export { requireProject } from './workspace';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
 export { compare, GateFailedError, type CompareOptions } from './compare';
 export { renderEvaluationMarkdown } from './report';
-export { ARTIFACT_LINKS, ensureArtifact } from './artifact';
+export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';

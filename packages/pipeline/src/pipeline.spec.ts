@@ -1,10 +1,39 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { add, initWorkspace } from '@cairn/store';
-import { compare, drift, evaluate, prepareData, train, RETRAIN_TRIGGER } from './index';
+import { LocalRemote, pushObjects } from '@cairn/remote';
+import {
+  add,
+  initWorkspace,
+  loadConfig,
+  objectPath,
+  readManifestObject,
+  readPointer,
+  referencedObjects,
+  saveConfig,
+} from '@cairn/store';
+import {
+  compare,
+  discoverProjects,
+  drift,
+  ensureArtifact,
+  evaluate,
+  prepareData,
+  resolveTrainable,
+  train,
+  RETRAIN_TRIGGER,
+} from './index';
 
 // A trainer obeying docs/model-contract.md that predicts the majority class of its training rows.
 const TRAINER = `
@@ -103,11 +132,44 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     expect(record.git?.commit).toMatch(/^[0-9a-f]{40}$/);
     const pointer = JSON.parse(readFileSync(join(root, 'dist/cairn/models/m/train/model.cairn'), 'utf8'));
     expect(pointer.hash).toBe(record.artifact.hash);
-    // The artifact beside the outputs is linked out of the store, not copied (even as root).
-    expect(statSync(join(root, 'dist/cairn/models/m/model/cairn-model.json')).nlink).toBeGreaterThanOrEqual(
-      2,
-    );
+    // The artifact beside the outputs is a private copy (or reflink): a retrain rewriting it cannot reach the store.
+    expect(statSync(join(root, 'dist/cairn/models/m/model/cairn-model.json')).nlink).toBe(1);
     expect(readFileSync(join(root, '.cairn/runs/m.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('artifact restore verifies each file: a corrupt model object is refused, then fetched from the data remote', async () => {
+    const pointerFile = join(root, 'dist/cairn/models/m/train/model.cairn');
+    const pointer = await readPointer(pointerFile);
+    const cacheDir = join(root, '.cairn', 'cache');
+    const remoteDir = mkdtempSync(join(tmpdir(), 'cairn-pipeline-remote-'));
+    await pushObjects(cacheDir, await referencedObjects(root, [pointer]), new LocalRemote(remoteDir));
+    const manifest = await readManifestObject(cacheDir, pointer.hash);
+    const member = manifest.find((entry) => entry.path === 'cairn-model.json')!;
+    const object = objectPath(root, member.hash);
+    chmodSync(object, 0o644);
+    const bytes = readFileSync(object);
+    bytes[0] = bytes[0]! ^ 0xff;
+    writeFileSync(object, bytes);
+    const modelDir = join(root, 'dist/cairn/models/m/model');
+    rmSync(modelDir, { recursive: true });
+    const trainable = resolveTrainable(await discoverProjects(root), 'm');
+
+    await expect(ensureArtifact(root, trainable)).rejects.toMatchObject({ code: 'STORE_OBJECT_CORRUPT' });
+    expect(existsSync(modelDir)).toBe(false);
+    expect(existsSync(object)).toBe(false);
+
+    const config = await loadConfig(root);
+    await saveConfig(root, { ...config, remotes: { origin: { url: remoteDir } }, defaultRemote: 'origin' });
+    try {
+      await ensureArtifact(root, trainable);
+      expect(JSON.parse(readFileSync(join(modelDir, 'cairn-model.json'), 'utf8'))).toMatchObject({
+        label: 'label',
+      });
+      expect(statSync(join(modelDir, 'cairn-model.json')).nlink).toBe(1);
+    } finally {
+      await saveConfig(root, config);
+      rmSync(remoteDir, { recursive: true, force: true });
+    }
   });
 
   it('evaluate scores the held-out split: a majority-class model is exactly as accurate as the majority share', async () => {

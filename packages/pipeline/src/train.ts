@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { trainTestSplit } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { materialize, serializePointer, storePath, type Pointer } from '@cairn/store';
-import { ARTIFACT_LINKS } from './artifact';
 import { ArtifactInvalidError, DatasetReadError, TrainCommandFailedError } from './errors';
 import { ensureDataset, type ResolvedDataset } from './data';
 import { gitHead } from './git';
@@ -226,10 +225,10 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     const command = trainable.config.train.command;
 
     const artifact: Pointer = await storePath(workspaceRoot, outputDir);
-    // The artifact is linked (not copied) out of the store beside the outputs, ready for evaluate and serve.
+    // The artifact is restored out of the store beside the outputs (verified, sharing no inode), ready for evaluate and serve.
     await rm(join(workspaceRoot, paths.artifactDir), { recursive: true, force: true });
     await materialize(workspaceRoot, artifact, join(workspaceRoot, paths.artifactDir), {
-      link: ARTIFACT_LINKS,
+      source: { file: paths.artifactPointer, field: '/path' },
     });
 
     const record: RunRecord = {

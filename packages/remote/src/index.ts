@@ -20,4 +20,11 @@ export {
 } from './sync';
 export { RemoteError, RemoteErrorCode, isRetryable, type RemoteErrorCodeValue } from './errors';
 export { OBJECT_ID, objectFile, objectRelPath } from './layout';
-export { openWorkspaceRemote, pushWorkspace, pullWorkspace, type WorkspaceRemote } from './workspace';
+export {
+  openWorkspaceRemote,
+  pushWorkspace,
+  pullWorkspace,
+  checkoutRepairing,
+  type WorkspaceRemote,
+  type RepairedCheckout,
+} from './workspace';

@@ -1,10 +1,14 @@
 import { CairnError } from '@cairn/errors';
 import {
+  checkout,
   loadConfig,
   loadLayout,
   referencedObjects,
   selectPointers,
   workspaceObjects,
+  StoreErrorCode,
+  type CheckoutResult,
+  type MaterializeOptions,
   type Pointer,
 } from '@cairn/store';
 import { openRemote, type OpenRemoteOptions } from './open';
@@ -104,4 +108,59 @@ export async function pullWorkspace(
   const members = (await referencedObjects(root, pointers)).filter((id) => !top.includes(id));
   const second = await pullObjects(cacheDir, members, remote, options);
   return merge([first, second]);
+}
+
+export interface RepairedCheckout extends CheckoutResult {
+  /** Objects found corrupt during checkout, quarantined, and fetched again from the remote. */
+  repaired: string[];
+}
+
+/**
+ * Checks data out; when checkout finds a stored object corrupt (it has then
+ * quarantined it and written nothing for that data), fetches good copies
+ * from `remote` (default: the workspace's default remote) and checks out
+ * again. Without a remote, or when the remote lacks the object, the
+ * STORE_OBJECT_CORRUPT error stands. Each round removes at least one
+ * corrupt object from the store, so the loop ends.
+ */
+export async function checkoutRepairing(
+  root: string,
+  paths: string[] | undefined,
+  options: MaterializeOptions = {},
+  remote?: Remote,
+): Promise<RepairedCheckout> {
+  const repaired: string[] = [];
+  const restored = new Set<string>();
+  let opened: WorkspaceRemote | undefined;
+  try {
+    for (;;) {
+      try {
+        const result = await checkout(root, paths, options);
+        result.restored.forEach((path) => restored.add(path));
+        return {
+          ...result,
+          restored: [...restored],
+          unchanged: result.unchanged.filter((path) => !restored.has(path)),
+          repaired,
+        };
+      } catch (error) {
+        if ((error as { code?: string }).code !== StoreErrorCode.objectCorrupt) throw error;
+        const ids = ((error as { data?: { ids?: string[] } }).data?.ids ?? []).filter(
+          (id) => !repaired.includes(id),
+        );
+        if (ids.length === 0) throw error;
+        if (!remote && !opened) {
+          if (!(await loadConfig(root)).defaultRemote) throw error;
+          opened = await openWorkspaceRemote(root);
+        }
+        const source = remote ?? opened!.remote;
+        // The quarantined object is now absent: pulling the selection fetches it (and a corrupt manifest's members).
+        const pulled = await pullWorkspace(root, source, paths);
+        if (ids.some((id) => pulled.unavailable.includes(id))) throw error;
+        repaired.push(...ids);
+      }
+    }
+  } finally {
+    await opened?.remote.close();
+  }
 }

@@ -8,13 +8,51 @@ import { schemaProblem } from './schema';
 export type LinkStrategy = 'reflink' | 'hardlink' | 'symlink' | 'copy';
 
 export const LINK_STRATEGIES: readonly LinkStrategy[] = ['reflink', 'hardlink', 'symlink', 'copy'];
-export const DEFAULT_LINK: readonly LinkStrategy[] = ['reflink', 'hardlink', 'copy'];
-/** For root, whom the read-only bit of a shared object does not stop: never share objects unless asked to. */
-export const DEFAULT_LINK_AS_ROOT: readonly LinkStrategy[] = ['reflink', 'copy'];
+/**
+ * Reflink, else copy: a checked-out file never shares an inode with the
+ * store, so editing it (or a tool truncating and rewriting it) cannot change
+ * a stored object. Hardlinks and symlinks are an explicit opt-in in
+ * `cache.link`, and are never used for root (see placementStrategies).
+ */
+export const DEFAULT_LINK: readonly LinkStrategy[] = ['reflink', 'copy'];
 
 /** The checkout strategies used when the config sets none. */
 export function defaultLink(): LinkStrategy[] {
-  return [...(process.getuid?.() === 0 ? DEFAULT_LINK_AS_ROOT : DEFAULT_LINK)];
+  return [...DEFAULT_LINK];
+}
+
+/** Strategies that share the stored object's inode (or point at it): writing through them changes the store. */
+export const SHARING_STRATEGIES: readonly LinkStrategy[] = ['hardlink', 'symlink'];
+
+export interface LinkWarning {
+  code: string;
+  message: string;
+}
+
+/**
+ * The strategies actually used for `requested`: for root (whom the read-only
+ * bit of a shared object does not stop) hardlink and symlink are dropped and
+ * copy is used instead, with a warning, so a committed config that opts into
+ * hardlinks still works in a root CI container without risking the store.
+ */
+export function placementStrategies(
+  requested: readonly LinkStrategy[],
+  isRoot: boolean = process.getuid?.() === 0,
+): { strategies: LinkStrategy[]; warnings: LinkWarning[] } {
+  if (!isRoot) return { strategies: [...requested], warnings: [] };
+  const dropped = requested.filter((strategy) => SHARING_STRATEGIES.includes(strategy));
+  if (dropped.length === 0) return { strategies: [...requested], warnings: [] };
+  const strategies = requested.filter((strategy) => !SHARING_STRATEGIES.includes(strategy));
+  if (!strategies.includes('copy')) strategies.push('copy');
+  return {
+    strategies,
+    warnings: [
+      {
+        code: 'CHECKOUT_LINK_UNSAFE_FOR_ROOT',
+        message: `${dropped.join(' and ')} not used: running as root, a write to a linked file would change the stored object; copying instead`,
+      },
+    ],
+  };
 }
 
 export interface RemoteConfig {
@@ -93,6 +131,14 @@ function parseConfig(file: string, text: string): CairnConfig {
     cache: { ...value.cache, link: value.cache?.link ?? defaultLink() },
     remotes: value.remotes ?? {},
   };
+  const cacheDir = config.cache.dir;
+  if (cacheDir !== undefined && /(^|[\\/])\.git([\\/]|$)/i.test(cacheDir)) {
+    // A committed config must not make cairn write into git's own folder (hooks, config).
+    throw storeError(StoreErrorCode.configInvalid, `${file}: /cache/dir must not lie inside a .git folder`, {
+      data: { file, pointer: '/cache/dir' },
+      hint: 'valid: a folder outside .git, e.g. .cairn/cache (the default) or a shared cache folder',
+    });
+  }
   if (config.defaultRemote !== undefined && !(config.defaultRemote in config.remotes)) {
     throw storeError(
       StoreErrorCode.configInvalid,
@@ -198,7 +244,7 @@ export async function initWorkspace(root: string): Promise<void> {
   if (existsSync(file)) {
     config = await loadConfig(absolute);
   } else {
-    // cache.link is left out so each user gets the default for them (see defaultLink).
+    // cache.link is left out so the safe default applies (see DEFAULT_LINK).
     await writeFileAtomic(file, `${JSON.stringify({ version: 1, cache: {}, remotes: {} }, null, 2)}\n`);
     config = await loadConfig(absolute);
   }

@@ -1,32 +1,13 @@
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytes, cleanup, tempDir, writeTree } from '../test/helpers';
+import { bytes, cleanup, spawnTsChild, tempDir, writeTree } from '../test/helpers';
 import { seededRandom } from '../../../tools/test-support/src';
 import { checkout, hasObject, initWorkspace, listPointers, referencedObjects, status, verify } from './index';
 
 /** Runs test/add-child.ts in its own Node process (TypeScript compiled on the fly by @swc-node/register). */
 function spawnAdd(root: string, paths: string[]) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@cairn/source',
-      '-r',
-      require.resolve('@swc-node/register'),
-      join(__dirname, '..', 'test', 'add-child.ts'),
-      root,
-      ...paths,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = new Promise<number>((resolve) => child.stdout.once('data', () => resolve(Date.now())));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
-    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, exited, ready };
+  return spawnTsChild(join(__dirname, '..', 'test', 'add-child.ts'), [root, ...paths]);
 }
 
 /** A process killed inside the lock leaves it behind; pretend its 10 s stale timeout has passed. */

@@ -11,6 +11,12 @@ export const StoreErrorCode = {
   pathReserved: 'STORE_PATH_RESERVED',
   pathUnsupported: 'STORE_PATH_UNSUPPORTED',
   pathUnreadable: 'STORE_PATH_UNREADABLE',
+  /** A path from a pointer, manifest or config that is not a plain relative path (`..`, `//`, `\\`, NUL, too long). */
+  pathInvalid: 'STORE_PATH_INVALID',
+  /** A target whose parent folder (at some depth) is a symlink, or is a file. */
+  pathUnsafeParent: 'STORE_PATH_UNSAFE_PARENT',
+  /** A `.dir` manifest with duplicate paths, a file that is also a folder, or an unsafe entry path. */
+  manifestInvalid: 'STORE_MANIFEST_INVALID',
   notTracked: 'STORE_NOT_TRACKED',
   sourceChanged: 'STORE_SOURCE_CHANGED',
   objectMissing: 'STORE_OBJECT_MISSING',

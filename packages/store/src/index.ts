@@ -10,8 +10,9 @@ export {
   loadLayout,
   LINK_STRATEGIES,
   DEFAULT_LINK,
-  DEFAULT_LINK_AS_ROOT,
   defaultLink,
+  placementStrategies,
+  type LinkWarning,
   type CairnConfig,
   type RemoteConfig,
   type LinkStrategy,
@@ -28,13 +29,21 @@ export {
   POINTER_SUFFIX,
   type Pointer,
 } from './pointer';
-export { listPointers, mapLimit, selectPointers, type PointerRecord } from './paths';
+export {
+  listPointers,
+  mapLimit,
+  selectPointers,
+  confinedTarget,
+  assertManifestSafe,
+  type PointerRecord,
+  type PathSource,
+} from './paths';
 export { add, storePath, type AddOptions, type StoreProgress } from './add';
-export { status, type StatusEntry, type DataState, type DirectoryChanges } from './status';
+export { status, type StatusEntry, type DataState, type DirectoryChanges, type SharedObject } from './status';
 export { checkout, materialize, unprotect, type CheckoutResult, type MaterializeOptions } from './checkout';
 export { gc, referencedObjects, workspaceObjects, type GcObject, type GcOptions, type GcResult } from './gc';
 export { nxCacheDirectories, workspaceReferences, type KeepReference } from './keep';
-export { verify, type VerifyOptions, type VerifyResult } from './verify';
+export { verify, quarantineObject, type VerifyOptions, type VerifyResult } from './verify';
 export { OBJECT_ID, listObjectIds, readManifestObject } from './objects';
 export { schemaDir } from './schema';
 

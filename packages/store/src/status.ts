@@ -1,9 +1,10 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { hashDirectory, hashFile, StatCache, type ManifestEntry } from '@cairn/hash';
 import { loadLayout, type Layout } from './config';
 import { fsError } from './errors';
 import { cachedDirectoryHash } from './fast-status';
-import { isDirId, listObjectIds, objectPresent, readManifestObject } from './objects';
+import { isDirId, listObjectIds, objectPathIn, objectPresent, readManifestObject } from './objects';
 import { dataPathOf, mapLimit, selectPointers, toPosixRelative, type PointerRecord } from './paths';
 import type { Pointer } from './pointer';
 
@@ -33,6 +34,28 @@ export interface StatusEntry {
   inCache: boolean;
   /** For a modified folder whose manifest is in the store: what differs, by relative path. */
   changes?: DirectoryChanges;
+  /**
+   * Modified files that are (or link to) their stored object: the edit went
+   * into the store too, so that object no longer matches its hash. Only
+   * hardlink/symlink checkouts can do this; `cairn verify --quarantine`
+   * moves the object aside, `cairn pull` or `cairn add` replaces it.
+   */
+  corruptShared?: SharedObject[];
+}
+
+/** A workspace file sharing its inode with a stored object. */
+export interface SharedObject {
+  /** The object id. */
+  id: string;
+  /** The workspace file, relative to the root (POSIX). */
+  path: string;
+}
+
+/** True when `path` is the stored object `id` itself: the same inode (a hardlink) or a symlink to it. */
+export function sharesInode(cacheDir: string, path: string, id: string): boolean {
+  const object = statSync(objectPathIn(cacheDir, id), { throwIfNoEntry: false });
+  const file = object && statSync(path, { throwIfNoEntry: false });
+  return file !== undefined && file.ino === object!.ino && file.dev === object!.dev;
 }
 
 /** What the data on disk looks like next to its pointer. */
@@ -119,6 +142,28 @@ export function diffEntries(expected: ManifestEntry[], actual: ManifestEntry[]):
   return changes;
 }
 
+/** The modified files of one pointer that share their inode with the object they should hold (a few stats). */
+function modifiedShared(
+  layout: Layout,
+  dataPath: string,
+  pointer: Pointer,
+  manifest: ManifestEntry[] | undefined,
+  changes: DirectoryChanges | undefined,
+): SharedObject[] {
+  const candidates = !isDirId(pointer.hash)
+    ? [{ path: dataPath, id: pointer.hash }]
+    : (() => {
+        const byPath = new Map((manifest ?? []).map((item) => [item.path, item.hash]));
+        return (changes?.modified ?? []).map((path) => ({
+          path: join(dataPath, ...path.split('/')),
+          id: byPath.get(path)!,
+        }));
+      })();
+  return candidates
+    .filter((item) => item.id !== undefined && sharesInode(layout.cacheDir, item.path, item.id))
+    .map((item) => ({ id: item.id, path: toPosixRelative(layout.root, item.path) }));
+}
+
 export async function statusOf(
   layout: Layout,
   records: PointerRecord[],
@@ -160,6 +205,10 @@ export async function statusOf(
     if (workspace.actualHash !== undefined) entry.actualHash = workspace.actualHash;
     if (state === 'modified' && required.manifest && workspace.entries)
       entry.changes = diffEntries(required.manifest, workspace.entries);
+    if (state === 'modified') {
+      const shared = modifiedShared(layout, dataPath, pointer, required.manifest, entry.changes);
+      if (shared.length > 0) entry.corruptShared = shared;
+    }
     return entry;
   });
 }

@@ -17,12 +17,14 @@ import { b3sum, cleanup, tempDir, writeTree } from '../test/helpers';
 import {
   add,
   checkout,
+  defaultLink,
   hasObject,
   initWorkspace,
   listObjectIds,
   listPointers,
   materialize,
   objectPath,
+  placementStrategies,
   readPointer,
   referencedObjects,
   status,
@@ -255,22 +257,37 @@ describe('round trip and status', () => {
 });
 
 describe('checkout link strategies', () => {
-  it('hardlinks read-only objects; a hardlinked checkout can be re-added and unprotected', async () => {
+  it('hardlinks only on opt-in and never for root; a hardlinked checkout can be re-added and unprotected', async () => {
     const root = await workspace();
     writeTree(join(root, 'data'), 30);
     writeFileSync(join(root, 'data', 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
     await add(root, ['data']);
     rmSync(join(root, 'data'), { recursive: true });
+    // The default never shares an inode with the store.
+    expect(placementStrategies(defaultLink(), false).strategies).toEqual(['reflink', 'copy']);
+    expect(placementStrategies(['hardlink', 'copy'], false)).toEqual({
+      strategies: ['hardlink', 'copy'],
+      warnings: [],
+    });
     const result = await checkout(root, undefined, { link: ['hardlink', 'copy'] });
-    expect(result.links).toEqual({ hardlink: 30, copy: 1 });
     const [pointer] = (await listPointers(root)).map((r) => r.pointer);
     const manifest = readFileSync(objectPath(root, pointer!.hash), 'utf8');
     const entry = JSON.parse(manifest.split('\n')[1]!) as { path: string; hash: string };
-    const linked = statSync(join(root, 'data', entry.path));
-    expect(linked.ino).toBe(statSync(objectPath(root, entry.hash)).ino);
-    expect(linked.mode & 0o777).toBe(0o444);
+    const placed = statSync(join(root, 'data', entry.path));
     // The executable file is a private copy (the shared object is never executable).
     expect(statSync(join(root, 'data', 'run.sh')).mode & 0o777).toBe(0o755);
+    if (process.getuid?.() === 0) {
+      // Root is not stopped by the read-only bit: the opt-in is refused, with a warning, and copies are made.
+      expect(result.links).toEqual({ copy: 31 });
+      expect(result.warnings).toEqual([expect.objectContaining({ code: 'CHECKOUT_LINK_UNSAFE_FOR_ROOT' })]);
+      expect(placed.ino).not.toBe(statSync(objectPath(root, entry.hash)).ino);
+      expect(placed.nlink).toBe(1);
+      expect(await unprotect(root, ['data'])).toBe(0);
+      return;
+    }
+    expect(result.links).toEqual({ hardlink: 30, copy: 1 });
+    expect(placed.ino).toBe(statSync(objectPath(root, entry.hash)).ino);
+    expect(placed.mode & 0o777).toBe(0o444);
 
     const again = await add(root, ['data']);
     expect(again[0]!.hash).toBe(pointer!.hash);
@@ -278,7 +295,7 @@ describe('checkout link strategies', () => {
 
     expect(await unprotect(root, ['data'])).toBe(30);
     const copy = statSync(join(root, 'data', entry.path));
-    expect(copy.ino).not.toBe(linked.ino);
+    expect(copy.ino).not.toBe(placed.ino);
     expect(copy.mode & 0o200).toBe(0o200);
     writeFileSync(join(root, 'data', entry.path), 'edited');
     expect((await verify(root)).corrupt).toEqual([]);
@@ -307,13 +324,25 @@ describe('verify', () => {
     const file = objectPath(root, victim);
     chmodSync(file, 0o644);
     writeFileSync(file, 'bit rot');
-    expect(await verify(root)).toEqual({ checked: 11, corrupt: [victim], missing: [], quarantined: [] });
+    expect(await verify(root)).toEqual({
+      checked: 11,
+      corrupt: [victim],
+      missing: [],
+      quarantined: [],
+      shared: [],
+    });
     const quarantined = await verify(root, { quarantine: true });
     expect(quarantined).toMatchObject({ corrupt: [victim], quarantined: [victim], missing: [victim] });
     expect(readdirSync(join(root, '.cairn', 'quarantine'))[0]).toMatch(new RegExp(`^${victim}\\.`));
     expect((await status(root))[0]).toMatchObject({ state: 'not-in-cache' });
     await add(root, ['data']);
-    expect(await verify(root)).toEqual({ checked: 11, corrupt: [], missing: [], quarantined: [] });
+    expect(await verify(root)).toEqual({
+      checked: 11,
+      corrupt: [],
+      missing: [],
+      quarantined: [],
+      shared: [],
+    });
     unlinkSync(join(root, 'data.cairn'));
   });
 });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,4 +65,90 @@ export function git(cwd: string, ...args: string[]): string {
       HOME: cwd,
     },
   });
+}
+
+/** A seeded PRNG (mulberry32) in [0, 1): crash tests print the seed so a failing run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The seed for a crash test: CAIRN_CRASH_SEED to replay one, else a fresh one; printed either way. */
+export function crashSeed(test: string): number {
+  const seed = Number(process.env.CAIRN_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 32));
+  console.log(`${test}: seed ${seed} (replay with CAIRN_CRASH_SEED=${seed})`);
+  return seed;
+}
+
+export interface ChildRun {
+  child: import('node:child_process').ChildProcess;
+  /** When the child said it had loaded its modules (ms since the epoch). */
+  ready: Promise<number>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+/** Runs a TypeScript test child (compiled on the fly by @swc-node/register) that prints a line once loaded. */
+export function spawnTsChild(script: string, args: string[]): ChildRun {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@cairn/source', '-r', require.resolve('@swc-node/register'), script, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<number>((resolve) => child.stdout!.once('data', () => resolve(Date.now())));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, ready, exited };
+}
+
+/**
+ * Runs `run()` once to completion to learn how long it takes, then `rounds`
+ * times with a SIGKILL at a seeded random point inside that duration,
+ * calling `check` after each. Returns how many runs the kill interrupted.
+ */
+export async function killAtRandomPoints(options: {
+  rounds: number;
+  random: () => number;
+  before: (round: number) => Promise<void> | void;
+  run: () => ChildRun;
+  check: (round: number) => Promise<void>;
+}): Promise<number> {
+  await options.before(0);
+  const first = options.run();
+  const started = await first.ready;
+  const exit = await first.exited;
+  if (exit.code !== 0) throw new Error(`the uninterrupted run failed: ${exit.stderr}`);
+  let duration = Date.now() - started;
+  await options.check(0);
+  let killed = 0;
+  for (let round = 1; round <= options.rounds; round++) {
+    await options.before(round);
+    const run = options.run();
+    const delay = options.random() * duration;
+    let timer: NodeJS.Timeout | undefined;
+    const ready = run.ready.then((at) => {
+      timer = setTimeout(() => run.child.kill('SIGKILL'), delay);
+      return at;
+    });
+    const result = await run.exited;
+    clearTimeout(timer);
+    if (process.env.CAIRN_CRASH_DEBUG)
+      console.log(
+        `round ${round}: delay ${delay.toFixed(0)} of ${duration} ms, ${result.signal ?? result.code}`,
+      );
+    if (result.signal === 'SIGKILL') killed++;
+    else if (result.code !== 0) throw new Error(`round ${round} failed: ${result.stderr}`);
+    // A run that finished before its kill shortens the estimate, so later kills land inside the work.
+    else duration = Date.now() - (await ready);
+    await options.check(round);
+  }
+  return killed;
 }

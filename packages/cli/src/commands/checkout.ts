@@ -3,6 +3,17 @@ import type { LinkStrategy } from '@cairn/store';
 import { printJson } from '../output';
 import { display, fromCwd, workspaceRoot } from './add';
 
+/** Link-policy warnings and repaired objects, on stderr (so --json output stays parseable). */
+export function printCheckoutWarnings(result: {
+  warnings: Array<{ code: string; message: string }>;
+  repaired: string[];
+}): void {
+  for (const warning of result.warnings)
+    process.stderr.write(`warning ${warning.code}: ${warning.message}\n`);
+  for (const id of result.repaired)
+    process.stderr.write(`object ${id} was corrupt: quarantined, good copy fetched from the remote\n`);
+}
+
 export function register(program: Command): void {
   program
     .command('checkout')
@@ -16,22 +27,23 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--link <strategy>',
-        'how to place files (default: cache.link in .cairn/config.json, reflink then hardlink then copy)',
+        'how to place files (default: cache.link in .cairn/config.json, else reflink then copy); hardlink and symlink share the stored object and are never used for root',
       ).choices(['reflink', 'hardlink', 'symlink', 'copy']),
     )
     .option('-f, --force', 'replace modified data (local changes are lost)')
     .option('--json', 'print { restored, unchanged, links } as JSON')
     .addHelpText(
       'after',
-      '\nHardlinked and symlinked files share the read-only cache object: edit them only after\n`cairn unprotect <path>` (or check out with --link copy).',
+      '\nEvery file written is verified against its hash; a corrupt object is quarantined and, when a\ndefault remote is configured, fetched again. Hardlinked and symlinked files (opt-in) share the\nread-only cache object: edit them only after `cairn unprotect <path>`.',
     )
     .action(async (paths: string[], options: { link?: LinkStrategy; force?: boolean; json?: boolean }) => {
-      const { checkout } = await import('@cairn/store');
+      const { checkoutRepairing } = await import('@cairn/remote');
       const root = await workspaceRoot();
-      const result = await checkout(root, paths.length > 0 ? paths.map(fromCwd) : undefined, {
+      const result = await checkoutRepairing(root, paths.length > 0 ? paths.map(fromCwd) : undefined, {
         link: options.link ? [options.link] : undefined,
         force: options.force,
       });
+      printCheckoutWarnings(result);
       if (options.json) {
         printJson(result);
         return;

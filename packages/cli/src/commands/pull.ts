@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { printJson } from '../output';
 import { fromCwd, workspaceRoot } from './add';
+import { printCheckoutWarnings } from './checkout';
 import { transferProgress } from './remote';
 
 export function register(program: Command): void {
@@ -26,25 +27,32 @@ export function register(program: Command): void {
         paths: string[],
         options: { remote?: string; jobs: number; checkout: boolean; json?: boolean },
       ) => {
-        const { openWorkspaceRemote, pullWorkspace } = await import('@cairn/remote');
-        const { checkout } = await import('@cairn/store');
+        const { checkoutRepairing, openWorkspaceRemote, pullWorkspace } = await import('@cairn/remote');
         const root = await workspaceRoot();
         const selection = paths.length > 0 ? paths.map(fromCwd) : undefined;
         const { name, remote } = await openWorkspaceRemote(root, options.remote);
         const progress = transferProgress(options.json, `pulling from ${name}`);
         let result;
+        let restored: string[] = [];
         try {
-          result = await pullWorkspace(root, remote, selection, {
-            concurrency: options.jobs,
-            onProgress: progress.onProgress,
-          });
+          try {
+            result = await pullWorkspace(root, remote, selection, {
+              concurrency: options.jobs,
+              onProgress: progress.onProgress,
+            });
+          } finally {
+            progress.stop();
+          }
+          if (result.unavailable.length > 0) process.exitCode = 1;
+          else if (options.checkout) {
+            // Placement goes through the same verified checkout: a corrupt local object is fetched again.
+            const checkedOut = await checkoutRepairing(root, selection, {}, remote);
+            printCheckoutWarnings(checkedOut);
+            restored = checkedOut.restored;
+          }
         } finally {
-          progress.stop();
           await remote.close();
         }
-        let restored: string[] = [];
-        if (result.unavailable.length > 0) process.exitCode = 1;
-        else if (options.checkout) restored = (await checkout(root, selection)).restored;
         if (options.json) {
           printJson({
             remote: name,

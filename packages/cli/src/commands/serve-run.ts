@@ -113,7 +113,10 @@ export async function startServe(target: string, options: ServeCommandOptions = 
     const pointer = await readPointer(target);
     scratch = await fs.mkdtemp(join(tmpdir(), 'cairn-serve-'));
     artifactDir = join(scratch, 'artifact');
-    await materialize(findWorkspaceRoot(dirname(resolve(target))), pointer, artifactDir);
+    await materialize(findWorkspaceRoot(dirname(resolve(target))), pointer, artifactDir, {
+      within: scratch,
+      source: { file: target, field: '/path' },
+    });
     version ??= pointer.hash.slice(0, 12);
   }
   const cleanup = async () => {

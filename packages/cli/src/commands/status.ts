@@ -37,7 +37,10 @@ export function register(program: Command): void {
     )
     .option('--all', 'also list clean paths')
     .option('--check', 'exit with status 1 unless every path is clean')
-    .option('--json', 'print [{ path, pointerFile, state, hash, actualHash?, inCache, changes? }] as JSON')
+    .option(
+      '--json',
+      'print [{ path, pointerFile, state, hash, actualHash?, inCache, changes?, corruptShared? }] as JSON',
+    )
     .action(async (paths: string[], options: { all?: boolean; check?: boolean; json?: boolean }) => {
       const { status } = await import('@cairn/store');
       const root = await workspaceRoot();
@@ -51,6 +54,18 @@ export function register(program: Command): void {
       const lines = shown.map(
         (entry) => `  ${LABELS[entry.state]} ${display(root, entry.path)}${describe(entry)}`,
       );
+      const shared = entries.flatMap((entry) => entry.corruptShared ?? []);
+      for (const item of shared) {
+        lines.push(
+          `  corrupt in store: object ${item.id} shares its inode with ${display(root, item.path)}, which was edited in place`,
+        );
+      }
+      if (shared.length > 0) {
+        process.exitCode = 1;
+        lines.push(
+          '  (cairn verify --quarantine, then cairn pull or cairn add; check out with copies, not hardlinks)',
+        );
+      }
       const clean = entries.length - entries.filter((entry) => entry.state !== 'clean').length;
       const hints = [...new Set(shown.map((entry) => HINTS[entry.state]).filter(Boolean))].map(
         (hint) => `  (${hint})`,

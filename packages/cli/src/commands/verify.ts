@@ -9,7 +9,7 @@ export function register(program: Command): void {
       'rehash every cached object; report corrupt ones and objects the pointers need but the cache lacks',
     )
     .option('--quarantine', 'move corrupt objects to .cairn/quarantine/ (then re-add or pull the data)')
-    .option('--json', 'print { checked, corrupt, missing, quarantined } as JSON')
+    .option('--json', 'print { checked, corrupt, missing, quarantined, shared } as JSON')
     .addHelpText(
       'after',
       '\nExit status: 0 all objects sound and present, 1 corrupt or missing objects found, 2 bad input.',
@@ -39,9 +39,14 @@ export function register(program: Command): void {
         printJson(result);
         return;
       }
+      const sharing = (id: string) =>
+        result.shared
+          .filter((item) => item.id === id)
+          .map((item) => `; shares its inode with ${item.path}`)
+          .join('');
       const lines = [
         ...result.corrupt.map(
-          (id) => `corrupt: ${id}${result.quarantined.includes(id) ? ' (quarantined)' : ''}`,
+          (id) => `corrupt: ${id}${result.quarantined.includes(id) ? ' (quarantined)' : ''}${sharing(id)}`,
         ),
         ...result.missing.map((id) => `missing: ${id}`),
         `checked ${result.checked} object(s): ${result.corrupt.length} corrupt, ${result.missing.length} missing`,

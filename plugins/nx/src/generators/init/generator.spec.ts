@@ -18,6 +18,8 @@ describe('init generator', () => {
     expect(nxJson.namedInputs.cairnInputs).toEqual(['{projectRoot}/**/*', '!{projectRoot}/**/*.md']);
     expect(tree.read('.gitignore', 'utf8')).toContain('/.cairn/cache\n');
     expect(readJson(tree, '.cairn/config.json')).toMatchObject({ version: 1, remotes: {} });
+    // No link policy: the store's safe default (reflink, else copy; no inode shared with the store) applies.
+    expect(readJson(tree, '.cairn/config.json').cache?.link).toBeUndefined();
   });
 
   it('is idempotent', async () => {

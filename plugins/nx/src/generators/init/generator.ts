@@ -27,9 +27,13 @@ export const GITIGNORE_ENTRIES = [
   '/dist',
 ];
 
+/**
+ * No `cache.link`: the store's default (reflink, else copy: no inode shared
+ * with the store) applies; hardlinks are an explicit opt-in (docs/data.md).
+ */
 export const DEFAULT_CAIRN_CONFIG = {
   version: 1,
-  cache: { link: ['reflink', 'hardlink', 'copy'] },
+  cache: {},
   remotes: {},
 };
 
