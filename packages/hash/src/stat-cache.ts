@@ -1,9 +1,9 @@
 import { promises as fs, type BigIntStats } from 'node:fs';
+import { writeFileAtomic } from '@cairn/fs-atomic';
+import { digestBytes, type HashAlgorithm } from './backend';
 
 /** The part of a (bigint) stat the cache keys on. */
 export type StatKey = Pick<BigIntStats, 'ino' | 'size' | 'mtimeNs'>;
-import { writeFileAtomic } from '@cairn/fs-atomic';
-import type { HashAlgorithm } from './backend';
 
 /**
  * How close to "now" an mtime must be for its hash to be distrusted. A file
@@ -13,25 +13,39 @@ import type { HashAlgorithm } from './backend';
  */
 export const DEFAULT_RACY_WINDOW_MS = 2_000;
 
-const FORMAT = 'cairn-stat-cache';
-const VERSION = 1;
+/**
+ * On-disk index, little-endian, read and written whole:
+ *
+ *   magic "CAIRNSTC" | version u32 | entry count u32
+ *   per entry: path length u32 | path UTF-8 | ino u64 | size u64 | mtime ns u64
+ *              | hash count u8 | per hash: algorithm u8 | hash length u8 | hash ASCII
+ *   BLAKE3 of everything above (32 bytes)
+ *
+ * One lstat-comparable record per file, as git's index does, so loading
+ * 100,000 entries is a linear scan instead of a JSON parse. The trailing
+ * checksum makes a torn or corrupted file detectable: such a file is
+ * dropped and the cache rebuilt, never trusted.
+ */
+const MAGIC = Buffer.from('CAIRNSTC', 'latin1');
+const VERSION = 2;
+const HEADER_BYTES = MAGIC.length + 8;
+const CHECKSUM_BYTES = 32;
+const ALGORITHM_CODES: Record<HashAlgorithm, number> = { blake3: 1, md5: 2 };
+const ALGORITHM_BY_CODE = new Map<number, HashAlgorithm>(
+  Object.entries(ALGORITHM_CODES).map(([name, code]) => [code, name as HashAlgorithm]),
+);
 
-/** [inode, size, mtime ns, hashes by algorithm] — numbers as decimal strings, they are 64-bit. */
-type Record_ = [ino: string, size: string, mtimeNs: string, hashes: Partial<Record<HashAlgorithm, string>>];
-
-interface CacheFile {
-  format: typeof FORMAT;
-  version: typeof VERSION;
-  entries: Record<string, Record_>;
-}
+/** [inode, size, mtime ns, hashes by algorithm]. */
+type Record_ = [ino: bigint, size: bigint, mtimeNs: bigint, hashes: Partial<Record<HashAlgorithm, string>>];
 
 /**
  * Remembers file hashes by (path, inode, size, mtime in ns) so unchanged files
  * are never rehashed. It only ever stores hashes it can trust: an entry whose
  * mtime is not strictly older than (time of hashing − racy window) is never
  * recorded, so a file modified again within the same mtime tick is rehashed.
- * Persisted with an atomic rename; an unreadable or foreign file is treated as
- * an empty cache (it is only a cache).
+ * Persisted as a checksummed binary index with an atomic rename; a missing,
+ * foreign, older-format, torn or corrupt file is treated as an empty cache
+ * (it is only a cache: everything is rehashed and the index rewritten).
  */
 export class StatCache {
   private readonly entries: Map<string, Record_>;
@@ -51,19 +65,9 @@ export class StatCache {
     file: string,
     options: { racyWindowMs?: number; clock?: () => bigint } = {},
   ): Promise<StatCache> {
-    const entries = new Map<string, Record_>();
+    let entries = new Map<string, Record_>();
     try {
-      const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<CacheFile>;
-      if (
-        parsed.format === FORMAT &&
-        parsed.version === VERSION &&
-        parsed.entries &&
-        typeof parsed.entries === 'object'
-      ) {
-        for (const [path, record] of Object.entries(parsed.entries)) {
-          if (Array.isArray(record) && record.length === 4) entries.set(path, record);
-        }
-      }
+      entries = decodeIndex(await fs.readFile(file)) ?? entries;
     } catch {
       /* missing or unreadable: start empty */
     }
@@ -95,7 +99,9 @@ export class StatCache {
   entryFor(path: string, algorithm: HashAlgorithm): [string, string, string, string] | undefined {
     const record = this.entries.get(path);
     const hash = record?.[3][algorithm];
-    return record && hash !== undefined ? [record[0], record[1], record[2], hash] : undefined;
+    return record && hash !== undefined
+      ? [record[0].toString(), record[1].toString(), record[2].toString(), hash]
+      : undefined;
   }
 
   /**
@@ -120,12 +126,7 @@ export class StatCache {
     const existing = this.entries.get(path);
     const hashes = existing && matches(existing, stat) ? existing[3] : {};
     if (hashes[algorithm] === hash) return true;
-    this.entries.set(path, [
-      stat.ino.toString(),
-      stat.size.toString(),
-      stat.mtimeNs.toString(),
-      { ...hashes, [algorithm]: hash },
-    ]);
+    this.entries.set(path, [stat.ino, stat.size, stat.mtimeNs, { ...hashes, [algorithm]: hash }]);
     this.dirty = true;
     return true;
   }
@@ -137,18 +138,87 @@ export class StatCache {
   /** Writes the cache atomically (temp file + rename) if anything changed. */
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
-    const body: CacheFile = { format: FORMAT, version: VERSION, entries: Object.fromEntries(this.entries) };
-    await writeFileAtomic(this.file, JSON.stringify(body), { durable: false });
+    await writeFileAtomic(this.file, encodeIndex(this.entries), { durable: false });
     this.dirty = false;
   }
 }
 
 function matches(record: Record_, stat: StatKey): boolean {
-  return (
-    record[0] === stat.ino.toString() &&
-    record[1] === stat.size.toString() &&
-    record[2] === stat.mtimeNs.toString()
-  );
+  return record[0] === stat.ino && record[1] === stat.size && record[2] === stat.mtimeNs;
+}
+
+function encodeIndex(entries: Map<string, Record_>): Buffer {
+  let bytes = HEADER_BYTES + CHECKSUM_BYTES;
+  const paths: Buffer[] = [];
+  for (const [path, record] of entries) {
+    const encoded = Buffer.from(path, 'utf8');
+    paths.push(encoded);
+    bytes += 4 + encoded.length + 24 + 1;
+    for (const hash of Object.values(record[3])) bytes += 2 + Buffer.byteLength(hash, 'latin1');
+  }
+  const out = Buffer.allocUnsafe(bytes);
+  MAGIC.copy(out, 0);
+  out.writeUInt32LE(VERSION, MAGIC.length);
+  out.writeUInt32LE(entries.size, MAGIC.length + 4);
+  let offset = HEADER_BYTES;
+  let index = 0;
+  for (const record of entries.values()) {
+    const path = paths[index++]!;
+    offset = out.writeUInt32LE(path.length, offset);
+    offset += path.copy(out, offset);
+    offset = out.writeBigUInt64LE(record[0], offset);
+    offset = out.writeBigUInt64LE(record[1], offset);
+    offset = out.writeBigUInt64LE(record[2], offset);
+    const hashes = Object.entries(record[3]) as Array<[HashAlgorithm, string]>;
+    offset = out.writeUInt8(hashes.length, offset);
+    for (const [algorithm, hash] of hashes) {
+      offset = out.writeUInt8(ALGORITHM_CODES[algorithm], offset);
+      offset = out.writeUInt8(hash.length, offset);
+      offset += out.write(hash, offset, 'latin1');
+    }
+  }
+  Buffer.from(digestBytes(out.subarray(0, offset), 'blake3'), 'hex').copy(out, offset);
+  return out;
+}
+
+/** The entries of an index file, or undefined if it is foreign, of another version, torn or corrupt. */
+function decodeIndex(data: Buffer): Map<string, Record_> | undefined {
+  if (data.length < HEADER_BYTES + CHECKSUM_BYTES) return undefined;
+  if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  if (data.readUInt32LE(MAGIC.length) !== VERSION) return undefined;
+  const bodyEnd = data.length - CHECKSUM_BYTES;
+  const checksum = digestBytes(data.subarray(0, bodyEnd), 'blake3');
+  if (checksum !== data.subarray(bodyEnd).toString('hex')) return undefined;
+  const count = data.readUInt32LE(MAGIC.length + 4);
+  const entries = new Map<string, Record_>();
+  let offset = HEADER_BYTES;
+  try {
+    for (let i = 0; i < count; i++) {
+      const pathLength = data.readUInt32LE(offset);
+      offset += 4;
+      if (offset + pathLength + 25 > bodyEnd) return undefined;
+      const path = data.toString('utf8', offset, offset + pathLength);
+      offset += pathLength;
+      const ino = data.readBigUInt64LE(offset);
+      const size = data.readBigUInt64LE(offset + 8);
+      const mtimeNs = data.readBigUInt64LE(offset + 16);
+      const hashCount = data[offset + 24]!;
+      offset += 25;
+      const hashes: Partial<Record<HashAlgorithm, string>> = {};
+      for (let h = 0; h < hashCount; h++) {
+        const algorithm = ALGORITHM_BY_CODE.get(data[offset]!);
+        const length = data[offset + 1]!;
+        offset += 2;
+        if (!algorithm || offset + length > bodyEnd) return undefined;
+        hashes[algorithm] = data.toString('latin1', offset, offset + length);
+        offset += length;
+      }
+      entries.set(path, [ino, size, mtimeNs, hashes]);
+    }
+  } catch {
+    return undefined; // a read past the end: the counts lie
+  }
+  return offset === bodyEnd ? entries : undefined;
 }
 
 function msToNs(ms: number | undefined): bigint {
