@@ -6,10 +6,12 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { CairnError } from '@cairn/errors';
+import { hashBuffer } from '@cairn/hash';
+import { PackFormatError, readPack } from '@cairn/remote';
 import { cacheKey, isCacheHash, isObjectId, objectDigest, objectKey } from './ids';
 import { ServerMetrics, type Route } from './metrics';
 import type { Storage } from './storage';
@@ -42,6 +44,10 @@ export interface RunningCacheServer {
 const DEFAULT_MAX_BODY = 10 * 1024 ** 3;
 const MAX_MISSING_QUERY_BYTES = 8 * 1024 * 1024;
 const MAX_MISSING_IDS = 100_000;
+/** A pack is for many small objects: bounded in total, per object and in count (memory holds one object at a time). */
+const MAX_PACK_BYTES = 256 * 1024 * 1024;
+const MAX_PACK_OBJECT_BYTES = 16 * 1024 * 1024;
+const MAX_PACK_OBJECTS = 20_000;
 
 class HttpFailure extends Error {
   constructor(
@@ -197,6 +203,12 @@ class CacheService {
       throw new HttpFailure(405, `method ${method} not allowed on /v1/cache/{hash}`);
     }
     if (segments[2] === 'objects') {
+      if (id === 'pack') {
+        state.route = 'objects_pack';
+        this.authorize(req, 'write', state);
+        if (method !== 'POST') throw new HttpFailure(405, 'use POST /v1/objects/pack');
+        return this.uploadPack(req, res, state);
+      }
       if (id === 'missing') {
         state.route = 'objects_missing';
         this.authorize(req, 'read', state);
@@ -281,6 +293,57 @@ class CacheService {
       return;
     }
     sendText(res, 200, 'stored');
+  }
+
+  /**
+   * Stores every object of a pack (see @cairn/remote's readPack): each body
+   * must hash to its id. With a staging storage nothing becomes visible
+   * unless the whole pack is good, and the pack costs one durability barrier;
+   * otherwise each object is put (and published) on its own.
+   */
+  private async uploadPack(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const declared = req.headers['content-length'];
+    if (declared === undefined) throw new HttpFailure(411, 'Content-Length is required');
+    if (!/^\d+$/.test(declared)) throw new HttpFailure(400, 'Content-Length must be a number of bytes');
+    const size = Number(declared);
+    const limit = Math.min(this.maxBody, MAX_PACK_BYTES);
+    if (size > limit) throw new HttpFailure(413, `pack of ${size} bytes exceeds the limit of ${limit}`);
+    const meter = new BodyMeter(size, false);
+    pipeline(req, meter).catch(() => undefined);
+    const storage = this.options.storage;
+    const staged = storage.stage?.();
+    let stored = 0;
+    let existing = 0;
+    try {
+      let index = 0;
+      for await (const { id, body } of readPack(meter, {
+        maxObjectBytes: MAX_PACK_OBJECT_BYTES,
+        maxObjects: MAX_PACK_OBJECTS,
+      })) {
+        if (hashBuffer(body) !== objectDigest(id))
+          throw new HttpFailure(400, `record ${index}: object ${id} does not hash to its id`);
+        if (staged) await staged.add(objectKey(id), body);
+        else if (
+          (await storage.put(objectKey(id), Readable.from([body]), body.length, () => {})) === 'stored'
+        )
+          stored += 1;
+        else existing += 1;
+        index += 1;
+      }
+      state.bytesIn = meter.bytes;
+      if (meter.bytes !== size)
+        throw new HttpFailure(400, `body has ${meter.bytes} bytes, Content-Length says ${size}`);
+      for (const outcome of staged ? await staged.publish() : []) {
+        if (outcome === 'stored') stored += 1;
+        else existing += 1;
+      }
+    } catch (error) {
+      if (error instanceof PackFormatError) throw new HttpFailure(error.tooLarge ? 413 : 400, error.message);
+      throw error;
+    } finally {
+      await staged?.discard();
+    }
+    sendJson(res, 200, { stored, existing });
   }
 
   private async missing(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {

@@ -9,6 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { RemoteError, RemoteErrorCode } from './errors';
 import { assertObjectId } from './layout';
+import { packHeader } from './pack';
 import { unique, type Remote } from './transport';
 
 /** Ids per `POST /v1/objects/missing` request (the server accepts up to 100,000). */
@@ -27,6 +28,7 @@ async function readBody(res: IncomingMessage): Promise<string> {
 export class HttpRemote implements Remote {
   private readonly base: URL;
   private readonly agent: HttpAgent;
+  private packsUnsupported = false;
 
   constructor(
     readonly url: string,
@@ -141,6 +143,39 @@ export class HttpRemote implements Remote {
       return;
     }
     await this.fail(res, `PUT object ${id}`);
+  }
+
+  /** `POST /v1/objects/pack`; a server that predates packs gets one PUT per object instead. */
+  async putPack(objects: Array<{ id: string; srcFile: string }>): Promise<void> {
+    objects.forEach(({ id }) => assertObjectId(id));
+    if (!this.packsUnsupported) {
+      const bodies = await Promise.all(objects.map(({ srcFile }) => fs.readFile(srcFile)));
+      const pack = Buffer.concat(
+        bodies.flatMap((body, index) => [packHeader(objects[index]!.id, body.length), body]),
+      );
+      const res = await this.request(
+        'POST',
+        'v1/objects/pack',
+        { 'Content-Type': 'application/octet-stream', 'Content-Length': String(pack.length) },
+        (req) => void req.end(pack),
+      );
+      if (res.statusCode === 200) {
+        res.resume();
+        return;
+      }
+      // Before packs, the server read "pack" as a malformed object id (400), or knew no such route.
+      if (res.statusCode === 400) {
+        const reply = (await readBody(res).catch(() => '')).trim();
+        if (!reply.startsWith('malformed object id')) {
+          throw new RemoteError(RemoteErrorCode.rejected, `pack upload: HTTP 400 ${reply}`, {
+            data: { url: this.url, status: 400 },
+          });
+        }
+      } else if (res.statusCode === 404 || res.statusCode === 405) res.resume();
+      else await this.fail(res, 'pack upload');
+      this.packsUnsupported = true;
+    }
+    for (const { id, srcFile } of objects) await this.put(id, srcFile);
   }
 
   async close(): Promise<void> {

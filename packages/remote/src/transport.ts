@@ -12,6 +12,12 @@ export interface Remote {
   get(id: string, destFile: string): Promise<void>;
   /** Uploads `srcFile` as object `id`; an object already there counts as success. */
   put(id: string, srcFile: string): Promise<void>;
+  /**
+   * Optional: uploads many small objects in one request (a pack). Either
+   * every object is on the remote afterwards or it throws; objects already
+   * there count as success. Without it, `put` is called per object.
+   */
+  putPack?(objects: Array<{ id: string; srcFile: string }>): Promise<void>;
   close(): Promise<void>;
 }
 
