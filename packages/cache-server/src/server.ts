@@ -48,6 +48,7 @@ const MAX_MISSING_IDS = 100_000;
 const MAX_PACK_BYTES = 256 * 1024 * 1024;
 const MAX_PACK_OBJECT_BYTES = 16 * 1024 * 1024;
 const MAX_PACK_OBJECTS = 20_000;
+const PACK_WRITES_IN_FLIGHT = 8;
 
 class HttpFailure extends Error {
   constructor(
@@ -314,6 +315,11 @@ class CacheService {
     const staged = storage.stage?.();
     let stored = 0;
     let existing = 0;
+    // A few writes in flight while parsing goes on: small objects are bound by file-system round trips.
+    const inFlight: Promise<void>[] = [];
+    const settle = async (limit: number) => {
+      while (inFlight.length > limit) await inFlight.shift();
+    };
     try {
       let index = 0;
       for await (const { id, body } of readPack(meter, {
@@ -322,14 +328,19 @@ class CacheService {
       })) {
         if (hashBuffer(body) !== objectDigest(id))
           throw new HttpFailure(400, `record ${index}: object ${id} does not hash to its id`);
-        if (staged) await staged.add(objectKey(id), body);
-        else if (
+        if (staged) {
+          const write = staged.add(objectKey(id), body);
+          write.catch(() => undefined); // settle() awaits it; this only keeps a failure from counting as unhandled
+          inFlight.push(write);
+          await settle(PACK_WRITES_IN_FLIGHT - 1);
+        } else if (
           (await storage.put(objectKey(id), Readable.from([body]), body.length, () => {})) === 'stored'
         )
           stored += 1;
         else existing += 1;
         index += 1;
       }
+      await settle(0);
       state.bytesIn = meter.bytes;
       if (meter.bytes !== size)
         throw new HttpFailure(400, `body has ${meter.bytes} bytes, Content-Length says ${size}`);
@@ -341,6 +352,7 @@ class CacheService {
       if (error instanceof PackFormatError) throw new HttpFailure(error.tooLarge ? 413 : 400, error.message);
       throw error;
     } finally {
+      await Promise.allSettled(inFlight);
       await staged?.discard();
     }
     sendJson(res, 200, { stored, existing });

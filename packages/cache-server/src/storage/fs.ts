@@ -41,7 +41,6 @@ function isCode(error: unknown, ...codes: string[]): boolean {
  */
 export class FileSystemStorage implements Storage {
   readonly description: string;
-
   constructor(readonly root: string) {
     this.description = `fs:${root}`;
   }
@@ -125,13 +124,17 @@ export class FileSystemStorage implements Storage {
     return {
       add: async (key, body) => {
         const target = this.pathOf(key);
-        await fs.mkdir(dirname(target), { recursive: true });
         const temp = join(
           dirname(target),
           `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
         );
         staged.push({ temp, target });
-        await fs.writeFile(temp, body, { flag: 'wx', mode: 0o444 });
+        // The fan-out folder usually exists: create it only when the write says it does not (one syscall less per object).
+        await fs.writeFile(temp, body, { flag: 'wx', mode: 0o444 }).catch(async (error: unknown) => {
+          if (!isCode(error, 'ENOENT')) throw error;
+          await fs.mkdir(dirname(target), { recursive: true });
+          await fs.writeFile(temp, body, { flag: 'wx', mode: 0o444 });
+        });
       },
       publish: async () => {
         await durable(staged.map((entry) => entry.temp));
