@@ -17,6 +17,7 @@ import {
   listObjectIds,
   objectPathIn,
   objectPresent,
+  objectPresentSync,
   objectTempPath,
   putFile,
   putManifest,
@@ -146,9 +147,14 @@ async function storeHashed(
       onProgress({ phase: 'store', done, total: unique.length });
   };
   const sourceOf = (entry: ManifestEntry) => join(realRoot, ...entry.path.split('/'));
-  const present = await mapLimit(unique, STORE_CONCURRENCY, async (entry) =>
-    listed && !listed.has(entry.hash) ? false : objectPresent(layout.cacheDir, entry.hash, entry.size),
-  );
+  // Many objects: listed ones are checked (type and size) synchronously, a stat costs less than a round trip.
+  const present = listed
+    ? unique.map(
+        (entry) => listed.has(entry.hash) && objectPresentSync(layout.cacheDir, entry.hash, entry.size),
+      )
+    : await mapLimit(unique, STORE_CONCURRENCY, (entry) =>
+        objectPresent(layout.cacheDir, entry.hash, entry.size),
+      );
   tick(present.filter(Boolean).length);
   const absent = unique.filter((_, index) => !present[index]);
   const viaWorkers =
