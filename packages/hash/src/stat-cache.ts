@@ -39,6 +39,19 @@ const ALGORITHM_BY_CODE = new Map<number, HashAlgorithm>(
 type Record_ = [ino: bigint, size: bigint, mtimeNs: bigint, hashes: Partial<Record<HashAlgorithm, string>>];
 
 /**
+ * An entry as loaded: its offset in the index buffer, decoded only when
+ * looked up (100,000 decoded records would be 600,000 long-lived objects
+ * for the garbage collector), or a record remembered since.
+ */
+type Stored = Record_ | number;
+
+/** The loaded index, and each path's entry in it. */
+interface Index {
+  data: Buffer;
+  entries: Map<string, Stored>;
+}
+
+/**
  * Remembers file hashes by (path, inode, size, mtime in ns) so unchanged files
  * are never rehashed. It only ever stores hashes it can trust: an entry whose
  * mtime is not strictly older than (time of hashing − racy window) is never
@@ -48,16 +61,18 @@ type Record_ = [ino: bigint, size: bigint, mtimeNs: bigint, hashes: Partial<Reco
  * (it is only a cache: everything is rehashed and the index rewritten).
  */
 export class StatCache {
-  private readonly entries: Map<string, Record_>;
+  private readonly entries: Map<string, Stored>;
+  private readonly data: Buffer;
   private dirty = false;
 
   private constructor(
     readonly file: string | undefined,
-    entries: Map<string, Record_>,
+    index: Index,
     private readonly racyWindowNs: bigint,
     private readonly clockNs: () => bigint,
   ) {
-    this.entries = entries;
+    this.entries = index.entries;
+    this.data = index.data;
   }
 
   /** Loads `file` if it exists; `save()` writes back to it. */
@@ -65,18 +80,18 @@ export class StatCache {
     file: string,
     options: { racyWindowMs?: number; clock?: () => bigint } = {},
   ): Promise<StatCache> {
-    let entries = new Map<string, Record_>();
+    let index: Index = emptyIndex();
     try {
-      entries = decodeIndex(await fs.readFile(file)) ?? entries;
+      index = decodeIndex(await fs.readFile(file)) ?? index;
     } catch {
       /* missing or unreadable: start empty */
     }
-    return new StatCache(file, entries, msToNs(options.racyWindowMs), options.clock ?? wallClockNs);
+    return new StatCache(file, index, msToNs(options.racyWindowMs), options.clock ?? wallClockNs);
   }
 
   /** A cache that lives only in memory (save() is a no-op). */
   static inMemory(options: { racyWindowMs?: number; clock?: () => bigint } = {}): StatCache {
-    return new StatCache(undefined, new Map(), msToNs(options.racyWindowMs), options.clock ?? wallClockNs);
+    return new StatCache(undefined, emptyIndex(), msToNs(options.racyWindowMs), options.clock ?? wallClockNs);
   }
 
   /** The clock remember() compares mtimes against, in ns since the epoch. */
@@ -90,14 +105,14 @@ export class StatCache {
 
   /** The remembered hash if path, inode, size and mtime (ns) all still match. */
   lookup(path: string, stat: StatKey, algorithm: HashAlgorithm): string | undefined {
-    const record = this.entries.get(path);
+    const record = this.record(path);
     if (!record || !matches(record, stat)) return undefined;
     return record[3][algorithm];
   }
 
   /** The raw entry for a worker to check itself: [inode, size, mtime ns, hash] as strings. */
   entryFor(path: string, algorithm: HashAlgorithm): [string, string, string, string] | undefined {
-    const record = this.entries.get(path);
+    const record = this.record(path);
     const hash = record?.[3][algorithm];
     return record && hash !== undefined
       ? [record[0].toString(), record[1].toString(), record[2].toString(), hash]
@@ -123,12 +138,17 @@ export class StatCache {
       if (this.entries.delete(path)) this.dirty = true;
       return false;
     }
-    const existing = this.entries.get(path);
+    const existing = this.record(path);
     const hashes = existing && matches(existing, stat) ? existing[3] : {};
     if (hashes[algorithm] === hash) return true;
     this.entries.set(path, [stat.ino, stat.size, stat.mtimeNs, { ...hashes, [algorithm]: hash }]);
     this.dirty = true;
     return true;
+  }
+
+  private record(path: string): Record_ | undefined {
+    const stored = this.entries.get(path);
+    return typeof stored === 'number' ? decodeRecord(this.data, stored) : stored;
   }
 
   forget(path: string): void {
@@ -138,7 +158,9 @@ export class StatCache {
   /** Writes the cache atomically (temp file + rename) if anything changed. */
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
-    await writeFileAtomic(this.file, encodeIndex(this.entries), { durable: false });
+    const records = new Map<string, Record_>();
+    for (const path of this.entries.keys()) records.set(path, this.record(path)!);
+    await writeFileAtomic(this.file, encodeIndex(records), { durable: false });
     this.dirty = false;
   }
 }
@@ -181,8 +203,33 @@ function encodeIndex(entries: Map<string, Record_>): Buffer {
   return out;
 }
 
-/** The entries of an index file, or undefined if it is foreign, of another version, torn or corrupt. */
-function decodeIndex(data: Buffer): Map<string, Record_> | undefined {
+function emptyIndex(): Index {
+  return { data: Buffer.alloc(0), entries: new Map() };
+}
+
+/** The record whose inode field starts at `offset` (already validated by decodeIndex). */
+function decodeRecord(data: Buffer, offset: number): Record_ {
+  const hashes: Partial<Record<HashAlgorithm, string>> = {};
+  let cursor = offset + 25;
+  for (let h = 0; h < data[offset + 24]!; h++) {
+    const length = data[cursor + 1]!;
+    hashes[ALGORITHM_BY_CODE.get(data[cursor]!)!] = data.toString('latin1', cursor + 2, cursor + 2 + length);
+    cursor += 2 + length;
+  }
+  return [
+    data.readBigUInt64LE(offset),
+    data.readBigUInt64LE(offset + 8),
+    data.readBigUInt64LE(offset + 16),
+    hashes,
+  ];
+}
+
+/**
+ * Checks a whole index file and maps each path to its record's offset, or
+ * returns undefined if the file is foreign, of another version, torn or
+ * corrupt. Records are decoded on lookup (decodeRecord).
+ */
+function decodeIndex(data: Buffer): Index | undefined {
   if (data.length < HEADER_BYTES + CHECKSUM_BYTES) return undefined;
   if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   if (data.readUInt32LE(MAGIC.length) !== VERSION) return undefined;
@@ -190,35 +237,26 @@ function decodeIndex(data: Buffer): Map<string, Record_> | undefined {
   const checksum = digestBytes(data.subarray(0, bodyEnd), 'blake3');
   if (checksum !== data.subarray(bodyEnd).toString('hex')) return undefined;
   const count = data.readUInt32LE(MAGIC.length + 4);
-  const entries = new Map<string, Record_>();
+  const entries = new Map<string, Stored>();
   let offset = HEADER_BYTES;
-  try {
-    for (let i = 0; i < count; i++) {
-      const pathLength = data.readUInt32LE(offset);
-      offset += 4;
-      if (offset + pathLength + 25 > bodyEnd) return undefined;
-      const path = data.toString('utf8', offset, offset + pathLength);
-      offset += pathLength;
-      const ino = data.readBigUInt64LE(offset);
-      const size = data.readBigUInt64LE(offset + 8);
-      const mtimeNs = data.readBigUInt64LE(offset + 16);
-      const hashCount = data[offset + 24]!;
-      offset += 25;
-      const hashes: Partial<Record<HashAlgorithm, string>> = {};
-      for (let h = 0; h < hashCount; h++) {
-        const algorithm = ALGORITHM_BY_CODE.get(data[offset]!);
-        const length = data[offset + 1]!;
-        offset += 2;
-        if (!algorithm || offset + length > bodyEnd) return undefined;
-        hashes[algorithm] = data.toString('latin1', offset, offset + length);
-        offset += length;
-      }
-      entries.set(path, [ino, size, mtimeNs, hashes]);
+  for (let i = 0; i < count; i++) {
+    if (offset + 4 > bodyEnd) return undefined;
+    const pathLength = data.readUInt32LE(offset);
+    offset += 4;
+    if (offset + pathLength + 25 > bodyEnd) return undefined;
+    const path = data.toString('utf8', offset, offset + pathLength);
+    offset += pathLength;
+    const recordOffset = offset;
+    const hashCount = data[offset + 24]!;
+    offset += 25;
+    for (let h = 0; h < hashCount; h++) {
+      if (offset + 2 > bodyEnd || !ALGORITHM_BY_CODE.has(data[offset]!)) return undefined;
+      offset += 2 + data[offset + 1]!;
+      if (offset > bodyEnd) return undefined;
     }
-  } catch {
-    return undefined; // a read past the end: the counts lie
+    entries.set(path, recordOffset);
   }
-  return offset === bodyEnd ? entries : undefined;
+  return offset === bodyEnd ? { data, entries } : undefined;
 }
 
 function msToNs(ms: number | undefined): bigint {
