@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { CairnError } from '@cairn/errors';
 import { hashBuffer } from '@cairn/hash';
-import { PackFormatError, readPack } from '@cairn/remote';
+import { PACK_OBJECT_BYTES, packHeader, PackFormatError, readPack } from '@cairn/remote';
 import { cacheKey, isCacheHash, isObjectId, objectDigest, objectKey } from './ids';
 import { ServerMetrics, type Route } from './metrics';
 import type { Storage } from './storage';
@@ -210,6 +210,12 @@ class CacheService {
         if (method !== 'POST') throw new HttpFailure(405, 'use POST /v1/objects/pack');
         return this.uploadPack(req, res, state);
       }
+      if (id === 'fetch') {
+        state.route = 'objects_pack';
+        this.authorize(req, 'read', state);
+        if (method !== 'POST') throw new HttpFailure(405, 'use POST /v1/objects/fetch');
+        return this.downloadPack(req, res, state);
+      }
       if (id === 'missing') {
         state.route = 'objects_missing';
         this.authorize(req, 'read', state);
@@ -358,7 +364,8 @@ class CacheService {
     sendJson(res, 200, { stored, existing });
   }
 
-  private async missing(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+  /** The ids of a `{"ids": [...]}` query body, validated and without duplicates. */
+  private async readIdQuery(req: IncomingMessage, state: RequestState): Promise<string[]> {
     const chunks: Buffer[] = [];
     let length = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -379,7 +386,34 @@ class CacheService {
     }
     const bad = ids.find((id) => typeof id !== 'string' || !isObjectId(id));
     if (bad !== undefined) throw new HttpFailure(400, `malformed object id: ${JSON.stringify(bad)}`);
-    const unique = [...new Set(ids as string[])];
+    return [...new Set(ids as string[])];
+  }
+
+  /**
+   * Answers a pack of the asked objects that are present and at most
+   * PACK_OBJECT_BYTES; the client fetches the others one by one. Bodies stream
+   * from storage; the client verifies each against its id.
+   */
+  private async downloadPack(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const ids = await this.readIdQuery(req, state);
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    for (const id of ids) {
+      const body = await this.options.storage.get(objectKey(id));
+      this.metrics.lookup(state.route, body !== undefined);
+      if (!body) continue;
+      if (body.size > PACK_OBJECT_BYTES) {
+        body.stream.destroy();
+        continue;
+      }
+      res.write(packHeader(id, body.size));
+      await pipeline(body.stream, res, { end: false });
+      state.bytesOut += body.size;
+    }
+    res.end();
+  }
+
+  private async missing(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const unique = await this.readIdQuery(req, state);
     const present = new Array<boolean>(unique.length);
     let next = 0;
     const worker = async () => {

@@ -1,9 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemStorage, startCacheServer, type RunningCacheServer } from '../src';
-import { backends, bearer, READ_TOKEN, send, tempDir, TOKENS, WRITE_TOKEN } from './helpers';
+import { readPack } from '@cairn/remote';
+import {
+  backends,
+  bearer,
+  READ_TOKEN,
+  send,
+  tempDir,
+  TOKENS,
+  WRITE_ONLY_TOKEN,
+  WRITE_TOKEN,
+} from './helpers';
 
 // Seeded bodies, so a failure reproduces: printed once per run.
 const SEED = 0x5eed_0015;
@@ -118,6 +129,34 @@ describe.each(backends)('POST /v1/objects/pack on %s storage', (_name, makeStora
       expect(reply.status, label).toBe(400);
     }
     expect(await stored(b!.id)).toBe(false);
+  });
+
+  it('answers POST /v1/objects/fetch with a pack of the present objects, to readers only', async () => {
+    const items = objects(4, 6);
+    await post(Buffer.concat(items.slice(0, 3).map(({ id, body }) => record(id, body))));
+    const fetch = (ids: unknown, token = READ_TOKEN) =>
+      send(`${server.url}/v1/objects/fetch`, {
+        method: 'POST',
+        headers: bearer(token),
+        body: JSON.stringify({ ids }),
+      });
+    const reply = await fetch(items.map(({ id }) => id));
+    expect(reply.status).toBe(200);
+    const got = new Map<string, Buffer>();
+    for await (const { id, body } of readPack(Readable.from([reply.body]), {
+      maxObjectBytes: 1 << 20,
+      maxObjects: 10,
+    }))
+      got.set(id, body);
+    expect([...got.keys()].sort()).toEqual(
+      items
+        .slice(0, 3)
+        .map(({ id }) => id)
+        .sort(),
+    );
+    for (const { id, body } of items.slice(0, 3)) expect(got.get(id)!.equals(body), id).toBe(true);
+    expect((await fetch(['../../etc/passwd'])).status).toBe(400);
+    expect((await fetch([items[0]!.id], WRITE_ONLY_TOKEN)).status).toBe(403);
   });
 
   it('answers 413 for an object above the per-object limit, 401/403/405 like every other route', async () => {

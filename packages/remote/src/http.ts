@@ -9,7 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { RemoteError, RemoteErrorCode } from './errors';
 import { assertObjectId } from './layout';
-import { packHeader } from './pack';
+import { PACK_OBJECT_BYTES, packHeader, PackFormatError, readPack } from './pack';
 import { unique, type Remote } from './transport';
 
 /** Ids per `POST /v1/objects/missing` request (the server accepts up to 100,000). */
@@ -177,6 +177,70 @@ export class HttpRemote implements Remote {
       this.packsUnsupported = true;
     }
     for (const { id, srcFile } of objects) await this.put(id, srcFile);
+  }
+
+  /** `POST /v1/objects/fetch`: a pack of the asked objects the server has (up to PACK_OBJECT_BYTES each). */
+  async getPack(ids: string[], receive: (id: string, body: Buffer) => Promise<void>): Promise<string[]> {
+    ids.forEach(assertObjectId);
+    if (this.packsUnsupported) return [];
+    const query = Buffer.from(JSON.stringify({ ids }));
+    const res = await this.request(
+      'POST',
+      'v1/objects/fetch',
+      { 'Content-Type': 'application/json', 'Content-Length': String(query.length) },
+      (req) => void req.end(query),
+    );
+    if (res.statusCode !== 200) {
+      const reply = res.statusCode === 400 ? (await readBody(res).catch(() => '')).trim() : '';
+      if (res.statusCode === 404 || res.statusCode === 405 || reply.startsWith('malformed object id')) {
+        res.resume();
+        this.packsUnsupported = true;
+        return [];
+      }
+      if (res.statusCode === 400) {
+        throw new RemoteError(RemoteErrorCode.rejected, `pack download: HTTP 400 ${reply}`, {
+          data: { url: this.url, status: 400 },
+        });
+      }
+      await this.fail(res, 'pack download');
+    }
+    const asked = new Set(ids);
+    const received: string[] = [];
+    try {
+      for await (const { id, body } of readPack(res, {
+        maxObjectBytes: PACK_OBJECT_BYTES,
+        maxObjects: ids.length,
+      })) {
+        if (!asked.delete(id)) {
+          throw new RemoteError(
+            RemoteErrorCode.objectCorrupt,
+            `${this.url} sent object ${id}, which was not asked for (or twice)`,
+            {
+              data: { id, remote: this.url },
+              retryable: true,
+            },
+          );
+        }
+        await receive(id, body);
+        received.push(id);
+      }
+    } catch (error) {
+      if (error instanceof PackFormatError || !(error instanceof RemoteError)) {
+        res.destroy();
+        throw new RemoteError(
+          RemoteErrorCode.unreachable,
+          `pack download from ${this.url} broke off: ${(error as Error).message}`,
+          {
+            data: { url: this.url },
+            retryable: true,
+            cause: error,
+          },
+        );
+      }
+      res.destroy();
+      throw error;
+    }
+    return received;
   }
 
   async close(): Promise<void> {

@@ -21,4 +21,4 @@ export {
 export { RemoteError, RemoteErrorCode, isRetryable, type RemoteErrorCodeValue } from './errors';
 export { OBJECT_ID, objectFile, objectRelPath } from './layout';
 export { openWorkspaceRemote, pushWorkspace, pullWorkspace, type WorkspaceRemote } from './workspace';
-export { packHeader, readPack, PackFormatError, type PackRecord } from './pack';
+export { packHeader, readPack, PackFormatError, PACK_OBJECT_BYTES, type PackRecord } from './pack';

@@ -15,6 +15,9 @@ export interface PackRecord {
   body: Buffer;
 }
 
+/** Objects up to this size travel in packs (both ways); larger ones stream one per request. */
+export const PACK_OBJECT_BYTES = 1024 * 1024;
+
 /** Longest header: 64 hex + ".dir" + space + up to 15 digits + newline. */
 const MAX_HEADER_BYTES = 64 + 4 + 1 + 15 + 1;
 const SIZE = /^(0|[1-9][0-9]{0,14})$/;

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { hashFile } from '@cairn/hash';
+import { hashBuffer, hashFile } from '@cairn/hash';
 import { isRetryable, RemoteError, RemoteErrorCode } from './errors';
 import { assertObjectId, digestOf, objectFile } from './layout';
+import { PACK_OBJECT_BYTES } from './pack';
 import { mapLimit, unique, type Remote } from './transport';
 
 export interface TransferProgress {
@@ -49,8 +50,6 @@ export async function withRetry<T>(fn: () => Promise<T>, retries: number, baseDe
   }
 }
 
-/** Objects up to this size travel in packs when the remote takes them; larger ones stream one per request. */
-const PACK_OBJECT_BYTES = 1024 * 1024;
 /** A pack closes at this many bytes or objects (the server accepts 256 MiB and 20,000). */
 const PACK_BYTES = 8 * 1024 * 1024;
 const PACK_OBJECTS = 2000;
@@ -178,6 +177,32 @@ export async function pushObjects(
   return { transferred: toSend, skipped: candidates.length - toSend.length, unavailable };
 }
 
+function tempBeside(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+function corruptObject(id: string, actual: string, url: string): RemoteError {
+  return new RemoteError(RemoteErrorCode.objectCorrupt, `object ${id} from ${url} hashes to ${actual}`, {
+    data: { id, actual, remote: url },
+    retryable: true,
+  });
+}
+
+/** Verifies a downloaded body against its id and publishes it (read-only temp file, then rename). */
+async function placeObject(storeDir: string, id: string, body: Buffer, url: string): Promise<void> {
+  const actual = hashBuffer(body);
+  if (actual !== digestOf(id)) throw corruptObject(id, actual, url);
+  const target = objectFile(storeDir, id);
+  await fs.mkdir(dirname(target), { recursive: true });
+  const temp = tempBeside(target);
+  try {
+    await fs.writeFile(temp, body, { flag: 'wx', mode: 0o444 });
+    await fs.rename(temp, target);
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+}
+
 /**
  * Downloads the objects of `ids` the local store lacks. Each one lands in a
  * hidden temp file next to its final place, is BLAKE3-verified against its id,
@@ -198,31 +223,36 @@ export async function pullObjects(
     await withRetry(() => remote.missing(wanted), options.retries ?? 4, options.retryDelayMs ?? 200),
   );
   const toFetch = wanted.filter((id) => !absent.has(id));
-  await transferAll('pull', toFetch, options, async (id) => {
-    const target = objectFile(storeDir, id);
-    await fs.mkdir(dirname(target), { recursive: true });
-    const temp = join(
-      dirname(target),
-      `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-    );
-    try {
-      await remote.get(id, temp);
-      const { hash } = await hashFile(temp);
-      if (hash !== digestOf(id)) {
-        throw new RemoteError(
-          RemoteErrorCode.objectCorrupt,
-          `object ${id} from ${remote.url} hashes to ${hash}`,
-          {
-            data: { id, actual: hash, remote: remote.url },
-            retryable: true,
-          },
-        );
+  // Small objects first, a pack per PACK_OBJECTS ids; whatever a pack did not bring comes one by one.
+  const received = new Set<string>();
+  const getPack = remote.getPack?.bind(remote);
+  if (getPack && toFetch.length > 1) {
+    const packs: string[][] = [];
+    for (let start = 0; start < toFetch.length; start += PACK_OBJECTS)
+      packs.push(toFetch.slice(start, start + PACK_OBJECTS));
+    await transferUnits('pull', packs, options.concurrency ?? 8, options, async (ids) => {
+      for (const id of await getPack(ids, (id, body) => placeObject(storeDir, id, body, remote.url)))
+        received.add(id);
+    });
+  }
+  await transferAll(
+    'pull',
+    toFetch.filter((id) => !received.has(id)),
+    options,
+    async (id) => {
+      const target = objectFile(storeDir, id);
+      await fs.mkdir(dirname(target), { recursive: true });
+      const temp = tempBeside(target);
+      try {
+        await remote.get(id, temp);
+        const { hash } = await hashFile(temp);
+        if (hash !== digestOf(id)) throw corruptObject(id, hash, remote.url);
+        await fs.chmod(temp, 0o444);
+        await fs.rename(temp, target);
+      } finally {
+        await fs.rm(temp, { force: true });
       }
-      await fs.chmod(temp, 0o444);
-      await fs.rename(temp, target);
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
-  });
+    },
+  );
   return { transferred: toFetch, skipped: list.length - wanted.length, unavailable: [...absent] };
 }

@@ -18,6 +18,12 @@ export interface Remote {
    * there count as success. Without it, `put` is called per object.
    */
   putPack?(objects: Array<{ id: string; srcFile: string }>): Promise<void>;
+  /**
+   * Optional: downloads the small objects among `ids` in one request, handing
+   * each (unverified) body to `receive`; resolves to the ids received. Ids
+   * not received (absent, large, or a remote without packs) are fetched with `get`.
+   */
+  getPack?(ids: string[], receive: (id: string, body: Buffer) => Promise<void>): Promise<string[]>;
   close(): Promise<void>;
 }
 
