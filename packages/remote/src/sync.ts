@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { mkdirSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hashBuffer, hashFile } from '@cairn/hash';
 import { isRetryable, RemoteError, RemoteErrorCode } from './errors';
@@ -177,8 +177,13 @@ export async function pushObjects(
   return { transferred: toSend, skipped: candidates.length - toSend.length, unavailable };
 }
 
+/** Temp names are unique per process (pid + a random tag) and per call (a counter): no random bytes per object. */
+const TEMP_TAG = `${process.pid}.${randomBytes(6).toString('hex')}`;
+let tempCounter = 0;
+
 function tempBeside(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  tempCounter += 1;
+  return join(dirname(target), `.${basename(target)}.${TEMP_TAG}.${tempCounter}.tmp`);
 }
 
 function corruptObject(id: string, actual: string, url: string): RemoteError {
@@ -188,18 +193,28 @@ function corruptObject(id: string, actual: string, url: string): RemoteError {
   });
 }
 
-/** Verifies a downloaded body against its id and publishes it (read-only temp file, then rename). */
+/**
+ * Verifies a downloaded body against its id and publishes it (read-only temp
+ * file, then rename). Synchronous: bodies are small, and a thread-pool round
+ * trip per file costs more than the write.
+ */
 async function placeObject(storeDir: string, id: string, body: Buffer, url: string): Promise<void> {
   const actual = hashBuffer(body);
   if (actual !== digestOf(id)) throw corruptObject(id, actual, url);
   const target = objectFile(storeDir, id);
-  await fs.mkdir(dirname(target), { recursive: true });
   const temp = tempBeside(target);
   try {
-    await fs.writeFile(temp, body, { flag: 'wx', mode: 0o444 });
-    await fs.rename(temp, target);
-  } finally {
-    await fs.rm(temp, { force: true });
+    try {
+      writeFileSync(temp, body, { flag: 'wx', mode: 0o444 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(temp, body, { flag: 'wx', mode: 0o444 });
+    }
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
   }
 }
 
