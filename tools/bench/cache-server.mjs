@@ -13,11 +13,13 @@
 // 3. `cairn push` (the built CLI) of a tracked folder of 10,000 small files to
 //    the cairn server (HTTP remote): objects/s. Peer: the same objects PUT one
 //    request each to turborepo-remote-cache at the same concurrency (what a
-//    client without a batch "missing" query does).
+//    client without a batch "missing" query does). Then `cairn pull --no-checkout` of the
+//    same objects into a fresh clone vs one GET per object from the peer.
 //
 // Env: BENCH_SMALL_COUNT (default 200 x 1 MB), BENCH_LARGE_COUNT (default 32 x 50 MB),
 //      BENCH_HUGE_MB (default 1024), BENCH_PUSH_FILES (default 10000),
-//      BENCH_ROUNDS (default 2; the best round of each side is reported).
+//      BENCH_ROUNDS (default 2; the best round of each side is reported),
+//      BENCH_PARTS (default throughput,rss,push).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ const largeCount = Number(process.env.BENCH_LARGE_COUNT ?? 32);
 const hugeMb = Number(process.env.BENCH_HUGE_MB ?? 1024);
 const pushFiles = Number(process.env.BENCH_PUSH_FILES ?? 10_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const parts = (process.env.BENCH_PARTS ?? 'throughput,rss,push').split(',');
 const CONCURRENCY = 16;
 const TOKEN = 'bench-token-0123456789abcdef';
 const work = mkdtempSync(join(tmpdir(), 'cairn-bench-cache-'));
@@ -208,7 +211,7 @@ const results = [];
 try {
   // 1. Throughput, alternating servers per round so both see the same machine load.
   const best = {};
-  for (let round = 0; round < rounds; round += 1) {
+  for (let round = 0; round < (parts.includes('throughput') ? rounds : 0); round += 1) {
     for (const name of Object.keys(servers)) {
       const storage = join(work, `${name}-${round}`);
       mkdirSync(storage, { recursive: true });
@@ -227,7 +230,7 @@ try {
       rmSync(storage, { recursive: true, force: true });
     }
   }
-  for (const label of ['1 MB', '50 MB']) {
+  for (const label of parts.includes('throughput') ? ['1 MB', '50 MB'] : []) {
     for (const op of ['put', 'get']) {
       const cairn = best[`cairn|${label}`][op];
       const peer = best[`turborepo-remote-cache|${label}`][op];
@@ -242,7 +245,7 @@ try {
   }
 
   // 2. Peak RSS while a 1 GiB body streams in.
-  {
+  if (parts.includes('rss')) {
     const storage = join(work, 'rss');
     const server = await startCairn(storage);
     const before = peakRssMb(server.child.pid);
@@ -263,7 +266,7 @@ try {
   }
 
   // 3. cairn push of many small objects vs one PUT per object to the peer.
-  {
+  if (parts.includes('push')) {
     const ws = join(work, 'ws');
     mkdirSync(join(ws, '.git'), { recursive: true });
     mkdirSync(join(ws, 'data', 'files'), { recursive: true });
@@ -290,8 +293,29 @@ try {
       cairn(['push', '--jobs', String(CONCURRENCY), '--json'], { CAIRN_REMOTE_TOKEN: TOKEN }),
     );
     const noopSeconds = (performance.now() - started) / 1000;
+    // A fresh clone (pointer + config, empty cache) pulls everything back.
+    const clone = join(work, 'clone');
+    mkdirSync(join(clone, '.git'), { recursive: true });
+    mkdirSync(join(clone, '.cairn'), { recursive: true });
+    mkdirSync(join(clone, 'data'), { recursive: true });
+    writeFileSync(join(clone, '.cairn', 'config.json'), readFileSync(join(ws, '.cairn', 'config.json')));
+    writeFileSync(join(clone, 'data', 'files.cairn'), readFileSync(join(ws, 'data', 'files.cairn')));
+    started = performance.now();
+    const pulled = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [cliBin, 'pull', '--no-checkout', '--jobs', String(CONCURRENCY), '--json'],
+        {
+          cwd: clone,
+          env: { ...process.env, CAIRN_REMOTE_TOKEN: TOKEN },
+          stdio: 'pipe',
+        },
+      ).toString(),
+    );
+    const pullSeconds = (performance.now() - started) / 1000;
     await stop(server.child);
     if (again.transferred !== 0) throw new Error('second push transferred objects');
+    if (pulled.transferred !== out.transferred) throw new Error(`pull brought ${pulled.transferred} objects`);
 
     const turboStorage = join(work, 'push-turbo');
     mkdirSync(turboStorage, { recursive: true });
@@ -312,6 +336,16 @@ try {
       if (reply.status !== 200) throw new Error(`peer PUT answered ${reply.status}`);
     });
     const peerSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    await pool(ids.length, async (i) => {
+      const reply = await send(
+        agent,
+        `${turbo.url}/v8/artifacts/${ids[i].replace('.dir', 'd')}?teamId=bench`,
+        'GET',
+      );
+      if (reply.status !== 200) throw new Error(`peer GET answered ${reply.status}`);
+    });
+    const peerGetSeconds = (performance.now() - started) / 1000;
     agent.destroy();
     await stop(turbo.child);
     const cairnRate = out.transferred / pushSeconds;
@@ -321,7 +355,14 @@ try {
       cairn: `${fmt(cairnRate)} objects/s (${fmt(pushSeconds)} s incl. CLI start; no-op re-push ${fmt(noopSeconds)} s)`,
       peer: `${fmt(peerRate)} objects/s (one PUT per object)`,
       ratio: cairnRate / peerRate,
-      target: 'report',
+      target: '>= 1.0x',
+    });
+    results.push({
+      what: `cairn pull, ${pulled.transferred} small objects`,
+      cairn: `${fmt(pulled.transferred / pullSeconds)} objects/s (${fmt(pullSeconds)} s incl. CLI start, fresh clone)`,
+      peer: `${fmt(ids.length / peerGetSeconds)} objects/s (one GET per object)`,
+      ratio: pulled.transferred / pullSeconds / (ids.length / peerGetSeconds),
+      target: '>= 1.0x',
     });
   }
 } finally {

@@ -12,7 +12,8 @@
 //    (a) one tracked folder holding all files, (b) every file tracked by its
 //    own pointer file (100 folders).
 //
-// Env: BENCH_ROUNDS (default 3), BENCH_PARTS (default add,status). Data lives under /tmp/cairn-bench-store and
+// Env: BENCH_ROUNDS (default 3), BENCH_PARTS (default add,status),
+// BENCH_STATUS_LAYOUTS (default one-folder,pointer-per-file). Data lives under /tmp/cairn-bench-store and
 // is reused between runs. Every tool runs as a child process (wall time,
 // Node startup included), rounds interleaved; we report best and median.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -137,7 +138,8 @@ if (parts.includes('add')) {
 }
 
 // 2. status
-for (const layout of parts.includes('status') ? ['one-folder', 'pointer-per-file'] : []) {
+const layouts = (process.env.BENCH_STATUS_LAYOUTS ?? 'one-folder,pointer-per-file').split(',');
+for (const layout of parts.includes('status') ? layouts : []) {
   const root = join(base, `status-${layout}-${statusCount}`);
   const data = join(root, 'data');
   mkdirSync(root, { recursive: true });

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type Route = 'cache' | 'objects' | 'objects_missing' | 'healthz' | 'metrics' | 'other';
+export type Route =
+  'cache' | 'objects' | 'objects_missing' | 'objects_pack' | 'healthz' | 'metrics' | 'other';
 
 /** The server's Prometheus metrics, on a registry of its own (several servers can share a process). */
 export class ServerMetrics {

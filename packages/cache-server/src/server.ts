@@ -6,9 +6,11 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { hashBuffer } from '@cairn/hash';
+import { PACK_OBJECT_BYTES, packHeader, PackFormatError, readPack } from '@cairn/remote';
 import { CacheServerErrorCode, cacheServerError } from './errors';
 import { cacheKey, isCacheHash, isObjectId, objectDigest, objectKey } from './ids';
 import { ServerMetrics, type Route } from './metrics';
@@ -42,6 +44,11 @@ export interface RunningCacheServer {
 const DEFAULT_MAX_BODY = 10 * 1024 ** 3;
 const MAX_MISSING_QUERY_BYTES = 8 * 1024 * 1024;
 const MAX_MISSING_IDS = 100_000;
+/** A pack is for many small objects: bounded in total, per object and in count (memory holds one object at a time). */
+const MAX_PACK_BYTES = 256 * 1024 * 1024;
+const MAX_PACK_OBJECT_BYTES = 16 * 1024 * 1024;
+const MAX_PACK_OBJECTS = 20_000;
+const PACK_WRITES_IN_FLIGHT = 8;
 
 class HttpFailure extends Error {
   constructor(
@@ -197,6 +204,18 @@ class CacheService {
       throw new HttpFailure(405, `method ${method} not allowed on /v1/cache/{hash}`);
     }
     if (segments[2] === 'objects') {
+      if (id === 'pack') {
+        state.route = 'objects_pack';
+        this.authorize(req, 'write', state);
+        if (method !== 'POST') throw new HttpFailure(405, 'use POST /v1/objects/pack');
+        return this.uploadPack(req, res, state);
+      }
+      if (id === 'fetch') {
+        state.route = 'objects_pack';
+        this.authorize(req, 'read', state);
+        if (method !== 'POST') throw new HttpFailure(405, 'use POST /v1/objects/fetch');
+        return this.downloadPack(req, res, state);
+      }
       if (id === 'missing') {
         state.route = 'objects_missing';
         this.authorize(req, 'read', state);
@@ -283,7 +302,70 @@ class CacheService {
     sendText(res, 200, 'stored');
   }
 
-  private async missing(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+  /**
+   * Stores every object of a pack (see @cairn/remote's readPack): each body
+   * must hash to its id. With a staging storage nothing becomes visible
+   * unless the whole pack is good, and the pack costs one durability barrier;
+   * otherwise each object is put (and published) on its own.
+   */
+  private async uploadPack(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const declared = req.headers['content-length'];
+    if (declared === undefined) throw new HttpFailure(411, 'Content-Length is required');
+    if (!/^\d+$/.test(declared)) throw new HttpFailure(400, 'Content-Length must be a number of bytes');
+    const size = Number(declared);
+    const limit = Math.min(this.maxBody, MAX_PACK_BYTES);
+    if (size > limit) throw new HttpFailure(413, `pack of ${size} bytes exceeds the limit of ${limit}`);
+    const meter = new BodyMeter(size, false);
+    pipeline(req, meter).catch(() => undefined);
+    const storage = this.options.storage;
+    const staged = storage.stage?.();
+    let stored = 0;
+    let existing = 0;
+    // A few writes in flight while parsing goes on: small objects are bound by file-system round trips.
+    const inFlight: Promise<void>[] = [];
+    const settle = async (limit: number) => {
+      while (inFlight.length > limit) await inFlight.shift();
+    };
+    try {
+      let index = 0;
+      for await (const { id, body } of readPack(meter, {
+        maxObjectBytes: MAX_PACK_OBJECT_BYTES,
+        maxObjects: MAX_PACK_OBJECTS,
+      })) {
+        if (hashBuffer(body) !== objectDigest(id))
+          throw new HttpFailure(400, `record ${index}: object ${id} does not hash to its id`);
+        if (staged) {
+          const write = staged.add(objectKey(id), body);
+          write.catch(() => undefined); // settle() awaits it; this only keeps a failure from counting as unhandled
+          inFlight.push(write);
+          await settle(PACK_WRITES_IN_FLIGHT - 1);
+        } else if (
+          (await storage.put(objectKey(id), Readable.from([body]), body.length, () => {})) === 'stored'
+        )
+          stored += 1;
+        else existing += 1;
+        index += 1;
+      }
+      await settle(0);
+      state.bytesIn = meter.bytes;
+      if (meter.bytes !== size)
+        throw new HttpFailure(400, `body has ${meter.bytes} bytes, Content-Length says ${size}`);
+      for (const outcome of staged ? await staged.publish() : []) {
+        if (outcome === 'stored') stored += 1;
+        else existing += 1;
+      }
+    } catch (error) {
+      if (error instanceof PackFormatError) throw new HttpFailure(error.tooLarge ? 413 : 400, error.message);
+      throw error;
+    } finally {
+      await Promise.allSettled(inFlight);
+      await staged?.discard();
+    }
+    sendJson(res, 200, { stored, existing });
+  }
+
+  /** The ids of a `{"ids": [...]}` query body, validated and without duplicates. */
+  private async readIdQuery(req: IncomingMessage, state: RequestState): Promise<string[]> {
     const chunks: Buffer[] = [];
     let length = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -304,7 +386,34 @@ class CacheService {
     }
     const bad = ids.find((id) => typeof id !== 'string' || !isObjectId(id));
     if (bad !== undefined) throw new HttpFailure(400, `malformed object id: ${JSON.stringify(bad)}`);
-    const unique = [...new Set(ids as string[])];
+    return [...new Set(ids as string[])];
+  }
+
+  /**
+   * Answers a pack of the asked objects that are present and at most
+   * PACK_OBJECT_BYTES; the client fetches the others one by one. Bodies stream
+   * from storage; the client verifies each against its id.
+   */
+  private async downloadPack(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const ids = await this.readIdQuery(req, state);
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    for (const id of ids) {
+      const body = await this.options.storage.get(objectKey(id));
+      this.metrics.lookup(state.route, body !== undefined);
+      if (!body) continue;
+      if (body.size > PACK_OBJECT_BYTES) {
+        body.stream.destroy();
+        continue;
+      }
+      res.write(packHeader(id, body.size));
+      await pipeline(body.stream, res, { end: false });
+      state.bytesOut += body.size;
+    }
+    res.end();
+  }
+
+  private async missing(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    const unique = await this.readIdQuery(req, state);
     const present = new Array<boolean>(unique.length);
     let next = 0;
     const worker = async () => {

@@ -1,4 +1,7 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { createRequire } from 'node:module';
+
+// cli-progress (and its dependencies) load only when a bar is shown: pipes, CI and --json never pay for it.
+const localRequire = createRequire(__filename);
 
 /** Prints data as pretty JSON (for --json) or as text lines. */
 export function printJson(value: unknown): void {
@@ -19,6 +22,7 @@ export function createProgress(options: { json?: boolean; label?: string } = {})
   if (options.json || !process.stderr.isTTY || process.env.CI) {
     return { start() {}, tick() {}, stop() {} };
   }
+  const { SingleBar, Presets } = localRequire('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar(
     {
       format: `${options.label ?? 'working'} [{bar}] {value}/{total} {eta_formatted}`,

@@ -52,7 +52,7 @@ describe('StatCache', () => {
     const first = await StatCache.load(cacheFile);
     const original = await hashDirectory(dir, { statCache: first });
     await first.save();
-    expect(JSON.parse(readFileSync(cacheFile, 'utf8')).format).toBe('cairn-stat-cache');
+    expect(readFileSync(cacheFile).subarray(0, 8).toString('latin1')).toBe('CAIRNSTC');
 
     sneakyRewrite(join(dir, 'a.txt'), 'bbbb', old);
     const reloaded = await StatCache.load(cacheFile);
@@ -124,9 +124,84 @@ describe('StatCache', () => {
       join(dir, 'foreign.json'),
       JSON.stringify({ format: 'other', entries: { '/a': ['1', '2', '3', { blake3: 'x' }] } }),
     );
+    // The version 1 format (one JSON document) is not read: its entries are rebuilt.
+    writeFileSync(
+      join(dir, 'v1.json'),
+      JSON.stringify({
+        format: 'cairn-stat-cache',
+        version: 1,
+        entries: { '/a': ['1', '2', '3', { blake3: 'x' }] },
+      }),
+    );
     expect((await StatCache.load(join(dir, 'garbage.json'))).size).toBe(0);
     expect((await StatCache.load(join(dir, 'foreign.json'))).size).toBe(0);
+    expect((await StatCache.load(join(dir, 'v1.json'))).size).toBe(0);
     expect((await StatCache.load(join(dir, 'missing.json'))).size).toBe(0);
+  });
+
+  it('round-trips 64-bit inode, size and mtime values and both algorithms exactly', async () => {
+    const dir = freshDir();
+    const file = join(dir, 'index');
+    const takenAt = 2n ** 63n;
+    const cache = await StatCache.load(file, { clock: () => takenAt });
+    const big = { ino: 2n ** 64n - 1n, size: 2n ** 53n + 1n, mtimeNs: 1_700_000_000_123_456_789n };
+    cache.remember('/data/ünïcode name\n', big, 'blake3', 'b'.repeat(64));
+    cache.remember('/data/ünïcode name\n', big, 'md5', 'm'.repeat(32));
+    cache.remember('/data/other', { ino: 0n, size: 0n, mtimeNs: 0n }, 'blake3', 'c'.repeat(64));
+    await cache.save();
+    const loaded = await StatCache.load(file);
+    expect(loaded.size).toBe(2);
+    expect(loaded.lookup('/data/ünïcode name\n', big, 'blake3')).toBe('b'.repeat(64));
+    expect(loaded.lookup('/data/ünïcode name\n', big, 'md5')).toBe('m'.repeat(32));
+    expect(
+      loaded.lookup('/data/ünïcode name\n', { ...big, mtimeNs: big.mtimeNs + 1n }, 'md5'),
+    ).toBeUndefined();
+    expect(loaded.entryFor('/data/other', 'blake3')).toEqual(['0', '0', '0', 'c'.repeat(64)]);
+  });
+
+  it('rebuilds, never trusts, an index torn at any length or with any byte flipped', async () => {
+    const dir = freshDir();
+    const data = freshDir();
+    const old = new Date(Date.now() - 3600_000);
+    const paths = ['a', 'b', 'c'].map((name) => join(data, name));
+    for (const path of paths) {
+      writeFileSync(path, `content of ${path}`);
+      utimesSync(path, old, old);
+    }
+    const file = join(dir, 'index');
+    const cache = await StatCache.load(file);
+    const original = await hashFiles(paths, { statCache: cache, concurrency: 1 });
+    await cache.save();
+    const intact = readFileSync(file);
+    expect((await StatCache.load(file)).size).toBe(3);
+
+    // A sneaky rewrite (same inode, size, mtime) is only seen if the index is not trusted.
+    sneakyRewrite(paths[1]!, `CONTENT OF ${paths[1]!}`.slice(0, `content of ${paths[1]!}`.length), old);
+    const fresh = hashBuffer(readFileSync(paths[1]!));
+    expect(fresh).not.toBe(original[1]!.hash);
+
+    const damaged: Array<[string, Buffer]> = [];
+    for (let length = 0; length < intact.length; length++) {
+      damaged.push([`torn at ${length}`, intact.subarray(0, length)]);
+    }
+    for (let offset = 0; offset < intact.length; offset++) {
+      const copy = Buffer.from(intact);
+      copy[offset] = copy[offset]! ^ 0x01;
+      damaged.push([`bit flipped at ${offset}`, copy]);
+    }
+    damaged.push(['extra trailing byte', Buffer.concat([intact, Buffer.from([0])])]);
+    for (const [label, bytes] of damaged) {
+      writeFileSync(file, bytes);
+      const reloaded = await StatCache.load(file);
+      expect(reloaded.size, label).toBe(0);
+      const again = await hashFiles([paths[1]!], { statCache: reloaded, concurrency: 1 });
+      expect(again[0]!.hash, label).toBe(fresh);
+    }
+    // After a rebuild the index is written whole again and trusted.
+    const rebuilt = await StatCache.load(file);
+    await hashFiles(paths, { statCache: rebuilt, concurrency: 1 });
+    await rebuilt.save();
+    expect((await StatCache.load(file)).size).toBe(3);
   });
 
   it('serves hashFiles on worker threads too', async () => {

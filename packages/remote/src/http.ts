@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs, readFileSync } from 'node:fs';
 import {
   Agent as HttpAgent,
   request as httpRequest,
@@ -9,6 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { RemoteError, RemoteErrorCode } from './errors';
 import { assertObjectId } from './layout';
+import { PACK_OBJECT_BYTES, packHeader, PackFormatError, readPack } from './pack';
 import { unique, type Remote } from './transport';
 
 /** Ids per `POST /v1/objects/missing` request (the server accepts up to 100,000). */
@@ -27,6 +28,7 @@ async function readBody(res: IncomingMessage): Promise<string> {
 export class HttpRemote implements Remote {
   private readonly base: URL;
   private readonly agent: HttpAgent;
+  private packsUnsupported = false;
 
   constructor(
     readonly url: string,
@@ -141,6 +143,104 @@ export class HttpRemote implements Remote {
       return;
     }
     await this.fail(res, `PUT object ${id}`);
+  }
+
+  /** `POST /v1/objects/pack`; a server that predates packs gets one PUT per object instead. */
+  async putPack(objects: Array<{ id: string; srcFile: string }>): Promise<void> {
+    objects.forEach(({ id }) => assertObjectId(id));
+    if (!this.packsUnsupported) {
+      // Small files read synchronously: a thread-pool round trip per file costs more than the read itself.
+      const bodies = objects.map(({ srcFile }) => readFileSync(srcFile));
+      const pack = Buffer.concat(
+        bodies.flatMap((body, index) => [packHeader(objects[index]!.id, body.length), body]),
+      );
+      const res = await this.request(
+        'POST',
+        'v1/objects/pack',
+        { 'Content-Type': 'application/octet-stream', 'Content-Length': String(pack.length) },
+        (req) => void req.end(pack),
+      );
+      if (res.statusCode === 200) {
+        res.resume();
+        return;
+      }
+      // Before packs, the server read "pack" as a malformed object id (400), or knew no such route.
+      if (res.statusCode === 400) {
+        const reply = (await readBody(res).catch(() => '')).trim();
+        if (!reply.startsWith('malformed object id')) {
+          throw new RemoteError(RemoteErrorCode.rejected, `pack upload: HTTP 400 ${reply}`, {
+            data: { url: this.url, status: 400 },
+          });
+        }
+      } else if (res.statusCode === 404 || res.statusCode === 405) res.resume();
+      else await this.fail(res, 'pack upload');
+      this.packsUnsupported = true;
+    }
+    for (const { id, srcFile } of objects) await this.put(id, srcFile);
+  }
+
+  /** `POST /v1/objects/fetch`: a pack of the asked objects the server has (up to PACK_OBJECT_BYTES each). */
+  async getPack(ids: string[], receive: (id: string, body: Buffer) => Promise<void>): Promise<string[]> {
+    ids.forEach(assertObjectId);
+    if (this.packsUnsupported) return [];
+    const query = Buffer.from(JSON.stringify({ ids }));
+    const res = await this.request(
+      'POST',
+      'v1/objects/fetch',
+      { 'Content-Type': 'application/json', 'Content-Length': String(query.length) },
+      (req) => void req.end(query),
+    );
+    if (res.statusCode !== 200) {
+      const reply = res.statusCode === 400 ? (await readBody(res).catch(() => '')).trim() : '';
+      if (res.statusCode === 404 || res.statusCode === 405 || reply.startsWith('malformed object id')) {
+        res.resume();
+        this.packsUnsupported = true;
+        return [];
+      }
+      if (res.statusCode === 400) {
+        throw new RemoteError(RemoteErrorCode.rejected, `pack download: HTTP 400 ${reply}`, {
+          data: { url: this.url, status: 400 },
+        });
+      }
+      await this.fail(res, 'pack download');
+    }
+    const asked = new Set(ids);
+    const received: string[] = [];
+    try {
+      for await (const { id, body } of readPack(res, {
+        maxObjectBytes: PACK_OBJECT_BYTES,
+        maxObjects: ids.length,
+      })) {
+        if (!asked.delete(id)) {
+          throw new RemoteError(
+            RemoteErrorCode.objectCorrupt,
+            `${this.url} sent object ${id}, which was not asked for (or twice)`,
+            {
+              data: { id, remote: this.url },
+              retryable: true,
+            },
+          );
+        }
+        await receive(id, body);
+        received.push(id);
+      }
+    } catch (error) {
+      if (error instanceof PackFormatError || !(error instanceof RemoteError)) {
+        res.destroy();
+        throw new RemoteError(
+          RemoteErrorCode.unreachable,
+          `pack download from ${this.url} broke off: ${(error as Error).message}`,
+          {
+            data: { url: this.url },
+            retryable: true,
+            cause: error,
+          },
+        );
+      }
+      res.destroy();
+      throw error;
+    }
+    return received;
   }
 
   async close(): Promise<void> {

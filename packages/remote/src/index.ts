@@ -28,3 +28,4 @@ export {
   type WorkspaceRemote,
   type RepairedCheckout,
 } from './workspace';
+export { packHeader, readPack, PackFormatError, PACK_OBJECT_BYTES, type PackRecord } from './pack';

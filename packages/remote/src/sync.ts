@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { mkdirSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { hashFile } from '@cairn/hash';
+import { hashBuffer, hashFile } from '@cairn/hash';
 import { isRetryable, RemoteError, RemoteErrorCode } from './errors';
 import { assertObjectId, digestOf, objectFile } from './layout';
+import { PACK_OBJECT_BYTES } from './pack';
 import { mapLimit, unique, type Remote } from './transport';
 
 export interface TransferProgress {
@@ -49,11 +50,39 @@ export async function withRetry<T>(fn: () => Promise<T>, retries: number, baseDe
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
+/** A pack closes at this many bytes or objects (the server accepts 256 MiB and 20,000). */
+const PACK_BYTES = 8 * 1024 * 1024;
+const PACK_OBJECTS = 2000;
+
+/** Size of a regular file, or undefined when it is absent or not a file. */
+async function fileSize(path: string): Promise<number | undefined> {
   return fs.stat(path).then(
-    (stat) => stat.isFile(),
-    () => false,
+    (stat) => (stat.isFile() ? stat.size : undefined),
+    () => undefined,
   );
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await fileSize(path)) !== undefined;
+}
+
+/** Groups ids (in order) into packs bounded by PACK_BYTES and PACK_OBJECTS. */
+function packsOf(ids: string[], sizeOf: (id: string) => number): string[][] {
+  const packs: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const id of ids) {
+    const size = sizeOf(id);
+    if (current.length > 0 && (bytes + size > PACK_BYTES || current.length >= PACK_OBJECTS)) {
+      packs.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(id);
+    bytes += size;
+  }
+  if (current.length > 0) packs.push(current);
+  return packs;
 }
 
 /** Transfers every id, collecting failures, and throws one REMOTE_TRANSFER_FAILED naming them all. */
@@ -63,23 +92,42 @@ async function transferAll(
   options: TransferOptions,
   one: (id: string) => Promise<void>,
 ): Promise<void> {
+  await transferUnits(
+    verb,
+    ids.map((id) => [id]),
+    options.concurrency ?? 8,
+    options,
+    ([id]) => one(id!),
+  );
+}
+
+/** Transfers groups of ids (each group one retried unit of work); failures are reported per id. */
+async function transferUnits(
+  verb: 'push' | 'pull',
+  units: string[][],
+  concurrency: number,
+  options: TransferOptions,
+  run: (ids: string[]) => Promise<void>,
+): Promise<void> {
   const retries = options.retries ?? 4;
   const delay = options.retryDelayMs ?? 200;
+  const total = units.reduce((sum, unit) => sum + unit.length, 0);
   const failed: { id: string; code?: string; message: string }[] = [];
   let done = 0;
-  await mapLimit(ids, options.concurrency ?? 8, async (id) => {
+  await mapLimit(units, concurrency, async (ids) => {
     try {
-      await withRetry(() => one(id), retries, delay);
+      await withRetry(() => run(ids), retries, delay);
     } catch (error) {
-      failed.push({ id, code: (error as { code?: string }).code, message: (error as Error).message });
+      for (const id of ids)
+        failed.push({ id, code: (error as { code?: string }).code, message: (error as Error).message });
     }
-    done += 1;
-    options.onProgress?.({ done, total: ids.length, id });
+    done += ids.length;
+    options.onProgress?.({ done, total, id: ids[ids.length - 1]! });
   });
   if (failed.length > 0) {
     throw new RemoteError(
       RemoteErrorCode.transferFailed,
-      `${verb}: ${failed.length} of ${ids.length} objects failed (first: ${failed[0]!.message})`,
+      `${verb}: ${failed.length} of ${total} objects failed (first: ${failed[0]!.message})`,
       {
         data: { failed },
         hint: `objects that arrived are kept; run \`cairn ${verb}\` again to resume`,
@@ -102,8 +150,8 @@ export async function pushObjects(
 ): Promise<TransferResult> {
   const list = unique(ids);
   list.forEach(assertObjectId);
-  const local = await mapLimit(list, 32, (id) => isFile(objectFile(storeDir, id)));
-  const isLocal = new Map(list.map((id, index) => [id, local[index]!]));
+  const sizes = await mapLimit(list, 32, (id) => fileSize(objectFile(storeDir, id)));
+  const sizeOf = new Map(list.map((id, index) => [id, sizes[index]]));
   // Asking about every id, local or not, tells apart an object this machine never had but the remote
   // already holds (a task restored from the Nx remote cache: fine) from one nobody has (unavailable).
   const remoteLacks = await withRetry(
@@ -111,10 +159,65 @@ export async function pushObjects(
     options.retries ?? 4,
     options.retryDelayMs ?? 200,
   );
-  const toSend = remoteLacks.filter((id) => isLocal.get(id));
-  const unavailable = remoteLacks.filter((id) => !isLocal.get(id));
-  await transferAll('push', toSend, options, (id) => remote.put(id, objectFile(storeDir, id)));
+  const toSend = remoteLacks.filter((id) => sizeOf.get(id) !== undefined);
+  const unavailable = remoteLacks.filter((id) => sizeOf.get(id) === undefined);
+  const putPack = remote.putPack?.bind(remote);
+  const packed = putPack ? toSend.filter((id) => sizeOf.get(id)! <= PACK_OBJECT_BYTES) : [];
+  const packedSet = new Set(packed);
+  const single = toSend.filter((id) => !packedSet.has(id));
+  // Many small objects: a few pack requests instead of one request (and server-side fsyncs) each.
+  await transferUnits(
+    'push',
+    [...packsOf(packed, (id) => sizeOf.get(id)!), ...single.map((id) => [id])],
+    options.concurrency ?? 8,
+    options,
+    (ids) =>
+      ids.length === 1 && !packedSet.has(ids[0]!)
+        ? remote.put(ids[0]!, objectFile(storeDir, ids[0]!))
+        : putPack!(ids.map((id) => ({ id, srcFile: objectFile(storeDir, id) }))),
+  );
   return { transferred: toSend, skipped: list.length - remoteLacks.length, unavailable };
+}
+
+/** Temp names are unique per process (pid + a random tag) and per call (a counter): no random bytes per object. */
+const TEMP_TAG = `${process.pid}.${randomBytes(6).toString('hex')}`;
+let tempCounter = 0;
+
+function tempBeside(target: string): string {
+  tempCounter += 1;
+  return join(dirname(target), `.${basename(target)}.${TEMP_TAG}.${tempCounter}.tmp`);
+}
+
+function corruptObject(id: string, actual: string, url: string): RemoteError {
+  return new RemoteError(RemoteErrorCode.objectCorrupt, `object ${id} from ${url} hashes to ${actual}`, {
+    data: { id, actual, remote: url },
+    retryable: true,
+  });
+}
+
+/**
+ * Verifies a downloaded body against its id and publishes it (read-only temp
+ * file, then rename). Synchronous: bodies are small, and a thread-pool round
+ * trip per file costs more than the write.
+ */
+async function placeObject(storeDir: string, id: string, body: Buffer, url: string): Promise<void> {
+  const actual = hashBuffer(body);
+  if (actual !== digestOf(id)) throw corruptObject(id, actual, url);
+  const target = objectFile(storeDir, id);
+  const temp = tempBeside(target);
+  try {
+    try {
+      writeFileSync(temp, body, { flag: 'wx', mode: 0o444 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(temp, body, { flag: 'wx', mode: 0o444 });
+    }
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 /**
@@ -137,31 +240,36 @@ export async function pullObjects(
     await withRetry(() => remote.missing(wanted), options.retries ?? 4, options.retryDelayMs ?? 200),
   );
   const toFetch = wanted.filter((id) => !absent.has(id));
-  await transferAll('pull', toFetch, options, async (id) => {
-    const target = objectFile(storeDir, id);
-    await fs.mkdir(dirname(target), { recursive: true });
-    const temp = join(
-      dirname(target),
-      `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-    );
-    try {
-      await remote.get(id, temp);
-      const { hash } = await hashFile(temp);
-      if (hash !== digestOf(id)) {
-        throw new RemoteError(
-          RemoteErrorCode.objectCorrupt,
-          `object ${id} from ${remote.url} hashes to ${hash}`,
-          {
-            data: { id, actual: hash, remote: remote.url },
-            retryable: true,
-          },
-        );
+  // Small objects first, a pack per PACK_OBJECTS ids; whatever a pack did not bring comes one by one.
+  const received = new Set<string>();
+  const getPack = remote.getPack?.bind(remote);
+  if (getPack && toFetch.length > 1) {
+    const packs: string[][] = [];
+    for (let start = 0; start < toFetch.length; start += PACK_OBJECTS)
+      packs.push(toFetch.slice(start, start + PACK_OBJECTS));
+    await transferUnits('pull', packs, options.concurrency ?? 8, options, async (ids) => {
+      for (const id of await getPack(ids, (id, body) => placeObject(storeDir, id, body, remote.url)))
+        received.add(id);
+    });
+  }
+  await transferAll(
+    'pull',
+    toFetch.filter((id) => !received.has(id)),
+    options,
+    async (id) => {
+      const target = objectFile(storeDir, id);
+      await fs.mkdir(dirname(target), { recursive: true });
+      const temp = tempBeside(target);
+      try {
+        await remote.get(id, temp);
+        const { hash } = await hashFile(temp);
+        if (hash !== digestOf(id)) throw corruptObject(id, hash, remote.url);
+        await fs.chmod(temp, 0o444);
+        await fs.rename(temp, target);
+      } finally {
+        await fs.rm(temp, { force: true });
       }
-      await fs.chmod(temp, 0o444);
-      await fs.rename(temp, target);
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
-  });
+    },
+  );
   return { transferred: toFetch, skipped: list.length - wanted.length, unavailable: [...absent] };
 }

@@ -12,6 +12,18 @@ export interface Remote {
   get(id: string, destFile: string): Promise<void>;
   /** Uploads `srcFile` as object `id`; an object already there counts as success. */
   put(id: string, srcFile: string): Promise<void>;
+  /**
+   * Optional: uploads many small objects in one request (a pack). Either
+   * every object is on the remote afterwards or it throws; objects already
+   * there count as success. Without it, `put` is called per object.
+   */
+  putPack?(objects: Array<{ id: string; srcFile: string }>): Promise<void>;
+  /**
+   * Optional: downloads the small objects among `ids` in one request, handing
+   * each (unverified) body to `receive`; resolves to the ids received. Ids
+   * not received (absent, large, or a remote without packs) are fetched with `get`.
+   */
+  getPack?(ids: string[], receive: (id: string, body: Buffer) => Promise<void>): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -17,11 +17,13 @@ import {
   listObjectIds,
   objectPathIn,
   objectPresent,
+  objectPresentSync,
   objectTempPath,
   putFile,
   putManifest,
   WHOLE_READ_LIMIT,
 } from './objects';
+import { cachedDirectoryHash } from './fast-status';
 import { storeOnWorkers, storeWorkersAvailable } from './store-workers';
 import { mapLimit, resolveWorkspacePath, toPosixRelative } from './paths';
 import { POINTER_SUFFIX, pointerFileFor, writePointer, type Pointer } from './pointer';
@@ -63,24 +65,30 @@ async function hashOne(
   }
   const name = basename(source);
   if (stat.isDirectory()) {
-    const directory = await hashDirectory(source, {
-      statCache,
-      onProgress: onProgress && ((done, total) => onProgress({ phase: 'hash', done, total })),
-      // Pointer files inside a tracked folder would be hidden from every verb: refuse them.
-      ignore: (path) => {
-        if (path.endsWith(POINTER_SUFFIX)) {
-          throw storeError(
-            StoreErrorCode.pathUnsupported,
-            `${join(source, path)}: a pointer file inside a folder being added`,
-            {
-              data: { path: join(source, path) },
-              hint: 'track either the folder or the paths inside it, not both',
+    // Unchanged since the last add: answered from the stat cache without starting workers. A pointer
+    // file inside goes the long way, which reports it.
+    const cached = cachedDirectoryHash(source, statCache);
+    const directory =
+      cached && !cached.entries.some((entry) => entry.path.endsWith(POINTER_SUFFIX))
+        ? cached
+        : await hashDirectory(source, {
+            statCache,
+            onProgress: onProgress && ((done, total) => onProgress({ phase: 'hash', done, total })),
+            // Pointer files inside a tracked folder would be hidden from every verb: refuse them.
+            ignore: (path) => {
+              if (path.endsWith(POINTER_SUFFIX)) {
+                throw storeError(
+                  StoreErrorCode.pathUnsupported,
+                  `${join(source, path)}: a pointer file inside a folder being added`,
+                  {
+                    data: { path: join(source, path) },
+                    hint: 'track either the folder or the paths inside it, not both',
+                  },
+                );
+              }
+              return false;
             },
-          );
-        }
-        return false;
-      },
-    });
+          });
     return {
       source,
       directory,
@@ -139,9 +147,14 @@ async function storeHashed(
       onProgress({ phase: 'store', done, total: unique.length });
   };
   const sourceOf = (entry: ManifestEntry) => join(realRoot, ...entry.path.split('/'));
-  const present = await mapLimit(unique, STORE_CONCURRENCY, async (entry) =>
-    listed && !listed.has(entry.hash) ? false : objectPresent(layout.cacheDir, entry.hash, entry.size),
-  );
+  // Many objects: listed ones are checked (type and size) synchronously, a stat costs less than a round trip.
+  const present = listed
+    ? unique.map(
+        (entry) => listed.has(entry.hash) && objectPresentSync(layout.cacheDir, entry.hash, entry.size),
+      )
+    : await mapLimit(unique, STORE_CONCURRENCY, (entry) =>
+        objectPresent(layout.cacheDir, entry.hash, entry.size),
+      );
   tick(present.filter(Boolean).length);
   const absent = unique.filter((_, index) => !present[index]);
   const viaWorkers =

@@ -213,7 +213,7 @@ export function layoutFor(root: string, config: CairnConfig): Layout {
     stateDir: join(cairnDir, 'state'),
     quarantineDir: join(cairnDir, 'quarantine'),
     lockPath: join(cacheDir, 'lock'),
-    statCacheFile: join(cairnDir, 'state', 'stat-cache.json'),
+    statCacheFile: join(cairnDir, 'state', 'stat-index'),
     link: config.cache.link,
   };
 }

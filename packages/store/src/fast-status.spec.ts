@@ -23,7 +23,7 @@ describe('cachedDirectoryHash (status fast path)', () => {
     expect(cachedDirectoryHash(dir, cache)).toBeUndefined(); // cold cache: fall back
     const full = await hashDirectory(dir, { statCache: cache });
     const fast = cachedDirectoryHash(dir, cache);
-    expect(fast).toEqual({ hash: full.hash, entries: full.entries });
+    expect(fast).toEqual(full); // hash, entries, size, nfiles and the manifest bytes
 
     writeFileSync(join(dir, 'new.txt'), 'new'); // a miss: fall back again
     expect(cachedDirectoryHash(dir, cache)).toBeUndefined();

@@ -1,11 +1,18 @@
 import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareUtf8, hashBuffer, manifestBytes, type ManifestEntry, type StatCache } from '@cairn/hash';
+import {
+  compareUtf8,
+  hashBuffer,
+  manifestBytes,
+  type DirectoryHash,
+  type ManifestEntry,
+  type StatCache,
+} from '@cairn/hash';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The no-op fast path of status for a tracked folder: walk it synchronously
+ * The no-op fast path of status and add for a tracked folder: walk it synchronously
  * and answer every file from the stat cache. Returns undefined as soon as
  * anything needs real work (a cache miss, a symlink, a special file, a name
  * that is not UTF-8), and the caller falls back to hashDirectory, whose
@@ -13,10 +20,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * relative path), same entries (relative POSIX path, hash, size, owner's
  * execute bit), same manifest bytes.
  */
-export function cachedDirectoryHash(
-  dir: string,
-  statCache: StatCache,
-): { hash: string; entries: ManifestEntry[] } | undefined {
+export function cachedDirectoryHash(dir: string, statCache: StatCache): DirectoryHash | undefined {
   let root: string;
   try {
     root = realpathSync(dir);
@@ -60,5 +64,12 @@ export function cachedDirectoryHash(
     }
   }
   entries.sort((a, b) => compareUtf8(a.path, b.path));
-  return { hash: `${hashBuffer(manifestBytes(entries))}.dir`, entries };
+  const manifest = manifestBytes(entries);
+  return {
+    hash: `${hashBuffer(manifest)}.dir`,
+    size: entries.reduce((sum, entry) => sum + entry.size, 0),
+    nfiles: entries.length,
+    entries,
+    manifest,
+  };
 }

@@ -1,4 +1,4 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -42,6 +42,17 @@ export async function objectPresent(cacheDir: string, id: string, size?: number)
     return stat.isFile() && (size === undefined || stat.size === size);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
+/** objectPresent without a thread-pool round trip: for checking thousands of objects in a row. */
+export function objectPresentSync(cacheDir: string, id: string, size?: number): boolean {
+  try {
+    const stat = statSync(objectPathIn(cacheDir, id), { throwIfNoEntry: false });
+    return stat !== undefined && stat.isFile() && (size === undefined || stat.size === size);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOTDIR') return false;
     throw error;
   }
 }

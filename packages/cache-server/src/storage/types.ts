@@ -27,5 +27,20 @@ export interface Storage {
    * visible; when it throws, nothing is published and the error propagates.
    */
   put(key: string, body: Readable, size: number, check: () => void): Promise<PutOutcome>;
+  /**
+   * Optional: a set of small, already checked entries published together
+   * with one durability barrier instead of one per entry (packs of objects).
+   * Without it the server calls `put` per entry.
+   */
+  stage?(): StagedPuts;
   close(): Promise<void>;
+}
+
+/** Entries written out of sight, then made durable and visible together. */
+export interface StagedPuts {
+  add(key: string, body: Buffer): Promise<void>;
+  /** Makes every staged entry durable, then visible (in `add` order); entries already present stay as they are. */
+  publish(): Promise<PutOutcome[]>;
+  /** Removes whatever is still staged; safe to call after `publish`. */
+  discard(): Promise<void>;
 }
