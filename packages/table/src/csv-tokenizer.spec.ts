@@ -39,7 +39,7 @@ with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:
   return JSON.parse(execFileSync(PYTHON, ['-c', script, file], { encoding: 'utf8' })) as string[][];
 }
 
-function randomCsv(seed: number, rows: number): string {
+function randomCsv(seed: number, rows: number, lineEnd?: string): string {
   let state = seed;
   const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const pieces = ['a', 'bc', '5.1', '', ' x ', 'é', '"', ',', '\n', '\r\n', 'q"q', '日本'];
@@ -51,7 +51,8 @@ function randomCsv(seed: number, rows: number): string {
   };
   const lines: string[] = [];
   for (let r = 0; r < rows; r++) lines.push([field(), field(), field(), field()].join(','));
-  return lines.join(random() < 0.5 ? '\n' : '\r\n') + (random() < 0.5 ? '\n' : '');
+  const end = lineEnd ?? (random() < 0.5 ? '\n' : '\r\n');
+  return lines.join(end) + (random() < 0.5 ? end : '');
 }
 
 describe('CsvTokenizer', () => {
@@ -64,6 +65,17 @@ describe('CsvTokenizer', () => {
       const whole = tokenize(text).map((r) => r.fields);
       expect(whole).toEqual(expected);
       expect(tokenize(text, [1, 7, 3, 64, 2]).map((r) => r.fields)).toEqual(whole);
+    }
+  });
+
+  it('agrees with Python csv on CR-only files (old Mac exports)', () => {
+    for (const seed of [11, 12, 13]) {
+      const text = randomCsv(seed, 200, '\r');
+      const file = path.join(tmp, `cr${seed}.csv`);
+      fs.writeFileSync(file, text);
+      const expected = pythonRecords(file).filter((r) => !(r.length === 1 && r[0] === ''));
+      expect(tokenize(text).map((r) => r.fields)).toEqual(expected);
+      expect(tokenize(text, [1, 5, 2, 33]).map((r) => r.fields)).toEqual(expected);
     }
   });
 

@@ -11,7 +11,7 @@
  *
  * Accepted input: `,` (or another single-character delimiter), `"` quoting
  * with `""` escapes, fields spanning lines inside quotes, a UTF-8 BOM. Line
- * ends: the first line break of the file decides: LF (a CR before an LF is
+ * ends: the first line break of the file outside quotes decides: LF (a CR before an LF is
  * dropped, so CRLF and mixed LF/CRLF files read alike) or, when it is a lone
  * CR, CR (old Mac exports). Blank lines are skipped but counted. Stray quotes
  * inside an unquoted field are kept literally (as Python's csv module does).
@@ -68,16 +68,23 @@ function countNewlines(text: string, newline: string, from: number, to: number):
   return count;
 }
 
-/** The line break the file uses, from its first one; undefined when the text cannot tell yet. */
+/**
+ * The line break the file uses, from its first one outside quotes (the header's
+ * end, in practice); undefined when the text cannot tell yet.
+ */
 function firstLineBreak(text: string, final: boolean): '\n' | '\r' | undefined {
-  const lf = text.indexOf('\n');
-  const cr = text.indexOf('\r');
-  if (cr !== -1 && (lf === -1 || cr < lf)) {
-    if (cr + 1 === text.length && !final) return undefined;
-    return text.charCodeAt(cr + 1) === LF ? '\n' : '\r';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (code === LF) return '\n';
+    else if (code === CR) {
+      if (i + 1 === text.length && !final) return undefined;
+      return text.charCodeAt(i + 1) === LF ? '\n' : '\r';
+    }
   }
-  if (lf !== -1 || final) return '\n';
-  return undefined;
+  return final ? '\n' : undefined;
 }
 
 export class CsvTokenizer {
