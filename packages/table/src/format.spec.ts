@@ -30,7 +30,10 @@ describe('detectTableFormat', () => {
       );
     }
     expect(() => detectTableFormat('d.parquet')).toThrow(
-      expect.objectContaining({ code: TableErrorCode.formatUnknown, hint: expect.stringContaining('Parquet') as string }),
+      expect.objectContaining({
+        code: TableErrorCode.formatUnknown,
+        hint: expect.stringContaining('Parquet') as string,
+      }),
     );
   });
 

@@ -63,7 +63,10 @@ describe('CSV rules', () => {
     ];
     for (const [text, line] of cases) {
       expect(() => parseCsvColumns(text, { file: 'r.csv' }), JSON.stringify(text)).toThrow(
-        expect.objectContaining({ code: TableErrorCode.rowWidth, data: expect.objectContaining({ file: 'r.csv', line }) }),
+        expect.objectContaining({
+          code: TableErrorCode.rowWidth,
+          data: expect.objectContaining({ file: 'r.csv', line }),
+        }),
       );
     }
   });
@@ -76,10 +79,16 @@ describe('CSV rules', () => {
 
   it('rejects empty and duplicate header names, and a file without a header', () => {
     expect(() => parseCsvColumns('a,,b\n1,2,3\n', { file: 'h.csv' })).toThrow(
-      expect.objectContaining({ code: TableErrorCode.headerInvalid, message: expect.stringContaining('column 2') as string }),
+      expect.objectContaining({
+        code: TableErrorCode.headerInvalid,
+        message: expect.stringContaining('column 2') as string,
+      }),
     );
     expect(() => parseCsvColumns('\n\na,b,a\n', { file: 'h.csv' })).toThrow(
-      expect.objectContaining({ code: TableErrorCode.headerInvalid, data: { file: 'h.csv', line: 3, column: 'a' } }),
+      expect.objectContaining({
+        code: TableErrorCode.headerInvalid,
+        data: { file: 'h.csv', line: 3, column: 'a' },
+      }),
     );
     expect(() => parseCsvColumns('\n\r\n', { file: 'e.csv' })).toThrow(
       expect.objectContaining({ code: TableErrorCode.empty }),
@@ -93,7 +102,27 @@ describe('CSV rules', () => {
   });
 
   it('casts numbers by the documented rule', () => {
-    const cells = ['1', '-2.5', '+3', '.5', '5.', '1e3', '-1E-2', ' 7 ', '007', '0x1F', '0b1', 'Infinity', 'NaN', '1_000', '1e999', '--1', '1e', '.', '-'];
+    const cells = [
+      '1',
+      '-2.5',
+      '+3',
+      '.5',
+      '5.',
+      '1e3',
+      '-1E-2',
+      ' 7 ',
+      '007',
+      '0x1F',
+      '0b1',
+      'Infinity',
+      'NaN',
+      '1_000',
+      '1e999',
+      '--1',
+      '1e',
+      '.',
+      '-',
+    ];
     const table = csv(`v\n${cells.join('\n')}\n`);
     expect(table.rows.map((r) => r.v)).toEqual([1, -2.5, 3, 0.5, 5, 1000, -0.01, 7, 7, ...cells.slice(9)]);
   });
@@ -126,25 +155,40 @@ describe('JSON and JSON Lines', () => {
 
   it('names the line of a JSON Lines error', () => {
     expect(() => readTable(write('bad.jsonl', '{"a":1}\n\n{"a":\n'))).toThrow(
-      expect.objectContaining({ code: TableErrorCode.jsonInvalid, data: expect.objectContaining({ line: 3, row: 2 }) }),
+      expect.objectContaining({
+        code: TableErrorCode.jsonInvalid,
+        data: expect.objectContaining({ line: 3, row: 2 }),
+      }),
     );
     expect(() => readTable(write('arr.jsonl', '{"a":1}\n[1]\n'))).toThrow(
-      expect.objectContaining({ code: TableErrorCode.jsonInvalid, data: expect.objectContaining({ line: 2 }) }),
+      expect.objectContaining({
+        code: TableErrorCode.jsonInvalid,
+        data: expect.objectContaining({ line: 2 }),
+      }),
     );
   });
 
   it('names the line of a JSON array error', () => {
     expect(() => readTable(write('bad.json', '[\n{"a":1},\n{"a":1,}\n]'))).toThrow(
-      expect.objectContaining({ code: TableErrorCode.jsonInvalid, data: expect.objectContaining({ line: 3, row: 2 }) }),
+      expect.objectContaining({
+        code: TableErrorCode.jsonInvalid,
+        data: expect.objectContaining({ line: 3, row: 2 }),
+      }),
     );
     expect(() => readTable(write('notobj.json', '[\n{"a":1},\n\n 5]'))).toThrow(
-      expect.objectContaining({ code: TableErrorCode.jsonInvalid, data: expect.objectContaining({ line: 4 }) }),
+      expect.objectContaining({
+        code: TableErrorCode.jsonInvalid,
+        data: expect.objectContaining({ line: 4 }),
+      }),
     );
     expect(() => readTable(write('obj.json', '{"a":1}'))).toThrow(
       expect.objectContaining({ code: TableErrorCode.jsonInvalid }),
     );
     expect(() => readTable(write('open.json', '[{"a":1},\n'))).toThrow(
-      expect.objectContaining({ code: TableErrorCode.jsonInvalid, data: expect.objectContaining({ line: 2 }) }),
+      expect.objectContaining({
+        code: TableErrorCode.jsonInvalid,
+        data: expect.objectContaining({ line: 2 }),
+      }),
     );
   });
 });

@@ -58,7 +58,10 @@ function checkHeader(names: string[], file: string, line: number): void {
 }
 
 /** Parses CSV text with a header row; the rules are in the package README. */
-export function parseCsvColumns(text: string, options: { file?: string; delimiter?: string } = {}): CsvColumns {
+export function parseCsvColumns(
+  text: string,
+  options: { file?: string; delimiter?: string } = {},
+): CsvColumns {
   const file = options.file ?? 'input';
   let header: string[] | undefined;
   let columns: string[][] = [];
@@ -117,7 +120,10 @@ function readText(file: string, displayName: string): string {
 }
 
 /** Reads a CSV (or TSV, with `delimiter: '\t'`) file column by column, values as strings. */
-export function readCsvColumns(file: string, options: { delimiter?: string; displayName?: string } = {}): CsvColumns {
+export function readCsvColumns(
+  file: string,
+  options: { delimiter?: string; displayName?: string } = {},
+): CsvColumns {
   const displayName = options.displayName ?? file;
   const delimiter = options.delimiter ?? detectTableFormat(file, { format: 'csv' }).delimiter;
   return parseCsvColumns(readText(file, displayName), { file: displayName, delimiter });
@@ -125,7 +131,9 @@ export function readCsvColumns(file: string, options: { delimiter?: string; disp
 
 /** JSON values as cells: numbers, strings and null as they are, anything else as its JSON text. */
 function jsonCell(value: unknown): Cell {
-  return typeof value === 'number' || typeof value === 'string' || value === null ? value : JSON.stringify(value);
+  return typeof value === 'number' || typeof value === 'string' || value === null
+    ? value
+    : JSON.stringify(value);
 }
 
 function jsonRows(text: string, format: 'json' | 'jsonl', file: string): Table {
@@ -136,10 +144,18 @@ function jsonRows(text: string, format: 'json' | 'jsonl', file: string): Table {
     try {
       value = JSON.parse(source);
     } catch (error) {
-      throw new JsonSyntaxError(`line ${line}: not valid JSON (${(error as Error).message})`, objects.length + 1, line);
+      throw new JsonSyntaxError(
+        `line ${line}: not valid JSON (${(error as Error).message})`,
+        objects.length + 1,
+        line,
+      );
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new JsonSyntaxError(`line ${line}: row ${objects.length + 1} is not a JSON object`, objects.length + 1, line);
+      throw new JsonSyntaxError(
+        `line ${line}: row ${objects.length + 1} is not a JSON object`,
+        objects.length + 1,
+        line,
+      );
     }
     objects.push(value as Record<string, unknown>);
     lines.push(line);

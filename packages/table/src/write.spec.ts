@@ -12,9 +12,16 @@ const castText = (value: Cell): Cell => (typeof value === 'string' ? castCell(va
 
 describe('tableToCsv', () => {
   it('quotes what needs quoting and writes null as an empty cell', () => {
-    expect(tableToCsv(['a', 'b'], [{ a: 'x,y', b: 'say "hi"' }, { a: ' pad', b: null }, { a: 'a\rb', b: 1.5 }])).toBe(
-      'a,b\n"x,y","say ""hi"""\n" pad",\n"a\rb",1.5\n',
-    );
+    expect(
+      tableToCsv(
+        ['a', 'b'],
+        [
+          { a: 'x,y', b: 'say "hi"' },
+          { a: ' pad', b: null },
+          { a: 'a\rb', b: 1.5 },
+        ],
+      ),
+    ).toBe('a,b\n"x,y","say ""hi"""\n" pad",\n"a\rb",1.5\n');
     expect(tableToCsv(['a'], [{ a: null }, { a: 'x' }])).toBe('a\n""\nx\n');
     expect(csvRecords([['a\tb', 'c']], '\t')).toBe('"a\tb"\tc\n');
   });
@@ -24,7 +31,24 @@ describe('tableToCsv', () => {
     console.log(`tableToCsv round-trip seed: ${seed} (CAIRN_TEST_SEED to replay)`);
     const random = generator(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-    const pieces = ['a', 'Zz', ',', '\t', '"', '\n', '\r\n', '\r', ' ', 'é', '日本', '0x1', 'NA', '-', '.', 'e'];
+    const pieces = [
+      'a',
+      'Zz',
+      ',',
+      '\t',
+      '"',
+      '\n',
+      '\r\n',
+      '\r',
+      ' ',
+      'é',
+      '日本',
+      '0x1',
+      'NA',
+      '-',
+      '.',
+      'e',
+    ];
     const text = () => {
       let value = '';
       const length = 1 + Math.floor(random() * 4);

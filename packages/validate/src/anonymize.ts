@@ -4,11 +4,19 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CairnError } from '@cairn/errors';
 import { createAtomicWriteStream } from '@cairn/fs-atomic';
-import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
+import {
+  CsvSyntaxError,
+  CsvTokenizer,
+  JsonArrayScanner,
+  JsonLinesSplitter,
+  JsonSyntaxError,
+  csvRecords,
+  readTextChunks,
+  recordFields,
+} from '@cairn/table';
 import { canonicalPii, maskPii, scanPii } from './pii';
-import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
 import type { DataFormat, PiiKind } from './spec';
-import { detectFormat } from './validate';
+import { specLayout } from './validate';
 
 export interface AnonymizeOptions {
   /** HMAC key (at least 16 bytes). The same key gives the same tokens across files and runs. */
@@ -38,13 +46,6 @@ const MIN_KEY_BYTES = 16;
 const TOKEN_HEX = 16;
 
 /** Quotes a CSV field when it must be (delimiter, quote, CR or LF inside, or leading/trailing space kept as is). */
-function csvField(value: string, delimiter: string): string {
-  if (value.includes('"') || value.includes(delimiter) || value.includes('\n') || value.includes('\r')) {
-    return `"${value.replace(/"/g, '""')}"`;
-  }
-  return value;
-}
-
 class Replacer {
   readonly replaced: Record<string, number> = {};
   readonly byColumn: Record<string, number> = {};
@@ -160,7 +161,7 @@ export async function anonymizeDataset(
       },
     );
   }
-  const { format, delimiter: detected } = detectFormat(
+  const { format, delimiter: detected } = specLayout(
     input,
     options.format ? { format: options.format } : {},
   );
@@ -175,6 +176,7 @@ export async function anonymizeDataset(
     let pending: string[] = [];
     if (format === 'csv') {
       let header: string[] | undefined;
+      let records: string[][] = [];
       const tokenizer = new CsvTokenizer(
         (text, starts, ends, count) => {
           const cells = recordFields(text, starts, ends, count);
@@ -185,17 +187,21 @@ export async function anonymizeDataset(
             for (let i = 0; i < cells.length; i++)
               cells[i] = replacer.text(cells[i]!, header[i] ?? String(i));
           }
-          pending.push(`${cells.map((cell) => csvField(cell, delimiter)).join(delimiter)}\n`);
+          records.push(cells);
         },
         { delimiter },
       );
+      const flush = () => {
+        const out = csvRecords(records, delimiter);
+        records = [];
+        return out;
+      };
       await readTextChunks(input, async (text) => {
         tokenizer.push(text);
-        const out = pending.join('');
-        pending = [];
-        await write(out);
+        await write(flush());
       });
       tokenizer.end();
+      pending.push(flush());
     } else if (format === 'jsonl') {
       const splitter = new JsonLinesSplitter((text, line) => {
         let value: unknown;
