@@ -174,9 +174,22 @@ export async function anonymizeDataset(
   let rows = 0;
   try {
     let pending: string[] = [];
+    // CSV records are written in batches: one csv-stringify call per chunk read.
+    let records: string[][] = [];
+    const drain = () => {
+      const out = pending.join('') + (records.length > 0 ? csvRecords(records, delimiter) : '');
+      pending = [];
+      records = [];
+      return out;
+    };
+    /** Reads the input through a streaming reader, writing what each chunk produced. */
+    const pump = (reader: { push(text: string): void; end(): void }) =>
+      readTextChunks(input, async (text) => {
+        reader.push(text);
+        await write(drain());
+      }).then(() => reader.end());
     if (format === 'csv') {
       let header: string[] | undefined;
-      let records: string[][] = [];
       const tokenizer = new CsvTokenizer(
         (text, starts, ends, count) => {
           const cells = recordFields(text, starts, ends, count);
@@ -191,17 +204,7 @@ export async function anonymizeDataset(
         },
         { delimiter },
       );
-      const flush = () => {
-        const out = csvRecords(records, delimiter);
-        records = [];
-        return out;
-      };
-      await readTextChunks(input, async (text) => {
-        tokenizer.push(text);
-        await write(flush());
-      });
-      tokenizer.end();
-      pending.push(flush());
+      await pump(tokenizer);
     } else if (format === 'jsonl') {
       const splitter = new JsonLinesSplitter((text, line) => {
         let value: unknown;
@@ -221,13 +224,7 @@ export async function anonymizeDataset(
             : replacer.json(value, '');
         pending.push(`${JSON.stringify(out)}\n`);
       });
-      await readTextChunks(input, async (text) => {
-        splitter.push(text);
-        const out = pending.join('');
-        pending = [];
-        await write(out);
-      });
-      splitter.end();
+      await pump(splitter);
     } else {
       const scanner = new JsonArrayScanner((text, row) => {
         rows = row;
@@ -235,16 +232,10 @@ export async function anonymizeDataset(
           `${row === 1 ? '[\n' : ',\n'}${JSON.stringify(replacer.row(JSON.parse(text) as Record<string, unknown>))}`,
         );
       });
-      await readTextChunks(input, async (text) => {
-        scanner.push(text);
-        const out = pending.join('');
-        pending = [];
-        await write(out);
-      });
-      scanner.end();
+      await pump(scanner);
       pending.push(rows === 0 ? '[]\n' : '\n]\n');
     }
-    await write(pending.join(''));
+    await write(drain());
     await target.commit();
   } catch (error) {
     await target.abort();
