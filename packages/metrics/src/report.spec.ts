@@ -183,7 +183,12 @@ describe('metrics CSV contract (read by @cairn/table)', () => {
     for (const cell of ['0x10', '', 'Infinity']) {
       expect(() =>
         metricsInputFromCsv(parseCsv(`y_true,y_pred,score\n0,1,"${cell}"\n`), { file: 'h.csv' }),
-      ).toThrow(expect.objectContaining({ code: MetricsErrorCode.CsvInvalid, data: expect.objectContaining({ line: 2 }) }));
+      ).toThrow(
+        expect.objectContaining({
+          code: MetricsErrorCode.CsvInvalid,
+          data: expect.objectContaining({ line: 2 }),
+        }),
+      );
     }
   });
 

@@ -161,10 +161,7 @@ export async function anonymizeDataset(
       },
     );
   }
-  const { format, delimiter: detected } = specLayout(
-    input,
-    options.format ? { format: options.format } : {},
-  );
+  const { format, delimiter: detected } = specLayout(input, options.format ? { format: options.format } : {});
   const delimiter = options.delimiter ?? detected;
   const replacer = new Replacer(options);
   const target = await createAtomicWriteStream(output);

@@ -405,8 +405,8 @@ describe('errors', () => {
     await expect(validateDataset(path.join(tmp, 'nope.csv'), {})).rejects.toSatisfy((e: unknown) =>
       isCairnError(e, 'DATA_NOT_FOUND'),
     );
-    await expect(validateDataset(file('x', 'parquet'), {})).rejects.toSatisfy((e: unknown) =>
-      isCairnError(e, 'TABLE_FORMAT_UNKNOWN') && /Parquet/.test(e.hint ?? ''),
+    await expect(validateDataset(file('x', 'parquet'), {})).rejects.toSatisfy(
+      (e: unknown) => isCairnError(e, 'TABLE_FORMAT_UNKNOWN') && /Parquet/.test(e.hint ?? ''),
     );
   });
 });

@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
-import {
-  type MetricsReport,
-  type Task,
-  computeMetrics,
-  metricsInputFromCsv,
-} from '@cairn/metrics';
+import { type MetricsReport, type Task, computeMetrics, metricsInputFromCsv } from '@cairn/metrics';
 import { readCsvColumns } from '@cairn/table';
 import { printJson } from '../output';
 
