@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
 
@@ -76,6 +77,20 @@ describe('CsvTokenizer', () => {
       const expected = pythonRecords(file).filter((r) => !(r.length === 1 && r[0] === ''));
       expect(tokenize(text).map((r) => r.fields)).toEqual(expected);
       expect(tokenize(text, [1, 5, 2, 33]).map((r) => r.fields)).toEqual(expected);
+    }
+  });
+
+  it('agrees with csv-parse (BOM, blank lines skipped) on random RFC 4180 files, LF, CRLF or CR', () => {
+    for (const [seed, lineEnd] of [
+      [21, '\n'],
+      [22, '\r\n'],
+      [23, '\r'],
+    ] as const) {
+      const text = `\ufeff${randomCsv(seed, 300, lineEnd)}`;
+      const expected = (
+        parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][]
+      ).filter((r) => !(r.length === 1 && r[0] === ''));
+      expect(tokenize(text, [5, 1, 17]).map((r) => r.fields)).toEqual(expected);
     }
   });
 
