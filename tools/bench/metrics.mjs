@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(repo, 'package.json'));
 const metrics = require('@cairn/metrics');
+const table = require('@cairn/table');
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -97,7 +98,7 @@ const sizeMB = statSync(file).size / 1e6;
 const parseTimes = [];
 let input;
 for (let r = 0; r < Math.min(rounds, 3); r++) {
-  const { seconds, value } = timeIt(() => metrics.metricsInputFromCsv(metrics.readCsvFile(file), { file }));
+  const { seconds, value } = timeIt(() => metrics.metricsInputFromCsv(table.readCsvColumns(file), { file }));
   parseTimes.push(seconds);
   input = value;
 }
@@ -140,7 +141,7 @@ lines.push(
   `rows: ${rows} (${sizeMB.toFixed(1)} MB CSV), ${sessions} sessions × ${rounds} rounds, node ${process.version}, scikit-learn ${sk.sklearn}, numpy ${sk.numpy}`,
 );
 lines.push(
-  `CSV parse (median): cairn ${median(parseTimes).toFixed(3)} s (readCsvFile + metricsInputFromCsv), numpy.loadtxt ${median(skParse).toFixed(3)} s`,
+  `CSV parse (median): cairn ${median(parseTimes).toFixed(3)} s (readCsvColumns + metricsInputFromCsv), numpy.loadtxt ${median(skParse).toFixed(3)} s`,
 );
 lines.push('');
 lines.push(

@@ -3,6 +3,7 @@
  * chosen by column type, distinct-value count and reference size, and the
  * dataset drifts when at least half of the columns do.
  */
+import { parseNumber } from '@cairn/table';
 import type { Value } from './binning';
 import { chiSquare, jensenShannon, psi, zTestProportions } from './distances';
 import { DriftErrorCode, driftError } from './errors';
@@ -92,10 +93,7 @@ function isMissing(cell: Cell): boolean {
 function asNumber(cell: Cell): number | undefined {
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
   if (typeof cell !== 'string') return undefined;
-  const trimmed = cell.trim();
-  if (trimmed === '') return undefined;
-  const n = Number(trimmed);
-  return Number.isFinite(n) ? n : undefined;
+  return parseNumber(cell);
 }
 
 export interface ColumnSamples {

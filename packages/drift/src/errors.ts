@@ -11,8 +11,6 @@ export const DriftErrorCode = {
   TestNotApplicable: 'DRIFT_TEST_NOT_APPLICABLE',
   InvalidThreshold: 'DRIFT_INVALID_THRESHOLD',
   NoColumns: 'DRIFT_NO_COLUMNS',
-  CsvMissing: 'DRIFT_CSV_MISSING',
-  CsvInvalid: 'DRIFT_CSV_INVALID',
 } as const;
 
 export function driftError(

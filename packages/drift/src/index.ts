@@ -34,7 +34,6 @@ export type {
 } from './detect';
 export { renderDriftHtml } from './html';
 export type { DriftHtmlContext } from './html';
-export { readCsvRows } from './csv';
 export { DriftErrorCode } from './errors';
 export { gammaincc, chi2Sf, ndtr, erfc, binom } from './special/cephes';
 export { smirnov, kstwoSf } from './special/kolmogorov';

@@ -64,4 +64,4 @@ export {
   inferTask,
   computeMetrics,
 } from './report';
-export { type CsvColumns, parseCsv, readCsvFile, metricsInputFromCsv } from './csv';
+export { metricsInputFromCsv } from './csv';

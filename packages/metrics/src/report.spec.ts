@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { parseCsvColumns } from '@cairn/table';
 import {
   MetricsErrorCode,
   type ClassificationReport,
@@ -8,11 +9,12 @@ import {
   inferTask,
   metricsInputFromCsv,
   npSum,
-  parseCsv,
   rocAucScore,
   logLoss,
   sortLabels,
 } from './index';
+
+const parseCsv = (text: string) => parseCsvColumns(text, { file: 'input' });
 
 describe('labels', () => {
   it('sorts like np.unique: numbers ascending, strings by code point (not UTF-16 units)', () => {
@@ -168,39 +170,26 @@ describe('computeMetrics', () => {
   });
 });
 
-describe('CSV reader', () => {
-  it('handles BOM, CRLF, quotes with commas, escaped quotes and newlines, blank trailing lines', () => {
-    const csv = parseCsv('\uFEFFy_true,y_pred,note\r\n"a,b",x,"say ""hi"""\r\nc,"multi\nline",z\r\n\r\n');
-    expect(csv.header).toEqual(['y_true', 'y_pred', 'note']);
-    expect(csv.rows).toBe(2);
-    expect(csv.columns.get('y_true')).toEqual(['a,b', 'c']);
-    expect(csv.columns.get('y_pred')).toEqual(['x', 'multi\nline']);
-    expect(csv.columns.get('note')).toEqual(['say "hi"', 'z']);
-  });
-
-  it('numbers rows by the physical line they start on (1-based, header = line 1)', () => {
-    // Lines: 1 header (2 physical lines), 3 blank, 4-6 a row with a 3-line quoted field, 7 a row.
-    const text = 'y_true,"y_\npred",score\n\n"a\nb\nc",x,0.5\nd,e,high\n';
-    const csv = parseCsv(text, 'm.csv');
-    expect(csv.lines).toEqual([4, 7]);
-    expect(() =>
-      metricsInputFromCsv(parseCsv(text.replace('y_\npred', 'y_pred')), { file: 'm.csv' }),
-    ).toThrow(expect.objectContaining({ data: { file: 'm.csv', line: 6, column: 'score' } }));
-    expect(() => parseCsv('y_true,y_pred\n"a\nb",c\n\n"d\ne"\n', 'n.csv')).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.CsvInvalid, data: { file: 'n.csv', line: 5 } }),
-    );
-    expect(() => parseCsv('y_true,y_pred\r\n"a\r\nb",c\r\n\r\nd\r\n', 'o.csv')).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.CsvInvalid, data: { file: 'o.csv', line: 5 } }),
+describe('metrics CSV contract (read by @cairn/table)', () => {
+  it('names the physical line of a bad value (1-based, header = line 1, quoted newlines counted)', () => {
+    // Lines: 1 header, 2 blank, 3-5 a row with a 3-line quoted field, 6 a row with a bad score.
+    const text = 'y_true,y_pred,score\n\n"a\nb\nc",x,0.5\nd,e,high\n';
+    expect(() => metricsInputFromCsv(parseCsv(text), { file: 'm.csv' })).toThrow(
+      expect.objectContaining({ data: { file: 'm.csv', line: 6, column: 'score' } }),
     );
   });
 
-  it('names the line of a malformed row', () => {
-    expect(() => parseCsv('y_true,y_pred\n1,2\n3\n', 'p.csv')).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.CsvInvalid, data: { file: 'p.csv', line: 3 } }),
-    );
-    expect(() => parseCsv('y_true,y_pred\n"1,2\n', 'q.csv')).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.CsvInvalid }),
-    );
+  it('hex, blank and Infinity cells are not numbers (the table number rule)', () => {
+    for (const cell of ['0x10', '', 'Infinity']) {
+      expect(() =>
+        metricsInputFromCsv(parseCsv(`y_true,y_pred,score\n0,1,"${cell}"\n`), { file: 'h.csv' }),
+      ).toThrow(
+        expect.objectContaining({
+          code: MetricsErrorCode.CsvInvalid,
+          data: expect.objectContaining({ line: 2 }),
+        }),
+      );
+    }
   });
 
   it('numeric labels when every y value is numeric, strings otherwise; proba_<label> columns', () => {

@@ -3,7 +3,7 @@ import { CairnError } from '@cairn/errors';
 import type { DriftReport } from '@cairn/drift';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { hashFile } from '@cairn/hash';
-import { readTable } from './table';
+import { readTable } from '@cairn/table';
 import { prepareData } from './train';
 import { outputPaths } from './workspace';
 
@@ -37,11 +37,6 @@ export class DriftDetectedError extends CairnError<{ project: string; share: num
 /** Committing this file changes the model's inputs, so the next `nx affected -t train` retrains it. */
 export const RETRAIN_TRIGGER = 'retrain-trigger.json';
 
-function formatFromName(file: string): 'csv' | 'json' | 'jsonl' {
-  if (file.endsWith('.jsonl') || file.endsWith('.ndjson')) return 'jsonl';
-  return file.endsWith('.json') ? 'json' : 'csv';
-}
-
 /**
  * Compares the model's training data (its train split) with new data over the
  * model's features, writes an HTML + JSON report, and either fails or records
@@ -51,7 +46,7 @@ export async function drift(options: DriftOptions): Promise<DriftReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { workspaceRoot } = options;
   const data = await prepareData(workspaceRoot, options.project);
-  const current = await readTable(options.current, formatFromName(options.current), options.current);
+  const current = readTable(options.current);
   const { detectDrift, renderDriftHtml } = await import('@cairn/drift');
   const report = detectDrift(data.train, current.rows, { columns: data.features });
   const paths = outputPaths(data.trainable.root);

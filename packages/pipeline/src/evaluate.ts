@@ -5,7 +5,7 @@ import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import type { MetricsReport } from '@cairn/metrics';
 import type { LoadedModel, Prediction } from '@cairn/serve';
 import { ensureArtifact } from './artifact';
-import type { Row } from './table';
+import type { Row } from '@cairn/table';
 import { prepareData, runTraining, type PreparedData } from './train';
 import { scratchDir } from './scratch';
 import { outputPaths, type CairnProjects } from './workspace';

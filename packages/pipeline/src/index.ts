@@ -9,7 +9,6 @@ export {
 } from './errors';
 export { ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
 export { assertDataUnmodified } from './data-state';
-export { tableToCsv, type Cell } from './table';
 export {
   prepareData,
   runTraining,

@@ -28,4 +28,3 @@ export {
   type ProjectRef,
 } from './workspace';
 export { findNxWorkspaceRoot } from './root';
-export { readTable, type Row, type Table } from './table';

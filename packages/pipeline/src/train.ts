@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { trainTestSplit } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { materialize, serializePointer, storePath, type Pointer } from '@cairn/store';
+import { readTable, tableToCsv, type Row, type Table } from '@cairn/table';
 import { ArtifactInvalidError, DatasetReadError, TrainCommandFailedError } from './errors';
 import { ensureDataset, type ResolvedDataset } from './data';
 import { gitHead } from './git';
-import { readTable, tableToCsv, type Row, type Table } from './table';
 import { featureColumns, resolveTrainable, type Trainable } from './trainable';
 import { scratchDir } from './scratch';
 import { toolkitVersion } from './version';
@@ -73,7 +73,11 @@ export async function prepareData(
   }
   const primary = datasets[0]!;
   const dataFile = `${primary.root}/${primary.config.data}`;
-  const table = await readTable(primary.dataPath, primary.config.format ?? 'csv', dataFile);
+  // The dataset schema's default format is csv; the extension still picks the delimiter (.tsv).
+  const table = readTable(primary.dataPath, {
+    format: primary.config.format ?? 'csv',
+    displayName: dataFile,
+  });
   const { label } = trainable.config;
   if (!table.columns.includes(label)) {
     throw new DatasetReadError(

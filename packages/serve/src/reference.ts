@@ -1,43 +1,19 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { CairnError } from '@cairn/errors';
+import { readTable } from '@cairn/table';
 import type { ModelManifest, Row } from './manifest';
 
 /**
- * Reads training data (a CSV with a header row, like `CAIRN_TRAIN_FILE`) as
- * the server's reference: numeric features are parsed as numbers, the label
- * column is kept as text. Every feature column must be present.
+ * Reads training data (a table with a header row, like `CAIRN_TRAIN_FILE`) as
+ * the server's reference: numeric features become numbers (NaN when a cell is
+ * empty or not a number by @cairn/table's rule), other columns keep their
+ * cells. Every feature column must be present.
  */
 export async function readReferenceCsv(file: string, manifest: ModelManifest): Promise<Row[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new CairnError(
-      'SERVE_REFERENCE_UNREADABLE',
-      `${file}: cannot read the reference data (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      {
-        data: { file },
-        cause: error,
-      },
-    );
-  }
-  let records: Record<string, string>[];
-  try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
-  } catch (error) {
-    throw new CairnError(
-      'SERVE_REFERENCE_INVALID',
-      `${file}: not a CSV with a header row: ${(error as Error).message}`,
-      {
-        data: { file },
-        cause: error,
-      },
-    );
-  }
-  const header = new Set(Object.keys(records[0] ?? {}));
+  const table = readTable(file);
+  const header = new Set(table.columns);
   for (const feature of manifest.features) {
     if (!header.has(feature.name)) {
       throw new CairnError(
@@ -50,10 +26,12 @@ export async function readReferenceCsv(file: string, manifest: ModelManifest): P
       );
     }
   }
-  const numeric = manifest.features.filter((f) => f.type === 'number').map((f) => f.name);
-  return records.map((record) => {
-    const row: Row = { ...record };
-    for (const name of numeric) row[name] = record[name] === '' ? Number.NaN : Number(record[name]);
+  const numeric = new Set(manifest.features.filter((f) => f.type === 'number').map((f) => f.name));
+  return table.rows.map((cells) => {
+    const row: Row = {};
+    for (const [name, cell] of Object.entries(cells)) {
+      row[name] = numeric.has(name) ? (typeof cell === 'number' ? cell : Number.NaN) : (cell ?? '');
+    }
     return row;
   });
 }

@@ -4,11 +4,19 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CairnError } from '@cairn/errors';
 import { createAtomicWriteStream } from '@cairn/fs-atomic';
-import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
+import {
+  CsvSyntaxError,
+  CsvTokenizer,
+  JsonArrayScanner,
+  JsonLinesSplitter,
+  JsonSyntaxError,
+  csvRecords,
+  readTextChunks,
+  recordFields,
+} from '@cairn/table';
 import { canonicalPii, maskPii, scanPii } from './pii';
-import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
 import type { DataFormat, PiiKind } from './spec';
-import { detectFormat } from './validate';
+import { specLayout } from './validate';
 
 export interface AnonymizeOptions {
   /** HMAC key (at least 16 bytes). The same key gives the same tokens across files and runs. */
@@ -38,13 +46,6 @@ const MIN_KEY_BYTES = 16;
 const TOKEN_HEX = 16;
 
 /** Quotes a CSV field when it must be (delimiter, quote, CR or LF inside, or leading/trailing space kept as is). */
-function csvField(value: string, delimiter: string): string {
-  if (value.includes('"') || value.includes(delimiter) || value.includes('\n') || value.includes('\r')) {
-    return `"${value.replace(/"/g, '""')}"`;
-  }
-  return value;
-}
-
 class Replacer {
   readonly replaced: Record<string, number> = {};
   readonly byColumn: Record<string, number> = {};
@@ -160,10 +161,7 @@ export async function anonymizeDataset(
       },
     );
   }
-  const { format, delimiter: detected } = detectFormat(
-    input,
-    options.format ? { format: options.format } : {},
-  );
+  const { format, delimiter: detected } = specLayout(input, options.format ? { format: options.format } : {});
   const delimiter = options.delimiter ?? detected;
   const replacer = new Replacer(options);
   const target = await createAtomicWriteStream(output);
@@ -173,6 +171,20 @@ export async function anonymizeDataset(
   let rows = 0;
   try {
     let pending: string[] = [];
+    // CSV records are written in batches: one csv-stringify call per chunk read.
+    let records: string[][] = [];
+    const drain = () => {
+      const out = pending.join('') + (records.length > 0 ? csvRecords(records, delimiter) : '');
+      pending = [];
+      records = [];
+      return out;
+    };
+    /** Reads the input through a streaming reader, writing what each chunk produced. */
+    const pump = (reader: { push(text: string): void; end(): void }) =>
+      readTextChunks(input, async (text) => {
+        reader.push(text);
+        await write(drain());
+      }).then(() => reader.end());
     if (format === 'csv') {
       let header: string[] | undefined;
       const tokenizer = new CsvTokenizer(
@@ -185,17 +197,11 @@ export async function anonymizeDataset(
             for (let i = 0; i < cells.length; i++)
               cells[i] = replacer.text(cells[i]!, header[i] ?? String(i));
           }
-          pending.push(`${cells.map((cell) => csvField(cell, delimiter)).join(delimiter)}\n`);
+          records.push(cells);
         },
         { delimiter },
       );
-      await readTextChunks(input, async (text) => {
-        tokenizer.push(text);
-        const out = pending.join('');
-        pending = [];
-        await write(out);
-      });
-      tokenizer.end();
+      await pump(tokenizer);
     } else if (format === 'jsonl') {
       const splitter = new JsonLinesSplitter((text, line) => {
         let value: unknown;
@@ -215,13 +221,7 @@ export async function anonymizeDataset(
             : replacer.json(value, '');
         pending.push(`${JSON.stringify(out)}\n`);
       });
-      await readTextChunks(input, async (text) => {
-        splitter.push(text);
-        const out = pending.join('');
-        pending = [];
-        await write(out);
-      });
-      splitter.end();
+      await pump(splitter);
     } else {
       const scanner = new JsonArrayScanner((text, row) => {
         rows = row;
@@ -229,16 +229,10 @@ export async function anonymizeDataset(
           `${row === 1 ? '[\n' : ',\n'}${JSON.stringify(replacer.row(JSON.parse(text) as Record<string, unknown>))}`,
         );
       });
-      await readTextChunks(input, async (text) => {
-        scanner.push(text);
-        const out = pending.join('');
-        pending = [];
-        await write(out);
-      });
-      scanner.end();
+      await pump(scanner);
       pending.push(rows === 0 ? '[]\n' : '\n]\n');
     }
-    await write(pending.join(''));
+    await write(drain());
     await target.commit();
   } catch (error) {
     await target.abort();

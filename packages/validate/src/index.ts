@@ -12,7 +12,6 @@ export { RULE_KINDS, PII_KINDS } from './spec';
 export { parseDatasetSpec, loadDatasetSpec, datasetSpecSchema, datasetSpecSchemaPath } from './parse-spec';
 export {
   validateDataset,
-  detectFormat,
   type ValidationReport,
   type Violation,
   type PiiFinding,

@@ -1,8 +1,15 @@
 import { CairnError } from '@cairn/errors';
-import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
-import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
+import {
+  CsvSyntaxError,
+  CsvTokenizer,
+  JsonArrayScanner,
+  JsonLinesSplitter,
+  JsonSyntaxError,
+  readTextChunks,
+  recordFields,
+} from '@cairn/table';
 import type { ColumnSpec, ColumnType, DatasetSpec } from './spec';
-import { detectFormat } from './validate';
+import { specLayout } from './validate';
 import {
   detach,
   isIntegerText,
@@ -132,7 +139,7 @@ export async function inferColumns(
 ): Promise<Record<string, ColumnSpec>> {
   const sampleRows = options.sampleRows ?? 10_000;
   const maxCategories = options.maxCategories ?? 20;
-  const { format, delimiter } = detectFormat(dataPath, options.spec ?? {});
+  const { format, delimiter } = specLayout(dataPath, options.spec ?? {});
   const nullValues = new Set(options.spec?.csv?.nullValues ?? ['']);
   const profiles = new Map<string, ColumnProfile>();
   const profile = (name: string) => {

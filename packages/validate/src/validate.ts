@@ -1,13 +1,21 @@
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { CairnError } from '@cairn/errors';
-import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
+import {
+  CsvSyntaxError,
+  CsvTokenizer,
+  JsonArrayScanner,
+  JsonLinesSplitter,
+  JsonSyntaxError,
+  type TableLayout,
+  detectTableFormat,
+  readTextChunks,
+  recordFields,
+} from '@cairn/table';
 import { DigestSet } from './digest-set';
 import { compileWholeMatch } from './linear-regexp';
 import { compileRowSchema, patternError, pointerToken } from './parse-spec';
 import { maskPii, scanPii } from './pii';
-import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError, readTextChunks } from './readers';
 import type {
   ColumnSpec,
   ColumnType,
@@ -101,28 +109,9 @@ function severityLevel(spec: DatasetSpec, rule: RuleKind, column?: ColumnSpec): 
   return spec.severity?.rules?.[rule] ?? spec.severity?.default ?? 'error';
 }
 
-/** Format from the spec, else from the file extension. */
-export function detectFormat(file: string, spec: DatasetSpec): { format: DataFormat; delimiter: string } {
-  const ext = extname(file).toLowerCase();
-  const delimiter = spec.csv?.delimiter ?? (ext === '.tsv' ? '\t' : ',');
-  if (spec.format) return { format: spec.format, delimiter };
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return { format: 'csv', delimiter };
-  if (ext === '.json') return { format: 'json', delimiter };
-  if (ext === '.jsonl' || ext === '.ndjson') return { format: 'jsonl', delimiter };
-  if (ext === '.parquet') {
-    throw new CairnError('DATA_FORMAT_UNSUPPORTED', `${file}: Parquet is not supported`, {
-      data: { file, format: 'parquet' },
-      hint: 'export the data to CSV or JSON Lines; no well-kept pure-JavaScript Parquet reader fits (see docs/validation.md)',
-    });
-  }
-  throw new CairnError(
-    'DATA_FORMAT_UNKNOWN',
-    `${file}: cannot tell the data format from the extension "${ext}"`,
-    {
-      data: { file },
-      hint: 'set "format" to csv, json or jsonl in the dataset spec',
-    },
-  );
+/** The one format rule of @cairn/table, fed with what the spec declares. */
+export function specLayout(file: string, spec: DatasetSpec): TableLayout {
+  return detectTableFormat(file, { format: spec.format, delimiter: spec.csv?.delimiter });
 }
 
 type Sink = (
@@ -930,7 +919,7 @@ export async function validateDataset(
       hint: 'validate one data file at a time',
     });
   }
-  const { format, delimiter } = detectFormat(dataPath, spec);
+  const { format, delimiter } = specLayout(dataPath, spec);
   const checker = new DatasetChecker(spec, options.maxViolations ?? 1000);
   let bytes = info.size;
   try {

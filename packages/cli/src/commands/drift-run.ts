@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { CairnError } from '@cairn/errors';
-import { TEST_NAMES, detectDrift, isTestName, readCsvRows, renderDriftHtml } from '@cairn/drift';
+import { TEST_NAMES, detectDrift, isTestName, renderDriftHtml } from '@cairn/drift';
 import type { DriftReport, TestName } from '@cairn/drift';
 import { writeFileAtomic } from '@cairn/fs-atomic';
+import { readTable } from '@cairn/table';
 
 export interface DriftCommandOptions {
   reference?: string;
@@ -47,8 +48,8 @@ export function driftForFiles(options: DriftCommandOptions): DriftReport {
   }
   const threshold = parseNumber('threshold', options.threshold);
   const shareThreshold = parseNumber('share', options.share);
-  const reference = readCsvRows(options.reference);
-  const current = readCsvRows(options.current);
+  const reference = readTable(options.reference).rows;
+  const current = readTable(options.current).rows;
   return detectDrift(reference, current, {
     ...(options.column && options.column.length > 0 ? { columns: options.column } : {}),
     ...(test ? { test } : {}),

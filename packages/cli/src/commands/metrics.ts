@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
-import {
-  type MetricsReport,
-  type Task,
-  computeMetrics,
-  metricsInputFromCsv,
-  readCsvFile,
-} from '@cairn/metrics';
+import { type MetricsReport, type Task, computeMetrics, metricsInputFromCsv } from '@cairn/metrics';
+import { readCsvColumns } from '@cairn/table';
 import { printJson } from '../output';
 
 const TASKS: Task[] = ['binary', 'multiclass', 'regression'];
@@ -29,7 +24,7 @@ export function metricsForFile(file: string, options: MetricsOptions = {}): Metr
       },
     );
   }
-  const csv = readCsvFile(file);
+  const csv = readCsvColumns(file);
   const input = metricsInputFromCsv(csv, {
     file,
     task: options.task as Task | undefined,

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, posix, relative, resolve } from 'node:path';
+import { basename, join, posix, relative, resolve } from 'node:path';
 import { formatFiles, joinPathFragments, logger, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { CairnError } from '@cairn/errors';
 import { add } from '@cairn/store';
+import { tableLayoutOf } from '@cairn/table';
 import { inferTask } from '../../lib/infer-task';
 import { initGenerator } from '../init/generator';
 import type { DatasetGeneratorSchema } from './schema';
@@ -30,14 +31,6 @@ function copyIntoTree(tree: Tree, source: string, target: string): void {
   }
 }
 
-function formatOf(file: string): 'csv' | 'json' | 'jsonl' | undefined {
-  const extension = extname(file).toLowerCase();
-  if (extension === '.csv') return 'csv';
-  if (extension === '.json') return 'json';
-  if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
-  return undefined;
-}
-
 /**
  * Copies a local file or folder into a new dataset project, writes dataset.json
  * (columns and types inferred from the data) and, once the files are on disk,
@@ -58,7 +51,7 @@ export async function datasetGenerator(
   const directory = options.directory ?? joinPathFragments('datasets', options.name);
   const dataName = basename(source);
   const isFile = statSync(source).isFile();
-  const format = isFile ? formatOf(source) : undefined;
+  const format = isFile ? tableLayoutOf(source)?.format : undefined;
   const dataPath = posix.join(directory, dataName);
   copyIntoTree(tree, source, dataPath);
 

@@ -104,9 +104,12 @@ export class JsonArrayScanner {
   private inString = false;
   private escaped = false;
   private element = 0;
+  /** Physical line being scanned (1-based), so errors and elements can name one. */
+  private line = 1;
+  private elementLine = 1;
 
   constructor(
-    private readonly onElement: (text: string, row: number) => void,
+    private readonly onElement: (text: string, row: number, line: number) => void,
     private readonly maxElementLength = 64 * 1024 * 1024,
   ) {}
 
@@ -116,8 +119,9 @@ export class JsonArrayScanner {
     this.pending = start < 0 ? '' : text.slice(start);
     if (this.pending.length > this.maxElementLength) {
       throw new JsonSyntaxError(
-        `element ${this.element + 1} is longer than ${this.maxElementLength} characters`,
+        `element ${this.element + 1} (line ${this.elementLine}) is longer than ${this.maxElementLength} characters`,
         this.element + 1,
+        this.elementLine,
       );
     }
   }
@@ -129,6 +133,7 @@ export class JsonArrayScanner {
       throw new JsonSyntaxError(
         `unexpected end of file inside the top-level array (after ${this.element} elements)`,
         this.element + 1,
+        this.line,
       );
     }
   }
@@ -138,11 +143,16 @@ export class JsonArrayScanner {
     let elementStart = this.state === JsonState.InElement ? 0 : -1;
     for (let i = from; i < text.length; i++) {
       const code = text.charCodeAt(i);
+      if (code === 10) this.line++;
       switch (this.state) {
         case JsonState.BeforeArray:
           if (isSpace(code) || (i === 0 && code === 0xfeff)) continue;
           if (code !== 91)
-            throw new JsonSyntaxError('expected a JSON array of objects (the file must start with "[")');
+            throw new JsonSyntaxError(
+              'expected a JSON array of objects (the file must start with "[")',
+              undefined,
+              this.line,
+            );
           this.state = JsonState.ExpectElement;
           continue;
         case JsonState.ExpectElement:
@@ -154,14 +164,23 @@ export class JsonArrayScanner {
           }
           if (this.state === JsonState.AfterElement) {
             if (code !== 44)
-              throw new JsonSyntaxError(`expected "," or "]" after element ${this.element}`, this.element);
+              throw new JsonSyntaxError(
+                `line ${this.line}: expected "," or "]" after element ${this.element}`,
+                this.element,
+                this.line,
+              );
             this.state = JsonState.ExpectElement;
             continue;
           }
           if (code !== 123)
-            throw new JsonSyntaxError(`element ${this.element + 1} is not an object`, this.element + 1);
+            throw new JsonSyntaxError(
+              `line ${this.line}: element ${this.element + 1} is not an object`,
+              this.element + 1,
+              this.line,
+            );
           this.state = JsonState.InElement;
           this.depth = 1;
+          this.elementLine = this.line;
           elementStart = i;
           continue;
         case JsonState.InElement:
@@ -176,14 +195,19 @@ export class JsonArrayScanner {
           else if (code === 125 || code === 93) {
             if (--this.depth === 0) {
               this.element++;
-              this.onElement(text.slice(elementStart, i + 1), this.element);
+              this.onElement(text.slice(elementStart, i + 1), this.element, this.elementLine);
               this.state = JsonState.AfterElement;
               elementStart = -1;
             }
           }
           continue;
         case JsonState.Done:
-          if (!isSpace(code)) throw new JsonSyntaxError('unexpected text after the top-level array');
+          if (!isSpace(code))
+            throw new JsonSyntaxError(
+              `line ${this.line}: unexpected text after the top-level array`,
+              undefined,
+              this.line,
+            );
           continue;
       }
     }

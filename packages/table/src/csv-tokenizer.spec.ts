@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
 
@@ -39,7 +40,7 @@ with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:
   return JSON.parse(execFileSync(PYTHON, ['-c', script, file], { encoding: 'utf8' })) as string[][];
 }
 
-function randomCsv(seed: number, rows: number): string {
+function randomCsv(seed: number, rows: number, lineEnd?: string): string {
   let state = seed;
   const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const pieces = ['a', 'bc', '5.1', '', ' x ', 'é', '"', ',', '\n', '\r\n', 'q"q', '日本'];
@@ -51,7 +52,8 @@ function randomCsv(seed: number, rows: number): string {
   };
   const lines: string[] = [];
   for (let r = 0; r < rows; r++) lines.push([field(), field(), field(), field()].join(','));
-  return lines.join(random() < 0.5 ? '\n' : '\r\n') + (random() < 0.5 ? '\n' : '');
+  const end = lineEnd ?? (random() < 0.5 ? '\n' : '\r\n');
+  return lines.join(end) + (random() < 0.5 ? end : '');
 }
 
 describe('CsvTokenizer', () => {
@@ -64,6 +66,31 @@ describe('CsvTokenizer', () => {
       const whole = tokenize(text).map((r) => r.fields);
       expect(whole).toEqual(expected);
       expect(tokenize(text, [1, 7, 3, 64, 2]).map((r) => r.fields)).toEqual(whole);
+    }
+  });
+
+  it('agrees with Python csv on CR-only files (old Mac exports)', () => {
+    for (const seed of [11, 12, 13]) {
+      const text = randomCsv(seed, 200, '\r');
+      const file = path.join(tmp, `cr${seed}.csv`);
+      fs.writeFileSync(file, text);
+      const expected = pythonRecords(file).filter((r) => !(r.length === 1 && r[0] === ''));
+      expect(tokenize(text).map((r) => r.fields)).toEqual(expected);
+      expect(tokenize(text, [1, 5, 2, 33]).map((r) => r.fields)).toEqual(expected);
+    }
+  });
+
+  it('agrees with csv-parse (BOM, blank lines skipped) on random RFC 4180 files, LF, CRLF or CR', () => {
+    for (const [seed, lineEnd] of [
+      [21, '\n'],
+      [22, '\r\n'],
+      [23, '\r'],
+    ] as const) {
+      const text = `\ufeff${randomCsv(seed, 300, lineEnd)}`;
+      const expected = (
+        parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][]
+      ).filter((r) => !(r.length === 1 && r[0] === ''));
+      expect(tokenize(text, [5, 1, 17]).map((r) => r.fields)).toEqual(expected);
     }
   });
 

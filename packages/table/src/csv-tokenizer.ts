@@ -1,17 +1,20 @@
 /**
- * A streaming RFC 4180 CSV tokenizer tuned for throughput.
+ * The one CSV tokenizer of Cairn: streaming RFC 4180, tuned for throughput.
  *
- * Why not csv-parse: on this machine csv-parse 6 reads a 20-column file at
- * ~12 MB/s, an order of magnitude below the 100 MB/s validation target (see
- * docs/benchmarks/validate.md). Most records in real files contain no quote
- * character, so the fast path finds the line end and the delimiters with
- * native `indexOf` and slices fields out of the chunk; only a record that
- * holds a quote takes the character-by-character path.
+ * Why not csv-parse: `node tools/bench/validate.mjs` measures csv-parse 6
+ * (no rules at all) an order of magnitude slower than this tokenizer (the
+ * figures are in ../README.md and docs/benchmarks/validate.md). Most records
+ * in real files contain no quote character, so the fast path finds the line
+ * end and the delimiters with native `indexOf` and slices fields out of the
+ * chunk; only a record that holds a quote takes the character-by-character
+ * path. Python's csv module is its oracle in the specs.
  *
  * Accepted input: `,` (or another single-character delimiter), `"` quoting
- * with `""` escapes, fields spanning lines inside quotes, LF or CRLF line
- * ends, a UTF-8 BOM. Blank lines are skipped. Stray quotes inside an unquoted
- * field are kept literally (as Python's csv module does).
+ * with `""` escapes, fields spanning lines inside quotes, a UTF-8 BOM. Line
+ * ends: the first line break of the file outside quotes decides: LF (a CR before an LF is
+ * dropped, so CRLF and mixed LF/CRLF files read alike) or, when it is a lone
+ * CR, CR (old Mac exports). Blank lines are skipped but counted. Stray quotes
+ * inside an unquoted field are kept literally (as Python's csv module does).
  */
 
 /**
@@ -55,20 +58,41 @@ const CR = 13;
 const QUOTE = 34;
 const DEFAULT_MAX_RECORD = 64 * 1024 * 1024;
 
-function countNewlines(text: string, from: number, to: number): number {
+function countNewlines(text: string, newline: string, from: number, to: number): number {
   let count = 0;
-  let at = text.indexOf('\n', from);
+  let at = text.indexOf(newline, from);
   while (at !== -1 && at < to) {
     count++;
-    at = text.indexOf('\n', at + 1);
+    at = text.indexOf(newline, at + 1);
   }
   return count;
+}
+
+/**
+ * The line break the file uses, from its first one outside quotes (the header's
+ * end, in practice); undefined when the text cannot tell yet.
+ */
+function firstLineBreak(text: string, final: boolean): '\n' | '\r' | undefined {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (code === LF) return '\n';
+    else if (code === CR) {
+      if (i + 1 === text.length && !final) return undefined;
+      return text.charCodeAt(i + 1) === LF ? '\n' : '\r';
+    }
+  }
+  return final ? '\n' : undefined;
 }
 
 export class CsvTokenizer {
   private rest = '';
   private line = 1;
   private started = false;
+  /** '\n' (LF and CRLF files) or '\r' (CR files), decided by the first line break. */
+  private newline: '\n' | '\r' | undefined;
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
   /** Unquoted field values of the record on the slow path. */
@@ -94,11 +118,23 @@ export class CsvTokenizer {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) from = 1;
     }
+    if (this.newline === undefined) {
+      const pending = this.rest + chunk.slice(from);
+      this.newline = firstLineBreak(pending, false);
+      if (this.newline === undefined) {
+        this.rest = pending;
+        this.checkRestLength();
+        return;
+      }
+      this.rest = '';
+      chunk = pending;
+      from = 0;
+    }
     let text = chunk;
     if (this.rest.length > 0) {
       // Finish the carried-over record on a small string, then scan the decoder's flat
       // chunk itself: characters of a concatenated (cons) string are slower to read.
-      const newline = chunk.indexOf('\n');
+      const newline = chunk.indexOf(this.newline);
       if (newline === -1) {
         text = this.rest + chunk;
         from = 0;
@@ -117,6 +153,10 @@ export class CsvTokenizer {
     }
     const consumed = this.consume(text, false, from);
     this.rest = consumed < text.length ? text.slice(consumed) : '';
+    this.checkRestLength();
+  }
+
+  private checkRestLength(): void {
     if (this.rest.length > this.maxRecordLength) {
       throw new CsvSyntaxError(
         `a record starting at line ${this.line} is longer than ${this.maxRecordLength} characters (unterminated quote or no line ends?)`,
@@ -127,6 +167,7 @@ export class CsvTokenizer {
 
   /** Flushes the last record (a file need not end with a newline). */
   end(): void {
+    this.newline ??= firstLineBreak(this.rest, true);
     if (this.rest.length > 0) this.consume(this.rest, true, 0);
     this.rest = '';
   }
@@ -147,12 +188,14 @@ export class CsvTokenizer {
 
   private consume(text: string, final: boolean, from: number): number {
     const delimiter = this.delimiter;
+    const lineBreak = this.newline!;
+    const dropCr = lineBreak === '\n';
     const length = text.length;
     let pos = from;
     let quoteAt = text.indexOf('"', from);
     if (quoteAt === -1) quoteAt = length;
     while (pos < length) {
-      let newline = text.indexOf('\n', pos);
+      let newline = text.indexOf(lineBreak, pos);
       if (newline === -1) {
         if (!final) return pos;
         newline = length;
@@ -168,7 +211,7 @@ export class CsvTokenizer {
         continue;
       }
       let lineEnd = newline;
-      if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === CR) lineEnd--;
+      if (dropCr && lineEnd > pos && text.charCodeAt(lineEnd - 1) === CR) lineEnd--;
       if (lineEnd === pos) {
         // blank line
         this.line++;
@@ -223,7 +266,7 @@ export class CsvTokenizer {
               this.line,
             );
           }
-          newlines += countNewlines(text, scan, close);
+          newlines += countNewlines(text, this.newline!, scan, close);
           value += text.slice(scan, close);
           if (close + 1 >= length && !final) return -1;
           if (text.charCodeAt(close + 1) === QUOTE) {
