@@ -1,5 +1,6 @@
 import { CairnError } from '@cairn/errors';
 import {
+  CONFIG_FILE,
   hasObject,
   loadConfig,
   loadLayout,
@@ -28,9 +29,9 @@ export async function fetchFromDefaultRemote(
   if (!url) {
     throw new CairnError(
       'REMOTE_UNKNOWN',
-      `.cairn/config.json: defaultRemote "${name}" is not among remotes`,
+      `${CONFIG_FILE}: defaultRemote "${name}" is not among remotes`,
       {
-        data: { file: '.cairn/config.json', pointer: '/defaultRemote' },
+        data: { file: CONFIG_FILE, pointer: '/defaultRemote' },
         hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
       },
     );

@@ -17,11 +17,12 @@ import {
   add,
   initWorkspace,
   loadConfig,
-  objectPath,
+  workspaceObjectPath,
   readManifestObject,
   readPointer,
   referencedObjects,
   saveConfig,
+  ROOT_GITIGNORE_LINES,
 } from '@cairn/store';
 import {
   compare,
@@ -100,7 +101,7 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
 
   beforeAll(async () => {
     write(root, 'nx.json', '{}');
-    write(root, '.gitignore', '/dist\n/.cairn/cache\n/.cairn/state\n/.cairn/runs\n/.cairn/tmp*\n');
+    write(root, '.gitignore', `/dist\n${ROOT_GITIGNORE_LINES.join('\n')}\n`);
     await initWorkspace(root);
     write(root, 'data/points/points.csv', csv());
     write(root, 'data/points/dataset.json', JSON.stringify({ data: 'points.csv', label: 'label' }));
@@ -145,7 +146,7 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     await pushObjects(cacheDir, await referencedObjects(root, [pointer]), new LocalRemote(remoteDir));
     const manifest = await readManifestObject(cacheDir, pointer.hash);
     const member = manifest.find((entry) => entry.path === 'cairn-model.json')!;
-    const object = objectPath(root, member.hash);
+    const object = workspaceObjectPath(root, member.hash);
     chmodSync(object, 0o644);
     const bytes = readFileSync(object);
     bytes[0] = bytes[0]! ^ 0xff;

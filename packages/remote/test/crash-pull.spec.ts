@@ -5,7 +5,7 @@ import {
   add,
   initWorkspace,
   loadConfig,
-  objectPath,
+  workspaceObjectPath,
   readPointer,
   referencedObjects,
   saveConfig,
@@ -93,7 +93,7 @@ describe('pull crash safety', () => {
       before: async (round) => {
         const v = round % 2;
         writeFileSync(join(clone, 'data.cairn'), pointerTexts[v]!);
-        for (const id of ownObjects[v]!) rmSync(objectPath(clone, id), { force: true });
+        for (const id of ownObjects[v]!) rmSync(workspaceObjectPath(clone, id), { force: true });
         expect((await readPointer(join(clone, 'data.cairn'))).path).toBe('data');
       },
       run: () => spawnTsChild(join(__dirname, 'pull-child.ts'), [clone]),
