@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CairnError } from '@cairn/errors';
-import { compareMetrics, readFileAtRef, renderCompareMarkdown, renderCompareTable } from '@cairn/evaluation';
+import { compareMetrics, renderCompareMarkdown, renderCompareTable } from '@cairn/evaluation';
+import { readFileAtRef } from '@cairn/git';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import type { CommittedMetrics } from './evaluate';
 import { resolveTrainable } from './trainable';

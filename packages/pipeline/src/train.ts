@@ -9,7 +9,7 @@ import { cairnPath, CairnTree, materialize, serializePointer, storePath, type Po
 import { readTable, tableToCsv, type Row, type Table } from '@cairn/table';
 import { ArtifactInvalidError, DatasetReadError, TrainCommandFailedError } from './errors';
 import { ensureDataset, type ResolvedDataset } from './data';
-import { gitHead } from './git';
+import { gitHead } from '@cairn/git';
 import { featureColumns, resolveTrainable, type Trainable } from './trainable';
 import { scratchDir } from './scratch';
 import { toolkitVersion } from './version';

@@ -228,7 +228,8 @@ async function ignoreLocalEntries(root: string): Promise<void> {
   const missing = CAIRN_GITIGNORE_LINES.filter((line) => !present.has(line));
   if (missing.length === 0) return;
   const header = current === undefined ? '# cairn: local store and state, never committed\n' : '';
-  const prefix = current === undefined || current === '' || current.endsWith('\n') ? (current ?? '') : `${current}\n`;
+  const prefix =
+    current === undefined || current === '' || current.endsWith('\n') ? (current ?? '') : `${current}\n`;
   await writeFileAtomic(file, `${prefix}${header}${missing.join('\n')}\n`);
 }
 

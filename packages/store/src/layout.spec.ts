@@ -54,9 +54,18 @@ describe('store layout', () => {
     expect(objectPath('/store', DIR_ID)).toBe(`/store/b3/0f/${'0f'.repeat(31)}.dir`);
     expect(isDirId(DIR_ID) && !isDirId(FILE_ID)).toBe(true);
     expect(digestOf(DIR_ID)).toBe('0f'.repeat(32));
-    for (const bad of ['', 'AB'.repeat(32), `${FILE_ID}.DIR`, `${FILE_ID}/`, `../${FILE_ID}`, FILE_ID.slice(1)]) {
+    for (const bad of [
+      '',
+      'AB'.repeat(32),
+      `${FILE_ID}.DIR`,
+      `${FILE_ID}/`,
+      `../${FILE_ID}`,
+      FILE_ID.slice(1),
+    ]) {
       expect(isObjectId(bad)).toBe(false);
-      expect(() => objectPath('/store', bad)).toThrow(expect.objectContaining({ code: StoreErrorCode.badObjectId }));
+      expect(() => objectPath('/store', bad)).toThrow(
+        expect.objectContaining({ code: StoreErrorCode.badObjectId }),
+      );
     }
     expect(isObjectId(42)).toBe(false);
   });

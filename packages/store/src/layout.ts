@@ -95,7 +95,9 @@ const LOCAL_ENTRIES = [
 export const CAIRN_GITIGNORE_LINES: readonly string[] = LOCAL_ENTRIES.map((entry) => `/${entry}/`);
 
 /** The same entries as lines of the workspace root's `.gitignore`. */
-export const ROOT_GITIGNORE_LINES: readonly string[] = LOCAL_ENTRIES.map((entry) => `/${CAIRN_DIR}/${entry}/`);
+export const ROOT_GITIGNORE_LINES: readonly string[] = LOCAL_ENTRIES.map(
+  (entry) => `/${CAIRN_DIR}/${entry}/`,
+);
 
 /** Absolute path of `entry` (a `CairnTree` value) under `<root>/.cairn/`. */
 export function cairnPath(root: string, entry: (typeof CairnTree)[keyof typeof CairnTree]): string {

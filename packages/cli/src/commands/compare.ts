@@ -6,11 +6,11 @@ import {
   type CompareReport,
   type GateRule,
   compareMetrics,
-  readFileAtRef,
   renderCompareMarkdown,
   renderCompareTable,
 } from '@cairn/evaluation';
 import { writeFileAtomic } from '@cairn/fs-atomic';
+import { readFileAtRef } from '@cairn/git';
 import { printJson } from '../output';
 
 interface CompareOptions {

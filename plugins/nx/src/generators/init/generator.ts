@@ -87,7 +87,8 @@ export async function initGenerator(
     GITIGNORE_ENTRIES,
     '# Cairn: packages, Nx cache, content store, local state and task outputs',
   );
-  if (!tree.exists(CONFIG_FILE)) tree.write(CONFIG_FILE, `${JSON.stringify(DEFAULT_CAIRN_CONFIG, null, 2)}\n`);
+  if (!tree.exists(CONFIG_FILE))
+    tree.write(CONFIG_FILE, `${JSON.stringify(DEFAULT_CAIRN_CONFIG, null, 2)}\n`);
   if (!options.skipFormat) await formatFiles(tree);
   return install;
 }
