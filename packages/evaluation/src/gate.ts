@@ -1,19 +1,14 @@
 import { EvaluationErrorCode, evaluationError } from './errors';
+import type { GateRule } from './generated/gate-rule';
 
 /**
- * A per-metric gate, as written in model.json `gates`. `min`/`max` are
- * absolute bounds; `max_regression` is how much worse than the baseline the
- * metric may get, `min_improvement` how much better it must get (both in the
- * metric's own units, direction-aware).
+ * A per-metric gate, as written in model.json `gates` (the type is generated
+ * from the schema). `min`/`max` are absolute bounds; `max_regression` is how
+ * much worse than the baseline the metric may get, `min_improvement` how much
+ * better it must get (both in the metric's own units, direction-aware);
+ * `higher_is_better` defaults to what `higherIsBetter` infers from the name.
  */
-export interface GateRule {
-  min?: number;
-  max?: number;
-  max_regression?: number;
-  min_improvement?: number;
-  /** Default: inferred from the name (see `higherIsBetter`). */
-  higher_is_better?: boolean;
-}
+export type { GateRule };
 
 export interface CompareRow {
   metric: string;

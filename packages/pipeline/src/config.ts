@@ -3,61 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigInvalidError } from './errors';
+import type { ModelConfig } from './generated/config-types';
 
-export type Task = 'binary' | 'multiclass' | 'regression';
-
-export interface GateRule {
-  min?: number;
-  max?: number;
-  max_regression?: number;
-  min_improvement?: number;
-  higher_is_better?: boolean;
-}
-
-export interface ModelConfig {
-  name?: string;
-  description?: string;
-  datasets: string[];
-  dependsOn?: string[];
-  label: string;
-  features?: string[];
-  task: Task;
-  train: { command: string; env?: Record<string, string> };
-  params?: Record<string, unknown>;
-  seed?: number;
-  validateBeforeTrain?: boolean;
-  split?: { test?: number };
-  cv?: number;
-  env?: string[];
-  gates?: Record<string, GateRule>;
-  monitoring?: {
-    latency_p99_ms?: number;
-    error_rate?: number;
-    drift_threshold?: number;
-    staleness_days?: number;
-    prediction_shift?: number;
-  };
-}
-
-export interface DatasetConfig {
-  name?: string;
-  description?: string;
-  license?: string;
-  data: string;
-  format?: 'csv' | 'json' | 'jsonl';
-  label?: string;
-  validation?: Record<string, unknown>;
-}
-
-export interface ExperimentConfig {
-  name?: string;
-  description?: string;
-  model: string;
-  params?: Record<string, unknown>;
-  datasets?: string[];
-  seed?: number;
-  validateBeforeTrain?: boolean;
-}
+/** The config types are generated from the JSON Schemas in ../schemas (tools/codegen/schema-types.mjs). */
+export type { DatasetConfig, ExperimentConfig, ModelConfig, MonitoringThresholds } from './generated/config-types';
+export type { GateRule } from '@cairn/evaluation';
+export type Task = ModelConfig['task'];
 
 export type ConfigKind = 'model' | 'dataset' | 'experiment';
 export const CONFIG_FILES: Record<ConfigKind, string> = {
