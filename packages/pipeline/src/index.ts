@@ -20,9 +20,36 @@ export {
   type TrainOptions,
 } from './train';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
-export { requireProject } from './workspace';
+export { projectNameAt, requireProject } from './workspace';
+/** The one rule for the workspace root (nearest `.cairn/`, else `nx.json` or `.git`), owned by the store. */
+export { findWorkspaceRoot } from '@cairn/store';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
-export { compare, GateFailedError, type CompareOptions } from './compare';
+export {
+  compare,
+  compareFiles,
+  GateFailedError,
+  parseMetricsFile,
+  parseRulesFile,
+  type CompareFilesOptions,
+  type CompareOptions,
+  type MetricsFile,
+} from './compare';
+export {
+  monitorProject,
+  writeMonitoring,
+  type MonitoringOptions,
+  type MonitorProjectOptions,
+  type MonitorResult,
+} from './monitor';
+export {
+  closeRunningServers,
+  serveProject,
+  startServe,
+  stopServersOnSignals,
+  type RunningServe,
+  type ServeOptions,
+  type ServeProjectOptions,
+} from './serve';
 export { renderEvaluationMarkdown } from './report';
 export { ARTIFACT_LINKS, ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';

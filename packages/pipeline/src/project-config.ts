@@ -20,12 +20,14 @@ export {
 export { ConfigInvalidError, ProjectNotFoundError } from './errors';
 export { toolkitVersion } from './version';
 export {
+  configKindOf,
   discoverProjects,
+  findProjectConfig,
+  isSearchedDirectory,
   outputPaths,
   projectName,
   toPosix,
   type CairnProjects,
   type ProjectRef,
 } from './workspace';
-export { findNxWorkspaceRoot } from './root';
 export { readTable, type Row, type Table } from './table';

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
 import { writeFileAtomic } from '@cairn/fs-atomic';
@@ -14,18 +12,6 @@ interface ValidateCommandOptions {
   reportJson?: string;
   maxViolations?: string;
   show?: string;
-}
-
-/** The nearest dataset.json in the data file's folder or above it. */
-export function findDatasetSpec(dataPath: string): string | undefined {
-  let dir = dirname(resolve(dataPath));
-  for (;;) {
-    const candidate = join(dir, 'dataset.json');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 function positiveInteger(option: string, value: string | undefined, fallback: number): number {
@@ -74,7 +60,7 @@ export function register(program: Command): void {
     .argument('<data>', 'the data file')
     .option(
       '--spec <file>',
-      'dataset.json with a "validation" section, or a standalone spec (default: the nearest dataset.json above the data)',
+      'dataset.json with a "validation" section, or a standalone spec (default: the dataset.json of the project holding the data)',
     )
     .option('--json', 'print the full report as JSON')
     .option('--report <file.md>', 'also write the report as Markdown (for a PR comment or CI summary)')
@@ -87,7 +73,8 @@ export function register(program: Command): void {
     )
     .action(async (data: string, options: ValidateCommandOptions) => {
       const { loadDatasetSpec, renderReportMarkdown, validateDataset } = await import('@cairn/validate');
-      const specFile = options.spec ?? findDatasetSpec(data);
+      const { findProjectConfig } = await import('@cairn/pipeline/project-config');
+      const specFile = options.spec ?? findProjectConfig(data, ['dataset']);
       if (!specFile) {
         throw new CairnError(
           'DATASET_SPEC_NOT_FOUND',
