@@ -90,7 +90,7 @@ export interface CompareFilesOptions {
   rules: string;
   /** Name shown in the report (default: `current`). */
   model?: string;
-  /** The repository `baseRef` is read from (default: the working directory). */
+  /** Folder relative paths are resolved against, in the repository `baseRef` is read from (default: the working directory). */
   cwd?: string;
 }
 
@@ -103,14 +103,15 @@ export async function compareFiles(
       data: { options: ['baseline', 'base-ref'] },
     });
   }
-  const current = parseMetricsFile(await readText(options.current), options.current);
-  const rules = parseRulesFile(await readText(options.rules), options.rules);
+  const cwd = options.cwd ?? process.cwd();
+  const read = (file: string) => readText(resolve(cwd, file), file);
+  const current = parseMetricsFile(await read(options.current), options.current);
+  const rules = parseRulesFile(await read(options.rules), options.rules);
   let baseline: MetricsFile | undefined;
   if (options.baseline) {
-    baseline = parseMetricsFile(await readText(options.baseline), options.baseline);
+    baseline = parseMetricsFile(await read(options.baseline), options.baseline);
   } else if (options.baseRef) {
     const file = options.path ?? options.current;
-    const cwd = options.cwd ?? process.cwd();
     const text = await readFileAtRef(cwd, options.baseRef, resolve(cwd, file));
     if (text !== undefined) baseline = parseMetricsFile(text, `${options.baseRef}:${file}`);
   }

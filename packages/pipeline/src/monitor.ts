@@ -103,7 +103,10 @@ export async function writeMonitoring(options: MonitoringOptions): Promise<Monit
   const result: MonitorResult = { project, dashboardUid: dashboardUid(project), files };
   if (options.publish) {
     const grafana = grafanaFrom(options.env ?? process.env);
-    result.published = await publishDashboard(buildDashboard(model), { ...grafana, folderUid: options.folder });
+    result.published = await publishDashboard(buildDashboard(model), {
+      ...grafana,
+      folderUid: options.folder,
+    });
   }
   return result;
 }

@@ -4,7 +4,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { add, initWorkspace } from '@cairn/store';
-import { compare, drift, evaluate, prepareData, train, RETRAIN_TRIGGER } from './index';
+import {
+  compare,
+  compareFiles,
+  drift,
+  evaluate,
+  monitorProject,
+  prepareData,
+  projectNameAt,
+  serveProject,
+  train,
+  RETRAIN_TRIGGER,
+} from './index';
 
 // A trainer obeying docs/model-contract.md that predicts the majority class of its training rows.
 const TRAINER = `
@@ -56,6 +67,25 @@ function csv(shift = 0): string {
     lines.push(`${(i % 10) + shift + (i < 70 ? 0 : 5)},${(i * 37) % 11},${i < 70 ? 'a' : 'b'}`);
   return `${lines.join('\n')}\n`;
 }
+
+describe('project naming from a path', () => {
+  it('is the name in the nearest config, else its folder, and never looks past the workspace root', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'cairn-naming-'));
+    write(ws, 'nx.json', '{}');
+    write(ws, 'models/folder/model.json', '{}');
+    write(ws, 'models/named/model.json', JSON.stringify({ name: 'renamed' }));
+    write(ws, 'models/broken/model.json', '{');
+    write(ws, 'models/named/artifact/cairn-model.json', '{}');
+    expect(projectNameAt(join(ws, 'models/named/artifact'), ['model'])).toBe('renamed');
+    expect(projectNameAt(join(ws, 'models/folder'), ['model'])).toBe('folder');
+    expect(projectNameAt(join(ws, 'models/broken/x'), ['model'])).toBe('broken');
+    expect(projectNameAt(join(ws, 'models/named'), ['dataset'])).toBeUndefined();
+    // A model.json above the workspace root is another workspace's business.
+    write(ws, 'inner/nx.json', '{}');
+    write(ws, 'model.json', '{}');
+    expect(projectNameAt(join(ws, 'inner/x'), ['model'])).toBeUndefined();
+  });
+});
 
 describe('pipeline: train, evaluate, compare and drift on a real store and git repo', () => {
   const root = mkdtempSync(join(tmpdir(), 'cairn-pipeline-'));
@@ -149,6 +179,74 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     });
     expect(readFileSync(join(root, 'dist/cairn/models/m/compare/report.md'), 'utf8')).toContain('accuracy');
     write(root, 'models/m/model.json', JSON.stringify(model));
+  });
+
+  it('compare of a project and of two files reject the same bad metrics file with the same code', async () => {
+    const committed = readFileSync(join(root, 'models/m/metrics.json'), 'utf8');
+    try {
+      write(root, 'models/m/metrics.json', '{ "metrics": ');
+      await expect(
+        compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined }),
+      ).rejects.toMatchObject({ code: 'COMPARE_INVALID_JSON', data: { file: 'models/m/metrics.json' } });
+      const current = join(root, 'models/m/metrics.json');
+      await expect(compareFiles({ current, rules: join(root, 'models/m/model.json') })).rejects.toMatchObject(
+        {
+          code: 'COMPARE_INVALID_JSON',
+          data: { file: current },
+        },
+      );
+      write(root, 'models/m/metrics.json', '[1, 2]');
+      await expect(
+        compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined }),
+      ).rejects.toMatchObject({ code: 'COMPARE_INVALID_METRICS' });
+      await expect(compareFiles({ current, rules: join(root, 'models/m/model.json') })).rejects.toMatchObject(
+        {
+          code: 'COMPARE_INVALID_METRICS',
+        },
+      );
+    } finally {
+      write(root, 'models/m/metrics.json', committed);
+    }
+    // Relative paths resolve against `cwd`, the repository the baseline is read from without a checkout.
+    const { report } = await compareFiles({
+      current: 'models/m/metrics.json',
+      baseRef: 'main',
+      rules: 'models/m/model.json',
+      cwd: root,
+    });
+    const projectReport = await compare({
+      workspaceRoot: root,
+      project: 'm',
+      baseRef: 'main',
+      log: () => undefined,
+    });
+    expect(report).toEqual(projectReport);
+    expect(report.rows.find((row) => row.metric === 'accuracy')).toMatchObject({ passed: true });
+  });
+
+  it('monitor and serve a trained project: the bundle under its outputs, a server named after the project', async () => {
+    const monitored = await monitorProject({ workspaceRoot: root, project: 'm' });
+    expect(monitored).toMatchObject({ project: 'm', dashboardUid: 'cairn-m' });
+    expect(
+      JSON.parse(readFileSync(join(root, 'dist/cairn/models/m/monitor/dashboard.json'), 'utf8')).uid,
+    ).toBe('cairn-m');
+    const server = await serveProject({ workspaceRoot: root, project: 'm', port: 0 });
+    try {
+      expect(server.modelName).toBe('m');
+      const response = await fetch(`${server.url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rows: [{ x: 1, y: 2 }] }),
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { predictions: { label: string }[] }).predictions[0]!.label).toBe(
+        'a',
+      );
+      // The first dataset is the drift reference: its features are scored on /metrics.
+      expect(await (await fetch(`${server.url}/metrics`)).text()).toContain('feature="x"');
+    } finally {
+      await server.close();
+    }
   });
 
   it('drift: the training data itself does not drift; shifted data fails, or records a retrain trigger', async () => {

@@ -75,10 +75,14 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       rejectListen(
-        new CairnError('SERVE_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${error.code ?? error.message}`, {
-          data: { host, port },
-          hint: error.code === 'EADDRINUSE' ? 'pick another --port' : undefined,
-        }),
+        new CairnError(
+          'SERVE_LISTEN_FAILED',
+          `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+          {
+            data: { host, port },
+            hint: error.code === 'EADDRINUSE' ? 'pick another --port' : undefined,
+          },
+        ),
       ),
     );
     server.listen(port, host, () => resolveListen());
@@ -109,8 +113,7 @@ export async function startServe(target: string, options: ServeOptions = {}): Pr
   try {
     const model = await loadModel(artifactDir, { python: options.python });
     version ??= await artifactVersion(artifactDir);
-    const modelName =
-      options.name ?? projectNameAt(target, ['model', 'experiment']) ?? basename(artifactDir);
+    const modelName = options.name ?? projectNameAt(target, ['model', 'experiment']) ?? basename(artifactDir);
     const lastTrainedSeconds =
       options.trainedAtSeconds ?? (await fs.stat(join(artifactDir, MANIFEST_FILE))).mtimeMs / 1000;
     const server = createModelServer({
@@ -167,7 +170,10 @@ export async function serveProject(options: ServeProjectOptions): Promise<Runnin
   const artifact = await ensureArtifact(workspaceRoot, trainable);
   const first = trainable.config.datasets[0];
   const dataset = first
-    ? await ensureDataset(workspaceRoot, requireProject(projects.datasets, first, 'dataset', trainable.configFile))
+    ? await ensureDataset(
+        workspaceRoot,
+        requireProject(projects.datasets, first, 'dataset', trainable.configFile),
+      )
     : undefined;
   return startServe(artifact.dir, {
     port: options.port,

@@ -92,7 +92,9 @@ describe('cairn monitor', () => {
   it('--publish needs GRAFANA_URL and GRAFANA_TOKEN, and publishes idempotently', async () => {
     const folder = writeModel('penguins', undefined);
     const options = { modelFile: join(folder, 'model.json'), out: join(folder, 'out'), publish: true };
-    await expect(writeMonitoring({ ...options, env: {} })).rejects.toMatchObject({ code: 'GRAFANA_NOT_CONFIGURED' });
+    await expect(writeMonitoring({ ...options, env: {} })).rejects.toMatchObject({
+      code: 'GRAFANA_NOT_CONFIGURED',
+    });
     const stored = new Map<string, unknown>();
     const grafana: Server = createServer((request, response) => {
       const chunks: Buffer[] = [];

@@ -30,9 +30,13 @@ export function parsePort(value: string | undefined): number {
 function parseTrainedAt(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
   if (!Number.isFinite(seconds)) {
-    throw new CairnError('SERVE_INVALID_OPTION', `--trained-at ${value}: must be an ISO date or Unix seconds`, {
-      data: { option: 'trained-at', value },
-    });
+    throw new CairnError(
+      'SERVE_INVALID_OPTION',
+      `--trained-at ${value}: must be an ISO date or Unix seconds`,
+      {
+        data: { option: 'trained-at', value },
+      },
+    );
   }
   return seconds;
 }
