@@ -53,5 +53,6 @@ export {
 export { renderEvaluationMarkdown } from './report';
 export { ARTIFACT_LINKS, ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
+export { driftFiles, type DriftFilesOptions } from './drift-files';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';

@@ -1,15 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { CairnError } from '@cairn/errors';
-import {
-  buildDashboard,
-  dashboardUid,
-  monitoredModelFromConfig,
-  publishDashboard,
-  writeMonitoringBundle,
-  type PublishResult,
-} from '@cairn/monitoring';
-import { readModelManifest } from '@cairn/serve';
+import type { PublishResult } from '@cairn/monitoring';
 import { ensureArtifact } from './artifact';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, outputPaths, projectName } from './workspace';
@@ -91,6 +83,11 @@ function grafanaFrom(env: NodeJS.ProcessEnv): { url: string; token: string } {
  * model.json and, when given, its artifact manifest (features, class labels).
  */
 export async function writeMonitoring(options: MonitoringOptions): Promise<MonitorResult> {
+  // Loaded on first use, as everything heavy in the pipeline: its entry stays cheap for the CLI.
+  const [
+    { buildDashboard, dashboardUid, monitoredModelFromConfig, publishDashboard, writeMonitoringBundle },
+    { readModelManifest },
+  ] = await Promise.all([import('@cairn/monitoring'), import('@cairn/serve')]);
   const config = await readModelJson(options.modelFile);
   const project = options.project ?? projectName(config as { name?: string }, options.modelFile);
   const manifest = options.artifact ? await readModelManifest(options.artifact) : undefined;

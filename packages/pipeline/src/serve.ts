@@ -4,14 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CairnError } from '@cairn/errors';
-import {
-  artifactVersion,
-  createModelServer,
-  loadModel,
-  MANIFEST_FILE,
-  readReferenceCsv,
-  type LoadedModel,
-} from '@cairn/serve';
+import type { LoadedModel } from '@cairn/serve';
 import { findWorkspaceRoot, materialize, POINTER_SUFFIX, readPointer } from '@cairn/store';
 import { ensureArtifact } from './artifact';
 import { ensureDataset } from './data';
@@ -95,6 +88,9 @@ function listen(server: Server, host: string, port: number): Promise<void> {
  * listens.
  */
 export async function startServe(target: string, options: ServeOptions = {}): Promise<RunningServe> {
+  // Loaded on first use, as everything heavy in the pipeline: its entry stays cheap for the CLI.
+  const { artifactVersion, createModelServer, loadModel, MANIFEST_FILE, readReferenceCsv } =
+    await import('@cairn/serve');
   const port = options.port ?? 8080;
   const host = options.host ?? '127.0.0.1';
   let artifactDir = resolve(target);
