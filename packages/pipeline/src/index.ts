@@ -24,16 +24,9 @@ export { projectNameAt, requireProject } from './workspace';
 /** The one rule for the workspace root (nearest `.cairn/`, else `nx.json` or `.git`), owned by the store. */
 export { findWorkspaceRoot } from '@cairn/store';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
-export {
-  compare,
-  compareFiles,
-  GateFailedError,
-  parseMetricsFile,
-  parseRulesFile,
-  type CompareFilesOptions,
-  type CompareOptions,
-  type MetricsFile,
-} from './compare';
+export { compare, GateFailedError, type CompareOptions } from './compare';
+/** Compare, drift and validate on plain files: also the light entry `@cairn/pipeline/files`. */
+export * from './files';
 export {
   monitorProject,
   writeMonitoring,
@@ -53,6 +46,5 @@ export {
 export { renderEvaluationMarkdown } from './report';
 export { ARTIFACT_LINKS, ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
-export { driftFiles, type DriftFilesOptions } from './drift-files';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';

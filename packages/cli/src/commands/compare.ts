@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CompareFilesOptions } from '@cairn/pipeline';
+import type { CompareFilesOptions } from '@cairn/pipeline/files';
 import { printJson } from '../output';
 
 interface CompareCommandOptions extends CompareFilesOptions {
@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--json', 'print the comparison as JSON')
     .action(async (options: CompareCommandOptions) => {
       const [{ compareFiles }, { renderCompareTable }, { writeFileAtomic }] = await Promise.all([
-        import('@cairn/pipeline'),
+        import('@cairn/pipeline/files'),
         import('@cairn/evaluation'),
         import('@cairn/fs-atomic'),
       ]);

@@ -1,7 +1,7 @@
 import { CairnError } from '@cairn/errors';
 import { TEST_NAMES, isTestName } from '@cairn/drift';
 import type { DriftReport, TestName } from '@cairn/drift';
-import { driftFiles, type DriftFilesOptions } from '@cairn/pipeline';
+import { driftFiles, type DriftFilesOptions } from '@cairn/pipeline/files';
 
 export interface DriftCommandOptions {
   reference?: string;

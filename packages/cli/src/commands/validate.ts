@@ -72,33 +72,23 @@ export function register(program: Command): void {
       '\nExit status: 0 valid (warnings allowed), 1 a rule with severity "error" is broken, 2 bad input.\nRows are 1-based data rows (the CSV header is not counted). See docs/validation.md.',
     )
     .action(async (data: string, options: ValidateCommandOptions) => {
-      const { loadDatasetSpec, renderReportMarkdown, validateDataset } = await import('@cairn/validate');
-      const { findProjectConfig } = await import('@cairn/pipeline/project-config');
-      const specFile = options.spec ?? findProjectConfig(data, ['dataset']);
-      if (!specFile) {
-        throw new CairnError(
-          'DATASET_SPEC_NOT_FOUND',
-          `${data}: no dataset.json found in its folder or above`,
-          {
-            data: { file: data },
-            hint: 'pass --spec <dataset.json>',
-          },
-        );
-      }
-      const spec = await loadDatasetSpec(specFile);
       const maxViolations = positiveInteger('max-violations', options.maxViolations, 1000);
       const show = positiveInteger('show', options.show, 20);
+      const [{ validateFile }, { renderReportMarkdown }] = await Promise.all([
+        import('@cairn/pipeline/files'),
+        import('@cairn/validate'),
+      ]);
       const size = await stat(data)
         .then((s) => s.size)
         .catch(() => 0);
       const progress = createProgress({ json: options.json, label: 'validating' });
       if (size > 64 * 1024 * 1024) progress.start(Math.ceil(size / 1048576));
       let reported = 0;
-      let report: ValidationReport;
+      let validated: Awaited<ReturnType<typeof validateFile>>;
       try {
-        report = await validateDataset(data, spec, {
+        validated = await validateFile(data, {
+          spec: options.spec,
           maxViolations,
-          specFile,
           onProgress: (bytes) => {
             const mib = Math.floor(bytes / 1048576);
             progress.tick(mib - reported);
@@ -108,6 +98,7 @@ export function register(program: Command): void {
       } finally {
         progress.stop();
       }
+      const { report, specFile } = validated;
       if (options.report) await writeFileAtomic(options.report, renderReportMarkdown(report, { specFile }));
       if (options.reportJson)
         await writeFileAtomic(options.reportJson, `${JSON.stringify(report, null, 2)}\n`);
