@@ -21,8 +21,6 @@ export {
 } from './train';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { projectNameAt, requireProject } from './workspace';
-/** The one rule for the workspace root (nearest `.cairn/`, else `nx.json` or `.git`), owned by the store. */
-export { findWorkspaceRoot } from '@cairn/store';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
 export { compare, GateFailedError, type CompareOptions } from './compare';
 /** Compare, drift and validate on plain files: also the light entry `@cairn/pipeline/files`. */

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Command } from 'commander';
 import { CairnError } from '@cairn/errors';
 import { printJson } from '../output';
+import { workspaceRoot } from './add';
 import { renderMonitorResult } from './monitor';
 import { parsePort, renderServing } from './serve';
 
@@ -11,7 +12,7 @@ import { parsePort, renderServing } from './serve';
  */
 async function pipeline() {
   const module = await import('@cairn/pipeline');
-  return { ...module, workspaceRoot: module.findWorkspaceRoot(process.cwd()) };
+  return { ...module, workspaceRoot: await workspaceRoot() };
 }
 
 /**
