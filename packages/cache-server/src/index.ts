@@ -9,6 +9,6 @@ export {
 } from './storage';
 export { parseTokens, readTokensFile, TokenChecker, type TokenEntry, type TokenScope } from './tokens';
 export { isCacheHash, isObjectId } from './ids';
-export { ServerMetrics } from './metrics';
+export { ServerMetrics, type Route } from './metrics';
 export { CacheServerErrorCode, type CacheServerErrorCodeValue } from './errors';
 export { readTlsFiles } from './tls';

@@ -29,6 +29,7 @@ export {
   recallScore,
   fbetaScore,
   f1Score,
+  type ScalarPrfOptions,
 } from './classification';
 export {
   type BinaryClfCurve,
