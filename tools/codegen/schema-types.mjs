@@ -48,7 +48,9 @@ async function evaluationTypes() {
 }
 
 async function pipelineTypes() {
-  const sources = ['model', 'dataset', 'experiment'].map((name) => `packages/pipeline/schemas/${name}.schema.json`);
+  const sources = ['model', 'dataset', 'experiment'].map(
+    (name) => `packages/pipeline/schemas/${name}.schema.json`,
+  );
   const parts = [banner(sources), "import type { GateRule } from '@cairn/evaluation';", ''];
   const names = { model: 'ModelConfig', dataset: 'DatasetConfig', experiment: 'ExperimentConfig' };
   for (const [file, name] of Object.entries(names)) {

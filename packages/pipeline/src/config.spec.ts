@@ -57,6 +57,8 @@ describe('the config contract', () => {
     const schema = JSON.parse(readFileSync(join(schemaDirectory, 'model.schema.json'), 'utf8')) as {
       properties: { monitoring: { properties: object } };
     };
-    expect(Object.keys(DEFAULT_THRESHOLDS).sort()).toEqual(Object.keys(schema.properties.monitoring.properties).sort());
+    expect(Object.keys(DEFAULT_THRESHOLDS).sort()).toEqual(
+      Object.keys(schema.properties.monitoring.properties).sort(),
+    );
   });
 });

@@ -6,7 +6,12 @@ import { ConfigInvalidError } from './errors';
 import type { ModelConfig, MonitoringThresholds } from './generated/config-types';
 
 /** The config types are generated from the JSON Schemas in ../schemas (tools/codegen/schema-types.mjs). */
-export type { DatasetConfig, ExperimentConfig, ModelConfig, MonitoringThresholds } from './generated/config-types';
+export type {
+  DatasetConfig,
+  ExperimentConfig,
+  ModelConfig,
+  MonitoringThresholds,
+} from './generated/config-types';
 export type { GateRule } from '@cairn/evaluation';
 export type Task = ModelConfig['task'];
 
