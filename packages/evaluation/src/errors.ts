@@ -5,8 +5,6 @@ export const EvaluationErrorCode = {
   InvalidOption: 'EVAL_INVALID_OPTION',
   /** A class has fewer members than the number of folds. */
   ClassTooSmall: 'EVAL_CLASS_TOO_SMALL',
-  /** A gate rule in model.json is malformed. */
-  InvalidRule: 'EVAL_INVALID_RULE',
 } as const;
 
 export function evaluationError(

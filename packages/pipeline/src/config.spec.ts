@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '@cairn/monitoring';
+import { parseRulesFile } from './compare';
 import { schemaDirectory, validateConfig, validateMonitoring } from './config';
 
 const repoRoot = process.env.CAIRN_REPO_ROOT!;
@@ -60,5 +61,24 @@ describe('the config contract', () => {
     expect(Object.keys(DEFAULT_THRESHOLDS).sort()).toEqual(
       Object.keys(schema.properties.monitoring.properties).sort(),
     );
+  });
+
+  it.each([
+    [{ a: { min: 'high' } }, '/a/min'],
+    [{ a: { minimum: 1 } }, '/a/minimum'],
+    [{ a: { max_regression: -1 } }, '/a/max_regression'],
+    [{ a: 1 }, '/a'],
+    [{ gates: { a: { higher_is_better: 'yes' } } }, '/gates/a/higher_is_better'],
+  ])('a rules file is checked by the gates schema, naming the field where it sits (%#)', (rules, pointer) => {
+    expect(failure(() => parseRulesFile(JSON.stringify(rules), 'rules.json'))).toMatchObject({
+      code: 'CONFIG_INVALID',
+      data: { file: 'rules.json', pointer },
+    });
+  });
+
+  it('a valid rules file, bare or as a model.json, gives its rules', () => {
+    const gates = { accuracy: { min: 0.9, max_regression: 0 }, log_loss: { higher_is_better: false } };
+    expect(parseRulesFile(JSON.stringify(gates), 'rules.json')).toEqual(gates);
+    expect(parseRulesFile(JSON.stringify({ ...model({}), gates }), 'model.json')).toEqual(gates);
   });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { GateRule } from '@cairn/evaluation';
 import { ConfigInvalidError } from './errors';
 import type { ModelConfig, MonitoringThresholds } from './generated/config-types';
 
@@ -12,7 +13,7 @@ export type {
   ModelConfig,
   MonitoringThresholds,
 } from './generated/config-types';
-export type { GateRule } from '@cairn/evaluation';
+export type { GateRule };
 export type Task = ModelConfig['task'];
 
 export type ConfigKind = 'model' | 'dataset' | 'experiment';
@@ -28,7 +29,7 @@ let ajv: import('ajv').default | undefined;
 const validators = new Map<string, ValidateFunction>();
 
 /** A model.json field checked on its own, against its sub-schema in model.schema.json. */
-type ModelField = 'monitoring';
+type ModelField = 'monitoring' | 'gates';
 
 /**
  * Validators compile on first use, one at a time, and ajv itself loads
@@ -72,7 +73,14 @@ export function describeSchemaError(error: ErrorObject): { pointer: string; prob
   return { pointer: error.instancePath, problem: error.message ?? 'is invalid' };
 }
 
-function check(kind: ConfigKind, value: unknown, file: string, field?: ModelField): void {
+/** `at` is the JSON pointer of the checked value in its file (default: the field's place in model.json). */
+function check(
+  kind: ConfigKind,
+  value: unknown,
+  file: string,
+  field?: ModelField,
+  at = field ? `/${field}` : '',
+): void {
   const validate = validatorFor(kind, field);
   if (validate(value)) return;
   const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.length - a.instancePath.length);
@@ -81,7 +89,7 @@ function check(kind: ConfigKind, value: unknown, file: string, field?: ModelFiel
     errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
   throw new ConfigInvalidError(
     file,
-    field ? `/${field}${pointer}` : pointer,
+    `${at}${pointer}`,
     `${problem}${others}`,
     `see the schema in @cairn/nx/schemas/${kind}.schema.json`,
   );
@@ -101,6 +109,16 @@ export function validateMonitoring(value: unknown, file: string): MonitoringThre
   if (value === undefined) return undefined;
   check('model', value, file, 'monitoring');
   return value as MonitoringThresholds;
+}
+
+/**
+ * Gate rules read on their own (a `--rules` file of `cairn compare`), checked
+ * against model.json's `gates` sub-schema; `at` is where they sit in `file`
+ * ('' for a file of rules, '/gates' inside a model.json).
+ */
+export function validateGates(value: unknown, file: string, at: string): Record<string, GateRule> {
+  check('model', value, file, 'gates', at);
+  return value as Record<string, GateRule>;
 }
 
 export function parseConfig<T>(kind: ConfigKind, text: string, file: string): T {
