@@ -47,7 +47,7 @@ describe('init generator', () => {
     expect(devDependencies.nx).toMatch(/^\^2[34]\./);
     expect(typeof install).toBe('function');
     const ignored = tree.read('.gitignore', 'utf8')!.split('\n');
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache']));
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache/']));
   });
 
   it('keeps an existing registration in object form and other plugins', async () => {
