@@ -3,7 +3,14 @@ import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@cairn/fs-atomic';
 import { StoreErrorCode, storeError } from './errors';
-import { CAIRN_DIR, CAIRN_GITIGNORE_LINES, cairnPath, CairnTree, OBJECTS_FOLDER } from './layout';
+import {
+  CAIRN_DIR,
+  CAIRN_GITIGNORE_LINES,
+  cairnPath,
+  CairnTree,
+  OBJECTS_FOLDER,
+  withIgnoreLines,
+} from './layout';
 import { schemaProblem } from './schema';
 
 export type LinkStrategy = 'reflink' | 'hardlink' | 'symlink' | 'copy';
@@ -229,13 +236,12 @@ export async function loadLayout(root: string): Promise<Layout> {
 async function ignoreLocalEntries(root: string): Promise<void> {
   const file = cairnPath(root, CairnTree.gitignore);
   const current = await fs.readFile(file, 'utf8').catch(() => undefined);
-  const present = new Set((current ?? '').split(/\r?\n/).map((line) => line.trim()));
-  const missing = CAIRN_GITIGNORE_LINES.filter((line) => !present.has(line));
-  if (missing.length === 0) return;
-  const header = current === undefined ? '# cairn: local store and state, never committed\n' : '';
-  const prefix =
-    current === undefined || current === '' || current.endsWith('\n') ? (current ?? '') : `${current}\n`;
-  await writeFileAtomic(file, `${prefix}${header}${missing.join('\n')}\n`);
+  const next = withIgnoreLines(
+    current,
+    CAIRN_GITIGNORE_LINES,
+    'cairn: local store and state, never committed',
+  );
+  if (next !== undefined) await writeFileAtomic(file, next);
 }
 
 /**

@@ -106,3 +106,20 @@ export function cairnPath(root: string, entry: (typeof CairnTree)[keyof typeof C
 
 /** The workspace config relative to the root, `/`-separated: how messages name it. */
 export const CONFIG_FILE = `${CAIRN_DIR}/${CairnTree.config}`;
+
+/**
+ * `current` (a .gitignore's text, undefined when absent) with the `lines` it
+ * lacks appended under a `# header` comment; undefined when none is missing.
+ * A user's own lines are kept as they are.
+ */
+export function withIgnoreLines(
+  current: string | undefined,
+  lines: readonly string[],
+  header: string,
+): string | undefined {
+  const present = new Set((current ?? '').split(/\r?\n/).map((line) => line.trim()));
+  const missing = lines.filter((line) => !present.has(line));
+  if (missing.length === 0) return undefined;
+  const prefix = !current || current.endsWith('\n') ? (current ?? '') : `${current}\n`;
+  return `${prefix}${prefix ? '\n' : ''}# ${header}\n${missing.join('\n')}\n`;
+}

@@ -9,7 +9,7 @@ import {
   type Tree,
 } from '@nx/devkit';
 import { CairnError } from '@cairn/errors';
-import { CONFIG_FILE, ROOT_GITIGNORE_LINES } from '@cairn/store/layout';
+import { CONFIG_FILE, ROOT_GITIGNORE_LINES, withIgnoreLines } from '@cairn/store/layout';
 import { CAIRN_INPUTS } from '../../plugin/targets';
 import { addMissingDependencies } from '../../lib/package-json';
 import type { InitGeneratorSchema } from './schema';
@@ -29,13 +29,9 @@ export const DEFAULT_CAIRN_CONFIG = {
   remotes: {},
 };
 
-function ensureLines(tree: Tree, file: string, lines: string[], header: string): void {
-  const current = tree.exists(file) ? tree.read(file, 'utf8')! : '';
-  const present = new Set(current.split(/\r?\n/).map((line) => line.trim()));
-  const missing = lines.filter((line) => !present.has(line));
-  if (missing.length === 0) return;
-  const prefix = current === '' || current.endsWith('\n') ? current : `${current}\n`;
-  tree.write(file, `${prefix}${prefix ? '\n' : ''}${header}\n${missing.join('\n')}\n`);
+function ensureLines(tree: Tree, file: string, lines: readonly string[], header: string): void {
+  const next = withIgnoreLines(tree.exists(file) ? tree.read(file, 'utf8')! : undefined, lines, header);
+  if (next !== undefined) tree.write(file, next);
 }
 
 function isRegistered(plugins: NonNullable<ReturnType<typeof readNxJson>>['plugins']): boolean {
@@ -85,7 +81,7 @@ export async function initGenerator(
     tree,
     '.gitignore',
     GITIGNORE_ENTRIES,
-    '# Cairn: packages, Nx cache, content store, local state and task outputs',
+    'Cairn: packages, Nx cache, content store, local state and task outputs',
   );
   if (!tree.exists(CONFIG_FILE))
     tree.write(CONFIG_FILE, `${JSON.stringify(DEFAULT_CAIRN_CONFIG, null, 2)}\n`);
