@@ -57,11 +57,15 @@ function installKillAtOp(fs, counter, killAt, record) {
       if (!counts(kind, args)) return original.apply(this, args);
       const when = tick(kind, weightOf(kind, args));
       if (when === 'before') die();
-      const result = original.apply(this, args);
-      if (kind === 'open') writableFds.add(result);
-      if (kind === 'close') writableFds.delete(args[0]);
-      if (when === 'after') die();
-      return result;
+      // A failed op is a point to be killed after too: try/finally.
+      try {
+        const result = original.apply(this, args);
+        if (kind === 'open') writableFds.add(result);
+        if (kind === 'close') writableFds.delete(args[0]);
+        return result;
+      } finally {
+        if (when === 'after') die();
+      }
     };
   };
   const wrapPromise = (target, name, kind, isHandle) => {
@@ -74,13 +78,16 @@ function installKillAtOp(fs, counter, killAt, record) {
       if (!counted) return original.apply(this, args);
       const when = tick(kind, isHandle && kind === 'writev' ? Math.max(1, args[0]?.length ?? 1) : 1);
       if (when === 'before') die();
-      const result = await original.apply(this, args);
-      if (kind === 'open') {
-        writableHandles.add(result);
-        patchHandle(Object.getPrototypeOf(result));
+      try {
+        const result = await original.apply(this, args);
+        if (kind === 'open') {
+          writableHandles.add(result);
+          patchHandle(Object.getPrototypeOf(result));
+        }
+        return result;
+      } finally {
+        if (when === 'after') die();
       }
-      if (when === 'after') die();
-      return result;
     };
   };
   let handlePatched = false;
