@@ -134,7 +134,8 @@ export function spawnTsChild(script: string, args: string[], killAtOp?: number):
 /** Runs a child to completion (no kill) and returns its op report; fails with its stderr otherwise. */
 export async function countOps(run: ChildRun): Promise<OpReport> {
   const exit = await run.exited;
-  if (exit.code !== 0 || !exit.ops) throw new Error(`the uncounted run failed (${exit.code}): ${exit.stderr}`);
+  if (exit.code !== 0 || !exit.ops)
+    throw new Error(`the uncounted run failed (${exit.code}): ${exit.stderr}`);
   return exit.ops;
 }
 

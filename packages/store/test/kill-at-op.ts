@@ -126,28 +126,31 @@ type Install = (
   killAt: number,
   record?: (kind: string, index: number) => void,
 ) => void;
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the same source also runs inside workers
+// A string, not a function: the same source also runs inside the workers.
 const install = new Function(`${PATCH_SOURCE}; return installKillAtOp;`)() as Install;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the very module object the store uses
+// require: the very module object the store's code calls through.
 install(require('node:fs'), counter, killAt, (kind, index) => {
   report.first[kind] ??= index;
   report.last[kind] = index;
   report.counts[kind] = (report.counts[kind] ?? 0) + 1;
 });
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- patched on the module object itself
+// require: patched on the module object itself, which the store's compiled imports read at each call.
 const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
 class CountingWorker extends workerThreads.Worker {
   constructor(code: string | URL, options: WorkerOptions = {}) {
-    if (!options.eval || typeof code !== 'string') throw new Error('kill-at-op: only eval workers are counted');
+    if (!options.eval || typeof code !== 'string')
+      throw new Error('kill-at-op: only eval workers are counted');
     const prefix = `${PATCH_SOURCE}; installKillAtOp(require('node:fs'), new Int32Array(require('node:worker_threads').workerData.__killCounter), ${killAt});\n`;
-    super(prefix + code, { ...options, workerData: { ...options.workerData, __killCounter: counter.buffer } });
+    super(prefix + code, {
+      ...options,
+      workerData: { ...options.workerData, __killCounter: counter.buffer },
+    });
   }
 }
 Object.defineProperty(workerThreads, 'Worker', { value: CountingWorker, configurable: true, writable: true });
 
 process.on('exit', () => {
   report.total = Atomics.load(counter, 0);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('node:fs').writeSync(1, `cairn-ops ${JSON.stringify(report)}\n`);
 });
