@@ -17,7 +17,7 @@ import {
   cleanup,
   countOps,
   crashSeed,
-  drawOp,
+  drawOps,
   expectKilled,
   spawnTsChild,
   tempDir,
@@ -132,10 +132,12 @@ describe('pull crash safety', () => {
       totals.push((await countOps(spawnPull())).total);
       await check();
     }
+    // Rounds alternate between the versions; each version's kills spread over the whole of its pull.
+    const killsOf = [0, 1].map((v) => drawOps(random, 1, totals[v]!, Math.floor((ROUNDS + v) / 2)));
     for (let round = 1; round <= ROUNDS; round++) {
       const v = round % 2;
       await prepare(v);
-      const killAtOp = drawOp(random, 1, totals[v]!);
+      const killAtOp = killsOf[v]!.pop()!;
       await expectKilled(spawnPull(killAtOp), round, killAtOp);
       await check();
     }

@@ -6,7 +6,7 @@ import {
   cleanup,
   countOps,
   crashSeed,
-  drawOp,
+  drawOps,
   expectKilled,
   spawnTsChild,
   tempDir,
@@ -124,10 +124,12 @@ describe('checkout crash safety', () => {
       totals.push((await countOps(spawnCheckout())).total);
       await checkInvariants(0);
     }
+    // Rounds alternate between the versions; each version's kills spread over the whole of its checkout.
+    const killsOf = [0, 1].map((v) => drawOps(random, 1, totals[v]!, Math.floor((ROUNDS + v) / 2)));
     for (let round = 1; round <= ROUNDS; round++) {
       const v = round % 2;
       await prepare(v);
-      const killAtOp = drawOp(random, 1, totals[v]!);
+      const killAtOp = killsOf[v]!.pop()!;
       await expectKilled(spawnCheckout(killAtOp), round, killAtOp);
       await checkInvariants(round);
     }

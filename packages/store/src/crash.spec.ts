@@ -6,7 +6,7 @@ import {
   cleanup,
   countOps,
   crashSeed,
-  drawOp,
+  drawOps,
   expectKilled,
   spawnTsChild,
   tempDir,
@@ -102,11 +102,13 @@ describe('crash safety', () => {
       totals.push((await countOps(spawnAdd(root, ['big']))).total);
       await expectConsistent(root);
     }
+    // Rounds alternate between the versions; each version's kills spread over the whole of its add.
+    const killsOf = [0, 1].map((v) => drawOps(random, 1, totals[v]!, Math.floor((ROUNDS + v) / 2)));
 
     for (let round = 1; round <= ROUNDS; round++) {
       const v = round % 2;
       await prepare(v);
-      const killAtOp = drawOp(random, 1, totals[v]!);
+      const killAtOp = killsOf[v]!.pop()!;
       await expectKilled(spawnAdd(root, ['big'], killAtOp), round, killAtOp);
       ageLock(root);
       // The pointer is always whole and valid (the new one or the previous one), its objects all stored;

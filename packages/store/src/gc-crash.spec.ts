@@ -6,7 +6,7 @@ import {
   cleanup,
   countOps,
   crashSeed,
-  drawOp,
+  drawOps,
   expectKilled,
   spawnTsChild,
   tempDir,
@@ -99,16 +99,16 @@ describe('gc crash safety', () => {
     expect(ops.last.unlink! - firstDeletion + 1).toBe(2 * ops.counts.rm!);
     expect(ops.counts.rm).toBeGreaterThan(2);
     await expectNothingNeededLost();
+    // Even rounds: strictly inside the deletions (the first one done, the last not started), so a kill in
+    // the middle of deleting is certain; odd rounds: anywhere in the run. Each set spread over its range.
+    const deletionKills = drawOps(random, firstDeletion + 2, lastDeletion - 1, Math.floor(ROUNDS / 2));
+    const anywhereKills = drawOps(random, 1, ops.total, Math.ceil(ROUNDS / 2));
 
     for (let round = 1; round <= ROUNDS; round++) {
       await makeGarbage(round);
       const before = (await listObjectIds(cacheDir(root))).length;
-      // Even rounds: strictly inside the deletions (the first one done, the last not started), so a kill in
-      // the middle of deleting is certain; odd rounds: anywhere in the run.
       const midDeletion = round % 2 === 0;
-      const killAtOp = midDeletion
-        ? drawOp(random, firstDeletion + 2, lastDeletion - 1)
-        : drawOp(random, 1, ops.total);
+      const killAtOp = (midDeletion ? deletionKills : anywhereKills).pop()!;
       await expectKilled(spawnGc(root, killAtOp), round, killAtOp);
       if (midDeletion) {
         const after = (await listObjectIds(cacheDir(root))).length;

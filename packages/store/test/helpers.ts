@@ -139,9 +139,22 @@ export async function countOps(run: ChildRun): Promise<OpReport> {
   return exit.ops;
 }
 
-/** A seeded op index in [from, to]. */
-export function drawOp(random: () => number, from: number, to: number): number {
-  return from + Math.floor(random() * (to - from + 1));
+/**
+ * `count` seeded op indices in [from, to], one in each of `count` equal slices of the range (in a seeded
+ * order), so every phase of the run gets its kills, the last ops included, whatever the seed.
+ */
+export function drawOps(random: () => number, from: number, to: number, count: number): number[] {
+  const width = (to - from + 1) / count;
+  const ops = Array.from({ length: count }, (_, slice) => {
+    const low = from + Math.floor(slice * width);
+    const high = Math.max(low, from + Math.floor((slice + 1) * width) - 1);
+    return low + Math.floor(random() * (high - low + 1));
+  });
+  for (let i = ops.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [ops[i], ops[j]] = [ops[j]!, ops[i]!];
+  }
+  return ops;
 }
 
 /** Runs a child that must die at its kill point: a run that finished instead means the kill point was not reached. */
