@@ -19,6 +19,7 @@ import {
   crashSeed,
   drawOps,
   expectKilled,
+  type KillPoint,
   spawnTsChild,
   tempDir,
 } from '../../store/test/helpers';
@@ -124,8 +125,7 @@ describe('pull crash safety', () => {
       // Every object that arrived is whole and verified; those not yet pulled are simply absent.
       expect((await verify(clone)).corrupt).toEqual([]);
     };
-    const spawnPull = (killAtOp?: number) =>
-      spawnTsChild(join(__dirname, 'pull-child.ts'), [clone], killAtOp);
+    const spawnPull = (killAt?: KillPoint) => spawnTsChild(join(__dirname, 'pull-child.ts'), [clone], killAt);
     const totals: number[] = [];
     for (const v of [0, 1]) {
       await prepare(v);
@@ -137,8 +137,8 @@ describe('pull crash safety', () => {
     for (let round = 1; round <= ROUNDS; round++) {
       const v = round % 2;
       await prepare(v);
-      const killAtOp = killsOf[v]!.pop()!;
-      await expectKilled(spawnPull(killAtOp), round, killAtOp);
+      const killAt = killsOf[v]!.pop()!;
+      await expectKilled(spawnPull(killAt), round, killAt);
       await check();
     }
 

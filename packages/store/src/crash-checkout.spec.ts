@@ -8,6 +8,7 @@ import {
   crashSeed,
   drawOps,
   expectKilled,
+  type KillPoint,
   spawnTsChild,
   tempDir,
 } from '../test/helpers';
@@ -116,8 +117,8 @@ describe('checkout crash safety', () => {
       await checkout(root, undefined, { force: true });
       pointTo(v);
     };
-    const spawnCheckout = (killAtOp?: number) =>
-      spawnTsChild(join(__dirname, '..', 'test', 'checkout-child.ts'), [root], killAtOp);
+    const spawnCheckout = (killAt?: KillPoint) =>
+      spawnTsChild(join(__dirname, '..', 'test', 'checkout-child.ts'), [root], killAt);
     const totals: number[] = [];
     for (const v of [0, 1]) {
       await prepare(v);
@@ -129,8 +130,8 @@ describe('checkout crash safety', () => {
     for (let round = 1; round <= ROUNDS; round++) {
       const v = round % 2;
       await prepare(v);
-      const killAtOp = killsOf[v]!.pop()!;
-      await expectKilled(spawnCheckout(killAtOp), round, killAtOp);
+      const killAt = killsOf[v]!.pop()!;
+      await expectKilled(spawnCheckout(killAt), round, killAt);
       await checkInvariants(round);
     }
 

@@ -8,6 +8,7 @@ import {
   crashSeed,
   drawOps,
   expectKilled,
+  type KillPoint,
   spawnTsChild,
   tempDir,
   writeTree,
@@ -25,9 +26,9 @@ import {
   verify,
 } from './index';
 
-/** Runs test/add-child.ts in its own Node process, SIGKILLed at its `killAtOp`-th mutating file-system op. */
-function spawnAdd(root: string, paths: string[], killAtOp?: number) {
-  return spawnTsChild(join(__dirname, '..', 'test', 'add-child.ts'), [root, ...paths], killAtOp);
+/** Runs test/add-child.ts in its own Node process, SIGKILLed at `killAt` (a mutating file-system op). */
+function spawnAdd(root: string, paths: string[], killAt?: KillPoint) {
+  return spawnTsChild(join(__dirname, '..', 'test', 'add-child.ts'), [root, ...paths], killAt);
 }
 
 /** A process killed inside the lock leaves it behind; pretend its 10 s stale timeout has passed. */
@@ -102,14 +103,18 @@ describe('crash safety', () => {
       totals.push((await countOps(spawnAdd(root, ['big']))).total);
       await expectConsistent(root);
     }
-    // Rounds alternate between the versions; each version's kills spread over the whole of its add.
-    const killsOf = [0, 1].map((v) => drawOps(random, 1, totals[v]!, Math.floor((ROUNDS + v) / 2)));
+    // Rounds alternate between the versions; each version's kills spread over the whole of its add, and
+    // four more over its last eight ops, where the pointer is written (each pair of ops gets one).
+    const killsOf = [0, 1].map((v) => [
+      ...drawOps(random, 1, totals[v]! - 8, Math.floor((ROUNDS + v) / 2) - 4),
+      ...drawOps(random, totals[v]! - 7, totals[v]!, 4),
+    ]);
 
     for (let round = 1; round <= ROUNDS; round++) {
       const v = round % 2;
       await prepare(v);
-      const killAtOp = killsOf[v]!.pop()!;
-      await expectKilled(spawnAdd(root, ['big'], killAtOp), round, killAtOp);
+      const killAt = killsOf[v]!.pop()!;
+      await expectKilled(spawnAdd(root, ['big'], killAt), round, killAt);
       ageLock(root);
       // The pointer is always whole and valid (the new one or the previous one), its objects all stored;
       // the full rehash of every object runs every fifth round and at the end.

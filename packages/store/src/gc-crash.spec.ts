@@ -8,6 +8,7 @@ import {
   crashSeed,
   drawOps,
   expectKilled,
+  type KillPoint,
   spawnTsChild,
   tempDir,
   writeTree,
@@ -28,9 +29,9 @@ import {
   referencedObjects,
 } from './index';
 
-/** Runs test/gc-child.ts in its own Node process, SIGKILLed at its `killAtOp`-th mutating file-system op. */
-function spawnGc(root: string, killAtOp?: number) {
-  return spawnTsChild(join(__dirname, '..', 'test', 'gc-child.ts'), [root], killAtOp);
+/** Runs test/gc-child.ts in its own Node process, SIGKILLed at `killAt` (a mutating file-system op). */
+function spawnGc(root: string, killAt?: KillPoint) {
+  return spawnTsChild(join(__dirname, '..', 'test', 'gc-child.ts'), [root], killAt);
 }
 
 /** A process killed inside the lock leaves it behind; pretend its stale timeout has passed. */
@@ -108,8 +109,8 @@ describe('gc crash safety', () => {
       await makeGarbage(round);
       const before = (await listObjectIds(cacheDir(root))).length;
       const midDeletion = round % 2 === 0;
-      const killAtOp = (midDeletion ? deletionKills : anywhereKills).pop()!;
-      await expectKilled(spawnGc(root, killAtOp), round, killAtOp);
+      const killAt = (midDeletion ? deletionKills : anywhereKills).pop()!;
+      await expectKilled(spawnGc(root, killAt), round, killAt);
       if (midDeletion) {
         const after = (await listObjectIds(cacheDir(root))).length;
         expect(after).toBeLessThan(before);

@@ -91,6 +91,12 @@ export interface ChildExit {
   ops?: OpReport;
 }
 
+/** Where a child is SIGKILLed: just before or just after its `op`-th mutating file-system op (from 1). */
+export interface KillPoint {
+  op: number;
+  after: boolean;
+}
+
 export interface ChildRun {
   child: import('node:child_process').ChildProcess;
   exited: Promise<ChildExit>;
@@ -101,7 +107,7 @@ export interface ChildRun {
  * preloaded: it counts the child's mutating file-system ops and SIGKILLs it at op `killAtOp`
  * (never when omitted), so where a kill lands does not depend on the machine's speed.
  */
-export function spawnTsChild(script: string, args: string[], killAtOp?: number): ChildRun {
+export function spawnTsChild(script: string, args: string[], killAt?: KillPoint): ChildRun {
   const child = spawn(
     process.execPath,
     [
@@ -115,7 +121,11 @@ export function spawnTsChild(script: string, args: string[], killAtOp?: number):
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CAIRN_KILL_AT_OP: killAtOp === undefined ? 'Infinity' : String(killAtOp) },
+      env: {
+        ...process.env,
+        CAIRN_KILL_AT_OP: killAt === undefined ? 'Infinity' : String(killAt.op),
+        CAIRN_KILL_AFTER: killAt?.after ? '1' : '0',
+      },
     },
   );
   let stdout = '';
@@ -143,12 +153,12 @@ export async function countOps(run: ChildRun): Promise<OpReport> {
  * `count` seeded op indices in [from, to], one in each of `count` equal slices of the range (in a seeded
  * order), so every phase of the run gets its kills, the last ops included, whatever the seed.
  */
-export function drawOps(random: () => number, from: number, to: number, count: number): number[] {
+export function drawOps(random: () => number, from: number, to: number, count: number): KillPoint[] {
   const width = (to - from + 1) / count;
   const ops = Array.from({ length: count }, (_, slice) => {
     const low = from + Math.floor(slice * width);
     const high = Math.max(low, from + Math.floor((slice + 1) * width) - 1);
-    return low + Math.floor(random() * (high - low + 1));
+    return { op: low + Math.floor(random() * (high - low + 1)), after: random() < 0.5 };
   });
   for (let i = ops.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -158,12 +168,13 @@ export function drawOps(random: () => number, from: number, to: number, count: n
 }
 
 /** Runs a child that must die at its kill point: a run that finished instead means the kill point was not reached. */
-export async function expectKilled(run: ChildRun, round: number, killAtOp: number): Promise<void> {
+export async function expectKilled(run: ChildRun, round: number, killAt: KillPoint): Promise<void> {
   const exit = await run.exited;
   if (exit.signal !== 'SIGKILL')
     throw new Error(
-      `round ${round}: expected a SIGKILL at op ${killAtOp}, the child exited with ${exit.code} ` +
+      `round ${round}: expected a SIGKILL at op ${killAt.op}, the child exited with ${exit.code} ` +
         `after ${exit.ops?.total ?? '?'} ops: ${exit.stderr}`,
     );
-  if (process.env.CAIRN_CRASH_DEBUG) console.log(`round ${round}: killed at op ${killAtOp}`);
+  if (process.env.CAIRN_CRASH_DEBUG)
+    console.log(`round ${round}: killed ${killAt.after ? 'after' : 'before'} op ${killAt.op}`);
 }

@@ -16,15 +16,14 @@ import type { WorkerOptions } from 'node:worker_threads';
 
 /** Plain JavaScript, run as is in the main thread and in front of every eval'ed worker. */
 const PATCH_SOURCE = String.raw`
-function installKillAtOp(fs, counter, killAt, record) {
+function installKillAtOp(fs, counter, killAt, killAfter, record) {
   const writableFds = new Set();
   const writableHandles = new WeakSet();
-  const tick = (kind, weight) => {
+  const tick = (kind, weight, subject) => {
     const after = Atomics.add(counter, 0, weight) + weight;
     const before = after - weight;
-    if (record) record(kind, after);
-    // Odd K: killed just before the op; even K: just after it completed.
-    if (killAt > before && killAt <= after) return killAt % 2 === 1 ? 'before' : 'after';
+    if (record) record(kind, after, subject);
+    if (killAt > before && killAt <= after) return killAfter ? 'after' : 'before';
     return undefined;
   };
   const die = () => process.kill(process.pid, 'SIGKILL');
@@ -39,7 +38,7 @@ function installKillAtOp(fs, counter, killAt, record) {
     if (typeof original !== 'function') return;
     target[name] = function (...args) {
       if (!counts(kind, args)) return original.apply(this, args);
-      const when = tick(kind, weightOf(kind, args));
+      const when = tick(kind, weightOf(kind, args), args[0]);
       if (when === 'before') die();
       const callback = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
       return original.call(this, ...args, (error, ...rest) => {
@@ -55,7 +54,7 @@ function installKillAtOp(fs, counter, killAt, record) {
     if (typeof original !== 'function') return;
     target[name] = function (...args) {
       if (!counts(kind, args)) return original.apply(this, args);
-      const when = tick(kind, weightOf(kind, args));
+      const when = tick(kind, weightOf(kind, args), args[0]);
       if (when === 'before') die();
       // A failed op is a point to be killed after too: try/finally.
       try {
@@ -76,7 +75,7 @@ function installKillAtOp(fs, counter, killAt, record) {
         ? kind !== 'close' || writableHandles.has(this)
         : kind !== 'open' || writes(args[1] ?? 'r');
       if (!counted) return original.apply(this, args);
-      const when = tick(kind, isHandle && kind === 'writev' ? Math.max(1, args[0]?.length ?? 1) : 1);
+      const when = tick(kind, isHandle && kind === 'writev' ? Math.max(1, args[0]?.length ?? 1) : 1, isHandle ? 'handle' : args[0]);
       if (when === 'before') die();
       try {
         const result = await original.apply(this, args);
@@ -118,18 +117,24 @@ interface OpReport {
 }
 
 const killAt = Number(process.env.CAIRN_KILL_AT_OP ?? Infinity);
+// Killed just after the op completed (or failed) rather than just before it.
+const killAfter = process.env.CAIRN_KILL_AFTER === '1';
 const counter = new Int32Array(new SharedArrayBuffer(4));
 const report: OpReport = { total: 0, first: {}, last: {}, counts: {} };
 type Install = (
   fs: unknown,
   counter: Int32Array,
   killAt: number,
-  record?: (kind: string, index: number) => void,
+  killAfter: boolean,
+  record?: (kind: string, index: number, subject: unknown) => void,
 ) => void;
 // A string, not a function: the same source also runs inside the workers.
 const install = new Function(`${PATCH_SOURCE}; return installKillAtOp;`)() as Install;
 // require: the very module object the store's code calls through.
-install(require('node:fs'), counter, killAt, (kind, index) => {
+// CAIRN_KILL_TRACE=1 lists every counted op on stderr, to see where a replayed kill landed.
+const trace = Boolean(process.env.CAIRN_KILL_TRACE);
+install(require('node:fs'), counter, killAt, killAfter, (kind, index, subject) => {
+  if (trace) process.stderr.write(`op ${index} ${kind} ${typeof subject === 'string' ? subject : ''}\n`);
   report.first[kind] ??= index;
   report.last[kind] = index;
   report.counts[kind] = (report.counts[kind] ?? 0) + 1;
@@ -141,7 +146,7 @@ class CountingWorker extends workerThreads.Worker {
   constructor(code: string | URL, options: WorkerOptions = {}) {
     if (!options.eval || typeof code !== 'string')
       throw new Error('kill-at-op: only eval workers are counted');
-    const prefix = `${PATCH_SOURCE}; installKillAtOp(require('node:fs'), new Int32Array(require('node:worker_threads').workerData.__killCounter), ${killAt});\n`;
+    const prefix = `${PATCH_SOURCE}; installKillAtOp(require('node:fs'), new Int32Array(require('node:worker_threads').workerData.__killCounter), ${killAt}, ${killAfter});\n`;
     super(prefix + code, {
       ...options,
       workerData: { ...options.workerData, __killCounter: counter.buffer },
