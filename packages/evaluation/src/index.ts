@@ -12,4 +12,3 @@ export {
   renderCompareMarkdown,
   renderCompareTable,
 } from './gate';
-export { readFileAtRef, mergeBase, resolveCommit } from './git';

@@ -1,5 +1,6 @@
 import { CairnError } from '@cairn/errors';
 import {
+  CONFIG_FILE,
   hasObject,
   loadConfig,
   loadLayout,
@@ -26,14 +27,10 @@ export async function fetchFromDefaultRemote(
   if (!name) return false;
   const url = config.remotes?.[name]?.url;
   if (!url) {
-    throw new CairnError(
-      'REMOTE_UNKNOWN',
-      `.cairn/config.json: defaultRemote "${name}" is not among remotes`,
-      {
-        data: { file: '.cairn/config.json', pointer: '/defaultRemote' },
-        hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
-      },
-    );
+    throw new CairnError('REMOTE_UNKNOWN', `${CONFIG_FILE}: defaultRemote "${name}" is not among remotes`, {
+      data: { file: CONFIG_FILE, pointer: '/defaultRemote' },
+      hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
+    });
   }
   // The remote library (and its S3 SDK) loads only when data must be fetched.
   const { openRemote, pullObjects } = await import('@cairn/remote');

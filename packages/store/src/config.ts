@@ -3,6 +3,14 @@ import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@cairn/fs-atomic';
 import { StoreErrorCode, storeError } from './errors';
+import {
+  CAIRN_DIR,
+  CAIRN_GITIGNORE_LINES,
+  cairnPath,
+  CairnTree,
+  OBJECTS_FOLDER,
+  withIgnoreLines,
+} from './layout';
 import { schemaProblem } from './schema';
 
 export type LinkStrategy = 'reflink' | 'hardlink' | 'symlink' | 'copy';
@@ -67,11 +75,8 @@ export interface CairnConfig {
   defaultRemote?: string;
 }
 
-/** Name of the workspace marker folder at the root. */
-export const CAIRN_DIR = '.cairn';
-
 export function configFile(root: string): string {
-  return join(root, CAIRN_DIR, 'config.json');
+  return cairnPath(root, CairnTree.config);
 }
 
 /** The config in effect when `.cairn/config.json` sets nothing (cache.link resolved for this user). */
@@ -209,16 +214,16 @@ export interface Layout {
 }
 
 export function layoutFor(root: string, config: CairnConfig): Layout {
-  const cairnDir = join(root, CAIRN_DIR);
   const dir = config.cache.dir;
-  const cacheDir = dir === undefined ? join(cairnDir, 'cache') : isAbsolute(dir) ? dir : resolve(root, dir);
+  const cacheDir =
+    dir === undefined ? cairnPath(root, CairnTree.cache) : isAbsolute(dir) ? dir : resolve(root, dir);
   return {
     root,
     cacheDir,
-    stateDir: join(cairnDir, 'state'),
-    quarantineDir: join(cairnDir, 'quarantine'),
+    stateDir: cairnPath(root, CairnTree.state),
+    quarantineDir: cairnPath(root, CairnTree.quarantine),
     lockPath: join(cacheDir, 'lock'),
-    statCacheFile: join(cairnDir, 'state', 'stat-index'),
+    statCacheFile: cairnPath(root, CairnTree.statIndex),
     link: config.cache.link,
   };
 }
@@ -227,14 +232,17 @@ export async function loadLayout(root: string): Promise<Layout> {
   return layoutFor(resolve(root), await loadConfig(resolve(root)));
 }
 
-const GITIGNORE = [
-  '# cairn: local store and state, never committed',
-  '/cache/',
-  '/state/',
-  '/tmp/',
-  '/quarantine/',
-  '',
-].join('\n');
+/** Writes `.cairn/.gitignore`, or adds the lines an older one lacks (a user's own lines are kept). */
+async function ignoreLocalEntries(root: string): Promise<void> {
+  const file = cairnPath(root, CairnTree.gitignore);
+  const current = await fs.readFile(file, 'utf8').catch(() => undefined);
+  const next = withIgnoreLines(
+    current,
+    CAIRN_GITIGNORE_LINES,
+    'cairn: local store and state, never committed',
+  );
+  if (next !== undefined) await writeFileAtomic(file, next);
+}
 
 /**
  * Creates `.cairn/config.json` (unless present), `.cairn/.gitignore` and the
@@ -253,10 +261,8 @@ export async function initWorkspace(root: string): Promise<void> {
     await writeFileAtomic(file, `${JSON.stringify({ version: 1, cache: {}, remotes: {} }, null, 2)}\n`);
     config = await loadConfig(absolute);
   }
-  const gitignore = join(absolute, CAIRN_DIR, '.gitignore');
-  const current = await fs.readFile(gitignore, 'utf8').catch(() => undefined);
-  if (current === undefined) await writeFileAtomic(gitignore, GITIGNORE);
+  await ignoreLocalEntries(absolute);
   const layout = layoutFor(absolute, config);
-  await fs.mkdir(join(layout.cacheDir, 'b3'), { recursive: true });
+  await fs.mkdir(join(layout.cacheDir, OBJECTS_FOLDER), { recursive: true });
   await fs.mkdir(layout.stateDir, { recursive: true });
 }
