@@ -76,7 +76,13 @@ const check = process.argv.includes('--check');
 const stale = [];
 for (const [file, generate] of outputs) {
   const config = (await prettier.resolveConfig(file)) ?? {};
-  const text = await prettier.format(await generate(), { ...config, filepath: file });
+  // json-schema-to-typescript writes array bounds as JSDoc tags TSDoc does not know (the API docs check
+  // rejects unknown tags): say them in words instead.
+  const source = (await generate()).replace(
+    /^(\s*\*) @(min|max)Items (\d+)$/gm,
+    (_, star, bound, count) => `${star} ${bound === 'min' ? 'At least' : 'At most'} ${count} item(s).`,
+  );
+  const text = await prettier.format(source, { ...config, filepath: file });
   let current;
   try {
     current = readFileSync(file, 'utf8');

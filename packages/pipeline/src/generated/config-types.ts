@@ -18,7 +18,7 @@ export interface ModelConfig {
   /**
    * Names of dataset projects; the first one is split into train and test.
    *
-   * @minItems 1
+   * At least 1 item(s).
    */
   datasets: string[];
   /**
@@ -127,7 +127,7 @@ export interface ExperimentConfig {
     [k: string]: unknown;
   };
   /**
-   * @minItems 1
+   * At least 1 item(s).
    */
   datasets?: string[];
   seed?: number;
