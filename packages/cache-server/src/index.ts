@@ -10,5 +10,4 @@ export {
 export { parseTokens, readTokensFile, TokenChecker, type TokenEntry, type TokenScope } from './tokens';
 export { isCacheHash, isObjectId } from './ids';
 export { ServerMetrics } from './metrics';
-export { CacheServerErrorCode, type CacheServerErrorCodeValue } from './errors';
 export { readTlsFiles } from './tls';

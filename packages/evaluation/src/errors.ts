@@ -1,18 +1,5 @@
 import { CairnError } from '@cairn/errors';
 
-/** Stable error codes thrown by @cairn/evaluation. */
-export const EvaluationErrorCode = {
-  InvalidOption: 'EVAL_INVALID_OPTION',
-  /** A class has fewer members than the number of folds. */
-  ClassTooSmall: 'EVAL_CLASS_TOO_SMALL',
-  /** A gate rule in model.json is malformed. */
-  InvalidRule: 'EVAL_INVALID_RULE',
-  NotAGitRepo: 'EVAL_NOT_A_GIT_REPO',
-  /** A branch, tag or commit that does not exist (or is not fetched: shallow clone). */
-  RefNotFound: 'EVAL_REF_NOT_FOUND',
-  NoMergeBase: 'EVAL_NO_MERGE_BASE',
-} as const;
-
 export function evaluationError(
   code: string,
   message: string,

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EvaluationErrorCode,
-  compareMetrics,
-  higherIsBetter,
-  renderCompareMarkdown,
-  renderCompareTable,
-} from './index';
+import { compareMetrics, higherIsBetter, renderCompareMarkdown, renderCompareTable } from './index';
 
 const row = (report: ReturnType<typeof compareMetrics>, metric: string) =>
   report.rows.find((r) => r.metric === metric)!;
@@ -114,13 +108,13 @@ describe('compareMetrics', () => {
 
   it('rejects malformed rules with a JSON pointer', () => {
     expect(() => compareMetrics({ a: 1 }, undefined, { a: { min: 'high' as unknown as number } })).toThrow(
-      expect.objectContaining({ code: EvaluationErrorCode.InvalidRule, data: { pointer: '/gates/a/min' } }),
+      expect.objectContaining({ code: 'EVAL_INVALID_RULE', data: { pointer: '/gates/a/min' } }),
     );
     expect(() => compareMetrics({ a: 1 }, undefined, { a: { minimum: 1 } as never })).toThrow(
-      expect.objectContaining({ code: EvaluationErrorCode.InvalidRule }),
+      expect.objectContaining({ code: 'EVAL_INVALID_RULE' }),
     );
     expect(() => compareMetrics({ a: 1 }, undefined, { a: { max_regression: -1 } })).toThrow(
-      expect.objectContaining({ code: EvaluationErrorCode.InvalidRule }),
+      expect.objectContaining({ code: 'EVAL_INVALID_RULE' }),
     );
   });
 });

@@ -1,4 +1,4 @@
-import { EvaluationErrorCode, evaluationError } from './errors';
+import { evaluationError } from './errors';
 
 /**
  * A per-metric gate, as written in model.json `gates`. `min`/`max` are
@@ -46,7 +46,7 @@ const SLACK = 1e-12;
 
 function checkRule(metric: string, rule: GateRule): void {
   if (typeof rule !== 'object' || rule === null) {
-    throw evaluationError(EvaluationErrorCode.InvalidRule, `/gates/${metric}: a rule must be an object`, {
+    throw evaluationError('EVAL_INVALID_RULE', `/gates/${metric}: a rule must be an object`, {
       pointer: `/gates/${metric}`,
     });
   }
@@ -54,14 +54,14 @@ function checkRule(metric: string, rule: GateRule): void {
     const pointer = `/gates/${metric}/${field}`;
     if (field === 'higher_is_better') {
       if (typeof value !== 'boolean')
-        throw evaluationError(EvaluationErrorCode.InvalidRule, `${pointer}: must be true or false`, {
+        throw evaluationError('EVAL_INVALID_RULE', `${pointer}: must be true or false`, {
           pointer,
         });
       continue;
     }
     if (!['min', 'max', 'max_regression', 'min_improvement'].includes(field)) {
       throw evaluationError(
-        EvaluationErrorCode.InvalidRule,
+        'EVAL_INVALID_RULE',
         `${pointer}: unknown rule field`,
         { pointer },
         'valid fields: min, max, max_regression, min_improvement, higher_is_better',
@@ -69,13 +69,13 @@ function checkRule(metric: string, rule: GateRule): void {
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw evaluationError(
-        EvaluationErrorCode.InvalidRule,
+        'EVAL_INVALID_RULE',
         `${pointer}: must be a finite number, got ${JSON.stringify(value)}`,
         { pointer },
       );
     }
     if (field === 'max_regression' && value < 0) {
-      throw evaluationError(EvaluationErrorCode.InvalidRule, `${pointer}: must be >= 0, got ${value}`, {
+      throw evaluationError('EVAL_INVALID_RULE', `${pointer}: must be >= 0, got ${value}`, {
         pointer,
       });
     }

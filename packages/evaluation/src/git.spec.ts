@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EvaluationErrorCode, mergeBase, readFileAtRef, resolveCommit } from './index';
+import { mergeBase, readFileAtRef, resolveCommit } from './index';
 
 let dir: string;
 const sha: Record<string, string> = {};
@@ -95,13 +95,13 @@ describe('readFileAtRef', () => {
   it('CairnError for refs that do not exist, and outside a repository', async () => {
     for (const ref of ['no-such-branch', 'deadbeef', '0'.repeat(40), 'HEAD~10']) {
       await expect(readFileAtRef(dir, ref, 'models/iris/metrics.json')).rejects.toMatchObject({
-        code: EvaluationErrorCode.RefNotFound,
+        code: 'EVAL_REF_NOT_FOUND',
       });
     }
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-eval-nogit-'));
     try {
       await expect(readFileAtRef(outside, 'main', 'x')).rejects.toMatchObject({
-        code: EvaluationErrorCode.NotAGitRepo,
+        code: 'EVAL_NOT_A_GIT_REPO',
       });
     } finally {
       fs.rmSync(outside, { recursive: true, force: true });
@@ -119,7 +119,7 @@ describe('mergeBase', () => {
 
   it('EVAL_NO_MERGE_BASE for unrelated histories', async () => {
     await expect(mergeBase(dir, 'main', 'lonely')).rejects.toMatchObject({
-      code: EvaluationErrorCode.NoMergeBase,
+      code: 'EVAL_NO_MERGE_BASE',
     });
   });
 });

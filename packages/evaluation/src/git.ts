@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as IsomorphicGit from 'isomorphic-git';
-import { EvaluationErrorCode, evaluationError } from './errors';
+import { evaluationError } from './errors';
 
 let loaded: typeof IsomorphicGit | undefined;
 /** isomorphic-git loads on first use: splitting data (this package's hot path) never needs it. */
@@ -17,7 +17,7 @@ async function repoRoot(repoDir: string): Promise<string> {
   try {
     return await (await isoGit()).findRoot({ fs, filepath: path.resolve(repoDir) });
   } catch {
-    throw evaluationError(EvaluationErrorCode.NotAGitRepo, `${repoDir}: not inside a git repository`, {
+    throw evaluationError('EVAL_NOT_A_GIT_REPO', `${repoDir}: not inside a git repository`, {
       dir: repoDir,
     });
   }
@@ -25,7 +25,7 @@ async function repoRoot(repoDir: string): Promise<string> {
 
 function refNotFound(ref: string, dir: string, cause?: unknown): Error {
   const error = evaluationError(
-    EvaluationErrorCode.RefNotFound,
+    'EVAL_REF_NOT_FOUND',
     `${ref}: no such branch, tag or commit in ${dir}${cause instanceof Error ? ` (${cause.message})` : ''}`,
     { ref, dir },
     'check the name, and in CI fetch the history (actions/checkout with fetch-depth: 0) so the base commit exists locally',
@@ -107,7 +107,7 @@ export async function readFileAtRef(
   const absolute = path.resolve(repoDir, filePath);
   const filepath = path.relative(dir, absolute).split(path.sep).join('/');
   if (filepath.startsWith('..') || filepath === '') {
-    throw evaluationError(EvaluationErrorCode.InvalidOption, `${filePath}: outside the repository ${dir}`, {
+    throw evaluationError('OPTION_INVALID', `${filePath}: outside the repository ${dir}`, {
       file: filePath,
       dir,
     });
@@ -131,7 +131,7 @@ export async function mergeBase(repoDir: string, refA: string, refB: string): Pr
   const bases = (await (await isoGit()).findMergeBase({ fs, dir, oids: [a, b] })) as string[];
   const first = bases[0];
   if (!first) {
-    throw evaluationError(EvaluationErrorCode.NoMergeBase, `${refA} and ${refB} have no common ancestor`, {
+    throw evaluationError('EVAL_NO_MERGE_BASE', `${refA} and ${refB} have no common ancestor`, {
       refs: [refA, refB],
     });
   }

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CairnError } from '@cairn/errors';
-import { HashErrorCode } from './errors';
 
 /** `blake3` is Cairn's identity hash; `md5` reproduces DVC's file and `.dir` hashes. */
 export type HashAlgorithm = 'blake3' | 'md5';
@@ -77,7 +76,7 @@ export function wasmBlake3Module(): WasmModule {
   const match = /name:"blake3",data:"([A-Za-z0-9+/=]+)"/.exec(bundle);
   if (!match?.[1]) {
     throw new CairnError(
-      HashErrorCode.backendUnavailable,
+      'HASH_BACKEND_UNAVAILABLE',
       'cannot find the BLAKE3 WebAssembly module inside hash-wasm',
       {
         hint: 'reinstall hash-wasm 4.x, or make @napi-rs/blake-hash loadable',
@@ -128,7 +127,7 @@ function resolveBackend(): { name: Blake3Backend; native?: NativeBinding } {
   if (native) return { name: 'native', native };
   if (forced === 'native') {
     throw new CairnError(
-      HashErrorCode.backendUnavailable,
+      'HASH_BACKEND_UNAVAILABLE',
       'CAIRN_HASH_BACKEND=native but @napi-rs/blake-hash cannot load on this platform',
       {
         hint: 'unset CAIRN_HASH_BACKEND to fall back to WebAssembly',
@@ -152,7 +151,7 @@ export function hashBackend(): Blake3Backend {
 
 export function assertAlgorithm(algorithm: unknown): HashAlgorithm {
   if (algorithm === 'blake3' || algorithm === 'md5') return algorithm;
-  throw new CairnError(HashErrorCode.badAlgorithm, `unknown hash algorithm ${JSON.stringify(algorithm)}`, {
+  throw new CairnError('HASH_BAD_ALGORITHM', `unknown hash algorithm ${JSON.stringify(algorithm)}`, {
     data: { algorithm: String(algorithm) },
     hint: `use one of: ${ALGORITHMS.join(', ')}`,
   });
@@ -170,7 +169,7 @@ export function createHasher(algorithm: HashAlgorithm = 'blake3', backendName?: 
   const native = backend().native ?? loadNative();
   if (!native) {
     throw new CairnError(
-      HashErrorCode.backendUnavailable,
+      'HASH_BACKEND_UNAVAILABLE',
       '@napi-rs/blake-hash cannot load on this platform',
       {
         hint: 'use the wasm backend (CAIRN_HASH_BACKEND=wasm)',

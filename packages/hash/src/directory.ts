@@ -2,7 +2,7 @@ import { promises as fs, type BigIntStats, type Dirent } from 'node:fs';
 import { join, sep } from 'node:path';
 import { CairnError } from '@cairn/errors';
 import { assertAlgorithm, digestBytes, type HashAlgorithm } from './backend';
-import { fileError, HashErrorCode } from './errors';
+import { fileError } from './errors';
 import { hashFile, type HashResult } from './hash-file';
 import { manifestBytes, sortEntries, type ManifestEntry } from './manifest';
 import { defaultConcurrency, hashOnWorkers } from './pool';
@@ -154,7 +154,7 @@ interface WalkedFile {
 
 function specialFile(path: string): CairnError {
   return new CairnError(
-    HashErrorCode.specialFile,
+    'HASH_SPECIAL_FILE',
     `${path}: is a socket, FIFO or device; only regular files, directories and symlinks can be hashed`,
     {
       data: { path },
@@ -202,7 +202,7 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
           name = utf8.decode(dirent.name);
         } catch {
           const where = join(dir.absolute, dirent.name.toString('latin1'));
-          throw new CairnError(HashErrorCode.pathNotUtf8, `${where}: file name is not valid UTF-8`, {
+          throw new CairnError('HASH_PATH_NOT_UTF8', `${where}: file name is not valid UTF-8`, {
             data: { path: where },
             hint: 'rename it: manifests store paths as UTF-8',
           });
@@ -227,7 +227,7 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
     try {
       target = await fs.realpath(absolute);
     } catch (error) {
-      throw new CairnError(HashErrorCode.symlinkDangling, `${absolute}: symlink is dangling or loops`, {
+      throw new CairnError('HASH_SYMLINK_DANGLING', `${absolute}: symlink is dangling or loops`, {
         data: { path: absolute, errno: (error as NodeJS.ErrnoException).code ?? null },
         hint: 'fix or remove the link',
         cause: error,
@@ -235,7 +235,7 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
     }
     if (!target.startsWith(prefix)) {
       throw new CairnError(
-        HashErrorCode.symlinkOutside,
+        'HASH_SYMLINK_OUTSIDE_TREE',
         `${absolute}: symlink points outside the directory being hashed (${target})`,
         {
           data: { path: absolute, target },
@@ -246,7 +246,7 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
     const stat = await statOrThrow(target);
     if (stat.isDirectory()) {
       throw new CairnError(
-        HashErrorCode.symlinkToDirectory,
+        'HASH_SYMLINK_TO_DIRECTORY',
         `${absolute}: symlink to a directory (${target})`,
         {
           data: { path: absolute, target },
@@ -277,7 +277,7 @@ export async function hashDirectory(dir: string, options: HashDirectoryOptions =
   }
   const rootStat = await statOrThrow(realRoot);
   if (!rootStat.isDirectory()) {
-    throw new CairnError(HashErrorCode.notADirectory, `${dir}: not a directory`, {
+    throw new CairnError('HASH_NOT_A_DIRECTORY', `${dir}: not a directory`, {
       data: { path: dir },
       hint: 'hash files with hashFile',
     });

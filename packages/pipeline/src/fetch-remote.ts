@@ -1,14 +1,5 @@
 import { CairnError } from '@cairn/errors';
-import {
-  hasObject,
-  loadConfig,
-  loadLayout,
-  materialize,
-  referencedObjects,
-  StoreErrorCode,
-  type MaterializeOptions,
-  type Pointer,
-} from '@cairn/store';
+import { hasObject, loadConfig, loadLayout, materialize, referencedObjects, type MaterializeOptions, type Pointer } from '@cairn/store';
 import { DataUnavailableError } from './errors';
 
 /**
@@ -108,7 +99,7 @@ export async function materializeVerified(
       return;
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code !== StoreErrorCode.objectCorrupt && code !== StoreErrorCode.objectMissing) throw error;
+      if (code !== 'STORE_OBJECT_CORRUPT' && code !== 'STORE_OBJECT_MISSING') throw error;
       // A quarantined object is missing on the next try: fetch once per distinct failure, then give up.
       const data = (error as { data?: { ids?: string[]; id?: string } }).data;
       const key = (data?.ids ?? [data?.id]).join(',');

@@ -1,16 +1,5 @@
 import { CairnError } from '@cairn/errors';
-import {
-  checkout,
-  loadConfig,
-  loadLayout,
-  referencedObjects,
-  selectPointers,
-  workspaceObjects,
-  StoreErrorCode,
-  type CheckoutResult,
-  type MaterializeOptions,
-  type Pointer,
-} from '@cairn/store';
+import { checkout, loadConfig, loadLayout, referencedObjects, selectPointers, workspaceObjects, type CheckoutResult, type MaterializeOptions, type Pointer } from '@cairn/store';
 import { openRemote, type OpenRemoteOptions } from './open';
 import { pullObjects, pushObjects, type TransferOptions, type TransferResult } from './sync';
 import type { Remote } from './transport';
@@ -144,7 +133,7 @@ export async function checkoutRepairing(
           repaired,
         };
       } catch (error) {
-        if ((error as { code?: string }).code !== StoreErrorCode.objectCorrupt) throw error;
+        if ((error as { code?: string }).code !== 'STORE_OBJECT_CORRUPT') throw error;
         const ids = ((error as { data?: { ids?: string[] } }).data?.ids ?? []).filter(
           (id) => !repaired.includes(id),
         );

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { CairnError, isCairnError } from '@cairn/errors';
 import type { LoadedModel } from './load-model';
 import type { Row } from './manifest';
-import { clipText, jsonDepthExceeds, MAX_ECHO_CHARS, MAX_JSON_DEPTH, ServeRequestErrorCode } from './errors';
+import { clipText, jsonDepthExceeds, MAX_ECHO_CHARS, MAX_JSON_DEPTH } from './errors';
 import { ModelMetrics } from './model-metrics';
 import { validateRequestRows } from './validate-rows';
 
@@ -76,7 +76,7 @@ function requestRows(body: unknown): unknown {
     return [object];
   }
   throw new CairnError(
-    ServeRequestErrorCode.invalidRequest,
+    'SERVE_INVALID_REQUEST',
     `request body must be a JSON object or array, got ${body === null ? 'null' : typeof body}`,
     {
       data: { pointer: '/' },
@@ -147,7 +147,7 @@ export function createModelServer(options: ModelServerOptions): Server {
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           throw new CairnError(
-            ServeRequestErrorCode.requestTooLarge,
+            'SERVE_REQUEST_TOO_LARGE',
             `request body exceeds ${maxBody} bytes`,
             {
               data: { limit: maxBody },
@@ -162,14 +162,14 @@ export function createModelServer(options: ModelServerOptions): Server {
       } catch (error) {
         // V8's message quotes only a few characters around the fault; clipped all the same.
         throw new CairnError(
-          ServeRequestErrorCode.invalidJson,
+          'SERVE_INVALID_JSON',
           `request body is not valid JSON: ${clipText((error as Error).message)}`,
           { data: { pointer: '/' } },
         );
       }
       if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
         throw new CairnError(
-          ServeRequestErrorCode.jsonTooDeep,
+          'SERVE_JSON_TOO_DEEP',
           `request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels`,
           { data: { pointer: '/', limit: MAX_JSON_DEPTH }, hint: 'send {"rows": [{"feature": value, ...}]}' },
         );
@@ -181,7 +181,7 @@ export function createModelServer(options: ModelServerOptions): Server {
       sendJson(response, 200, { predictions });
     } catch (error) {
       const clientError = isCairnError(error) && CLIENT_ERRORS.has(error.code);
-      status = isCairnError(error, ServeRequestErrorCode.requestTooLarge) ? 413 : clientError ? 400 : 500;
+      status = isCairnError(error, 'SERVE_REQUEST_TOO_LARGE') ? 413 : clientError ? 400 : 500;
       const detail = isCairnError(error)
         ? {
             code: error.code,

@@ -1,6 +1,6 @@
 import * as fsSync from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { StoreErrorCode, storeError } from './errors';
+import { storeError } from './errors';
 import { runRecordArtifact, type KeepReference } from './keep';
 import { POINTER_SUFFIX, parsePointer } from './pointer';
 
@@ -23,7 +23,7 @@ interface GitLocation {
 }
 
 function gitUnreadable(message: string, data: Record<string, unknown>, cause?: unknown): Error {
-  return storeError(StoreErrorCode.gitUnreadable, message, {
+  return storeError('GC_GIT_UNREADABLE', message, {
     data,
     hint: 'a shallow or partial clone lacks old trees; fetch them or run gc without --all-refs',
     cause,
@@ -48,7 +48,7 @@ function locateGit(root: string): GitLocation {
     }
     if (dirname(dir) === dir) break;
   }
-  throw storeError(StoreErrorCode.gitUnreadable, `${root} is not inside a git repository`, {
+  throw storeError('GC_GIT_UNREADABLE', `${root} is not inside a git repository`, {
     data: { root },
     hint: 'gc --all-refs reads pointers from git branches and tags; run it in a git working tree',
   });

@@ -18,7 +18,6 @@ export {
   type LinkStrategy,
   type Layout,
 } from './config';
-export { StoreErrorCode } from './errors';
 export {
   readPointer,
   parsePointer,

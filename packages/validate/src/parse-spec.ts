@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { CairnError } from '@cairn/errors';
-import { ValidateErrorCode } from './errors';
 import { compileWholeMatch, describePatternError, linearRegExp, PatternSyntaxError } from './linear-regexp';
 import type { ColumnSpec, DatasetSpec } from './spec';
 
@@ -31,7 +30,7 @@ export function pointerToken(name: string): string {
 }
 
 function invalid(file: string, pointer: string, problem: string, hint?: string): CairnError {
-  return new CairnError(ValidateErrorCode.specInvalid, `${file}: ${pointer || '(root)'} ${problem}`, {
+  return new CairnError('DATASET_SPEC_INVALID', `${file}: ${pointer || '(root)'} ${problem}`, {
     data: { file, pointer },
     hint:
       hint ??
@@ -46,7 +45,7 @@ export function patternError(file: string, pointer: string, error: unknown): Cai
     ? pointer
     : `${pointer} pattern ${JSON.stringify(error.pattern)}`;
   return new CairnError(
-    error.unsupported ? ValidateErrorCode.patternUnsupported : ValidateErrorCode.specInvalid,
+    error.unsupported ? 'DATASET_SPEC_PATTERN_UNSUPPORTED' : 'DATASET_SPEC_INVALID',
     `${file}: ${where} ${describePatternError(error)}`,
     {
       data: { file, pointer },

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CairnError } from '@cairn/errors';
 import { createAtomicWriteStream, ensureDirectory } from '@cairn/fs-atomic';
-import { CacheServerErrorCode, cacheServerError } from '../errors';
+import { cacheServerError } from '../errors';
 import type { PutOutcome, StagedPuts, Storage, StoredBody } from './types';
 
 const TEMP_NAME = /^\..+\.tmp$/;
@@ -38,7 +38,7 @@ function unusable(root: string, error: unknown): Error {
   if (error instanceof CairnError) return error;
   const reason = (error as NodeJS.ErrnoException).code ?? String(error);
   return cacheServerError(
-    CacheServerErrorCode.storagePathUnusable,
+    'STORAGE_PATH_UNUSABLE',
     `storage folder ${root} cannot be used (${reason})`,
     {
       data: { storage: root, reason },
@@ -56,7 +56,7 @@ async function ensureFolder(path: string, root: string): Promise<void> {
     if (!isCode(error, 'ENOTDIR')) throw unusable(root, error);
     const file = (error as NodeJS.ErrnoException).path ?? path;
     throw cacheServerError(
-      CacheServerErrorCode.storagePathNotFolder,
+      'STORAGE_PATH_NOT_FOLDER',
       file === root
         ? `storage path ${root} is a file, not a folder`
         : `storage path ${root}: ${file} is a file, not a folder`,

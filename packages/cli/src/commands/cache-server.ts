@@ -16,7 +16,7 @@ interface CacheServerFlags {
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CairnError('PORT_INVALID', `--port ${value} is not a port number`, {
+    throw new CairnError('OPTION_INVALID', `--port ${value} is not a port number`, {
       data: { value },
       hint: 'use 0-65535 (0 picks a free port)',
     });
@@ -27,7 +27,7 @@ function parsePort(value: string): number {
 function parseSize(value: string): number {
   const match = /^(\d+)([kmgt]?)i?b?$/i.exec(value.trim());
   if (!match) {
-    throw new CairnError('SIZE_INVALID', `--max-size ${value} is not a size`, {
+    throw new CairnError('OPTION_INVALID', `--max-size ${value} is not a size`, {
       data: { value },
       hint: 'e.g. 500MB, 10GiB or a number of bytes',
     });
@@ -73,7 +73,7 @@ Logs one JSON line per request on stderr; stops on SIGINT/SIGTERM.`,
       const { openStorage, readTlsFiles, readTokensFile, startCacheServer } =
         await import('@cairn/cache-server');
       if (flags.tokens && !flags.auth) {
-        throw new CairnError('AUTH_FLAGS_CONFLICT', '--tokens and --no-auth contradict each other', {
+        throw new CairnError('OPTIONS_CONFLICT', '--tokens and --no-auth contradict each other', {
           hint: 'pass one of them',
         });
       }

@@ -91,7 +91,7 @@ export async function runCompare(
   options: CompareOptions,
 ): Promise<{ report: CompareReport; markdown: string }> {
   if (options.baseline && options.baseRef) {
-    throw new CairnError('COMPARE_INVALID_OPTION', '--baseline and --base-ref are mutually exclusive', {
+    throw new CairnError('OPTIONS_CONFLICT', '--baseline and --base-ref are mutually exclusive', {
       data: { options: ['baseline', 'base-ref'] },
     });
   }

@@ -17,7 +17,7 @@ interface MetricsOptions {
 export function metricsForFile(file: string, options: MetricsOptions = {}): MetricsReport {
   if (options.task !== undefined && !TASKS.includes(options.task as Task)) {
     throw new CairnError(
-      'METRICS_INVALID_OPTION',
+      'OPTION_INVALID',
       `--task ${options.task}: must be one of ${TASKS.join(', ')}`,
       {
         data: { option: 'task', value: options.task },

@@ -67,11 +67,11 @@ export async function runMonitor(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<MonitorResult> {
   if (!options.model)
-    throw new CairnError('MONITOR_MISSING_OPTION', '--model <model.json> is required', {
+    throw new CairnError('OPTION_REQUIRED', '--model <model.json> is required', {
       data: { option: 'model' },
     });
   if (!options.out)
-    throw new CairnError('MONITOR_MISSING_OPTION', '--out <dir> is required', { data: { option: 'out' } });
+    throw new CairnError('OPTION_REQUIRED', '--out <dir> is required', { data: { option: 'out' } });
   const file = resolve(options.model);
   const config = await readModelJson(file);
   const project = options.project ?? basename(dirname(file));

@@ -51,7 +51,7 @@ function projectNameFor(path: string): string | undefined {
 function parsePort(value: string | undefined): number {
   const port = Number(value ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CairnError('SERVE_INVALID_OPTION', `--port ${value}: must be an integer from 0 to 65535`, {
+    throw new CairnError('OPTION_INVALID', `--port ${value}: must be an integer from 0 to 65535`, {
       data: { option: 'port', value },
     });
   }
@@ -62,7 +62,7 @@ function parseTrainedAt(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
   if (!Number.isFinite(seconds)) {
     throw new CairnError(
-      'SERVE_INVALID_OPTION',
+      'OPTION_INVALID',
       `--trained-at ${value}: must be an ISO date or Unix seconds`,
       {
         data: { option: 'trained-at', value },
@@ -78,7 +78,7 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
     value = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (error) {
     throw new CairnError(
-      'SERVE_INVALID_OPTION',
+      'OPTION_INVALID',
       `--training-metrics ${file}: not a readable JSON file (${(error as Error).message})`,
       {
         data: { option: 'training-metrics', file },
@@ -87,7 +87,7 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CairnError(
-      'SERVE_INVALID_OPTION',
+      'OPTION_INVALID',
       `--training-metrics ${file}: must hold a JSON object of metric names to numbers`,
       {
         data: { option: 'training-metrics', file },

@@ -32,7 +32,7 @@ function positiveInteger(option: string, value: string | undefined, fallback: nu
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) {
-    throw new CairnError('VALIDATE_INVALID_OPTION', `--${option} ${value}: must be a whole number ≥ 0`, {
+    throw new CairnError('OPTION_INVALID', `--${option} ${value}: must be a whole number ≥ 0`, {
       data: { option, value },
     });
   }
