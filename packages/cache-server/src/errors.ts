@@ -1,9 +1,9 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError, type CairnError, type ErrorCode } from '@cairn/errors';
 
 export function cacheServerError(
-  code: CacheServerErrorCodeValue,
+  code: ErrorCode,
   message: string,
   options: { data?: Record<string, unknown>; hint?: string; cause?: unknown } = {},
 ): CairnError {
-  return new CairnError(code, message, options);
+  return cairnError(code, message, options);
 }

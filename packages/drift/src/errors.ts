@@ -1,10 +1,10 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError, type CairnError, type ErrorCode } from '@cairn/errors';
 
 export function driftError(
-  code: (typeof DriftErrorCode)[keyof typeof DriftErrorCode],
+  code: Extract<ErrorCode, `DRIFT_${string}`>,
   message: string,
   data: Record<string, unknown> = {},
   hint?: string,
 ): CairnError {
-  return new CairnError(code, message, { data, ...(hint ? { hint } : {}) });
+  return cairnError(code, message, { data, ...(hint ? { hint } : {}) });
 }

@@ -286,7 +286,7 @@ export const CODES = {
   POINTER_MISSING: { family: 'store', summary: 'A dataset declares data that has no pointer file.' },
   POINTER_NOT_FOUND: { family: 'store', summary: 'The pointer file for a path does not exist.' },
   PROJECT_NOT_FOUND: { family: 'usage', summary: 'No dataset or model project has the given name.' },
-  REMOTE_BAD_OBJECT_ID: { family: 'internal', summary: 'An object id handed to a remote is not a store object id.' },
+  REMOTE_BAD_OBJECT_ID: { family: 'input', summary: 'An object id sent to or listed by a remote is not a store object id.' },
   REMOTE_EXISTS: { family: 'usage', summary: 'A remote with that name already exists.' },
   REMOTE_FORBIDDEN: { family: 'remote', summary: 'The remote refused the credentials for this operation (403).' },
   REMOTE_NAME_INVALID: {

@@ -1,10 +1,10 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError, type CairnError, type ErrorCode } from '@cairn/errors';
 
 export function evaluationError(
-  code: string,
+  code: Extract<ErrorCode, `EVAL_${string}`> | 'OPTION_INVALID',
   message: string,
   data: Record<string, unknown> = {},
   hint?: string,
 ): CairnError {
-  return new CairnError(code, message, { data, hint });
+  return cairnError(code, message, { data, hint });
 }

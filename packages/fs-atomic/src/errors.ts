@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 
 export function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -9,7 +9,7 @@ export function writeError(error: unknown, target: string): unknown {
   if (error instanceof CairnError) return error;
   const code = errnoOf(error);
   if (code === 'EISDIR') {
-    return new CairnError('WRITE_TARGET_IS_FOLDER', `${target} is a folder, not a file`, {
+    return cairnError('WRITE_TARGET_IS_FOLDER', `${target} is a folder, not a file`, {
       data: { path: target },
       hint: 'name a file to write, e.g. report.html inside that folder',
       cause: error,
@@ -17,7 +17,7 @@ export function writeError(error: unknown, target: string): unknown {
   }
   if (code === 'ENOTDIR') {
     const blocking = (error as NodeJS.ErrnoException).path ?? target;
-    return new CairnError(
+    return cairnError(
       'WRITE_PARENT_NOT_FOLDER',
       `cannot write ${target}: ${blocking} is a file, not a folder`,
       {
@@ -28,7 +28,7 @@ export function writeError(error: unknown, target: string): unknown {
     );
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT') {
-    return new CairnError('WRITE_TARGET_UNWRITABLE', `cannot write ${target} (${code})`, {
+    return cairnError('WRITE_TARGET_UNWRITABLE', `cannot write ${target} (${code})`, {
       data: { path: target, reason: code },
       hint: 'choose a path on a writable file system',
       cause: error,

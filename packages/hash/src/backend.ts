@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 
 /** `blake3` is Cairn's identity hash; `md5` reproduces DVC's file and `.dir` hashes. */
 export type HashAlgorithm = 'blake3' | 'md5';
@@ -75,7 +75,7 @@ export function wasmBlake3Module(): WasmModule {
   const bundle = readFileSync(localRequire.resolve('hash-wasm/dist/blake3.umd.min.js'), 'utf8');
   const match = /name:"blake3",data:"([A-Za-z0-9+/=]+)"/.exec(bundle);
   if (!match?.[1]) {
-    throw new CairnError(
+    throw cairnError(
       'HASH_BACKEND_UNAVAILABLE',
       'cannot find the BLAKE3 WebAssembly module inside hash-wasm',
       {
@@ -126,7 +126,7 @@ function resolveBackend(): { name: Blake3Backend; native?: NativeBinding } {
   const native = loadNative();
   if (native) return { name: 'native', native };
   if (forced === 'native') {
-    throw new CairnError(
+    throw cairnError(
       'HASH_BACKEND_UNAVAILABLE',
       'CAIRN_HASH_BACKEND=native but @napi-rs/blake-hash cannot load on this platform',
       {
@@ -151,7 +151,7 @@ export function hashBackend(): Blake3Backend {
 
 export function assertAlgorithm(algorithm: unknown): HashAlgorithm {
   if (algorithm === 'blake3' || algorithm === 'md5') return algorithm;
-  throw new CairnError('HASH_BAD_ALGORITHM', `unknown hash algorithm ${JSON.stringify(algorithm)}`, {
+  throw cairnError('HASH_BAD_ALGORITHM', `unknown hash algorithm ${JSON.stringify(algorithm)}`, {
     data: { algorithm: String(algorithm) },
     hint: `use one of: ${ALGORITHMS.join(', ')}`,
   });
@@ -168,7 +168,7 @@ export function createHasher(algorithm: HashAlgorithm = 'blake3', backendName?: 
   if (name === 'wasm') return createWasmBlake3Hasher();
   const native = backend().native ?? loadNative();
   if (!native) {
-    throw new CairnError(
+    throw cairnError(
       'HASH_BACKEND_UNAVAILABLE',
       '@napi-rs/blake-hash cannot load on this platform',
       {

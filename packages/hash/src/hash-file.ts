@@ -1,5 +1,5 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import { assertAlgorithm, createHasher, digestBytes, type HashAlgorithm, type Hasher } from './backend';
 import { fileError } from './errors';
 
@@ -60,7 +60,7 @@ export async function hashFile(
     if (stat.isDirectory())
       throw fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), path);
     if (!stat.isFile()) {
-      throw new CairnError(
+      throw cairnError(
         'HASH_SPECIAL_FILE',
         `${path}: not a regular file (socket, FIFO or device)`,
         {

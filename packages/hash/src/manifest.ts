@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import { assertAlgorithm, type HashAlgorithm } from './backend';
 
 /** One file of a directory: `path` is relative to the directory, POSIX separators, UTF-8. */
@@ -68,7 +68,7 @@ export function manifestBytes(
   const sorted = isSorted(entries) ? entries : sortEntries(entries);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.path === sorted[i - 1]!.path) {
-      throw new CairnError(
+      throw cairnError(
         'HASH_BAD_MANIFEST',
         `manifest lists ${JSON.stringify(sorted[i]!.path)} twice`,
         {
@@ -99,7 +99,7 @@ export function isSafeRelativePath(path: string): boolean {
 }
 
 function badManifest(message: string, data: Record<string, unknown> = {}): CairnError {
-  return new CairnError('HASH_BAD_MANIFEST', message, {
+  return cairnError('HASH_BAD_MANIFEST', message, {
     data,
     hint: 'the object may be corrupt: run verify and re-add the directory',
   });

@@ -1,10 +1,10 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError, type CairnError, type ErrorCode } from '@cairn/errors';
 
 /** Longest message a metrics error carries: messages quote labels and cells, which can be megabytes. */
 export const MAX_MESSAGE_CHARS = 1000;
 
 export function metricsError(
-  code: string,
+  code: Extract<ErrorCode, `METRICS_${string}`> | 'OPTION_INVALID',
   message: string,
   data: Record<string, unknown> = {},
   hint?: string,
@@ -13,7 +13,7 @@ export function metricsError(
     message.length > MAX_MESSAGE_CHARS
       ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters)`
       : message;
-  return new CairnError(code, clipped, { data, hint });
+  return cairnError(code, clipped, { data, hint });
 }
 
 export function checkSameLength(what: string, a: { length: number }, b: { length: number }): void {

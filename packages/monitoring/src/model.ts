@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 
 /** Alert thresholds, as in model.json's `monitoring` block (docs/model-contract.md). */
 export interface MonitoringThresholds {
@@ -40,7 +40,7 @@ const LIMITS: Record<keyof MonitoringThresholds, { min: number; max: number; exc
 export function resolveThresholds(raw: unknown = {}, file = 'model.json'): MonitoringThresholds {
   if (raw === undefined || raw === null) return { ...DEFAULT_THRESHOLDS };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new CairnError('MONITORING_CONFIG_INVALID', `${file}: /monitoring must be an object`, {
+    throw cairnError('MONITORING_CONFIG_INVALID', `${file}: /monitoring must be an object`, {
       data: { file, pointer: '/monitoring' },
     });
   }
@@ -48,7 +48,7 @@ export function resolveThresholds(raw: unknown = {}, file = 'model.json'): Monit
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const pointer = `/monitoring/${key}`;
     if (!(key in LIMITS)) {
-      throw new CairnError(
+      throw cairnError(
         'MONITORING_CONFIG_INVALID',
         `${file}: ${pointer} is not a known monitoring setting`,
         {
@@ -61,7 +61,7 @@ export function resolveThresholds(raw: unknown = {}, file = 'model.json'): Monit
     const limit = LIMITS[key as keyof MonitoringThresholds];
     const ok = typeof value === 'number' && Number.isFinite(value) && value > limit.min && value <= limit.max;
     if (!ok) {
-      throw new CairnError(
+      throw cairnError(
         'MONITORING_CONFIG_INVALID',
         `${file}: ${pointer} must be a number > ${limit.min}${limit.max < Infinity ? ` and <= ${limit.max}` : ''}, got ${JSON.stringify(value)}`,
         {

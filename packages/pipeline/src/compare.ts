@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError, CheckError } from '@cairn/errors';
 import { compareMetrics, readFileAtRef, renderCompareMarkdown, renderCompareTable } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import type { CommittedMetrics } from './evaluate';
@@ -15,12 +15,11 @@ export interface CompareOptions {
   log?: (line: string) => void;
 }
 
-export class GateFailedError extends CairnError<{ project: string; failed: string[] }> {
+export class GateFailedError extends CheckError<{ project: string; failed: string[] }> {
   constructor(project: string, failed: string[], reportFile: string) {
     super('GATE_FAILED', `${project}: the compare gate failed on ${failed.join(', ')}`, {
       data: { project, failed },
       hint: `see ${reportFile}`,
-      exitCode: 1,
     });
   }
 }
@@ -32,7 +31,7 @@ function parseCommitted(text: string, file: string): CommittedMetrics {
   } catch {
     /* reported below */
   }
-  throw new CairnError('METRICS_INVALID', `${file}: not a Cairn metrics file (expected {"metrics": {...}})`, {
+  throw cairnError('METRICS_INVALID', `${file}: not a Cairn metrics file (expected {"metrics": {...}})`, {
     data: { file },
     hint: 'it is written by the evaluate target',
   });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 
 /** The Nx workspace a command runs in: the nearest folder up from `cwd` with an nx.json. */
 export function findNxWorkspaceRoot(cwd: string = process.cwd()): string {
@@ -9,7 +9,7 @@ export function findNxWorkspaceRoot(cwd: string = process.cwd()): string {
     if (existsSync(join(dir, 'nx.json'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new CairnError(
+      throw cairnError(
         'NOT_IN_WORKSPACE',
         `${resolve(cwd)} is not inside an Nx workspace (no nx.json above it)`,
         {

@@ -1,19 +1,6 @@
-import { CairnError } from '@cairn/errors';
+import { CairnError, RemoteError } from '@cairn/errors';
 
-/** A transport failure; `retryable` says whether trying again may succeed (network, 5xx, corrupt download). */
-export class RemoteError extends CairnError {
-  readonly retryable: boolean;
-
-  constructor(
-    code: RemoteErrorCodeValue,
-    message: string,
-    options: { data?: Record<string, unknown>; hint?: string; cause?: unknown; retryable?: boolean } = {},
-  ) {
-    super(code, message, options);
-    this.name = 'RemoteError';
-    this.retryable = options.retryable ?? false;
-  }
-}
+export { RemoteError };
 
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',

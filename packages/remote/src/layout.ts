@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { RemoteError } from './errors';
+import { InputError } from '@cairn/errors';
 
 /** 64 hex digits (a file's BLAKE3) or 64 hex + `.dir` (a directory manifest). */
 export const OBJECT_ID = /^[0-9a-f]{64}(\.dir)?$/;
 
 export function assertObjectId(id: string): void {
   if (!OBJECT_ID.test(id)) {
-    throw new RemoteError('REMOTE_BAD_OBJECT_ID', `"${id}" is not an object id`, {
+    throw new InputError('REMOTE_BAD_OBJECT_ID', `"${id}" is not an object id`, {
       data: { id },
       hint: 'object ids are 64 lowercase hex digits, optionally followed by .dir',
     });

@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InputError } from '@cairn/errors';
 import { RemoteError } from './errors';
 import { objectRelPath } from './layout';
 import { mapLimit, unique, type Remote } from './transport';
@@ -16,7 +17,7 @@ export interface S3Location {
 export function parseS3Url(url: string): S3Location {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!match || !match[1]) {
-    throw new RemoteError('REMOTE_URL_INVALID', `not an S3 URL: ${url}`, {
+    throw new InputError('REMOTE_URL_INVALID', `not an S3 URL: ${url}`, {
       data: { url },
       hint: 'use s3://bucket or s3://bucket/prefix',
     });

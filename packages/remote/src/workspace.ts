@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { checkout, loadConfig, loadLayout, referencedObjects, selectPointers, workspaceObjects, type CheckoutResult, type MaterializeOptions, type Pointer } from '@cairn/store';
 import { openRemote, type OpenRemoteOptions } from './open';
 import { pullObjects, pushObjects, type TransferOptions, type TransferResult } from './sync';
@@ -25,14 +25,14 @@ export async function openWorkspaceRemote(
   const config = await loadConfig(root);
   const chosen = name ?? config.defaultRemote;
   if (!chosen) {
-    throw new CairnError('REMOTE_NOT_CONFIGURED', `no remote named and no defaultRemote in ${CONFIG_FILE}`, {
+    throw cairnError('REMOTE_NOT_CONFIGURED', `no remote named and no defaultRemote in ${CONFIG_FILE}`, {
       data: { file: CONFIG_FILE, pointer: '/defaultRemote' },
       hint: 'add one with `cairn remote add NAME URL --default`, or name one with --remote NAME',
     });
   }
   const entry = config.remotes[chosen];
   if (!entry) {
-    throw new CairnError('REMOTE_UNKNOWN', `no remote named "${chosen}" in ${CONFIG_FILE}`, {
+    throw cairnError('REMOTE_UNKNOWN', `no remote named "${chosen}" in ${CONFIG_FILE}`, {
       data: { file: CONFIG_FILE, pointer: `/remotes/${chosen}` },
       hint: `known remotes: ${Object.keys(config.remotes).join(', ') || '(none; add one with `cairn remote add`)'}`,
     });

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { CairnError, isCairnError } from '@cairn/errors';
+import { cairnError, isCairnError, type ErrorCode } from '@cairn/errors';
 import type { LoadedModel } from './load-model';
 import type { Row } from './manifest';
 import { clipText, jsonDepthExceeds, MAX_ECHO_CHARS, MAX_JSON_DEPTH } from './errors';
@@ -37,7 +37,13 @@ export interface ModelServerOptions {
 class BodyTooLarge extends Error {}
 
 /** Failures caused by the request (400/413); anything else is the model's or ours (500). */
-const CLIENT_ERRORS = new Set<string>(Object.values(ServeRequestErrorCode));
+const CLIENT_ERRORS = new Set<ErrorCode>([
+  'SERVE_INVALID_REQUEST',
+  'SERVE_INVALID_ROW',
+  'SERVE_INVALID_JSON',
+  'SERVE_JSON_TOO_DEEP',
+  'SERVE_REQUEST_TOO_LARGE',
+]);
 
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -75,7 +81,7 @@ function requestRows(body: unknown): unknown {
     if ('row' in object) return [object.row];
     return [object];
   }
-  throw new CairnError(
+  throw cairnError(
     'SERVE_INVALID_REQUEST',
     `request body must be a JSON object or array, got ${body === null ? 'null' : typeof body}`,
     {
@@ -146,7 +152,7 @@ export function createModelServer(options: ModelServerOptions): Server {
         text = await readBody(request, maxBody);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          throw new CairnError(
+          throw cairnError(
             'SERVE_REQUEST_TOO_LARGE',
             `request body exceeds ${maxBody} bytes`,
             {
@@ -161,14 +167,14 @@ export function createModelServer(options: ModelServerOptions): Server {
         body = JSON.parse(text);
       } catch (error) {
         // V8's message quotes only a few characters around the fault; clipped all the same.
-        throw new CairnError(
+        throw cairnError(
           'SERVE_INVALID_JSON',
           `request body is not valid JSON: ${clipText((error as Error).message)}`,
           { data: { pointer: '/' } },
         );
       }
       if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
-        throw new CairnError(
+        throw cairnError(
           'SERVE_JSON_TOO_DEEP',
           `request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels`,
           { data: { pointer: '/', limit: MAX_JSON_DEPTH }, hint: 'send {"rows": [{"feature": value, ...}]}' },

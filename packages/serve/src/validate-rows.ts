@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { previewValue } from './errors';
 import type { ModelManifest, Row } from './manifest';
 
@@ -18,7 +18,7 @@ function typeOf(value: unknown): string {
  */
 export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest, 'features'>): Row[] {
   if (!Array.isArray(rows) || rows.length === 0) {
-    throw new CairnError(
+    throw cairnError(
       'SERVE_INVALID_REQUEST',
       `/rows must be a non-empty array of objects, got ${typeOf(rows)}`,
       {
@@ -29,7 +29,7 @@ export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest,
   }
   return rows.map((row: unknown, index) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      throw new CairnError(
+      throw cairnError(
         'SERVE_INVALID_ROW',
         `/rows/${index} must be an object of feature values, got ${typeOf(row)}`,
         {
@@ -47,7 +47,7 @@ export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest,
           : typeof value === 'string';
       if (!ok) {
         const got = value === undefined ? 'nothing (missing)' : previewValue(value);
-        throw new CairnError(
+        throw cairnError(
           'SERVE_INVALID_ROW',
           `/rows/${index}/${feature.name}: expected ${feature.type === 'number' ? 'a finite number' : 'a string'}, got ${got}`,
           {

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@cairn/fs-atomic';
-import { storeError } from './errors';
+import type { ErrorCode } from '@cairn/errors';
+import { ConfigInvalidError, storeError } from './errors';
 import { schemaProblem } from './schema';
 
 export type LinkStrategy = 'reflink' | 'hardlink' | 'symlink' | 'copy';
@@ -25,7 +26,7 @@ export function defaultLink(): LinkStrategy[] {
 export const SHARING_STRATEGIES: readonly LinkStrategy[] = ['hardlink', 'symlink'];
 
 export interface LinkWarning {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
@@ -108,20 +109,20 @@ function parseConfig(file: string, text: string): CairnConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw storeError('CONFIG_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
-      data: { file, pointer: '' },
-      hint: 'fix the JSON syntax, or delete the file and run `cairn init`',
-    });
+    throw new ConfigInvalidError(
+      file,
+      '',
+      `is not valid JSON (${(error as Error).message})`,
+      'fix the JSON syntax, or delete the file and run `cairn init`',
+    );
   }
   const problem = schemaProblem('config', raw);
   if (problem) {
-    throw storeError(
-      'CONFIG_INVALID',
-      `${file}: ${problem.pointer || '(document)'} ${problem.message}`,
-      {
-        data: { file, pointer: problem.pointer },
-        hint: 'see packages/store/schemas/config.schema.json for the valid fields',
-      },
+    throw new ConfigInvalidError(
+      file,
+      problem.pointer,
+      problem.message,
+      'see packages/store/schemas/config.schema.json for the valid fields',
     );
   }
   const value = raw as Partial<CairnConfig> & { version: 1 };
@@ -134,19 +135,19 @@ function parseConfig(file: string, text: string): CairnConfig {
   const cacheDir = config.cache.dir;
   if (cacheDir !== undefined && /(^|[\\/])\.git([\\/]|$)/i.test(cacheDir)) {
     // A committed config must not make cairn write into git's own folder (hooks, config).
-    throw storeError('CONFIG_INVALID', `${file}: /cache/dir must not lie inside a .git folder`, {
-      data: { file, pointer: '/cache/dir' },
-      hint: 'valid: a folder outside .git, e.g. .cairn/cache (the default) or a shared cache folder',
-    });
+    throw new ConfigInvalidError(
+      file,
+      '/cache/dir',
+      'must not lie inside a .git folder',
+      'valid: a folder outside .git, e.g. .cairn/cache (the default) or a shared cache folder',
+    );
   }
   if (config.defaultRemote !== undefined && !(config.defaultRemote in config.remotes)) {
-    throw storeError(
-      'CONFIG_INVALID',
-      `${file}: /defaultRemote names "${config.defaultRemote}", which is not in /remotes`,
-      {
-        data: { file, pointer: '/defaultRemote' },
-        hint: `valid: ${Object.keys(config.remotes).join(', ') || '(no remotes defined)'}`,
-      },
+    throw new ConfigInvalidError(
+      file,
+      '/defaultRemote',
+      `names "${config.defaultRemote}", which is not in /remotes`,
+      `valid: ${Object.keys(config.remotes).join(', ') || '(no remotes defined)'}`,
     );
   }
   return config;

@@ -1,11 +1,22 @@
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError, InputError, type ErrorCode } from '@cairn/errors';
+
+/**
+ * A Cairn config file (`.cairn/config.json`, or a project's dataset.json /
+ * model.json read by the pipeline) is not JSON or breaks its schema: one
+ * code and one data shape for every config file.
+ */
+export class ConfigInvalidError extends InputError<{ file: string; pointer: string }> {
+  constructor(file: string, pointer: string, problem: string, hint?: string) {
+    super('CONFIG_INVALID', `${file}: ${pointer || '(root)'} ${problem}`, { data: { file, pointer }, hint });
+  }
+}
 
 export function storeError(
-  code: StoreErrorCodeValue,
+  code: ErrorCode,
   message: string,
   options: { data?: Record<string, unknown>; hint?: string; cause?: unknown } = {},
 ): CairnError {
-  return new CairnError(code, message, options);
+  return cairnError(code, message, options);
 }
 
 /** Maps a Node file-system error on `path` to a CairnError naming the path. */

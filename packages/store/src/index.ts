@@ -45,6 +45,7 @@ export { nxCacheDirectories, workspaceReferences, type KeepReference } from './k
 export { verify, quarantineObject, type VerifyOptions, type VerifyResult } from './verify';
 export { OBJECT_ID, listObjectIds, readManifestObject } from './objects';
 export { schemaDir } from './schema';
+export { ConfigInvalidError } from './errors';
 
 /** Where object `hash` (64 hex, or 64 hex + `.dir`) lives: `<cache>/b3/<2 hex>/<62 hex>[.dir]`. */
 export function objectPath(root: string, hash: string): string {

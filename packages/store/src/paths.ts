@@ -2,6 +2,7 @@ import { promises as fs, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ManifestEntry } from '@cairn/hash';
 import { CAIRN_DIR } from './config';
+import type { ErrorCode } from '@cairn/errors';
 import { storeError } from './errors';
 import { dataPathOf, POINTER_SUFFIX, readPointer, readPointerSync, type Pointer } from './pointer';
 
@@ -109,7 +110,7 @@ function shown(path: string): string {
 }
 
 function refusal(
-  code: (typeof StoreErrorCode)[keyof typeof StoreErrorCode],
+  code: ErrorCode,
   relPath: string,
   source: PathSource,
   why: string,

@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError, type CairnError, type ErrorCode } from '@cairn/errors';
 
 /** Where in a table a problem is: the file, the physical line (1-based, header = 1), the data row, the column. */
 export interface TablePlace {
@@ -9,7 +9,7 @@ export interface TablePlace {
 }
 
 export function tableError(
-  code: TableErrorCodeValue,
+  code: Extract<ErrorCode, `TABLE_${string}`>,
   message: string,
   place: TablePlace,
   options: { hint?: string; cause?: unknown } = {},
@@ -18,5 +18,5 @@ export function tableError(
   if (place.line !== undefined) data.line = place.line;
   if (place.row !== undefined) data.row = place.row;
   if (place.column !== undefined) data.column = place.column;
-  return new CairnError(code, message, { data, ...options });
+  return cairnError(code, message, { data, ...options });
 }

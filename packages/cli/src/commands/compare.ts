@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import {
   type CompareReport,
   type GateRule,
@@ -33,7 +33,7 @@ function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new CairnError('COMPARE_INVALID_JSON', `${source}: not valid JSON (${(error as Error).message})`, {
+    throw cairnError('COMPARE_INVALID_JSON', `${source}: not valid JSON (${(error as Error).message})`, {
       data: { file: source },
     });
   }
@@ -43,7 +43,7 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'COMPARE_FILE_NOT_FOUND',
       `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
       {
@@ -63,7 +63,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 export function parseMetricsFile(text: string, source: string): MetricsFile {
   const value = parseJson(text, source);
   if (!isRecord(value))
-    throw new CairnError('COMPARE_INVALID_METRICS', `${source}: expected a JSON object of metrics`, {
+    throw cairnError('COMPARE_INVALID_METRICS', `${source}: expected a JSON object of metrics`, {
       data: { file: source },
     });
   const raw = isRecord(value.metrics) ? value.metrics : value;
@@ -80,7 +80,7 @@ export function parseMetricsFile(text: string, source: string): MetricsFile {
 export function parseRulesFile(text: string, source: string): Record<string, GateRule> {
   const value = parseJson(text, source);
   if (!isRecord(value))
-    throw new CairnError('COMPARE_INVALID_RULES', `${source}: expected a JSON object of gate rules`, {
+    throw cairnError('COMPARE_INVALID_RULES', `${source}: expected a JSON object of gate rules`, {
       data: { file: source },
     });
   const gates = isRecord(value.gates) ? value.gates : value;
@@ -91,7 +91,7 @@ export async function runCompare(
   options: CompareOptions,
 ): Promise<{ report: CompareReport; markdown: string }> {
   if (options.baseline && options.baseRef) {
-    throw new CairnError('OPTIONS_CONFLICT', '--baseline and --base-ref are mutually exclusive', {
+    throw cairnError('OPTIONS_CONFLICT', '--baseline and --base-ref are mutually exclusive', {
       data: { options: ['baseline', 'base-ref'] },
     });
   }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import { TEST_NAMES, detectDrift, isTestName, renderDriftHtml } from '@cairn/drift';
 import type { DriftReport, TestName } from '@cairn/drift';
 import { writeFileAtomic } from '@cairn/fs-atomic';
@@ -17,7 +17,7 @@ export interface DriftCommandOptions {
 }
 
 function invalidOption(option: string, value: string, expected: string): CairnError {
-  return new CairnError('OPTION_INVALID', `--${option} ${value}: ${expected}`, {
+  return cairnError('OPTION_INVALID', `--${option} ${value}: ${expected}`, {
     data: { option, value },
   });
 }
@@ -33,11 +33,11 @@ function parseNumber(option: string, value: string | undefined): number | undefi
 /** Runs `cairn drift` on two CSV files and returns the report (no printing). */
 export function driftForFiles(options: DriftCommandOptions): DriftReport {
   if (!options.reference)
-    throw new CairnError('OPTION_INVALID', '--reference <file> is required', {
+    throw cairnError('OPTION_INVALID', '--reference <file> is required', {
       data: { option: 'reference' },
     });
   if (!options.current)
-    throw new CairnError('OPTION_INVALID', '--current <file> is required', {
+    throw cairnError('OPTION_INVALID', '--current <file> is required', {
       data: { option: 'current' },
     });
   let test: TestName | undefined;

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import {
   buildDashboard,
   dashboardUid,
@@ -34,7 +34,7 @@ async function readModelJson(file: string): Promise<Record<string, unknown>> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'MONITOR_MODEL_NOT_FOUND',
       `${file}: cannot read the model config (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
       {
@@ -46,12 +46,12 @@ async function readModelJson(file: string): Promise<Record<string, unknown>> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CairnError('MONITOR_MODEL_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
+    throw cairnError('MONITOR_MODEL_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
       data: { file, pointer: '/' },
     });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CairnError('MONITOR_MODEL_INVALID', `${file}: must hold a JSON object`, {
+    throw cairnError('MONITOR_MODEL_INVALID', `${file}: must hold a JSON object`, {
       data: { file, pointer: '/' },
     });
   }
@@ -67,11 +67,11 @@ export async function runMonitor(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<MonitorResult> {
   if (!options.model)
-    throw new CairnError('OPTION_REQUIRED', '--model <model.json> is required', {
+    throw cairnError('OPTION_REQUIRED', '--model <model.json> is required', {
       data: { option: 'model' },
     });
   if (!options.out)
-    throw new CairnError('OPTION_REQUIRED', '--out <dir> is required', { data: { option: 'out' } });
+    throw cairnError('OPTION_REQUIRED', '--out <dir> is required', { data: { option: 'out' } });
   const file = resolve(options.model);
   const config = await readModelJson(file);
   const project = options.project ?? basename(dirname(file));
@@ -87,7 +87,7 @@ export async function runMonitor(
     const url = env.GRAFANA_URL;
     const token = env.GRAFANA_TOKEN;
     if (!url || !token) {
-      throw new CairnError(
+      throw cairnError(
         'GRAFANA_NOT_CONFIGURED',
         `--publish needs GRAFANA_URL and GRAFANA_TOKEN in the environment (missing: ${[!url && 'GRAFANA_URL', !token && 'GRAFANA_TOKEN'].filter(Boolean).join(', ')})`,
         {

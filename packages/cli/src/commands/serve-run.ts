@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import {
   artifactVersion,
   createModelServer,
@@ -51,7 +51,7 @@ function projectNameFor(path: string): string | undefined {
 function parsePort(value: string | undefined): number {
   const port = Number(value ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CairnError('OPTION_INVALID', `--port ${value}: must be an integer from 0 to 65535`, {
+    throw cairnError('OPTION_INVALID', `--port ${value}: must be an integer from 0 to 65535`, {
       data: { option: 'port', value },
     });
   }
@@ -61,7 +61,7 @@ function parsePort(value: string | undefined): number {
 function parseTrainedAt(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
   if (!Number.isFinite(seconds)) {
-    throw new CairnError(
+    throw cairnError(
       'OPTION_INVALID',
       `--trained-at ${value}: must be an ISO date or Unix seconds`,
       {
@@ -77,7 +77,7 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
   try {
     value = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'OPTION_INVALID',
       `--training-metrics ${file}: not a readable JSON file (${(error as Error).message})`,
       {
@@ -86,7 +86,7 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CairnError(
+    throw cairnError(
       'OPTION_INVALID',
       `--training-metrics ${file}: must hold a JSON object of metric names to numbers`,
       {
@@ -143,7 +143,7 @@ export async function startServe(target: string, options: ServeCommandOptions = 
     await new Promise<void>((resolveListen, rejectListen) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         rejectListen(
-          new CairnError(
+          cairnError(
             'SERVE_LISTEN_FAILED',
             `cannot listen on ${options.host ?? '127.0.0.1'}:${port}: ${error.code ?? error.message}`,
             {

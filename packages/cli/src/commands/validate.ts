@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { writeFileAtomic } from '@cairn/fs-atomic';
 import type { ValidationReport } from '@cairn/validate';
 import { createProgress, printJson } from '../output';
@@ -32,7 +32,7 @@ function positiveInteger(option: string, value: string | undefined, fallback: nu
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) {
-    throw new CairnError('OPTION_INVALID', `--${option} ${value}: must be a whole number ≥ 0`, {
+    throw cairnError('OPTION_INVALID', `--${option} ${value}: must be a whole number ≥ 0`, {
       data: { option, value },
     });
   }
@@ -89,7 +89,7 @@ export function register(program: Command): void {
       const { loadDatasetSpec, renderReportMarkdown, validateDataset } = await import('@cairn/validate');
       const specFile = options.spec ?? findDatasetSpec(data);
       if (!specFile) {
-        throw new CairnError(
+        throw cairnError(
           'DATASET_SPEC_NOT_FOUND',
           `${data}: no dataset.json found in its folder or above`,
           {
