@@ -168,9 +168,21 @@ export const CODES = {
   EVAL_INVALID_RULE: { family: 'input', summary: 'A gate rule in model.json is malformed.' },
   EVAL_NOT_A_GIT_REPO: { family: 'store', summary: 'The workspace is not a git repository.' },
   EVAL_NO_MERGE_BASE: { family: 'store', summary: 'The branches share no merge base (unrelated or shallow history).' },
+  EVAL_PATH_OUTSIDE_REPO: {
+    family: 'usage',
+    summary: 'A file to read at a git ref lies outside the repository.',
+  },
   EVAL_REF_NOT_FOUND: {
     family: 'usage',
     summary: 'A branch, tag or commit does not exist (or is not fetched: shallow clone).',
+  },
+  EVAL_TOO_FEW_ROWS: {
+    family: 'input',
+    summary: 'Too few rows to split into train and test sets or into k folds; data: {rows, …}.',
+  },
+  EXECUTOR_PROJECT_REQUIRED: {
+    family: 'usage',
+    summary: 'A Cairn executor ran without a project; run it as a target of an Nx project.',
   },
   GATE_FAILED: { family: 'check', summary: 'The compare gate failed: a metric broke its rule.' },
   GC_GIT_UNREADABLE: { family: 'store', summary: 'gc cannot read the git history it needs to know what is live.' },
@@ -228,6 +240,10 @@ export const CODES = {
   LISTEN_PORT_IN_USE: { family: 'system', summary: 'Another process listens on the port.' },
   LOCK_TIMEOUT: { family: 'system', summary: 'Another cairn process holds the lock on the store.' },
   METRICS_CSV_INVALID: { family: 'input', summary: 'The metrics CSV is malformed or lacks required columns.' },
+  METRICS_CURVE_INVALID: {
+    family: 'input',
+    summary: 'auc needs at least two points along an increasing or decreasing x.',
+  },
   METRICS_EMPTY_INPUT: { family: 'input', summary: 'A metric got no samples.' },
   METRICS_INVALID: {
     family: 'input',
@@ -247,6 +263,11 @@ export const CODES = {
     summary: 'Arrays that must have one entry per sample differ in length.',
   },
   METRICS_MIXED_LABEL_TYPES: { family: 'input', summary: 'Labels mix numbers and strings.' },
+  METRICS_NOT_BINARY: {
+    family: 'input',
+    summary: 'A binary metric (or task binary) got more than two labels; data: {labels}.',
+    hint: 'use the multiclass variant, or --task multiclass',
+  },
   METRICS_SHAPE_MISMATCH: {
     family: 'input',
     summary: 'The probability matrix has a different number of columns than labels.',
@@ -361,6 +382,7 @@ export const CODES = {
     summary: 'A path is of a kind the store cannot track (socket, device, …).',
   },
   STORE_SOURCE_CHANGED: { family: 'store', summary: 'A file changed while it was being added.' },
+  STORE_WORKER_FAILED: { family: 'system', summary: 'A store worker thread exited before finishing its jobs.' },
   TABLE_CSV_INVALID: {
     family: 'input',
     summary: 'CSV syntax: an unterminated quoted field, or a record longer than the limit.',

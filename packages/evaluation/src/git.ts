@@ -107,7 +107,7 @@ export async function readFileAtRef(
   const absolute = path.resolve(repoDir, filePath);
   const filepath = path.relative(dir, absolute).split(path.sep).join('/');
   if (filepath.startsWith('..') || filepath === '') {
-    throw evaluationError('OPTION_INVALID', `${filePath}: outside the repository ${dir}`, {
+    throw evaluationError('EVAL_PATH_OUTSIDE_REPO', `${filePath}: outside the repository ${dir}`, {
       file: filePath,
       dir,
     });

@@ -81,7 +81,7 @@ describe('trainTestSplit', () => {
       );
     }
     expect(() => trainTestSplit(rows.slice(0, 1), { testFraction: 0.5, seed: 1 })).toThrow(
-      expect.objectContaining({ code: 'OPTION_INVALID' }),
+      expect.objectContaining({ code: 'EVAL_TOO_FEW_ROWS' }),
     );
     expect(() => trainTestSplit(rows, { testFraction: 0.5, seed: 1.5 })).toThrow(
       expect.objectContaining({ code: 'OPTION_INVALID' }),

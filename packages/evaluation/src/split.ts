@@ -90,7 +90,7 @@ export function trainTestSplit<T>(
   const nTest = Math.ceil(testFraction * n);
   if (n < 2 || nTest >= n) {
     throw evaluationError(
-      'OPTION_INVALID',
+      'EVAL_TOO_FEW_ROWS',
       `cannot split ${n} rows with testFraction ${testFraction}: train or test would be empty`,
       {
         rows: n,
@@ -145,7 +145,7 @@ export function stratifiedKFold<T>(
   }
   if (rows.length < k) {
     throw evaluationError(
-      'OPTION_INVALID',
+      'EVAL_TOO_FEW_ROWS',
       `cannot make ${k} folds from ${rows.length} rows`,
       { rows: rows.length, k },
     );

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { cairnError } from '@cairn/errors';
+import { cairnError, InternalError } from '@cairn/errors';
 
 /** `blake3` is Cairn's identity hash; `md5` reproduces DVC's file and `.dir` hashes. */
 export type HashAlgorithm = 'blake3' | 'md5';
@@ -102,7 +102,8 @@ function wasmHasherOn(wasm: WasmExports, release: () => void): Hasher {
   let done = false;
   return {
     update(data) {
-      if (done) throw new Error('hasher already finished');
+      // Cairn's own callers finish a hasher once; input cannot reach this.
+      if (done) throw new InternalError('INTERNAL_INVARIANT', 'hasher already finished');
       for (let offset = 0; offset < data.length; offset += WASM_CHUNK) {
         const chunk = data.subarray(offset, offset + WASM_CHUNK);
         new Uint8Array(wasm.memory.buffer, wasm.Hash_GetBuffer(), chunk.length).set(chunk);
@@ -110,7 +111,8 @@ function wasmHasherOn(wasm: WasmExports, release: () => void): Hasher {
       }
     },
     digestHex() {
-      if (done) throw new Error('hasher already finished');
+      // Cairn's own callers finish a hasher once; input cannot reach this.
+      if (done) throw new InternalError('INTERNAL_INVARIANT', 'hasher already finished');
       done = true;
       wasm.Hash_Final(32);
       const hex = Buffer.from(new Uint8Array(wasm.memory.buffer, wasm.Hash_GetBuffer(), 32)).toString('hex');

@@ -24,7 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (failure: unknown) => failure,

@@ -217,13 +217,13 @@ export function prfFromCounts(cm: ConfusionCounts, options?: PrfOptions): PrfAve
 export function prfFromCounts(cm: ConfusionCounts, options: PrfOptions = {}): PrfPerClass | PrfAveraged {
   const average = options.average === undefined ? 'binary' : options.average;
   const beta = options.beta ?? 1;
-  if (!(beta >= 0)) throw metricsError('OPTION_INVALID', `beta must be >= 0, got ${beta}`);
+  if (!(beta >= 0)) throw metricsError('OPTION_INVALID', `beta must be >= 0, got ${beta}`, { option: 'beta', value: beta });
   const zeroDivision = options.zeroDivision ?? 0;
   let labels = options.labels ?? cm.labels;
   if (average === 'binary') {
     if (cm.labels.length > 2) {
       throw metricsError(
-        'OPTION_INVALID',
+        'METRICS_NOT_BINARY',
         `average='binary' needs at most 2 labels, the data has ${cm.labels.length}`,
         { labels: cm.labels },
         "choose average 'micro', 'macro' or 'weighted'",

@@ -101,8 +101,9 @@ export function brierScoreLoss(
   const present = distinctSorted(yTrue);
   if (present.length > 2) {
     throw metricsError(
-      'OPTION_INVALID',
+      'METRICS_NOT_BINARY',
       `brier: y_true has ${present.length} labels; only binary classification is supported`,
+      { labels: present.slice(0, 10) },
     );
   }
   const pos = options.posLabel ?? defaultPosLabel(present);

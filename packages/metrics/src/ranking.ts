@@ -81,7 +81,7 @@ function positiveMask(
   const pos = posLabel ?? defaultPosLabel(present);
   if (present.length > 2) {
     throw metricsError(
-      'OPTION_INVALID',
+      'METRICS_NOT_BINARY',
       `${what}: y_true has ${present.length} labels; this metric is binary`,
       { labels: present.slice(0, 10) },
       'use the multiclass variant',
@@ -187,7 +187,7 @@ export function rocCurve(
 /** `auc(x, y)`: trapezoidal area under a monotonic curve (np.trapz). */
 export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length < 2)
-    throw metricsError('OPTION_INVALID', `auc needs at least 2 points, got ${x.length}`);
+    throw metricsError('METRICS_CURVE_INVALID', `auc needs at least 2 points, got ${x.length}`);
   checkSameLength('auc', x, y);
   let direction = 1;
   let anyNeg = false;
@@ -199,7 +199,7 @@ export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
   }
   if (anyNeg) {
     if (allNonPos) direction = -1;
-    else throw metricsError('OPTION_INVALID', 'auc: x is neither increasing nor decreasing');
+    else throw metricsError('METRICS_CURVE_INVALID', 'auc: x is neither increasing nor decreasing');
   }
   const terms = new Float64Array(x.length - 1);
   for (let i = 1; i < x.length; i++) terms[i - 1] = ((x[i]! - x[i - 1]!) * (y[i]! + y[i - 1]!)) / 2;
@@ -387,7 +387,8 @@ export function rocAucScoreMulticlass(
     classes = sortLabels(options.labels);
     if (classes.length !== options.labels.length || classes.some((l, i) => l !== options.labels![i])) {
       throw metricsError('OPTION_INVALID', 'roc_auc: labels must be unique and sorted', {
-        labels: options.labels,
+        option: 'labels',
+        value: options.labels,
       });
     }
     if (classes.length !== cols.length) {

@@ -145,7 +145,7 @@ describe('computeMetrics', () => {
       expect.objectContaining({ code: 'METRICS_EMPTY_INPUT' }),
     );
     expect(() => computeMetrics({ task: 'binary', yTrue: [1, 2, 3], yPred: [1, 2, 3] })).toThrow(
-      expect.objectContaining({ code: 'OPTION_INVALID' }),
+      expect.objectContaining({ code: 'METRICS_NOT_BINARY' }),
     );
     expect(() => computeMetrics({ task: 'binary', yTrue: [0, 1], yPred: [0, 1], posLabel: 7 })).toThrow(
       expect.objectContaining({ code: 'METRICS_INVALID_LABEL' }),

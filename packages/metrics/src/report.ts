@@ -157,7 +157,7 @@ export function computeMetrics(input: MetricsInput): MetricsReport {
   const { labels, codes } = encodeLabels([input.yTrue, input.yPred]);
   if (task === 'binary' && labels.length > 2) {
     throw metricsError(
-      'OPTION_INVALID',
+      'METRICS_NOT_BINARY',
       `task binary but y_true/y_pred hold ${labels.length} labels`,
       { labels: labels.slice(0, 10) },
       'use --task multiclass',
@@ -290,7 +290,9 @@ function addBinary(
   for (let i = 0; i < mask.length; i++) mask[i] = yTrueCodes[i] === posCode ? 1 : 0;
   const trueLabels = distinctSorted(input.yTrue);
   if (trueLabels.length > 2)
-    throw metricsError('OPTION_INVALID', 'binary metrics need at most 2 labels in y_true');
+    throw metricsError('METRICS_NOT_BINARY', 'binary metrics need at most 2 labels in y_true', {
+      labels: trueLabels.slice(0, 10),
+    });
   // one sorted curve serves ROC AUC, average precision and the curve points
   rankingInternals.checkScores('score', score);
   const clf = rankingInternals.binaryClfCurveFromMask(mask, score);

@@ -145,10 +145,11 @@ export async function anonymizeDataset(
       },
     );
   }
-  try {
-    const info = await stat(input);
-    if (!info.isFile()) throw new Error('not a file');
-  } catch {
+  const isFile = await stat(input).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  if (!isFile) {
     throw cairnError('DATA_NOT_FOUND', `${input}: cannot read the input file`, { data: { file: input } });
   }
   if (await sameFile(input, output)) {

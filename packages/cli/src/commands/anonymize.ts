@@ -28,8 +28,8 @@ export async function readKey(options: {
   mask?: boolean;
 }): Promise<string | Buffer> {
   if (options.keyEnv && options.keyFile) {
-    throw cairnError('ANONYMIZE_KEY_MISSING', 'pass either --key-env or --key-file, not both', {
-      data: {},
+    throw cairnError('OPTIONS_CONFLICT', 'pass either --key-env or --key-file, not both', {
+      data: { options: ['key-env', 'key-file'] },
     });
   }
   if (options.keyEnv) {

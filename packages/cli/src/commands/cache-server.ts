@@ -17,7 +17,7 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw cairnError('OPTION_INVALID', `--port ${value} is not a port number`, {
-      data: { value },
+      data: { option: 'port', value },
       hint: 'use 0-65535 (0 picks a free port)',
     });
   }
@@ -28,7 +28,7 @@ function parseSize(value: string): number {
   const match = /^(\d+)([kmgt]?)i?b?$/i.exec(value.trim());
   if (!match) {
     throw cairnError('OPTION_INVALID', `--max-size ${value} is not a size`, {
-      data: { value },
+      data: { option: 'max-size', value },
       hint: 'e.g. 500MB, 10GiB or a number of bytes',
     });
   }
@@ -74,6 +74,7 @@ Logs one JSON line per request on stderr; stops on SIGINT/SIGTERM.`,
         await import('@cairn/cache-server');
       if (flags.tokens && !flags.auth) {
         throw cairnError('OPTIONS_CONFLICT', '--tokens and --no-auth contradict each other', {
+          data: { options: ['tokens', 'no-auth'] },
           hint: 'pass one of them',
         });
       }

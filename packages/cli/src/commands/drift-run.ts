@@ -33,11 +33,11 @@ function parseNumber(option: string, value: string | undefined): number | undefi
 /** Runs `cairn drift` on two CSV files and returns the report (no printing). */
 export function driftForFiles(options: DriftCommandOptions): DriftReport {
   if (!options.reference)
-    throw cairnError('OPTION_INVALID', '--reference <file> is required', {
+    throw cairnError('OPTION_REQUIRED', '--reference <file> is required', {
       data: { option: 'reference' },
     });
   if (!options.current)
-    throw cairnError('OPTION_INVALID', '--current <file> is required', {
+    throw cairnError('OPTION_REQUIRED', '--current <file> is required', {
       data: { option: 'current' },
     });
   let test: TestName | undefined;

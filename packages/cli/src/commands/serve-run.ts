@@ -81,7 +81,7 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
       'OPTION_INVALID',
       `--training-metrics ${file}: not a readable JSON file (${(error as Error).message})`,
       {
-        data: { option: 'training-metrics', file },
+        data: { option: 'training-metrics', value: file },
       },
     );
   }
@@ -90,7 +90,7 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
       'OPTION_INVALID',
       `--training-metrics ${file}: must hold a JSON object of metric names to numbers`,
       {
-        data: { option: 'training-metrics', file },
+        data: { option: 'training-metrics', value: file },
       },
     );
   }

@@ -203,7 +203,7 @@ export function register(program: Command): void {
       }
       if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
         throw cairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
-          data: { option: 'on-drift' },
+          data: { option: 'on-drift', value: options.onDrift },
         });
       }
       const { drift, workspaceRoot } = await pipeline();
