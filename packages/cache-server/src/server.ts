@@ -433,15 +433,11 @@ function listenError(error: Error, host: string, port: number): Error {
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const data = { host, port };
   if (code === 'EADDRINUSE') {
-    return cacheServerError(
-      'LISTEN_PORT_IN_USE',
-      `cannot listen on ${where}: the port is in use`,
-      {
-        data,
-        hint: 'stop the other server, or pick another --port (0 picks a free one)',
-        cause: error,
-      },
-    );
+    return cacheServerError('LISTEN_PORT_IN_USE', `cannot listen on ${where}: the port is in use`, {
+      data,
+      hint: 'stop the other server, or pick another --port (0 picks a free one)',
+      cause: error,
+    });
   }
   if (code === 'EADDRNOTAVAIL') {
     return cacheServerError(
@@ -451,22 +447,18 @@ function listenError(error: Error, host: string, port: number): Error {
     );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
-    return cacheServerError(
-      'LISTEN_HOST_UNKNOWN',
-      `cannot listen on ${where}: unknown host`,
-      {
-        data,
-        hint: 'use an IP address or a host name this machine resolves',
-        cause: error,
-      },
-    );
+    return cacheServerError('LISTEN_HOST_UNKNOWN', `cannot listen on ${where}: unknown host`, {
+      data,
+      hint: 'use an IP address or a host name this machine resolves',
+      cause: error,
+    });
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return cacheServerError(
-      'LISTEN_PERMISSION_DENIED',
-      `cannot listen on ${where}: permission denied`,
-      { data, hint: 'ports below 1024 need privileges; pick a higher --port', cause: error },
-    );
+    return cacheServerError('LISTEN_PERMISSION_DENIED', `cannot listen on ${where}: permission denied`, {
+      data,
+      hint: 'ports below 1024 need privileges; pick a higher --port',
+      cause: error,
+    });
   }
   return error;
 }

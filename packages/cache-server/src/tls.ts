@@ -7,15 +7,11 @@ function readPem(file: string, flag: string): Buffer {
     return readFileSync(file);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw cacheServerError(
-      'TLS_FILE_UNREADABLE',
-      `cannot read ${flag} ${file} (${reason})`,
-      {
-        data: { file, flag, reason },
-        hint: `${flag} takes a readable PEM file`,
-        cause: error,
-      },
-    );
+    throw cacheServerError('TLS_FILE_UNREADABLE', `cannot read ${flag} ${file} (${reason})`, {
+      data: { file, flag, reason },
+      hint: `${flag} takes a readable PEM file`,
+      cause: error,
+    });
   }
 }
 

@@ -24,14 +24,10 @@ export function parseTokens(text: string, file = '<tokens>'): TokenEntry[] {
     const parts = line.split(/\s+/);
     const [scope, token] = parts;
     if (parts.length !== 2 || !SCOPES.includes(scope as TokenScope) || !token) {
-      throw cacheServerError(
-        'TOKENS_FILE_INVALID',
-        `${file}:${index + 1}: expected "<scope> <token>"`,
-        {
-          data: { file, line: index + 1 },
-          hint: `scope is one of ${SCOPES.join(', ')}; the token is one word without spaces`,
-        },
-      );
+      throw cacheServerError('TOKENS_FILE_INVALID', `${file}:${index + 1}: expected "<scope> <token>"`, {
+        data: { file, line: index + 1 },
+        hint: `scope is one of ${SCOPES.join(', ')}; the token is one word without spaces`,
+      });
     }
     if (token.length < 16) {
       throw cacheServerError(

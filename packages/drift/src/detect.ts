@@ -200,11 +200,10 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
       ['current', samples.current],
     ] as const) {
       if (sample.length === 0) {
-        throw driftError(
-          'DRIFT_EMPTY_SAMPLE',
-          `column "${column}" has no values in the ${name} sample`,
-          { column, sample: name },
-        );
+        throw driftError('DRIFT_EMPTY_SAMPLE', `column "${column}" has no values in the ${name} sample`, {
+          column,
+          sample: name,
+        });
       }
     }
     const perColumn = options.tests?.[column] ?? {};

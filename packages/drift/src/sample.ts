@@ -14,11 +14,10 @@ export function toSortedFinite(
   for (let i = 0; i < out.length; i++) {
     const v = out[i] as number;
     if (Number.isNaN(v) || (!options.allowInfinite && !Number.isFinite(v))) {
-      throw driftError(
-        'DRIFT_INVALID_VALUE',
-        `${name}[${i}] is ${String(v)}: expected a finite number`,
-        { sample: name, index: i },
-      );
+      throw driftError('DRIFT_INVALID_VALUE', `${name}[${i}] is ${String(v)}: expected a finite number`, {
+        sample: name,
+        index: i,
+      });
     }
   }
   sortFloat64(out);

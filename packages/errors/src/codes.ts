@@ -35,7 +35,8 @@ export const FAMILIES = {
   },
   remote: {
     exitCode: 2,
-    summary: 'A remote or network service (object remote, S3, Grafana) refused, failed or could not be reached.',
+    summary:
+      'A remote or network service (object remote, S3, Grafana) refused, failed or could not be reached.',
   },
   system: {
     exitCode: 2,
@@ -121,14 +122,19 @@ export const CODES = {
     family: 'input',
     summary: 'A dataset spec is malformed: schema violation, contradictory bounds or an invalid pattern.',
   },
-  DATASET_SPEC_NOT_FOUND: { family: 'input', summary: 'The dataset spec file does not exist or cannot be read.' },
+  DATASET_SPEC_NOT_FOUND: {
+    family: 'input',
+    summary: 'The dataset spec file does not exist or cannot be read.',
+  },
   DATASET_SPEC_PATTERN_UNSUPPORTED: {
     family: 'input',
-    summary: 'A spec pattern uses backreferences or lookaround, which the linear-time engine (RE2) cannot run.',
+    summary:
+      'A spec pattern uses backreferences or lookaround, which the linear-time engine (RE2) cannot run.',
   },
   DATASET_UNREADABLE: {
     family: 'input',
-    summary: 'A dataset file cannot be read as a table; data names the file and, where known, row and column.',
+    summary:
+      'A dataset file cannot be read as a table; data names the file and, where known, row and column.',
   },
   DATA_MALFORMED: {
     family: 'input',
@@ -154,9 +160,18 @@ export const CODES = {
     family: 'input',
     summary: 'Observed and expected frequencies of a drift test differ in length or total.',
   },
-  DRIFT_INVALID_THRESHOLD: { family: 'usage', summary: 'A drift threshold is not a number in its valid range.' },
-  DRIFT_INVALID_VALUE: { family: 'input', summary: 'A drift sample holds a value the test cannot use (NaN, ±∞).' },
-  DRIFT_INVALID_WEIGHTS: { family: 'input', summary: 'Drift weights are negative, non-finite or sum to zero.' },
+  DRIFT_INVALID_THRESHOLD: {
+    family: 'usage',
+    summary: 'A drift threshold is not a number in its valid range.',
+  },
+  DRIFT_INVALID_VALUE: {
+    family: 'input',
+    summary: 'A drift sample holds a value the test cannot use (NaN, ±∞).',
+  },
+  DRIFT_INVALID_WEIGHTS: {
+    family: 'input',
+    summary: 'Drift weights are negative, non-finite or sum to zero.',
+  },
   DRIFT_NO_COLUMNS: { family: 'input', summary: 'Reference and current data share no column to test.' },
   DRIFT_TEST_NOT_APPLICABLE: {
     family: 'usage',
@@ -167,7 +182,10 @@ export const CODES = {
   EVAL_CLASS_TOO_SMALL: { family: 'input', summary: 'A class has fewer members than the number of folds.' },
   EVAL_INVALID_RULE: { family: 'input', summary: 'A gate rule in model.json is malformed.' },
   EVAL_NOT_A_GIT_REPO: { family: 'store', summary: 'The workspace is not a git repository.' },
-  EVAL_NO_MERGE_BASE: { family: 'store', summary: 'The branches share no merge base (unrelated or shallow history).' },
+  EVAL_NO_MERGE_BASE: {
+    family: 'store',
+    summary: 'The branches share no merge base (unrelated or shallow history).',
+  },
   EVAL_PATH_OUTSIDE_REPO: {
     family: 'usage',
     summary: 'A file to read at a git ref lies outside the repository.',
@@ -185,33 +203,51 @@ export const CODES = {
     summary: 'A Cairn executor ran without a project; run it as a target of an Nx project.',
   },
   GATE_FAILED: { family: 'check', summary: 'The compare gate failed: a metric broke its rule.' },
-  GC_GIT_UNREADABLE: { family: 'store', summary: 'gc cannot read the git history it needs to know what is live.' },
+  GC_GIT_UNREADABLE: {
+    family: 'store',
+    summary: 'gc cannot read the git history it needs to know what is live.',
+  },
   GC_MANIFEST_UNREADABLE: {
     family: 'store',
     summary: 'gc cannot read a directory manifest that a live pointer names.',
   },
   GRAFANA_AUTH: { family: 'remote', summary: 'Grafana refused the token (401/403).' },
-  GRAFANA_DASHBOARD_INVALID: { family: 'remote', summary: 'Grafana answered with a dashboard Cairn cannot use.' },
+  GRAFANA_DASHBOARD_INVALID: {
+    family: 'remote',
+    summary: 'Grafana answered with a dashboard Cairn cannot use.',
+  },
   GRAFANA_HTTP_ERROR: { family: 'remote', summary: 'Grafana answered an unexpected HTTP status.' },
   GRAFANA_NOT_CONFIGURED: {
     family: 'usage',
     summary: '--publish needs GRAFANA_URL and GRAFANA_TOKEN in the environment.',
   },
   GRAFANA_UNREACHABLE: { family: 'remote', summary: 'Grafana could not be reached.' },
-  HASH_BACKEND_UNAVAILABLE: { family: 'system', summary: 'The native BLAKE3 backend cannot be loaded on this machine.' },
+  HASH_BACKEND_UNAVAILABLE: {
+    family: 'system',
+    summary: 'The native BLAKE3 backend cannot be loaded on this machine.',
+  },
   HASH_BAD_ALGORITHM: { family: 'usage', summary: 'The hash algorithm named is not supported.' },
   HASH_BAD_MANIFEST: { family: 'input', summary: 'A directory manifest to hash is malformed.' },
   HASH_NOT_A_DIRECTORY: { family: 'input', summary: 'A path expected to be a directory is not one.' },
   HASH_PATH_IS_DIRECTORY: { family: 'input', summary: 'A path expected to be a file is a directory.' },
   HASH_PATH_NOT_FOUND: { family: 'input', summary: 'A path to hash does not exist.' },
-  HASH_PATH_NOT_UTF8: { family: 'input', summary: 'A file name is not valid UTF-8, so it cannot go into a manifest.' },
+  HASH_PATH_NOT_UTF8: {
+    family: 'input',
+    summary: 'A file name is not valid UTF-8, so it cannot go into a manifest.',
+  },
   HASH_PATH_UNREADABLE: {
     family: 'input',
     summary: 'A path to hash cannot be read (permission denied).',
     hint: 'make the file readable by the current user',
   },
-  HASH_READ_FAILED: { family: 'system', summary: 'Reading a file to hash failed for another operating-system reason.' },
-  HASH_SPECIAL_FILE: { family: 'input', summary: 'A path to hash is a socket or device; only regular files hash.' },
+  HASH_READ_FAILED: {
+    family: 'system',
+    summary: 'Reading a file to hash failed for another operating-system reason.',
+  },
+  HASH_SPECIAL_FILE: {
+    family: 'input',
+    summary: 'A path to hash is a socket or device; only regular files hash.',
+  },
   HASH_SYMLINK_DANGLING: { family: 'input', summary: 'A symlink inside a hashed directory points nowhere.' },
   HASH_SYMLINK_OUTSIDE_TREE: {
     family: 'input',
@@ -226,12 +262,18 @@ export const CODES = {
     family: 'internal',
     summary: 'Cairn called one of its own helpers wrongly; a bug, whatever the input.',
   },
-  LABEL_NOT_A_COLUMN: { family: 'usage', summary: 'The --label given to the dataset generator is not a column.' },
+  LABEL_NOT_A_COLUMN: {
+    family: 'usage',
+    summary: 'The --label given to the dataset generator is not a column.',
+  },
   LABEL_REQUIRED: {
     family: 'usage',
     summary: 'The model generator needs --label: the dataset declares no label column.',
   },
-  LISTEN_ADDRESS_UNAVAILABLE: { family: 'system', summary: 'The address to listen on is not on this machine.' },
+  LISTEN_ADDRESS_UNAVAILABLE: {
+    family: 'system',
+    summary: 'The address to listen on is not on this machine.',
+  },
   LISTEN_HOST_UNKNOWN: { family: 'system', summary: 'The host name to listen on does not resolve.' },
   LISTEN_PERMISSION_DENIED: {
     family: 'system',
@@ -239,7 +281,10 @@ export const CODES = {
   },
   LISTEN_PORT_IN_USE: { family: 'system', summary: 'Another process listens on the port.' },
   LOCK_TIMEOUT: { family: 'system', summary: 'Another cairn process holds the lock on the store.' },
-  METRICS_CSV_INVALID: { family: 'input', summary: 'The metrics CSV is malformed or lacks required columns.' },
+  METRICS_CSV_INVALID: {
+    family: 'input',
+    summary: 'The metrics CSV is malformed or lacks required columns.',
+  },
   METRICS_CURVE_INVALID: {
     family: 'input',
     summary: 'auc needs at least two points along an increasing or decreasing x.',
@@ -291,7 +336,10 @@ export const CODES = {
   MONITORING_CONFIG_INVALID: { family: 'input', summary: 'The monitoring section of model.json is invalid.' },
   MONITOR_MODEL_INVALID: { family: 'input', summary: 'The model config given to monitor is not valid JSON.' },
   MONITOR_MODEL_NOT_FOUND: { family: 'input', summary: 'The model config given to monitor cannot be read.' },
-  NOT_IN_WORKSPACE: { family: 'usage', summary: 'The current folder is not inside an Nx workspace (no nx.json above it).' },
+  NOT_IN_WORKSPACE: {
+    family: 'usage',
+    summary: 'The current folder is not inside an Nx workspace (no nx.json above it).',
+  },
   OPTIONS_CONFLICT: {
     family: 'usage',
     summary: 'Options that cannot be combined were given together; data: {options}.',
@@ -299,28 +347,44 @@ export const CODES = {
   },
   OPTION_INVALID: {
     family: 'usage',
-    summary: 'An option (a command-line flag or a library option) has an invalid value; data: {option, value}.',
+    summary:
+      'An option (a command-line flag or a library option) has an invalid value; data: {option, value}.',
   },
   OPTION_REQUIRED: { family: 'usage', summary: 'A required option is missing; data: {option}.' },
-  PLUGIN_NOT_REGISTERED: { family: 'input', summary: 'The Cairn plugin could not be added to nx.json "plugins".' },
+  PLUGIN_NOT_REGISTERED: {
+    family: 'input',
+    summary: 'The Cairn plugin could not be added to nx.json "plugins".',
+  },
   POINTER_INVALID: { family: 'input', summary: 'A .cairn pointer file is malformed.' },
   POINTER_MISSING: { family: 'store', summary: 'A dataset declares data that has no pointer file.' },
   POINTER_NOT_FOUND: { family: 'store', summary: 'The pointer file for a path does not exist.' },
   PROJECT_NOT_FOUND: { family: 'usage', summary: 'No dataset or model project has the given name.' },
-  REMOTE_BAD_OBJECT_ID: { family: 'input', summary: 'An object id sent to or listed by a remote is not a store object id.' },
+  REMOTE_BAD_OBJECT_ID: {
+    family: 'input',
+    summary: 'An object id sent to or listed by a remote is not a store object id.',
+  },
   REMOTE_EXISTS: { family: 'usage', summary: 'A remote with that name already exists.' },
-  REMOTE_FORBIDDEN: { family: 'remote', summary: 'The remote refused the credentials for this operation (403).' },
+  REMOTE_FORBIDDEN: {
+    family: 'remote',
+    summary: 'The remote refused the credentials for this operation (403).',
+  },
   REMOTE_NAME_INVALID: {
     family: 'usage',
     summary: 'A remote name has characters that are not allowed.',
     hint: 'start with a letter or digit; then letters, digits, ".", "_" or "-"',
   },
   REMOTE_NOT_CONFIGURED: { family: 'usage', summary: 'No remote is configured and none was named.' },
-  REMOTE_OBJECT_CORRUPT: { family: 'remote', summary: "An object downloaded from the remote does not match its hash." },
+  REMOTE_OBJECT_CORRUPT: {
+    family: 'remote',
+    summary: 'An object downloaded from the remote does not match its hash.',
+  },
   REMOTE_OBJECT_MISSING: { family: 'remote', summary: 'The remote does not have an object.' },
   REMOTE_REJECTED: { family: 'remote', summary: 'The remote rejected a request (4xx).' },
   REMOTE_SERVER_ERROR: { family: 'remote', summary: 'The remote failed with a server error (5xx).' },
-  REMOTE_TRANSFER_FAILED: { family: 'remote', summary: 'Some objects could not be transferred after retries.' },
+  REMOTE_TRANSFER_FAILED: {
+    family: 'remote',
+    summary: 'Some objects could not be transferred after retries.',
+  },
   REMOTE_UNAUTHORIZED: { family: 'remote', summary: 'The remote needs credentials (401).' },
   REMOTE_UNKNOWN: { family: 'usage', summary: 'No remote has the given name.' },
   REMOTE_UNREACHABLE: { family: 'remote', summary: 'The remote could not be reached over the network.' },
@@ -332,11 +396,17 @@ export const CODES = {
   },
   SERVE_INVALID_JSON: { family: 'input', summary: 'A prediction request body is not valid JSON.' },
   SERVE_INVALID_REQUEST: { family: 'input', summary: 'A prediction request is not {"rows": [...]}.' },
-  SERVE_INVALID_ROW: { family: 'input', summary: "A request row lacks a model feature or has a value of the wrong type." },
+  SERVE_INVALID_ROW: {
+    family: 'input',
+    summary: 'A request row lacks a model feature or has a value of the wrong type.',
+  },
   SERVE_JSON_TOO_DEEP: { family: 'input', summary: 'A request body nests deeper than the server accepts.' },
   SERVE_LISTEN_FAILED: { family: 'system', summary: '`cairn serve` cannot listen on the host and port.' },
   SERVE_METHOD: { family: 'input', summary: 'HTTP 405 from `cairn serve`: the route needs another method.' },
-  SERVE_METRICS: { family: 'internal', summary: 'HTTP 500 from `cairn serve`: /metrics could not be rendered.' },
+  SERVE_METRICS: {
+    family: 'internal',
+    summary: 'HTTP 500 from `cairn serve`: /metrics could not be rendered.',
+  },
   SERVE_MODEL_CLOSED: { family: 'system', summary: 'The model was closed while a prediction was in flight.' },
   SERVE_NOT_FOUND: { family: 'input', summary: 'HTTP 404 from `cairn serve`: no such route.' },
   SERVE_PYTHON_NOT_FOUND: { family: 'system', summary: 'A Python model needs python3, which was not found.' },
@@ -344,9 +414,18 @@ export const CODES = {
     family: 'input',
     summary: 'The reference data for serving monitoring lacks a model feature column.',
   },
-  SERVE_REQUEST_TOO_LARGE: { family: 'input', summary: 'A request body is larger than the server accepts (HTTP 413).' },
-  SERVE_WORKER_CRASHED: { family: 'model', summary: 'The Python model worker exited while requests were in flight.' },
-  SOURCE_NOT_FOUND: { family: 'usage', summary: 'The --source given to the dataset generator does not exist.' },
+  SERVE_REQUEST_TOO_LARGE: {
+    family: 'input',
+    summary: 'A request body is larger than the server accepts (HTTP 413).',
+  },
+  SERVE_WORKER_CRASHED: {
+    family: 'model',
+    summary: 'The Python model worker exited while requests were in flight.',
+  },
+  SOURCE_NOT_FOUND: {
+    family: 'usage',
+    summary: 'The --source given to the dataset generator does not exist.',
+  },
   STORAGE_PATH_EMPTY: { family: 'usage', summary: 'The cache server storage path is empty.' },
   STORAGE_PATH_NOT_FOLDER: {
     family: 'system',
@@ -362,8 +441,14 @@ export const CODES = {
     summary: 'A .dir manifest has duplicate paths, a file that is also a folder, or an unsafe entry path.',
   },
   STORE_NOT_TRACKED: { family: 'store', summary: 'The path is not tracked by Cairn (it has no pointer).' },
-  STORE_NO_WORKSPACE: { family: 'usage', summary: 'No Cairn workspace (.cairn/) was found above the current folder.' },
-  STORE_OBJECT_CORRUPT: { family: 'store', summary: 'A stored object does not match its hash; it was quarantined.' },
+  STORE_NO_WORKSPACE: {
+    family: 'usage',
+    summary: 'No Cairn workspace (.cairn/) was found above the current folder.',
+  },
+  STORE_OBJECT_CORRUPT: {
+    family: 'store',
+    summary: 'A stored object does not match its hash; it was quarantined.',
+  },
   STORE_OBJECT_MISSING: { family: 'store', summary: 'An object a pointer needs is not in the local store.' },
   STORE_PATH_INVALID: {
     family: 'input',
@@ -371,7 +456,10 @@ export const CODES = {
   },
   STORE_PATH_NOT_FOUND: { family: 'input', summary: 'A path given to the store does not exist.' },
   STORE_PATH_OUTSIDE_WORKSPACE: { family: 'input', summary: 'A path resolves outside the workspace.' },
-  STORE_PATH_RESERVED: { family: 'input', summary: 'A path lies in .git/ or .cairn/, which Cairn never writes.' },
+  STORE_PATH_RESERVED: {
+    family: 'input',
+    summary: 'A path lies in .git/ or .cairn/, which Cairn never writes.',
+  },
   STORE_PATH_UNREADABLE: { family: 'system', summary: 'A path cannot be read (permission denied).' },
   STORE_PATH_UNSAFE_PARENT: {
     family: 'input',
@@ -382,7 +470,10 @@ export const CODES = {
     summary: 'A path is of a kind the store cannot track (socket, device, …).',
   },
   STORE_SOURCE_CHANGED: { family: 'store', summary: 'A file changed while it was being added.' },
-  STORE_WORKER_FAILED: { family: 'system', summary: 'A store worker thread exited before finishing its jobs.' },
+  STORE_WORKER_FAILED: {
+    family: 'system',
+    summary: 'A store worker thread exited before finishing its jobs.',
+  },
   TABLE_CSV_INVALID: {
     family: 'input',
     summary: 'CSV syntax: an unterminated quoted field, or a record longer than the limit.',

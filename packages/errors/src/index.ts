@@ -122,7 +122,11 @@ export class InternalError<Data extends Fields = Fields> extends CairnError<Data
   }
 }
 
-type AnyFamilyClass = new (code: ErrorCode, message: string, options?: CairnErrorOptions<Fields>) => CairnError;
+type AnyFamilyClass = new (
+  code: ErrorCode,
+  message: string,
+  options?: CairnErrorOptions<Fields>,
+) => CairnError;
 
 const FAMILY_CLASSES = {
   usage: UsageError,

@@ -27,7 +27,7 @@ export function renderErrorReference(): string {
     '',
     'Every failure a user can cause is a `CairnError` with a stable `code`, structured `data` and',
     'often a `hint`. Commands print `error[CODE]: message` (with `--json`, `{"error": {code, message,',
-    'data, hint}}`) and exit with the status of the code\'s family. Branch on the code, never on',
+    "data, hint}}`) and exit with the status of the code's family. Branch on the code, never on",
     'the message. Anything else that escapes a command is a bug: it is printed with its stack and',
     'the command exits 70.',
     '',

@@ -14,7 +14,8 @@ function sourceFiles(): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|mts|js|mjs)$/.test(entry.name) && !/\.spec\.|\.d\.ts$/.test(entry.name)) files.push(path);
+      else if (/\.(ts|mts|js|mjs)$/.test(entry.name) && !/\.spec\.|\.d\.ts$/.test(entry.name))
+        files.push(path);
     }
   };
   for (const group of ['packages', 'plugins']) {
@@ -45,7 +46,8 @@ describe('the error registry', () => {
 
   it('holds no unused code: each is referenced by some library or plugin source', () => {
     const referenced = new Set<string>();
-    for (const { text } of sources) for (const match of text.matchAll(CODE_LITERAL)) referenced.add(match[1]!);
+    for (const { text } of sources)
+      for (const match of text.matchAll(CODE_LITERAL)) referenced.add(match[1]!);
     const unused = Object.keys(CODES).filter((code) => !referenced.has(code));
     expect(unused, 'registered but never used: delete them from codes.ts').toEqual([]);
   });
@@ -56,7 +58,8 @@ describe('the error registry', () => {
     for (const { file, text } of sources) {
       for (const match of text.matchAll(THROWN_CODE)) {
         const code = match[1]!;
-        if (!(code in CODES) || !docs.includes(`| \`${code}\` |`)) missing.push(`${relative(repoRoot, file)}: ${code}`);
+        if (!(code in CODES) || !docs.includes(`| \`${code}\` |`))
+          missing.push(`${relative(repoRoot, file)}: ${code}`);
       }
     }
     expect(missing, 'add them to packages/errors/src/codes.ts, then run `npm run docs:errors`').toEqual([]);
@@ -64,7 +67,9 @@ describe('the error registry', () => {
 
   it('keeps docs/errors.md in step with the registry', () => {
     const committed = readFileSync(join(repoRoot, 'docs', 'errors.md'), 'utf8');
-    expect(committed === renderErrorReference(), 'docs/errors.md is stale: run `npm run docs:errors`').toBe(true);
+    expect(committed === renderErrorReference(), 'docs/errors.md is stale: run `npm run docs:errors`').toBe(
+      true,
+    );
   });
 
   it('gives each code a known family, a one-line summary, and keeps codes sorted', () => {

@@ -144,11 +144,10 @@ export function stratifiedKFold<T>(
     });
   }
   if (rows.length < k) {
-    throw evaluationError(
-      'EVAL_TOO_FEW_ROWS',
-      `cannot make ${k} folds from ${rows.length} rows`,
-      { rows: rows.length, k },
-    );
+    throw evaluationError('EVAL_TOO_FEW_ROWS', `cannot make ${k} folds from ${rows.length} rows`, {
+      rows: rows.length,
+      k,
+    });
   }
   const groups = groupByClass(rows, options.stratify);
   const small = groups.filter((g) => g.indices.length < k);

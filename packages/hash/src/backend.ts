@@ -170,13 +170,9 @@ export function createHasher(algorithm: HashAlgorithm = 'blake3', backendName?: 
   if (name === 'wasm') return createWasmBlake3Hasher();
   const native = backend().native ?? loadNative();
   if (!native) {
-    throw cairnError(
-      'HASH_BACKEND_UNAVAILABLE',
-      '@napi-rs/blake-hash cannot load on this platform',
-      {
-        hint: 'use the wasm backend (CAIRN_HASH_BACKEND=wasm)',
-      },
-    );
+    throw cairnError('HASH_BACKEND_UNAVAILABLE', '@napi-rs/blake-hash cannot load on this platform', {
+      hint: 'use the wasm backend (CAIRN_HASH_BACKEND=wasm)',
+    });
   }
   const hasher = new native.Blake3Hasher();
   return { update: (data) => void hasher.update(data), digestHex: () => hasher.digest('hex') };

@@ -245,14 +245,10 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
     }
     const stat = await statOrThrow(target);
     if (stat.isDirectory()) {
-      throw cairnError(
-        'HASH_SYMLINK_TO_DIRECTORY',
-        `${absolute}: symlink to a directory (${target})`,
-        {
-          data: { path: absolute, target },
-          hint: 'only links to files are hashed (as the file content); replace the link by the directory or remove it',
-        },
-      );
+      throw cairnError('HASH_SYMLINK_TO_DIRECTORY', `${absolute}: symlink to a directory (${target})`, {
+        data: { path: absolute, target },
+        hint: 'only links to files are hashed (as the file content); replace the link by the directory or remove it',
+      });
     }
     if (!stat.isFile()) throw specialFile(absolute);
     files.push({ relative, source: target });

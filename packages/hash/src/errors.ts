@@ -1,4 +1,4 @@
-import { CairnError, cairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 
 /** Maps a Node file-system error on `path` to a CairnError naming the path. */
 export function fileError(error: unknown, path: string): Error {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCairnError } from '@cairn/errors';
+import { isCairnError, type ErrorCode } from '@cairn/errors';
 import { hashBuffer, hashFile, hashStream } from './hash-file';
 
 const b3sum = (path: string) => execFileSync('b3sum', ['--no-names', path], { encoding: 'utf8' }).trim();

@@ -60,14 +60,10 @@ export async function hashFile(
     if (stat.isDirectory())
       throw fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), path);
     if (!stat.isFile()) {
-      throw cairnError(
-        'HASH_SPECIAL_FILE',
-        `${path}: not a regular file (socket, FIFO or device)`,
-        {
-          data: { path },
-          hint: 'only regular files and directories can be hashed',
-        },
-      );
+      throw cairnError('HASH_SPECIAL_FILE', `${path}: not a regular file (socket, FIFO or device)`, {
+        data: { path },
+        hint: 'only regular files and directories can be hashed',
+      });
     }
     let hasher: Hasher | undefined;
     let size = 0;

@@ -158,12 +158,8 @@ describe('blake3 manifests', () => {
       .toString()
       .replace('"x"', '"../../etc/passwd"');
     expect(code(() => parseManifest(evil))).toBe('HASH_BAD_MANIFEST');
-    expect(code(() => parseManifest('[{"md5": "x", "relpath": "/abs"}]', 'md5'))).toBe(
-      'HASH_BAD_MANIFEST',
-    );
+    expect(code(() => parseManifest('[{"md5": "x", "relpath": "/abs"}]', 'md5'))).toBe('HASH_BAD_MANIFEST');
     expect(code(() => parseManifest('not a manifest\n'))).toBe('HASH_BAD_MANIFEST');
-    expect(code(() => parseManifest(manifestBytes(entries).subarray(0, 100)))).toBe(
-      'HASH_BAD_MANIFEST',
-    );
+    expect(code(() => parseManifest(manifestBytes(entries).subarray(0, 100)))).toBe('HASH_BAD_MANIFEST');
   });
 });

@@ -68,13 +68,9 @@ export function manifestBytes(
   const sorted = isSorted(entries) ? entries : sortEntries(entries);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.path === sorted[i - 1]!.path) {
-      throw cairnError(
-        'HASH_BAD_MANIFEST',
-        `manifest lists ${JSON.stringify(sorted[i]!.path)} twice`,
-        {
-          data: { path: sorted[i]!.path },
-        },
-      );
+      throw cairnError('HASH_BAD_MANIFEST', `manifest lists ${JSON.stringify(sorted[i]!.path)} twice`, {
+        data: { path: sorted[i]!.path },
+      });
     }
   }
   if (algorithm === 'md5') {

@@ -217,7 +217,8 @@ export function prfFromCounts(cm: ConfusionCounts, options?: PrfOptions): PrfAve
 export function prfFromCounts(cm: ConfusionCounts, options: PrfOptions = {}): PrfPerClass | PrfAveraged {
   const average = options.average === undefined ? 'binary' : options.average;
   const beta = options.beta ?? 1;
-  if (!(beta >= 0)) throw metricsError('OPTION_INVALID', `beta must be >= 0, got ${beta}`, { option: 'beta', value: beta });
+  if (!(beta >= 0))
+    throw metricsError('OPTION_INVALID', `beta must be >= 0, got ${beta}`, { option: 'beta', value: beta });
   const zeroDivision = options.zeroDivision ?? 0;
   let labels = options.labels ?? cm.labels;
   if (average === 'binary') {

@@ -1,7 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseCsvColumns } from '@cairn/table';
-import { type ClassificationReport, computeMetrics, encodeLabels, inferTask, metricsInputFromCsv, npSum, rocAucScore, logLoss, sortLabels } from './index';
+import {
+  type ClassificationReport,
+  computeMetrics,
+  encodeLabels,
+  inferTask,
+  metricsInputFromCsv,
+  npSum,
+  rocAucScore,
+  logLoss,
+  sortLabels,
+} from './index';
 
 const parseCsv = (text: string) => parseCsvColumns(text, { file: 'input' });
 

@@ -120,10 +120,7 @@ function guarded(warnings: Record<string, string>, key: string, f: () => number)
   try {
     return f();
   } catch (error) {
-    if (
-      isCairnError(error, 'METRICS_UNDEFINED') ||
-      isCairnError(error, 'METRICS_INVALID_SCORE')
-    ) {
+    if (isCairnError(error, 'METRICS_UNDEFINED') || isCairnError(error, 'METRICS_INVALID_SCORE')) {
       warnings[key] = error.message;
       return null;
     }

@@ -48,14 +48,10 @@ export function resolveThresholds(raw: unknown = {}, file = 'model.json'): Monit
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const pointer = `/monitoring/${key}`;
     if (!(key in LIMITS)) {
-      throw cairnError(
-        'MONITORING_CONFIG_INVALID',
-        `${file}: ${pointer} is not a known monitoring setting`,
-        {
-          data: { file, pointer },
-          hint: `known settings: ${Object.keys(LIMITS).join(', ')}`,
-        },
-      );
+      throw cairnError('MONITORING_CONFIG_INVALID', `${file}: ${pointer} is not a known monitoring setting`, {
+        data: { file, pointer },
+        hint: `known settings: ${Object.keys(LIMITS).join(', ')}`,
+      });
     }
     if (value === undefined) continue;
     const limit = LIMITS[key as keyof MonitoringThresholds];

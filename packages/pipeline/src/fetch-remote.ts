@@ -1,5 +1,13 @@
 import { cairnError } from '@cairn/errors';
-import { hasObject, loadConfig, loadLayout, materialize, referencedObjects, type MaterializeOptions, type Pointer } from '@cairn/store';
+import {
+  hasObject,
+  loadConfig,
+  loadLayout,
+  materialize,
+  referencedObjects,
+  type MaterializeOptions,
+  type Pointer,
+} from '@cairn/store';
 import { DataUnavailableError } from './errors';
 
 /**
@@ -17,14 +25,10 @@ export async function fetchFromDefaultRemote(
   if (!name) return false;
   const url = config.remotes?.[name]?.url;
   if (!url) {
-    throw cairnError(
-      'REMOTE_UNKNOWN',
-      `.cairn/config.json: defaultRemote "${name}" is not among remotes`,
-      {
-        data: { file: '.cairn/config.json', pointer: '/defaultRemote' },
-        hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
-      },
-    );
+    throw cairnError('REMOTE_UNKNOWN', `.cairn/config.json: defaultRemote "${name}" is not among remotes`, {
+      data: { file: '.cairn/config.json', pointer: '/defaultRemote' },
+      hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
+    });
   }
   // The remote library (and its S3 SDK) loads only when data must be fetched.
   const { openRemote, pullObjects } = await import('@cairn/remote');

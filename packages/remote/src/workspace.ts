@@ -1,5 +1,15 @@
 import { cairnError } from '@cairn/errors';
-import { checkout, loadConfig, loadLayout, referencedObjects, selectPointers, workspaceObjects, type CheckoutResult, type MaterializeOptions, type Pointer } from '@cairn/store';
+import {
+  checkout,
+  loadConfig,
+  loadLayout,
+  referencedObjects,
+  selectPointers,
+  workspaceObjects,
+  type CheckoutResult,
+  type MaterializeOptions,
+  type Pointer,
+} from '@cairn/store';
 import { openRemote, type OpenRemoteOptions } from './open';
 import { pullObjects, pushObjects, type TransferOptions, type TransferResult } from './sync';
 import type { Remote } from './transport';

@@ -1,7 +1,15 @@
 import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalRemote, objectFile, openRemote, pullObjects, pushObjects, RemoteError, type Remote } from '../src';
+import {
+  LocalRemote,
+  objectFile,
+  openRemote,
+  pullObjects,
+  pushObjects,
+  RemoteError,
+  type Remote,
+} from '../src';
 import { fillStore, tempDir } from './helpers';
 
 const dirs: { remove(): void }[] = [];
@@ -131,10 +139,7 @@ describe('push and pull through a local-path remote', () => {
     expect(pushed.transferred).toHaveLength(5);
     expect([...transient.attempts.values()]).toEqual([3, 3, 3, 3, 3]);
 
-    const fatal = flaky(
-      openRemote(dir('remote')),
-      () => new RemoteError('REMOTE_FORBIDDEN', 'HTTP 403'),
-    );
+    const fatal = flaky(openRemote(dir('remote')), () => new RemoteError('REMOTE_FORBIDDEN', 'HTTP 403'));
     await expect(pushObjects(a, ids, fatal, { retries: 3, retryDelayMs: 1 })).rejects.toMatchObject({
       code: 'REMOTE_TRANSFER_FAILED',
     });
@@ -161,9 +166,7 @@ describe('push and pull through a local-path remote', () => {
     expect(() => openRemote('relative/path')).toThrow(
       expect.objectContaining({ code: 'REMOTE_URL_INVALID' }),
     );
-    expect(() => openRemote('ftp://host/x')).toThrow(
-      expect.objectContaining({ code: 'REMOTE_URL_INVALID' }),
-    );
+    expect(() => openRemote('ftp://host/x')).toThrow(expect.objectContaining({ code: 'REMOTE_URL_INVALID' }));
     await expect(pushObjects(dir('s'), ['../../etc/passwd'], openRemote(dir('r')))).rejects.toMatchObject({
       code: 'REMOTE_BAD_OBJECT_ID',
     });

@@ -95,14 +95,10 @@ async function loadNodeModel(
   const load = (exports.load ?? (exports.default as Record<string, unknown> | undefined)?.load) as
     ((dir: string) => Promise<NodeModelImpl> | NodeModelImpl) | undefined;
   if (typeof load !== 'function') {
-    throw cairnError(
-      'MODEL_ENTRY_INVALID',
-      `${entryPath}: does not export a load(artifactDir) function`,
-      {
-        data: { entry: entryPath },
-        hint: 'a node model entry exports async function load(artifactDir) returning { predict(rows) }',
-      },
-    );
+    throw cairnError('MODEL_ENTRY_INVALID', `${entryPath}: does not export a load(artifactDir) function`, {
+      data: { entry: entryPath },
+      hint: 'a node model entry exports async function load(artifactDir) returning { predict(rows) }',
+    });
   }
   const impl = await load(artifactDir);
   if (typeof impl?.predict !== 'function') {

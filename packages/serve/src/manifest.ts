@@ -94,14 +94,10 @@ export function parseModelManifest(value: unknown, file = MANIFEST_FILE): ModelM
     seen.add(feature.name);
   });
   if (manifest.task !== 'regression' && (!manifest.labels || manifest.labels.length === 0)) {
-    throw cairnError(
-      'MODEL_MANIFEST_INVALID',
-      `${file}: /labels is required for a ${manifest.task} model`,
-      {
-        data: { file, pointer: '/labels' },
-        hint: 'list the class labels in the order of `probabilities`',
-      },
-    );
+    throw cairnError('MODEL_MANIFEST_INVALID', `${file}: /labels is required for a ${manifest.task} model`, {
+      data: { file, pointer: '/labels' },
+      hint: 'list the class labels in the order of `probabilities`',
+    });
   }
   return manifest;
 }
@@ -128,14 +124,10 @@ export async function readModelManifest(artifactDir: string): Promise<ModelManif
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw cairnError(
-      'MODEL_MANIFEST_INVALID_JSON',
-      `${file}: not valid JSON (${(error as Error).message})`,
-      {
-        data: { file, pointer: '/' },
-        cause: error,
-      },
-    );
+    throw cairnError('MODEL_MANIFEST_INVALID_JSON', `${file}: not valid JSON (${(error as Error).message})`, {
+      data: { file, pointer: '/' },
+      cause: error,
+    });
   }
   return parseModelManifest(value, file);
 }

@@ -152,13 +152,9 @@ export function createModelServer(options: ModelServerOptions): Server {
         text = await readBody(request, maxBody);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          throw cairnError(
-            'SERVE_REQUEST_TOO_LARGE',
-            `request body exceeds ${maxBody} bytes`,
-            {
-              data: { limit: maxBody },
-            },
-          );
+          throw cairnError('SERVE_REQUEST_TOO_LARGE', `request body exceeds ${maxBody} bytes`, {
+            data: { limit: maxBody },
+          });
         }
         throw error;
       }

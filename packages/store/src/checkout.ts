@@ -363,14 +363,10 @@ async function materializeDirectory(
 
 async function assertPresent(layout: Layout, pointer: Pointer): Promise<void> {
   if (!(await objectPresent(layout.cacheDir, pointer.hash))) {
-    throw storeError(
-      'STORE_OBJECT_MISSING',
-      `object ${pointer.hash} (${pointer.path}) is not in the cache`,
-      {
-        data: { id: pointer.hash, path: pointer.path },
-        hint: 'fetch it with `cairn pull`',
-      },
-    );
+    throw storeError('STORE_OBJECT_MISSING', `object ${pointer.hash} (${pointer.path}) is not in the cache`, {
+      data: { id: pointer.hash, path: pointer.path },
+      hint: 'fetch it with `cairn pull`',
+    });
   }
 }
 

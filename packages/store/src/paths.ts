@@ -54,13 +54,9 @@ export function resolveWorkspacePath(root: string, path: string): string {
   }
   const reserved = reservedSegment(toPosixRelative(root, absolute));
   if (reserved !== undefined) {
-    throw storeError(
-      'STORE_PATH_RESERVED',
-      `${path} is inside ${reserved}/, which cairn and git manage`,
-      {
-        data: { path },
-      },
-    );
+    throw storeError('STORE_PATH_RESERVED', `${path} is inside ${reserved}/, which cairn and git manage`, {
+      data: { path },
+    });
   }
   return absolute;
 }
@@ -109,12 +105,7 @@ function shown(path: string): string {
   return clean;
 }
 
-function refusal(
-  code: ErrorCode,
-  relPath: string,
-  source: PathSource,
-  why: string,
-): Error {
+function refusal(code: ErrorCode, relPath: string, source: PathSource, why: string): Error {
   return storeError(code, `${source.file}: ${source.field} ${shown(relPath)} ${why}; nothing was written`, {
     data: { file: source.file, pointer: source.field, path: relPath.slice(0, 1024) },
     hint: `valid: ${VALID_PATH}`,
@@ -145,23 +136,13 @@ export function confinedTarget(
   if (problem) throw refusal('STORE_PATH_INVALID', relPath, source, problem);
   const folder = reservedSegment(relPath);
   if (folder !== undefined) {
-    throw refusal(
-      'STORE_PATH_RESERVED',
-      relPath,
-      source,
-      `is inside ${folder}/, which git and cairn manage`,
-    );
+    throw refusal('STORE_PATH_RESERVED', relPath, source, `is inside ${folder}/, which git and cairn manage`);
   }
   const parts = relPath.split('/');
   const target = join(root, ...parts);
   for (const dir of reserved) {
     if (isInside(dir, target) || isInside(target, dir)) {
-      throw refusal(
-        'STORE_PATH_RESERVED',
-        relPath,
-        source,
-        `would write into the content store ${dir}`,
-      );
+      throw refusal('STORE_PATH_RESERVED', relPath, source, `would write into the content store ${dir}`);
     }
   }
   let current = root;
@@ -292,14 +273,10 @@ export async function selectPointers(root: string, paths?: string[]): Promise<Po
     );
     const inside = isDir ? await listPointers(root, absolute) : [];
     if (inside.length === 0) {
-      throw storeError(
-        'STORE_NOT_TRACKED',
-        `${path} is not tracked by cairn (no ${basename(pointerFile)})`,
-        {
-          data: { path },
-          hint: 'track it with `cairn add`',
-        },
-      );
+      throw storeError('STORE_NOT_TRACKED', `${path} is not tracked by cairn (no ${basename(pointerFile)})`, {
+        data: { path },
+        hint: 'track it with `cairn add`',
+      });
     }
     for (const record of inside) selected.set(record.file, record);
   }

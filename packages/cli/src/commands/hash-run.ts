@@ -35,14 +35,10 @@ async function kindOf(path: string): Promise<'file' | 'directory'> {
       },
     );
   }
-  throw cairnError(
-    'HASH_SPECIAL_FILE',
-    `${path}: not a regular file or directory (socket, FIFO or device)`,
-    {
-      data: { path },
-      hint: 'only regular files and directories can be hashed',
-    },
-  );
+  throw cairnError('HASH_SPECIAL_FILE', `${path}: not a regular file or directory (socket, FIFO or device)`, {
+    data: { path },
+    hint: 'only regular files and directories can be hashed',
+  });
 }
 
 export async function hashPaths(

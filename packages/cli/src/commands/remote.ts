@@ -59,14 +59,10 @@ export function register(program: Command): void {
       const { loadConfig, saveConfig, configFileName } = await storeConfig();
       const config = await loadConfig(root);
       if (config.remotes[name]) {
-        throw cairnError(
-          'REMOTE_EXISTS',
-          `remote "${name}" already exists (${config.remotes[name].url})`,
-          {
-            data: { file: configFileName, pointer: `/remotes/${name}` },
-            hint: `remove it first with \`cairn remote remove ${name}\``,
-          },
-        );
+        throw cairnError('REMOTE_EXISTS', `remote "${name}" already exists (${config.remotes[name].url})`, {
+          data: { file: configFileName, pointer: `/remotes/${name}` },
+          hint: `remove it first with \`cairn remote remove ${name}\``,
+        });
       }
       config.remotes[name] = { url };
       if (options.default || Object.keys(config.remotes).length === 1) config.defaultRemote = name;

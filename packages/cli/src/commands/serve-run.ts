@@ -61,13 +61,9 @@ function parsePort(value: string | undefined): number {
 function parseTrainedAt(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
   if (!Number.isFinite(seconds)) {
-    throw cairnError(
-      'OPTION_INVALID',
-      `--trained-at ${value}: must be an ISO date or Unix seconds`,
-      {
-        data: { option: 'trained-at', value },
-      },
-    );
+    throw cairnError('OPTION_INVALID', `--trained-at ${value}: must be an ISO date or Unix seconds`, {
+      data: { option: 'trained-at', value },
+    });
   }
   return seconds;
 }

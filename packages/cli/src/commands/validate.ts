@@ -89,14 +89,10 @@ export function register(program: Command): void {
       const { loadDatasetSpec, renderReportMarkdown, validateDataset } = await import('@cairn/validate');
       const specFile = options.spec ?? findDatasetSpec(data);
       if (!specFile) {
-        throw cairnError(
-          'DATASET_SPEC_NOT_FOUND',
-          `${data}: no dataset.json found in its folder or above`,
-          {
-            data: { file: data },
-            hint: 'pass --spec <dataset.json>',
-          },
-        );
+        throw cairnError('DATASET_SPEC_NOT_FOUND', `${data}: no dataset.json found in its folder or above`, {
+          data: { file: data },
+          hint: 'pass --spec <dataset.json>',
+        });
       }
       const spec = await loadDatasetSpec(specFile);
       const maxViolations = positiveInteger('max-violations', options.maxViolations, 1000);
