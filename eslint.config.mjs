@@ -1,6 +1,42 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/*
+ * The layers of DESIGN.md, enforced: a package is used through its public door
+ * (`src/index.ts` and the entries its package.json exports), never by reaching
+ * into its `src` or `dist`; libraries (packages/*) never import the Nx plugin,
+ * the CLI or Nx itself. tools/layers/src/layers.spec.ts proves each rule fires.
+ */
+const DEEP_IMPORTS = {
+  patterns: [
+    {
+      group: ['@cairn/*/src', '@cairn/*/src/**', '@cairn/*/dist', '@cairn/*/dist/**'],
+      message:
+        'Import a Cairn package through its public entry (src/index.ts or an entry its package.json exports), not its internals.',
+    },
+    {
+      regex: '^(\\.\\./)+(packages/|plugins/)?[^./][^/]*/(src|dist)(/|$)',
+      message: "Another package's sources are not a public entry: import it by its @cairn/ name.",
+    },
+    {
+      group: ['nx/src/**', 'nx/dist/**', '@nx/*/src/**', '@nx/*/dist/**'],
+      message:
+        "Nx's internals change without notice: use @nx/devkit (or @nx/devkit/internal, as Nx's own plugins do).",
+    },
+  ],
+};
+
+const LIBRARY_IMPORTS = {
+  patterns: [
+    ...DEEP_IMPORTS.patterns,
+    {
+      group: ['@cairn/nx', '@cairn/nx/**', '@cairn/cli', '@cairn/cli/**', 'nx', 'nx/**', '@nx/*', '@nx/*/**'],
+      message:
+        'Libraries (packages/*) sit below the Nx plugin and the CLI and know nothing of Nx: move the shared code into a library.',
+    },
+  ],
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -43,5 +79,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
     },
+  },
+  {
+    files: ['plugins/**/*.{ts,mts,js,mjs}'],
+    rules: { 'no-restricted-imports': ['error', DEEP_IMPORTS] },
+  },
+  {
+    files: ['packages/**/*.{ts,mts,js,mjs}'],
+    rules: { 'no-restricted-imports': ['error', LIBRARY_IMPORTS] },
   },
 );

@@ -24,6 +24,15 @@ function publishablePackages() {
 }
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// A clean build: tsc -b never deletes the output of a source file that was removed, and npm pack would ship it.
+execFileSync(
+  process.execPath,
+  [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json', '--clean'],
+  {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  },
+);
 execFileSync(npm, ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

@@ -9,5 +9,5 @@ export {
 } from './storage';
 export { parseTokens, readTokensFile, TokenChecker, type TokenEntry, type TokenScope } from './tokens';
 export { isCacheHash, isObjectId } from './ids';
-export { ServerMetrics } from './metrics';
+export { ServerMetrics, type Route } from './metrics';
 export { readTlsFiles } from './tls';

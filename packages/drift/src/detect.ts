@@ -21,7 +21,7 @@ export const TEST_NAMES = [
 ] as const;
 export type TestName = (typeof TEST_NAMES)[number];
 
-interface TestSpec {
+export interface TestSpec {
   /** p-value tests drift when p < threshold; distances when statistic >= threshold. */
   kind: 'p_value' | 'distance';
   defaultThreshold: number;

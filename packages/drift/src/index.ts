@@ -31,6 +31,7 @@ export type {
   DetectDriftOptions,
   ColumnTestOptions,
   ColumnSamples,
+  TestSpec,
 } from './detect';
 export { renderDriftHtml } from './html';
 export type { DriftHtmlContext } from './html';

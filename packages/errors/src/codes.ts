@@ -290,11 +290,6 @@ export const CODES = {
     summary: 'auc needs at least two points along an increasing or decreasing x.',
   },
   METRICS_EMPTY_INPUT: { family: 'input', summary: 'A metric got no samples.' },
-  METRICS_INVALID: {
-    family: 'input',
-    summary: 'A file is not a Cairn metrics file (expected {"metrics": {...}}).',
-    hint: 'it is written by the evaluate target',
-  },
   METRICS_INVALID_LABEL: {
     family: 'input',
     summary: 'A label given as an option (posLabel, labels) is not valid for the data.',
@@ -336,10 +331,6 @@ export const CODES = {
   MONITORING_CONFIG_INVALID: { family: 'input', summary: 'The monitoring section of model.json is invalid.' },
   MONITOR_MODEL_INVALID: { family: 'input', summary: 'The model config given to monitor is not valid JSON.' },
   MONITOR_MODEL_NOT_FOUND: { family: 'input', summary: 'The model config given to monitor cannot be read.' },
-  NOT_IN_WORKSPACE: {
-    family: 'usage',
-    summary: 'The current folder is not inside an Nx workspace (no nx.json above it).',
-  },
   OPTIONS_CONFLICT: {
     family: 'usage',
     summary: 'Options that cannot be combined were given together; data: {options}.',

@@ -311,7 +311,7 @@ export function precisionRecallFscoreSupport(
   return prfFromCounts(confusionCounts(yTrue, yPred), options);
 }
 
-type ScalarPrfOptions = Omit<PrfOptions, 'average'> & { average?: 'binary' | Average };
+export type ScalarPrfOptions = Omit<PrfOptions, 'average'> & { average?: 'binary' | Average };
 
 export function precisionScore(
   yTrue: ArrayLike<Label>,

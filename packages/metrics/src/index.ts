@@ -28,6 +28,7 @@ export {
   recallScore,
   fbetaScore,
   f1Score,
+  type ScalarPrfOptions,
 } from './classification';
 export {
   type BinaryClfCurve,

@@ -18,6 +18,12 @@ export {
   type RuleGroup,
   type RuleOptions,
 } from './rules';
-export { buildRuleTests, type RuleTestFile } from './rule-tests';
+export {
+  buildRuleTests,
+  type ExpectedAlert,
+  type InputSeries,
+  type RuleTest,
+  type RuleTestFile,
+} from './rule-tests';
 export { BUNDLE_FILES, writeMonitoringBundle } from './bundle';
 export { publishDashboard, type PublishOptions, type PublishResult } from './publish';

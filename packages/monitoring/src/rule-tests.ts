@@ -1,17 +1,17 @@
 import { modelLabel, thresholdsOf, type MonitoredModel, type MonitoringThresholds } from './model';
 import { ALERTS, buildPrometheusRules, RECORDS, type AlertingRule, type RuleOptions } from './rules';
 
-interface InputSeries {
+export interface InputSeries {
   series: string;
   values: string;
 }
 
-interface ExpectedAlert {
+export interface ExpectedAlert {
   exp_labels: Record<string, string>;
   exp_annotations: Record<string, string>;
 }
 
-interface RuleTest {
+export interface RuleTest {
   name: string;
   interval: string;
   input_series: InputSeries[];

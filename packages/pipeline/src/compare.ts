@@ -1,11 +1,133 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cairnError, CheckError } from '@cairn/errors';
-import { compareMetrics, readFileAtRef, renderCompareMarkdown, renderCompareTable } from '@cairn/evaluation';
+import {
+  compareMetrics,
+  readFileAtRef,
+  renderCompareMarkdown,
+  renderCompareTable,
+  type CompareReport,
+} from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
-import type { CommittedMetrics } from './evaluate';
+import type { GateRule } from './config';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, outputPaths } from './workspace';
+
+/** The metrics of one run, and the data hashes they were computed on when the file records them. */
+export interface MetricsFile {
+  metrics: Record<string, number>;
+  data?: Record<string, string>;
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw cairnError('COMPARE_INVALID_JSON', `${source}: not valid JSON (${(error as Error).message})`, {
+      data: { file: source },
+    });
+  }
+}
+
+/** `source` is how the file is named in errors (workspace-relative where the caller knows it). */
+async function readText(file: string, source = file): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw cairnError(
+      'COMPARE_FILE_NOT_FOUND',
+      `${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      { data: { file: source } },
+    );
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A metrics file is either a flat object of numbers or `{ metrics: {...}, data: {...} }`
+ * (the committed metrics.json the evaluate target writes). Non-numeric entries
+ * are ignored; `null` (how JSON writes NaN) reads as NaN.
+ */
+export function parseMetricsFile(text: string, source: string): MetricsFile {
+  const value = parseJson(text, source);
+  if (!isRecord(value))
+    throw cairnError('COMPARE_INVALID_METRICS', `${source}: expected a JSON object of metrics`, {
+      data: { file: source },
+      hint: 'the evaluate target writes one: {"metrics": {...}}',
+    });
+  const raw = isRecord(value.metrics) ? value.metrics : value;
+  const metrics: Record<string, number> = {};
+  for (const [key, v] of Object.entries(raw))
+    if (typeof v === 'number' || v === null) metrics[key] = v === null ? Number.NaN : v;
+  const data: Record<string, string> = {};
+  if (isRecord(value.data))
+    for (const [key, v] of Object.entries(value.data)) if (typeof v === 'string') data[key] = v;
+  return { metrics, ...(Object.keys(data).length > 0 ? { data } : {}) };
+}
+
+/** Rules are either `{ metric: rule }` or a model.json whose `gates` holds them. */
+export function parseRulesFile(text: string, source: string): Record<string, GateRule> {
+  const value = parseJson(text, source);
+  if (!isRecord(value))
+    throw cairnError('COMPARE_INVALID_RULES', `${source}: expected a JSON object of gate rules`, {
+      data: { file: source },
+    });
+  const gates = isRecord(value.gates) ? value.gates : value;
+  return gates as Record<string, GateRule>;
+}
+
+export interface CompareFilesOptions {
+  /** Metrics JSON of this run. */
+  current: string;
+  /** Baseline metrics JSON (exclusive with `baseRef`). */
+  baseline?: string;
+  /** Git ref to read the baseline from, at `path` (default: `current`), without a checkout. */
+  baseRef?: string;
+  path?: string;
+  /** Gate rules, or a model.json with `gates`. */
+  rules: string;
+  /** Name shown in the report (default: `current`). */
+  model?: string;
+  /** Folder relative paths are resolved against, in the repository `baseRef` is read from (default: the working directory). */
+  cwd?: string;
+}
+
+/** Gates one metrics file against a baseline file, or the same file at a git ref. Writes nothing. */
+export async function compareFiles(
+  options: CompareFilesOptions,
+): Promise<{ report: CompareReport; markdown: string }> {
+  if (options.baseline && options.baseRef) {
+    throw cairnError('OPTIONS_CONFLICT', '--baseline and --base-ref are mutually exclusive', {
+      data: { options: ['baseline', 'base-ref'] },
+    });
+  }
+  const cwd = options.cwd ?? process.cwd();
+  const read = (file: string) => readText(resolve(cwd, file), file);
+  const current = parseMetricsFile(await read(options.current), options.current);
+  const rules = parseRulesFile(await read(options.rules), options.rules);
+  let baseline: MetricsFile | undefined;
+  if (options.baseline) {
+    baseline = parseMetricsFile(await read(options.baseline), options.baseline);
+  } else if (options.baseRef) {
+    const file = options.path ?? options.current;
+    const text = await readFileAtRef(cwd, options.baseRef, resolve(cwd, file));
+    if (text !== undefined) baseline = parseMetricsFile(text, `${options.baseRef}:${file}`);
+  }
+  const report = compareMetrics(current.metrics, baseline?.metrics, rules);
+  const markdown = renderCompareMarkdown(report, {
+    model: options.model ?? options.current,
+    ...(options.baseRef
+      ? { baseRef: options.baseRef }
+      : options.baseline
+        ? { baseRef: options.baseline }
+        : {}),
+    ...(current.data ? { currentDataHashes: current.data } : {}),
+    ...(baseline?.data ? { baselineDataHashes: baseline.data } : {}),
+  });
+  return { report, markdown };
+}
 
 export interface CompareOptions {
   workspaceRoot: string;
@@ -24,38 +146,25 @@ export class GateFailedError extends CheckError<{ project: string; failed: strin
   }
 }
 
-function parseCommitted(text: string, file: string): CommittedMetrics {
-  try {
-    const value = JSON.parse(text) as CommittedMetrics;
-    if (value && typeof value.metrics === 'object') return value;
-  } catch {
-    /* reported below */
-  }
-  throw cairnError('METRICS_INVALID', `${file}: not a Cairn metrics file (expected {"metrics": {...}})`, {
-    data: { file },
-    hint: 'it is written by the evaluate target',
-  });
-}
-
 /**
  * The CI gate: the model's fresh metrics.json against the one committed at the
  * base ref (read from git objects, no checkout), judged by the model's gates.
  * Writes a Markdown report fit for a pull-request comment; fails (exit 1) when
  * any rule fails.
  */
-export async function compare(options: CompareOptions) {
+export async function compare(options: CompareOptions): Promise<CompareReport> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const { workspaceRoot } = options;
   const trainable = resolveTrainable(await discoverProjects(workspaceRoot), options.project);
   const paths = outputPaths(trainable.root);
-  const currentFile = join(workspaceRoot, paths.committedMetrics);
-  const current = parseCommitted(await readFile(currentFile, 'utf8'), paths.committedMetrics);
+  const currentText = await readText(join(workspaceRoot, paths.committedMetrics), paths.committedMetrics);
+  const current = parseMetricsFile(currentText, paths.committedMetrics);
   const baseRef = options.baseRef ?? process.env.CAIRN_BASE_REF ?? process.env.NX_BASE ?? 'main';
   const baselineText = await readFileAtRef(workspaceRoot, baseRef, paths.committedMetrics);
   const baseline =
     baselineText === undefined
       ? undefined
-      : parseCommitted(baselineText, `${baseRef}:${paths.committedMetrics}`);
+      : parseMetricsFile(baselineText, `${baseRef}:${paths.committedMetrics}`);
 
   const report = compareMetrics(current.metrics, baseline?.metrics, trainable.config.gates ?? {});
   const markdown = renderCompareMarkdown(report, {

@@ -19,9 +19,27 @@ export {
   type TrainOptions,
 } from './train';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
-export { requireProject } from './workspace';
+export { projectNameAt, requireProject } from './workspace';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
 export { compare, GateFailedError, type CompareOptions } from './compare';
+/** Compare, drift and validate on plain files: also the light entry `@cairn/pipeline/files`. */
+export * from './files';
+export {
+  monitorProject,
+  writeMonitoring,
+  type MonitoringOptions,
+  type MonitorProjectOptions,
+  type MonitorResult,
+} from './monitor';
+export {
+  closeRunningServers,
+  serveProject,
+  startServe,
+  stopServersOnSignals,
+  type RunningServe,
+  type ServeOptions,
+  type ServeProjectOptions,
+} from './serve';
 export { renderEvaluationMarkdown } from './report';
 export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';

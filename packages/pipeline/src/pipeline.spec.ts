@@ -1,17 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import {
+  gitIn as git,
+  pointsCsv as csv,
+  POINTS_MODEL as model,
+  writePointsWorkspace,
+  writeWorkspaceFile as write,
+} from '../../../tools/test-support/src/points-workspace';
 import { LocalRemote, pushObjects } from '@cairn/remote';
 import {
   add,
@@ -25,88 +22,46 @@ import {
 } from '@cairn/store';
 import {
   compare,
+  compareFiles,
   discoverProjects,
   drift,
   ensureArtifact,
   evaluate,
+  monitorProject,
   prepareData,
+  projectNameAt,
   resolveTrainable,
+  serveProject,
   train,
   RETRAIN_TRIGGER,
 } from './index';
 
-// A trainer obeying docs/model-contract.md that predicts the majority class of its training rows.
-const TRAINER = `
-const { copyFileSync, readFileSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
-const [header, ...lines] = readFileSync(process.env.CAIRN_TRAIN_FILE, 'utf8').trim().split('\\n');
-const labelIndex = header.split(',').indexOf(process.env.CAIRN_LABEL);
-const counts = {};
-for (const line of lines) { const l = line.split(',')[labelIndex]; counts[l] = (counts[l] || 0) + 1; }
-const labels = Object.keys(counts).sort();
-const out = process.env.CAIRN_OUTPUT_DIR;
-writeFileSync(join(out, 'shares.json'), JSON.stringify(labels.map((l) => counts[l] / lines.length)));
-copyFileSync(join(__dirname, 'predict.cjs'), join(out, 'predict.cjs'));
-writeFileSync(join(out, 'cairn-model.json'), JSON.stringify({ runtime: 'node', entry: 'predict.cjs', task: process.env.CAIRN_TASK, label: process.env.CAIRN_LABEL, labels, features: [{ name: 'x', type: 'number' }, { name: 'y', type: 'number' }] }));
-writeFileSync(process.env.CAIRN_METRICS_FILE, JSON.stringify({ n_train: lines.length, params: JSON.parse(readFileSync(process.env.CAIRN_PARAMS_FILE, 'utf8')) }));
-`;
-const PREDICTOR = `
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
-exports.load = async (dir) => {
-  const manifest = JSON.parse(readFileSync(join(dir, 'cairn-model.json'), 'utf8'));
-  const shares = JSON.parse(readFileSync(join(dir, 'shares.json'), 'utf8'));
-  const best = manifest.labels[shares.indexOf(Math.max(...shares))];
-  return { predict: (rows) => rows.map(() => ({ label: best, probabilities: shares })) };
-};
-`;
-
-function write(root: string, file: string, content: string) {
-  mkdirSync(dirname(join(root, file)), { recursive: true });
-  writeFileSync(join(root, file), content);
-}
-function git(root: string, ...args: string[]) {
-  execFileSync('git', args, {
-    cwd: root,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t.invalid',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t.invalid',
-    },
+describe('project naming from a path', () => {
+  it('is the name in the nearest config, else its folder, and never looks past the workspace root', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'cairn-naming-'));
+    onTestFinished(() => rmSync(ws, { recursive: true, force: true }));
+    write(ws, 'nx.json', '{}');
+    write(ws, 'models/folder/model.json', '{}');
+    write(ws, 'models/named/model.json', JSON.stringify({ name: 'renamed' }));
+    write(ws, 'models/broken/model.json', '{');
+    write(ws, 'models/named/artifact/cairn-model.json', '{}');
+    expect(projectNameAt(join(ws, 'models/named/artifact'), ['model'])).toBe('renamed');
+    expect(projectNameAt(join(ws, 'models/folder'), ['model'])).toBe('folder');
+    expect(projectNameAt(join(ws, 'models/broken/x'), ['model'])).toBe('broken');
+    expect(projectNameAt(join(ws, 'models/named'), ['dataset'])).toBeUndefined();
+    // A model.json above the workspace root is another workspace's business.
+    write(ws, 'inner/nx.json', '{}');
+    write(ws, 'model.json', '{}');
+    expect(projectNameAt(join(ws, 'inner/x'), ['model'])).toBeUndefined();
   });
-}
-
-/** 100 rows, 70 of class "a": x tracks the class, so a shifted x is drift. */
-function csv(shift = 0): string {
-  const lines = ['x,y,label'];
-  for (let i = 0; i < 100; i++)
-    lines.push(`${(i % 10) + shift + (i < 70 ? 0 : 5)},${(i * 37) % 11},${i < 70 ? 'a' : 'b'}`);
-  return `${lines.join('\n')}\n`;
-}
+});
 
 describe('pipeline: train, evaluate, compare and drift on a real store and git repo', () => {
   const root = mkdtempSync(join(tmpdir(), 'cairn-pipeline-'));
-  const model = {
-    datasets: ['points'],
-    label: 'label',
-    task: 'binary',
-    train: { command: 'node train.cjs' },
-    params: { depth: 2 },
-    seed: 7,
-    gates: { accuracy: { min: 0.5, max_regression: 0.01 } },
-  };
 
   beforeAll(async () => {
-    write(root, 'nx.json', '{}');
-    write(root, '.gitignore', '/dist\n/.cairn/cache\n/.cairn/state\n/.cairn/runs\n/.cairn/tmp*\n');
+    writePointsWorkspace(root);
     await initWorkspace(root);
-    write(root, 'data/points/points.csv', csv());
-    write(root, 'data/points/dataset.json', JSON.stringify({ data: 'points.csv', label: 'label' }));
-    write(root, 'models/m/model.json', JSON.stringify(model));
-    write(root, 'models/m/train.cjs', TRAINER);
-    write(root, 'models/m/predict.cjs', PREDICTOR);
     await add(root, ['data/points/points.csv']);
     git(root, 'init', '-q', '-b', 'main');
     git(root, 'add', '-A');
@@ -211,6 +166,74 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     });
     expect(readFileSync(join(root, 'dist/cairn/models/m/compare/report.md'), 'utf8')).toContain('accuracy');
     write(root, 'models/m/model.json', JSON.stringify(model));
+  });
+
+  it('compare of a project and of two files reject the same bad metrics file with the same code', async () => {
+    const committed = readFileSync(join(root, 'models/m/metrics.json'), 'utf8');
+    try {
+      write(root, 'models/m/metrics.json', '{ "metrics": ');
+      await expect(
+        compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined }),
+      ).rejects.toMatchObject({ code: 'COMPARE_INVALID_JSON', data: { file: 'models/m/metrics.json' } });
+      const current = join(root, 'models/m/metrics.json');
+      await expect(compareFiles({ current, rules: join(root, 'models/m/model.json') })).rejects.toMatchObject(
+        {
+          code: 'COMPARE_INVALID_JSON',
+          data: { file: current },
+        },
+      );
+      write(root, 'models/m/metrics.json', '[1, 2]');
+      await expect(
+        compare({ workspaceRoot: root, project: 'm', baseRef: 'main', log: () => undefined }),
+      ).rejects.toMatchObject({ code: 'COMPARE_INVALID_METRICS' });
+      await expect(compareFiles({ current, rules: join(root, 'models/m/model.json') })).rejects.toMatchObject(
+        {
+          code: 'COMPARE_INVALID_METRICS',
+        },
+      );
+    } finally {
+      write(root, 'models/m/metrics.json', committed);
+    }
+    // Relative paths resolve against `cwd`, the repository the baseline is read from without a checkout.
+    const { report } = await compareFiles({
+      current: 'models/m/metrics.json',
+      baseRef: 'main',
+      rules: 'models/m/model.json',
+      cwd: root,
+    });
+    const projectReport = await compare({
+      workspaceRoot: root,
+      project: 'm',
+      baseRef: 'main',
+      log: () => undefined,
+    });
+    expect(report).toEqual(projectReport);
+    expect(report.rows.find((row) => row.metric === 'accuracy')).toMatchObject({ passed: true });
+  });
+
+  it('monitor and serve a trained project: the bundle under its outputs, a server named after the project', async () => {
+    const monitored = await monitorProject({ workspaceRoot: root, project: 'm' });
+    expect(monitored).toMatchObject({ project: 'm', dashboardUid: 'cairn-m' });
+    expect(
+      JSON.parse(readFileSync(join(root, 'dist/cairn/models/m/monitor/dashboard.json'), 'utf8')).uid,
+    ).toBe('cairn-m');
+    const server = await serveProject({ workspaceRoot: root, project: 'm', port: 0 });
+    try {
+      expect(server.modelName).toBe('m');
+      const response = await fetch(`${server.url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rows: [{ x: 1, y: 2 }] }),
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { predictions: { label: string }[] }).predictions[0]!.label).toBe(
+        'a',
+      );
+      // The first dataset is the drift reference: its features are scored on /metrics.
+      expect(await (await fetch(`${server.url}/metrics`)).text()).toContain('feature="x"');
+    } finally {
+      await server.close();
+    }
   });
 
   it('drift: the training data itself does not drift; shifted data fails, or records a retrain trigger', async () => {

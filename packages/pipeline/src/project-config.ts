@@ -20,11 +20,13 @@ export {
 export { ConfigInvalidError, ProjectNotFoundError } from './errors';
 export { toolkitVersion } from './version';
 export {
+  configKindOf,
   discoverProjects,
+  findProjectConfig,
+  isSearchedDirectory,
   outputPaths,
   projectName,
   toPosix,
   type CairnProjects,
   type ProjectRef,
 } from './workspace';
-export { findNxWorkspaceRoot } from './root';

@@ -1,5 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, join, posix, relative, sep } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
 import {
   CONFIG_FILES,
   readConfig,
@@ -10,8 +11,18 @@ import {
 } from './config';
 import { ProjectNotFoundError } from './errors';
 
-/** Folders never searched for projects: dependencies, VCS data, caches, build output. */
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.nx', '.cairn', 'dist', 'tmp', 'coverage']);
+/** Folders never searched for projects: dependencies, caches, build output, and every dot-folder (.git, .nx, .cairn…). */
+const SKIPPED_DIRECTORIES = new Set(['node_modules', 'dist', 'tmp', 'coverage']);
+
+/** Whether project discovery looks inside a folder of this name (the plugin's generators walk Nx's tree by it too). */
+export function isSearchedDirectory(name: string): boolean {
+  return !SKIPPED_DIRECTORIES.has(name) && !name.startsWith('.');
+}
+
+/** The kind of Cairn project a file name configures (`model.json` → model), if any. */
+export function configKindOf(fileName: string): ConfigKind | undefined {
+  return (Object.keys(CONFIG_FILES) as ConfigKind[]).find((kind) => CONFIG_FILES[kind] === fileName);
+}
 
 export interface ProjectRef<C> {
   kind: ConfigKind;
@@ -42,10 +53,8 @@ async function findConfigFiles(root: string, dir = root, found: string[] = []): 
   const entries = await readdir(dir, { withFileTypes: true });
   for (const entry of entries) {
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.')) {
-        await findConfigFiles(root, join(dir, entry.name), found);
-      }
-    } else if (entry.isFile() && Object.values(CONFIG_FILES).includes(entry.name)) {
+      if (isSearchedDirectory(entry.name)) await findConfigFiles(root, join(dir, entry.name), found);
+    } else if (entry.isFile() && configKindOf(entry.name)) {
       found.push(toPosix(relative(root, join(dir, entry.name))));
     }
   }
@@ -59,9 +68,7 @@ async function findConfigFiles(root: string, dir = root, found: string[] = []): 
 export async function discoverProjects(workspaceRoot: string): Promise<CairnProjects> {
   const projects: CairnProjects = { datasets: new Map(), models: new Map(), experiments: new Map() };
   for (const configFile of (await findConfigFiles(workspaceRoot)).sort()) {
-    const kind = (Object.keys(CONFIG_FILES) as ConfigKind[]).find(
-      (k) => CONFIG_FILES[k] === basename(configFile),
-    )!;
+    const kind = configKindOf(basename(configFile))!;
     const config = await readConfig<{ name?: string }>(kind, join(workspaceRoot, configFile), configFile);
     const ref = {
       kind,
@@ -75,6 +82,43 @@ export async function discoverProjects(workspaceRoot: string): Promise<CairnProj
     (bucket as Map<string, typeof ref>).set(ref.name, ref);
   }
   return projects;
+}
+
+/** Files that mark a workspace root: a project is never searched for above one. */
+const WORKSPACE_MARKERS = ['.cairn', 'nx.json', '.git'];
+
+/**
+ * The config file of the project a path belongs to (a data file, an artifact
+ * folder): the nearest `dataset.json`/`model.json`/`experiment.json` of the
+ * given kinds at or above it, not looking past the workspace root.
+ */
+export function findProjectConfig(path: string, kinds: readonly ConfigKind[]): string | undefined {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    for (const kind of kinds) {
+      const candidate = join(dir, CONFIG_FILES[kind]);
+      if (existsSync(candidate)) return candidate;
+    }
+    if (WORKSPACE_MARKERS.some((marker) => existsSync(join(dir, marker))) || dirname(dir) === dir) {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * The name of the project a path belongs to (see findProjectConfig). A config
+ * that does not parse names nothing but its folder: naming must not fail
+ * where only a label is at stake.
+ */
+export function projectNameAt(path: string, kinds: readonly ConfigKind[]): string | undefined {
+  const configFile = findProjectConfig(path, kinds);
+  if (!configFile) return undefined;
+  let config: { name?: unknown } = {};
+  try {
+    config = JSON.parse(readFileSync(configFile, 'utf8')) as { name?: unknown };
+  } catch {
+    /* named by its folder */
+  }
+  return projectName(typeof config?.name === 'string' ? { name: config.name } : {}, configFile);
 }
 
 export function requireProject<C>(

@@ -41,6 +41,13 @@ describe('workspace and config', () => {
     mkdirSync(join(gitOnly, '.git'));
     mkdirSync(join(gitOnly, 'x'));
     expect(findWorkspaceRoot(join(gitOnly, 'x'))).toBe(gitOnly);
+    // An Nx workspace inside a repository, before Cairn stored anything: the nearer nx.json wins over .git.
+    mkdirSync(join(gitOnly, 'nx-ws', 'apps'), { recursive: true });
+    writeFileSync(join(gitOnly, 'nx-ws', 'nx.json'), '{}');
+    expect(findWorkspaceRoot(join(gitOnly, 'nx-ws', 'apps'))).toBe(join(gitOnly, 'nx-ws'));
+    // …and a .cairn/ anywhere above wins over both.
+    await initWorkspace(gitOnly);
+    expect(findWorkspaceRoot(join(gitOnly, 'nx-ws', 'apps'))).toBe(gitOnly);
     const none = workspace();
     expect(() => findWorkspaceRoot(none)).toThrow(expect.objectContaining({ code: 'STORE_NO_WORKSPACE' }));
   });

@@ -80,16 +80,21 @@ export function defaultConfig(): CairnConfig {
   return { version: 1, cache: { link: defaultLink() }, remotes: {} };
 }
 
-/** Nearest folder at or above `cwd` holding `.cairn/`, else the nearest holding `.git`. */
+/**
+ * The one rule for the workspace a command runs in: the nearest folder at or
+ * above `cwd` holding `.cairn/` (where `cairn init` or `nx g @cairn/nx:init`
+ * put the store); failing that, the nearest holding `nx.json` or `.git` (an
+ * Nx workspace or a repository where Cairn has not stored anything yet).
+ */
 export function findWorkspaceRoot(cwd: string): string {
   const start = resolve(cwd);
-  let gitRoot: string | undefined;
+  let fallback: string | undefined;
   for (let dir = start; ; dir = dirname(dir)) {
     if (isDirectory(join(dir, CAIRN_DIR))) return dir;
-    if (!gitRoot && existsSync(join(dir, '.git'))) gitRoot = dir;
+    if (!fallback && (existsSync(join(dir, 'nx.json')) || existsSync(join(dir, '.git')))) fallback = dir;
     if (dirname(dir) === dir) break;
   }
-  if (gitRoot) return gitRoot;
+  if (fallback) return fallback;
   throw storeError('STORE_NO_WORKSPACE', `no cairn workspace at or above ${start}`, {
     data: { cwd: start },
     hint: 'run `cairn init` at the root of your repository',

@@ -4,15 +4,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bytes,
   cleanup,
+  countOps,
   crashSeed,
-  killAtRandomPoints,
-  seededRandom,
+  drawOps,
+  expectKilled,
+  type KillPoint,
   spawnTsChild,
   tempDir,
 } from '../test/helpers';
-import { add, initWorkspace, listPointers, referencedObjects, hasObject, status, verify } from './index';
+import { seededRandom } from '../../../tools/test-support/src';
+import {
+  add,
+  checkout,
+  initWorkspace,
+  listPointers,
+  referencedObjects,
+  hasObject,
+  status,
+  verify,
+} from './index';
 
-const FILES = 240;
+const FILES = 120;
+const ROUNDS = 25;
 
 /** Version `v` (0 or 1) of the data: about half the files differ, a few exist in one version only. */
 function version(v: number): Map<string, Buffer> {
@@ -23,7 +36,7 @@ function version(v: number): Map<string, Buffer> {
     files.set(`part-${i % 6}/file-${i}.bin`, bytes(seed + 1, 2048 + ((i * 7919) % 6144)));
   }
   // Large files that differ between versions, so writing is a good part of each run (and of the kills).
-  for (let i = 0; i < 4; i++) files.set(`large-${i}.bin`, bytes(v * 10 + i + 900, 8 * 1024 * 1024));
+  for (let i = 0; i < 2; i++) files.set(`large-${i}.bin`, bytes(v * 10 + i + 900, 8 * 1024 * 1024));
   return files;
 }
 
@@ -60,7 +73,7 @@ describe('checkout crash safety', () => {
   });
   afterAll(() => cleanup(root));
 
-  it('leaves every file with its old or its new bytes when checkout is SIGKILLed (25 seeded random points)', async () => {
+  it(`leaves every file with its old or its new bytes when checkout is SIGKILLed (${ROUNDS} seeded file-system ops)`, async () => {
     const random = seededRandom(crashSeed('checkout crash'));
     const singles = [0, 1].map((v) => bytes(v + 500, 6 * 1024 * 1024));
     const checkInvariants = async (round: number): Promise<void> => {
@@ -90,26 +103,44 @@ describe('checkout crash safety', () => {
       const pointers = (await listPointers(root)).map((record) => record.pointer);
       for (const id of await referencedObjects(root, pointers)) expect(await hasObject(root, id)).toBe(true);
     };
-    const killed = await killAtRandomPoints({
-      rounds: 25,
-      random,
-      // Each round switches the pointers to the other version, so checkout has files to replace.
-      before: (round) => {
-        const texts = pointerText[round % 2]!;
-        writeFileSync(join(root, 'big.cairn'), texts[0]!);
-        writeFileSync(join(root, 'single.bin.cairn'), texts[1]!);
-      },
-      run: () => spawnTsChild(join(__dirname, '..', 'test', 'checkout-child.ts'), [root]),
-      check: checkInvariants,
-    });
-    expect(killed).toBeGreaterThanOrEqual(12);
+    const pointTo = (v: number): void => {
+      writeFileSync(join(root, 'big.cairn'), pointerText[v]![0]!);
+      writeFileSync(join(root, 'single.bin.cairn'), pointerText[v]![1]!);
+    };
+    /**
+     * The same starting point for every checkout of version `v`: the other version checked out whole
+     * (which also finishes after the previous kill), then the pointers switched to `v`. Every checkout
+     * of `v` then performs the same file-system ops.
+     */
+    const prepare = async (v: number): Promise<void> => {
+      pointTo(1 - v);
+      await checkout(root, undefined, { force: true });
+      pointTo(v);
+    };
+    const spawnCheckout = (killAt?: KillPoint) =>
+      spawnTsChild(join(__dirname, '..', 'test', 'checkout-child.ts'), [root], killAt);
+    const totals: number[] = [];
+    for (const v of [0, 1]) {
+      await prepare(v);
+      totals.push((await countOps(spawnCheckout())).total);
+      await checkInvariants(0);
+    }
+    // Rounds alternate between the versions; each version's kills spread over the whole of its checkout.
+    const killsOf = [0, 1].map((v) => drawOps(random, 1, totals[v]!, Math.floor((ROUNDS + v) / 2)));
+    for (let round = 1; round <= ROUNDS; round++) {
+      const v = round % 2;
+      await prepare(v);
+      const killAt = killsOf[v]!.pop()!;
+      await expectKilled(spawnCheckout(killAt), round, killAt);
+      await checkInvariants(round);
+    }
 
     // A last, uninterrupted checkout restores the pointers' version exactly and sweeps the temp siblings.
     const last = spawnTsChild(join(__dirname, '..', 'test', 'checkout-child.ts'), [root]);
     expect((await last.exited).code).toBe(0);
     expect((await status(root)).map((entry) => entry.state)).toEqual(['clean', 'clean']);
     expect(readdirSync(root).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-    const expected = versions[25 % 2]!;
+    const expected = versions[ROUNDS % 2]!;
     expect((await verify(root)).corrupt).toEqual([]);
     expect(walk(join(root, 'big')).sort()).toEqual([...expected.keys()].sort());
   }, 300_000);

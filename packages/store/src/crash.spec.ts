@@ -1,13 +1,34 @@
-import { cpSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytes, cleanup, spawnTsChild, tempDir, writeTree } from '../test/helpers';
+import {
+  bytes,
+  cleanup,
+  countOps,
+  crashSeed,
+  drawOps,
+  expectKilled,
+  type KillPoint,
+  spawnTsChild,
+  tempDir,
+  writeTree,
+} from '../test/helpers';
 import { seededRandom } from '../../../tools/test-support/src';
-import { checkout, hasObject, initWorkspace, listPointers, referencedObjects, status, verify } from './index';
+import {
+  add,
+  checkout,
+  hasObject,
+  initWorkspace,
+  listPointers,
+  objectPath,
+  referencedObjects,
+  status,
+  verify,
+} from './index';
 
-/** Runs test/add-child.ts in its own Node process (TypeScript compiled on the fly by @swc-node/register). */
-function spawnAdd(root: string, paths: string[]) {
-  return spawnTsChild(join(__dirname, '..', 'test', 'add-child.ts'), [root, ...paths]);
+/** Runs test/add-child.ts in its own Node process, SIGKILLed at `killAt` (a mutating file-system op). */
+function spawnAdd(root: string, paths: string[], killAt?: KillPoint) {
+  return spawnTsChild(join(__dirname, '..', 'test', 'add-child.ts'), [root, ...paths], killAt);
 }
 
 /** A process killed inside the lock leaves it behind; pretend its 10 s stale timeout has passed. */
@@ -31,58 +52,75 @@ async function expectConsistent(root: string): Promise<void> {
 
 describe('crash safety', () => {
   let root: string;
-  const SMALL = 300;
+  const ROUNDS = 21;
+  /** Two versions of the data: a third of the small files and the large file differ. */
+  const versions = [0, 1].map((v) => {
+    const files = new Map<string, Buffer>();
+    for (let i = 0; i < 120; i++)
+      files.set(
+        `part-${i % 10}/file-${i}.bin`,
+        bytes((i % 3 === 0 ? v * 1_000_003 : 0) + i + 1, 1024 + ((i * 7919) % 7168)),
+      );
+    // Above the whole-read limit, so the streaming copy is killed too.
+    files.set('large-a.bin', bytes(v + 10, 9 * 1024 * 1024));
+    return files;
+  });
+  /** Objects each version needs that the other does not. */
+  const ownObjects: string[][] = [];
+
+  /**
+   * The same starting point for every add of version `v`: the other version stored and pointed to,
+   * `v`'s own objects absent, `v` on disk. Every add of `v` then performs the same file-system ops.
+   */
+  async function prepare(v: number): Promise<void> {
+    for (const [rel, content] of versions[1 - v]!) writeFileSync(join(root, 'big', rel), content);
+    await add(root, ['big']);
+    for (const id of ownObjects[v]!) rmSync(objectPath(root, id), { force: true });
+    for (const [rel, content] of versions[v]!) writeFileSync(join(root, 'big', rel), content);
+  }
 
   beforeAll(async () => {
     root = tempDir('cairn-crash-');
     await initWorkspace(root);
-    writeTree(join(root, 'big'), SMALL, 7);
-    // A file above the whole-read limit, so the streaming copy is killed too.
-    writeFileSync(join(root, 'big', 'large-a.bin'), bytes(1, 9 * 1024 * 1024));
+    const needed: string[][] = [];
+    for (const files of versions) {
+      for (const [rel, content] of files) {
+        mkdirSync(join(root, 'big', rel, '..'), { recursive: true });
+        writeFileSync(join(root, 'big', rel), content);
+      }
+      needed.push(await referencedObjects(root, await add(root, ['big'])));
+    }
+    for (const v of [0, 1]) ownObjects.push(needed[v]!.filter((id) => !needed[1 - v]!.includes(id)));
   });
   afterAll(() => cleanup(root));
 
-  it('leaves a consistent store when `add` is SIGKILLed at random points (21 times)', async () => {
-    const full = spawnAdd(root, ['big']);
-    const started = await full.ready;
-    const first = await full.exited;
-    expect(first, first.stderr).toMatchObject({ code: 0 });
-    // How long the add itself takes once modules are loaded; kills land uniformly inside it. Later rounds
-    // store fewer objects, so a round that finishes before its kill shortens the estimate.
-    let duration = Date.now() - started;
-    await expectConsistent(root);
+  it(`leaves a consistent store when \`add\` is SIGKILLed at seeded file-system ops (${ROUNDS} times)`, async () => {
+    const random = seededRandom(crashSeed('add crash'));
+    // An uninterrupted add of each version: how many mutating ops it performs.
+    const totals: number[] = [];
+    for (const v of [0, 1]) {
+      await prepare(v);
+      totals.push((await countOps(spawnAdd(root, ['big']))).total);
+      await expectConsistent(root);
+    }
+    // Rounds alternate between the versions; each version's kills spread over the whole of its add, and
+    // four more over its last eight ops, where the pointer is written (each pair of ops gets one).
+    const killsOf = [0, 1].map((v) => [
+      ...drawOps(random, 1, totals[v]! - 8, Math.floor((ROUNDS + v) / 2) - 4),
+      ...drawOps(random, totals[v]! - 7, totals[v]!, 4),
+    ]);
 
-    // Where inside the add each kill lands (a fraction of its duration): seeded, so a failing round can be replayed.
-    const killAt = seededRandom(20_251_201);
-    let killedMidway = 0;
-    for (let round = 1; round <= 21; round++) {
-      // New content for ~15% of the files (and one large file every third round), so each add has objects to write.
-      for (let i = round % 7; i < SMALL; i += 7) {
-        const rel = `part-${i % 10}/group-${Math.floor(i / 100)}/file-${i}.bin`;
-        writeFileSync(join(root, 'big', rel), bytes(round * 1_000_003 + i, 1024 + ((i * round) % 7168)));
-      }
-      if (round % 3 === 0)
-        writeFileSync(join(root, 'big', 'large-a.bin'), bytes(round + 10, 9 * 1024 * 1024));
-      const run = spawnAdd(root, ['big']);
-      let timer: NodeJS.Timeout | undefined;
-      const ready = run.ready.then((at) => {
-        timer = setTimeout(() => run.child.kill('SIGKILL'), killAt() * duration);
-        return at;
-      });
-      const exit = await run.exited;
-      clearTimeout(timer);
-      if (exit.signal === 'SIGKILL') killedMidway++;
-      else {
-        expect(exit, exit.stderr).toMatchObject({ code: 0 });
-        duration = Date.now() - (await ready);
-      }
+    for (let round = 1; round <= ROUNDS; round++) {
+      const v = round % 2;
+      await prepare(v);
+      const killAt = killsOf[v]!.pop()!;
+      await expectKilled(spawnAdd(root, ['big'], killAt), round, killAt);
       ageLock(root);
       // The pointer is always whole and valid (the new one or the previous one), its objects all stored;
       // the full rehash of every object runs every fifth round and at the end.
       await expectPointerComplete(root);
       if (round % 5 === 0) await expectConsistent(root);
     }
-    expect(killedMidway).toBeGreaterThanOrEqual(10);
 
     // After all that, a normal add and a round trip still work.
     const last = spawnAdd(root, ['big']);

@@ -41,7 +41,12 @@ export { add, storePath, type AddOptions, type StoreProgress } from './add';
 export { status, type StatusEntry, type DataState, type DirectoryChanges, type SharedObject } from './status';
 export { checkout, materialize, unprotect, type CheckoutResult, type MaterializeOptions } from './checkout';
 export { gc, referencedObjects, workspaceObjects, type GcObject, type GcOptions, type GcResult } from './gc';
-export { nxCacheDirectories, workspaceReferences, type KeepReference } from './keep';
+export {
+  nxCacheDirectories,
+  workspaceReferences,
+  type KeepReference,
+  type WorkspaceReferences,
+} from './keep';
 export { verify, quarantineObject, type VerifyOptions, type VerifyResult } from './verify';
 export { OBJECT_ID, listObjectIds, readManifestObject } from './objects';
 export { schemaDir } from './schema';

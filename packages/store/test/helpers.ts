@@ -67,88 +67,114 @@ export function git(cwd: string, ...args: string[]): string {
   });
 }
 
-/** A seeded PRNG (mulberry32) in [0, 1): crash tests print the seed so a failing run can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The seed of a crash spec: CAIRN_TEST_SEED to replay one, else a fresh one; printed either way. */
+export function crashSeed(test: string): number {
+  const seed = Number(process.env.CAIRN_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(`${test}: seed ${seed} (replay with CAIRN_TEST_SEED=${seed})`);
+  return seed;
 }
 
-/** The seed for a crash test: CAIRN_CRASH_SEED to replay one, else a fresh one; printed either way. */
-export function crashSeed(test: string): number {
-  const seed = Number(process.env.CAIRN_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 32));
-  console.log(`${test}: seed ${seed} (replay with CAIRN_CRASH_SEED=${seed})`);
-  return seed;
+/** What a child's file-system counter (test/kill-at-op.ts) saw: M mutating ops, where each kind came first and last. */
+export interface OpReport {
+  total: number;
+  first: Record<string, number>;
+  last: Record<string, number>;
+  /** Main-thread ops of each kind (worker ops count in `total` only). */
+  counts: Record<string, number>;
+}
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  /** Absent when the child was killed before it could print it. */
+  ops?: OpReport;
+}
+
+/** Where a child is SIGKILLed: just before or just after its `op`-th mutating file-system op (from 1). */
+export interface KillPoint {
+  op: number;
+  after: boolean;
 }
 
 export interface ChildRun {
   child: import('node:child_process').ChildProcess;
-  /** When the child said it had loaded its modules (ms since the epoch). */
-  ready: Promise<number>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-}
-
-/** Runs a TypeScript test child (compiled on the fly by @swc-node/register) that prints a line once loaded. */
-export function spawnTsChild(script: string, args: string[]): ChildRun {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@cairn/source', '-r', require.resolve('@swc-node/register'), script, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = new Promise<number>((resolve) => child.stdout!.once('data', () => resolve(Date.now())));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
-    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, ready, exited };
+  exited: Promise<ChildExit>;
 }
 
 /**
- * Runs `run()` once to completion to learn how long it takes, then `rounds`
- * times with a SIGKILL at a seeded random point inside that duration,
- * calling `check` after each. Returns how many runs the kill interrupted.
+ * Runs a TypeScript test child (compiled on the fly by @swc-node/register) with test/kill-at-op.ts
+ * preloaded: it counts the child's mutating file-system ops and SIGKILLs it at op `killAtOp`
+ * (never when omitted), so where a kill lands does not depend on the machine's speed.
  */
-export async function killAtRandomPoints(options: {
-  rounds: number;
-  random: () => number;
-  before: (round: number) => Promise<void> | void;
-  run: () => ChildRun;
-  check: (round: number) => Promise<void>;
-}): Promise<number> {
-  await options.before(0);
-  const first = options.run();
-  const started = await first.ready;
-  const exit = await first.exited;
-  if (exit.code !== 0) throw new Error(`the uninterrupted run failed: ${exit.stderr}`);
-  let duration = Date.now() - started;
-  await options.check(0);
-  let killed = 0;
-  for (let round = 1; round <= options.rounds; round++) {
-    await options.before(round);
-    const run = options.run();
-    const delay = options.random() * duration;
-    let timer: NodeJS.Timeout | undefined;
-    const ready = run.ready.then((at) => {
-      timer = setTimeout(() => run.child.kill('SIGKILL'), delay);
-      return at;
-    });
-    const result = await run.exited;
-    clearTimeout(timer);
-    if (process.env.CAIRN_CRASH_DEBUG)
-      console.log(
-        `round ${round}: delay ${delay.toFixed(0)} of ${duration} ms, ${result.signal ?? result.code}`,
-      );
-    if (result.signal === 'SIGKILL') killed++;
-    else if (result.code !== 0) throw new Error(`round ${round} failed: ${result.stderr}`);
-    // A run that finished before its kill shortens the estimate, so later kills land inside the work.
-    else duration = Date.now() - (await ready);
-    await options.check(round);
+export function spawnTsChild(script: string, args: string[], killAt?: KillPoint): ChildRun {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@cairn/source',
+      '-r',
+      require.resolve('@swc-node/register'),
+      '-r',
+      join(__dirname, 'kill-at-op.ts'),
+      script,
+      ...args,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        CAIRN_KILL_AT_OP: killAt === undefined ? 'Infinity' : String(killAt.op),
+        CAIRN_KILL_AFTER: killAt?.after ? '1' : '0',
+      },
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<ChildExit>((resolve) =>
+    child.on('close', (code, signal) => {
+      const line = /^cairn-ops (.*)$/m.exec(stdout)?.[1];
+      resolve({ code, signal, stderr, ops: line ? (JSON.parse(line) as OpReport) : undefined });
+    }),
+  );
+  return { child, exited };
+}
+
+/** Runs a child to completion (no kill) and returns its op report; fails with its stderr otherwise. */
+export async function countOps(run: ChildRun): Promise<OpReport> {
+  const exit = await run.exited;
+  if (exit.code !== 0 || !exit.ops)
+    throw new Error(`the uncounted run failed (${exit.code}): ${exit.stderr}`);
+  return exit.ops;
+}
+
+/**
+ * `count` seeded op indices in [from, to], one in each of `count` equal slices of the range (in a seeded
+ * order), so every phase of the run gets its kills, the last ops included, whatever the seed.
+ */
+export function drawOps(random: () => number, from: number, to: number, count: number): KillPoint[] {
+  const width = (to - from + 1) / count;
+  const ops = Array.from({ length: count }, (_, slice) => {
+    const low = from + Math.floor(slice * width);
+    const high = Math.max(low, from + Math.floor((slice + 1) * width) - 1);
+    return { op: low + Math.floor(random() * (high - low + 1)), after: random() < 0.5 };
+  });
+  for (let i = ops.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [ops[i], ops[j]] = [ops[j]!, ops[i]!];
   }
-  return killed;
+  return ops;
+}
+
+/** Runs a child that must die at its kill point: a run that finished instead means the kill point was not reached. */
+export async function expectKilled(run: ChildRun, round: number, killAt: KillPoint): Promise<void> {
+  const exit = await run.exited;
+  if (exit.signal !== 'SIGKILL')
+    throw new Error(
+      `round ${round}: expected a SIGKILL at op ${killAt.op}, the child exited with ${exit.code} ` +
+        `after ${exit.ops?.total ?? '?'} ops: ${exit.stderr}`,
+    );
+  if (process.env.CAIRN_CRASH_DEBUG)
+    console.log(`round ${round}: killed ${killAt.after ? 'after' : 'before'} op ${killAt.op}`);
 }

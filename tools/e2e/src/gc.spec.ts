@@ -30,7 +30,9 @@ describe('cairn gc after training (real Nx CLI, real git repo)', () => {
   afterAll(() => ws?.dispose());
 
   it('keeps the trained model: a cache hit of train after gc is followed by a working evaluate', () => {
+    // train waits for its dataset's validate (validateBeforeTrain defaults to true).
     expect(TestWorkspace.tasks(ws.nx('run', 'm:train', '--outputStyle=static').output).executed).toEqual([
+      'alpha:validate',
       'm:train',
     ]);
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, repoRoot } from './workspace';
 
@@ -99,7 +99,12 @@ describe('Nx Release (dry run)', () => {
           const file = join(dir, entry);
           return statSync(file).isDirectory() ? files(file) : file.endsWith('.js') ? [file] : [];
         });
-      for (const file of [...files(join(path, 'dist')), ...(manifest.bin ? files(join(path, 'bin')) : [])]) {
+      // Only what the current sources compile to: a developer's dist may still hold the output of a removed
+      // source file (tsc -b never deletes it), which `npm run pack` cleans away before packing.
+      const built = files(join(path, 'dist')).filter((file) =>
+        existsSync(join(path, 'src', relative(join(path, 'dist'), file)).replace(/\.js$/, '.ts')),
+      );
+      for (const file of [...built, ...(manifest.bin ? files(join(path, 'bin')) : [])]) {
         for (const [, specifier] of readFileSync(file, 'utf8').matchAll(
           /(?:require|import)\(["']([^"'.][^"']*)["']\)/g,
         )) {

@@ -101,11 +101,7 @@ describe('a stranger follows README "In your own workspace" with the packed pack
       let commands = readmeCommands(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
       commands = substitute(commands, 'npm install -D nx ', `npm install -D nx@${nxVersion} `);
       commands = substitute(commands, '/path/to/cairn/dist/packages', packDir);
-      commands = substitute(
-        commands,
-        'path/to/iris.csv',
-        join(repoRoot, 'examples', 'datasets', 'iris', 'iris.csv'),
-      );
+      commands = substitute(commands, '/path/to/cairn/examples', join(repoRoot, 'examples'));
 
       const file = (path: string) => join(root, path);
       // JSON written by the tools under test: each check reads the fields it asserts on.

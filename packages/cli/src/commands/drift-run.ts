@@ -1,9 +1,7 @@
-import * as path from 'node:path';
 import { CairnError, cairnError } from '@cairn/errors';
-import { TEST_NAMES, detectDrift, isTestName, renderDriftHtml } from '@cairn/drift';
+import { TEST_NAMES, isTestName } from '@cairn/drift';
 import type { DriftReport, TestName } from '@cairn/drift';
-import { writeFileAtomic } from '@cairn/fs-atomic';
-import { readTable } from '@cairn/table';
+import { driftFiles, type DriftFilesOptions } from '@cairn/pipeline/files';
 
 export interface DriftCommandOptions {
   reference?: string;
@@ -30,8 +28,8 @@ function parseNumber(option: string, value: string | undefined): number | undefi
   return n;
 }
 
-/** Runs `cairn drift` on two CSV files and returns the report (no printing). */
-export function driftForFiles(options: DriftCommandOptions): DriftReport {
+/** The command line as the pipeline's options: required files, a known test, numbers ≥ 0. */
+function parseDriftOptions(options: DriftCommandOptions): DriftFilesOptions {
   if (!options.reference)
     throw cairnError('OPTION_REQUIRED', '--reference <file> is required', {
       data: { option: 'reference' },
@@ -46,16 +44,15 @@ export function driftForFiles(options: DriftCommandOptions): DriftReport {
       throw invalidOption('test', options.test, `must be one of ${TEST_NAMES.join(', ')}`);
     test = options.test;
   }
-  const threshold = parseNumber('threshold', options.threshold);
-  const shareThreshold = parseNumber('share', options.share);
-  const reference = readTable(options.reference).rows;
-  const current = readTable(options.current).rows;
-  return detectDrift(reference, current, {
-    ...(options.column && options.column.length > 0 ? { columns: options.column } : {}),
-    ...(test ? { test } : {}),
-    ...(threshold !== undefined ? { threshold } : {}),
-    ...(shareThreshold !== undefined ? { shareThreshold } : {}),
-  });
+  return {
+    reference: options.reference,
+    current: options.current,
+    columns: options.column,
+    test,
+    threshold: parseNumber('threshold', options.threshold),
+    shareThreshold: parseNumber('share', options.share),
+    html: options.html,
+  };
 }
 
 function formatNumber(x: number | undefined): string {
@@ -85,15 +82,7 @@ export function renderDriftText(report: DriftReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The command's whole run: the report, the optional HTML file, and the exit status (1 on drift). */
-export async function runDriftCommand(options: DriftCommandOptions): Promise<DriftReport> {
-  const report = driftForFiles(options);
-  if (options.html) {
-    const html = renderDriftHtml(report, {
-      reference: path.basename(options.reference as string),
-      current: path.basename(options.current as string),
-    });
-    await writeFileAtomic(options.html, html);
-  }
-  return report;
+/** The command's whole run: the report and the optional HTML file (the caller sets exit 1 on drift). */
+export function runDriftCommand(options: DriftCommandOptions): Promise<DriftReport> {
+  return driftFiles(parseDriftOptions(options));
 }

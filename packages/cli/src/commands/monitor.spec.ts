@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../test/run-cli';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runMonitor } from './monitor-run';
+import { writeMonitoring } from '@cairn/pipeline';
 
 let dir: string;
 
@@ -91,8 +91,10 @@ describe('cairn monitor', () => {
 
   it('--publish needs GRAFANA_URL and GRAFANA_TOKEN, and publishes idempotently', async () => {
     const folder = writeModel('penguins', undefined);
-    const options = { model: join(folder, 'model.json'), out: join(folder, 'out'), publish: true };
-    await expect(runMonitor(options, {})).rejects.toMatchObject({ code: 'GRAFANA_NOT_CONFIGURED' });
+    const options = { modelFile: join(folder, 'model.json'), out: join(folder, 'out'), publish: true };
+    await expect(writeMonitoring({ ...options, env: {} })).rejects.toMatchObject({
+      code: 'GRAFANA_NOT_CONFIGURED',
+    });
     const stored = new Map<string, unknown>();
     const grafana: Server = createServer((request, response) => {
       const chunks: Buffer[] = [];
@@ -123,8 +125,8 @@ describe('cairn monitor', () => {
         GRAFANA_URL: `http://127.0.0.1:${(grafana.address() as AddressInfo).port}`,
         GRAFANA_TOKEN: 't0ken',
       };
-      expect((await runMonitor(options, env)).published).toBe('created');
-      expect((await runMonitor(options, env)).published).toBe('unchanged');
+      expect((await writeMonitoring({ ...options, env })).published).toBe('created');
+      expect((await writeMonitoring({ ...options, env })).published).toBe('unchanged');
       expect([...stored.keys()]).toEqual(['cairn-penguins']);
     } finally {
       await new Promise<void>((resolve) => grafana.close(() => resolve()));

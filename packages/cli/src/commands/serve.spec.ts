@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runCli } from '../../test/run-cli';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { add } from '@cairn/store';
-import { closeRunningServers } from './serve-run';
+import { closeRunningServers } from '@cairn/pipeline';
 
 let dir: string;
 

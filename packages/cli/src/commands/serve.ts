@@ -1,8 +1,56 @@
 import type { Command } from 'commander';
+import { cairnError } from '@cairn/errors';
+import type { RunningServe } from '@cairn/pipeline';
 import { printJson } from '../output';
-import type { ServeCommandOptions } from './serve-run';
 
-// Only the command's definition loads at start-up; its implementation (./serve-run) loads when it runs.
+interface ServeCommandOptions {
+  port?: string;
+  host?: string;
+  name?: string;
+  modelVersion?: string;
+  reference?: string;
+  trainingMetrics?: string;
+  trainedAt?: string;
+  python?: string;
+  metrics?: boolean;
+  json?: boolean;
+}
+
+/** `--port`, also for `cairn task serve`. */
+export function parsePort(value: string | undefined): number {
+  const port = Number(value ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw cairnError('OPTION_INVALID', `--port ${value}: must be an integer from 0 to 65535`, {
+      data: { option: 'port', value },
+    });
+  }
+  return port;
+}
+
+function parseTrainedAt(value: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
+  if (!Number.isFinite(seconds)) {
+    throw cairnError('OPTION_INVALID', `--trained-at ${value}: must be an ISO date or Unix seconds`, {
+      data: { option: 'trained-at', value },
+    });
+  }
+  return seconds;
+}
+
+/** Prints where a server listens (also for `cairn task serve`). */
+export function renderServing(handle: RunningServe, json?: boolean, metrics = true): void {
+  const info = {
+    url: handle.url,
+    model: handle.modelName,
+    version: handle.version,
+    runtime: handle.model.manifest.runtime,
+    metrics,
+  };
+  if (json) printJson(info);
+  else process.stdout.write(`serving ${info.model} (${info.version}, ${info.runtime}) at ${info.url}\n`);
+}
+
+// Only the command's definition loads at start-up; the pipeline loads when it runs.
 export function register(program: Command): void {
   program
     .command('serve')
@@ -12,7 +60,7 @@ export function register(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option(
       '--name <model>',
-      'the `model` label of every metric (default: the project folder holding model.json)',
+      'the `model` label of every metric (default: the project the artifact belongs to, by its model.json)',
     )
     .option(
       '--model-version <v>',
@@ -31,17 +79,21 @@ export function register(program: Command): void {
     .option('--no-metrics', 'disable /metrics and metric collection')
     .option('--json', 'print the listening address as JSON')
     .action(async (target: string, options: ServeCommandOptions) => {
-      const { startServe, stopOnSignals } = await import('./serve-run.js');
-      const handle = await startServe(target, options);
-      const info = {
-        url: handle.url,
-        model: handle.modelName,
-        version: handle.version,
-        runtime: handle.model.manifest.runtime,
-        metrics: options.metrics !== false,
-      };
-      if (options.json) printJson(info);
-      else process.stdout.write(`serving ${info.model} (${info.version}, ${info.runtime}) at ${info.url}\n`);
-      stopOnSignals();
+      const port = parsePort(options.port);
+      const trainedAtSeconds = options.trainedAt ? parseTrainedAt(options.trainedAt) : undefined;
+      const { startServe, stopServersOnSignals } = await import('@cairn/pipeline');
+      const handle = await startServe(target, {
+        port,
+        host: options.host,
+        name: options.name,
+        modelVersion: options.modelVersion,
+        reference: options.reference,
+        trainingMetrics: options.trainingMetrics,
+        trainedAtSeconds,
+        python: options.python,
+        metrics: options.metrics,
+      });
+      renderServing(handle, options.json, options.metrics !== false);
+      stopServersOnSignals();
     });
 }

@@ -1,7 +1,10 @@
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { Command } from 'commander';
 import { cairnError } from '@cairn/errors';
 import { printJson } from '../output';
+import { workspaceRoot } from './add';
+import { renderMonitorResult } from './monitor';
+import { parsePort, renderServing } from './serve';
 
 /**
  * Loaded on first use: the pipeline pulls in every library (metrics, serving,
@@ -9,7 +12,7 @@ import { printJson } from '../output';
  */
 async function pipeline() {
   const module = await import('@cairn/pipeline');
-  return { ...module, workspaceRoot: module.findNxWorkspaceRoot() };
+  return { ...module, workspaceRoot: await workspaceRoot() };
 }
 
 /**
@@ -136,21 +139,9 @@ export function register(program: Command): void {
     .option('--publish', 'push the dashboard to Grafana (GRAFANA_URL, GRAFANA_TOKEN); only when it changed')
     .option('--json', 'print the result as JSON')
     .action(async (model: string, options: { publish?: boolean; json?: boolean }) => {
-      const { discoverProjects, ensureArtifact, outputPaths, resolveTrainable, workspaceRoot } =
-        await pipeline();
-      const trainable = resolveTrainable(await discoverProjects(workspaceRoot), model);
-      const artifact = await ensureArtifact(workspaceRoot, trainable);
-      const { runMonitor } = await import('./monitor-run.js');
-      const result = await runMonitor({
-        model: join(workspaceRoot, trainable.configFile),
-        out: join(workspaceRoot, outputPaths(trainable.root).monitorDir),
-        project: trainable.name,
-        artifact: artifact.dir,
-        publish: options.publish,
-      });
-      if (options.json) return printJson(result);
-      for (const file of result.files) process.stdout.write(`${file}\n`);
-      if (result.published) process.stdout.write(`dashboard ${result.dashboardUid}: ${result.published}\n`);
+      const { monitorProject, workspaceRoot } = await pipeline();
+      const result = await monitorProject({ workspaceRoot, project: model, publish: options.publish });
+      renderMonitorResult(result, options.json);
     });
 
   task
@@ -162,26 +153,11 @@ export function register(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--json', 'print the listening address as JSON')
     .action(async (model: string, options: { port: string; host: string; json?: boolean }) => {
-      const { discoverProjects, ensureArtifact, prepareData, resolveTrainable, workspaceRoot } =
-        await pipeline();
-      const trainable = resolveTrainable(await discoverProjects(workspaceRoot), model);
-      const artifact = await ensureArtifact(workspaceRoot, trainable);
-      // The model's first dataset is the reference for the live per-feature drift scores.
-      const { datasets } = await prepareData(workspaceRoot, model);
-      const { startServe, stopOnSignals } = await import('./serve-run.js');
-      const handle = await startServe(artifact.dir, {
-        port: options.port,
-        host: options.host,
-        name: trainable.name,
-        modelVersion: artifact.hash.slice(0, 12),
-        ...(datasets[0] && (datasets[0].config.format ?? 'csv') === 'csv'
-          ? { reference: datasets[0].dataPath }
-          : {}),
-      });
-      const info = { url: handle.url, model: handle.modelName, version: handle.version };
-      if (options.json) printJson(info);
-      else process.stdout.write(`serving ${info.model} (${info.version}) at ${info.url}\n`);
-      stopOnSignals();
+      const port = parsePort(options.port);
+      const { serveProject, stopServersOnSignals, workspaceRoot } = await pipeline();
+      const handle = await serveProject({ workspaceRoot, project: model, port, host: options.host });
+      renderServing(handle, options.json);
+      stopServersOnSignals();
     });
 
   task

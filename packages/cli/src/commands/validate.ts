@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { cairnError } from '@cairn/errors';
 import { writeFileAtomic } from '@cairn/fs-atomic';
@@ -14,18 +12,6 @@ interface ValidateCommandOptions {
   reportJson?: string;
   maxViolations?: string;
   show?: string;
-}
-
-/** The nearest dataset.json in the data file's folder or above it. */
-export function findDatasetSpec(dataPath: string): string | undefined {
-  let dir = dirname(resolve(dataPath));
-  for (;;) {
-    const candidate = join(dir, 'dataset.json');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 function positiveInteger(option: string, value: string | undefined, fallback: number): number {
@@ -74,7 +60,7 @@ export function register(program: Command): void {
     .argument('<data>', 'the data file')
     .option(
       '--spec <file>',
-      'dataset.json with a "validation" section, or a standalone spec (default: the nearest dataset.json above the data)',
+      'dataset.json with a "validation" section, or a standalone spec (default: the dataset.json of the project holding the data)',
     )
     .option('--json', 'print the full report as JSON')
     .option('--report <file.md>', 'also write the report as Markdown (for a PR comment or CI summary)')
@@ -86,28 +72,23 @@ export function register(program: Command): void {
       '\nExit status: 0 valid (warnings allowed), 1 a rule with severity "error" is broken, 2 bad input.\nRows are 1-based data rows (the CSV header is not counted). See docs/validation.md.',
     )
     .action(async (data: string, options: ValidateCommandOptions) => {
-      const { loadDatasetSpec, renderReportMarkdown, validateDataset } = await import('@cairn/validate');
-      const specFile = options.spec ?? findDatasetSpec(data);
-      if (!specFile) {
-        throw cairnError('DATASET_SPEC_NOT_FOUND', `${data}: no dataset.json found in its folder or above`, {
-          data: { file: data },
-          hint: 'pass --spec <dataset.json>',
-        });
-      }
-      const spec = await loadDatasetSpec(specFile);
       const maxViolations = positiveInteger('max-violations', options.maxViolations, 1000);
       const show = positiveInteger('show', options.show, 20);
+      const [{ validateFile }, { renderReportMarkdown }] = await Promise.all([
+        import('@cairn/pipeline/files'),
+        import('@cairn/validate'),
+      ]);
       const size = await stat(data)
         .then((s) => s.size)
         .catch(() => 0);
       const progress = createProgress({ json: options.json, label: 'validating' });
       if (size > 64 * 1024 * 1024) progress.start(Math.ceil(size / 1048576));
       let reported = 0;
-      let report: ValidationReport;
+      let validated: Awaited<ReturnType<typeof validateFile>>;
       try {
-        report = await validateDataset(data, spec, {
+        validated = await validateFile(data, {
+          spec: options.spec,
           maxViolations,
-          specFile,
           onProgress: (bytes) => {
             const mib = Math.floor(bytes / 1048576);
             progress.tick(mib - reported);
@@ -117,6 +98,7 @@ export function register(program: Command): void {
       } finally {
         progress.stop();
       }
+      const { report, specFile } = validated;
       if (options.report) await writeFileAtomic(options.report, renderReportMarkdown(report, { specFile }));
       if (options.reportJson)
         await writeFileAtomic(options.reportJson, `${JSON.stringify(report, null, 2)}\n`);

@@ -55,8 +55,9 @@ export async function* runBatch(
     return { task: id, result: { success, terminalOutput, startTime, endTime: Date.now() } };
   };
 
+  // A dependency outside this batch was run by Nx before it; one inside must have finished, not merely started.
   const ready = (id: string) =>
-    (taskGraph.dependencies[id] ?? []).every((dep) => done.has(dep) || !pending.has(dep));
+    (taskGraph.dependencies[id] ?? []).every((dep) => done.has(dep) || !(dep in taskGraph.tasks));
   while (pending.size > 0 || running.size > 0) {
     for (const id of [...pending]) {
       if (running.size >= limit) break;

@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { formatError, UsageError } from '@cairn/errors';
+import { cairnError, formatError } from '@cairn/errors';
 
 /**
  * The executors are thin: resolve the project, call the pipeline, report.
@@ -17,10 +17,11 @@ export async function runStep(step: () => Promise<unknown>): Promise<{ success: 
 
 export function projectOf(options: { project?: string }, context: ExecutorContext): string {
   const name = options.project ?? context.projectName;
-  if (!name)
-    throw new UsageError(
-      'EXECUTOR_PROJECT_REQUIRED',
-      'the Cairn executors need a project: run them as a target of an Nx project',
-    );
+  if (!name) {
+    throw cairnError('EXECUTOR_PROJECT_REQUIRED', 'the Cairn executors need a project', {
+      data: { option: 'project' },
+      hint: 'run them as a target of an Nx project, or set the `project` option',
+    });
+  }
   return name;
 }

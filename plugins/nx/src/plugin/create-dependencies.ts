@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
 import {
+  CONFIG_FILES,
   ProjectNotFoundError,
   type ExperimentConfig,
   type ModelConfig,
@@ -22,7 +23,7 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     const isModel = tags.includes('cairn:model');
     const isExperiment = tags.includes('cairn:experiment');
     if (!isModel && !isExperiment) continue;
-    const configFile = join(project.root, isModel ? 'model.json' : 'experiment.json');
+    const configFile = join(project.root, CONFIG_FILES[isModel ? 'model' : 'experiment']);
     const absolute = join(context.workspaceRoot, configFile);
     if (!existsSync(absolute)) continue;
     const config = JSON.parse(readFileSync(absolute, 'utf8')) as Partial<ModelConfig & ExperimentConfig>;

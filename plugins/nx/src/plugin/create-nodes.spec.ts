@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { workspaceDataDirectory } from '@nx/devkit/internal';
 import { isCairnError } from '@cairn/errors';
 import { createNodesFunction, inferProject } from './create-nodes';
 import { createDependencies } from './create-dependencies';
+import { runCli } from '../../../../packages/cli/test/run-cli';
 
 const model = {
   datasets: ['iris'],
@@ -59,6 +61,56 @@ describe('createNodes', () => {
     expect(train.dependsOn).toEqual(['^validate']);
     expect(trained.namedInputs?.cairnInputs).toContain('!{projectRoot}/**/*.md');
     for (const target of Object.values(trained.targets!)) expect(target.metadata?.description).toBeTruthy();
+  });
+
+  it("keeps inferred projects in Nx's workspace data directory with PluginCache, keyed by the config bytes", async () => {
+    const uniqueName = `cached-${process.pid}-${Date.now()}`;
+    const root = workspace({ 'data/iris/dataset.json': { name: uniqueName, data: 'iris.csv' } });
+    const context = { workspaceRoot: root, nxJsonConfiguration: {} };
+    const first = await createNodesFunction(['data/iris/dataset.json'], {}, context);
+    const cached = readdirSync(workspaceDataDirectory)
+      .filter((file) => /^cairn-nx-.+\.hash$/.test(file))
+      .map((file) => readFileSync(join(workspaceDataDirectory, file), 'utf8'))
+      .filter((text) => text.includes(uniqueName));
+    expect(cached).toHaveLength(1);
+    const { entries, accessOrder } = JSON.parse(cached[0]!) as {
+      entries: Record<string, { name: string }>;
+      accessOrder: string[];
+    };
+    const key = Object.keys(entries).find((k) => entries[k]!.name === uniqueName)!;
+    expect(accessOrder).toContain(key);
+    // A second run serves the same project; an edited config is inferred afresh.
+    expect(await createNodesFunction(['data/iris/dataset.json'], {}, context)).toEqual(first);
+    writeFileSync(
+      join(root, 'data/iris/dataset.json'),
+      JSON.stringify({ name: `${uniqueName}-2`, data: 'x.csv' }),
+    );
+    const edited = await createNodesFunction(['data/iris/dataset.json'], {}, context);
+    expect(edited[0]![1].projects!['data/iris']!.name).toBe(`${uniqueName}-2`);
+  });
+
+  it('every target carries Nx-shaped help: a `cairn task` command that exists and takes the example options', async () => {
+    const projects = [
+      inferProject('data/iris/dataset.json', JSON.stringify({ data: 'iris.csv' })),
+      inferProject('models/m/model.json', JSON.stringify(model)),
+      inferProject('experiments/e/experiment.json', JSON.stringify({ model: 'm' })),
+    ];
+    const targets = projects.flatMap((project) => Object.entries(project.targets));
+    expect(new Set(targets.map(([name]) => name))).toEqual(
+      new Set(['validate', 'pull', 'train', 'evaluate', 'compare', 'monitor', 'serve', 'drift']),
+    );
+    for (const [name, target] of targets) {
+      const help = target.metadata?.help;
+      expect(help?.command, name).toBe(`npx cairn task ${name} --help`);
+      const usage = await runCli(help!.command.split(' ').slice(2));
+      expect(usage.code, `${name}: ${usage.stderr}`).toBe(0);
+      expect(usage.stdout).toContain(`Usage: cairn task ${name}`);
+      const exampleOptions = [
+        ...Object.keys(help!.example.options ?? {}),
+        ...(help!.example.args ?? []).map((arg) => arg.replace(/^--([^=]+).*$/, '$1')),
+      ];
+      for (const option of exampleOptions) expect(usage.stdout, name).toContain(`--${option}`);
+    }
   });
 
   it("train depends on the datasets' validate unless validateBeforeTrain is false (model and experiment)", () => {

@@ -1,20 +1,18 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import {
-  readJsonFile,
-  writeJsonFile,
   type CreateNodes,
   type CreateNodesContext,
   type CreateNodesResult,
   createNodesFromFiles,
 } from '@nx/devkit';
-import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
+// Nx's own plugins (jest, js, vite…) keep their inference caches with these helpers, from this entry.
+import { hashObject, PluginCache, workspaceDataDirectory } from '@nx/devkit/internal';
 import {
+  configKindOf,
   parseConfig,
   projectName,
   toolkitVersion,
-  type ConfigKind,
   type DatasetConfig,
   type ExperimentConfig,
   type ModelConfig,
@@ -34,66 +32,25 @@ const OUTPUT_ROOT = 'dist/cairn';
  * plugin (even without a version bump, as in development) never serves stale
  * targets.
  */
-const INFERENCE_FINGERPRINT = createHash('sha256')
-  .update(readFileSync(join(__dirname, `targets${extname(__filename)}`)))
-  .digest('hex')
-  .slice(0, 16);
+const INFERENCE_FINGERPRINT = hashObject({
+  targets: readFileSync(join(__dirname, `targets${extname(__filename)}`), 'utf8'),
+});
 
 export const CONFIG_GLOB = '**/{dataset,model,experiment}.json';
 
-const KIND_BY_FILE: Record<string, ConfigKind> = {
-  'dataset.json': 'dataset',
-  'model.json': 'model',
-  'experiment.json': 'experiment',
-};
-
 /**
- * Inferred projects keyed by a hash of (config file bytes, options, toolkit
- * version), kept in Nx's workspace data directory like Nx's own plugins do,
- * so graph creation re-parses and re-validates only configs that changed.
+ * Inferred projects keyed by a hash of (config file, its bytes), in a file per
+ * (options, toolkit version, plugin code) in Nx's workspace data directory, as
+ * Nx's own plugins do: graph creation re-parses and re-validates only configs
+ * that changed, and PluginCache evicts entries no longer asked for.
  */
-class InferenceCache {
-  private readonly file: string;
-  private entries: Record<string, InferredProject> = {};
-  private used: Record<string, InferredProject> = {};
-  private dirty = false;
-
-  constructor(optionsHash: string) {
-    this.file = join(workspaceDataDirectory, `cairn-nx-${optionsHash}.json`);
-    try {
-      if (existsSync(this.file)) this.entries = readJsonFile(this.file);
-    } catch {
-      this.entries = {};
-    }
-  }
-
-  get(key: string, compute: () => InferredProject): InferredProject {
-    const hit = this.entries[key];
-    const value = hit ?? compute();
-    if (!hit) this.dirty = true;
-    this.used[key] = value;
-    return value;
-  }
-
-  save(): void {
-    // Only entries used in this run are kept, so the file never grows with stale configs.
-    if (!this.dirty && Object.keys(this.used).length === Object.keys(this.entries).length) return;
-    try {
-      writeJsonFile(this.file, this.used);
-    } catch {
-      /* a read-only data directory only costs speed */
-    }
-  }
-}
-
-function hashOf(...parts: string[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex').slice(0, 32);
+function inferenceCache(options: CairnPluginOptions): PluginCache<InferredProject> {
+  const key = hashObject({ options, toolkitVersion, plugin: INFERENCE_FINGERPRINT });
+  return new PluginCache<InferredProject>(join(workspaceDataDirectory, `cairn-nx-${key}.hash`));
 }
 
 export function inferProject(configFile: string, text: string): InferredProject {
-  const kind = KIND_BY_FILE[basename(configFile)]!;
+  const kind = configKindOf(basename(configFile))!;
   const projectRoot = dirname(configFile);
   switch (kind) {
     case 'dataset': {
@@ -120,26 +77,28 @@ export const createNodesFunction = async (
   options: CairnPluginOptions | undefined,
   context: CreateNodesContext,
 ) => {
-  const cache = new InferenceCache(
-    hashOf(JSON.stringify(options ?? {}), toolkitVersion, INFERENCE_FINGERPRINT),
-  );
+  const cache = inferenceCache(options ?? {});
   try {
     // Cairn's own outputs (artifacts under dist/cairn) may hold files named like configs.
     const files = configFiles.filter((file) => !file.startsWith(`${OUTPUT_ROOT}/`));
     return await createNodesFromFiles(
       (configFile) => {
         const text = readFileSync(join(context.workspaceRoot, configFile), 'utf8');
-        return toResult(
-          configFile,
-          cache.get(hashOf(configFile, text), () => inferProject(configFile, text)),
-        );
+        const key = hashObject({ configFile, text });
+        let project = cache.get(key);
+        if (!project) {
+          project = inferProject(configFile, text);
+          cache.set(key, project);
+        }
+        return toResult(configFile, project);
       },
       files,
       options ?? {},
       context,
     );
   } finally {
-    cache.save();
+    // A read-only data directory only costs speed: PluginCache logs instead of throwing.
+    cache.writeToDisk();
   }
 };
 

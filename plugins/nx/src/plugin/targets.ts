@@ -60,8 +60,29 @@ function batchedStep(step: 'train' | 'evaluate', extra: Partial<TargetConfigurat
   return { executor: `@cairn/nx:${step}`, options: { toolkitVersion }, ...extra };
 }
 
-function describe(target: TargetConfiguration, description: string): TargetConfiguration {
-  return { ...target, metadata: { ...(target.metadata ?? {}), description, technologies: ['cairn'] } };
+type HelpExample = NonNullable<NonNullable<TargetConfiguration['metadata']>['help']>['example'];
+
+/**
+ * `metadata` is what `nx show project` shows: the description, and (Nx's
+ * `help` shape) the command that prints the target's options with an example
+ * of passing them. Every Cairn target is `cairn task <target>`, run by hand
+ * or by the executors, so its help is that command's.
+ */
+function describe(
+  step: string,
+  target: TargetConfiguration,
+  description: string,
+  example: HelpExample = {},
+): TargetConfiguration {
+  return {
+    ...target,
+    metadata: {
+      ...(target.metadata ?? {}),
+      description,
+      technologies: ['cairn'],
+      help: { command: `npx cairn task ${step} --help`, example },
+    },
+  };
 }
 
 export function datasetProject(name: string, config: DatasetConfig, projectRoot: string): InferredProject {
@@ -74,6 +95,7 @@ export function datasetProject(name: string, config: DatasetConfig, projectRoot:
     metadata: { description: config.description ?? `Dataset ${name}`, technologies: ['cairn'] },
     targets: {
       validate: describe(
+        'validate',
         cairnTask('validate', name, {
           cache: true,
           dependsOn: [],
@@ -83,6 +105,7 @@ export function datasetProject(name: string, config: DatasetConfig, projectRoot:
         'Checks the data against its pointer (integrity) and the validation spec in dataset.json (schema, quality rules, PII).',
       ),
       pull: describe(
+        'pull',
         cairnTask('pull', name, { cache: false }),
         "Materializes the dataset's data from the content store (or the default remote) and verifies it against its pointer.",
       ),
@@ -111,6 +134,7 @@ function trainableTargets(
   ];
   return {
     train: describe(
+      'train',
       batchedStep('train', {
         cache: true,
         dependsOn: config.validateBeforeTrain === false ? [] : [VALIDATE_DATASETS],
@@ -120,6 +144,7 @@ function trainableTargets(
       `Trains the model on the train split of its datasets${config.validateBeforeTrain === false ? '' : ' once their validate passed'}; the artifact goes to the content store, its pointer, metrics and run record are the cached outputs.`,
     ),
     evaluate: describe(
+      'evaluate',
       batchedStep('evaluate', {
         cache: true,
         dependsOn: ['train'],
@@ -127,6 +152,7 @@ function trainableTargets(
         outputs: [`{workspaceRoot}/${out.evaluateDir}`, `{projectRoot}/metrics.json`],
       }),
       'Scores the trained model on the held-out split (seeded, stratified) with scikit-learn-exact metrics; writes metrics.json to commit as the next baseline.',
+      { options: { cv: 5 } },
     ),
   };
 }
@@ -145,10 +171,13 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
     targets: {
       ...targets,
       compare: describe(
+        'compare',
         cairnTask('compare', name, { cache: false, dependsOn: ['evaluate'] }),
         "The CI gate: compares the evaluation with the model's metrics.json at the base commit (CAIRN_BASE_REF, NX_BASE or main) using the gates of model.json; writes a Markdown report.",
+        { args: ['--base=origin/main'] },
       ),
       monitor: describe(
+        'monitor',
         cairnTask('monitor', name, {
           cache: true,
           dependsOn: ['train'],
@@ -156,14 +185,19 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
           outputs: [`{workspaceRoot}/${out.monitorDir}`],
         }),
         'Generates the Grafana dashboard, Prometheus recording/alerting rules and their promtool tests for this model.',
+        { args: ['--publish'] },
       ),
       serve: describe(
+        'serve',
         cairnTask('serve', name, { cache: false, dependsOn: ['train'], continuous: true }),
         'Serves the trained model over HTTP (/predict, /healthz, /metrics for Prometheus); pass --port to choose the port.',
+        { args: ['--port=8080'] },
       ),
       drift: describe(
+        'drift',
         cairnTask('drift', name, { cache: false, dependsOn: ['train'] }),
         "Compares the model's training data with new data (--current FILE or CAIRN_DRIFT_CURRENT) and writes an HTML + JSON drift report.",
+        { args: ['--current=data/last-week.csv'] },
       ),
     },
   };

@@ -9,6 +9,7 @@ import {
   type Tree,
 } from '@nx/devkit';
 import { cairnError } from '@cairn/errors';
+import { CONFIG_FILES, isSearchedDirectory, projectName } from '@cairn/pipeline/project-config';
 import { inferTask, type InferredColumn } from '../../lib/infer-task';
 import { addMissingDependencies } from '../../lib/package-json';
 import { templatesRoot } from '../../lib/templates';
@@ -26,16 +27,16 @@ function findDataset(tree: Tree, name: string): { root: string; config: DatasetJ
   const visit = (dir: string) => {
     for (const child of tree.children(dir)) {
       const path = dir ? posix.join(dir, child) : child;
-      if (['node_modules', '.git', 'dist', '.nx', '.cairn'].includes(child)) continue;
-      if (child === 'dataset.json') found.push(dir);
-      else if (!tree.isFile(path)) visit(path);
+      if (child === CONFIG_FILES.dataset) found.push(dir);
+      else if (!tree.isFile(path) && isSearchedDirectory(child)) visit(path);
     }
   };
   visit('');
   const names: string[] = [];
   for (const root of found) {
-    const config = readJson<DatasetJson>(tree, posix.join(root, 'dataset.json'));
-    const datasetName = config.name ?? posix.basename(root);
+    const configFile = posix.join(root, CONFIG_FILES.dataset);
+    const config = readJson<DatasetJson>(tree, configFile);
+    const datasetName = projectName(config, configFile);
     names.push(datasetName);
     if (datasetName === name) return { root, config };
   }

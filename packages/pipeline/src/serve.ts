@@ -1,30 +1,33 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cairnError } from '@cairn/errors';
-import {
-  artifactVersion,
-  createModelServer,
-  loadModel,
-  MANIFEST_FILE,
-  readReferenceCsv,
-  type LoadedModel,
-} from '@cairn/serve';
+import type { LoadedModel } from '@cairn/serve';
 import { findWorkspaceRoot, materialize, POINTER_SUFFIX, readPointer } from '@cairn/store';
+import { ensureArtifact } from './artifact';
+import { ensureDataset } from './data';
+import { resolveTrainable } from './trainable';
+import { discoverProjects, projectNameAt, requireProject } from './workspace';
 
-export interface ServeCommandOptions {
-  port?: string;
+export interface ServeOptions {
+  /** Port to listen on (0: any free port); default 8080. */
+  port?: number;
   host?: string;
+  /** The `model` label of every metric; default: the project the artifact belongs to. */
   name?: string;
+  /** The `version` label; default: the pointer's hash, or a content hash of the artifact. */
   modelVersion?: string;
+  /** Training data (CSV with header): the reference of the live drift scores. */
   reference?: string;
+  /** JSON file of this version's evaluation metrics to export. */
   trainingMetrics?: string;
-  trainedAt?: string;
+  /** When this version was trained (Unix seconds); default: the manifest's mtime. */
+  trainedAtSeconds?: number;
   python?: string;
+  /** false disables /metrics and metric collection. */
   metrics?: boolean;
-  json?: boolean;
 }
 
 export interface RunningServe {
@@ -38,36 +41,6 @@ export interface RunningServe {
 
 const running = new Set<RunningServe>();
 
-/** The Nx project a path belongs to: the nearest folder (up to 3 levels) holding a model.json. */
-function projectNameFor(path: string): string | undefined {
-  let dir = resolve(path);
-  for (let i = 0; i < 4; i += 1) {
-    if (existsSync(join(dir, 'model.json'))) return basename(dir);
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
-function parsePort(value: string | undefined): number {
-  const port = Number(value ?? '8080');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw cairnError('OPTION_INVALID', `--port ${value}: must be an integer from 0 to 65535`, {
-      data: { option: 'port', value },
-    });
-  }
-  return port;
-}
-
-function parseTrainedAt(value: string): number {
-  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
-  if (!Number.isFinite(seconds)) {
-    throw cairnError('OPTION_INVALID', `--trained-at ${value}: must be an ISO date or Unix seconds`, {
-      data: { option: 'trained-at', value },
-    });
-  }
-  return seconds;
-}
-
 async function readTrainingMetrics(file: string): Promise<Record<string, number>> {
   let value: unknown;
   try {
@@ -76,18 +49,14 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
     throw cairnError(
       'OPTION_INVALID',
       `--training-metrics ${file}: not a readable JSON file (${(error as Error).message})`,
-      {
-        data: { option: 'training-metrics', value: file },
-      },
+      { data: { option: 'training-metrics', value: file } },
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw cairnError(
       'OPTION_INVALID',
       `--training-metrics ${file}: must hold a JSON object of metric names to numbers`,
-      {
-        data: { option: 'training-metrics', value: file },
-      },
+      { data: { option: 'training-metrics', value: file } },
     );
   }
   return Object.fromEntries(
@@ -95,13 +64,35 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
   );
 }
 
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      rejectListen(
+        cairnError(
+          'SERVE_LISTEN_FAILED',
+          `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+          {
+            data: { host, port },
+            hint: error.code === 'EADDRINUSE' ? 'pick another --port' : undefined,
+          },
+        ),
+      ),
+    );
+    server.listen(port, host, () => resolveListen());
+  });
+}
+
 /**
  * Resolves the artifact (a folder, or a `.cairn` pointer materialized into a
  * temp folder), loads the model and starts the server. Resolves once it
  * listens.
  */
-export async function startServe(target: string, options: ServeCommandOptions = {}): Promise<RunningServe> {
-  const port = parsePort(options.port);
+export async function startServe(target: string, options: ServeOptions = {}): Promise<RunningServe> {
+  // Loaded on first use, as everything heavy in the pipeline: its entry stays cheap for the CLI.
+  const { artifactVersion, createModelServer, loadModel, MANIFEST_FILE, readReferenceCsv } =
+    await import('@cairn/serve');
+  const port = options.port ?? 8080;
+  const host = options.host ?? '127.0.0.1';
   let artifactDir = resolve(target);
   let scratch: string | undefined;
   let version = options.modelVersion;
@@ -121,10 +112,9 @@ export async function startServe(target: string, options: ServeCommandOptions = 
   try {
     const model = await loadModel(artifactDir, { python: options.python });
     version ??= await artifactVersion(artifactDir);
-    const modelName = options.name ?? projectNameFor(target) ?? basename(artifactDir);
-    const lastTrainedSeconds = options.trainedAt
-      ? parseTrainedAt(options.trainedAt)
-      : (await fs.stat(join(artifactDir, MANIFEST_FILE))).mtimeMs / 1000;
+    const modelName = options.name ?? projectNameAt(target, ['model', 'experiment']) ?? basename(artifactDir);
+    const lastTrainedSeconds =
+      options.trainedAtSeconds ?? (await fs.stat(join(artifactDir, MANIFEST_FILE))).mtimeMs / 1000;
     const server = createModelServer({
       model,
       modelName,
@@ -136,25 +126,11 @@ export async function startServe(target: string, options: ServeCommandOptions = 
       lastTrainedSeconds,
       reference: options.reference ? await readReferenceCsv(options.reference, model.manifest) : undefined,
     });
-    await new Promise<void>((resolveListen, rejectListen) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        rejectListen(
-          cairnError(
-            'SERVE_LISTEN_FAILED',
-            `cannot listen on ${options.host ?? '127.0.0.1'}:${port}: ${error.code ?? error.message}`,
-            {
-              data: { host: options.host ?? '127.0.0.1', port },
-              hint: error.code === 'EADDRINUSE' ? 'pick another --port' : undefined,
-            },
-          ),
-        ),
-      );
-      server.listen(port, options.host ?? '127.0.0.1', () => resolveListen());
-    });
+    await listen(server, host, port);
     const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const handle: RunningServe = {
-      url: `http://${host}:${address.port}`,
+      url: `http://${urlHost}:${address.port}`,
       server,
       model,
       modelName,
@@ -175,6 +151,38 @@ export async function startServe(target: string, options: ServeCommandOptions = 
   }
 }
 
+export interface ServeProjectOptions {
+  workspaceRoot: string;
+  project: string;
+  port?: number;
+  host?: string;
+}
+
+/**
+ * The `serve` target: a project's trained model, linked out of the store,
+ * with its first dataset (when CSV) as the reference of the live drift scores.
+ */
+export async function serveProject(options: ServeProjectOptions): Promise<RunningServe> {
+  const { workspaceRoot } = options;
+  const projects = await discoverProjects(workspaceRoot);
+  const trainable = resolveTrainable(projects, options.project);
+  const artifact = await ensureArtifact(workspaceRoot, trainable);
+  const first = trainable.config.datasets[0];
+  const dataset = first
+    ? await ensureDataset(
+        workspaceRoot,
+        requireProject(projects.datasets, first, 'dataset', trainable.configFile),
+      )
+    : undefined;
+  return startServe(artifact.dir, {
+    port: options.port,
+    host: options.host,
+    name: trainable.name,
+    modelVersion: artifact.hash.slice(0, 12),
+    ...(dataset && (dataset.config.format ?? 'csv') === 'csv' ? { reference: dataset.dataPath } : {}),
+  });
+}
+
 /** Stops every server started by this process (tests, signal handlers). */
 export async function closeRunningServers(): Promise<void> {
   await Promise.all([...running].map((handle) => handle.close()));
@@ -183,7 +191,7 @@ export async function closeRunningServers(): Promise<void> {
 let signalsHandled = false;
 
 /** SIGINT/SIGTERM close every running server (and its model) so the process can exit. Installed once. */
-export function stopOnSignals(): void {
+export function stopServersOnSignals(): void {
   if (signalsHandled) return;
   signalsHandled = true;
   const stop = () => {
