@@ -9,7 +9,8 @@ export interface CairnErrorOptions<Data> {
   cause?: unknown;
 }
 
-type Fields = Record<string, unknown>;
+/** The structured `data` of an error: the file, JSON pointer, row… that was wrong. */
+export type ErrorData = Record<string, unknown>;
 
 /**
  * Every failure a user can cause is a `CairnError`: a stable machine-readable
@@ -23,7 +24,7 @@ type Fields = Record<string, unknown>;
  * (`UsageError`, `InputError`, …), made with `cairnError(code, …)` or the
  * family's constructor, and the family sets the exit status.
  */
-export abstract class CairnError<Data extends Fields = Fields> extends Error {
+export abstract class CairnError<Data extends ErrorData = ErrorData> extends Error {
   readonly code: ErrorCode;
   readonly family: ErrorFamily;
   readonly data: Data;
@@ -52,35 +53,35 @@ export abstract class CairnError<Data extends Fields = Fields> extends Error {
 }
 
 /** A command-line flag, option or argument is missing, malformed or contradicts another. */
-export class UsageError<Data extends Fields = Fields> extends CairnError<Data> {
+export class UsageError<Data extends ErrorData = ErrorData> extends CairnError<Data> {
   constructor(code: CodeOf<'usage'>, message: string, options?: CairnErrorOptions<Data>) {
     super(code, message, options);
   }
 }
 
 /** A file, field or row the user supplied is invalid or missing. */
-export class InputError<Data extends Fields = Fields> extends CairnError<Data> {
+export class InputError<Data extends ErrorData = ErrorData> extends CairnError<Data> {
   constructor(code: CodeOf<'input'>, message: string, options?: CairnErrorOptions<Data>) {
     super(code, message, options);
   }
 }
 
 /** The command ran and what it checked failed (gate, drift, validation): exit status 1. */
-export class CheckError<Data extends Fields = Fields> extends CairnError<Data> {
+export class CheckError<Data extends ErrorData = ErrorData> extends CairnError<Data> {
   constructor(code: CodeOf<'check'>, message: string, options?: CairnErrorOptions<Data>) {
     super(code, message, options);
   }
 }
 
 /** The user's training command or model code failed or broke its contract: exit status 1. */
-export class ModelError<Data extends Fields = Fields> extends CairnError<Data> {
+export class ModelError<Data extends ErrorData = ErrorData> extends CairnError<Data> {
   constructor(code: CodeOf<'model'>, message: string, options?: CairnErrorOptions<Data>) {
     super(code, message, options);
   }
 }
 
 /** The workspace or content store is not in a state the command can work with. */
-export class StoreError<Data extends Fields = Fields> extends CairnError<Data> {
+export class StoreError<Data extends ErrorData = ErrorData> extends CairnError<Data> {
   constructor(code: CodeOf<'store'>, message: string, options?: CairnErrorOptions<Data>) {
     super(code, message, options);
   }
@@ -90,7 +91,7 @@ export class StoreError<Data extends Fields = Fields> extends CairnError<Data> {
  * A remote or network service failed; `retryable` says whether trying again
  * may succeed (network, 5xx, corrupt download).
  */
-export class RemoteError<Data extends Fields = Fields> extends CairnError<Data> {
+export class RemoteError<Data extends ErrorData = ErrorData> extends CairnError<Data> {
   readonly retryable: boolean;
 
   constructor(
@@ -105,7 +106,7 @@ export class RemoteError<Data extends Fields = Fields> extends CairnError<Data> 
 }
 
 /** The machine cannot do what was asked (port in use, unwritable path, missing program, held lock). */
-export class SystemError<Data extends Fields = Fields> extends CairnError<Data> {
+export class SystemError<Data extends ErrorData = ErrorData> extends CairnError<Data> {
   constructor(code: CodeOf<'system'>, message: string, options?: CairnErrorOptions<Data>) {
     super(code, message, options);
   }
@@ -116,7 +117,7 @@ export class SystemError<Data extends Fields = Fields> extends CairnError<Data> 
  * (a helper called wrongly by Cairn's own code); commands print it with its
  * stack and exit 70.
  */
-export class InternalError<Data extends Fields = Fields> extends CairnError<Data> {
+export class InternalError<Data extends ErrorData = ErrorData> extends CairnError<Data> {
   constructor(code: CodeOf<'internal'>, message: string, options?: CairnErrorOptions<Data>) {
     super(code, message, options);
   }
@@ -125,7 +126,7 @@ export class InternalError<Data extends Fields = Fields> extends CairnError<Data
 type AnyFamilyClass = new (
   code: ErrorCode,
   message: string,
-  options?: CairnErrorOptions<Fields>,
+  options?: CairnErrorOptions<ErrorData>,
 ) => CairnError;
 
 const FAMILY_CLASSES = {
@@ -140,7 +141,7 @@ const FAMILY_CLASSES = {
 } as Record<ErrorFamily, unknown> as Record<ErrorFamily, AnyFamilyClass>;
 
 /** The error for `code`, as an instance of the code's family class. */
-export function cairnError<Data extends Fields = Fields>(
+export function cairnError<Data extends ErrorData = ErrorData>(
   code: ErrorCode,
   message: string,
   options?: CairnErrorOptions<Data>,
