@@ -11,8 +11,14 @@ export class ConfigInvalidError extends InputError<{ file: string; pointer: stri
   }
 }
 
+/** The codes the store reports (the registry in @cairn/errors holds them all). */
+export type StoreCode = Extract<
+  ErrorCode,
+  `STORE_${string}` | `POINTER_${string}` | `CHECKOUT_${string}` | `GC_${string}`
+>;
+
 export function storeError(
-  code: ErrorCode,
+  code: StoreCode,
   message: string,
   options: { data?: Record<string, unknown>; hint?: string; cause?: unknown } = {},
 ): CairnError {

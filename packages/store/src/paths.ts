@@ -2,8 +2,7 @@ import { promises as fs, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ManifestEntry } from '@cairn/hash';
 import { CAIRN_DIR } from './config';
-import type { ErrorCode } from '@cairn/errors';
-import { storeError } from './errors';
+import { storeError, type StoreCode } from './errors';
 import { dataPathOf, POINTER_SUFFIX, readPointer, readPointerSync, type Pointer } from './pointer';
 
 /** Folders never searched for pointer files. */
@@ -105,7 +104,7 @@ function shown(path: string): string {
   return clean;
 }
 
-function refusal(code: ErrorCode, relPath: string, source: PathSource, why: string): Error {
+function refusal(code: StoreCode, relPath: string, source: PathSource, why: string): Error {
   return storeError(code, `${source.file}: ${source.field} ${shown(relPath)} ${why}; nothing was written`, {
     data: { file: source.file, pointer: source.field, path: relPath.slice(0, 1024) },
     hint: `valid: ${VALID_PATH}`,
