@@ -4,6 +4,7 @@ export {
   S3Storage,
   openStorage,
   type PutOutcome,
+  type StagedPuts,
   type Storage,
   type StoredBody,
 } from './storage';

@@ -6,21 +6,10 @@ import { CairnError } from '@cairn/errors';
 import { compileWholeMatch, linearRegExp } from './linear-regexp';
 import { parseDatasetSpec } from './parse-spec';
 import { validateDataset } from './validate';
+import { seededRandom } from '../../../tools/test-support/src';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-validate-regexp-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** mulberry32: a small seeded generator, so a failing corpus can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Patterns in the common subset of JavaScript and RE2 syntax over the alphabet a, b, c, -, 1. */
 function randomPattern(next: () => number, depth = 0): string {
@@ -63,7 +52,7 @@ describe('spec patterns run on a linear-time engine', () => {
   it('agrees with JavaScript RegExp on a seeded random corpus of simple patterns', () => {
     const seed = Number(process.env.CAIRN_REGEXP_SEED ?? 20261201);
     console.log(`regexp corpus seed ${seed} (replay with CAIRN_REGEXP_SEED=${seed})`);
-    const next = random(seed);
+    const next = seededRandom(seed);
     let compared = 0;
     for (let p = 0; p < 400; p++) {
       const pattern = randomPattern(next);
