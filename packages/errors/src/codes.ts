@@ -75,7 +75,7 @@ export const CODES = {
     hint: 'generate one with `openssl rand -hex 32`',
   },
   ARTIFACT_INVALID: {
-    family: 'model',
+    family: 'input',
     summary: 'The training command did not write a valid cairn-model.json into CAIRN_OUTPUT_DIR.',
     hint: 'see docs/model-contract.md',
   },

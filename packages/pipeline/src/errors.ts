@@ -89,7 +89,7 @@ export class TrainCommandFailedError extends ModelError<{
   }
 }
 
-export class ArtifactInvalidError extends ModelError<{ project: string; file: string }> {
+export class ArtifactInvalidError extends InputError<{ project: string; file: string }> {
   constructor(project: string, file: string, problem: string) {
     super('ARTIFACT_INVALID', `${project}: ${file} ${problem}`, {
       data: { project, file },
