@@ -18,7 +18,7 @@ import {
   countOps,
   crashSeed,
   drawOps,
-  expectKilled,
+  crashRound,
   type KillPoint,
   spawnTsChild,
   tempDir,
@@ -138,7 +138,7 @@ describe('pull crash safety', () => {
       const v = round % 2;
       await prepare(v);
       const killAt = killsOf[v]!.pop()!;
-      await expectKilled(spawnPull(killAt), round, killAt);
+      await crashRound(round, killAt, spawnPull, () => prepare(v), random);
       await check();
     }
 

@@ -54,8 +54,14 @@ const UNSUPPORTED = new Set([
   'EACCES',
 ]);
 
-/** Read size of the verifying copy: two such buffers alternate, one being read while the other is written. */
+/** Read size of the verifying copy (2, 8 and 16 MiB measured no better: docs/benchmarks/nx-plugin.md). */
 const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Chunks in flight per copy: while one is hashed (on this thread), the next is
+ * read and the previous written (both on libuv's threadpool), so a large copy
+ * costs about its slowest stage rather than the sum of the three.
+ */
+const COPY_BUFFERS = 3;
 
 async function writeAll(handle: fs.FileHandle, chunk: Buffer): Promise<void> {
   for (let written = 0; written < chunk.length;)
@@ -65,41 +71,53 @@ async function writeAll(handle: fs.FileHandle, chunk: Buffer): Promise<void> {
 /**
  * Copies `object` to the new file `dest`, hashing every chunk on its way
  * through, so what was written is what was verified, with no second read.
- * The next chunk is read while this one is hashed and written, which keeps
- * a large copy close to `cp`. Returns the BLAKE3 of the bytes written.
+ * Returns the BLAKE3 of the bytes written.
  */
 async function copyHashing(object: string, dest: string, mode: number): Promise<string> {
   const input = await fs.open(object, 'r');
   try {
     const size = (await input.stat()).size;
     const output = await fs.open(dest, 'wx', mode);
+    // Every read and write started is awaited before the files close, whichever fails first;
+    // the no-op catch marks each as handled at once, so a failure seen later is not an unhandled rejection.
+    const started: Array<Promise<unknown>> = [];
+    const track = <T>(operation: Promise<T>): Promise<T> => {
+      started.push(operation.catch(() => undefined));
+      return operation;
+    };
     try {
       const hasher = createHasher('blake3');
       const length = Math.max(1, Math.min(COPY_CHUNK_BYTES, size));
-      const buffers = [Buffer.allocUnsafe(length), Buffer.allocUnsafe(length)];
-      let total = 0;
-      let turn = 0;
-      let reading = input.read(buffers[0]!, 0, length, null);
-      let writing: Promise<void> = Promise.resolve();
-      for (;;) {
-        const { bytesRead } = await reading;
-        if (bytesRead === 0) break;
-        const chunk = buffers[turn % 2]!.subarray(0, bytesRead);
-        total += bytesRead;
-        // The other buffer is free once its write is done; once `size` bytes are in, no read is needed to see the end.
-        await writing;
-        turn++;
-        reading =
-          total >= size
-            ? Promise.resolve({ bytesRead: 0, buffer: chunk })
-            : input.read(buffers[turn % 2]!, 0, length, null);
+      const chunks = Math.ceil(size / length);
+      const buffers = Array.from({ length: Math.min(COPY_BUFFERS, chunks) }, () =>
+        Buffer.allocUnsafe(length),
+      );
+      const expected = (index: number): number => Math.min(length, size - index * length);
+      const readChunk = async (index: number): Promise<Buffer> => {
+        const buffer = buffers[index % buffers.length]!;
+        const { bytesRead } = await input.read(buffer, 0, expected(index), index * length);
+        return buffer.subarray(0, bytesRead);
+      };
+      const reads: Array<Promise<Buffer>> = [];
+      for (let index = 0; index < Math.min(chunks, Math.max(1, buffers.length - 1)); index++)
+        reads[index] = track(readChunk(index));
+      let written: Promise<void> = Promise.resolve();
+      for (let index = 0; index < chunks; index++) {
+        const chunk = await reads[index]!;
         hasher.update(chunk);
-        writing = writeAll(output, chunk);
+        // Once chunk index-1 is written, its buffer takes the read of chunk index+buffers-1.
+        const previous = written;
+        written = track(previous.then(() => writeAll(output, chunk)));
+        const next = index + buffers.length - 1;
+        if (next > index && next < chunks) reads[next] = track(previous.then(() => readChunk(next)));
+        // The object shrank under us: stop here; the hash of what was written cannot match its id.
+        if (chunk.length < expected(index)) break;
       }
-      await writing;
+      await written;
       await output.chmod(mode);
       return hasher.digestHex();
     } finally {
+      await Promise.all(started);
       await output.close();
     }
   } finally {

@@ -7,7 +7,7 @@ import {
   countOps,
   crashSeed,
   drawOps,
-  expectKilled,
+  crashRound,
   type KillPoint,
   spawnTsChild,
   tempDir,
@@ -131,7 +131,7 @@ describe('checkout crash safety', () => {
       const v = round % 2;
       await prepare(v);
       const killAt = killsOf[v]!.pop()!;
-      await expectKilled(spawnCheckout(killAt), round, killAt);
+      await crashRound(round, killAt, spawnCheckout, () => prepare(v), random);
       await checkInvariants(round);
     }
 

@@ -7,7 +7,7 @@ import {
   countOps,
   crashSeed,
   drawOps,
-  expectKilled,
+  crashRound,
   type KillPoint,
   spawnTsChild,
   tempDir,
@@ -114,7 +114,13 @@ describe('crash safety', () => {
       const v = round % 2;
       await prepare(v);
       const killAt = killsOf[v]!.pop()!;
-      await expectKilled(spawnAdd(root, ['big'], killAt), round, killAt);
+      await crashRound(
+        round,
+        killAt,
+        (at) => spawnAdd(root, ['big'], at),
+        () => prepare(v),
+        random,
+      );
       ageLock(root);
       // The pointer is always whole and valid (the new one or the previous one), its objects all stored;
       // the full rehash of every object runs every fifth round and at the end.

@@ -18,7 +18,7 @@ import {
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashBuffer } from '@cairn/hash';
-import { cleanup, tempDir } from '../test/helpers';
+import { bytes, cleanup, tempDir } from '../test/helpers';
 import {
   add,
   checkout,
@@ -370,6 +370,25 @@ describe('verified restores', () => {
     writeFileSync(join(w.root, 'model.bin'), 'local edit\n');
     await checkout(w.root, undefined, { force: true });
     expect(readFileSync(join(w.root, 'model.bin'), 'utf8')).toBe('weights v1\n');
+  });
+
+  it('copies an object of many chunks byte for byte, and refuses it when its last byte is corrupt', async () => {
+    // Five 4 MiB copy chunks and a ragged tail: every buffer of the copy's pipeline is reused, so a
+    // buffer refilled before its write finished would show here as bytes that differ (the hash would not).
+    const w = await world();
+    const content = bytes(77, 5 * 4 * 1024 * 1024 + 12_345);
+    writeFileSync(join(w.root, 'weights.bin'), content);
+    const [pointer] = await add(w.root, ['weights.bin'], { gitignore: false });
+    rmSync(join(w.root, 'weights.bin'));
+    await checkout(w.root, undefined, { link: ['copy'] });
+    expect(readFileSync(join(w.root, 'weights.bin')).equals(content)).toBe(true);
+    writeFileSync(join(w.root, 'weights.bin'), 'local edit\n');
+    flipByte(objectPath(w.root, pointer!.hash), content.length - 1);
+    await expect(checkout(w.root, undefined, { force: true, link: ['copy'] })).rejects.toMatchObject({
+      code: 'STORE_OBJECT_CORRUPT',
+    });
+    expect(readFileSync(join(w.root, 'weights.bin'), 'utf8')).toBe('local edit\n');
+    expect(readdirSync(w.root).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses a folder with one corrupt member and leaves the whole folder as it was', async () => {

@@ -167,6 +167,32 @@ export function drawOps(random: () => number, from: number, to: number, count: n
   return ops;
 }
 
+/**
+ * One crash round: starts the child with its kill point; it must die there. The same work can take a few
+ * ops fewer than the counted run did (a lock taken at the first try, a fan-out folder a killed run already
+ * made), so a child that finished cleanly before reaching its op is re-run once, after `reset`, with a
+ * kill point drawn inside the ops that run really took; any other outcome fails the round.
+ */
+export async function crashRound(
+  round: number,
+  killAt: KillPoint,
+  start: (killAt: KillPoint) => ChildRun,
+  reset: () => Promise<void>,
+  random: () => number,
+): Promise<void> {
+  const exit = await start(killAt).exited;
+  if (exit.signal === 'SIGKILL') return;
+  if (exit.code === 0 && exit.ops && exit.ops.total < killAt.op) {
+    await reset();
+    const retry = { op: 1 + Math.floor(random() * exit.ops.total), after: killAt.after };
+    return expectKilled(start(retry), round, retry);
+  }
+  throw new Error(
+    `round ${round}: expected a SIGKILL at op ${killAt.op}, the child exited with ${exit.code} ` +
+      `after ${exit.ops?.total ?? '?'} ops: ${exit.stderr}`,
+  );
+}
+
 /** Runs a child that must die at its kill point: a run that finished instead means the kill point was not reached. */
 export async function expectKilled(run: ChildRun, round: number, killAt: KillPoint): Promise<void> {
   const exit = await run.exited;

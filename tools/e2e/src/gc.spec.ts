@@ -47,6 +47,7 @@ describe('cairn gc after training (real Nx CLI, real git repo)', () => {
     expect((JSON.parse(ws.cairn('gc', '--json').stdout) as GcJson).removed).toEqual([]);
 
     expect(TestWorkspace.tasks(ws.nx('run', 'm:train', '--outputStyle=static').output).cached).toEqual([
+      'alpha:validate',
       'm:train',
     ]);
     const evaluate = ws.nx(
