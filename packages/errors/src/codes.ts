@@ -180,20 +180,6 @@ export const CODES = {
   DRIFT_UNKNOWN_COLUMN: { family: 'usage', summary: 'A column named for drift is not in the data.' },
   DRIFT_UNKNOWN_TEST: { family: 'usage', summary: 'The drift test name is not one Cairn knows.' },
   EVAL_CLASS_TOO_SMALL: { family: 'input', summary: 'A class has fewer members than the number of folds.' },
-  EVAL_INVALID_RULE: { family: 'input', summary: 'A gate rule in model.json is malformed.' },
-  EVAL_NOT_A_GIT_REPO: { family: 'store', summary: 'The workspace is not a git repository.' },
-  EVAL_NO_MERGE_BASE: {
-    family: 'store',
-    summary: 'The branches share no merge base (unrelated or shallow history).',
-  },
-  EVAL_PATH_OUTSIDE_REPO: {
-    family: 'usage',
-    summary: 'A file to read at a git ref lies outside the repository.',
-  },
-  EVAL_REF_NOT_FOUND: {
-    family: 'usage',
-    summary: 'A branch, tag or commit does not exist (or is not fetched: shallow clone).',
-  },
   EVAL_TOO_FEW_ROWS: {
     family: 'input',
     summary: 'Too few rows to split into train and test sets or into k folds; data: {rows, …}.',
@@ -210,6 +196,19 @@ export const CODES = {
   GC_MANIFEST_UNREADABLE: {
     family: 'store',
     summary: 'gc cannot read a directory manifest that a live pointer names.',
+  },
+  GIT_NOT_A_REPOSITORY: { family: 'store', summary: 'The folder is not inside a git working tree.' },
+  GIT_NO_MERGE_BASE: {
+    family: 'store',
+    summary: 'The branches share no merge base (unrelated or shallow history).',
+  },
+  GIT_PATH_OUTSIDE_REPOSITORY: {
+    family: 'usage',
+    summary: 'A file asked for at a git ref lies outside the repository.',
+  },
+  GIT_REF_NOT_FOUND: {
+    family: 'usage',
+    summary: 'A branch, tag or commit does not exist (or is not fetched: shallow clone).',
   },
   GRAFANA_AUTH: { family: 'remote', summary: 'Grafana refused the token (401/403).' },
   GRAFANA_DASHBOARD_INVALID: {
@@ -328,7 +327,6 @@ export const CODES = {
     summary: 'predict did not return one {label, probabilities?} per input row.',
   },
   MODEL_PREDICT_FAILED: { family: 'model', summary: "The model's predict threw or reported an error." },
-  MONITORING_CONFIG_INVALID: { family: 'input', summary: 'The monitoring section of model.json is invalid.' },
   MONITOR_MODEL_INVALID: { family: 'input', summary: 'The model config given to monitor is not valid JSON.' },
   MONITOR_MODEL_NOT_FOUND: { family: 'input', summary: 'The model config given to monitor cannot be read.' },
   OPTIONS_CONFLICT: {

@@ -1,19 +1,14 @@
-import { evaluationError } from './errors';
+import type { GateRule } from './generated/gate-rule';
 
 /**
- * A per-metric gate, as written in model.json `gates`. `min`/`max` are
- * absolute bounds; `max_regression` is how much worse than the baseline the
- * metric may get, `min_improvement` how much better it must get (both in the
- * metric's own units, direction-aware).
+ * A per-metric gate, as written in model.json `gates`: the type is generated
+ * from the schema, which also checks the rules when the config (or a rules
+ * file) is read, so they are not checked again here. `min`/`max` are absolute bounds; `max_regression` is how
+ * much worse than the baseline the metric may get, `min_improvement` how much
+ * better it must get (both in the metric's own units, direction-aware);
+ * `higher_is_better` defaults to what `higherIsBetter` infers from the name.
  */
-export interface GateRule {
-  min?: number;
-  max?: number;
-  max_regression?: number;
-  min_improvement?: number;
-  /** Default: inferred from the name (see `higherIsBetter`). */
-  higher_is_better?: boolean;
-}
+export type { GateRule };
 
 export interface CompareRow {
   metric: string;
@@ -44,44 +39,6 @@ export function higherIsBetter(metric: string): boolean {
 /** Float noise allowed when comparing against a threshold (metrics are rounded to ~1e-15 anyway). */
 const SLACK = 1e-12;
 
-function checkRule(metric: string, rule: GateRule): void {
-  if (typeof rule !== 'object' || rule === null) {
-    throw evaluationError('EVAL_INVALID_RULE', `/gates/${metric}: a rule must be an object`, {
-      pointer: `/gates/${metric}`,
-    });
-  }
-  for (const [field, value] of Object.entries(rule)) {
-    const pointer = `/gates/${metric}/${field}`;
-    if (field === 'higher_is_better') {
-      if (typeof value !== 'boolean')
-        throw evaluationError('EVAL_INVALID_RULE', `${pointer}: must be true or false`, {
-          pointer,
-        });
-      continue;
-    }
-    if (!['min', 'max', 'max_regression', 'min_improvement'].includes(field)) {
-      throw evaluationError(
-        'EVAL_INVALID_RULE',
-        `${pointer}: unknown rule field`,
-        { pointer },
-        'valid fields: min, max, max_regression, min_improvement, higher_is_better',
-      );
-    }
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw evaluationError(
-        'EVAL_INVALID_RULE',
-        `${pointer}: must be a finite number, got ${JSON.stringify(value)}`,
-        { pointer },
-      );
-    }
-    if (field === 'max_regression' && value < 0) {
-      throw evaluationError('EVAL_INVALID_RULE', `${pointer}: must be >= 0, got ${value}`, {
-        pointer,
-      });
-    }
-  }
-}
-
 function describeRule(rule: GateRule, higher: boolean): string {
   const parts: string[] = [];
   if (rule.min !== undefined) parts.push(`min ${rule.min}`);
@@ -108,7 +65,6 @@ export function compareMetrics(
 ): CompareReport {
   const rows: CompareRow[] = [];
   for (const [metric, rule] of Object.entries(rules)) {
-    checkRule(metric, rule);
     const higher = rule.higher_is_better ?? higherIsBetter(metric);
     const value = current[metric];
     const base = baseline?.[metric];

@@ -11,4 +11,3 @@ export {
   renderCompareMarkdown,
   renderCompareTable,
 } from './gate';
-export { readFileAtRef, mergeBase, resolveCommit } from './git';

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CairnError } from '@cairn/errors';
 import { dashboardUid, DEFAULT_THRESHOLDS, monitoredModelFromConfig, resolveThresholds } from './model';
-
-function errorOf(fn: () => unknown): CairnError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CairnError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('resolveThresholds', () => {
   it('fills defaults and keeps given values', () => {
@@ -20,19 +9,8 @@ describe('resolveThresholds', () => {
       latency_p99_ms: 100,
       staleness_days: 7,
     });
-  });
-
-  it.each([
-    [{ error_rate: 1.5 }, '/monitoring/error_rate'],
-    [{ error_rate: 0 }, '/monitoring/error_rate'],
-    [{ latency_p99_ms: '250' }, '/monitoring/latency_p99_ms'],
-    [{ drift_treshold: 0.1 }, '/monitoring/drift_treshold'],
-    [[1], '/monitoring'],
-  ])('names the file and the JSON pointer of a bad value (%#)', (raw, pointer) => {
-    const error = errorOf(() => resolveThresholds(raw, 'models/iris/model.json'));
-    expect(error.code).toBe('MONITORING_CONFIG_INVALID');
-    expect(error.data.pointer).toBe(pointer);
-    expect(error.message).toContain('models/iris/model.json');
+    // An absent key (undefined after a spread of an optional override) keeps its default.
+    expect(resolveThresholds({ error_rate: undefined })).toEqual(DEFAULT_THRESHOLDS);
   });
 });
 
@@ -74,9 +52,5 @@ describe('monitoredModelFromConfig', () => {
       features: [],
       thresholds: DEFAULT_THRESHOLDS,
     });
-    expect(
-      errorOf(() => monitoredModelFromConfig('p', { monitoring: { staleness_days: -1 } }, { file: 'm.json' }))
-        .data.pointer,
-    ).toBe('/monitoring/staleness_days');
   });
 });

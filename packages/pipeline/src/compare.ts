@@ -3,13 +3,13 @@ import { join, resolve } from 'node:path';
 import { cairnError, CheckError } from '@cairn/errors';
 import {
   compareMetrics,
-  readFileAtRef,
   renderCompareMarkdown,
   renderCompareTable,
   type CompareReport,
 } from '@cairn/evaluation';
+import { readFileAtRef } from '@cairn/git';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
-import type { GateRule } from './config';
+import { validateGates, type GateRule } from './config';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, outputPaths } from './workspace';
 
@@ -74,8 +74,9 @@ export function parseRulesFile(text: string, source: string): Record<string, Gat
     throw cairnError('COMPARE_INVALID_RULES', `${source}: expected a JSON object of gate rules`, {
       data: { file: source },
     });
-  const gates = isRecord(value.gates) ? value.gates : value;
-  return gates as Record<string, GateRule>;
+  return isRecord(value.gates)
+    ? validateGates(value.gates, source, '/gates')
+    : validateGates(value, source, '');
 }
 
 export interface CompareFilesOptions {

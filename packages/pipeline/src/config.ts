@@ -2,62 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { GateRule } from '@cairn/evaluation';
 import { ConfigInvalidError } from './errors';
+import type { ModelConfig, MonitoringThresholds } from './generated/config-types';
 
-export type Task = 'binary' | 'multiclass' | 'regression';
-
-export interface GateRule {
-  min?: number;
-  max?: number;
-  max_regression?: number;
-  min_improvement?: number;
-  higher_is_better?: boolean;
-}
-
-export interface ModelConfig {
-  name?: string;
-  description?: string;
-  datasets: string[];
-  dependsOn?: string[];
-  label: string;
-  features?: string[];
-  task: Task;
-  train: { command: string; env?: Record<string, string> };
-  params?: Record<string, unknown>;
-  seed?: number;
-  validateBeforeTrain?: boolean;
-  split?: { test?: number };
-  cv?: number;
-  env?: string[];
-  gates?: Record<string, GateRule>;
-  monitoring?: {
-    latency_p99_ms?: number;
-    error_rate?: number;
-    drift_threshold?: number;
-    staleness_days?: number;
-    prediction_shift?: number;
-  };
-}
-
-export interface DatasetConfig {
-  name?: string;
-  description?: string;
-  license?: string;
-  data: string;
-  format?: 'csv' | 'json' | 'jsonl';
-  label?: string;
-  validation?: Record<string, unknown>;
-}
-
-export interface ExperimentConfig {
-  name?: string;
-  description?: string;
-  model: string;
-  params?: Record<string, unknown>;
-  datasets?: string[];
-  seed?: number;
-  validateBeforeTrain?: boolean;
-}
+/** The config types are generated from the JSON Schemas in ../schemas (tools/codegen/schema-types.mjs). */
+export type {
+  DatasetConfig,
+  ExperimentConfig,
+  ModelConfig,
+  MonitoringThresholds,
+} from './generated/config-types';
+export type { GateRule };
+export type Task = ModelConfig['task'];
 
 export type ConfigKind = 'model' | 'dataset' | 'experiment';
 export const CONFIG_FILES: Record<ConfigKind, string> = {
@@ -69,22 +26,30 @@ export const CONFIG_FILES: Record<ConfigKind, string> = {
 export const schemaDirectory = join(__dirname, '..', 'schemas');
 
 let ajv: import('ajv').default | undefined;
-const validators: Partial<Record<ConfigKind, ValidateFunction>> = {};
+const validators = new Map<string, ValidateFunction>();
+
+/** A model.json field checked on its own, against its sub-schema in model.schema.json. */
+type ModelField = 'monitoring' | 'gates';
 
 /**
- * Validators compile on first use, one kind at a time, and ajv itself loads
+ * Validators compile on first use, one at a time, and ajv itself loads
  * only then: when the Nx plugin's inference cache is warm, nothing is
  * validated and graph creation never pays for it.
  */
-function validatorFor(kind: ConfigKind): ValidateFunction {
-  const cached = validators[kind];
+function validatorFor(kind: ConfigKind, field?: ModelField): ValidateFunction {
+  const key = field ? `${kind}#${field}` : kind;
+  const cached = validators.get(key);
   if (cached) return cached;
   if (!ajv) {
     const { default: AjvClass } = require('ajv') as typeof import('ajv');
     ajv = new AjvClass({ allErrors: true, strict: false, useDefaults: false });
   }
-  const schema = JSON.parse(readFileSync(join(schemaDirectory, `${kind}.schema.json`), 'utf8')) as object;
-  return (validators[kind] = ajv.compile(schema));
+  const schema = JSON.parse(readFileSync(join(schemaDirectory, `${kind}.schema.json`), 'utf8')) as {
+    properties: Record<string, object>;
+  };
+  const validate = ajv.compile(field ? schema.properties[field]! : schema);
+  validators.set(key, validate);
+  return validate;
 }
 
 /** The most useful single message for a set of ajv errors: deepest first, with allowed values spelled out. */
@@ -108,21 +73,52 @@ export function describeSchemaError(error: ErrorObject): { pointer: string; prob
   return { pointer: error.instancePath, problem: error.message ?? 'is invalid' };
 }
 
+/** `at` is the JSON pointer of the checked value in its file (default: the field's place in model.json). */
+function check(
+  kind: ConfigKind,
+  value: unknown,
+  file: string,
+  field?: ModelField,
+  at = field ? `/${field}` : '',
+): void {
+  const validate = validatorFor(kind, field);
+  if (validate(value)) return;
+  const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.length - a.instancePath.length);
+  const { pointer, problem } = describeSchemaError(errors[0]!);
+  const others =
+    errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+  throw new ConfigInvalidError(
+    file,
+    `${at}${pointer}`,
+    `${problem}${others}`,
+    `see the schema in @cairn/nx/schemas/${kind}.schema.json`,
+  );
+}
+
 export function validateConfig<T>(kind: ConfigKind, value: unknown, file: string): T {
-  const validate = validatorFor(kind);
-  if (!validate(value)) {
-    const errors = [...(validate.errors ?? [])].sort((a, b) => b.instancePath.length - a.instancePath.length);
-    const { pointer, problem } = describeSchemaError(errors[0]!);
-    const others =
-      errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
-    throw new ConfigInvalidError(
-      file,
-      pointer,
-      `${problem}${others}`,
-      `see the schema in @cairn/nx/schemas/${kind}.schema.json`,
-    );
-  }
+  check(kind, value, file);
   return value as T;
+}
+
+/**
+ * The `monitoring` block of a model.json checked on its own (the same
+ * sub-schema, so the same bounds): `cairn monitor --model` accepts a
+ * model.json outside a workspace, which needs only this block.
+ */
+export function validateMonitoring(value: unknown, file: string): MonitoringThresholds | undefined {
+  if (value === undefined) return undefined;
+  check('model', value, file, 'monitoring');
+  return value as MonitoringThresholds;
+}
+
+/**
+ * Gate rules read on their own (a `--rules` file of `cairn compare`), checked
+ * against model.json's `gates` sub-schema; `at` is where they sit in `file`
+ * ('' for a file of rules, '/gates' inside a model.json).
+ */
+export function validateGates(value: unknown, file: string, at: string): Record<string, GateRule> {
+  check('model', value, file, 'gates', at);
+  return value as Record<string, GateRule>;
 }
 
 export function parseConfig<T>(kind: ConfigKind, text: string, file: string): T {

@@ -1,13 +1,5 @@
 import { cairnError } from '@cairn/errors';
-import {
-  hasObject,
-  loadConfig,
-  loadLayout,
-  materialize,
-  referencedObjects,
-  type MaterializeOptions,
-  type Pointer,
-} from '@cairn/store';
+import { CONFIG_FILE, hasObject, loadConfig, loadLayout, materialize, referencedObjects, type MaterializeOptions, type Pointer } from '@cairn/store';
 import { DataUnavailableError } from './errors';
 
 /**
@@ -25,8 +17,8 @@ export async function fetchFromDefaultRemote(
   if (!name) return false;
   const url = config.remotes?.[name]?.url;
   if (!url) {
-    throw cairnError('REMOTE_UNKNOWN', `.cairn/config.json: defaultRemote "${name}" is not among remotes`, {
-      data: { file: '.cairn/config.json', pointer: '/defaultRemote' },
+    throw cairnError('REMOTE_UNKNOWN', `${CONFIG_FILE}: defaultRemote "${name}" is not among remotes`, {
+      data: { file: CONFIG_FILE, pointer: '/defaultRemote' },
       hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
     });
   }
@@ -36,23 +28,23 @@ export async function fetchFromDefaultRemote(
   const remote = openRemote(url);
   const first = await pullObjects(cacheDir, [pointer.hash], remote);
   if (first.unavailable.length) {
-    throw new DataUnavailableError(
-      pointerFile,
-      pointer.hash,
-      `the data it points to (${pointer.hash}) is in neither the local store nor remote "${name}"`,
-      { remote: name, hint: 'push it from the machine that has it: `cairn push`' },
+    throw cairnError(
+      'DATA_UNAVAILABLE',
+      `${pointerFile}: the data it points to (${pointer.hash}) is in neither the local store nor remote "${name}"`,
+      {
+        data: { file: pointerFile, hash: pointer.hash, remote: name },
+        hint: 'push it from the machine that has it: `cairn push`',
+      },
     );
   }
   if (pointer.hash.endsWith('.dir')) {
     const rest = await pullObjects(cacheDir, await referencedObjects(workspaceRoot, [pointer]), remote);
     if (rest.unavailable.length) {
-      throw new DataUnavailableError(
-        pointerFile,
-        pointer.hash,
-        `${rest.unavailable.length} file object(s) of ${pointer.hash} are missing on remote "${name}"`,
+      throw cairnError(
+        'DATA_UNAVAILABLE',
+        `${pointerFile}: ${rest.unavailable.length} file object(s) of ${pointer.hash} are missing on remote "${name}"`,
         {
-          remote: name,
-          missing: rest.unavailable.slice(0, 10),
+          data: { file: pointerFile, hash: pointer.hash, missing: rest.unavailable.slice(0, 10) },
           hint: 'push them from the machine that has them: `cairn push`',
         },
       );
@@ -76,7 +68,7 @@ export async function ensureObjectsLocal(
   throw new DataUnavailableError(
     pointerFile,
     pointer.hash,
-    `the data it points to (${pointer.hash}) is not in the local content store, and no default remote is configured`,
+    'not in the local content store, and no default remote is configured',
   );
 }
 

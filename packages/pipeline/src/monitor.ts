@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { cairnError } from '@cairn/errors';
 import type { PublishResult } from '@cairn/monitoring';
 import { ensureArtifact } from './artifact';
+import { validateMonitoring, type MonitoringThresholds } from './config';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, outputPaths, projectName } from './workspace';
 
@@ -33,10 +34,10 @@ export interface MonitorResult {
 
 /**
  * The model file is read as a plain JSON object, not schema-validated as a
- * whole: monitoring needs only its `monitoring` block (validated by
- * @cairn/monitoring), so a model.json outside a workspace works too.
+ * whole: monitoring needs only its `monitoring` block (checked against its
+ * sub-schema), so a model.json outside a workspace works too.
  */
-async function readModelJson(file: string): Promise<Record<string, unknown>> {
+async function readModelJson(file: string): Promise<{ name?: string; monitoring?: MonitoringThresholds }> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -60,7 +61,8 @@ async function readModelJson(file: string): Promise<Record<string, unknown>> {
       data: { file, pointer: '/' },
     });
   }
-  return value as Record<string, unknown>;
+  const { name, monitoring } = value as { name?: string; monitoring?: unknown };
+  return { name, monitoring: validateMonitoring(monitoring, file) };
 }
 
 function grafanaFrom(env: NodeJS.ProcessEnv): { url: string; token: string } {
@@ -89,10 +91,9 @@ export async function writeMonitoring(options: MonitoringOptions): Promise<Monit
     { readModelManifest },
   ] = await Promise.all([import('@cairn/monitoring'), import('@cairn/serve')]);
   const config = await readModelJson(options.modelFile);
-  const project = options.project ?? projectName(config as { name?: string }, options.modelFile);
+  const project = options.project ?? projectName(config, options.modelFile);
   const manifest = options.artifact ? await readModelManifest(options.artifact) : undefined;
   const model = monitoredModelFromConfig(project, config, {
-    file: options.modelFile,
     name: options.name,
     manifest,
   });

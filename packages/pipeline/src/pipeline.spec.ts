@@ -14,7 +14,7 @@ import {
   add,
   initWorkspace,
   loadConfig,
-  objectPath,
+  workspaceObjectPath,
   readManifestObject,
   readPointer,
   referencedObjects,
@@ -100,7 +100,7 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     await pushObjects(cacheDir, await referencedObjects(root, [pointer]), new LocalRemote(remoteDir));
     const manifest = await readManifestObject(cacheDir, pointer.hash);
     const member = manifest.find((entry) => entry.path === 'cairn-model.json')!;
-    const object = objectPath(root, member.hash);
+    const object = workspaceObjectPath(root, member.hash);
     chmodSync(object, 0o644);
     const bytes = readFileSync(object);
     bytes[0] = bytes[0]! ^ 0xff;

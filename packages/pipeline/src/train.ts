@@ -5,11 +5,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { trainTestSplit } from '@cairn/evaluation';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
-import { materialize, serializePointer, storePath, type Pointer } from '@cairn/store';
+import { cairnPath, CairnTree, materialize, serializePointer, storePath, type Pointer } from '@cairn/store';
 import { readTable, tableToCsv, type Row, type Table } from '@cairn/table';
 import { ArtifactInvalidError, DatasetReadError, TrainCommandFailedError } from './errors';
 import { ensureDataset, type ResolvedDataset } from './data';
-import { gitHead } from './git';
+import { gitHead } from '@cairn/git';
 import { featureColumns, resolveTrainable, type Trainable } from './trainable';
 import { scratchDir } from './scratch';
 import { toolkitVersion } from './version';
@@ -281,7 +281,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
  * workspace's local run history, `.cairn/runs/<project>.jsonl`.
  */
 export async function appendRunRecord(workspaceRoot: string, record: RunRecord): Promise<void> {
-  const dir = join(workspaceRoot, '.cairn', 'runs');
+  const dir = cairnPath(workspaceRoot, CairnTree.runs);
   await mkdir(dir, { recursive: true });
   // A single short append with O_APPEND is atomic with respect to other appenders.
   await appendFile(join(dir, `${record.project}.jsonl`), `${JSON.stringify(record)}\n`);

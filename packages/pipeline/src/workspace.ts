@@ -9,6 +9,7 @@ import {
   type ExperimentConfig,
   type ModelConfig,
 } from './config';
+import { CAIRN_DIR } from '@cairn/store/layout';
 import { ProjectNotFoundError } from './errors';
 
 /** Folders never searched for projects: dependencies, caches, build output, and every dot-folder (.git, .nx, .cairn…). */
@@ -85,7 +86,7 @@ export async function discoverProjects(workspaceRoot: string): Promise<CairnProj
 }
 
 /** Files that mark a workspace root: a project is never searched for above one. */
-const WORKSPACE_MARKERS = ['.cairn', 'nx.json', '.git'];
+const WORKSPACE_MARKERS = [CAIRN_DIR, 'nx.json', '.git'];
 
 /**
  * The config file of the project a path belongs to (a data file, an artifact

@@ -1,14 +1,14 @@
-import { join } from 'node:path';
+import { isObjectId, OBJECT_ID_HINT, objectPath, objectRelativePath } from '@cairn/store/layout';
 import { InputError } from '@cairn/errors';
 
-/** 64 hex digits (a file's BLAKE3) or 64 hex + `.dir` (a directory manifest). */
-export const OBJECT_ID = /^[0-9a-f]{64}(\.dir)?$/;
+export { digestOf, OBJECT_ID } from '@cairn/store/layout';
 
+/** A remote refuses a bad id with its own code: the id came from a remote's answer or a caller, not the store. */
 export function assertObjectId(id: string): void {
-  if (!OBJECT_ID.test(id)) {
+  if (!isObjectId(id)) {
     throw new InputError('REMOTE_BAD_OBJECT_ID', `"${id}" is not an object id`, {
       data: { id },
-      hint: 'object ids are 64 lowercase hex digits, optionally followed by .dir',
+      hint: OBJECT_ID_HINT,
     });
   }
 }
@@ -16,14 +16,10 @@ export function assertObjectId(id: string): void {
 /** `b3/<2 hex>/<62 hex>[.dir]`: the content-store layout, shared by local stores and every remote. */
 export function objectRelPath(id: string): string {
   assertObjectId(id);
-  return `b3/${id.slice(0, 2)}/${id.slice(2)}`;
+  return objectRelativePath(id);
 }
 
 export function objectFile(storeDir: string, id: string): string {
-  return join(storeDir, ...objectRelPath(id).split('/'));
-}
-
-/** The BLAKE3 digest the object's bytes have. */
-export function digestOf(id: string): string {
-  return id.slice(0, 64);
+  assertObjectId(id);
+  return objectPath(storeDir, id);
 }

@@ -1,4 +1,4 @@
-import { OBJECT_ID } from './layout';
+import { isObjectId } from '@cairn/store/layout';
 
 /**
  * A pack carries many small objects in one HTTP body, so a push of 10,000
@@ -61,7 +61,7 @@ export async function* readPack(
           return;
         }
         const [id = '', sizeText = '', ...rest] = pending.toString('latin1', 0, newline).split(' ');
-        if (rest.length > 0 || !OBJECT_ID.test(id) || !SIZE.test(sizeText))
+        if (rest.length > 0 || !isObjectId(id) || !SIZE.test(sizeText))
           throw new PackFormatError(`record ${index}: header is not "<object id> <size>\\n"`, index);
         const size = Number(sizeText);
         if (size > limits.maxObjectBytes)

@@ -1,6 +1,7 @@
 import { cairnError } from '@cairn/errors';
 import {
   checkout,
+  CONFIG_FILE,
   loadConfig,
   loadLayout,
   referencedObjects,
@@ -13,8 +14,6 @@ import {
 import { openRemote, type OpenRemoteOptions } from './open';
 import { pullObjects, pushObjects, type TransferOptions, type TransferResult } from './sync';
 import type { Remote } from './transport';
-
-const CONFIG_FILE = '.cairn/config.json';
 
 export interface WorkspaceRemote {
   name: string;

@@ -5,7 +5,7 @@ import {
   add,
   initWorkspace,
   loadConfig,
-  objectPath,
+  workspaceObjectPath,
   readPointer,
   referencedObjects,
   saveConfig,
@@ -105,7 +105,7 @@ describe('pull crash safety', () => {
       } finally {
         await remote.close();
       }
-      for (const id of ownObjects[v]!) rmSync(objectPath(clone, id), { force: true });
+      for (const id of ownObjects[v]!) rmSync(workspaceObjectPath(clone, id), { force: true });
       pointTo(v);
       expect((await readPointer(join(clone, 'data.cairn'))).path).toBe('data');
     };

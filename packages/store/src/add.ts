@@ -15,7 +15,6 @@ import { fsError, storeError } from './errors';
 import {
   changedError,
   listObjectIds,
-  objectPathIn,
   objectPresent,
   objectPresentSync,
   objectTempPath,
@@ -23,6 +22,7 @@ import {
   putManifest,
   WHOLE_READ_LIMIT,
 } from './objects';
+import { OBJECTS_FOLDER, objectPath } from './layout';
 import { cachedDirectoryHash } from './fast-status';
 import { storeOnWorkers, storeWorkersAvailable } from './store-workers';
 import { mapLimit, resolveWorkspacePath, toPosixRelative } from './paths';
@@ -165,7 +165,7 @@ async function storeHashed(
     const results = await storeOnWorkers(
       viaWorkers.map((entry) => ({
         source: sourceOf(entry),
-        target: objectPathIn(layout.cacheDir, entry.hash),
+        target: objectPath(layout.cacheDir, entry.hash),
         temp: objectTempPath(layout.cacheDir, entry.hash),
         hash: entry.hash,
       })),
@@ -207,7 +207,7 @@ async function syncStore(cacheDir: string): Promise<void> {
     new Promise<boolean>((resolve) =>
       execFile('sync', args, { timeout: 120_000 }, (error) => resolve(!error)),
     );
-  if (!(await run(['-f', join(cacheDir, 'b3')]))) await run([]);
+  if (!(await run(['-f', join(cacheDir, OBJECTS_FOLDER)]))) await run([]);
 }
 
 function gitignorePattern(name: string): string {

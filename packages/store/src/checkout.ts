@@ -12,7 +12,8 @@ import {
   type LinkWarning,
 } from './config';
 import { errnoCode, storeError } from './errors';
-import { digestOf, isDirId, objectPathIn, objectPresent, readManifestObject } from './objects';
+import { digestOf, isDirId, objectPath } from './layout';
+import { objectPresent, readManifestObject } from './objects';
 import {
   assertManifestSafe,
   confinedTarget,
@@ -161,7 +162,7 @@ class Placer {
 
   /** Creates `dest` (which must not exist, and nobody reads yet) with the verified content of object `hash`. */
   async place(hash: string, dest: string, executable: boolean): Promise<void> {
-    const object = objectPathIn(this.layout.cacheDir, hash);
+    const object = objectPath(this.layout.cacheDir, hash);
     let lastError: unknown;
     for (const strategy of this.strategies) {
       if (this.failed.has(strategy)) continue;
@@ -206,7 +207,7 @@ class Placer {
 
   /** Quarantines object `hash` and returns the error that reports it. */
   async corrupt(hash: string): Promise<Error> {
-    const file = objectPathIn(this.layout.cacheDir, hash);
+    const file = objectPath(this.layout.cacheDir, hash);
     const moved = await quarantineObject(this.layout, hash);
     return storeError(
       'STORE_OBJECT_CORRUPT',

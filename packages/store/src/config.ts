@@ -2,8 +2,15 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@cairn/fs-atomic';
-import type { ErrorCode } from '@cairn/errors';
-import { ConfigInvalidError, storeError } from './errors';
+import { storeError } from './errors';
+import {
+  CAIRN_DIR,
+  CAIRN_GITIGNORE_LINES,
+  cairnPath,
+  CairnTree,
+  OBJECTS_FOLDER,
+  withIgnoreLines,
+} from './layout';
 import { schemaProblem } from './schema';
 
 export type LinkStrategy = 'reflink' | 'hardlink' | 'symlink' | 'copy';
@@ -26,7 +33,7 @@ export function defaultLink(): LinkStrategy[] {
 export const SHARING_STRATEGIES: readonly LinkStrategy[] = ['hardlink', 'symlink'];
 
 export interface LinkWarning {
-  code: ErrorCode;
+  code: string;
   message: string;
 }
 
@@ -68,11 +75,8 @@ export interface CairnConfig {
   defaultRemote?: string;
 }
 
-/** Name of the workspace marker folder at the root. */
-export const CAIRN_DIR = '.cairn';
-
 export function configFile(root: string): string {
-  return join(root, CAIRN_DIR, 'config.json');
+  return cairnPath(root, CairnTree.config);
 }
 
 /** The config in effect when `.cairn/config.json` sets nothing (cache.link resolved for this user). */
@@ -114,21 +118,17 @@ function parseConfig(file: string, text: string): CairnConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigInvalidError(
-      file,
-      '',
-      `is not valid JSON (${(error as Error).message})`,
-      'fix the JSON syntax, or delete the file and run `cairn init`',
-    );
+    throw storeError('CONFIG_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
+      data: { file, pointer: '' },
+      hint: 'fix the JSON syntax, or delete the file and run `cairn init`',
+    });
   }
   const problem = schemaProblem('config', raw);
   if (problem) {
-    throw new ConfigInvalidError(
-      file,
-      problem.pointer,
-      problem.message,
-      'see packages/store/schemas/config.schema.json for the valid fields',
-    );
+    throw storeError('CONFIG_INVALID', `${file}: ${problem.pointer || '(document)'} ${problem.message}`, {
+      data: { file, pointer: problem.pointer },
+      hint: 'see packages/store/schemas/config.schema.json for the valid fields',
+    });
   }
   const value = raw as Partial<CairnConfig> & { version: 1 };
   const config: CairnConfig = {
@@ -140,19 +140,19 @@ function parseConfig(file: string, text: string): CairnConfig {
   const cacheDir = config.cache.dir;
   if (cacheDir !== undefined && /(^|[\\/])\.git([\\/]|$)/i.test(cacheDir)) {
     // A committed config must not make cairn write into git's own folder (hooks, config).
-    throw new ConfigInvalidError(
-      file,
-      '/cache/dir',
-      'must not lie inside a .git folder',
-      'valid: a folder outside .git, e.g. .cairn/cache (the default) or a shared cache folder',
-    );
+    throw storeError('CONFIG_INVALID', `${file}: /cache/dir must not lie inside a .git folder`, {
+      data: { file, pointer: '/cache/dir' },
+      hint: 'valid: a folder outside .git, e.g. .cairn/cache (the default) or a shared cache folder',
+    });
   }
   if (config.defaultRemote !== undefined && !(config.defaultRemote in config.remotes)) {
-    throw new ConfigInvalidError(
-      file,
-      '/defaultRemote',
-      `names "${config.defaultRemote}", which is not in /remotes`,
-      `valid: ${Object.keys(config.remotes).join(', ') || '(no remotes defined)'}`,
+    throw storeError(
+      'CONFIG_INVALID',
+      `${file}: /defaultRemote names "${config.defaultRemote}", which is not in /remotes`,
+      {
+        data: { file, pointer: '/defaultRemote' },
+        hint: `valid: ${Object.keys(config.remotes).join(', ') || '(no remotes defined)'}`,
+      },
     );
   }
   return config;
@@ -210,16 +210,16 @@ export interface Layout {
 }
 
 export function layoutFor(root: string, config: CairnConfig): Layout {
-  const cairnDir = join(root, CAIRN_DIR);
   const dir = config.cache.dir;
-  const cacheDir = dir === undefined ? join(cairnDir, 'cache') : isAbsolute(dir) ? dir : resolve(root, dir);
+  const cacheDir =
+    dir === undefined ? cairnPath(root, CairnTree.cache) : isAbsolute(dir) ? dir : resolve(root, dir);
   return {
     root,
     cacheDir,
-    stateDir: join(cairnDir, 'state'),
-    quarantineDir: join(cairnDir, 'quarantine'),
+    stateDir: cairnPath(root, CairnTree.state),
+    quarantineDir: cairnPath(root, CairnTree.quarantine),
     lockPath: join(cacheDir, 'lock'),
-    statCacheFile: join(cairnDir, 'state', 'stat-index'),
+    statCacheFile: cairnPath(root, CairnTree.statIndex),
     link: config.cache.link,
   };
 }
@@ -228,14 +228,17 @@ export async function loadLayout(root: string): Promise<Layout> {
   return layoutFor(resolve(root), await loadConfig(resolve(root)));
 }
 
-const GITIGNORE = [
-  '# cairn: local store and state, never committed',
-  '/cache/',
-  '/state/',
-  '/tmp/',
-  '/quarantine/',
-  '',
-].join('\n');
+/** Writes `.cairn/.gitignore`, or adds the lines an older one lacks (a user's own lines are kept). */
+async function ignoreLocalEntries(root: string): Promise<void> {
+  const file = cairnPath(root, CairnTree.gitignore);
+  const current = await fs.readFile(file, 'utf8').catch(() => undefined);
+  const next = withIgnoreLines(
+    current,
+    CAIRN_GITIGNORE_LINES,
+    'cairn: local store and state, never committed',
+  );
+  if (next !== undefined) await writeFileAtomic(file, next);
+}
 
 /**
  * Creates `.cairn/config.json` (unless present), `.cairn/.gitignore` and the
@@ -254,10 +257,8 @@ export async function initWorkspace(root: string): Promise<void> {
     await writeFileAtomic(file, `${JSON.stringify({ version: 1, cache: {}, remotes: {} }, null, 2)}\n`);
     config = await loadConfig(absolute);
   }
-  const gitignore = join(absolute, CAIRN_DIR, '.gitignore');
-  const current = await fs.readFile(gitignore, 'utf8').catch(() => undefined);
-  if (current === undefined) await writeFileAtomic(gitignore, GITIGNORE);
+  await ignoreLocalEntries(absolute);
   const layout = layoutFor(absolute, config);
-  await fs.mkdir(join(layout.cacheDir, 'b3'), { recursive: true });
+  await fs.mkdir(join(layout.cacheDir, OBJECTS_FOLDER), { recursive: true });
   await fs.mkdir(layout.stateDir, { recursive: true });
 }

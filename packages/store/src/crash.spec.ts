@@ -20,7 +20,7 @@ import {
   hasObject,
   initWorkspace,
   listPointers,
-  objectPath,
+  workspaceObjectPath,
   referencedObjects,
   status,
   verify,
@@ -75,7 +75,7 @@ describe('crash safety', () => {
   async function prepare(v: number): Promise<void> {
     for (const [rel, content] of versions[1 - v]!) writeFileSync(join(root, 'big', rel), content);
     await add(root, ['big']);
-    for (const id of ownObjects[v]!) rmSync(objectPath(root, id), { force: true });
+    for (const id of ownObjects[v]!) rmSync(workspaceObjectPath(root, id), { force: true });
     for (const [rel, content] of versions[v]!) writeFileSync(join(root, 'big', rel), content);
   }
 

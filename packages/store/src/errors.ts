@@ -14,7 +14,7 @@ export class ConfigInvalidError extends InputError<{ file: string; pointer: stri
 /** The codes the store reports (the registry in @cairn/errors holds them all). */
 export type StoreCode = Extract<
   ErrorCode,
-  `STORE_${string}` | `POINTER_${string}` | `CHECKOUT_${string}` | `GC_${string}`
+  `STORE_${string}` | `POINTER_${string}` | `CHECKOUT_${string}` | `GC_${string}` | 'CONFIG_INVALID'
 >;
 
 export function storeError(

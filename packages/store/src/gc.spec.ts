@@ -20,7 +20,7 @@ import {
   initWorkspace,
   listObjectIds,
   listPointers,
-  objectPath,
+  workspaceObjectPath,
   referencedObjects,
   serializePointer,
   storePath,
@@ -334,7 +334,7 @@ describe('gc keeps everything still needed', () => {
 
     it('a byte-flipped manifest', async () => {
       const { root, manifest, before } = await folderWithGarbage();
-      const file = objectPath(root, manifest);
+      const file = workspaceObjectPath(root, manifest);
       const content = readFileSync(file);
       const middle = content.length >> 1;
       content.writeUInt8(content.readUInt8(middle) ^ 0x01, middle);
@@ -347,8 +347,8 @@ describe('gc keeps everything still needed', () => {
       const { root, before } = await folderWithGarbage();
       const text = Buffer.from('{"format":"not a manifest"}\n');
       const id = `${hashBuffer(text)}.dir`;
-      mkdirSync(dirname(objectPath(root, id)), { recursive: true });
-      writeFileSync(objectPath(root, id), text);
+      mkdirSync(dirname(workspaceObjectPath(root, id)), { recursive: true });
+      writeFileSync(workspaceObjectPath(root, id), text);
       writeFileSync(
         join(root, 'images.cairn'),
         serializePointer({ version: 1, algorithm: 'blake3', hash: id, size: 1, nfiles: 1, path: 'images' }),
@@ -358,7 +358,7 @@ describe('gc keeps everything still needed', () => {
 
     it('a manifest verify quarantined as corrupt', async () => {
       const { root, manifest, before } = await folderWithGarbage();
-      const file = objectPath(root, manifest);
+      const file = workspaceObjectPath(root, manifest);
       chmodSync(file, 0o644);
       writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from(' ')]));
       expect((await verify(root, { quarantine: true })).quarantined).toEqual([manifest]);

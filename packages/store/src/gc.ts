@@ -5,7 +5,8 @@ import { loadLayout, type Layout } from './config';
 import { errnoCode, storeError } from './errors';
 import { pointersInGitRefs } from './git-refs';
 import { workspaceReferences, type KeepReference } from './keep';
-import { isDirId, listObjectIds, listTempFiles, objectPathIn, readManifestObject } from './objects';
+import { isDirId, objectPath } from './layout';
+import { listObjectIds, listTempFiles, readManifestObject } from './objects';
 import { toPosixRelative } from './paths';
 import type { Pointer } from './pointer';
 
@@ -49,7 +50,7 @@ function manifestUnreadable(
   reason: string,
   cause?: unknown,
 ): Error {
-  const file = objectPathIn(layout.cacheDir, reference.id);
+  const file = objectPath(layout.cacheDir, reference.id);
   return storeError(
     'GC_MANIFEST_UNREADABLE',
     `gc stopped, nothing was deleted: the folder manifest ${reference.id} referenced by ${reference.source} ${reason} (${file})`,
@@ -160,12 +161,12 @@ export async function gc(root: string, options: GcOptions = {}): Promise<GcResul
         kept++;
         continue;
       }
-      const stat = await fs.stat(objectPathIn(layout.cacheDir, id)).catch(() => undefined);
+      const stat = await fs.stat(objectPath(layout.cacheDir, id)).catch(() => undefined);
       if (stat) garbage.push({ id, size: stat.size });
     }
     if (!options.dryRun) {
       const manifestsFirst = [...garbage].sort((a, b) => Number(isDirId(b.id)) - Number(isDirId(a.id)));
-      for (const { id } of manifestsFirst) await fs.rm(objectPathIn(layout.cacheDir, id), { force: true });
+      for (const { id } of manifestsFirst) await fs.rm(objectPath(layout.cacheDir, id), { force: true });
       for (const temp of await listTempFiles(layout.cacheDir)) {
         if (temp.ageMs > TEMP_GRACE_MS) await fs.rm(temp.file, { force: true });
       }

@@ -1,5 +1,6 @@
 import { loadConfigSync, layoutFor, loadLayout } from './config';
-import { objectPathIn, objectPresent } from './objects';
+import { objectPath } from './layout';
+import { objectPresent } from './objects';
 
 export {
   findWorkspaceRoot,
@@ -48,13 +49,28 @@ export {
   type WorkspaceReferences,
 } from './keep';
 export { verify, quarantineObject, type VerifyOptions, type VerifyResult } from './verify';
-export { OBJECT_ID, listObjectIds, readManifestObject } from './objects';
+export { listObjectIds, readManifestObject } from './objects';
+export {
+  OBJECT_ID,
+  isObjectId,
+  assertObjectId,
+  isDirId,
+  digestOf,
+  objectRelativePath,
+  objectPath,
+  CAIRN_DIR,
+  CONFIG_FILE,
+  CairnTree,
+  cairnPath,
+  CAIRN_GITIGNORE_LINES,
+  ROOT_GITIGNORE_LINES,
+} from './layout';
 export { schemaDir } from './schema';
 export { ConfigInvalidError } from './errors';
 
 /** Where object `hash` (64 hex, or 64 hex + `.dir`) lives: `<cache>/b3/<2 hex>/<62 hex>[.dir]`. */
-export function objectPath(root: string, hash: string): string {
-  return objectPathIn(layoutFor(root, loadConfigSync(root)).cacheDir, hash);
+export function workspaceObjectPath(root: string, hash: string): string {
+  return objectPath(layoutFor(root, loadConfigSync(root)).cacheDir, hash);
 }
 
 /** True when the store holds object `hash`. */

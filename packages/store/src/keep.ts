@@ -1,8 +1,7 @@
 import { promises as fs, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { CAIRN_DIR } from './config';
 import { errnoCode, fsError } from './errors';
-import { OBJECT_ID } from './objects';
+import { CAIRN_DIR, cairnPath, CairnTree, isObjectId } from './layout';
 import { POINTER_SUFFIX, readPointerSync } from './pointer';
 
 /**
@@ -37,7 +36,7 @@ export function runRecordArtifact(text: string): string | undefined {
     return undefined;
   }
   const hash = (record as { artifact?: { hash?: unknown } } | null)?.artifact?.hash;
-  return typeof hash === 'string' && OBJECT_ID.test(hash) ? hash : undefined;
+  return isObjectId(hash) ? hash : undefined;
 }
 
 function isRunRecordFile(file: string): boolean {
@@ -80,7 +79,7 @@ async function walkReferences(dir: string, found: KeepReference[]): Promise<void
 
 /** Artifacts named by the local run history, `.cairn/runs/*.jsonl` (a torn last line is skipped). */
 async function runHistoryReferences(root: string): Promise<KeepReference[]> {
-  const dir = join(root, CAIRN_DIR, 'runs');
+  const dir = cairnPath(root, CairnTree.runs);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const found: KeepReference[] = [];
   for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashBuffer } from '@cairn/hash';
 import { bytes, cleanup, tempDir, writeTree } from '../test/helpers';
 import { add, gc, initWorkspace, verify } from './index';
-import { listObjectIds, objectPathIn, objectTempPath, putFile, WHOLE_READ_LIMIT } from './objects';
+import { objectPath } from './layout';
+import { listObjectIds, objectTempPath, putFile, WHOLE_READ_LIMIT } from './objects';
 import { storeOnWorkers, storeWorkersAvailable } from './store-workers';
 
 const dirs: string[] = [];
@@ -30,8 +31,8 @@ describe('objects', () => {
     writeFileSync(join(work, 'f'), content);
     const hash = hashBuffer(content);
     expect(await putFile(cache, join(work, 'f'), hash, content.length)).toBe(true);
-    expect(readFileSync(objectPathIn(cache, hash)).equals(content)).toBe(true);
-    expect(statSync(objectPathIn(cache, hash)).mode & 0o777).toBe(0o444);
+    expect(readFileSync(objectPath(cache, hash)).equals(content)).toBe(true);
+    expect(statSync(objectPath(cache, hash)).mode & 0o777).toBe(0o444);
     expect(await putFile(cache, join(work, 'f'), hash, content.length)).toBe(false);
   });
 
@@ -57,7 +58,7 @@ describe('objects', () => {
     writeFileSync(join(work, 'f'), content);
     const hash = hashBuffer(content);
     await putFile(cache, join(work, 'f'), hash, content.length);
-    const object = objectPathIn(cache, hash);
+    const object = objectPath(cache, hash);
     // Simulate a torn write: the object exists but is short.
     cleanup(object);
     writeFileSync(object, content.subarray(0, 100));
@@ -80,7 +81,7 @@ describe('objects', () => {
       { source: join(work, 'missing'), hash: hashBuffer(bad) },
     ].map((job) => ({
       ...job,
-      target: objectPathIn(cache, job.hash),
+      target: objectPath(cache, job.hash),
       temp: objectTempPath(cache, job.hash),
     }));
     const results = await storeOnWorkers(jobs);

@@ -5,40 +5,15 @@ import { PassThrough } from 'node:stream';
 import { createAtomicWriteStream } from '@cairn/fs-atomic';
 import { hashBuffer, hashStream, parseManifest, type ManifestEntry } from '@cairn/hash';
 import { errnoCode, fsError, storeError } from './errors';
-
-/** Object ids: 64 hex digits (a file) or 64 hex digits + `.dir` (a directory manifest). */
-export const OBJECT_ID = /^[0-9a-f]{64}(\.dir)?$/;
+import { digestOf, isDirId, isObjectId, OBJECTS_FOLDER, objectPath } from './layout';
 
 /** Files up to this size are read whole when stored; larger ones are streamed. */
 export const WHOLE_READ_LIMIT = 8 * 1024 * 1024;
 
-export function assertObjectId(id: string): void {
-  if (!OBJECT_ID.test(id)) {
-    throw storeError('STORE_BAD_OBJECT_ID', `"${id}" is not an object id`, {
-      data: { id },
-      hint: 'object ids are 64 lowercase hex digits, optionally followed by .dir',
-    });
-  }
-}
-
-/** `<cache>/b3/<2 hex>/<62 hex>[.dir]` */
-export function objectPathIn(cacheDir: string, id: string): string {
-  assertObjectId(id);
-  return join(cacheDir, 'b3', id.slice(0, 2), id.slice(2));
-}
-
-export function isDirId(id: string): boolean {
-  return id.endsWith('.dir');
-}
-
-export function digestOf(id: string): string {
-  return id.slice(0, 64);
-}
-
 /** True when the object exists (and, if `size` is given, has that size: a truncated object counts as absent). */
 export async function objectPresent(cacheDir: string, id: string, size?: number): Promise<boolean> {
   try {
-    const stat = await fs.stat(objectPathIn(cacheDir, id));
+    const stat = await fs.stat(objectPath(cacheDir, id));
     return stat.isFile() && (size === undefined || stat.size === size);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return false;
@@ -49,7 +24,7 @@ export async function objectPresent(cacheDir: string, id: string, size?: number)
 /** objectPresent without a thread-pool round trip: for checking thousands of objects in a row. */
 export function objectPresentSync(cacheDir: string, id: string, size?: number): boolean {
   try {
-    const stat = statSync(objectPathIn(cacheDir, id), { throwIfNoEntry: false });
+    const stat = statSync(objectPath(cacheDir, id), { throwIfNoEntry: false });
     return stat !== undefined && stat.isFile() && (size === undefined || stat.size === size);
   } catch (error) {
     if (errnoCode(error) === 'ENOTDIR') return false;
@@ -59,7 +34,7 @@ export function objectPresentSync(cacheDir: string, id: string, size?: number): 
 
 /** A fresh temp name beside object `id` (dot-prefixed, `.tmp`: never listed as an object; gc removes old ones). */
 export function objectTempPath(cacheDir: string, id: string): string {
-  const target = objectPathIn(cacheDir, id);
+  const target = objectPath(cacheDir, id);
   return join(dirname(target), `.${id.slice(2, 14)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
@@ -73,7 +48,7 @@ const knownFolders = new Set<string>();
  * it writes pointers (see syncStore in add.ts).
  */
 async function writeObject(cacheDir: string, id: string, bytes: Uint8Array): Promise<void> {
-  const target = objectPathIn(cacheDir, id);
+  const target = objectPath(cacheDir, id);
   const folder = dirname(target);
   const temp = objectTempPath(cacheDir, id);
   for (let attempt = 0; ; attempt++) {
@@ -142,7 +117,7 @@ export async function putFile(
     await writeObject(cacheDir, hash, bytes);
     return true;
   }
-  const pending = await createAtomicWriteStream(objectPathIn(cacheDir, hash), { mode: 0o444 });
+  const pending = await createAtomicWriteStream(objectPath(cacheDir, hash), { mode: 0o444 });
   try {
     const tee = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
     const hashing = hashStream(tee);
@@ -165,7 +140,7 @@ export async function putFile(
 
 /** Reads and parses a `.dir` object; checks that its bytes still hash to its id. */
 export async function readManifestObject(cacheDir: string, id: string): Promise<ManifestEntry[]> {
-  const file = objectPathIn(cacheDir, id);
+  const file = objectPath(cacheDir, id);
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
@@ -189,7 +164,7 @@ export async function readManifestObject(cacheDir: string, id: string): Promise<
 
 /** Every object id in the cache (skips temp files and anything that is not an object). */
 export async function listObjectIds(cacheDir: string): Promise<string[]> {
-  const base = join(cacheDir, 'b3');
+  const base = join(cacheDir, OBJECTS_FOLDER);
   const fanout = await fs.readdir(base).catch((error: unknown) => {
     if (errnoCode(error) === 'ENOENT') return [] as string[];
     throw error;
@@ -202,7 +177,7 @@ export async function listObjectIds(cacheDir: string): Promise<string[]> {
         const names = await fs.readdir(join(base, prefix)).catch(() => [] as string[]);
         for (const name of names) {
           const id = prefix + name;
-          if (OBJECT_ID.test(id)) ids.push(id);
+          if (isObjectId(id)) ids.push(id);
         }
       }),
   );
@@ -211,7 +186,7 @@ export async function listObjectIds(cacheDir: string): Promise<string[]> {
 
 /** Temp files left in the cache by interrupted writes, with their age in ms. */
 export async function listTempFiles(cacheDir: string): Promise<Array<{ file: string; ageMs: number }>> {
-  const base = join(cacheDir, 'b3');
+  const base = join(cacheDir, OBJECTS_FOLDER);
   const fanout = await fs.readdir(base).catch(() => [] as string[]);
   const found: Array<{ file: string; ageMs: number }> = [];
   const now = Date.now();

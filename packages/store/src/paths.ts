@@ -1,7 +1,7 @@
 import { promises as fs, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ManifestEntry } from '@cairn/hash';
-import { CAIRN_DIR } from './config';
+import { CAIRN_DIR } from './layout';
 import { storeError, type StoreCode } from './errors';
 import { dataPathOf, POINTER_SUFFIX, readPointer, readPointerSync, type Pointer } from './pointer';
 

@@ -25,7 +25,7 @@ import {
   confinedTarget,
   initWorkspace,
   materialize,
-  objectPath,
+  workspaceObjectPath,
   readPointer,
   saveConfig,
   loadConfig,
@@ -100,7 +100,7 @@ const MANIFEST_HEADER = '{"format":"cairn-manifest","version":1,"algorithm":"bla
 function storeManifest(root: string, lines: string[]): string {
   const bytes = Buffer.from(`${[MANIFEST_HEADER, ...lines].join('\n')}\n`, 'utf8');
   const id = `${hashBuffer(bytes)}.dir`;
-  const file = objectPath(root, id);
+  const file = workspaceObjectPath(root, id);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, bytes, { mode: 0o444 });
   return id;
@@ -355,7 +355,7 @@ describe('verified restores', () => {
     writeFileSync(join(w.root, 'model.bin'), 'weights v1\n');
     const [pointer] = await add(w.root, ['model.bin'], { gitignore: false });
     writeFileSync(join(w.root, 'model.bin'), 'local edit\n');
-    flipByte(objectPath(w.root, pointer!.hash));
+    flipByte(workspaceObjectPath(w.root, pointer!.hash));
     const error = await checkout(w.root, undefined, { force: true }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'STORE_OBJECT_CORRUPT', data: { ids: [pointer!.hash] } });
     expect(readFileSync(join(w.root, 'model.bin'), 'utf8')).toBe('local edit\n');
@@ -383,7 +383,7 @@ describe('verified restores', () => {
     await checkout(w.root, undefined, { link: ['copy'] });
     expect(readFileSync(join(w.root, 'weights.bin')).equals(content)).toBe(true);
     writeFileSync(join(w.root, 'weights.bin'), 'local edit\n');
-    flipByte(objectPath(w.root, pointer!.hash), content.length - 1);
+    flipByte(workspaceObjectPath(w.root, pointer!.hash), content.length - 1);
     await expect(checkout(w.root, undefined, { force: true, link: ['copy'] })).rejects.toMatchObject({
       code: 'STORE_OBJECT_CORRUPT',
     });
@@ -399,7 +399,7 @@ describe('verified restores', () => {
     const [pointer] = await add(w.root, ['data'], { gitignore: false });
     rmSync(join(w.root, 'data', 'f3.csv'));
     writeFileSync(join(w.root, 'data', 'f4.csv'), 'edited\n');
-    flipByte(objectPath(w.root, hashBuffer(`row,3\n`.repeat(53))), 7);
+    flipByte(workspaceObjectPath(w.root, hashBuffer(`row,3\n`.repeat(53))), 7);
     const before = snapshot(join(w.root, 'data'));
     await expect(checkout(w.root, undefined, { force: true })).rejects.toMatchObject({
       code: 'STORE_OBJECT_CORRUPT',
@@ -416,7 +416,7 @@ describe('verified restores', () => {
     writeFileSync(join(w.root, 'data', 'a.csv'), 'a\n');
     const [pointer] = await add(w.root, ['data'], { gitignore: false });
     rmSync(join(w.root, 'data'), { recursive: true });
-    flipByte(objectPath(w.root, pointer!.hash), 3);
+    flipByte(workspaceObjectPath(w.root, pointer!.hash), 3);
     await expect(checkout(w.root)).rejects.toMatchObject({ code: 'STORE_OBJECT_CORRUPT' });
     expect(readdirSync(w.root).filter((name) => name === 'data' || name.endsWith('.tmp'))).toEqual([]);
     expect(readdirSync(join(w.root, '.cairn', 'quarantine'))[0]).toMatch(new RegExp(`^${pointer!.hash}`));
@@ -428,7 +428,7 @@ describe('links: no shared inodes by default', () => {
     const w = await world();
     writeFileSync(join(w.root, 'data.csv'), 'x,y\n1,2\n');
     const [pointer] = await add(w.root, ['data.csv'], { gitignore: false });
-    const object = objectPath(w.root, pointer!.hash);
+    const object = workspaceObjectPath(w.root, pointer!.hash);
     // The default policy, and a config that opts into hardlinks: as root both give private copies.
     for (const link of [undefined, ['hardlink', 'copy'] as const, ['symlink', 'copy'] as const]) {
       rmSync(join(w.root, 'data.csv'));
@@ -455,7 +455,7 @@ describe('links: no shared inodes by default', () => {
       ['single.csv', single!.hash],
     ] as const) {
       rmSync(join(w.root, path));
-      linkSync(objectPath(w.root, id), join(w.root, path));
+      linkSync(workspaceObjectPath(w.root, id), join(w.root, path));
       execFileSync('sh', ['-c', `echo edit >> ${path}`], { cwd: w.root });
     }
     const entries = await status(w.root);

@@ -1,21 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import * as validators from './generated/validators';
 
 /** The published JSON Schemas; src/ and dist/ sit at the same depth, so this works in both. */
 export const schemaDir = join(__dirname, '..', 'schemas');
 
-const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-const compiled = new Map<string, ValidateFunction>();
+interface Validator {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
-function validator(name: 'pointer' | 'config'): ValidateFunction {
-  let validate = compiled.get(name);
-  if (!validate) {
-    const schema = JSON.parse(readFileSync(join(schemaDir, `${name}.schema.json`), 'utf8')) as object;
-    validate = ajv.compile(schema);
-    compiled.set(name, validate);
-  }
-  return validate;
+/**
+ * Compiled at build time (tools/codegen/store-validators.mjs, ajv standalone
+ * code): compiling the two schemas cost more than the status check the Nx
+ * plugin runs before every task, and the compiler never loads now.
+ */
+function validator(name: 'pointer' | 'config'): Validator {
+  return validators[name] as Validator;
 }
 
 export interface SchemaProblem {

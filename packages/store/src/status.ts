@@ -4,7 +4,8 @@ import { hashDirectory, hashFile, StatCache, type ManifestEntry } from '@cairn/h
 import { loadLayout, type Layout } from './config';
 import { fsError } from './errors';
 import { cachedDirectoryHash } from './fast-status';
-import { isDirId, listObjectIds, objectPathIn, objectPresent, readManifestObject } from './objects';
+import { isDirId, objectPath } from './layout';
+import { listObjectIds, objectPresent, readManifestObject } from './objects';
 import { dataPathOf, mapLimit, selectPointers, toPosixRelative, type PointerRecord } from './paths';
 import type { Pointer } from './pointer';
 
@@ -53,7 +54,7 @@ export interface SharedObject {
 
 /** True when `path` is the stored object `id` itself: the same inode (a hardlink) or a symlink to it. */
 export function sharesInode(cacheDir: string, path: string, id: string): boolean {
-  const object = statSync(objectPathIn(cacheDir, id), { throwIfNoEntry: false });
+  const object = statSync(objectPath(cacheDir, id), { throwIfNoEntry: false });
   const file = object && statSync(path, { throwIfNoEntry: false });
   return file !== undefined && file.ino === object!.ino && file.dev === object!.dev;
 }

@@ -23,7 +23,7 @@ import {
   listObjectIds,
   listPointers,
   materialize,
-  objectPath,
+  workspaceObjectPath,
   placementStrategies,
   readPointer,
   referencedObjects,
@@ -58,7 +58,7 @@ describe('add', () => {
     const [expected] = b3sum([join(root, 'data.csv')]);
     expect(pointer).toEqual({ version: 1, algorithm: 'blake3', hash: expected, size: 8, path: 'data.csv' });
     expect(await readPointer(join(root, 'data.csv.cairn'))).toEqual(pointer);
-    const object = objectPath(root, expected!);
+    const object = workspaceObjectPath(root, expected!);
     expect(object).toBe(join(root, '.cairn', 'cache', 'b3', expected!.slice(0, 2), expected!.slice(2)));
     expect(readFileSync(object, 'utf8')).toBe('a,b\n1,2\n');
     expect(statSync(object).mode & 0o777).toBe(0o444);
@@ -83,7 +83,7 @@ describe('add', () => {
     const [same, other] = b3sum([join(root, 'd', 'a.txt'), join(root, 'd', 'c.txt')]);
     expect(await listObjectIds(join(root, '.cairn', 'cache'))).toEqual([pointer!.hash, same, other].sort());
     // The manifest object's content hashes to its id (checked with b3sum).
-    expect(b3sum([objectPath(root, pointer!.hash)])[0]).toBe(pointer!.hash.slice(0, 64));
+    expect(b3sum([workspaceObjectPath(root, pointer!.hash)])[0]).toBe(pointer!.hash.slice(0, 64));
     expect(existsSync(join(root, '.gitignore'))).toBe(false);
     expect(await referencedObjects(root, [pointer!])).toEqual([pointer!.hash, same, other].sort());
   });
@@ -169,7 +169,7 @@ describe('round trip and status', () => {
     });
     // Every stored object is named by its real BLAKE3 (b3sum oracle).
     const ids = (await listObjectIds(join(root, '.cairn', 'cache'))).filter((id) => !id.endsWith('.dir'));
-    expect(b3sum(ids.map((id) => objectPath(root, id)))).toEqual(ids);
+    expect(b3sum(ids.map((id) => workspaceObjectPath(root, id)))).toEqual(ids);
     expect(await status(root)).toEqual([
       {
         path: 'data',
@@ -271,7 +271,7 @@ describe('checkout link strategies', () => {
     });
     const result = await checkout(root, undefined, { link: ['hardlink', 'copy'] });
     const [pointer] = (await listPointers(root)).map((r) => r.pointer);
-    const manifest = readFileSync(objectPath(root, pointer!.hash), 'utf8');
+    const manifest = readFileSync(workspaceObjectPath(root, pointer!.hash), 'utf8');
     const entry = JSON.parse(manifest.split('\n')[1]!) as { path: string; hash: string };
     const placed = statSync(join(root, 'data', entry.path));
     // The executable file is a private copy (the shared object is never executable).
@@ -280,13 +280,13 @@ describe('checkout link strategies', () => {
       // Root is not stopped by the read-only bit: the opt-in is refused, with a warning, and copies are made.
       expect(result.links).toEqual({ copy: 31 });
       expect(result.warnings).toEqual([expect.objectContaining({ code: 'CHECKOUT_LINK_UNSAFE_FOR_ROOT' })]);
-      expect(placed.ino).not.toBe(statSync(objectPath(root, entry.hash)).ino);
+      expect(placed.ino).not.toBe(statSync(workspaceObjectPath(root, entry.hash)).ino);
       expect(placed.nlink).toBe(1);
       expect(await unprotect(root, ['data'])).toBe(0);
       return;
     }
     expect(result.links).toEqual({ hardlink: 30, copy: 1 });
-    expect(placed.ino).toBe(statSync(objectPath(root, entry.hash)).ino);
+    expect(placed.ino).toBe(statSync(workspaceObjectPath(root, entry.hash)).ino);
     expect(placed.mode & 0o777).toBe(0o444);
 
     const again = await add(root, ['data']);
@@ -321,7 +321,7 @@ describe('verify', () => {
     const [pointer] = await add(root, ['data']);
     const ids = (await listObjectIds(join(root, '.cairn', 'cache'))).filter((id) => id !== pointer!.hash);
     const victim = ids[4]!;
-    const file = objectPath(root, victim);
+    const file = workspaceObjectPath(root, victim);
     chmodSync(file, 0o644);
     writeFileSync(file, 'bit rot');
     expect(await verify(root)).toEqual({

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
 import { hashFiles } from '@cairn/hash';
 import { loadLayout, type Layout } from './config';
-import { digestOf, isDirId, listObjectIds, objectPathIn, readManifestObject } from './objects';
+import { digestOf, isDirId, objectPath } from './layout';
+import { listObjectIds, readManifestObject } from './objects';
 import { dataPathOf, listPointers, toPosixRelative, type PointerRecord } from './paths';
 import { sharesInode, type SharedObject } from './status';
 import { referencedObjects } from './gc';
@@ -62,7 +63,7 @@ async function filesSharing(
  */
 export async function quarantineObject(layout: Layout, id: string): Promise<string> {
   await fs.mkdir(layout.quarantineDir, { recursive: true });
-  const from = objectPathIn(layout.cacheDir, id);
+  const from = objectPath(layout.cacheDir, id);
   const to = join(layout.quarantineDir, `${id}.${Date.now()}`);
   await fs.rename(from, to).catch(async (error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -83,7 +84,7 @@ export async function verify(root: string, options: VerifyOptions = {}): Promise
   return withLock(layout.lockPath, async () => {
     const ids = await listObjectIds(layout.cacheDir);
     const results = await hashFiles(
-      ids.map((id) => objectPathIn(layout.cacheDir, id)),
+      ids.map((id) => objectPath(layout.cacheDir, id)),
       { onProgress: options.onProgress },
     );
     const corrupt = ids.filter((id, index) => results[index]!.hash !== digestOf(id));

@@ -46,6 +46,7 @@ describe('cairn gc after training (real Nx CLI, real git repo)', () => {
     rmSync(ws.path('dist'), { recursive: true, force: true });
     expect((JSON.parse(ws.cairn('gc', '--json').stdout) as GcJson).removed).toEqual([]);
 
+    // Nothing they hash changed: the dataset's validate is a cache hit too.
     expect(TestWorkspace.tasks(ws.nx('run', 'm:train', '--outputStyle=static').output).cached).toEqual([
       'alpha:validate',
       'm:train',

@@ -137,7 +137,7 @@ describe('a stranger follows README "In your own workspace" with the packed pack
             expect(json('nx.json').plugins).toContain('@cairn/nx');
             const ignored = readFileSync(file('.gitignore'), 'utf8').split('\n');
             expect(ignored).toEqual(
-              expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache']),
+              expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache/']),
             );
             expect(json('.cairn/config.json').version).toBe(1);
             expect(Object.keys(json('package.json').devDependencies)).toEqual(

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GITIGNORE_ENTRIES } from '@cairn/nx';
+import { cairnPath, CairnTree, CONFIG_FILE } from '@cairn/store/layout';
 
 export const repoRoot = process.env.CAIRN_REPO_ROOT ?? join(__dirname, '..', '..', '..');
 
@@ -91,7 +92,7 @@ export class TestWorkspace {
       ),
     );
     this.write(
-      '.cairn/config.json',
+      CONFIG_FILE,
       JSON.stringify({ version: 1, cache: { link: ['reflink', 'hardlink', 'copy'] }, remotes: {} }, null, 2),
     );
     this.git('init', '-q', '-b', 'main');
@@ -174,7 +175,7 @@ export class TestWorkspace {
 
   /** How many times a project's training actually ran (run records are appended on every real run). */
   trainRuns(project: string): number {
-    const file = this.path('.cairn', 'runs', `${project}.jsonl`);
+    const file = join(cairnPath(this.root, CairnTree.runs), `${project}.jsonl`);
     return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).length : 0;
   }
 

@@ -38,18 +38,22 @@ export function writeWorkspaceFile(root: string, file: string, content: string):
   writeFileSync(join(root, file), content);
 }
 
-/** Runs git in `root` with a fixed identity. */
-export function gitIn(root: string, ...args: string[]): void {
-  execFileSync('git', args, {
+/** Runs git in `root` with a fixed identity; its output, trimmed. */
+export function gitIn(root: string, ...args: string[]): string {
+  return execFileSync('git', args, {
     cwd: root,
+    encoding: 'utf8',
     env: {
       ...process.env,
       GIT_AUTHOR_NAME: 't',
       GIT_AUTHOR_EMAIL: 't@t.invalid',
       GIT_COMMITTER_NAME: 't',
       GIT_COMMITTER_EMAIL: 't@t.invalid',
+      // No user or system config: the same git on every machine.
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
     },
-  });
+  }).trim();
 }
 
 /** 100 rows, 70 of class "a": x tracks the class, so a shifted x is drift. */
@@ -72,12 +76,13 @@ export const POINTS_MODEL = {
 };
 
 /**
- * nx.json, a .gitignore for Cairn's local state, dataset `points`
+ * nx.json, a .gitignore for build outputs, dataset `points`
  * (data/points/points.csv, not yet stored) and model `m` (models/m).
  */
 export function writePointsWorkspace(root: string): void {
   writeWorkspaceFile(root, 'nx.json', '{}');
-  writeWorkspaceFile(root, '.gitignore', '/dist\n/.cairn/cache\n/.cairn/state\n/.cairn/runs\n/.cairn/tmp*\n');
+  // Cairn's local state is kept out of git by the .cairn/.gitignore the store's init writes.
+  writeWorkspaceFile(root, '.gitignore', '/dist\n');
   writeWorkspaceFile(root, 'data/points/points.csv', pointsCsv());
   writeWorkspaceFile(
     root,

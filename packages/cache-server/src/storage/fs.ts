@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CairnError } from '@cairn/errors';
 import { createAtomicWriteStream, ensureDirectory } from '@cairn/fs-atomic';
+import { OBJECTS_FOLDER } from '@cairn/store/layout';
 import { cacheServerError } from '../errors';
 import type { PutOutcome, StagedPuts, Storage, StoredBody } from './types';
 
@@ -37,11 +38,15 @@ function isCode(error: unknown, ...codes: string[]): boolean {
 function unusable(root: string, error: unknown): Error {
   if (error instanceof CairnError) return error;
   const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-  return cacheServerError('STORAGE_PATH_UNUSABLE', `storage folder ${root} cannot be used (${reason})`, {
-    data: { storage: root, reason },
-    hint: 'pass --storage a folder on a writable file system (it is created if missing)',
-    cause: error,
-  });
+  return cacheServerError(
+    'STORAGE_PATH_UNUSABLE',
+    `storage folder ${root} cannot be used (${reason})`,
+    {
+      data: { storage: root, reason },
+      hint: 'pass --storage a folder on a writable file system (it is created if missing)',
+      cause: error,
+    },
+  );
 }
 
 /** Creates a storage folder with fs-atomic's `ensureDirectory` (Node's recursive mkdir spins under /proc). */
@@ -84,14 +89,14 @@ export class FileSystemStorage implements Storage {
       for (const folder of [
         join(this.root, 'cache'),
         join(this.root, 'objects'),
-        join(this.root, 'objects', 'b3'),
+        join(this.root, 'objects', OBJECTS_FOLDER),
       ]) {
         await ensureFolder(folder, this.root);
       }
       // A killed server can leave hidden temp files; they were never visible, so drop them.
       const folders = [join(this.root, 'cache')];
-      for (const prefix of await fs.readdir(join(this.root, 'objects', 'b3'))) {
-        folders.push(join(this.root, 'objects', 'b3', prefix));
+      for (const prefix of await fs.readdir(join(this.root, 'objects', OBJECTS_FOLDER))) {
+        folders.push(join(this.root, 'objects', OBJECTS_FOLDER, prefix));
       }
       for (const folder of folders) {
         for (const name of await fs.readdir(folder)) {

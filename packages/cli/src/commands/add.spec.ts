@@ -3,7 +3,7 @@ import { chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { objectPath } from '@cairn/store';
+import { workspaceObjectPath } from '@cairn/store';
 import { runCli } from '../../test/run-cli';
 
 const dirs: string[] = [];
@@ -75,7 +75,7 @@ describe('cairn data commands', () => {
       hash: string;
     }>;
     expect((await cairn(root, 'verify')).code).toBe(0);
-    const file = objectPath(root, a!.hash);
+    const file = workspaceObjectPath(root, a!.hash);
     chmodSync(file, 0o644);
     writeFileSync(file, 'omega');
     const bad = await cairn(root, 'verify', '--json');

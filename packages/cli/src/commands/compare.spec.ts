@@ -127,7 +127,7 @@ describe('cairn compare', () => {
       'model.json',
     );
     expect(ref.code).toBe(2);
-    expect(ref.stderr).toContain('EVAL_REF_NOT_FOUND');
+    expect(ref.stderr).toContain('GIT_REF_NOT_FOUND');
     const missing = await cairn(
       'compare',
       '--current',

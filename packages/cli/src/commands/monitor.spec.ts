@@ -85,7 +85,7 @@ describe('cairn monitor', () => {
     const folder = writeModel('bad', { error_rate: 2 });
     const run = await cairn('monitor', '--model', join(folder, 'model.json'), '--out', join(folder, 'out'));
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('MONITORING_CONFIG_INVALID');
+    expect(run.stderr).toContain('CONFIG_INVALID');
     expect(run.stderr).toContain('/monitoring/error_rate');
   });
 

@@ -8,7 +8,7 @@ const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 async function storeConfig() {
   const store = await import('@cairn/store');
-  return { loadConfig: store.loadConfig, saveConfig: store.saveConfig, configFileName: '.cairn/config.json' };
+  return { loadConfig: store.loadConfig, saveConfig: store.saveConfig, configFileName: store.CONFIG_FILE };
 }
 
 /** A progress bar fed by transfer events. */

@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { objectPath } from '@cairn/store';
+import { workspaceObjectPath } from '@cairn/store';
 import { runCli } from '../../test/run-cli';
 
 const dirs: string[] = [];
@@ -92,14 +92,14 @@ describe('cairn checkout verifies what it writes', () => {
     const [{ hash }] = JSON.parse((await cairn(root, 'add', 'model.bin', '--json')).stdout) as [
       { hash: string },
     ];
-    flipByte(objectPath(root, hash));
+    flipByte(workspaceObjectPath(root, hash));
     writeFileSync(join(root, 'model.bin'), 'my local edit\n');
     const result = await cairn(root, 'checkout', '--force');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('STORE_OBJECT_CORRUPT');
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(join(root, 'model.bin'), 'utf8')).toBe('my local edit\n');
-    expect(existsSync(objectPath(root, hash))).toBe(false);
+    expect(existsSync(workspaceObjectPath(root, hash))).toBe(false);
     expect(readdirSync(join(root, '.cairn', 'quarantine'))).toHaveLength(1);
     const verified = await cairn(root, 'verify');
     expect(verified.code).toBe(1);
@@ -121,7 +121,7 @@ describe('cairn checkout verifies what it writes', () => {
     }).trim();
 
     for (const verb of ['checkout', 'pull']) {
-      flipByte(objectPath(root, member));
+      flipByte(workspaceObjectPath(root, member));
       rmSync(join(root, 'data', 'table.csv'));
       const result = await cairn(root, verb);
       expect(result.code, `${verb}: ${result.stderr}`).toBe(0);

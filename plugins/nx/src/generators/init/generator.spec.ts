@@ -16,7 +16,7 @@ describe('init generator', () => {
     const nxJson = readJson(tree, 'nx.json');
     expect(nxJson.plugins).toContain('@cairn/nx');
     expect(nxJson.namedInputs.cairnInputs).toEqual(['{projectRoot}/**/*', '!{projectRoot}/**/*.md']);
-    expect(tree.read('.gitignore', 'utf8')).toContain('/.cairn/cache\n');
+    expect(tree.read('.gitignore', 'utf8')).toContain('/.cairn/cache/\n');
     expect(readJson(tree, '.cairn/config.json')).toMatchObject({ version: 1, remotes: {} });
     // No link policy: the store's safe default (reflink, else copy; no inode shared with the store) applies.
     expect(readJson(tree, '.cairn/config.json').cache?.link).toBeUndefined();
@@ -47,7 +47,7 @@ describe('init generator', () => {
     expect(devDependencies.nx).toMatch(/^\^2[34]\./);
     expect(typeof install).toBe('function');
     const ignored = tree.read('.gitignore', 'utf8')!.split('\n');
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache']));
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '/.nx', '/dist', '/.cairn/cache/']));
   });
 
   it('keeps an existing registration in object form and other plugins', async () => {

@@ -9,6 +9,7 @@ import {
   type Tree,
 } from '@nx/devkit';
 import { cairnError } from '@cairn/errors';
+import { CONFIG_FILE, ROOT_GITIGNORE_LINES, withIgnoreLines } from '@cairn/store/layout';
 import { CAIRN_INPUTS } from '../../plugin/targets';
 import { addMissingDependencies } from '../../lib/package-json';
 import type { InitGeneratorSchema } from './schema';
@@ -16,16 +17,7 @@ import type { InitGeneratorSchema } from './schema';
 export const PLUGIN_NAME = '@cairn/nx';
 
 /** What `git` must not track: installed packages, Nx's cache, the content store, local state and task outputs. */
-export const GITIGNORE_ENTRIES = [
-  'node_modules',
-  '/.nx',
-  '/.cairn/cache',
-  '/.cairn/state',
-  '/.cairn/tmp*',
-  '/.cairn/runs',
-  '/.cairn/quarantine',
-  '/dist',
-];
+export const GITIGNORE_ENTRIES = ['node_modules', '/.nx', ...ROOT_GITIGNORE_LINES, '/dist'];
 
 /**
  * No `cache.link`: the store's default (reflink, else copy: no inode shared
@@ -37,13 +29,9 @@ export const DEFAULT_CAIRN_CONFIG = {
   remotes: {},
 };
 
-function ensureLines(tree: Tree, file: string, lines: string[], header: string): void {
-  const current = tree.exists(file) ? tree.read(file, 'utf8')! : '';
-  const present = new Set(current.split(/\r?\n/).map((line) => line.trim()));
-  const missing = lines.filter((line) => !present.has(line));
-  if (missing.length === 0) return;
-  const prefix = current === '' || current.endsWith('\n') ? current : `${current}\n`;
-  tree.write(file, `${prefix}${prefix ? '\n' : ''}${header}\n${missing.join('\n')}\n`);
+function ensureLines(tree: Tree, file: string, lines: readonly string[], header: string): void {
+  const next = withIgnoreLines(tree.exists(file) ? tree.read(file, 'utf8')! : undefined, lines, header);
+  if (next !== undefined) tree.write(file, next);
 }
 
 function isRegistered(plugins: NonNullable<ReturnType<typeof readNxJson>>['plugins']): boolean {
@@ -93,11 +81,10 @@ export async function initGenerator(
     tree,
     '.gitignore',
     GITIGNORE_ENTRIES,
-    '# Cairn: packages, Nx cache, content store, local state and task outputs',
+    'Cairn: packages, Nx cache, content store, local state and task outputs',
   );
-  if (!tree.exists('.cairn/config.json')) {
-    tree.write('.cairn/config.json', `${JSON.stringify(DEFAULT_CAIRN_CONFIG, null, 2)}\n`);
-  }
+  if (!tree.exists(CONFIG_FILE))
+    tree.write(CONFIG_FILE, `${JSON.stringify(DEFAULT_CAIRN_CONFIG, null, 2)}\n`);
   if (!options.skipFormat) await formatFiles(tree);
   return install;
 }

@@ -1,33 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitCli as gitAt, write as writeAt } from '../test/helpers';
 import { mergeBase, readFileAtRef, resolveCommit } from './index';
 
 let dir: string;
 const sha: Record<string, string> = {};
 
-function gitCli(...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Test',
-      GIT_AUTHOR_EMAIL: 'test@example.com',
-      GIT_COMMITTER_NAME: 'Test',
-      GIT_COMMITTER_EMAIL: 'test@example.com',
-      GIT_CONFIG_NOSYSTEM: '1',
-      HOME: dir,
-    },
-  }).trim();
-}
-
-function write(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-  fs.writeFileSync(path.join(dir, file), text);
-}
+const gitCli = (...args: string[]) => gitAt(dir, ...args);
+const write = (file: string, text: string) => writeAt(dir, file, text);
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-eval-git-'));
@@ -95,13 +77,13 @@ describe('readFileAtRef', () => {
   it('CairnError for refs that do not exist, and outside a repository', async () => {
     for (const ref of ['no-such-branch', 'deadbeef', '0'.repeat(40), 'HEAD~10']) {
       await expect(readFileAtRef(dir, ref, 'models/iris/metrics.json')).rejects.toMatchObject({
-        code: 'EVAL_REF_NOT_FOUND',
+        code: 'GIT_REF_NOT_FOUND',
       });
     }
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-eval-nogit-'));
     try {
       await expect(readFileAtRef(outside, 'main', 'x')).rejects.toMatchObject({
-        code: 'EVAL_NOT_A_GIT_REPO',
+        code: 'GIT_NOT_A_REPOSITORY',
       });
     } finally {
       fs.rmSync(outside, { recursive: true, force: true });
@@ -117,9 +99,9 @@ describe('mergeBase', () => {
     expect(await resolveCommit(dir, 'v1')).toBe(sha.first);
   });
 
-  it('EVAL_NO_MERGE_BASE for unrelated histories', async () => {
+  it('GIT_NO_MERGE_BASE for unrelated histories', async () => {
     await expect(mergeBase(dir, 'main', 'lonely')).rejects.toMatchObject({
-      code: 'EVAL_NO_MERGE_BASE',
+      code: 'GIT_NO_MERGE_BASE',
     });
   });
 });
