@@ -1,5 +1,14 @@
 import { cairnError } from '@cairn/errors';
-import { CONFIG_FILE, hasObject, loadConfig, loadLayout, materialize, referencedObjects, type MaterializeOptions, type Pointer } from '@cairn/store';
+import {
+  CONFIG_FILE,
+  hasObject,
+  loadConfig,
+  loadLayout,
+  materialize,
+  referencedObjects,
+  type MaterializeOptions,
+  type Pointer,
+} from '@cairn/store';
 import { DataUnavailableError } from './errors';
 
 /**
@@ -28,23 +37,23 @@ export async function fetchFromDefaultRemote(
   const remote = openRemote(url);
   const first = await pullObjects(cacheDir, [pointer.hash], remote);
   if (first.unavailable.length) {
-    throw cairnError(
-      'DATA_UNAVAILABLE',
-      `${pointerFile}: the data it points to (${pointer.hash}) is in neither the local store nor remote "${name}"`,
-      {
-        data: { file: pointerFile, hash: pointer.hash, remote: name },
-        hint: 'push it from the machine that has it: `cairn push`',
-      },
+    throw new DataUnavailableError(
+      pointerFile,
+      pointer.hash,
+      `the data it points to (${pointer.hash}) is in neither the local store nor remote "${name}"`,
+      { remote: name, hint: 'push it from the machine that has it: `cairn push`' },
     );
   }
   if (pointer.hash.endsWith('.dir')) {
     const rest = await pullObjects(cacheDir, await referencedObjects(workspaceRoot, [pointer]), remote);
     if (rest.unavailable.length) {
-      throw cairnError(
-        'DATA_UNAVAILABLE',
-        `${pointerFile}: ${rest.unavailable.length} file object(s) of ${pointer.hash} are missing on remote "${name}"`,
+      throw new DataUnavailableError(
+        pointerFile,
+        pointer.hash,
+        `${rest.unavailable.length} file object(s) of ${pointer.hash} are missing on remote "${name}"`,
         {
-          data: { file: pointerFile, hash: pointer.hash, missing: rest.unavailable.slice(0, 10) },
+          remote: name,
+          missing: rest.unavailable.slice(0, 10),
           hint: 'push them from the machine that has them: `cairn push`',
         },
       );
@@ -68,7 +77,7 @@ export async function ensureObjectsLocal(
   throw new DataUnavailableError(
     pointerFile,
     pointer.hash,
-    'not in the local content store, and no default remote is configured',
+    `the data it points to (${pointer.hash}) is not in the local content store, and no default remote is configured`,
   );
 }
 

@@ -38,15 +38,11 @@ function isCode(error: unknown, ...codes: string[]): boolean {
 function unusable(root: string, error: unknown): Error {
   if (error instanceof CairnError) return error;
   const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-  return cacheServerError(
-    'STORAGE_PATH_UNUSABLE',
-    `storage folder ${root} cannot be used (${reason})`,
-    {
-      data: { storage: root, reason },
-      hint: 'pass --storage a folder on a writable file system (it is created if missing)',
-      cause: error,
-    },
-  );
+  return cacheServerError('STORAGE_PATH_UNUSABLE', `storage folder ${root} cannot be used (${reason})`, {
+    data: { storage: root, reason },
+    hint: 'pass --storage a folder on a writable file system (it is created if missing)',
+    cause: error,
+  });
 }
 
 /** Creates a storage folder with fs-atomic's `ensureDirectory` (Node's recursive mkdir spins under /proc). */
