@@ -11,5 +11,4 @@ export {
 export { parseTokens, readTokensFile, TokenChecker, type TokenEntry, type TokenScope } from './tokens';
 export { isCacheHash, isObjectId } from './ids';
 export { ServerMetrics, type Route } from './metrics';
-export { CacheServerErrorCode, type CacheServerErrorCodeValue } from './errors';
 export { readTlsFiles } from './tls';

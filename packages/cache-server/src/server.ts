@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { hashBuffer } from '@cairn/hash';
 import { PACK_OBJECT_BYTES, packHeader, PackFormatError, readPack } from '@cairn/remote';
-import { CacheServerErrorCode, cacheServerError } from './errors';
+import { cacheServerError } from './errors';
 import { cacheKey, isCacheHash, isObjectId, objectDigest, objectKey } from './ids';
 import { ServerMetrics, type Route } from './metrics';
 import type { Storage } from './storage';
@@ -125,7 +125,7 @@ class CacheService {
 
   constructor(private readonly options: CacheServerOptions) {
     if (!options.noAuth && !options.tokens) {
-      throw cacheServerError(CacheServerErrorCode.authRequired, 'refusing to serve without authentication', {
+      throw cacheServerError('AUTH_REQUIRED', 'refusing to serve without authentication', {
         hint: 'pass --tokens FILE (lines "read <token>" / "write <token>"), or --no-auth to allow anyone who can connect',
       });
     }
@@ -433,40 +433,32 @@ function listenError(error: Error, host: string, port: number): Error {
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const data = { host, port };
   if (code === 'EADDRINUSE') {
-    return cacheServerError(
-      CacheServerErrorCode.listenPortInUse,
-      `cannot listen on ${where}: the port is in use`,
-      {
-        data,
-        hint: 'stop the other server, or pick another --port (0 picks a free one)',
-        cause: error,
-      },
-    );
+    return cacheServerError('LISTEN_PORT_IN_USE', `cannot listen on ${where}: the port is in use`, {
+      data,
+      hint: 'stop the other server, or pick another --port (0 picks a free one)',
+      cause: error,
+    });
   }
   if (code === 'EADDRNOTAVAIL') {
     return cacheServerError(
-      CacheServerErrorCode.listenAddressUnavailable,
+      'LISTEN_ADDRESS_UNAVAILABLE',
       `cannot listen on ${where}: the address belongs to no interface of this machine`,
       { data, hint: 'use 127.0.0.1, 0.0.0.0 (all interfaces) or an address of this machine', cause: error },
     );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
-    return cacheServerError(
-      CacheServerErrorCode.listenHostUnknown,
-      `cannot listen on ${where}: unknown host`,
-      {
-        data,
-        hint: 'use an IP address or a host name this machine resolves',
-        cause: error,
-      },
-    );
+    return cacheServerError('LISTEN_HOST_UNKNOWN', `cannot listen on ${where}: unknown host`, {
+      data,
+      hint: 'use an IP address or a host name this machine resolves',
+      cause: error,
+    });
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return cacheServerError(
-      CacheServerErrorCode.listenPermissionDenied,
-      `cannot listen on ${where}: permission denied`,
-      { data, hint: 'ports below 1024 need privileges; pick a higher --port', cause: error },
-    );
+    return cacheServerError('LISTEN_PERMISSION_DENIED', `cannot listen on ${where}: permission denied`, {
+      data,
+      hint: 'ports below 1024 need privileges; pick a higher --port',
+      cause: error,
+    });
   }
   return error;
 }

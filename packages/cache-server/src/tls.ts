@@ -1,26 +1,22 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CacheServerErrorCode, cacheServerError } from './errors';
+import { cacheServerError } from './errors';
 
 function readPem(file: string, flag: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw cacheServerError(
-      CacheServerErrorCode.tlsFileUnreadable,
-      `cannot read ${flag} ${file} (${reason})`,
-      {
-        data: { file, flag, reason },
-        hint: `${flag} takes a readable PEM file`,
-        cause: error,
-      },
-    );
+    throw cacheServerError('TLS_FILE_UNREADABLE', `cannot read ${flag} ${file} (${reason})`, {
+      data: { file, flag, reason },
+      hint: `${flag} takes a readable PEM file`,
+      cause: error,
+    });
   }
 }
 
 function invalid(file: string, flag: string, what: string, error: unknown): Error {
-  return cacheServerError(CacheServerErrorCode.tlsFileInvalid, `${flag} ${file} is not a PEM ${what}`, {
+  return cacheServerError('TLS_FILE_INVALID', `${flag} ${file} is not a PEM ${what}`, {
     data: { file, flag },
     hint: `expected a "-----BEGIN ${what === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY'}-----" block (e.g. from openssl req -x509)`,
     cause: error,
@@ -48,7 +44,7 @@ export function readTlsFiles(certFile: string, keyFile: string): { cert: Buffer;
   }
   if (!certificate.checkPrivateKey(privateKey)) {
     throw cacheServerError(
-      CacheServerErrorCode.tlsKeyMismatch,
+      'TLS_KEY_MISMATCH',
       `--key ${keyFile} is not the private key of --cert ${certFile}`,
       { data: { cert: certFile, key: keyFile }, hint: 'pass the key the certificate was issued for' },
     );

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CacheServerErrorCode, cacheServerError } from './errors';
+import { cacheServerError } from './errors';
 
 /**
  * `read` may GET, `write` may GET and PUT, `write-only` may PUT but not GET
@@ -24,18 +24,14 @@ export function parseTokens(text: string, file = '<tokens>'): TokenEntry[] {
     const parts = line.split(/\s+/);
     const [scope, token] = parts;
     if (parts.length !== 2 || !SCOPES.includes(scope as TokenScope) || !token) {
-      throw cacheServerError(
-        CacheServerErrorCode.tokensFileInvalid,
-        `${file}:${index + 1}: expected "<scope> <token>"`,
-        {
-          data: { file, line: index + 1 },
-          hint: `scope is one of ${SCOPES.join(', ')}; the token is one word without spaces`,
-        },
-      );
+      throw cacheServerError('TOKENS_FILE_INVALID', `${file}:${index + 1}: expected "<scope> <token>"`, {
+        data: { file, line: index + 1 },
+        hint: `scope is one of ${SCOPES.join(', ')}; the token is one word without spaces`,
+      });
     }
     if (token.length < 16) {
       throw cacheServerError(
-        CacheServerErrorCode.tokenTooShort,
+        'TOKEN_TOO_SHORT',
         `${file}:${index + 1}: the token has ${token.length} characters`,
         {
           data: { file, line: index + 1 },
@@ -46,7 +42,7 @@ export function parseTokens(text: string, file = '<tokens>'): TokenEntry[] {
     entries.push({ scope: scope as TokenScope, token });
   });
   if (entries.length === 0) {
-    throw cacheServerError(CacheServerErrorCode.tokensFileEmpty, `${file}: no tokens`, {
+    throw cacheServerError('TOKENS_FILE_EMPTY', `${file}: no tokens`, {
       data: { file },
       hint: 'add lines like "read <token>" and "write <token>"',
     });
@@ -59,7 +55,7 @@ export function readTokensFile(file: string): TokenEntry[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw cacheServerError(CacheServerErrorCode.tokensFileUnreadable, `cannot read tokens file ${file}`, {
+    throw cacheServerError('TOKENS_FILE_UNREADABLE', `cannot read tokens file ${file}`, {
       data: { file },
       cause: error,
     });

@@ -28,7 +28,8 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version exit through here with code 0.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof CairnError) {
+    // InternalError is a CairnError too, but a bug: it takes the internal path below.
+    if (error instanceof CairnError && error.family !== 'internal') {
       if (argv.includes('--json')) {
         process.stdout.write(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
       }

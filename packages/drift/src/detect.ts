@@ -6,7 +6,7 @@
 import { parseNumber } from '@cairn/table';
 import type { Value } from './binning';
 import { chiSquare, jensenShannon, psi, zTestProportions } from './distances';
-import { DriftErrorCode, driftError } from './errors';
+import { driftError } from './errors';
 import { ks2samp } from './ks';
 import { wasserstein, wassersteinNormalized } from './wasserstein';
 
@@ -151,7 +151,7 @@ export function runTest(test: TestName, samples: ColumnSamples): { statistic: nu
 function checkThreshold(value: number, where: string): number {
   if (!Number.isFinite(value) || value < 0) {
     throw driftError(
-      DriftErrorCode.InvalidThreshold,
+      'DRIFT_INVALID_THRESHOLD',
       `${where} is ${value}: a threshold must be a finite number >= 0`,
       { where },
     );
@@ -167,21 +167,21 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
   for (const column of [...requested, ...Object.keys(options.tests ?? {})]) {
     if (!available.includes(column)) {
       throw driftError(
-        DriftErrorCode.UnknownColumn,
+        'DRIFT_UNKNOWN_COLUMN',
         `unknown column "${column}": columns in both samples are ${available.map((c) => `"${c}"`).join(', ') || '(none)'}`,
         { column, valid: available },
       );
     }
   }
   if (requested.length === 0) {
-    throw driftError(DriftErrorCode.NoColumns, 'the reference and current samples have no column in common', {
+    throw driftError('DRIFT_NO_COLUMNS', 'the reference and current samples have no column in common', {
       reference: refColumns,
       current: [...curColumns],
     });
   }
   if (options.test !== undefined && !isTestName(options.test)) {
     throw driftError(
-      DriftErrorCode.UnknownTest,
+      'DRIFT_UNKNOWN_TEST',
       `unknown test "${String(options.test)}": valid tests are ${TEST_NAMES.join(', ')}`,
       { test: options.test },
     );
@@ -200,18 +200,17 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
       ['current', samples.current],
     ] as const) {
       if (sample.length === 0) {
-        throw driftError(
-          DriftErrorCode.EmptySample,
-          `column "${column}" has no values in the ${name} sample`,
-          { column, sample: name },
-        );
+        throw driftError('DRIFT_EMPTY_SAMPLE', `column "${column}" has no values in the ${name} sample`, {
+          column,
+          sample: name,
+        });
       }
     }
     const perColumn = options.tests?.[column] ?? {};
     const test = perColumn.test ?? options.test ?? defaultTest(samples);
     if (!isTestName(test)) {
       throw driftError(
-        DriftErrorCode.UnknownTest,
+        'DRIFT_UNKNOWN_TEST',
         `unknown test "${String(test)}" for column "${column}": valid tests are ${TEST_NAMES.join(', ')}`,
         { column, test },
       );
@@ -219,7 +218,7 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
     const spec = TESTS[test];
     if (spec.numericalOnly && !samples.numerical) {
       throw driftError(
-        DriftErrorCode.TestNotApplicable,
+        'DRIFT_TEST_NOT_APPLICABLE',
         `test "${test}" needs a numerical column, but column "${column}" has non-numeric values`,
         { column, test },
         'use chisquare, ztest, psi or jensenshannon for categorical columns',

@@ -5,7 +5,7 @@
  */
 import { binnedShares, categoryCounts, unionKeys } from './binning';
 import type { Value } from './binning';
-import { DriftErrorCode, driftError } from './errors';
+import { driftError } from './errors';
 import { chi2Sf, ndtr } from './special/cephes';
 import { npSum } from './special/kolmogorov';
 
@@ -16,7 +16,7 @@ export interface BinningOptions {
 
 function requireNonEmpty(values: ArrayLike<Value>, name: string): void {
   if (values.length === 0)
-    throw driftError(DriftErrorCode.EmptySample, `${name} is empty: a drift test needs at least one value`, {
+    throw driftError('DRIFT_EMPTY_SAMPLE', `${name} is empty: a drift test needs at least one value`, {
       sample: name,
     });
 }
@@ -57,7 +57,7 @@ function relEntr(x: number, y: number): number {
 export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>, base?: number): number {
   if (p.length !== q.length) {
     throw driftError(
-      DriftErrorCode.InvalidValue,
+      'DRIFT_INVALID_VALUE',
       `p has ${p.length} entries and q ${q.length}: they must have the same length`,
     );
   }
@@ -112,7 +112,7 @@ export function chisquareFrequencies(
   } else {
     if (fExp.length !== k) {
       throw driftError(
-        DriftErrorCode.FrequencyMismatch,
+        'DRIFT_FREQUENCY_MISMATCH',
         `f_obs has ${k} entries and f_exp ${fExp.length}: they must match`,
       );
     }
@@ -121,7 +121,7 @@ export function chisquareFrequencies(
     const relativeDiff = Math.abs(obsSum - expSum) / Math.min(obsSum, expSum);
     if (relativeDiff > 1e-8) {
       throw driftError(
-        DriftErrorCode.FrequencyMismatch,
+        'DRIFT_FREQUENCY_MISMATCH',
         `the observed frequencies sum to ${obsSum} and the expected ones to ${expSum}: they must agree to a relative tolerance of 1e-8`,
         { observed: obsSum, expected: expSum },
       );

@@ -35,6 +35,5 @@ export type {
 } from './detect';
 export { renderDriftHtml } from './html';
 export type { DriftHtmlContext } from './html';
-export { DriftErrorCode } from './errors';
 export { gammaincc, chi2Sf, ndtr, erfc, binom } from './special/cephes';
 export { smirnov, kstwoSf } from './special/kolmogorov';

@@ -1,4 +1,4 @@
-import { DriftErrorCode, driftError } from './errors';
+import { driftError } from './errors';
 
 /** Copies a numeric sample into a sorted Float64Array, rejecting NaN (and ±Infinity unless allowed). */
 export function toSortedFinite(
@@ -8,17 +8,16 @@ export function toSortedFinite(
 ): Float64Array {
   const out = Float64Array.from(values);
   if (out.length === 0)
-    throw driftError(DriftErrorCode.EmptySample, `${name} is empty: a drift test needs at least one value`, {
+    throw driftError('DRIFT_EMPTY_SAMPLE', `${name} is empty: a drift test needs at least one value`, {
       sample: name,
     });
   for (let i = 0; i < out.length; i++) {
     const v = out[i] as number;
     if (Number.isNaN(v) || (!options.allowInfinite && !Number.isFinite(v))) {
-      throw driftError(
-        DriftErrorCode.InvalidValue,
-        `${name}[${i}] is ${String(v)}: expected a finite number`,
-        { sample: name, index: i },
-      );
+      throw driftError('DRIFT_INVALID_VALUE', `${name}[${i}] is ${String(v)}: expected a finite number`, {
+        sample: name,
+        index: i,
+      });
     }
   }
   sortFloat64(out);

@@ -3,7 +3,7 @@
  * scipy 1.10.1's `scipy.stats.wasserstein_distance` (`_cdf_distance` with
  * p = 1), and Evidently's reference-std–normalized variant.
  */
-import { DriftErrorCode, driftError } from './errors';
+import { driftError } from './errors';
 import { populationStd, toSortedFinite } from './sample';
 
 export function wasserstein(
@@ -76,25 +76,25 @@ function sortedWithCumulativeWeights(
   }
   if (weights.length !== values.length) {
     throw driftError(
-      DriftErrorCode.InvalidWeights,
+      'DRIFT_INVALID_WEIGHTS',
       `${name}_weights has ${weights.length} entries but ${name}_values has ${values.length}: they must match`,
       { sample: name },
     );
   }
   if (values.length === 0)
-    throw driftError(DriftErrorCode.EmptySample, `${name}_values is empty`, { sample: name });
+    throw driftError('DRIFT_EMPTY_SAMPLE', `${name}_values is empty`, { sample: name });
   const order = Array.from({ length: values.length }, (_, k) => k);
   for (let k = 0; k < values.length; k++) {
     const v = values[k] as number;
     if (Number.isNaN(v))
-      throw driftError(DriftErrorCode.InvalidValue, `${name}_values[${k}] is NaN`, {
+      throw driftError('DRIFT_INVALID_VALUE', `${name}_values[${k}] is NaN`, {
         sample: name,
         index: k,
       });
     const w = weights[k] as number;
     if (!(w >= 0))
       throw driftError(
-        DriftErrorCode.InvalidWeights,
+        'DRIFT_INVALID_WEIGHTS',
         `${name}_weights[${k}] is ${w}: weights must be non-negative`,
         { sample: name, index: k },
       );
@@ -109,7 +109,7 @@ function sortedWithCumulativeWeights(
   }
   const total = cum[values.length] as number;
   if (!(total > 0 && Number.isFinite(total))) {
-    throw driftError(DriftErrorCode.InvalidWeights, `${name}_weights must sum to a positive, finite number`, {
+    throw driftError('DRIFT_INVALID_WEIGHTS', `${name}_weights must sum to a positive, finite number`, {
       sample: name,
     });
   }

@@ -1,17 +1,10 @@
-import { CairnError } from '@cairn/errors';
-
-/** Stable error codes thrown by @cairn/evaluation. */
-export const EvaluationErrorCode = {
-  InvalidOption: 'EVAL_INVALID_OPTION',
-  /** A class has fewer members than the number of folds. */
-  ClassTooSmall: 'EVAL_CLASS_TOO_SMALL',
-} as const;
+import { cairnError, type CairnError, type ErrorCode } from '@cairn/errors';
 
 export function evaluationError(
-  code: string,
+  code: Extract<ErrorCode, `EVAL_${string}`> | 'OPTION_INVALID',
   message: string,
   data: Record<string, unknown> = {},
   hint?: string,
 ): CairnError {
-  return new CairnError(code, message, { data, hint });
+  return cairnError(code, message, { data, hint });
 }

@@ -1,4 +1,3 @@
-export { EvaluationErrorCode } from './errors';
 export { mulberry32, shuffleInPlace } from './random';
 export { trainTestSplit, stratifiedKFold } from './split';
 export { summarizeFolds } from './summary';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { EvaluationErrorCode, mulberry32, stratifiedKFold, summarizeFolds, trainTestSplit } from './index';
+import { mulberry32, stratifiedKFold, summarizeFolds, trainTestSplit } from './index';
 
 interface Row {
   id: number;
@@ -77,14 +77,14 @@ describe('trainTestSplit', () => {
   it('rejects fractions and sizes that leave a side empty', () => {
     for (const testFraction of [0, 1, -0.1, Number.NaN]) {
       expect(() => trainTestSplit(rows, { testFraction, seed: 1 })).toThrow(
-        expect.objectContaining({ code: EvaluationErrorCode.InvalidOption }),
+        expect.objectContaining({ code: 'OPTION_INVALID' }),
       );
     }
     expect(() => trainTestSplit(rows.slice(0, 1), { testFraction: 0.5, seed: 1 })).toThrow(
-      expect.objectContaining({ code: EvaluationErrorCode.InvalidOption }),
+      expect.objectContaining({ code: 'EVAL_TOO_FEW_ROWS' }),
     );
     expect(() => trainTestSplit(rows, { testFraction: 0.5, seed: 1.5 })).toThrow(
-      expect.objectContaining({ code: EvaluationErrorCode.InvalidOption }),
+      expect.objectContaining({ code: 'OPTION_INVALID' }),
     );
   });
 });
@@ -126,13 +126,13 @@ describe('stratifiedKFold', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toMatchObject({
-        code: EvaluationErrorCode.ClassTooSmall,
+        code: 'EVAL_CLASS_TOO_SMALL',
         data: { k: 7, classes: [{ class: 'c', rows: 6 }] },
       });
       expect((error as Error).message).toContain('"c" (6)');
     }
     expect(() => stratifiedKFold(rows, { k: 1, seed: 1, stratify: (r) => r.label })).toThrow(
-      expect.objectContaining({ code: EvaluationErrorCode.InvalidOption }),
+      expect.objectContaining({ code: 'OPTION_INVALID' }),
     );
   });
 });

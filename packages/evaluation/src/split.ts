@@ -1,11 +1,11 @@
-import { EvaluationErrorCode, evaluationError } from './errors';
+import { evaluationError } from './errors';
 import { mulberry32, shuffleInPlace } from './random';
 
 type ClassKey = string | number;
 
 function checkSeed(seed: number): void {
   if (!Number.isInteger(seed))
-    throw evaluationError(EvaluationErrorCode.InvalidOption, `seed must be an integer, got ${seed}`, {
+    throw evaluationError('OPTION_INVALID', `seed must be an integer, got ${seed}`, {
       option: 'seed',
       value: seed,
     });
@@ -78,7 +78,7 @@ export function trainTestSplit<T>(
   checkSeed(seed);
   if (!(testFraction > 0 && testFraction < 1)) {
     throw evaluationError(
-      EvaluationErrorCode.InvalidOption,
+      'OPTION_INVALID',
       `testFraction must be between 0 and 1 (exclusive), got ${testFraction}`,
       {
         option: 'testFraction',
@@ -90,7 +90,7 @@ export function trainTestSplit<T>(
   const nTest = Math.ceil(testFraction * n);
   if (n < 2 || nTest >= n) {
     throw evaluationError(
-      EvaluationErrorCode.InvalidOption,
+      'EVAL_TOO_FEW_ROWS',
       `cannot split ${n} rows with testFraction ${testFraction}: train or test would be empty`,
       {
         rows: n,
@@ -138,24 +138,23 @@ export function stratifiedKFold<T>(
   const { k, seed } = options;
   checkSeed(seed);
   if (!Number.isInteger(k) || k < 2) {
-    throw evaluationError(EvaluationErrorCode.InvalidOption, `k must be an integer >= 2, got ${k}`, {
+    throw evaluationError('OPTION_INVALID', `k must be an integer >= 2, got ${k}`, {
       option: 'k',
       value: k,
     });
   }
   if (rows.length < k) {
-    throw evaluationError(
-      EvaluationErrorCode.InvalidOption,
-      `cannot make ${k} folds from ${rows.length} rows`,
-      { rows: rows.length, k },
-    );
+    throw evaluationError('EVAL_TOO_FEW_ROWS', `cannot make ${k} folds from ${rows.length} rows`, {
+      rows: rows.length,
+      k,
+    });
   }
   const groups = groupByClass(rows, options.stratify);
   const small = groups.filter((g) => g.indices.length < k);
   if (small.length > 0) {
     const list = small.map((g) => `${JSON.stringify(g.key)} (${g.indices.length})`).join(', ');
     throw evaluationError(
-      EvaluationErrorCode.ClassTooSmall,
+      'EVAL_CLASS_TOO_SMALL',
       `${small.length === 1 ? 'class' : 'classes'} ${list} ${small.length === 1 ? 'has' : 'have'} fewer than k=${k} rows`,
       { k, classes: small.map((g) => ({ class: g.key, rows: g.indices.length })) },
       `use at most ${Math.min(...groups.map((g) => g.indices.length))} folds, or gather more rows of the rare ${small.length === 1 ? 'class' : 'classes'}`,

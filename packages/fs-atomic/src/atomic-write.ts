@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { InternalError } from '@cairn/errors';
 import { ensureDirectory } from './directories';
 import { writeError } from './errors';
 
@@ -99,7 +100,8 @@ export async function createAtomicWriteStream(
     stream,
     tempPath,
     async commit(finalTarget = target) {
-      if (done) throw new Error('atomic write already finished');
+      // Cairn's own callers commit or abort once; input cannot reach this.
+      if (done) throw new InternalError('INTERNAL_INVARIANT', 'atomic write already finished');
       done = true;
       if (!stream.writableEnded) stream.end();
       await finished(stream);

@@ -1,14 +1,4 @@
-import { CairnError } from '@cairn/errors';
-
-/** Stable codes of the failures @cairn/fs-atomic reports for a target path a user chose. */
-export const FsAtomicErrorCode = {
-  /** The target exists and is a folder (e.g. `--html reports/`). */
-  targetIsFolder: 'WRITE_TARGET_IS_FOLDER',
-  /** A parent of the target exists and is a file, so the folder cannot be created. */
-  parentNotFolder: 'WRITE_PARENT_NOT_FOLDER',
-  /** The target's folder cannot be created or written (permissions, read-only or virtual file system). */
-  targetUnwritable: 'WRITE_TARGET_UNWRITABLE',
-} as const;
+import { CairnError, cairnError } from '@cairn/errors';
 
 export function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -19,7 +9,7 @@ export function writeError(error: unknown, target: string): unknown {
   if (error instanceof CairnError) return error;
   const code = errnoOf(error);
   if (code === 'EISDIR') {
-    return new CairnError(FsAtomicErrorCode.targetIsFolder, `${target} is a folder, not a file`, {
+    return cairnError('WRITE_TARGET_IS_FOLDER', `${target} is a folder, not a file`, {
       data: { path: target },
       hint: 'name a file to write, e.g. report.html inside that folder',
       cause: error,
@@ -27,8 +17,8 @@ export function writeError(error: unknown, target: string): unknown {
   }
   if (code === 'ENOTDIR') {
     const blocking = (error as NodeJS.ErrnoException).path ?? target;
-    return new CairnError(
-      FsAtomicErrorCode.parentNotFolder,
+    return cairnError(
+      'WRITE_PARENT_NOT_FOLDER',
       `cannot write ${target}: ${blocking} is a file, not a folder`,
       {
         data: { path: target, file: blocking },
@@ -38,7 +28,7 @@ export function writeError(error: unknown, target: string): unknown {
     );
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT') {
-    return new CairnError(FsAtomicErrorCode.targetUnwritable, `cannot write ${target} (${code})`, {
+    return cairnError('WRITE_TARGET_UNWRITABLE', `cannot write ${target} (${code})`, {
       data: { path: target, reason: code },
       hint: 'choose a path on a writable file system',
       cause: error,

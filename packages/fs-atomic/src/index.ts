@@ -6,4 +6,3 @@ export {
 } from './atomic-write';
 export { withLock, LockTimeoutError } from './lock';
 export { ensureDirectory } from './directories';
-export { FsAtomicErrorCode } from './errors';

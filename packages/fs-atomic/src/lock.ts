@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
-import { CairnError } from '@cairn/errors';
+import { SystemError } from '@cairn/errors';
 import lockfile from 'proper-lockfile';
 
-export class LockTimeoutError extends CairnError<{ path: string }> {
+export class LockTimeoutError extends SystemError<{ path: string }> {
   constructor(path: string, cause: unknown) {
     super('LOCK_TIMEOUT', `could not lock ${path}: another cairn process holds it`, {
       data: { path },

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitCli as gitAt, write as writeAt } from '../test/helpers';
-import { GitErrorCode, mergeBase, readFileAtRef, resolveCommit } from './index';
+import { mergeBase, readFileAtRef, resolveCommit } from './index';
 
 let dir: string;
 const sha: Record<string, string> = {};
@@ -77,13 +77,13 @@ describe('readFileAtRef', () => {
   it('CairnError for refs that do not exist, and outside a repository', async () => {
     for (const ref of ['no-such-branch', 'deadbeef', '0'.repeat(40), 'HEAD~10']) {
       await expect(readFileAtRef(dir, ref, 'models/iris/metrics.json')).rejects.toMatchObject({
-        code: GitErrorCode.refNotFound,
+        code: 'GIT_REF_NOT_FOUND',
       });
     }
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-eval-nogit-'));
     try {
       await expect(readFileAtRef(outside, 'main', 'x')).rejects.toMatchObject({
-        code: GitErrorCode.notARepository,
+        code: 'GIT_NOT_A_REPOSITORY',
       });
     } finally {
       fs.rmSync(outside, { recursive: true, force: true });
@@ -101,7 +101,7 @@ describe('mergeBase', () => {
 
   it('GIT_NO_MERGE_BASE for unrelated histories', async () => {
     await expect(mergeBase(dir, 'main', 'lonely')).rejects.toMatchObject({
-      code: GitErrorCode.noMergeBase,
+      code: 'GIT_NO_MERGE_BASE',
     });
   });
 });

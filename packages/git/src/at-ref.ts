@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { GitErrorCode, gitError } from './errors';
+import { gitError } from './errors';
 import {
   findRepository,
   gitContext,
@@ -11,7 +11,7 @@ import {
 
 function refNotFound(ref: string, dir: string, cause?: unknown): Error {
   return gitError(
-    GitErrorCode.refNotFound,
+    'GIT_REF_NOT_FOUND',
     `${ref}: no such branch, tag or commit in ${dir}${cause instanceof Error ? ` (${cause.message})` : ''}`,
     { ref, dir },
     'check the name, and in CI fetch the history (actions/checkout with fetch-depth: 0) so the base commit exists locally',
@@ -107,7 +107,7 @@ export async function readFileAtRef(
   const filepath = path.relative(repository.dir, path.resolve(repoDir, filePath)).split(path.sep).join('/');
   if (filepath.startsWith('..') || filepath === '') {
     throw gitError(
-      GitErrorCode.pathOutsideRepository,
+      'GIT_PATH_OUTSIDE_REPOSITORY',
       `${filePath}: outside the repository ${repository.dir}`,
       { file: filePath, dir: repository.dir },
       'name a file inside the repository',
@@ -134,7 +134,7 @@ export async function mergeBase(repoDir: string, refA: string, refB: string): Pr
   ).findMergeBase({ ...gitContext(repository), oids: [a, b] })) as string[];
   const first = bases[0];
   if (!first) {
-    throw gitError(GitErrorCode.noMergeBase, `${refA} and ${refB} have no common ancestor`, {
+    throw gitError('GIT_NO_MERGE_BASE', `${refA} and ${refB} have no common ancestor`, {
       refs: [refA, refB],
     });
   }

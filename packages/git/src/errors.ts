@@ -1,17 +1,7 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError, type CairnError, type ErrorCode } from '@cairn/errors';
 
-/** Stable codes of every failure this package reports; tests and callers branch on these. */
-export const GitErrorCode = {
-  /** The folder is not inside a git working tree. */
-  notARepository: 'GIT_NOT_A_REPOSITORY',
-  /** A branch, tag or commit that does not exist (or is not fetched: shallow clone). */
-  refNotFound: 'GIT_REF_NOT_FOUND',
-  noMergeBase: 'GIT_NO_MERGE_BASE',
-  /** A file asked for at a ref lies outside the repository. */
-  pathOutsideRepository: 'GIT_PATH_OUTSIDE_REPOSITORY',
-} as const;
-
-export type GitErrorCode = (typeof GitErrorCode)[keyof typeof GitErrorCode];
+/** The codes the git package reports (the registry in @cairn/errors holds them all). */
+export type GitErrorCode = Extract<ErrorCode, `GIT_${string}`>;
 
 export function gitError(
   code: GitErrorCode,
@@ -20,5 +10,5 @@ export function gitError(
   hint?: string,
   cause?: unknown,
 ): CairnError {
-  return new CairnError(code, message, { data, hint, cause });
+  return cairnError(code, message, { data, hint, cause });
 }

@@ -1,4 +1,4 @@
-export { GitErrorCode } from './errors';
+export type { GitErrorCode } from './errors';
 export { findRepository, openRepository, headCommit, type Repository } from './repository';
 export { gitHead, mergeBase, readFileAtRef, resolveCommit } from './at-ref';
 export { listRefs, TreeWalker, type RefRoot, type TreeBlob } from './refs';

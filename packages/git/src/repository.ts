@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type * as IsomorphicGit from 'isomorphic-git';
-import { GitErrorCode, gitError } from './errors';
+import { gitError } from './errors';
 
 /** Where a working tree's git data lives. */
 export interface Repository {
@@ -41,12 +41,7 @@ export function findRepository(start: string): Repository | undefined {
 export function openRepository(start: string, hint?: string): Repository {
   const repository = findRepository(start);
   if (!repository) {
-    throw gitError(
-      GitErrorCode.notARepository,
-      `${start}: not inside a git repository`,
-      { dir: start },
-      hint,
-    );
+    throw gitError('GIT_NOT_A_REPOSITORY', `${start}: not inside a git repository`, { dir: start }, hint);
   }
   return repository;
 }

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { CairnError } from '@cairn/errors';
-import { HashErrorCode } from './errors';
+import { cairnError, InternalError } from '@cairn/errors';
 
 /** `blake3` is Cairn's identity hash; `md5` reproduces DVC's file and `.dir` hashes. */
 export type HashAlgorithm = 'blake3' | 'md5';
@@ -76,8 +75,8 @@ export function wasmBlake3Module(): WasmModule {
   const bundle = readFileSync(localRequire.resolve('hash-wasm/dist/blake3.umd.min.js'), 'utf8');
   const match = /name:"blake3",data:"([A-Za-z0-9+/=]+)"/.exec(bundle);
   if (!match?.[1]) {
-    throw new CairnError(
-      HashErrorCode.backendUnavailable,
+    throw cairnError(
+      'HASH_BACKEND_UNAVAILABLE',
       'cannot find the BLAKE3 WebAssembly module inside hash-wasm',
       {
         hint: 'reinstall hash-wasm 4.x, or make @napi-rs/blake-hash loadable',
@@ -103,7 +102,8 @@ function wasmHasherOn(wasm: WasmExports, release: () => void): Hasher {
   let done = false;
   return {
     update(data) {
-      if (done) throw new Error('hasher already finished');
+      // Cairn's own callers finish a hasher once; input cannot reach this.
+      if (done) throw new InternalError('INTERNAL_INVARIANT', 'hasher already finished');
       for (let offset = 0; offset < data.length; offset += WASM_CHUNK) {
         const chunk = data.subarray(offset, offset + WASM_CHUNK);
         new Uint8Array(wasm.memory.buffer, wasm.Hash_GetBuffer(), chunk.length).set(chunk);
@@ -111,7 +111,8 @@ function wasmHasherOn(wasm: WasmExports, release: () => void): Hasher {
       }
     },
     digestHex() {
-      if (done) throw new Error('hasher already finished');
+      // Cairn's own callers finish a hasher once; input cannot reach this.
+      if (done) throw new InternalError('INTERNAL_INVARIANT', 'hasher already finished');
       done = true;
       wasm.Hash_Final(32);
       const hex = Buffer.from(new Uint8Array(wasm.memory.buffer, wasm.Hash_GetBuffer(), 32)).toString('hex');
@@ -127,8 +128,8 @@ function resolveBackend(): { name: Blake3Backend; native?: NativeBinding } {
   const native = loadNative();
   if (native) return { name: 'native', native };
   if (forced === 'native') {
-    throw new CairnError(
-      HashErrorCode.backendUnavailable,
+    throw cairnError(
+      'HASH_BACKEND_UNAVAILABLE',
       'CAIRN_HASH_BACKEND=native but @napi-rs/blake-hash cannot load on this platform',
       {
         hint: 'unset CAIRN_HASH_BACKEND to fall back to WebAssembly',
@@ -152,7 +153,7 @@ export function hashBackend(): Blake3Backend {
 
 export function assertAlgorithm(algorithm: unknown): HashAlgorithm {
   if (algorithm === 'blake3' || algorithm === 'md5') return algorithm;
-  throw new CairnError(HashErrorCode.badAlgorithm, `unknown hash algorithm ${JSON.stringify(algorithm)}`, {
+  throw cairnError('HASH_BAD_ALGORITHM', `unknown hash algorithm ${JSON.stringify(algorithm)}`, {
     data: { algorithm: String(algorithm) },
     hint: `use one of: ${ALGORITHMS.join(', ')}`,
   });
@@ -169,13 +170,9 @@ export function createHasher(algorithm: HashAlgorithm = 'blake3', backendName?: 
   if (name === 'wasm') return createWasmBlake3Hasher();
   const native = backend().native ?? loadNative();
   if (!native) {
-    throw new CairnError(
-      HashErrorCode.backendUnavailable,
-      '@napi-rs/blake-hash cannot load on this platform',
-      {
-        hint: 'use the wasm backend (CAIRN_HASH_BACKEND=wasm)',
-      },
-    );
+    throw cairnError('HASH_BACKEND_UNAVAILABLE', '@napi-rs/blake-hash cannot load on this platform', {
+      hint: 'use the wasm backend (CAIRN_HASH_BACKEND=wasm)',
+    });
   }
   const hasher = new native.Blake3Hasher();
   return { update: (data) => void hasher.update(data), digestHex: () => hasher.digest('hex') };

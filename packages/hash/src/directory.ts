@@ -1,8 +1,8 @@
 import { promises as fs, type BigIntStats, type Dirent } from 'node:fs';
 import { join, sep } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import { assertAlgorithm, digestBytes, type HashAlgorithm } from './backend';
-import { fileError, HashErrorCode } from './errors';
+import { fileError } from './errors';
 import { hashFile, type HashResult } from './hash-file';
 import { manifestBytes, sortEntries, type ManifestEntry } from './manifest';
 import { defaultConcurrency, hashOnWorkers } from './pool';
@@ -153,8 +153,8 @@ interface WalkedFile {
 }
 
 function specialFile(path: string): CairnError {
-  return new CairnError(
-    HashErrorCode.specialFile,
+  return cairnError(
+    'HASH_SPECIAL_FILE',
     `${path}: is a socket, FIFO or device; only regular files, directories and symlinks can be hashed`,
     {
       data: { path },
@@ -202,7 +202,7 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
           name = utf8.decode(dirent.name);
         } catch {
           const where = join(dir.absolute, dirent.name.toString('latin1'));
-          throw new CairnError(HashErrorCode.pathNotUtf8, `${where}: file name is not valid UTF-8`, {
+          throw cairnError('HASH_PATH_NOT_UTF8', `${where}: file name is not valid UTF-8`, {
             data: { path: where },
             hint: 'rename it: manifests store paths as UTF-8',
           });
@@ -227,15 +227,15 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
     try {
       target = await fs.realpath(absolute);
     } catch (error) {
-      throw new CairnError(HashErrorCode.symlinkDangling, `${absolute}: symlink is dangling or loops`, {
+      throw cairnError('HASH_SYMLINK_DANGLING', `${absolute}: symlink is dangling or loops`, {
         data: { path: absolute, errno: (error as NodeJS.ErrnoException).code ?? null },
         hint: 'fix or remove the link',
         cause: error,
       });
     }
     if (!target.startsWith(prefix)) {
-      throw new CairnError(
-        HashErrorCode.symlinkOutside,
+      throw cairnError(
+        'HASH_SYMLINK_OUTSIDE_TREE',
         `${absolute}: symlink points outside the directory being hashed (${target})`,
         {
           data: { path: absolute, target },
@@ -245,14 +245,10 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
     }
     const stat = await statOrThrow(target);
     if (stat.isDirectory()) {
-      throw new CairnError(
-        HashErrorCode.symlinkToDirectory,
-        `${absolute}: symlink to a directory (${target})`,
-        {
-          data: { path: absolute, target },
-          hint: 'only links to files are hashed (as the file content); replace the link by the directory or remove it',
-        },
-      );
+      throw cairnError('HASH_SYMLINK_TO_DIRECTORY', `${absolute}: symlink to a directory (${target})`, {
+        data: { path: absolute, target },
+        hint: 'only links to files are hashed (as the file content); replace the link by the directory or remove it',
+      });
     }
     if (!stat.isFile()) throw specialFile(absolute);
     files.push({ relative, source: target });
@@ -277,7 +273,7 @@ export async function hashDirectory(dir: string, options: HashDirectoryOptions =
   }
   const rootStat = await statOrThrow(realRoot);
   if (!rootStat.isDirectory()) {
-    throw new CairnError(HashErrorCode.notADirectory, `${dir}: not a directory`, {
+    throw cairnError('HASH_NOT_A_DIRECTORY', `${dir}: not a directory`, {
       data: { path: dir },
       hint: 'hash files with hashFile',
     });

@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCairnError } from '@cairn/errors';
-import { HashErrorCode } from './errors';
+import { isCairnError, type ErrorCode } from '@cairn/errors';
 import { hashBuffer, hashFile, hashStream } from './hash-file';
 
 const b3sum = (path: string) => execFileSync('b3sum', ['--no-names', path], { encoding: 'utf8' }).trim();
@@ -25,7 +24,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (failure: unknown) => failure,
@@ -61,15 +60,15 @@ describe('hashFile', () => {
   );
 
   it('names the path when it is missing, a directory or a FIFO', async () => {
-    await expectCode(hashFile(join(dir, 'missing')), HashErrorCode.notFound);
-    await expectCode(hashFile(dir), HashErrorCode.isDirectory);
+    await expectCode(hashFile(join(dir, 'missing')), 'HASH_PATH_NOT_FOUND');
+    await expectCode(hashFile(dir), 'HASH_PATH_IS_DIRECTORY');
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
-    await expectCode(hashFile(fifo), HashErrorCode.specialFile);
+    await expectCode(hashFile(fifo), 'HASH_SPECIAL_FILE');
   });
 
   it('rejects an unknown algorithm', async () => {
-    await expectCode(hashFile(join(dir, 'x'), { algorithm: 'sha1' as never }), HashErrorCode.badAlgorithm);
+    await expectCode(hashFile(join(dir, 'x'), { algorithm: 'sha1' as never }), 'HASH_BAD_ALGORITHM');
   });
 });
 

@@ -1,7 +1,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import { assertAlgorithm, createHasher, digestBytes, type HashAlgorithm, type Hasher } from './backend';
-import { fileError, HashErrorCode } from './errors';
+import { fileError } from './errors';
 
 /** Read size for streaming a file: big enough to amortise syscalls, small enough to keep memory bounded. */
 export const FILE_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -60,14 +60,10 @@ export async function hashFile(
     if (stat.isDirectory())
       throw fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), path);
     if (!stat.isFile()) {
-      throw new CairnError(
-        HashErrorCode.specialFile,
-        `${path}: not a regular file (socket, FIFO or device)`,
-        {
-          data: { path },
-          hint: 'only regular files and directories can be hashed',
-        },
-      );
+      throw cairnError('HASH_SPECIAL_FILE', `${path}: not a regular file (socket, FIFO or device)`, {
+        data: { path },
+        hint: 'only regular files and directories can be hashed',
+      });
     }
     let hasher: Hasher | undefined;
     let size = 0;

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCairnError } from '@cairn/errors';
 import { hashFiles } from './directory';
-import { HashErrorCode } from './errors';
 import { planBatches } from './pool';
 
 let dir: string;
@@ -82,7 +81,7 @@ describe('hashFiles', () => {
     const withMissing = [...paths.slice(0, 30), join(dir, 'does-not-exist'), ...paths.slice(30, 40)];
     let failure: unknown;
     await hashFiles(withMissing, { concurrency: 2 }).catch((error: unknown) => (failure = error));
-    expect(isCairnError(failure, HashErrorCode.notFound)).toBe(true);
+    expect(isCairnError(failure, 'HASH_PATH_NOT_FOUND')).toBe(true);
     expect((failure as { data: { path: string } }).data.path).toBe(join(dir, 'does-not-exist'));
   });
 });
@@ -100,7 +99,7 @@ it('rejects a FIFO and a socket as special files, on workers and inline', async 
           (error: unknown) => error,
         );
         expect(
-          isCairnError(failure, HashErrorCode.specialFile),
+          isCairnError(failure, 'HASH_SPECIAL_FILE'),
           `${special} concurrency ${concurrency}: ${String(failure)}`,
         ).toBe(true);
       }

@@ -23,4 +23,3 @@ export {
 } from './directory';
 export { StatCache, DEFAULT_RACY_WINDOW_MS, type StatKey } from './stat-cache';
 export { closeHashWorkers } from './pool';
-export { HashErrorCode } from './errors';

@@ -1,6 +1,5 @@
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import { assertAlgorithm, type HashAlgorithm } from './backend';
-import { HashErrorCode } from './errors';
 
 /** One file of a directory: `path` is relative to the directory, POSIX separators, UTF-8. */
 export interface ManifestEntry {
@@ -69,13 +68,9 @@ export function manifestBytes(
   const sorted = isSorted(entries) ? entries : sortEntries(entries);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.path === sorted[i - 1]!.path) {
-      throw new CairnError(
-        HashErrorCode.badManifest,
-        `manifest lists ${JSON.stringify(sorted[i]!.path)} twice`,
-        {
-          data: { path: sorted[i]!.path },
-        },
-      );
+      throw cairnError('HASH_BAD_MANIFEST', `manifest lists ${JSON.stringify(sorted[i]!.path)} twice`, {
+        data: { path: sorted[i]!.path },
+      });
     }
   }
   if (algorithm === 'md5') {
@@ -100,7 +95,7 @@ export function isSafeRelativePath(path: string): boolean {
 }
 
 function badManifest(message: string, data: Record<string, unknown> = {}): CairnError {
-  return new CairnError(HashErrorCode.badManifest, message, {
+  return cairnError('HASH_BAD_MANIFEST', message, {
     data,
     hint: 'the object may be corrupt: run verify and re-add the directory',
   });

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { hashBackend, nativeModulePath, wasmBlake3Module, type HashAlgorithm } from './backend';
-import { fileError, HashErrorCode } from './errors';
+import { fileError } from './errors';
 import { FILE_CHUNK_BYTES } from './hash-file';
 import { WORKER_SOURCE } from './worker-source';
 
@@ -122,7 +122,7 @@ class HashPool {
       const job = slot.job;
       slot.job = undefined;
       job?.reject(
-        new CairnError(HashErrorCode.workerFailed, `a hashing worker failed: ${error.message}`, {
+        cairnError('HASH_WORKER_FAILED', `a hashing worker failed: ${error.message}`, {
           data: { paths: job.files.slice(0, 5).map((file) => file.path) },
           cause: error,
         }),
@@ -224,8 +224,8 @@ export async function hashOnWorkers(
 
 function workerError(code: string, message: string, path: string): Error {
   if (code === 'ESPECIAL') {
-    return new CairnError(
-      HashErrorCode.specialFile,
+    return cairnError(
+      'HASH_SPECIAL_FILE',
       `${path}: is a socket, FIFO or device; only regular files can be hashed`,
       {
         data: { path },

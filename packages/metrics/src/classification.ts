@@ -1,4 +1,4 @@
-import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
+import { checkSameLength, metricsError } from './errors';
 import { type Label, defaultPosLabel, encodeLabels, labelIndex } from './labels';
 import { npMean, npSum, npWeightedAverage } from './sum';
 
@@ -217,13 +217,14 @@ export function prfFromCounts(cm: ConfusionCounts, options?: PrfOptions): PrfAve
 export function prfFromCounts(cm: ConfusionCounts, options: PrfOptions = {}): PrfPerClass | PrfAveraged {
   const average = options.average === undefined ? 'binary' : options.average;
   const beta = options.beta ?? 1;
-  if (!(beta >= 0)) throw metricsError(MetricsErrorCode.InvalidOption, `beta must be >= 0, got ${beta}`);
+  if (!(beta >= 0))
+    throw metricsError('OPTION_INVALID', `beta must be >= 0, got ${beta}`, { option: 'beta', value: beta });
   const zeroDivision = options.zeroDivision ?? 0;
   let labels = options.labels ?? cm.labels;
   if (average === 'binary') {
     if (cm.labels.length > 2) {
       throw metricsError(
-        MetricsErrorCode.InvalidOption,
+        'METRICS_NOT_BINARY',
         `average='binary' needs at most 2 labels, the data has ${cm.labels.length}`,
         { labels: cm.labels },
         "choose average 'micro', 'macro' or 'weighted'",
@@ -232,7 +233,7 @@ export function prfFromCounts(cm: ConfusionCounts, options: PrfOptions = {}): Pr
     const pos = options.posLabel ?? defaultPosLabel(cm.labels);
     if (labelIndex(cm.labels, pos) < 0 && cm.labels.length >= 2) {
       throw metricsError(
-        MetricsErrorCode.InvalidLabel,
+        'METRICS_INVALID_LABEL',
         `posLabel ${JSON.stringify(pos)} is not a valid label; valid: ${JSON.stringify(cm.labels)}`,
         {
           posLabel: pos,

@@ -1,5 +1,5 @@
 import { type CsvColumns, parseNumber as tableNumber } from '@cairn/table';
-import { MetricsErrorCode, metricsError } from './errors';
+import { metricsError } from './errors';
 import type { MetricsInput, Task } from './report';
 
 /** @cairn/table's number rule, with NaN for "not a number" so finiteness checks stay one comparison. */
@@ -24,7 +24,7 @@ function numberColumn(values: string[], name: string, file: string, lines: numbe
     const v = parseNumber(values[i]!);
     if (!Number.isFinite(v)) {
       throw metricsError(
-        MetricsErrorCode.CsvInvalid,
+        'METRICS_CSV_INVALID',
         `${file}:${lines[i]}: column ${name} is ${JSON.stringify(values[i])}, not a finite number`,
         {
           file,
@@ -56,13 +56,13 @@ export function metricsInputFromCsv(
   const yPredRaw = column('y_pred');
   if (!yTrueRaw || !yPredRaw) {
     throw metricsError(
-      MetricsErrorCode.CsvInvalid,
+      'METRICS_CSV_INVALID',
       `${file}: missing column ${!yTrueRaw ? 'y_true' : 'y_pred'}; found ${JSON.stringify(csv.header)}`,
       { file, header: csv.header },
       'the CSV needs columns y_true, y_pred and optionally score or proba_<label>',
     );
   }
-  if (csv.lines.length === 0) throw metricsError(MetricsErrorCode.Empty, `${file}: no data rows`, { file });
+  if (csv.lines.length === 0) throw metricsError('METRICS_EMPTY_INPUT', `${file}: no data rows`, { file });
   if (options.task === 'regression') {
     // Checked here, where each value's line is known, rather than by sample index in computeMetrics.
     numberColumn(yTrueRaw, 'y_true', file, csv.lines);

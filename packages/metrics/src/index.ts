@@ -1,4 +1,3 @@
-export { MetricsErrorCode } from './errors';
 export {
   type Label,
   type EncodedLabels,

@@ -1,4 +1,4 @@
-import { MetricsErrorCode, metricsError } from './errors';
+import { metricsError } from './errors';
 
 /** A class label: scikit-learn accepts numbers or strings (not a mix). */
 export type Label = string | number;
@@ -31,13 +31,13 @@ function checkLabelTypes(labels: Label[]): void {
   let numbers = 0;
   for (const label of labels) {
     if (typeof label === 'number') {
-      if (Number.isNaN(label)) throw metricsError(MetricsErrorCode.InvalidLabel, 'labels must not be NaN');
+      if (Number.isNaN(label)) throw metricsError('METRICS_INVALID_LABEL', 'labels must not be NaN');
       numbers++;
     }
   }
   if (numbers !== 0 && numbers !== labels.length) {
     throw metricsError(
-      MetricsErrorCode.MixedLabelTypes,
+      'METRICS_MIXED_LABEL_TYPES',
       `labels mix numbers and strings: ${JSON.stringify(labels.slice(0, 10))}`,
       {
         labels: labels.slice(0, 10),
@@ -120,7 +120,7 @@ export function labelIndex(labels: Label[], label: Label): number {
  */
 export function defaultPosLabel(present: Label[]): Label {
   const last = present[present.length - 1];
-  if (last === undefined) throw metricsError(MetricsErrorCode.Empty, 'no labels');
+  if (last === undefined) throw metricsError('METRICS_EMPTY_INPUT', 'no labels');
   if (present.length === 1 && (last === -1 || last === 0 || last === 1)) return 1;
   return last;
 }

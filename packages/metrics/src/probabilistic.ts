@@ -1,4 +1,4 @@
-import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
+import { checkSameLength, metricsError } from './errors';
 import { type Label, defaultPosLabel, distinctSorted, encodeLabels, labelIndex, sortLabels } from './labels';
 import { type ScoreMatrix, scoreColumns } from './ranking';
 import { npMean, npSum } from './sum';
@@ -28,12 +28,12 @@ export function logLoss(
 ): number {
   const eps = options.eps ?? FLOAT64_EPS;
   const n = yTrue.length;
-  if (n === 0) throw metricsError(MetricsErrorCode.Empty, 'log_loss: no samples');
+  if (n === 0) throw metricsError('METRICS_EMPTY_INPUT', 'log_loss: no samples');
   const present = distinctSorted(yTrue);
   const classes = options.labels ? sortLabels(options.labels) : present;
   if (classes.length === 1) {
     throw metricsError(
-      MetricsErrorCode.Undefined,
+      'METRICS_UNDEFINED',
       `log_loss: y_true contains only one label (${JSON.stringify(classes[0])})`,
       { labels: classes },
       'pass all labels explicitly with the labels option',
@@ -42,7 +42,7 @@ export function logLoss(
   const unknown = present.filter((label) => !classes.includes(label));
   if (unknown.length > 0) {
     throw metricsError(
-      MetricsErrorCode.InvalidLabel,
+      'METRICS_INVALID_LABEL',
       `log_loss: y_true contains labels not in ${JSON.stringify(classes)}: ${JSON.stringify(unknown.slice(0, 10))}`,
       { labels: classes },
     );
@@ -57,7 +57,7 @@ export function logLoss(
     checkSameLength('log_loss', yTrue, p1);
     if (classes.length !== 2) {
       throw metricsError(
-        MetricsErrorCode.ShapeMismatch,
+        'METRICS_SHAPE_MISMATCH',
         `log_loss: one probability column but ${classes.length} labels`,
         { labels: classes },
       );
@@ -74,7 +74,7 @@ export function logLoss(
   const cols = scoreColumns(yPred as ScoreMatrix, n, 'log_loss');
   if (cols.length !== classes.length) {
     throw metricsError(
-      MetricsErrorCode.ShapeMismatch,
+      'METRICS_SHAPE_MISMATCH',
       `log_loss: ${cols.length} probability columns but ${classes.length} labels (${JSON.stringify(classes.slice(0, 10))})`,
       { labels: classes },
       'pass the labels of the probability columns with the labels option',
@@ -101,14 +101,15 @@ export function brierScoreLoss(
   const present = distinctSorted(yTrue);
   if (present.length > 2) {
     throw metricsError(
-      MetricsErrorCode.InvalidOption,
+      'METRICS_NOT_BINARY',
       `brier: y_true has ${present.length} labels; only binary classification is supported`,
+      { labels: present.slice(0, 10) },
     );
   }
   const pos = options.posLabel ?? defaultPosLabel(present);
   if (options.posLabel !== undefined && present.length === 2 && labelIndex(present, pos) < 0) {
     throw metricsError(
-      MetricsErrorCode.InvalidLabel,
+      'METRICS_INVALID_LABEL',
       `brier: posLabel ${JSON.stringify(pos)} is not one of ${JSON.stringify(present)}`,
     );
   }
@@ -117,7 +118,7 @@ export function brierScoreLoss(
     const p = yProb[i]!;
     if (!(p >= 0 && p <= 1)) {
       throw metricsError(
-        MetricsErrorCode.InvalidScore,
+        'METRICS_INVALID_SCORE',
         `brier: probability at row ${i} is ${p}; must be within [0, 1]`,
         { row: i },
       );

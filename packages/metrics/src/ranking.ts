@@ -1,4 +1,4 @@
-import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
+import { checkSameLength, metricsError } from './errors';
 import { type Label, collectDistinct, defaultPosLabel, encodeLabels, labelIndex, sortLabels } from './labels';
 import { sortFloat64 } from './sort';
 import { npSum, npWeightedAverage, npMean } from './sum';
@@ -14,7 +14,7 @@ function checkScores(what: string, scores: ArrayLike<number>): void {
   for (let i = 0; i < scores.length; i++) {
     if (!Number.isFinite(scores[i])) {
       throw metricsError(
-        MetricsErrorCode.InvalidScore,
+        'METRICS_INVALID_SCORE',
         `${what}: score at row ${i} is ${String(scores[i])}; scores must be finite numbers`,
         {
           row: i,
@@ -81,7 +81,7 @@ function positiveMask(
   const pos = posLabel ?? defaultPosLabel(present);
   if (present.length > 2) {
     throw metricsError(
-      MetricsErrorCode.InvalidOption,
+      'METRICS_NOT_BINARY',
       `${what}: y_true has ${present.length} labels; this metric is binary`,
       { labels: present.slice(0, 10) },
       'use the multiclass variant',
@@ -89,7 +89,7 @@ function positiveMask(
   }
   if (posLabel !== undefined && present.length === 2 && labelIndex(present, posLabel) < 0) {
     throw metricsError(
-      MetricsErrorCode.InvalidLabel,
+      'METRICS_INVALID_LABEL',
       `${what}: posLabel ${JSON.stringify(posLabel)} is not one of ${JSON.stringify(present)}`,
       {
         posLabel,
@@ -187,7 +187,7 @@ export function rocCurve(
 /** `auc(x, y)`: trapezoidal area under a monotonic curve (np.trapz). */
 export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length < 2)
-    throw metricsError(MetricsErrorCode.InvalidOption, `auc needs at least 2 points, got ${x.length}`);
+    throw metricsError('METRICS_CURVE_INVALID', `auc needs at least 2 points, got ${x.length}`);
   checkSameLength('auc', x, y);
   let direction = 1;
   let anyNeg = false;
@@ -199,7 +199,7 @@ export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
   }
   if (anyNeg) {
     if (allNonPos) direction = -1;
-    else throw metricsError(MetricsErrorCode.InvalidOption, 'auc: x is neither increasing nor decreasing');
+    else throw metricsError('METRICS_CURVE_INVALID', 'auc: x is neither increasing nor decreasing');
   }
   const terms = new Float64Array(x.length - 1);
   for (let i = 1; i < x.length; i++) terms[i - 1] = ((x[i]! - x[i - 1]!) * (y[i]! + y[i - 1]!)) / 2;
@@ -211,7 +211,7 @@ function binaryRocAucFromMask(mask: Uint8Array, scores: ArrayLike<number>, what:
   for (let i = 0; i < mask.length; i++) nPos += mask[i]!;
   if (nPos === 0 || nPos === mask.length) {
     throw metricsError(
-      MetricsErrorCode.Undefined,
+      'METRICS_UNDEFINED',
       `${what}: only one class present in y_true; ROC AUC is not defined in that case`,
     );
   }
@@ -230,7 +230,7 @@ function rocAucFromClf(curve: BinaryClfCurve, what: string): number {
   const lastT = tps[len - 1]!;
   if (lastF === 0 || lastT === 0) {
     throw metricsError(
-      MetricsErrorCode.Undefined,
+      'METRICS_UNDEFINED',
       `${what}: only one class present in y_true; ROC AUC is not defined in that case`,
     );
   }
@@ -341,7 +341,7 @@ export function scoreColumns(matrix: ScoreMatrix, nRows: number, what: string): 
     const row = matrix[i]!;
     if (row.length !== k) {
       throw metricsError(
-        MetricsErrorCode.ShapeMismatch,
+        'METRICS_SHAPE_MISMATCH',
         `${what}: row ${i} has ${row.length} scores, row 0 has ${k}`,
         { row: i },
       );
@@ -366,7 +366,7 @@ export function rocAucScoreMulticlass(
 ): number {
   const average = options.average ?? 'macro';
   const cols = scoreColumns(yScore, yTrue.length, 'roc_auc');
-  if (yTrue.length === 0) throw metricsError(MetricsErrorCode.Empty, 'roc_auc: no samples');
+  if (yTrue.length === 0) throw metricsError('METRICS_EMPTY_INPUT', 'roc_auc: no samples');
   cols.forEach((c) => checkScores('roc_auc', c));
   const n = yTrue.length;
   for (let i = 0; i < n; i++) {
@@ -375,7 +375,7 @@ export function rocAucScoreMulticlass(
     // np.allclose(1, s): |1 - s| <= 1e-8 + 1e-5 * |s|
     if (!(Math.abs(1 - s) <= 1e-8 + 1e-5 * Math.abs(s))) {
       throw metricsError(
-        MetricsErrorCode.InvalidScore,
+        'METRICS_INVALID_SCORE',
         `roc_auc: probabilities of row ${i} sum to ${s}, not 1`,
         { row: i, sum: s },
         'multiclass ROC AUC needs probabilities',
@@ -386,13 +386,14 @@ export function rocAucScoreMulticlass(
   if (options.labels) {
     classes = sortLabels(options.labels);
     if (classes.length !== options.labels.length || classes.some((l, i) => l !== options.labels![i])) {
-      throw metricsError(MetricsErrorCode.InvalidOption, 'roc_auc: labels must be unique and sorted', {
-        labels: options.labels,
+      throw metricsError('OPTION_INVALID', 'roc_auc: labels must be unique and sorted', {
+        option: 'labels',
+        value: options.labels,
       });
     }
     if (classes.length !== cols.length) {
       throw metricsError(
-        MetricsErrorCode.ShapeMismatch,
+        'METRICS_SHAPE_MISMATCH',
         `roc_auc: ${classes.length} labels but ${cols.length} score columns`,
       );
     }
@@ -400,7 +401,7 @@ export function rocAucScoreMulticlass(
     classes = sortLabels(distinctLabels(yTrue));
     if (classes.length !== cols.length) {
       throw metricsError(
-        MetricsErrorCode.ShapeMismatch,
+        'METRICS_SHAPE_MISMATCH',
         `roc_auc: y_true has ${classes.length} classes but there are ${cols.length} score columns`,
         {
           labels: classes,
@@ -410,7 +411,7 @@ export function rocAucScoreMulticlass(
   }
   const { codes, labels } = encodeLabels([yTrue], classes);
   if (labels.length !== classes.length) {
-    throw metricsError(MetricsErrorCode.InvalidLabel, "roc_auc: y_true contains labels not in 'labels'", {
+    throw metricsError('METRICS_INVALID_LABEL', "roc_auc: y_true contains labels not in 'labels'", {
       labels: classes,
     });
   }

@@ -1,4 +1,4 @@
-import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
+import { checkSameLength, metricsError } from './errors';
 import { npMean, npSum } from './sum';
 import { FLOAT64_EPS } from './probabilistic';
 
@@ -11,7 +11,7 @@ function check(what: string, yTrue: ArrayLike<number>, yPred: ArrayLike<number>)
     for (let i = 0; i < a.length; i++) {
       if (!Number.isFinite(a[i])) {
         throw metricsError(
-          MetricsErrorCode.InvalidScore,
+          'METRICS_INVALID_SCORE',
           `${what}: ${name} at row ${i} is ${String(a[i])}; values must be finite numbers`,
           {
             row: i,

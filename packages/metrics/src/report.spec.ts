@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseCsvColumns } from '@cairn/table';
 import {
-  MetricsErrorCode,
   type ClassificationReport,
   computeMetrics,
   encodeLabels,
@@ -29,7 +28,7 @@ describe('labels', () => {
       '\u{1F600}',
     ]);
     expect(() => sortLabels([1, '1'])).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.MixedLabelTypes }),
+      expect.objectContaining({ code: 'METRICS_MIXED_LABEL_TYPES' }),
     );
     const { labels, codes } = encodeLabels([
       ['b', 'a', 'b'],
@@ -121,7 +120,7 @@ describe('computeMetrics', () => {
     expect(r.warnings?.roc_auc).toMatch(/only one class/);
     expect(r.accuracy).toBeCloseTo(2 / 3, 15);
     expect(() => rocAucScore([1, 1], [0.2, 0.3])).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.Undefined }),
+      expect.objectContaining({ code: 'METRICS_UNDEFINED' }),
     );
   });
 
@@ -150,22 +149,22 @@ describe('computeMetrics', () => {
 
   it('rejects inconsistent input with stable codes', () => {
     expect(() => computeMetrics({ yTrue: [1, 2], yPred: [1] })).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.LengthMismatch }),
+      expect.objectContaining({ code: 'METRICS_LENGTH_MISMATCH' }),
     );
     expect(() => computeMetrics({ yTrue: [], yPred: [] })).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.Empty }),
+      expect.objectContaining({ code: 'METRICS_EMPTY_INPUT' }),
     );
     expect(() => computeMetrics({ task: 'binary', yTrue: [1, 2, 3], yPred: [1, 2, 3] })).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.InvalidOption }),
+      expect.objectContaining({ code: 'METRICS_NOT_BINARY' }),
     );
     expect(() => computeMetrics({ task: 'binary', yTrue: [0, 1], yPred: [0, 1], posLabel: 7 })).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.InvalidLabel }),
+      expect.objectContaining({ code: 'METRICS_INVALID_LABEL' }),
     );
     expect(() => computeMetrics({ task: 'regression', yTrue: ['a'], yPred: [1] })).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.InvalidScore }),
+      expect.objectContaining({ code: 'METRICS_INVALID_SCORE' }),
     );
     expect(() => rocAucScore([0, 1], [0.5, Number.NaN])).toThrow(
-      expect.objectContaining({ code: MetricsErrorCode.InvalidScore }),
+      expect.objectContaining({ code: 'METRICS_INVALID_SCORE' }),
     );
   });
 });
@@ -185,7 +184,7 @@ describe('metrics CSV contract (read by @cairn/table)', () => {
         metricsInputFromCsv(parseCsv(`y_true,y_pred,score\n0,1,"${cell}"\n`), { file: 'h.csv' }),
       ).toThrow(
         expect.objectContaining({
-          code: MetricsErrorCode.CsvInvalid,
+          code: 'METRICS_CSV_INVALID',
           data: expect.objectContaining({ line: 2 }),
         }),
       );
@@ -203,7 +202,7 @@ describe('metrics CSV contract (read by @cairn/table)', () => {
     expect(text.posLabel).toBe('b');
     expect(() => metricsInputFromCsv(parseCsv('y_true,y_pred,score\n0,1,high\n'), { file: 's.csv' })).toThrow(
       expect.objectContaining({
-        code: MetricsErrorCode.CsvInvalid,
+        code: 'METRICS_CSV_INVALID',
         data: { file: 's.csv', line: 2, column: 'score' },
       }),
     );

@@ -10,7 +10,7 @@ import {
   cohenKappaFromCounts,
   matthewsFromCounts,
 } from './classification';
-import { MetricsErrorCode, checkSameLength, metricsError } from './errors';
+import { checkSameLength, metricsError } from './errors';
 import {
   type Label,
   compareLabels,
@@ -120,10 +120,7 @@ function guarded(warnings: Record<string, string>, key: string, f: () => number)
   try {
     return f();
   } catch (error) {
-    if (
-      isCairnError(error, MetricsErrorCode.Undefined) ||
-      isCairnError(error, MetricsErrorCode.InvalidScore)
-    ) {
+    if (isCairnError(error, 'METRICS_UNDEFINED') || isCairnError(error, 'METRICS_INVALID_SCORE')) {
       warnings[key] = error.message;
       return null;
     }
@@ -157,7 +154,7 @@ export function computeMetrics(input: MetricsInput): MetricsReport {
   const { labels, codes } = encodeLabels([input.yTrue, input.yPred]);
   if (task === 'binary' && labels.length > 2) {
     throw metricsError(
-      MetricsErrorCode.InvalidOption,
+      'METRICS_NOT_BINARY',
       `task binary but y_true/y_pred hold ${labels.length} labels`,
       { labels: labels.slice(0, 10) },
       'use --task multiclass',
@@ -197,7 +194,7 @@ function toNumbers(column: string, values: ArrayLike<Label>): Float64Array {
     const v = values[i];
     if (typeof v !== 'number') {
       throw metricsError(
-        MetricsErrorCode.InvalidScore,
+        'METRICS_INVALID_SCORE',
         `regression: ${column} at sample ${i} (0-based) is ${JSON.stringify(v)}, not a number`,
         { row: i, column },
       );
@@ -247,7 +244,7 @@ function resolvePosLabel(labels: Label[], posLabel: Label | undefined): Label {
   if (posLabel === undefined) return defaultPosLabel(labels);
   if (labelIndex(labels, posLabel) < 0 && labels.length >= 2) {
     throw metricsError(
-      MetricsErrorCode.InvalidLabel,
+      'METRICS_INVALID_LABEL',
       `pos label ${JSON.stringify(posLabel)} is not one of ${JSON.stringify(labels)}`,
       {
         posLabel,
@@ -276,7 +273,7 @@ function addBinary(
     const col = input.proba.labels.findIndex((l) => l === pos);
     if (col < 0) {
       throw metricsError(
-        MetricsErrorCode.CsvInvalid,
+        'METRICS_CSV_INVALID',
         `no probability column for the positive label ${JSON.stringify(pos)}`,
         { labels: input.proba.labels },
       );
@@ -290,7 +287,9 @@ function addBinary(
   for (let i = 0; i < mask.length; i++) mask[i] = yTrueCodes[i] === posCode ? 1 : 0;
   const trueLabels = distinctSorted(input.yTrue);
   if (trueLabels.length > 2)
-    throw metricsError(MetricsErrorCode.InvalidOption, 'binary metrics need at most 2 labels in y_true');
+    throw metricsError('METRICS_NOT_BINARY', 'binary metrics need at most 2 labels in y_true', {
+      labels: trueLabels.slice(0, 10),
+    });
   // one sorted curve serves ROC AUC, average precision and the curve points
   rankingInternals.checkScores('score', score);
   const clf = rankingInternals.binaryClfCurveFromMask(mask, score);

@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 
 export interface PublishOptions {
   /** Grafana base URL, e.g. http://grafana:3000 (env GRAFANA_URL in the CLI). */
@@ -54,7 +54,7 @@ async function call(
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'GRAFANA_UNREACHABLE',
       `cannot reach Grafana at ${options.url}: ${(error as Error).message}`,
       {
@@ -72,7 +72,7 @@ async function call(
     json = { message: text };
   }
   if (response.status === 401 || response.status === 403) {
-    throw new CairnError(
+    throw cairnError(
       'GRAFANA_AUTH',
       `Grafana refused ${method} ${path} (${response.status}): ${String(json.message ?? '')}`,
       {
@@ -94,7 +94,7 @@ export async function publishDashboard(dashboard: object, options: PublishOption
   const ours = dashboard as Record<string, unknown>;
   const uid = ours.uid;
   if (typeof uid !== 'string' || uid === '') {
-    throw new CairnError(
+    throw cairnError(
       'GRAFANA_DASHBOARD_INVALID',
       'the dashboard has no uid; publishing needs one to be idempotent',
       {
@@ -104,7 +104,7 @@ export async function publishDashboard(dashboard: object, options: PublishOption
   }
   const existing = await call(options, 'GET', `/api/dashboards/uid/${encodeURIComponent(uid)}`);
   if (existing.status !== 200 && existing.status !== 404) {
-    throw new CairnError(
+    throw cairnError(
       'GRAFANA_HTTP_ERROR',
       `Grafana answered ${existing.status} looking up dashboard ${uid}: ${String(existing.json.message ?? '')}`,
       {
@@ -127,7 +127,7 @@ export async function publishDashboard(dashboard: object, options: PublishOption
     message: 'published by cairn monitor',
   });
   if (saved.status !== 200) {
-    throw new CairnError(
+    throw cairnError(
       'GRAFANA_HTTP_ERROR',
       `Grafana answered ${saved.status} saving dashboard ${uid}: ${String(saved.json.message ?? '')}`,
       {

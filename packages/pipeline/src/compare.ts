@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError, CheckError } from '@cairn/errors';
 import {
   compareMetrics,
   renderCompareMarkdown,
@@ -23,7 +23,7 @@ function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new CairnError('COMPARE_INVALID_JSON', `${source}: not valid JSON (${(error as Error).message})`, {
+    throw cairnError('COMPARE_INVALID_JSON', `${source}: not valid JSON (${(error as Error).message})`, {
       data: { file: source },
     });
   }
@@ -34,7 +34,7 @@ async function readText(file: string, source = file): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'COMPARE_FILE_NOT_FOUND',
       `${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
       { data: { file: source } },
@@ -53,7 +53,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 export function parseMetricsFile(text: string, source: string): MetricsFile {
   const value = parseJson(text, source);
   if (!isRecord(value))
-    throw new CairnError('COMPARE_INVALID_METRICS', `${source}: expected a JSON object of metrics`, {
+    throw cairnError('COMPARE_INVALID_METRICS', `${source}: expected a JSON object of metrics`, {
       data: { file: source },
       hint: 'the evaluate target writes one: {"metrics": {...}}',
     });
@@ -71,7 +71,7 @@ export function parseMetricsFile(text: string, source: string): MetricsFile {
 export function parseRulesFile(text: string, source: string): Record<string, GateRule> {
   const value = parseJson(text, source);
   if (!isRecord(value))
-    throw new CairnError('COMPARE_INVALID_RULES', `${source}: expected a JSON object of gate rules`, {
+    throw cairnError('COMPARE_INVALID_RULES', `${source}: expected a JSON object of gate rules`, {
       data: { file: source },
     });
   return isRecord(value.gates)
@@ -100,7 +100,7 @@ export async function compareFiles(
   options: CompareFilesOptions,
 ): Promise<{ report: CompareReport; markdown: string }> {
   if (options.baseline && options.baseRef) {
-    throw new CairnError('COMPARE_INVALID_OPTION', '--baseline and --base-ref are mutually exclusive', {
+    throw cairnError('OPTIONS_CONFLICT', '--baseline and --base-ref are mutually exclusive', {
       data: { options: ['baseline', 'base-ref'] },
     });
   }
@@ -138,12 +138,11 @@ export interface CompareOptions {
   log?: (line: string) => void;
 }
 
-export class GateFailedError extends CairnError<{ project: string; failed: string[] }> {
+export class GateFailedError extends CheckError<{ project: string; failed: string[] }> {
   constructor(project: string, failed: string[], reportFile: string) {
     super('GATE_FAILED', `${project}: the compare gate failed on ${failed.join(', ')}`, {
       data: { project, failed },
       hint: `see ${reportFile}`,
-      exitCode: 1,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { readPointer, status, type Pointer } from '@cairn/store';
 import type { DatasetConfig } from './config';
 import { DataModifiedError } from './errors';
@@ -33,7 +33,7 @@ export async function ensureDataset(
   const pointerFile = `${relativeData}.cairn`;
   const dataPath = join(workspaceRoot, relativeData);
   if (!existsSync(join(workspaceRoot, pointerFile))) {
-    throw new CairnError(
+    throw cairnError(
       'POINTER_MISSING',
       `${dataset.configFile}: data "${dataset.config.data}" has no pointer file ${pointerFile}`,
       {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { CheckError } from '@cairn/errors';
 import type { DriftReport } from '@cairn/drift';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { hashFile } from '@cairn/hash';
@@ -17,7 +17,7 @@ export interface DriftOptions {
   log?: (line: string) => void;
 }
 
-export class DriftDetectedError extends CairnError<{ project: string; share: number; columns: string[] }> {
+export class DriftDetectedError extends CheckError<{ project: string; share: number; columns: string[] }> {
   constructor(project: string, report: DriftReport, reportFile: string) {
     const columns = Object.entries(report.columns)
       .filter(([, c]) => c.drift)
@@ -28,7 +28,6 @@ export class DriftDetectedError extends CairnError<{ project: string; share: num
       {
         data: { project, share: report.share, columns },
         hint: `see ${reportFile}; rerun with --on-drift retrain to record a retrain trigger instead of failing`,
-        exitCode: 1,
       },
     );
   }

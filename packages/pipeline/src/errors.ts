@@ -1,12 +1,8 @@
-import { CairnError } from '@cairn/errors';
+import { InputError, ModelError, StoreError, UsageError } from '@cairn/errors';
 
-export class ConfigInvalidError extends CairnError<{ file: string; pointer: string }> {
-  constructor(file: string, pointer: string, problem: string, hint?: string) {
-    super('CONFIG_INVALID', `${file}: ${pointer || '(root)'} ${problem}`, { data: { file, pointer }, hint });
-  }
-}
+export { ConfigInvalidError } from '@cairn/store';
 
-export class ProjectNotFoundError extends CairnError<{
+export class ProjectNotFoundError extends UsageError<{
   file: string;
   kind: string;
   name: string;
@@ -22,11 +18,29 @@ export class ProjectNotFoundError extends CairnError<{
   }
 }
 
-export class DataUnavailableError extends CairnError<{ file: string; hash: string }> {
-  constructor(file: string, hash: string, detail: string) {
-    super('DATA_UNAVAILABLE', `${file}: the data it points to (${hash}) is ${detail}`, {
-      data: { file, hash },
-      hint: 'run `cairn pull` (with a remote configured) or `cairn add` the data again on the machine that has it',
+/**
+ * The data a pointer names cannot be had: `remote` is the remote that was
+ * tried (null when none is configured), `missing` the file objects of a
+ * directory that it lacks (at most ten; empty when the pointer's own object
+ * is missing).
+ */
+export class DataUnavailableError extends StoreError<{
+  file: string;
+  hash: string;
+  remote: string | null;
+  missing: string[];
+}> {
+  constructor(
+    file: string,
+    hash: string,
+    problem: string,
+    where: { remote?: string; missing?: string[]; hint?: string } = {},
+  ) {
+    super('DATA_UNAVAILABLE', `${file}: ${problem}`, {
+      data: { file, hash, remote: where.remote ?? null, missing: where.missing ?? [] },
+      hint:
+        where.hint ??
+        'run `cairn pull` (with a remote configured) or `cairn add` the data again on the machine that has it',
     });
   }
 }
@@ -36,7 +50,7 @@ export class DataUnavailableError extends CairnError<{ file: string; hash: strin
  * longer describes the bytes a task would read, so no task may run on it or
  * be served from cache for it.
  */
-export class DataModifiedError extends CairnError<{ files: string[]; pointerFiles: string[] }> {
+export class DataModifiedError extends StoreError<{ files: string[]; pointerFiles: string[] }> {
   constructor(modified: Array<{ path: string; pointerFile: string }>) {
     const files = modified.map((entry) => entry.path);
     const pointerFiles = modified.map((entry) => entry.pointerFile);
@@ -54,7 +68,7 @@ export class DataModifiedError extends CairnError<{ files: string[]; pointerFile
 /** What a POSIX shell exits with when the command's program does not exist. */
 const COMMAND_NOT_FOUND = 127;
 
-export class TrainCommandFailedError extends CairnError<{
+export class TrainCommandFailedError extends ModelError<{
   project: string;
   command: string;
   exitCode: number | null;
@@ -66,7 +80,6 @@ export class TrainCommandFailedError extends CairnError<{
       `${project}: training command \`${command}\` ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}`,
       {
         data: { project, command, exitCode, signal },
-        exitCode: 1,
         hint:
           exitCode === COMMAND_NOT_FOUND
             ? `the shell found no program \`${command.trim().split(/\s+/)[0]}\` on this machine: install it, or change train.command in model.json; nothing was stored or cached`
@@ -76,7 +89,7 @@ export class TrainCommandFailedError extends CairnError<{
   }
 }
 
-export class ArtifactInvalidError extends CairnError<{ project: string; file: string }> {
+export class ArtifactInvalidError extends InputError<{ project: string; file: string }> {
   constructor(project: string, file: string, problem: string) {
     super('ARTIFACT_INVALID', `${project}: ${file} ${problem}`, {
       data: { project, file },
@@ -85,7 +98,7 @@ export class ArtifactInvalidError extends CairnError<{ project: string; file: st
   }
 }
 
-export class DatasetReadError extends CairnError<{ file: string; row?: number; column?: string }> {
+export class DatasetReadError extends InputError<{ file: string; row?: number; column?: string }> {
   constructor(file: string, problem: string, where: { row?: number; column?: string } = {}) {
     const at =
       where.row !== undefined ? ` (row ${where.row}${where.column ? `, column "${where.column}"` : ''})` : '';

@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import {
   CONFIG_FILE,
   hasObject,
@@ -6,7 +6,6 @@ import {
   loadLayout,
   materialize,
   referencedObjects,
-  StoreErrorCode,
   type MaterializeOptions,
   type Pointer,
 } from '@cairn/store';
@@ -27,7 +26,7 @@ export async function fetchFromDefaultRemote(
   if (!name) return false;
   const url = config.remotes?.[name]?.url;
   if (!url) {
-    throw new CairnError('REMOTE_UNKNOWN', `${CONFIG_FILE}: defaultRemote "${name}" is not among remotes`, {
+    throw cairnError('REMOTE_UNKNOWN', `${CONFIG_FILE}: defaultRemote "${name}" is not among remotes`, {
       data: { file: CONFIG_FILE, pointer: '/defaultRemote' },
       hint: 'run `cairn remote list` and `cairn remote add NAME URL --default`',
     });
@@ -38,23 +37,23 @@ export async function fetchFromDefaultRemote(
   const remote = openRemote(url);
   const first = await pullObjects(cacheDir, [pointer.hash], remote);
   if (first.unavailable.length) {
-    throw new CairnError(
-      'DATA_UNAVAILABLE',
-      `${pointerFile}: the data it points to (${pointer.hash}) is in neither the local store nor remote "${name}"`,
-      {
-        data: { file: pointerFile, hash: pointer.hash, remote: name },
-        hint: 'push it from the machine that has it: `cairn push`',
-      },
+    throw new DataUnavailableError(
+      pointerFile,
+      pointer.hash,
+      `the data it points to (${pointer.hash}) is in neither the local store nor remote "${name}"`,
+      { remote: name, hint: 'push it from the machine that has it: `cairn push`' },
     );
   }
   if (pointer.hash.endsWith('.dir')) {
     const rest = await pullObjects(cacheDir, await referencedObjects(workspaceRoot, [pointer]), remote);
     if (rest.unavailable.length) {
-      throw new CairnError(
-        'DATA_UNAVAILABLE',
-        `${pointerFile}: ${rest.unavailable.length} file object(s) of ${pointer.hash} are missing on remote "${name}"`,
+      throw new DataUnavailableError(
+        pointerFile,
+        pointer.hash,
+        `${rest.unavailable.length} file object(s) of ${pointer.hash} are missing on remote "${name}"`,
         {
-          data: { file: pointerFile, hash: pointer.hash, missing: rest.unavailable.slice(0, 10) },
+          remote: name,
+          missing: rest.unavailable.slice(0, 10),
           hint: 'push them from the machine that has them: `cairn push`',
         },
       );
@@ -78,7 +77,7 @@ export async function ensureObjectsLocal(
   throw new DataUnavailableError(
     pointerFile,
     pointer.hash,
-    'not in the local content store, and no default remote is configured',
+    `the data it points to (${pointer.hash}) is not in the local content store, and no default remote is configured`,
   );
 }
 
@@ -105,7 +104,7 @@ export async function materializeVerified(
       return;
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code !== StoreErrorCode.objectCorrupt && code !== StoreErrorCode.objectMissing) throw error;
+      if (code !== 'STORE_OBJECT_CORRUPT' && code !== 'STORE_OBJECT_MISSING') throw error;
       // A quarantined object is missing on the next try: fetch once per distinct failure, then give up.
       const data = (error as { data?: { ids?: string[]; id?: string } }).data;
       const key = (data?.ids ?? [data?.id]).join(',');

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import type { PublishResult } from '@cairn/monitoring';
 import { ensureArtifact } from './artifact';
 import { validateMonitoring, type MonitoringThresholds } from './config';
@@ -42,7 +42,7 @@ async function readModelJson(file: string): Promise<{ name?: string; monitoring?
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'MONITOR_MODEL_NOT_FOUND',
       `${file}: cannot read the model config (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
       { data: { file } },
@@ -52,12 +52,12 @@ async function readModelJson(file: string): Promise<{ name?: string; monitoring?
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CairnError('MONITOR_MODEL_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
+    throw cairnError('MONITOR_MODEL_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
       data: { file, pointer: '/' },
     });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CairnError('MONITOR_MODEL_INVALID', `${file}: must hold a JSON object`, {
+    throw cairnError('MONITOR_MODEL_INVALID', `${file}: must hold a JSON object`, {
       data: { file, pointer: '/' },
     });
   }
@@ -69,7 +69,7 @@ function grafanaFrom(env: NodeJS.ProcessEnv): { url: string; token: string } {
   const url = env.GRAFANA_URL;
   const token = env.GRAFANA_TOKEN;
   if (!url || !token) {
-    throw new CairnError(
+    throw cairnError(
       'GRAFANA_NOT_CONFIGURED',
       `--publish needs GRAFANA_URL and GRAFANA_TOKEN in the environment (missing: ${[!url && 'GRAFANA_URL', !token && 'GRAFANA_TOKEN'].filter(Boolean).join(', ')})`,
       {

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import type { LoadedModel } from '@cairn/serve';
 import { findWorkspaceRoot, materialize, POINTER_SUFFIX, readPointer } from '@cairn/store';
 import { ensureArtifact } from './artifact';
@@ -46,17 +46,17 @@ async function readTrainingMetrics(file: string): Promise<Record<string, number>
   try {
     value = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (error) {
-    throw new CairnError(
-      'SERVE_INVALID_OPTION',
+    throw cairnError(
+      'OPTION_INVALID',
       `--training-metrics ${file}: not a readable JSON file (${(error as Error).message})`,
-      { data: { option: 'training-metrics', file } },
+      { data: { option: 'training-metrics', value: file } },
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CairnError(
-      'SERVE_INVALID_OPTION',
+    throw cairnError(
+      'OPTION_INVALID',
       `--training-metrics ${file}: must hold a JSON object of metric names to numbers`,
-      { data: { option: 'training-metrics', file } },
+      { data: { option: 'training-metrics', value: file } },
     );
   }
   return Object.fromEntries(
@@ -68,7 +68,7 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       rejectListen(
-        new CairnError(
+        cairnError(
           'SERVE_LISTEN_FAILED',
           `cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
           {

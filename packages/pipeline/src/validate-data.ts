@@ -1,12 +1,12 @@
 import { join, posix } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { CheckError } from '@cairn/errors';
 import { writeJsonAtomic } from '@cairn/fs-atomic';
 import type { ValidationReport } from '@cairn/validate';
 import { ensureDataset } from './data';
 import { ProjectNotFoundError } from './errors';
 import { discoverProjects, outputPaths } from './workspace';
 
-export class ValidationFailedError extends CairnError<{ project: string; errors: number }> {
+export class ValidationFailedError extends CheckError<{ project: string; errors: number }> {
   constructor(project: string, report: ValidationReport, reportFile: string) {
     const first = report.violations.find((violation) => violation.severity === 'error');
     super(
@@ -15,7 +15,6 @@ export class ValidationFailedError extends CairnError<{ project: string; errors:
       {
         data: { project, errors: report.errors },
         hint: `see ${reportFile}`,
-        exitCode: 1,
       },
     );
   }

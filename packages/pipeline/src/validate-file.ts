@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import type { ValidationReport } from '@cairn/validate';
 import { findProjectConfig } from './workspace';
 
@@ -18,7 +18,7 @@ export async function validateFile(
 ): Promise<{ report: ValidationReport; specFile: string }> {
   const specFile = options.spec ?? findProjectConfig(data, ['dataset']);
   if (!specFile) {
-    throw new CairnError('DATASET_SPEC_NOT_FOUND', `${data}: no dataset.json found in its folder or above`, {
+    throw cairnError('DATASET_SPEC_NOT_FOUND', `${data}: no dataset.json found in its folder or above`, {
       data: { file: data },
       hint: 'pass --spec <dataset.json>',
     });

@@ -1,35 +1,6 @@
-import { CairnError } from '@cairn/errors';
+import { CairnError, RemoteError } from '@cairn/errors';
 
-/** Stable codes of every failure this package reports. */
-export const RemoteErrorCode = {
-  urlInvalid: 'REMOTE_URL_INVALID',
-  badObjectId: 'REMOTE_BAD_OBJECT_ID',
-  unreachable: 'REMOTE_UNREACHABLE',
-  unauthorized: 'REMOTE_UNAUTHORIZED',
-  forbidden: 'REMOTE_FORBIDDEN',
-  serverError: 'REMOTE_SERVER_ERROR',
-  rejected: 'REMOTE_REJECTED',
-  objectMissing: 'REMOTE_OBJECT_MISSING',
-  objectCorrupt: 'REMOTE_OBJECT_CORRUPT',
-  transferFailed: 'REMOTE_TRANSFER_FAILED',
-} as const;
-
-export type RemoteErrorCodeValue = (typeof RemoteErrorCode)[keyof typeof RemoteErrorCode];
-
-/** A transport failure; `retryable` says whether trying again may succeed (network, 5xx, corrupt download). */
-export class RemoteError extends CairnError {
-  readonly retryable: boolean;
-
-  constructor(
-    code: RemoteErrorCodeValue,
-    message: string,
-    options: { data?: Record<string, unknown>; hint?: string; cause?: unknown; retryable?: boolean } = {},
-  ) {
-    super(code, message, options);
-    this.name = 'RemoteError';
-    this.retryable = options.retryable ?? false;
-  }
-}
+export { RemoteError };
 
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',

@@ -7,7 +7,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { RemoteError, RemoteErrorCode } from './errors';
+import { RemoteError } from './errors';
 import { assertObjectId } from './layout';
 import { PACK_OBJECT_BYTES, packHeader, PackFormatError, readPack } from './pack';
 import { unique, type Remote } from './transport';
@@ -57,7 +57,7 @@ export class HttpRemote implements Remote {
       const req = make(target, options, resolve);
       req.on('error', (error) =>
         reject(
-          new RemoteError(RemoteErrorCode.unreachable, `${method} ${target.href}: ${error.message}`, {
+          new RemoteError('REMOTE_UNREACHABLE', `${method} ${target.href}: ${error.message}`, {
             data: { url: target.href },
             retryable: true,
             cause: error,
@@ -74,21 +74,21 @@ export class HttpRemote implements Remote {
     const message = `${what}: HTTP ${status} ${(await readBody(res).catch(() => '')).trim()}`.trim();
     const data = { url: this.url, status, ...(id ? { id } : {}) };
     if (status === 401) {
-      throw new RemoteError(RemoteErrorCode.unauthorized, message, {
+      throw new RemoteError('REMOTE_UNAUTHORIZED', message, {
         data,
         hint: 'set CAIRN_REMOTE_TOKEN (or the remote\'s "token" in .cairn/config.json) to a token the server accepts',
       });
     }
     if (status === 403)
-      throw new RemoteError(RemoteErrorCode.forbidden, message, {
+      throw new RemoteError('REMOTE_FORBIDDEN', message, {
         data,
         hint: 'this token may not do that (read-only?)',
       });
     if (status === 404 && id)
-      throw new RemoteError(RemoteErrorCode.objectMissing, `object ${id} is not on ${this.url}`, { data });
+      throw new RemoteError('REMOTE_OBJECT_MISSING', `object ${id} is not on ${this.url}`, { data });
     if (status >= 500 || status === 429)
-      throw new RemoteError(RemoteErrorCode.serverError, message, { data, retryable: true });
-    throw new RemoteError(RemoteErrorCode.rejected, message, { data });
+      throw new RemoteError('REMOTE_SERVER_ERROR', message, { data, retryable: true });
+    throw new RemoteError('REMOTE_REJECTED', message, { data });
   }
 
   async missing(ids: string[]): Promise<string[]> {
@@ -121,7 +121,7 @@ export class HttpRemote implements Remote {
     try {
       await pipeline(res, createWriteStream(destFile));
     } catch (error) {
-      throw new RemoteError(RemoteErrorCode.unreachable, `download of ${id} was interrupted`, {
+      throw new RemoteError('REMOTE_UNREACHABLE', `download of ${id} was interrupted`, {
         data: { id },
         retryable: true,
         cause: error,
@@ -168,7 +168,7 @@ export class HttpRemote implements Remote {
       if (res.statusCode === 400) {
         const reply = (await readBody(res).catch(() => '')).trim();
         if (!reply.startsWith('malformed object id')) {
-          throw new RemoteError(RemoteErrorCode.rejected, `pack upload: HTTP 400 ${reply}`, {
+          throw new RemoteError('REMOTE_REJECTED', `pack upload: HTTP 400 ${reply}`, {
             data: { url: this.url, status: 400 },
           });
         }
@@ -198,7 +198,7 @@ export class HttpRemote implements Remote {
         return [];
       }
       if (res.statusCode === 400) {
-        throw new RemoteError(RemoteErrorCode.rejected, `pack download: HTTP 400 ${reply}`, {
+        throw new RemoteError('REMOTE_REJECTED', `pack download: HTTP 400 ${reply}`, {
           data: { url: this.url, status: 400 },
         });
       }
@@ -213,7 +213,7 @@ export class HttpRemote implements Remote {
       })) {
         if (!asked.delete(id)) {
           throw new RemoteError(
-            RemoteErrorCode.objectCorrupt,
+            'REMOTE_OBJECT_CORRUPT',
             `${this.url} sent object ${id}, which was not asked for (or twice)`,
             {
               data: { id, remote: this.url },
@@ -228,7 +228,7 @@ export class HttpRemote implements Remote {
       if (error instanceof PackFormatError || !(error instanceof RemoteError)) {
         res.destroy();
         throw new RemoteError(
-          RemoteErrorCode.unreachable,
+          'REMOTE_UNREACHABLE',
           `pack download from ${this.url} broke off: ${(error as Error).message}`,
           {
             data: { url: this.url },

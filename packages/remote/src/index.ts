@@ -18,7 +18,7 @@ export {
   type TransferProgress,
   type TransferResult,
 } from './sync';
-export { RemoteError, RemoteErrorCode, isRetryable, type RemoteErrorCodeValue } from './errors';
+export { RemoteError, isRetryable } from './errors';
 export { OBJECT_ID, objectFile, objectRelPath } from './layout';
 export {
   openWorkspaceRemote,

@@ -1,12 +1,12 @@
 import { isObjectId, OBJECT_ID_HINT, objectPath, objectRelativePath } from '@cairn/store/layout';
-import { RemoteError, RemoteErrorCode } from './errors';
+import { InputError } from '@cairn/errors';
 
 export { digestOf, OBJECT_ID } from '@cairn/store/layout';
 
 /** A remote refuses a bad id with its own code: the id came from a remote's answer or a caller, not the store. */
 export function assertObjectId(id: string): void {
   if (!isObjectId(id)) {
-    throw new RemoteError(RemoteErrorCode.badObjectId, `"${id}" is not an object id`, {
+    throw new InputError('REMOTE_BAD_OBJECT_ID', `"${id}" is not an object id`, {
       data: { id },
       hint: OBJECT_ID_HINT,
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { RemoteError, RemoteErrorCode } from './errors';
+import { RemoteError } from './errors';
 import { objectFile } from './layout';
 import { mapLimit, unique, type Remote } from './transport';
 
@@ -36,7 +36,7 @@ export class LocalRemote implements Remote {
       await fs.copyFile(objectFile(this.root, id), destFile);
     } catch (error) {
       if (errno(error) === 'ENOENT') {
-        throw new RemoteError(RemoteErrorCode.objectMissing, `object ${id} is not in ${this.url}`, {
+        throw new RemoteError('REMOTE_OBJECT_MISSING', `object ${id} is not in ${this.url}`, {
           data: { id, remote: this.url },
         });
       }

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RemoteError, RemoteErrorCode } from './errors';
+import { InputError } from '@cairn/errors';
 import { HttpRemote } from './http';
 import { LocalRemote } from './local';
 import { createS3Client, parseS3Url, S3Remote, type S3ClientOptions } from './s3';
@@ -13,7 +13,7 @@ export function remoteKind(url: string): RemoteKind {
   if (/^https?:\/\//.test(url)) return 'http';
   if (url.startsWith('s3://')) return 's3';
   if (url.startsWith('file://') || isAbsolute(url)) return 'local';
-  throw new RemoteError(RemoteErrorCode.urlInvalid, `unsupported remote URL: ${url}`, {
+  throw new InputError('REMOTE_URL_INVALID', `unsupported remote URL: ${url}`, {
     data: { url },
     hint: 'use an absolute path or file:// URL, http(s)://host:port (a cairn cache server), or s3://bucket/prefix',
   });

@@ -2,7 +2,8 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { RemoteError, RemoteErrorCode } from './errors';
+import { InputError } from '@cairn/errors';
+import { RemoteError } from './errors';
 import { objectRelPath } from './layout';
 import { mapLimit, unique, type Remote } from './transport';
 
@@ -16,7 +17,7 @@ export interface S3Location {
 export function parseS3Url(url: string): S3Location {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (!match || !match[1]) {
-    throw new RemoteError(RemoteErrorCode.urlInvalid, `not an S3 URL: ${url}`, {
+    throw new InputError('REMOTE_URL_INVALID', `not an S3 URL: ${url}`, {
       data: { url },
       hint: 'use s3://bucket or s3://bucket/prefix',
     });
@@ -89,7 +90,7 @@ export class S3Remote implements Remote {
       body = out.Body as Readable;
     } catch (error) {
       if (isS3NotFound(error)) {
-        throw new RemoteError(RemoteErrorCode.objectMissing, `object ${id} is not in ${this.url}`, {
+        throw new RemoteError('REMOTE_OBJECT_MISSING', `object ${id} is not in ${this.url}`, {
           data: { id, remote: this.url },
         });
       }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hashBuffer, hashFile } from '@cairn/hash';
-import { isRetryable, RemoteError, RemoteErrorCode } from './errors';
+import { isRetryable, RemoteError } from './errors';
 import { assertObjectId, digestOf, objectFile } from './layout';
 import { PACK_OBJECT_BYTES } from './pack';
 import { mapLimit, unique, type Remote } from './transport';
@@ -126,7 +126,7 @@ async function transferUnits(
   });
   if (failed.length > 0) {
     throw new RemoteError(
-      RemoteErrorCode.transferFailed,
+      'REMOTE_TRANSFER_FAILED',
       `${verb}: ${failed.length} of ${total} objects failed (first: ${failed[0]!.message})`,
       {
         data: { failed },
@@ -189,7 +189,7 @@ function tempBeside(target: string): string {
 }
 
 function corruptObject(id: string, actual: string, url: string): RemoteError {
-  return new RemoteError(RemoteErrorCode.objectCorrupt, `object ${id} from ${url} hashes to ${actual}`, {
+  return new RemoteError('REMOTE_OBJECT_CORRUPT', `object ${id} from ${url} hashes to ${actual}`, {
     data: { id, actual, remote: url },
     retryable: true,
   });

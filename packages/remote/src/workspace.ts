@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import {
   checkout,
   CONFIG_FILE,
@@ -7,7 +7,6 @@ import {
   referencedObjects,
   selectPointers,
   workspaceObjects,
-  StoreErrorCode,
   type CheckoutResult,
   type MaterializeOptions,
   type Pointer,
@@ -35,14 +34,14 @@ export async function openWorkspaceRemote(
   const config = await loadConfig(root);
   const chosen = name ?? config.defaultRemote;
   if (!chosen) {
-    throw new CairnError('REMOTE_NOT_CONFIGURED', `no remote named and no defaultRemote in ${CONFIG_FILE}`, {
+    throw cairnError('REMOTE_NOT_CONFIGURED', `no remote named and no defaultRemote in ${CONFIG_FILE}`, {
       data: { file: CONFIG_FILE, pointer: '/defaultRemote' },
       hint: 'add one with `cairn remote add NAME URL --default`, or name one with --remote NAME',
     });
   }
   const entry = config.remotes[chosen];
   if (!entry) {
-    throw new CairnError('REMOTE_UNKNOWN', `no remote named "${chosen}" in ${CONFIG_FILE}`, {
+    throw cairnError('REMOTE_UNKNOWN', `no remote named "${chosen}" in ${CONFIG_FILE}`, {
       data: { file: CONFIG_FILE, pointer: `/remotes/${chosen}` },
       hint: `known remotes: ${Object.keys(config.remotes).join(', ') || '(none; add one with `cairn remote add`)'}`,
     });
@@ -143,7 +142,7 @@ export async function checkoutRepairing(
           repaired,
         };
       } catch (error) {
-        if ((error as { code?: string }).code !== StoreErrorCode.objectCorrupt) throw error;
+        if ((error as { code?: string }).code !== 'STORE_OBJECT_CORRUPT') throw error;
         const ids = ((error as { data?: { ids?: string[] } }).data?.ids ?? []).filter(
           (id) => !repaired.includes(id),
         );

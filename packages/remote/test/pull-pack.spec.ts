@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashBuffer } from '@cairn/hash';
-import { HttpRemote, packHeader, pullObjects, RemoteErrorCode } from '../src';
+import { HttpRemote, packHeader, pullObjects } from '../src';
 import { tempDir } from './helpers';
 
 // A hostile cache server: it claims to have every object and answers /v1/objects/fetch with
@@ -72,7 +72,7 @@ describe('pull through packs from a hostile server', () => {
       const remote = new HttpRemote(url);
       cleanups.push(() => remote.close());
       await expect(pullObjects(store.path, [goodId, otherId], remote, { retries: 0 })).rejects.toMatchObject({
-        code: RemoteErrorCode.transferFailed,
+        code: 'REMOTE_TRANSFER_FAILED',
       });
       const files = storeFiles(store.path);
       // Only a genuine object may have landed (the duplicate case delivers it before failing).

@@ -1,13 +1,3 @@
-/** Stable codes of the request failures `cairn serve` answers with 400/413 (anything else is a 500). */
-export const ServeRequestErrorCode = {
-  invalidRequest: 'SERVE_INVALID_REQUEST',
-  invalidRow: 'SERVE_INVALID_ROW',
-  invalidJson: 'SERVE_INVALID_JSON',
-  /** The JSON body nests deeper than MAX_JSON_DEPTH. */
-  jsonTooDeep: 'SERVE_JSON_TOO_DEEP',
-  requestTooLarge: 'SERVE_REQUEST_TOO_LARGE',
-} as const;
-
 /**
  * Request JSON never needs more than {"rows": [{"feature": value}]}; a body
  * nesting deeper is refused before anything walks it recursively.

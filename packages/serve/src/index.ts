@@ -16,4 +16,4 @@ export { createModelServer, type ModelServerOptions } from './server';
 export { LATENCY_BUCKETS } from './model-metrics';
 export { DEFAULT_FEATURE_BUCKETS, decileBounds, populationStabilityIndex } from './feature-histograms';
 export { artifactVersion, readReferenceCsv } from './reference';
-export { MAX_ECHO_CHARS, MAX_JSON_DEPTH, ServeRequestErrorCode } from './errors';
+export { MAX_ECHO_CHARS, MAX_JSON_DEPTH } from './errors';

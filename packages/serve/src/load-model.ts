@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { readModelManifest, type ModelManifest, type Prediction, type Row } from './manifest';
 import { PythonWorker } from './python-worker';
 
@@ -28,25 +28,23 @@ interface NodeModelImpl {
 
 function checkPredictions(predictions: unknown, count: number, entry: string): Prediction[] {
   if (!Array.isArray(predictions) || predictions.length !== count) {
-    throw new CairnError(
+    throw cairnError(
       'MODEL_PREDICTION_INVALID',
       `${entry}: predict returned ${Array.isArray(predictions) ? `${predictions.length} predictions` : typeof predictions} for ${count} row(s)`,
       {
         data: { entry },
         hint: 'predict must return one {label, probabilities?} per input row, in order',
-        exitCode: 1,
       },
     );
   }
   predictions.forEach((prediction: unknown, index) => {
     const label = (prediction as Prediction | null)?.label;
     if (typeof label !== 'string' && typeof label !== 'number') {
-      throw new CairnError(
+      throw cairnError(
         'MODEL_PREDICTION_INVALID',
         `${entry}: prediction ${index} has no string or number "label"`,
         {
           data: { entry, index },
-          exitCode: 1,
         },
       );
     }
@@ -85,7 +83,7 @@ async function loadNodeModel(
   try {
     exports = await importEntry(entryPath);
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'MODEL_ENTRY_FAILED',
       `${entryPath}: loading the model entry failed: ${(error as Error).message}`,
       {
@@ -97,18 +95,14 @@ async function loadNodeModel(
   const load = (exports.load ?? (exports.default as Record<string, unknown> | undefined)?.load) as
     ((dir: string) => Promise<NodeModelImpl> | NodeModelImpl) | undefined;
   if (typeof load !== 'function') {
-    throw new CairnError(
-      'MODEL_ENTRY_INVALID',
-      `${entryPath}: does not export a load(artifactDir) function`,
-      {
-        data: { entry: entryPath },
-        hint: 'a node model entry exports async function load(artifactDir) returning { predict(rows) }',
-      },
-    );
+    throw cairnError('MODEL_ENTRY_INVALID', `${entryPath}: does not export a load(artifactDir) function`, {
+      data: { entry: entryPath },
+      hint: 'a node model entry exports async function load(artifactDir) returning { predict(rows) }',
+    });
   }
   const impl = await load(artifactDir);
   if (typeof impl?.predict !== 'function') {
-    throw new CairnError(
+    throw cairnError(
       'MODEL_ENTRY_INVALID',
       `${entryPath}: load() did not return an object with predict(rows)`,
       {
@@ -124,13 +118,12 @@ async function loadNodeModel(
       try {
         predictions = await impl.predict(rows);
       } catch (error) {
-        throw new CairnError(
+        throw cairnError(
           'MODEL_PREDICT_FAILED',
           `${entryPath}: predict failed: ${(error as Error).message}`,
           {
             data: { entry: entryPath },
             cause: error,
-            exitCode: 1,
           },
         );
       }
@@ -153,7 +146,7 @@ export async function loadModel(artifactDir: string, options: LoadModelOptions =
   try {
     await fs.access(entryPath);
   } catch {
-    throw new CairnError('MODEL_ENTRY_NOT_FOUND', `${entryPath}: the manifest's entry does not exist`, {
+    throw cairnError('MODEL_ENTRY_NOT_FOUND', `${entryPath}: the manifest's entry does not exist`, {
       data: { file: resolve(dir, 'cairn-model.json'), pointer: '/entry', entry: manifest.entry },
     });
   }
@@ -172,7 +165,7 @@ export async function loadModel(artifactDir: string, options: LoadModelOptions =
     child.once('error', (error) => {
       const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
       rejectSpawn(
-        new CairnError(
+        cairnError(
           notFound ? 'SERVE_PYTHON_NOT_FOUND' : 'SERVE_WORKER_CRASHED',
           `cannot start the python worker with ${python}: ${error.message}`,
           { hint: 'set CAIRN_PYTHON or pass --python to the interpreter the model needs' },

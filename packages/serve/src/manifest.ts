@@ -1,7 +1,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 
 export const MANIFEST_FILE = 'cairn-model.json';
 
@@ -65,7 +65,7 @@ export function parseModelManifest(value: unknown, file = MANIFEST_FILE): ModelM
       first?.keyword === 'required'
         ? `${first.instancePath}/${String(first.params.missingProperty)}`
         : (first?.instancePath ?? '');
-    throw new CairnError(
+    throw cairnError(
       'MODEL_MANIFEST_INVALID',
       `${file}: ${pointer || '/'} ${first ? describe(first) : 'is invalid'}`,
       {
@@ -82,7 +82,7 @@ export function parseModelManifest(value: unknown, file = MANIFEST_FILE): ModelM
   const seen = new Set<string>();
   manifest.features.forEach((feature, index) => {
     if (seen.has(feature.name)) {
-      throw new CairnError(
+      throw cairnError(
         'MODEL_MANIFEST_INVALID',
         `${file}: /features/${index}/name "${feature.name}" is listed twice`,
         {
@@ -94,14 +94,10 @@ export function parseModelManifest(value: unknown, file = MANIFEST_FILE): ModelM
     seen.add(feature.name);
   });
   if (manifest.task !== 'regression' && (!manifest.labels || manifest.labels.length === 0)) {
-    throw new CairnError(
-      'MODEL_MANIFEST_INVALID',
-      `${file}: /labels is required for a ${manifest.task} model`,
-      {
-        data: { file, pointer: '/labels' },
-        hint: 'list the class labels in the order of `probabilities`',
-      },
-    );
+    throw cairnError('MODEL_MANIFEST_INVALID', `${file}: /labels is required for a ${manifest.task} model`, {
+      data: { file, pointer: '/labels' },
+      hint: 'list the class labels in the order of `probabilities`',
+    });
   }
   return manifest;
 }
@@ -114,7 +110,7 @@ export async function readModelManifest(artifactDir: string): Promise<ModelManif
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CairnError(
+    throw cairnError(
       code === 'ENOENT' || code === 'ENOTDIR' ? 'MODEL_MANIFEST_NOT_FOUND' : 'MODEL_MANIFEST_UNREADABLE',
       `${file}: cannot read the model manifest (${code ?? String(error)})`,
       {
@@ -128,14 +124,10 @@ export async function readModelManifest(artifactDir: string): Promise<ModelManif
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CairnError(
-      'MODEL_MANIFEST_INVALID_JSON',
-      `${file}: not valid JSON (${(error as Error).message})`,
-      {
-        data: { file, pointer: '/' },
-        cause: error,
-      },
-    );
+    throw cairnError('MODEL_MANIFEST_INVALID_JSON', `${file}: not valid JSON (${(error as Error).message})`, {
+      data: { file, pointer: '/' },
+      cause: error,
+    });
   }
   return parseModelManifest(value, file);
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import type { Prediction, Row } from './manifest';
 
 interface Pending {
@@ -60,7 +60,7 @@ export class PythonWorker {
       const notFound = (error as NodeJS.ErrnoException).code === 'ENOENT';
       this.fail(
         child,
-        new CairnError(
+        cairnError(
           notFound ? 'SERVE_PYTHON_NOT_FOUND' : 'SERVE_WORKER_CRASHED',
           notFound
             ? `python interpreter not found: ${this.options.python}`
@@ -76,7 +76,7 @@ export class PythonWorker {
       if (this.closing) {
         this.fail(
           child,
-          new CairnError('SERVE_MODEL_CLOSED', 'the model was closed while a prediction was in flight'),
+          cairnError('SERVE_MODEL_CLOSED', 'the model was closed while a prediction was in flight'),
         );
         return;
       }
@@ -84,13 +84,12 @@ export class PythonWorker {
       const tail = this.stderrTail.trim().split('\n').slice(-5).join('\n');
       this.fail(
         child,
-        new CairnError(
+        cairnError(
           'SERVE_WORKER_CRASHED',
           `python worker ${this.options.entryPath} (pid ${String(child.pid)}) stopped with ${how} while ${this.pending.size} request(s) were in flight${tail ? `; last stderr:\n${tail}` : ''}`,
           {
             data: { pid: child.pid, code, signal, entry: this.options.entryPath },
             hint: 'the next request starts a new worker; fix the model script if this repeats',
-            exitCode: 1,
           },
         ),
       );
@@ -123,9 +122,8 @@ export class PythonWorker {
     this.pending.delete(message.id as number);
     if (message.error !== undefined) {
       request.reject(
-        new CairnError('MODEL_PREDICT_FAILED', `python model error: ${String(message.error)}`, {
+        cairnError('MODEL_PREDICT_FAILED', `python model error: ${String(message.error)}`, {
           data: { entry: this.options.entryPath },
-          exitCode: 1,
         }),
       );
     } else {
@@ -134,7 +132,7 @@ export class PythonWorker {
   }
 
   predict(rows: Row[]): Promise<Prediction[]> {
-    if (this.closing) return Promise.reject(new CairnError('SERVE_MODEL_CLOSED', 'the model is closed'));
+    if (this.closing) return Promise.reject(cairnError('SERVE_MODEL_CLOSED', 'the model is closed'));
     const child = this.start();
     const id = this.nextId++;
     return new Promise<Prediction[]>((resolve, reject) => {

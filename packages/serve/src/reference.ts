@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { readTable } from '@cairn/table';
 import type { ModelManifest, Row } from './manifest';
 
@@ -16,7 +16,7 @@ export async function readReferenceCsv(file: string, manifest: ModelManifest): P
   const header = new Set(table.columns);
   for (const feature of manifest.features) {
     if (!header.has(feature.name)) {
-      throw new CairnError(
+      throw cairnError(
         'SERVE_REFERENCE_INVALID',
         `${file}: column "${feature.name}" (a model feature) is missing from the header`,
         {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { CairnError, isCairnError } from '@cairn/errors';
+import { cairnError, isCairnError, type ErrorCode } from '@cairn/errors';
 import type { LoadedModel } from './load-model';
 import type { Row } from './manifest';
-import { clipText, jsonDepthExceeds, MAX_ECHO_CHARS, MAX_JSON_DEPTH, ServeRequestErrorCode } from './errors';
+import { clipText, jsonDepthExceeds, MAX_ECHO_CHARS, MAX_JSON_DEPTH } from './errors';
 import { ModelMetrics } from './model-metrics';
 import { validateRequestRows } from './validate-rows';
 
@@ -37,7 +37,13 @@ export interface ModelServerOptions {
 class BodyTooLarge extends Error {}
 
 /** Failures caused by the request (400/413); anything else is the model's or ours (500). */
-const CLIENT_ERRORS = new Set<string>(Object.values(ServeRequestErrorCode));
+const CLIENT_ERRORS = new Set<ErrorCode>([
+  'SERVE_INVALID_REQUEST',
+  'SERVE_INVALID_ROW',
+  'SERVE_INVALID_JSON',
+  'SERVE_JSON_TOO_DEEP',
+  'SERVE_REQUEST_TOO_LARGE',
+]);
 
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -75,8 +81,8 @@ function requestRows(body: unknown): unknown {
     if ('row' in object) return [object.row];
     return [object];
   }
-  throw new CairnError(
-    ServeRequestErrorCode.invalidRequest,
+  throw cairnError(
+    'SERVE_INVALID_REQUEST',
     `request body must be a JSON object or array, got ${body === null ? 'null' : typeof body}`,
     {
       data: { pointer: '/' },
@@ -146,13 +152,9 @@ export function createModelServer(options: ModelServerOptions): Server {
         text = await readBody(request, maxBody);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          throw new CairnError(
-            ServeRequestErrorCode.requestTooLarge,
-            `request body exceeds ${maxBody} bytes`,
-            {
-              data: { limit: maxBody },
-            },
-          );
+          throw cairnError('SERVE_REQUEST_TOO_LARGE', `request body exceeds ${maxBody} bytes`, {
+            data: { limit: maxBody },
+          });
         }
         throw error;
       }
@@ -161,15 +163,15 @@ export function createModelServer(options: ModelServerOptions): Server {
         body = JSON.parse(text);
       } catch (error) {
         // V8's message quotes only a few characters around the fault; clipped all the same.
-        throw new CairnError(
-          ServeRequestErrorCode.invalidJson,
+        throw cairnError(
+          'SERVE_INVALID_JSON',
           `request body is not valid JSON: ${clipText((error as Error).message)}`,
           { data: { pointer: '/' } },
         );
       }
       if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
-        throw new CairnError(
-          ServeRequestErrorCode.jsonTooDeep,
+        throw cairnError(
+          'SERVE_JSON_TOO_DEEP',
           `request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels`,
           { data: { pointer: '/', limit: MAX_JSON_DEPTH }, hint: 'send {"rows": [{"feature": value, ...}]}' },
         );
@@ -181,7 +183,7 @@ export function createModelServer(options: ModelServerOptions): Server {
       sendJson(response, 200, { predictions });
     } catch (error) {
       const clientError = isCairnError(error) && CLIENT_ERRORS.has(error.code);
-      status = isCairnError(error, ServeRequestErrorCode.requestTooLarge) ? 413 : clientError ? 400 : 500;
+      status = isCairnError(error, 'SERVE_REQUEST_TOO_LARGE') ? 413 : clientError ? 400 : 500;
       const detail = isCairnError(error)
         ? {
             code: error.code,

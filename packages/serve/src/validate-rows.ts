@@ -1,5 +1,5 @@
-import { CairnError } from '@cairn/errors';
-import { previewValue, ServeRequestErrorCode } from './errors';
+import { cairnError } from '@cairn/errors';
+import { previewValue } from './errors';
 import type { ModelManifest, Row } from './manifest';
 
 function typeOf(value: unknown): string {
@@ -18,8 +18,8 @@ function typeOf(value: unknown): string {
  */
 export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest, 'features'>): Row[] {
   if (!Array.isArray(rows) || rows.length === 0) {
-    throw new CairnError(
-      ServeRequestErrorCode.invalidRequest,
+    throw cairnError(
+      'SERVE_INVALID_REQUEST',
       `/rows must be a non-empty array of objects, got ${typeOf(rows)}`,
       {
         data: { pointer: '/rows' },
@@ -29,8 +29,8 @@ export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest,
   }
   return rows.map((row: unknown, index) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      throw new CairnError(
-        ServeRequestErrorCode.invalidRow,
+      throw cairnError(
+        'SERVE_INVALID_ROW',
         `/rows/${index} must be an object of feature values, got ${typeOf(row)}`,
         {
           data: { row: index, pointer: `/rows/${index}` },
@@ -47,8 +47,8 @@ export function validateRequestRows(rows: unknown, manifest: Pick<ModelManifest,
           : typeof value === 'string';
       if (!ok) {
         const got = value === undefined ? 'nothing (missing)' : previewValue(value);
-        throw new CairnError(
-          ServeRequestErrorCode.invalidRow,
+        throw cairnError(
+          'SERVE_INVALID_ROW',
           `/rows/${index}/${feature.name}: expected ${feature.type === 'number' ? 'a finite number' : 'a string'}, got ${got}`,
           {
             data: {

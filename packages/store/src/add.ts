@@ -11,7 +11,7 @@ import {
   type ManifestEntry,
 } from '@cairn/hash';
 import { initWorkspace, loadLayout, type Layout } from './config';
-import { fsError, StoreErrorCode, storeError } from './errors';
+import { fsError, storeError } from './errors';
 import {
   changedError,
   listObjectIds,
@@ -78,7 +78,7 @@ async function hashOne(
             ignore: (path) => {
               if (path.endsWith(POINTER_SUFFIX)) {
                 throw storeError(
-                  StoreErrorCode.pathUnsupported,
+                  'STORE_PATH_UNSUPPORTED',
                   `${join(source, path)}: a pointer file inside a folder being added`,
                   {
                     data: { path: join(source, path) },
@@ -104,7 +104,7 @@ async function hashOne(
   }
   if (!stat.isFile()) {
     throw storeError(
-      StoreErrorCode.pathUnsupported,
+      'STORE_PATH_UNSUPPORTED',
       `${source}: only regular files and folders can be added (not a symlink or special file)`,
       {
         data: { path: source },
@@ -249,7 +249,7 @@ function assertNoOverlap(root: string, sources: string[]): Promise<void> {
     const rel = relative(sorted[i - 1]!, sorted[i]!);
     if (rel === '' || !rel.startsWith('..')) {
       throw storeError(
-        StoreErrorCode.pathUnsupported,
+        'STORE_PATH_UNSUPPORTED',
         `${toPosixRelative(root, sorted[i]!)} is given twice or lies inside ${toPosixRelative(root, sorted[i - 1]!)}`,
         {
           data: { path: sorted[i]! },
@@ -272,7 +272,7 @@ function assertNoOverlap(root: string, sources: string[]): Promise<void> {
         );
         if (tracked) {
           throw storeError(
-            StoreErrorCode.pathUnsupported,
+            'STORE_PATH_UNSUPPORTED',
             `${toPosixRelative(root, source)} is inside ${toPosixRelative(root, dir)}, which is tracked already`,
             {
               data: { path: source, trackedBy: pointerFileFor(dir) },

@@ -2,14 +2,7 @@ import { constants, lstatSync, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
-import {
-  createHasher,
-  hashDirectory,
-  hashFile,
-  HashErrorCode,
-  StatCache,
-  type ManifestEntry,
-} from '@cairn/hash';
+import { createHasher, hashDirectory, hashFile, StatCache, type ManifestEntry } from '@cairn/hash';
 import {
   LINK_STRATEGIES,
   loadLayout,
@@ -18,7 +11,7 @@ import {
   type LinkStrategy,
   type LinkWarning,
 } from './config';
-import { errnoCode, StoreErrorCode, storeError } from './errors';
+import { errnoCode, storeError } from './errors';
 import { digestOf, isDirId, objectPath } from './layout';
 import { objectPresent, readManifestObject } from './objects';
 import {
@@ -158,7 +151,7 @@ class Placer {
   ) {
     for (const strategy of requested) {
       if (!LINK_STRATEGIES.includes(strategy)) {
-        throw storeError(StoreErrorCode.linkFailed, `unknown link strategy "${String(strategy)}"`, {
+        throw storeError('CHECKOUT_LINK_FAILED', `unknown link strategy "${String(strategy)}"`, {
           data: { strategy },
           hint: `valid: ${LINK_STRATEGIES.join(', ')}`,
         });
@@ -181,7 +174,7 @@ class Placer {
         lastError = error;
         await fs.rm(dest, { force: true });
         if (errnoCode(error) === 'ENOENT') {
-          throw storeError(StoreErrorCode.objectMissing, `object ${hash} is not in the cache`, {
+          throw storeError('STORE_OBJECT_MISSING', `object ${hash} is not in the cache`, {
             data: { id: hash, path: dest },
             hint: 'fetch it with `cairn pull`',
           });
@@ -202,7 +195,7 @@ class Placer {
       return;
     }
     throw storeError(
-      StoreErrorCode.linkFailed,
+      'CHECKOUT_LINK_FAILED',
       `could not place ${dest} with any of: ${this.strategies.join(', ')}`,
       {
         data: { path: dest, strategies: this.strategies },
@@ -217,7 +210,7 @@ class Placer {
     const file = objectPath(this.layout.cacheDir, hash);
     const moved = await quarantineObject(this.layout, hash);
     return storeError(
-      StoreErrorCode.objectCorrupt,
+      'STORE_OBJECT_CORRUPT',
       `object ${hash} no longer matches its hash; it was moved to ${moved} and nothing was written`,
       {
         data: { id: hash, ids: [hash], file, quarantined: moved },
@@ -389,14 +382,10 @@ async function materializeDirectory(
 
 async function assertPresent(layout: Layout, pointer: Pointer): Promise<void> {
   if (!(await objectPresent(layout.cacheDir, pointer.hash))) {
-    throw storeError(
-      StoreErrorCode.objectMissing,
-      `object ${pointer.hash} (${pointer.path}) is not in the cache`,
-      {
-        data: { id: pointer.hash, path: pointer.path },
-        hint: 'fetch it with `cairn pull`',
-      },
-    );
+    throw storeError('STORE_OBJECT_MISSING', `object ${pointer.hash} (${pointer.path}) is not in the cache`, {
+      data: { id: pointer.hash, path: pointer.path },
+      hint: 'fetch it with `cairn pull`',
+    });
   }
 }
 
@@ -412,10 +401,10 @@ async function manifestForWriting(
     entries = await readManifestObject(layout.cacheDir, pointer.hash);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === StoreErrorCode.objectCorrupt) throw await placer.corrupt(pointer.hash);
-    if (code === HashErrorCode.badManifest) {
+    if (code === 'STORE_OBJECT_CORRUPT') throw await placer.corrupt(pointer.hash);
+    if (code === 'HASH_BAD_MANIFEST') {
       throw storeError(
-        StoreErrorCode.manifestInvalid,
+        'STORE_MANIFEST_INVALID',
         `${source.file}: /hash names manifest ${pointer.hash}, which ${(error as Error).message}; nothing was written`,
         {
           data: { file: source.file, pointer: '/hash', manifest: pointer.hash },
@@ -484,7 +473,7 @@ export async function materialize(
     if ((await checkWorkspaceData(confined, pointer, statCache)).matches) return [];
     if (!options.force) {
       throw storeError(
-        StoreErrorCode.wouldOverwrite,
+        'CHECKOUT_WOULD_OVERWRITE',
         `${target} exists with other content; refusing to replace it`,
         {
           data: { path: target },
@@ -539,7 +528,7 @@ export async function checkout(
     const conflicts = states.filter((entry) => entry.state === 'modified' && !onlyDeletions(entry));
     if (conflicts.length > 0 && !options.force) {
       throw storeError(
-        StoreErrorCode.wouldOverwrite,
+        'CHECKOUT_WOULD_OVERWRITE',
         `checkout would overwrite local changes in: ${conflicts.map((entry) => entry.path).join(', ')}`,
         {
           data: { paths: conflicts.map((entry) => entry.path) },
@@ -557,7 +546,7 @@ export async function checkout(
     }
     if (notInCache.length > 0) {
       throw storeError(
-        StoreErrorCode.objectMissing,
+        'STORE_OBJECT_MISSING',
         `not in the cache: ${notInCache.map((entry) => entry.path).join(', ')}`,
         {
           data: { paths: notInCache.map((entry) => entry.path) },

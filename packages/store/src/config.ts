@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@cairn/fs-atomic';
-import { StoreErrorCode, storeError } from './errors';
+import { storeError } from './errors';
 import {
   CAIRN_DIR,
   CAIRN_GITIGNORE_LINES,
@@ -99,7 +99,7 @@ export function findWorkspaceRoot(cwd: string): string {
     if (dirname(dir) === dir) break;
   }
   if (fallback) return fallback;
-  throw storeError(StoreErrorCode.noWorkspace, `no cairn workspace at or above ${start}`, {
+  throw storeError('STORE_NO_WORKSPACE', `no cairn workspace at or above ${start}`, {
     data: { cwd: start },
     hint: 'run `cairn init` at the root of your repository',
   });
@@ -118,21 +118,17 @@ function parseConfig(file: string, text: string): CairnConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw storeError(StoreErrorCode.configInvalid, `${file}: not valid JSON (${(error as Error).message})`, {
+    throw storeError('CONFIG_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
       data: { file, pointer: '' },
       hint: 'fix the JSON syntax, or delete the file and run `cairn init`',
     });
   }
   const problem = schemaProblem('config', raw);
   if (problem) {
-    throw storeError(
-      StoreErrorCode.configInvalid,
-      `${file}: ${problem.pointer || '(document)'} ${problem.message}`,
-      {
-        data: { file, pointer: problem.pointer },
-        hint: 'see packages/store/schemas/config.schema.json for the valid fields',
-      },
-    );
+    throw storeError('CONFIG_INVALID', `${file}: ${problem.pointer || '(document)'} ${problem.message}`, {
+      data: { file, pointer: problem.pointer },
+      hint: 'see packages/store/schemas/config.schema.json for the valid fields',
+    });
   }
   const value = raw as Partial<CairnConfig> & { version: 1 };
   const config: CairnConfig = {
@@ -144,14 +140,14 @@ function parseConfig(file: string, text: string): CairnConfig {
   const cacheDir = config.cache.dir;
   if (cacheDir !== undefined && /(^|[\\/])\.git([\\/]|$)/i.test(cacheDir)) {
     // A committed config must not make cairn write into git's own folder (hooks, config).
-    throw storeError(StoreErrorCode.configInvalid, `${file}: /cache/dir must not lie inside a .git folder`, {
+    throw storeError('CONFIG_INVALID', `${file}: /cache/dir must not lie inside a .git folder`, {
       data: { file, pointer: '/cache/dir' },
       hint: 'valid: a folder outside .git, e.g. .cairn/cache (the default) or a shared cache folder',
     });
   }
   if (config.defaultRemote !== undefined && !(config.defaultRemote in config.remotes)) {
     throw storeError(
-      StoreErrorCode.configInvalid,
+      'CONFIG_INVALID',
       `${file}: /defaultRemote names "${config.defaultRemote}", which is not in /remotes`,
       {
         data: { file, pointer: '/defaultRemote' },

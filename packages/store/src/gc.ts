@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
 import { loadLayout, type Layout } from './config';
-import { errnoCode, StoreErrorCode, storeError } from './errors';
+import { errnoCode, storeError } from './errors';
 import { pointersInGitRefs } from './git-refs';
 import { workspaceReferences, type KeepReference } from './keep';
 import { isDirId, objectPath } from './layout';
@@ -52,7 +52,7 @@ function manifestUnreadable(
 ): Error {
   const file = objectPath(layout.cacheDir, reference.id);
   return storeError(
-    StoreErrorCode.manifestUnreadable,
+    'GC_MANIFEST_UNREADABLE',
     `gc stopped, nothing was deleted: the folder manifest ${reference.id} referenced by ${reference.source} ${reason} (${file})`,
     {
       data: { id: reference.id, file, source: reference.source },
@@ -91,11 +91,11 @@ async function withManifestMembers(
     } catch (error) {
       if (!strict) continue;
       const code = (error as { code?: string }).code ?? errnoCode(error);
-      if (code === StoreErrorCode.objectMissing) {
+      if (code === 'STORE_OBJECT_MISSING') {
         if (await quarantined(layout, reference.id))
           throw manifestUnreadable(layout, reference, 'was quarantined as corrupt', error);
         absentManifests.push(reference);
-      } else if (code === StoreErrorCode.objectCorrupt) {
+      } else if (code === 'STORE_OBJECT_CORRUPT') {
         throw manifestUnreadable(layout, reference, 'does not hash to its id (corrupt)', error);
       } else {
         throw manifestUnreadable(layout, reference, `cannot be read: ${(error as Error).message}`, error);

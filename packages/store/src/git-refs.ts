@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { findRepository, listRefs, TreeWalker, type RefRoot, type TreeBlob } from '@cairn/git';
-import { StoreErrorCode, storeError } from './errors';
+import { storeError } from './errors';
 import { runRecordArtifact, type KeepReference } from './keep';
 import { POINTER_SUFFIX, parsePointer } from './pointer';
 
@@ -14,7 +14,7 @@ export interface GitPointerScan {
 }
 
 function gitUnreadable(message: string, data: Record<string, unknown>, cause?: unknown): Error {
-  return storeError(StoreErrorCode.gitUnreadable, message, {
+  return storeError('GC_GIT_UNREADABLE', message, {
     data,
     hint: 'a shallow or partial clone lacks old trees; fetch them or run gc without --all-refs',
     cause,
@@ -33,7 +33,7 @@ function gitUnreadable(message: string, data: Record<string, unknown>, cause?: u
 export async function pointersInGitRefs(root: string): Promise<GitPointerScan> {
   const repository = findRepository(root);
   if (!repository) {
-    throw storeError(StoreErrorCode.gitUnreadable, `${root} is not inside a git repository`, {
+    throw storeError('GC_GIT_UNREADABLE', `${root} is not inside a git repository`, {
       data: { root },
       hint: 'gc --all-refs reads pointers from git branches and tags; run it in a git working tree',
     });

@@ -19,7 +19,6 @@ export {
   type LinkStrategy,
   type Layout,
 } from './config';
-export { StoreErrorCode } from './errors';
 export {
   readPointer,
   parsePointer,
@@ -67,6 +66,7 @@ export {
   ROOT_GITIGNORE_LINES,
 } from './layout';
 export { schemaDir } from './schema';
+export { ConfigInvalidError } from './errors';
 
 /** Where object `hash` (64 hex, or 64 hex + `.dir`) lives: `<cache>/b3/<2 hex>/<62 hex>[.dir]`. */
 export function workspaceObjectPath(root: string, hash: string): string {

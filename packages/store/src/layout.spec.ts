@@ -4,7 +4,6 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, tempDir } from '../test/helpers';
 import { initWorkspace } from './config';
-import { StoreErrorCode } from './errors';
 import {
   CAIRN_DIR,
   cairnPath,
@@ -64,7 +63,7 @@ describe('store layout', () => {
     ]) {
       expect(isObjectId(bad)).toBe(false);
       expect(() => objectPath('/store', bad)).toThrow(
-        expect.objectContaining({ code: StoreErrorCode.badObjectId }),
+        expect.objectContaining({ code: 'STORE_BAD_OBJECT_ID' }),
       );
     }
     expect(isObjectId(42)).toBe(false);

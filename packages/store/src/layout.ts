@@ -8,7 +8,7 @@
  * class only) so the cache server can use it without loading the store.
  */
 import { join } from 'node:path';
-import { StoreErrorCode, storeError } from './errors';
+import { storeError } from './errors';
 
 /** Object ids: 64 hex digits (a file's BLAKE3) or 64 hex digits + `.dir` (a directory manifest). */
 export const OBJECT_ID = /^[0-9a-f]{64}(\.dir)?$/;
@@ -28,7 +28,7 @@ export function isObjectId(value: unknown): value is string {
 
 export function assertObjectId(id: string): void {
   if (!isObjectId(id)) {
-    throw storeError(StoreErrorCode.badObjectId, `"${id}" is not an object id`, {
+    throw storeError('STORE_BAD_OBJECT_ID', `"${id}" is not an object id`, {
       data: { id },
       hint: OBJECT_ID_HINT,
     });

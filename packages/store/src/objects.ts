@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createAtomicWriteStream } from '@cairn/fs-atomic';
 import { hashBuffer, hashStream, parseManifest, type ManifestEntry } from '@cairn/hash';
-import { errnoCode, fsError, StoreErrorCode, storeError } from './errors';
+import { errnoCode, fsError, storeError } from './errors';
 import { digestOf, isDirId, isObjectId, OBJECTS_FOLDER, objectPath } from './layout';
 
 /** Files up to this size are read whole when stored; larger ones are streamed. */
@@ -76,7 +76,7 @@ async function writeObject(cacheDir: string, id: string, bytes: Uint8Array): Pro
 /** Stores a manifest (the content of a `.dir` object). Returns false when it was already stored. */
 export async function putManifest(cacheDir: string, id: string, manifest: Uint8Array): Promise<boolean> {
   if (!isDirId(id) || hashBuffer(manifest) !== digestOf(id)) {
-    throw storeError(StoreErrorCode.objectCorrupt, `manifest bytes do not hash to ${id}`, { data: { id } });
+    throw storeError('STORE_OBJECT_CORRUPT', `manifest bytes do not hash to ${id}`, { data: { id } });
   }
   if (await objectPresent(cacheDir, id, manifest.length)) return false;
   await writeObject(cacheDir, id, manifest);
@@ -84,7 +84,7 @@ export async function putManifest(cacheDir: string, id: string, manifest: Uint8A
 }
 
 export function changedError(source: string, expected: string, actual: string): Error {
-  return storeError(StoreErrorCode.sourceChanged, `${source} changed while it was being added`, {
+  return storeError('STORE_SOURCE_CHANGED', `${source} changed while it was being added`, {
     data: { path: source, expected, actual },
     hint: 'nothing was stored for it; run the command again once the file is no longer being written',
   });
@@ -146,7 +146,7 @@ export async function readManifestObject(cacheDir: string, id: string): Promise<
     bytes = await fs.readFile(file);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') {
-      throw storeError(StoreErrorCode.objectMissing, `object ${id} is not in the cache (${file})`, {
+      throw storeError('STORE_OBJECT_MISSING', `object ${id} is not in the cache (${file})`, {
         data: { id, file },
         hint: 'fetch it with `cairn pull`, or re-add the data',
       });
@@ -154,7 +154,7 @@ export async function readManifestObject(cacheDir: string, id: string): Promise<
     throw error;
   }
   if (hashBuffer(bytes) !== digestOf(id)) {
-    throw storeError(StoreErrorCode.objectCorrupt, `object ${id} is corrupt (${file})`, {
+    throw storeError('STORE_OBJECT_CORRUPT', `object ${id} is corrupt (${file})`, {
       data: { id, file },
       hint: 'run `cairn verify --quarantine`, then re-add or pull the data',
     });

@@ -2,7 +2,7 @@ import { promises as fs, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ManifestEntry } from '@cairn/hash';
 import { CAIRN_DIR } from './layout';
-import { StoreErrorCode, storeError } from './errors';
+import { storeError, type StoreCode } from './errors';
 import { dataPathOf, POINTER_SUFFIX, readPointer, readPointerSync, type Pointer } from './pointer';
 
 /** Folders never searched for pointer files. */
@@ -40,26 +40,22 @@ export function resolveWorkspacePath(root: string, path: string): string {
   const realRoot = realpathOrSelf(root);
   const realParent = realpathOrSelf(dirname(absolute));
   if (!isInside(root, absolute) || !isInside(realRoot, join(realParent, basename(absolute)))) {
-    throw storeError(StoreErrorCode.pathOutsideWorkspace, `${path} is outside the workspace ${root}`, {
+    throw storeError('STORE_PATH_OUTSIDE_WORKSPACE', `${path} is outside the workspace ${root}`, {
       data: { path, root },
       hint: 'only data inside the repository can be tracked; move or copy it in first',
     });
   }
   if (absolute === root) {
-    throw storeError(StoreErrorCode.pathReserved, `${path} is the workspace root itself`, {
+    throw storeError('STORE_PATH_RESERVED', `${path} is the workspace root itself`, {
       data: { path },
       hint: 'track a file or folder inside the workspace',
     });
   }
   const reserved = reservedSegment(toPosixRelative(root, absolute));
   if (reserved !== undefined) {
-    throw storeError(
-      StoreErrorCode.pathReserved,
-      `${path} is inside ${reserved}/, which cairn and git manage`,
-      {
-        data: { path },
-      },
-    );
+    throw storeError('STORE_PATH_RESERVED', `${path} is inside ${reserved}/, which cairn and git manage`, {
+      data: { path },
+    });
   }
   return absolute;
 }
@@ -108,12 +104,7 @@ function shown(path: string): string {
   return clean;
 }
 
-function refusal(
-  code: (typeof StoreErrorCode)[keyof typeof StoreErrorCode],
-  relPath: string,
-  source: PathSource,
-  why: string,
-): Error {
+function refusal(code: StoreCode, relPath: string, source: PathSource, why: string): Error {
   return storeError(code, `${source.file}: ${source.field} ${shown(relPath)} ${why}; nothing was written`, {
     data: { file: source.file, pointer: source.field, path: relPath.slice(0, 1024) },
     hint: `valid: ${VALID_PATH}`,
@@ -138,29 +129,19 @@ export function confinedTarget(
   reserved: readonly string[] = [],
 ): string {
   if (isAbsolute(relPath) || relPath === '..' || relPath.startsWith('../')) {
-    throw refusal(StoreErrorCode.pathOutsideWorkspace, relPath, source, 'is outside the workspace');
+    throw refusal('STORE_PATH_OUTSIDE_WORKSPACE', relPath, source, 'is outside the workspace');
   }
   const problem = relativePathProblem(relPath);
-  if (problem) throw refusal(StoreErrorCode.pathInvalid, relPath, source, problem);
+  if (problem) throw refusal('STORE_PATH_INVALID', relPath, source, problem);
   const folder = reservedSegment(relPath);
   if (folder !== undefined) {
-    throw refusal(
-      StoreErrorCode.pathReserved,
-      relPath,
-      source,
-      `is inside ${folder}/, which git and cairn manage`,
-    );
+    throw refusal('STORE_PATH_RESERVED', relPath, source, `is inside ${folder}/, which git and cairn manage`);
   }
   const parts = relPath.split('/');
   const target = join(root, ...parts);
   for (const dir of reserved) {
     if (isInside(dir, target) || isInside(target, dir)) {
-      throw refusal(
-        StoreErrorCode.pathReserved,
-        relPath,
-        source,
-        `would write into the content store ${dir}`,
-      );
+      throw refusal('STORE_PATH_RESERVED', relPath, source, `would write into the content store ${dir}`);
     }
   }
   let current = root;
@@ -171,7 +152,7 @@ export function confinedTarget(
     if (stat.isSymbolicLink() || !stat.isDirectory()) {
       const what = stat.isSymbolicLink() ? 'a symlink' : 'not a folder';
       throw refusal(
-        StoreErrorCode.pathUnsafeParent,
+        'STORE_PATH_UNSAFE_PARENT',
         relPath,
         source,
         `passes through ${parts.slice(0, i + 1).join('/')}, which is ${what}`,
@@ -198,17 +179,17 @@ export function assertManifestSafe(
   const files = new Set<string>();
   for (const [index, entry] of entries.entries()) {
     const problem = relativePathProblem(entry.path);
-    if (problem) throw refusal(StoreErrorCode.manifestInvalid, entry.path, where(index), problem);
+    if (problem) throw refusal('STORE_MANIFEST_INVALID', entry.path, where(index), problem);
     const folder = reservedSegment(entry.path);
     if (folder !== undefined)
       throw refusal(
-        StoreErrorCode.pathReserved,
+        'STORE_PATH_RESERVED',
         entry.path,
         where(index),
         `is inside ${folder}/, which git and cairn manage`,
       );
     if (files.has(entry.path))
-      throw refusal(StoreErrorCode.manifestInvalid, entry.path, where(index), 'is listed twice');
+      throw refusal('STORE_MANIFEST_INVALID', entry.path, where(index), 'is listed twice');
     files.add(entry.path);
   }
   for (const [index, entry] of entries.entries()) {
@@ -217,7 +198,7 @@ export function assertManifestSafe(
       const prefix = parts.slice(0, i).join('/');
       if (files.has(prefix)) {
         throw refusal(
-          StoreErrorCode.manifestInvalid,
+          'STORE_MANIFEST_INVALID',
           entry.path,
           where(index),
           `lies under ${shown(prefix)}, which the manifest lists as a file`,
@@ -291,14 +272,10 @@ export async function selectPointers(root: string, paths?: string[]): Promise<Po
     );
     const inside = isDir ? await listPointers(root, absolute) : [];
     if (inside.length === 0) {
-      throw storeError(
-        StoreErrorCode.notTracked,
-        `${path} is not tracked by cairn (no ${basename(pointerFile)})`,
-        {
-          data: { path },
-          hint: 'track it with `cairn add`',
-        },
-      );
+      throw storeError('STORE_NOT_TRACKED', `${path} is not tracked by cairn (no ${basename(pointerFile)})`, {
+        data: { path },
+        hint: 'track it with `cairn add`',
+      });
     }
     for (const record of inside) selected.set(record.file, record);
   }

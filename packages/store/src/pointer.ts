@@ -1,7 +1,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '@cairn/fs-atomic';
-import { errnoCode, StoreErrorCode, storeError } from './errors';
+import { errnoCode, storeError } from './errors';
 import { schemaProblem } from './schema';
 
 /** Suffix of pointer files: `<data>.cairn` sits beside `<data>`. */
@@ -31,7 +31,7 @@ export function dataPathOf(pointerFile: string, pointer: Pointer): string {
 }
 
 function invalid(file: string, pointer: string, message: string): Error {
-  return storeError(StoreErrorCode.pointerInvalid, `${file}: ${pointer || '(document)'} ${message}`, {
+  return storeError('POINTER_INVALID', `${file}: ${pointer || '(document)'} ${message}`, {
     data: { file, pointer },
     hint: 'pointer files are written by `cairn add`; see packages/store/schemas/pointer.schema.json',
   });
@@ -51,7 +51,7 @@ export function parsePointer(text: string, file: string): Pointer {
 }
 
 function notFound(pointerFile: string): Error {
-  return storeError(StoreErrorCode.pointerNotFound, `${pointerFile}: no such pointer file`, {
+  return storeError('POINTER_NOT_FOUND', `${pointerFile}: no such pointer file`, {
     data: { file: pointerFile },
     hint: 'track the data first with `cairn add`',
   });

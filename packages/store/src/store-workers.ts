@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { cairnError } from '@cairn/errors';
 import { hashBackend } from '@cairn/hash';
 
 /**
@@ -106,7 +107,11 @@ export async function storeOnWorkers(
             worker.on('error', reject);
             worker.on('exit', (code) => {
               if (next < jobs.length || code !== 0)
-                reject(new Error(`store worker exited with code ${code}`));
+                reject(
+                  cairnError('STORE_WORKER_FAILED', `a store worker exited with code ${code}`, {
+                    data: { exitCode: code },
+                  }),
+                );
             });
             send();
           }),

@@ -1,3 +1,5 @@
+import { InternalError } from '@cairn/errors';
+
 /**
  * The one CSV tokenizer of Cairn: streaming RFC 4180, tuned for throughput.
  *
@@ -106,7 +108,11 @@ export class CsvTokenizer {
     options: CsvTokenizerOptions = {},
   ) {
     this.delimiter = options.delimiter ?? ',';
-    if (this.delimiter.length !== 1) throw new Error('the CSV delimiter must be one character');
+    // Delimiters come from the format table in format.ts, never from input.
+    if (this.delimiter.length !== 1)
+      throw new InternalError('INTERNAL_INVARIANT', 'the CSV delimiter must be one character', {
+        data: { delimiter: this.delimiter },
+      });
     this.delimiterCode = this.delimiter.charCodeAt(0);
     this.maxRecordLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD;
   }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { TableErrorCode } from './errors';
 import { detectTableFormat, tableLayoutOf } from './format';
 
 describe('detectTableFormat', () => {
@@ -23,7 +22,7 @@ describe('detectTableFormat', () => {
     for (const file of ['data.dat', 'data', 'data.csv.gz']) {
       expect(() => detectTableFormat(file)).toThrow(
         expect.objectContaining({
-          code: TableErrorCode.formatUnknown,
+          code: 'TABLE_FORMAT_UNKNOWN',
           data: { file },
           hint: expect.stringContaining('.csv, .txt, .tsv, .json, .jsonl, .ndjson') as string,
         }),
@@ -31,7 +30,7 @@ describe('detectTableFormat', () => {
     }
     expect(() => detectTableFormat('d.parquet')).toThrow(
       expect.objectContaining({
-        code: TableErrorCode.formatUnknown,
+        code: 'TABLE_FORMAT_UNKNOWN',
         hint: expect.stringContaining('Parquet') as string,
       }),
     );

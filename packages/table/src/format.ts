@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { TableErrorCode, tableError } from './errors';
+import { tableError } from './errors';
 
 /** The table formats Cairn reads; TSV is CSV with a tab delimiter. */
 export type TableFormat = 'csv' | 'json' | 'jsonl';
@@ -43,7 +43,7 @@ export function detectTableFormat(
   if (!format) {
     const extension = extname(file).toLowerCase();
     throw tableError(
-      TableErrorCode.formatUnknown,
+      'TABLE_FORMAT_UNKNOWN',
       `${file}: cannot tell the table format from the extension "${extension}"`,
       { file },
       {

@@ -1,4 +1,4 @@
-export { TableErrorCode, type TableErrorCodeValue, type TablePlace } from './errors';
+export { type TablePlace } from './errors';
 export { type Cell, type Row, NUMBER_PATTERN, parseNumber, castCell } from './cells';
 export {
   type TableFormat,

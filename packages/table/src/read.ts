@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Cell, type Row, castCell } from './cells';
 import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
-import { TableErrorCode, tableError } from './errors';
+import { tableError } from './errors';
 import { type TableFormat, detectTableFormat } from './format';
 import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError } from './text-stream';
 
@@ -39,7 +39,7 @@ function checkHeader(names: string[], file: string, line: number): void {
   names.forEach((name, index) => {
     if (name === '') {
       throw tableError(
-        TableErrorCode.headerInvalid,
+        'TABLE_HEADER_INVALID',
         `${file}:${line}: column ${index + 1} of the header has no name`,
         { file, line },
         { hint: 'every column needs a non-empty, unique name in the header row' },
@@ -47,7 +47,7 @@ function checkHeader(names: string[], file: string, line: number): void {
     }
     if (seen.has(name)) {
       throw tableError(
-        TableErrorCode.headerInvalid,
+        'TABLE_HEADER_INVALID',
         `${file}:${line}: column "${name}" appears twice in the header`,
         { file, line, column: name },
         { hint: 'every column needs a non-empty, unique name in the header row' },
@@ -76,7 +76,7 @@ export function parseCsvColumns(
       }
       if (count !== header.length) {
         throw tableError(
-          TableErrorCode.rowWidth,
+          'TABLE_ROW_WIDTH',
           `${file}:${line}: ${count} fields, the header has ${header.length}`,
           { file, line, row: lines.length + 1 },
           { hint: 'quote fields that hold the delimiter, a quote or a line break ("a, b" → "\\"a, b\\"")' },
@@ -92,7 +92,7 @@ export function parseCsvColumns(
     tokenizer.end();
   } catch (error) {
     if (error instanceof CsvSyntaxError) {
-      throw tableError(TableErrorCode.csvInvalid, `${file}:${error.line}: ${error.message}`, {
+      throw tableError('TABLE_CSV_INVALID', `${file}:${error.line}: ${error.message}`, {
         file,
         line: error.line,
       });
@@ -100,7 +100,7 @@ export function parseCsvColumns(
     throw error;
   }
   if (!header) {
-    throw tableError(TableErrorCode.empty, `${file}: is empty (a header row is required)`, { file });
+    throw tableError('TABLE_EMPTY', `${file}: is empty (a header row is required)`, { file });
   }
   return { header, columns, lines };
 }
@@ -111,7 +111,7 @@ function readText(file: string, displayName: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw tableError(
-      TableErrorCode.unreadable,
+      'TABLE_UNREADABLE',
       `${displayName}: cannot read the table (${code === 'ENOENT' ? 'no such file' : String(code ?? error)})`,
       { file: displayName },
       { cause: error },
@@ -173,7 +173,7 @@ function jsonRows(text: string, format: 'json' | 'jsonl', file: string): Table {
   } catch (error) {
     if (error instanceof JsonSyntaxError) {
       throw tableError(
-        TableErrorCode.jsonInvalid,
+        'TABLE_JSON_INVALID',
         `${file}: ${error.message}`,
         { file, line: error.line, row: error.row },
         {

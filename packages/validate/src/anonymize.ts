@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { createAtomicWriteStream } from '@cairn/fs-atomic';
 import {
   CsvSyntaxError,
@@ -136,7 +136,7 @@ export async function anonymizeDataset(
   const keyBytes =
     typeof options.key === 'string' ? Buffer.byteLength(options.key, 'utf8') : options.key.length;
   if (keyBytes < MIN_KEY_BYTES) {
-    throw new CairnError(
+    throw cairnError(
       'ANONYMIZE_KEY_WEAK',
       `the anonymization key has ${keyBytes} bytes; at least ${MIN_KEY_BYTES} are needed`,
       {
@@ -145,14 +145,15 @@ export async function anonymizeDataset(
       },
     );
   }
-  try {
-    const info = await stat(input);
-    if (!info.isFile()) throw new Error('not a file');
-  } catch {
-    throw new CairnError('DATA_NOT_FOUND', `${input}: cannot read the input file`, { data: { file: input } });
+  const isFile = await stat(input).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  if (!isFile) {
+    throw cairnError('DATA_NOT_FOUND', `${input}: cannot read the input file`, { data: { file: input } });
   }
   if (await sameFile(input, output)) {
-    throw new CairnError(
+    throw cairnError(
       'ANONYMIZE_IN_PLACE',
       `${output}: the output is the input; anonymize writes a new file, never in place`,
       {
@@ -237,7 +238,7 @@ export async function anonymizeDataset(
   } catch (error) {
     await target.abort();
     if (error instanceof CsvSyntaxError || error instanceof JsonSyntaxError || error instanceof SyntaxError) {
-      throw new CairnError('DATA_MALFORMED', `${input}: ${error.message}`, {
+      throw cairnError('DATA_MALFORMED', `${input}: ${error.message}`, {
         data: { file: input },
         hint: 'run `cairn validate` on it first',
       });

@@ -22,5 +22,4 @@ export { renderReportMarkdown, writeValidationReports, type MarkdownContext } fr
 export { inferColumns, type InferOptions } from './infer';
 export { scanPii, maskPii, luhnValid, ibanValid, type PiiMatch } from './pii';
 export { anonymizeDataset, type AnonymizeOptions, type AnonymizeResult } from './anonymize';
-export { ValidateErrorCode } from './errors';
 export { compileWholeMatch, linearRegExp } from './linear-regexp';

@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import {
   CsvSyntaxError,
   CsvTokenizer,
@@ -195,10 +195,10 @@ export async function inferColumns(
         error instanceof JsonSyntaxError ||
         error instanceof SyntaxError
       ) {
-        throw new CairnError('DATA_MALFORMED', `${dataPath}: ${error.message}`, { data: { file: dataPath } });
+        throw cairnError('DATA_MALFORMED', `${dataPath}: ${error.message}`, { data: { file: dataPath } });
       }
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new CairnError('DATA_NOT_FOUND', `${dataPath}: cannot read the data file`, {
+        throw cairnError('DATA_NOT_FOUND', `${dataPath}: cannot read the data file`, {
           data: { file: dataPath },
         });
       }

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { CairnError } from '@cairn/errors';
-import { ValidateErrorCode } from './errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import { compileWholeMatch, describePatternError, linearRegExp, PatternSyntaxError } from './linear-regexp';
 import type { ColumnSpec, DatasetSpec } from './spec';
 
@@ -31,7 +30,7 @@ export function pointerToken(name: string): string {
 }
 
 function invalid(file: string, pointer: string, problem: string, hint?: string): CairnError {
-  return new CairnError(ValidateErrorCode.specInvalid, `${file}: ${pointer || '(root)'} ${problem}`, {
+  return cairnError('DATASET_SPEC_INVALID', `${file}: ${pointer || '(root)'} ${problem}`, {
     data: { file, pointer },
     hint:
       hint ??
@@ -45,8 +44,8 @@ export function patternError(file: string, pointer: string, error: unknown): Cai
   const where = pointer.endsWith('/pattern')
     ? pointer
     : `${pointer} pattern ${JSON.stringify(error.pattern)}`;
-  return new CairnError(
-    error.unsupported ? ValidateErrorCode.patternUnsupported : ValidateErrorCode.specInvalid,
+  return cairnError(
+    error.unsupported ? 'DATASET_SPEC_PATTERN_UNSUPPORTED' : 'DATASET_SPEC_INVALID',
     `${file}: ${where} ${describePatternError(error)}`,
     {
       data: { file, pointer },
@@ -225,7 +224,7 @@ export async function loadDatasetSpec(file: string): Promise<DatasetSpec> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'DATASET_SPEC_NOT_FOUND',
       `${file}: cannot read the dataset spec (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       {
@@ -238,7 +237,7 @@ export async function loadDatasetSpec(file: string): Promise<DatasetSpec> {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new CairnError('DATASET_SPEC_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
+    throw cairnError('DATASET_SPEC_INVALID', `${file}: not valid JSON (${(error as Error).message})`, {
       data: { file, pointer: '' },
     });
   }

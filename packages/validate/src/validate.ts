@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import {
   CsvSyntaxError,
   CsvTokenizer,
@@ -904,7 +904,7 @@ export async function validateDataset(
   try {
     info = await stat(dataPath);
   } catch (error) {
-    throw new CairnError(
+    throw cairnError(
       'DATA_NOT_FOUND',
       `${dataPath}: cannot read the data file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       {
@@ -914,7 +914,7 @@ export async function validateDataset(
     );
   }
   if (!info.isFile()) {
-    throw new CairnError('DATA_NOT_A_FILE', `${dataPath}: is not a file`, {
+    throw cairnError('DATA_NOT_A_FILE', `${dataPath}: is not a file`, {
       data: { file: dataPath },
       hint: 'validate one data file at a time',
     });

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { CairnError } from '@cairn/errors';
 import { createAtomicWriteStream, ensureDirectory } from '@cairn/fs-atomic';
 import { OBJECTS_FOLDER } from '@cairn/store/layout';
-import { CacheServerErrorCode, cacheServerError } from '../errors';
+import { cacheServerError } from '../errors';
 import type { PutOutcome, StagedPuts, Storage, StoredBody } from './types';
 
 const TEMP_NAME = /^\..+\.tmp$/;
@@ -38,15 +38,11 @@ function isCode(error: unknown, ...codes: string[]): boolean {
 function unusable(root: string, error: unknown): Error {
   if (error instanceof CairnError) return error;
   const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-  return cacheServerError(
-    CacheServerErrorCode.storagePathUnusable,
-    `storage folder ${root} cannot be used (${reason})`,
-    {
-      data: { storage: root, reason },
-      hint: 'pass --storage a folder on a writable file system (it is created if missing)',
-      cause: error,
-    },
-  );
+  return cacheServerError('STORAGE_PATH_UNUSABLE', `storage folder ${root} cannot be used (${reason})`, {
+    data: { storage: root, reason },
+    hint: 'pass --storage a folder on a writable file system (it is created if missing)',
+    cause: error,
+  });
 }
 
 /** Creates a storage folder with fs-atomic's `ensureDirectory` (Node's recursive mkdir spins under /proc). */
@@ -57,7 +53,7 @@ async function ensureFolder(path: string, root: string): Promise<void> {
     if (!isCode(error, 'ENOTDIR')) throw unusable(root, error);
     const file = (error as NodeJS.ErrnoException).path ?? path;
     throw cacheServerError(
-      CacheServerErrorCode.storagePathNotFolder,
+      'STORAGE_PATH_NOT_FOLDER',
       file === root
         ? `storage path ${root} is a file, not a folder`
         : `storage path ${root}: ${file} is a file, not a folder`,

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createS3Client, parseS3Url, type S3ClientOptions } from '@cairn/remote';
-import { CacheServerErrorCode, cacheServerError } from '../errors';
+import { cacheServerError } from '../errors';
 import { FileSystemStorage } from './fs';
 import { S3Storage } from './s3';
 import type { Storage } from './types';
@@ -13,7 +13,7 @@ export type { PutOutcome, StagedPuts, Storage, StoredBody } from './types';
 export function openStorage(spec: string, s3: S3ClientOptions = {}): Storage {
   if (spec === '') {
     // resolve('') is the current folder: entries would land wherever the server happened to start.
-    throw cacheServerError(CacheServerErrorCode.storagePathEmpty, 'the storage path is empty', {
+    throw cacheServerError('STORAGE_PATH_EMPTY', 'the storage path is empty', {
       hint: 'pass --storage a folder (created if missing) or s3://bucket/prefix',
     });
   }

@@ -9,7 +9,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { CacheServerErrorCode, cacheServerError } from '../errors';
+import { cacheServerError } from '../errors';
 import { isS3NotFound, type S3Location } from '@cairn/remote';
 import type { PutOutcome, Storage, StoredBody } from './types';
 
@@ -41,15 +41,11 @@ export class S3Storage implements Storage {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.location.bucket }));
     } catch (error) {
-      throw cacheServerError(
-        CacheServerErrorCode.s3BucketUnavailable,
-        `cannot reach bucket ${this.location.bucket}`,
-        {
-          data: { bucket: this.location.bucket },
-          hint: 'create the bucket and check the endpoint (--s3-endpoint / AWS_ENDPOINT_URL) and credentials',
-          cause: error,
-        },
-      );
+      throw cacheServerError('S3_BUCKET_UNAVAILABLE', `cannot reach bucket ${this.location.bucket}`, {
+        data: { bucket: this.location.bucket },
+        hint: 'create the bucket and check the endpoint (--s3-endpoint / AWS_ENDPOINT_URL) and credentials',
+        cause: error,
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { printJson } from '../output';
 
 interface AnonymizeCommandOptions {
@@ -28,14 +28,14 @@ export async function readKey(options: {
   mask?: boolean;
 }): Promise<string | Buffer> {
   if (options.keyEnv && options.keyFile) {
-    throw new CairnError('ANONYMIZE_KEY_MISSING', 'pass either --key-env or --key-file, not both', {
-      data: {},
+    throw cairnError('OPTIONS_CONFLICT', 'pass either --key-env or --key-file, not both', {
+      data: { options: ['key-env', 'key-file'] },
     });
   }
   if (options.keyEnv) {
     const value = process.env[options.keyEnv];
     if (!value) {
-      throw new CairnError(
+      throw cairnError(
         'ANONYMIZE_KEY_MISSING',
         `environment variable ${options.keyEnv} is not set or empty`,
         {
@@ -51,7 +51,7 @@ export async function readKey(options: {
     try {
       bytes = await readFile(options.keyFile);
     } catch (error) {
-      throw new CairnError(
+      throw cairnError(
         'ANONYMIZE_KEY_MISSING',
         `${options.keyFile}: cannot read the key file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
         {
@@ -63,7 +63,7 @@ export async function readKey(options: {
     while (end > 0 && (bytes[end - 1] === 10 || bytes[end - 1] === 13)) end--;
     return bytes.subarray(0, end);
   }
-  throw new CairnError('ANONYMIZE_KEY_MISSING', 'a key is needed: --key-env VAR or --key-file FILE', {
+  throw cairnError('ANONYMIZE_KEY_MISSING', 'a key is needed: --key-env VAR or --key-file FILE', {
     data: {},
     hint: 'the key makes tokens consistent (same value → same token) and unguessable; generate one with `openssl rand -hex 32`',
   });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 
 interface CacheServerFlags {
   storage: string;
@@ -16,8 +16,8 @@ interface CacheServerFlags {
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CairnError('PORT_INVALID', `--port ${value} is not a port number`, {
-      data: { value },
+    throw cairnError('OPTION_INVALID', `--port ${value} is not a port number`, {
+      data: { option: 'port', value },
       hint: 'use 0-65535 (0 picks a free port)',
     });
   }
@@ -27,8 +27,8 @@ function parsePort(value: string): number {
 function parseSize(value: string): number {
   const match = /^(\d+)([kmgt]?)i?b?$/i.exec(value.trim());
   if (!match) {
-    throw new CairnError('SIZE_INVALID', `--max-size ${value} is not a size`, {
-      data: { value },
+    throw cairnError('OPTION_INVALID', `--max-size ${value} is not a size`, {
+      data: { option: 'max-size', value },
       hint: 'e.g. 500MB, 10GiB or a number of bytes',
     });
   }
@@ -73,12 +73,13 @@ Logs one JSON line per request on stderr; stops on SIGINT/SIGTERM.`,
       const { openStorage, readTlsFiles, readTokensFile, startCacheServer } =
         await import('@cairn/cache-server');
       if (flags.tokens && !flags.auth) {
-        throw new CairnError('AUTH_FLAGS_CONFLICT', '--tokens and --no-auth contradict each other', {
+        throw cairnError('OPTIONS_CONFLICT', '--tokens and --no-auth contradict each other', {
+          data: { options: ['tokens', 'no-auth'] },
           hint: 'pass one of them',
         });
       }
       if (Boolean(flags.cert) !== Boolean(flags.key)) {
-        throw new CairnError('TLS_FLAGS_INCOMPLETE', 'TLS needs both --cert and --key', {
+        throw cairnError('TLS_FLAGS_INCOMPLETE', 'TLS needs both --cert and --key', {
           hint: 'pass both PEM files, or neither for plain HTTP',
         });
       }

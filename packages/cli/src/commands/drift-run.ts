@@ -1,4 +1,4 @@
-import { CairnError } from '@cairn/errors';
+import { CairnError, cairnError } from '@cairn/errors';
 import { TEST_NAMES, isTestName } from '@cairn/drift';
 import type { DriftReport, TestName } from '@cairn/drift';
 import { driftFiles, type DriftFilesOptions } from '@cairn/pipeline/files';
@@ -15,7 +15,7 @@ export interface DriftCommandOptions {
 }
 
 function invalidOption(option: string, value: string, expected: string): CairnError {
-  return new CairnError('DRIFT_INVALID_OPTION', `--${option} ${value}: ${expected}`, {
+  return cairnError('OPTION_INVALID', `--${option} ${value}: ${expected}`, {
     data: { option, value },
   });
 }
@@ -31,11 +31,11 @@ function parseNumber(option: string, value: string | undefined): number | undefi
 /** The command line as the pipeline's options: required files, a known test, numbers ≥ 0. */
 function parseDriftOptions(options: DriftCommandOptions): DriftFilesOptions {
   if (!options.reference)
-    throw new CairnError('DRIFT_INVALID_OPTION', '--reference <file> is required', {
+    throw cairnError('OPTION_REQUIRED', '--reference <file> is required', {
       data: { option: 'reference' },
     });
   if (!options.current)
-    throw new CairnError('DRIFT_INVALID_OPTION', '--current <file> is required', {
+    throw cairnError('OPTION_REQUIRED', '--current <file> is required', {
       data: { option: 'current' },
     });
   let test: TestName | undefined;

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { hashDirectory, hashFile, hashFiles, type HashAlgorithm } from '@cairn/hash';
 
 interface HashedPath {
@@ -27,7 +27,7 @@ async function kindOf(path: string): Promise<'file' | 'directory'> {
     if (stat.isFile()) return 'file';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CairnError(
+    throw cairnError(
       code === 'ENOENT' ? 'HASH_PATH_NOT_FOUND' : 'HASH_READ_FAILED',
       `${path}: ${code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
       {
@@ -35,14 +35,10 @@ async function kindOf(path: string): Promise<'file' | 'directory'> {
       },
     );
   }
-  throw new CairnError(
-    'HASH_SPECIAL_FILE',
-    `${path}: not a regular file or directory (socket, FIFO or device)`,
-    {
-      data: { path },
-      hint: 'only regular files and directories can be hashed',
-    },
-  );
+  throw cairnError('HASH_SPECIAL_FILE', `${path}: not a regular file or directory (socket, FIFO or device)`, {
+    data: { path },
+    hint: 'only regular files and directories can be hashed',
+  });
 }
 
 export async function hashPaths(

@@ -174,7 +174,7 @@ describe('cairn metrics', () => {
     expect(missing.stderr).toContain('missing column y_true');
     const task = await cairn('metrics', join(dir, 'binary.csv'), '--task', 'ranking');
     expect(task.code).toBe(2);
-    expect(task.stderr).toContain('METRICS_INVALID_OPTION');
+    expect(task.stderr).toContain('OPTION_INVALID');
     const multiAsBinary = await cairn('metrics', join(dir, 'multi.csv'), '--task', 'binary');
     expect(multiAsBinary.code).toBe(2);
   });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { type MetricsReport, type Task, computeMetrics, metricsInputFromCsv } from '@cairn/metrics';
 import { readCsvColumns } from '@cairn/table';
 import { printJson } from '../output';
@@ -16,13 +16,9 @@ interface MetricsOptions {
 /** Reads a predictions CSV and computes the `cairn metrics` report. */
 export function metricsForFile(file: string, options: MetricsOptions = {}): MetricsReport {
   if (options.task !== undefined && !TASKS.includes(options.task as Task)) {
-    throw new CairnError(
-      'METRICS_INVALID_OPTION',
-      `--task ${options.task}: must be one of ${TASKS.join(', ')}`,
-      {
-        data: { option: 'task', value: options.task },
-      },
-    );
+    throw cairnError('OPTION_INVALID', `--task ${options.task}: must be one of ${TASKS.join(', ')}`, {
+      data: { option: 'task', value: options.task },
+    });
   }
   const csv = readCsvColumns(file);
   const input = metricsInputFromCsv(csv, {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import type { MonitorResult } from '@cairn/pipeline';
 import { printJson } from '../output';
 
@@ -17,8 +17,7 @@ interface MonitorCommandOptions {
 
 function required(options: MonitorCommandOptions, option: 'model' | 'out', usage: string): string {
   const value = options[option];
-  if (!value)
-    throw new CairnError('MONITOR_MISSING_OPTION', `--${option} ${usage} is required`, { data: { option } });
+  if (!value) throw cairnError('OPTION_REQUIRED', `--${option} ${usage} is required`, { data: { option } });
   return value;
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import type { TransferProgress } from '@cairn/remote';
 import { createProgress, printJson, type Progress } from '../output';
 import { workspaceRoot } from './add';
@@ -48,7 +48,7 @@ export function register(program: Command): void {
     )
     .action(async (name: string, url: string, options: { default?: boolean }) => {
       if (!REMOTE_NAME.test(name)) {
-        throw new CairnError('REMOTE_NAME_INVALID', `invalid remote name "${name}"`, {
+        throw cairnError('REMOTE_NAME_INVALID', `invalid remote name "${name}"`, {
           data: { name },
           hint: 'start with a letter or digit; then letters, digits, ".", "_" or "-"',
         });
@@ -59,14 +59,10 @@ export function register(program: Command): void {
       const { loadConfig, saveConfig, configFileName } = await storeConfig();
       const config = await loadConfig(root);
       if (config.remotes[name]) {
-        throw new CairnError(
-          'REMOTE_EXISTS',
-          `remote "${name}" already exists (${config.remotes[name].url})`,
-          {
-            data: { file: configFileName, pointer: `/remotes/${name}` },
-            hint: `remove it first with \`cairn remote remove ${name}\``,
-          },
-        );
+        throw cairnError('REMOTE_EXISTS', `remote "${name}" already exists (${config.remotes[name].url})`, {
+          data: { file: configFileName, pointer: `/remotes/${name}` },
+          hint: `remove it first with \`cairn remote remove ${name}\``,
+        });
       }
       config.remotes[name] = { url };
       if (options.default || Object.keys(config.remotes).length === 1) config.defaultRemote = name;
@@ -110,7 +106,7 @@ export function register(program: Command): void {
       const { loadConfig, saveConfig, configFileName } = await storeConfig();
       const config = await loadConfig(root);
       if (!config.remotes[name]) {
-        throw new CairnError('REMOTE_UNKNOWN', `no remote named "${name}" in ${configFileName}`, {
+        throw cairnError('REMOTE_UNKNOWN', `no remote named "${name}" in ${configFileName}`, {
           data: { file: configFileName, pointer: `/remotes/${name}` },
           hint: `known remotes: ${Object.keys(config.remotes).join(', ') || '(none)'}`,
         });

@@ -133,6 +133,6 @@ describe('cairn serve', () => {
     expect(missing.stderr).toContain('MODEL_MANIFEST_NOT_FOUND');
     const port = await cairn('serve', writeProject(dir, 'other'), '--port', 'http');
     expect(port.code).toBe(2);
-    expect(port.stderr).toContain('SERVE_INVALID_OPTION');
+    expect(port.stderr).toContain('OPTION_INVALID');
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import type { RunningServe } from '@cairn/pipeline';
 import { printJson } from '../output';
 
@@ -20,7 +20,7 @@ interface ServeCommandOptions {
 export function parsePort(value: string | undefined): number {
   const port = Number(value ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CairnError('SERVE_INVALID_OPTION', `--port ${value}: must be an integer from 0 to 65535`, {
+    throw cairnError('OPTION_INVALID', `--port ${value}: must be an integer from 0 to 65535`, {
       data: { option: 'port', value },
     });
   }
@@ -30,13 +30,9 @@ export function parsePort(value: string | undefined): number {
 function parseTrainedAt(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
   if (!Number.isFinite(seconds)) {
-    throw new CairnError(
-      'SERVE_INVALID_OPTION',
-      `--trained-at ${value}: must be an ISO date or Unix seconds`,
-      {
-        data: { option: 'trained-at', value },
-      },
-    );
+    throw cairnError('OPTION_INVALID', `--trained-at ${value}: must be an ISO date or Unix seconds`, {
+      data: { option: 'trained-at', value },
+    });
   }
   return seconds;
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { printJson } from '../output';
 import { workspaceRoot } from './add';
 import { renderMonitorResult } from './monitor';
@@ -169,7 +169,7 @@ export function register(program: Command): void {
     .action(async (model: string, options: { current?: string; onDrift: string; json?: boolean }) => {
       const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
       if (!current) {
-        throw new CairnError(
+        throw cairnError(
           'CURRENT_DATA_REQUIRED',
           'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT',
           {
@@ -178,8 +178,8 @@ export function register(program: Command): void {
         );
       }
       if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
-        throw new CairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
-          data: { option: 'on-drift' },
+        throw cairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
+          data: { option: 'on-drift', value: options.onDrift },
         });
       }
       const { drift, workspaceRoot } = await pipeline();

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { writeFileAtomic } from '@cairn/fs-atomic';
 import type { ValidationReport } from '@cairn/validate';
 import { createProgress, printJson } from '../output';
@@ -18,7 +18,7 @@ function positiveInteger(option: string, value: string | undefined, fallback: nu
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) {
-    throw new CairnError('VALIDATE_INVALID_OPTION', `--${option} ${value}: must be a whole number ≥ 0`, {
+    throw cairnError('OPTION_INVALID', `--${option} ${value}: must be a whole number ≥ 0`, {
       data: { option, value },
     });
   }

@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { CairnError, formatError } from '@cairn/errors';
+import { cairnError, formatError } from '@cairn/errors';
 
 /**
  * The executors are thin: resolve the project, call the pipeline, report.
@@ -18,7 +18,7 @@ export async function runStep(step: () => Promise<unknown>): Promise<{ success: 
 export function projectOf(options: { project?: string }, context: ExecutorContext): string {
   const name = options.project ?? context.projectName;
   if (!name) {
-    throw new CairnError('EXECUTOR_PROJECT_REQUIRED', 'the Cairn executors need a project', {
+    throw cairnError('EXECUTOR_PROJECT_REQUIRED', 'the Cairn executors need a project', {
       data: { option: 'project' },
       hint: 'run them as a target of an Nx project, or set the `project` option',
     });

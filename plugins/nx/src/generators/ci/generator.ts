@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { generateFiles, logger, type Tree } from '@nx/devkit';
+import { UsageError } from '@cairn/errors';
 import { templatesRoot } from '../../lib/templates';
 import type { CiGeneratorSchema } from './schema';
 
@@ -25,8 +26,10 @@ export function templatesDir(provider: CiProvider): string {
 
 function check(pattern: RegExp, value: string, field: string): string {
   if (!pattern.test(value))
-    throw new Error(
+    throw new UsageError(
+      'OPTION_INVALID',
       `--${field} "${value}" has characters a CI file cannot hold safely (allowed: ${pattern.source})`,
+      { data: { option: field, value } },
     );
   return value;
 }
@@ -50,14 +53,19 @@ cairn-cache-write-token only where main-branch builds run.`,
  */
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema): Promise<() => void> {
   if (!CI_PROVIDERS.includes(options.provider)) {
-    throw new Error(
+    throw new UsageError(
+      'OPTION_INVALID',
       `--provider must be one of ${CI_PROVIDERS.join(', ')} (got "${String(options.provider)}")`,
+      { data: { option: 'provider', value: options.provider } },
     );
   }
   const targets = (options.targets ?? ['validate', 'train', 'evaluate', 'compare']).map((target) =>
     check(/^[A-Za-z0-9:_-]+$/, target, 'targets'),
   );
-  if (targets.length === 0) throw new Error('--targets must name at least one target');
+  if (targets.length === 0)
+    throw new UsageError('OPTION_INVALID', '--targets must name at least one target', {
+      data: { option: 'targets', value: targets },
+    });
   const remote =
     options.remote === undefined
       ? undefined

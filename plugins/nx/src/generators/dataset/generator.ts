@@ -1,14 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, posix, relative, resolve } from 'node:path';
 import { formatFiles, joinPathFragments, logger, type GeneratorCallback, type Tree } from '@nx/devkit';
-import { CairnError } from '@cairn/errors';
+import { cairnError, UsageError } from '@cairn/errors';
 import { add } from '@cairn/store';
 import { tableLayoutOf } from '@cairn/table';
 import { inferTask } from '../../lib/infer-task';
 import { initGenerator } from '../init/generator';
 import type { DatasetGeneratorSchema } from './schema';
 
-class LabelNotAColumnError extends CairnError<{ label: string; file: string; columns: string[] }> {
+class LabelNotAColumnError extends UsageError<{ label: string; file: string; columns: string[] }> {
   constructor(label: string, file: string, columns: string[]) {
     super(
       'LABEL_NOT_A_COLUMN',
@@ -42,7 +42,7 @@ export async function datasetGenerator(
 ): Promise<GeneratorCallback> {
   const source = resolve(process.cwd(), options.source);
   if (!existsSync(source)) {
-    throw new CairnError('SOURCE_NOT_FOUND', `--source ${options.source}: no such file or folder`, {
+    throw cairnError('SOURCE_NOT_FOUND', `--source ${options.source}: no such file or folder`, {
       data: { source: options.source },
       hint: 'give a CSV, JSON or JSON-lines file (or a folder of them) on this machine',
     });

@@ -8,7 +8,7 @@ import {
   type GeneratorCallback,
   type Tree,
 } from '@nx/devkit';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { CONFIG_FILE, ROOT_GITIGNORE_LINES, withIgnoreLines } from '@cairn/store/layout';
 import { CAIRN_INPUTS } from '../../plugin/targets';
 import { addMissingDependencies } from '../../lib/package-json';
@@ -70,7 +70,7 @@ export async function initGenerator(
   if (tree.exists('nx.json')) updateNxJson(tree, nxJson);
   else writeJson(tree, 'nx.json', { $schema: './node_modules/nx/schemas/nx-schema.json', ...nxJson });
   if (!isRegistered(readNxJson(tree)?.plugins)) {
-    throw new CairnError('PLUGIN_NOT_REGISTERED', `nx.json: ${PLUGIN_NAME} could not be added to "plugins"`, {
+    throw cairnError('PLUGIN_NOT_REGISTERED', `nx.json: ${PLUGIN_NAME} could not be added to "plugins"`, {
       data: { file: 'nx.json', pointer: '/plugins' },
       hint: `add "${PLUGIN_NAME}" to the "plugins" array of nx.json by hand`,
     });

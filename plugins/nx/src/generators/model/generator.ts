@@ -8,7 +8,7 @@ import {
   type GeneratorCallback,
   type Tree,
 } from '@nx/devkit';
-import { CairnError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
 import { CONFIG_FILES, isSearchedDirectory, projectName } from '@cairn/pipeline/project-config';
 import { inferTask, type InferredColumn } from '../../lib/infer-task';
 import { addMissingDependencies } from '../../lib/package-json';
@@ -40,7 +40,7 @@ function findDataset(tree: Tree, name: string): { root: string; config: DatasetJ
     names.push(datasetName);
     if (datasetName === name) return { root, config };
   }
-  throw new CairnError('PROJECT_NOT_FOUND', `--dataset ${name}: no dataset project of that name`, {
+  throw cairnError('PROJECT_NOT_FOUND', `--dataset ${name}: no dataset project of that name`, {
     data: { name, known: names },
     hint: names.length
       ? `known datasets: ${names.sort().join(', ')}`
@@ -66,7 +66,7 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
   const dataset = findDataset(tree, options.dataset);
   const label = options.label ?? dataset.config.label;
   if (!label) {
-    throw new CairnError(
+    throw cairnError(
       'LABEL_REQUIRED',
       `--label is required: dataset ${options.dataset} declares no label column`,
       {
@@ -79,7 +79,7 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
   const templateRoot = join(templatesRoot(), `model-${template}`);
   const source = join(templateRoot, 'files');
   if (!existsSync(source)) {
-    throw new CairnError('TEMPLATE_NOT_FOUND', `template "${template}" is not installed (${source})`, {
+    throw cairnError('TEMPLATE_NOT_FOUND', `template "${template}" is not installed (${source})`, {
       data: { template },
     });
   }

@@ -1,0 +1,526 @@
+/**
+ * The registry of every error code Cairn reports, in one place: tests and
+ * callers branch on these codes (never on message text), `docs/errors.md` is
+ * generated from this object (`npm run docs:errors`), and a spec fails when a
+ * code here is unused or a thrown code is missing here.
+ *
+ * Each entry: the family (which sets the class and the exit status, see
+ * `FAMILIES`), a one-line summary of what the code means, and a hint when
+ * the fix is always the same. Keep entries sorted by code.
+ */
+
+/** What a code's family says about a failure, and the status a command exits with for it. */
+export const FAMILIES = {
+  usage: {
+    exitCode: 2,
+    summary: 'A command-line flag, option or argument is missing, malformed or contradicts another.',
+  },
+  input: {
+    exitCode: 2,
+    summary:
+      'A file, field or row the user supplied (config, pointer, spec, table, metrics, model, request) is invalid or missing.',
+  },
+  check: {
+    exitCode: 1,
+    summary: 'The command ran and what it checked failed: a gate, a drift test, a validation.',
+  },
+  model: {
+    exitCode: 1,
+    summary: "The user's training command or model code ran and failed, or broke its contract.",
+  },
+  store: {
+    exitCode: 2,
+    summary:
+      'The workspace or the content store is not in a state the command can work with (missing, corrupt, untracked, modified data).',
+  },
+  remote: {
+    exitCode: 2,
+    summary:
+      'A remote or network service (object remote, S3, Grafana) refused, failed or could not be reached.',
+  },
+  system: {
+    exitCode: 2,
+    summary:
+      'The machine cannot do what was asked: a port in use, an unwritable path, a missing program, a held lock.',
+  },
+  internal: {
+    exitCode: 70,
+    summary: 'An invariant of Cairn itself broke: a bug, never caused by input; please report it.',
+  },
+} as const;
+
+export type ErrorFamily = keyof typeof FAMILIES;
+
+export interface ErrorCodeInfo {
+  family: ErrorFamily;
+  /** Only where a code must exit differently from its family. */
+  exitCode?: number;
+  summary: string;
+  hint?: string;
+}
+
+export const CODES = {
+  ANONYMIZE_IN_PLACE: {
+    family: 'usage',
+    summary: 'anonymize was asked to write over its input file.',
+    hint: 'write to a new path, then `cairn add` it as the next version',
+  },
+  ANONYMIZE_KEY_MISSING: {
+    family: 'usage',
+    summary: 'anonymize needs exactly one key source: --key-env or --key-file.',
+  },
+  ANONYMIZE_KEY_WEAK: {
+    family: 'input',
+    summary: 'The anonymization key is shorter than the minimum number of bytes.',
+    hint: 'generate one with `openssl rand -hex 32`',
+  },
+  ARTIFACT_INVALID: {
+    family: 'input',
+    summary: 'The training command did not write a valid cairn-model.json into CAIRN_OUTPUT_DIR.',
+    hint: 'see docs/model-contract.md',
+  },
+  AUTH_REQUIRED: {
+    family: 'usage',
+    summary: 'The cache server would start without tokens; it needs --tokens or an explicit --no-auth.',
+  },
+  CHECKOUT_LINK_FAILED: {
+    family: 'system',
+    summary: 'checkout could not link or copy a stored object into the workspace.',
+  },
+  CHECKOUT_LINK_UNSAFE_FOR_ROOT: {
+    family: 'store',
+    summary: 'Warning: hard or sym links from the store are unsafe when running as root; copies are used.',
+  },
+  CHECKOUT_WOULD_OVERWRITE: {
+    family: 'store',
+    summary: 'checkout would overwrite a file that differs from what its pointer records.',
+    hint: 'record it with `cairn add`, or pass --force to discard the edit',
+  },
+  COMPARE_FILE_NOT_FOUND: {
+    family: 'input',
+    summary: 'A metrics or rules file given to compare does not exist or cannot be read.',
+  },
+  COMPARE_INVALID_JSON: { family: 'input', summary: 'A file given to compare is not valid JSON.' },
+  COMPARE_INVALID_METRICS: {
+    family: 'input',
+    summary: 'A metrics file given to compare is not a JSON object of metrics.',
+  },
+  COMPARE_INVALID_RULES: {
+    family: 'input',
+    summary: 'A rules file given to compare is not a JSON object of gate rules.',
+  },
+  CONFIG_INVALID: {
+    family: 'input',
+    summary:
+      'A Cairn config file (.cairn/config.json, a dataset.json or model.json) is not valid JSON or violates its schema; data: {file, pointer}.',
+  },
+  CURRENT_DATA_REQUIRED: {
+    family: 'usage',
+    summary: 'The drift target needs new data: --current FILE or CAIRN_DRIFT_CURRENT.',
+  },
+  DATASET_SPEC_INVALID: {
+    family: 'input',
+    summary: 'A dataset spec is malformed: schema violation, contradictory bounds or an invalid pattern.',
+  },
+  DATASET_SPEC_NOT_FOUND: {
+    family: 'input',
+    summary: 'The dataset spec file does not exist or cannot be read.',
+  },
+  DATASET_SPEC_PATTERN_UNSUPPORTED: {
+    family: 'input',
+    summary:
+      'A spec pattern uses backreferences or lookaround, which the linear-time engine (RE2) cannot run.',
+  },
+  DATASET_UNREADABLE: {
+    family: 'input',
+    summary:
+      'A dataset file cannot be read as a table; data names the file and, where known, row and column.',
+  },
+  DATA_MALFORMED: {
+    family: 'input',
+    summary: 'A data file cannot be parsed as the table its extension says.',
+    hint: 'run `cairn validate` on it first',
+  },
+  DATA_MODIFIED: {
+    family: 'store',
+    summary: 'Tracked data differs from its pointer (edited without `cairn add`), so no task may run on it.',
+    hint: 'run `cairn add` to record the new version, or `cairn checkout --force` to discard the edit',
+  },
+  DATA_NOT_A_FILE: { family: 'input', summary: 'The data path is a folder or special file, not a file.' },
+  DATA_NOT_FOUND: { family: 'input', summary: 'The data file does not exist or cannot be read.' },
+  DATA_UNAVAILABLE: {
+    family: 'store',
+    summary:
+      'The data a pointer names is in neither the local store nor the default remote; data: {file, hash, remote, missing}.',
+    hint: 'run `cairn pull`, or `cairn push` from the machine that has it',
+  },
+  DRIFT_DETECTED: { family: 'check', summary: 'The drift check found drift above the threshold.' },
+  DRIFT_EMPTY_SAMPLE: { family: 'input', summary: 'A drift sample (reference or current) has no values.' },
+  DRIFT_FREQUENCY_MISMATCH: {
+    family: 'input',
+    summary: 'Observed and expected frequencies of a drift test differ in length or total.',
+  },
+  DRIFT_INVALID_THRESHOLD: {
+    family: 'usage',
+    summary: 'A drift threshold is not a number in its valid range.',
+  },
+  DRIFT_INVALID_VALUE: {
+    family: 'input',
+    summary: 'A drift sample holds a value the test cannot use (NaN, ±∞).',
+  },
+  DRIFT_INVALID_WEIGHTS: {
+    family: 'input',
+    summary: 'Drift weights are negative, non-finite or sum to zero.',
+  },
+  DRIFT_NO_COLUMNS: { family: 'input', summary: 'Reference and current data share no column to test.' },
+  DRIFT_TEST_NOT_APPLICABLE: {
+    family: 'usage',
+    summary: 'The chosen drift test cannot run on this column type.',
+  },
+  DRIFT_UNKNOWN_COLUMN: { family: 'usage', summary: 'A column named for drift is not in the data.' },
+  DRIFT_UNKNOWN_TEST: { family: 'usage', summary: 'The drift test name is not one Cairn knows.' },
+  EVAL_CLASS_TOO_SMALL: { family: 'input', summary: 'A class has fewer members than the number of folds.' },
+  EVAL_TOO_FEW_ROWS: {
+    family: 'input',
+    summary: 'Too few rows to split into train and test sets or into k folds; data: {rows, …}.',
+  },
+  EXECUTOR_PROJECT_REQUIRED: {
+    family: 'usage',
+    summary: 'A Cairn executor ran without a project; run it as a target of an Nx project.',
+  },
+  GATE_FAILED: { family: 'check', summary: 'The compare gate failed: a metric broke its rule.' },
+  GC_GIT_UNREADABLE: {
+    family: 'store',
+    summary: 'gc cannot read the git history it needs to know what is live.',
+  },
+  GC_MANIFEST_UNREADABLE: {
+    family: 'store',
+    summary: 'gc cannot read a directory manifest that a live pointer names.',
+  },
+  GIT_NOT_A_REPOSITORY: { family: 'store', summary: 'The folder is not inside a git working tree.' },
+  GIT_NO_MERGE_BASE: {
+    family: 'store',
+    summary: 'The branches share no merge base (unrelated or shallow history).',
+  },
+  GIT_PATH_OUTSIDE_REPOSITORY: {
+    family: 'usage',
+    summary: 'A file asked for at a git ref lies outside the repository.',
+  },
+  GIT_REF_NOT_FOUND: {
+    family: 'usage',
+    summary: 'A branch, tag or commit does not exist (or is not fetched: shallow clone).',
+  },
+  GRAFANA_AUTH: { family: 'remote', summary: 'Grafana refused the token (401/403).' },
+  GRAFANA_DASHBOARD_INVALID: {
+    family: 'remote',
+    summary: 'Grafana answered with a dashboard Cairn cannot use.',
+  },
+  GRAFANA_HTTP_ERROR: { family: 'remote', summary: 'Grafana answered an unexpected HTTP status.' },
+  GRAFANA_NOT_CONFIGURED: {
+    family: 'usage',
+    summary: '--publish needs GRAFANA_URL and GRAFANA_TOKEN in the environment.',
+  },
+  GRAFANA_UNREACHABLE: { family: 'remote', summary: 'Grafana could not be reached.' },
+  HASH_BACKEND_UNAVAILABLE: {
+    family: 'system',
+    summary: 'The native BLAKE3 backend cannot be loaded on this machine.',
+  },
+  HASH_BAD_ALGORITHM: { family: 'usage', summary: 'The hash algorithm named is not supported.' },
+  HASH_BAD_MANIFEST: { family: 'input', summary: 'A directory manifest to hash is malformed.' },
+  HASH_NOT_A_DIRECTORY: { family: 'input', summary: 'A path expected to be a directory is not one.' },
+  HASH_PATH_IS_DIRECTORY: { family: 'input', summary: 'A path expected to be a file is a directory.' },
+  HASH_PATH_NOT_FOUND: { family: 'input', summary: 'A path to hash does not exist.' },
+  HASH_PATH_NOT_UTF8: {
+    family: 'input',
+    summary: 'A file name is not valid UTF-8, so it cannot go into a manifest.',
+  },
+  HASH_PATH_UNREADABLE: {
+    family: 'input',
+    summary: 'A path to hash cannot be read (permission denied).',
+    hint: 'make the file readable by the current user',
+  },
+  HASH_READ_FAILED: {
+    family: 'system',
+    summary: 'Reading a file to hash failed for another operating-system reason.',
+  },
+  HASH_SPECIAL_FILE: {
+    family: 'input',
+    summary: 'A path to hash is a socket or device; only regular files hash.',
+  },
+  HASH_SYMLINK_DANGLING: { family: 'input', summary: 'A symlink inside a hashed directory points nowhere.' },
+  HASH_SYMLINK_OUTSIDE_TREE: {
+    family: 'input',
+    summary: 'A symlink inside a hashed directory points outside it.',
+  },
+  HASH_SYMLINK_TO_DIRECTORY: {
+    family: 'input',
+    summary: 'A symlink inside a hashed directory points to a directory.',
+  },
+  HASH_WORKER_FAILED: { family: 'system', summary: 'A hashing worker thread failed.' },
+  INTERNAL_INVARIANT: {
+    family: 'internal',
+    summary: 'Cairn called one of its own helpers wrongly; a bug, whatever the input.',
+  },
+  LABEL_NOT_A_COLUMN: {
+    family: 'usage',
+    summary: 'The --label given to the dataset generator is not a column.',
+  },
+  LABEL_REQUIRED: {
+    family: 'usage',
+    summary: 'The model generator needs --label: the dataset declares no label column.',
+  },
+  LISTEN_ADDRESS_UNAVAILABLE: {
+    family: 'system',
+    summary: 'The address to listen on is not on this machine.',
+  },
+  LISTEN_HOST_UNKNOWN: { family: 'system', summary: 'The host name to listen on does not resolve.' },
+  LISTEN_PERMISSION_DENIED: {
+    family: 'system',
+    summary: 'Listening on the port needs privileges (ports below 1024).',
+  },
+  LISTEN_PORT_IN_USE: { family: 'system', summary: 'Another process listens on the port.' },
+  LOCK_TIMEOUT: { family: 'system', summary: 'Another cairn process holds the lock on the store.' },
+  METRICS_CSV_INVALID: {
+    family: 'input',
+    summary: 'The metrics CSV is malformed or lacks required columns.',
+  },
+  METRICS_CURVE_INVALID: {
+    family: 'input',
+    summary: 'auc needs at least two points along an increasing or decreasing x.',
+  },
+  METRICS_EMPTY_INPUT: { family: 'input', summary: 'A metric got no samples.' },
+  METRICS_INVALID_LABEL: {
+    family: 'input',
+    summary: 'A label given as an option (posLabel, labels) is not valid for the data.',
+  },
+  METRICS_INVALID_SCORE: {
+    family: 'input',
+    summary: 'Scores or probabilities are not finite, outside [0, 1], or do not sum to 1.',
+  },
+  METRICS_LENGTH_MISMATCH: {
+    family: 'input',
+    summary: 'Arrays that must have one entry per sample differ in length.',
+  },
+  METRICS_MIXED_LABEL_TYPES: { family: 'input', summary: 'Labels mix numbers and strings.' },
+  METRICS_NOT_BINARY: {
+    family: 'input',
+    summary: 'A binary metric (or task binary) got more than two labels; data: {labels}.',
+    hint: 'use the multiclass variant, or --task multiclass',
+  },
+  METRICS_SHAPE_MISMATCH: {
+    family: 'input',
+    summary: 'The probability matrix has a different number of columns than labels.',
+  },
+  METRICS_UNDEFINED: { family: 'input', summary: 'A metric that needs two classes got one.' },
+  MODEL_ENTRY_FAILED: { family: 'input', summary: "Loading the model's entry module failed." },
+  MODEL_ENTRY_INVALID: {
+    family: 'input',
+    summary: 'The model entry does not export a load(artifactDir) function.',
+  },
+  MODEL_ENTRY_NOT_FOUND: { family: 'input', summary: "The model's entry file does not exist." },
+  MODEL_MANIFEST_INVALID: { family: 'input', summary: 'cairn-model.json violates the model contract.' },
+  MODEL_MANIFEST_INVALID_JSON: { family: 'input', summary: 'cairn-model.json is not valid JSON.' },
+  MODEL_MANIFEST_NOT_FOUND: { family: 'input', summary: 'The artifact folder has no cairn-model.json.' },
+  MODEL_MANIFEST_UNREADABLE: { family: 'input', summary: 'cairn-model.json cannot be read.' },
+  MODEL_PREDICTION_INVALID: {
+    family: 'model',
+    summary: 'predict did not return one {label, probabilities?} per input row.',
+  },
+  MODEL_PREDICT_FAILED: { family: 'model', summary: "The model's predict threw or reported an error." },
+  MONITOR_MODEL_INVALID: { family: 'input', summary: 'The model config given to monitor is not valid JSON.' },
+  MONITOR_MODEL_NOT_FOUND: { family: 'input', summary: 'The model config given to monitor cannot be read.' },
+  OPTIONS_CONFLICT: {
+    family: 'usage',
+    summary: 'Options that cannot be combined were given together; data: {options}.',
+    hint: 'pass only one of them',
+  },
+  OPTION_INVALID: {
+    family: 'usage',
+    summary:
+      'An option (a command-line flag or a library option) has an invalid value; data: {option, value}.',
+  },
+  OPTION_REQUIRED: { family: 'usage', summary: 'A required option is missing; data: {option}.' },
+  PLUGIN_NOT_REGISTERED: {
+    family: 'input',
+    summary: 'The Cairn plugin could not be added to nx.json "plugins".',
+  },
+  POINTER_INVALID: { family: 'input', summary: 'A .cairn pointer file is malformed.' },
+  POINTER_MISSING: { family: 'store', summary: 'A dataset declares data that has no pointer file.' },
+  POINTER_NOT_FOUND: { family: 'store', summary: 'The pointer file for a path does not exist.' },
+  PROJECT_NOT_FOUND: { family: 'usage', summary: 'No dataset or model project has the given name.' },
+  REMOTE_BAD_OBJECT_ID: {
+    family: 'input',
+    summary: 'An object id sent to or listed by a remote is not a store object id.',
+  },
+  REMOTE_EXISTS: { family: 'usage', summary: 'A remote with that name already exists.' },
+  REMOTE_FORBIDDEN: {
+    family: 'remote',
+    summary: 'The remote refused the credentials for this operation (403).',
+  },
+  REMOTE_NAME_INVALID: {
+    family: 'usage',
+    summary: 'A remote name has characters that are not allowed.',
+    hint: 'start with a letter or digit; then letters, digits, ".", "_" or "-"',
+  },
+  REMOTE_NOT_CONFIGURED: { family: 'usage', summary: 'No remote is configured and none was named.' },
+  REMOTE_OBJECT_CORRUPT: {
+    family: 'remote',
+    summary: 'An object downloaded from the remote does not match its hash.',
+  },
+  REMOTE_OBJECT_MISSING: { family: 'remote', summary: 'The remote does not have an object.' },
+  REMOTE_REJECTED: { family: 'remote', summary: 'The remote rejected a request (4xx).' },
+  REMOTE_SERVER_ERROR: { family: 'remote', summary: 'The remote failed with a server error (5xx).' },
+  REMOTE_TRANSFER_FAILED: {
+    family: 'remote',
+    summary: 'Some objects could not be transferred after retries.',
+  },
+  REMOTE_UNAUTHORIZED: { family: 'remote', summary: 'The remote needs credentials (401).' },
+  REMOTE_UNKNOWN: { family: 'usage', summary: 'No remote has the given name.' },
+  REMOTE_UNREACHABLE: { family: 'remote', summary: 'The remote could not be reached over the network.' },
+  REMOTE_URL_INVALID: { family: 'input', summary: 'A remote URL is malformed or of an unsupported scheme.' },
+  S3_BUCKET_UNAVAILABLE: { family: 'remote', summary: 'The S3 bucket of the cache server cannot be used.' },
+  SERVE_INTERNAL: {
+    family: 'internal',
+    summary: 'HTTP 500 from `cairn serve`: an unexpected failure while answering a request.',
+  },
+  SERVE_INVALID_JSON: { family: 'input', summary: 'A prediction request body is not valid JSON.' },
+  SERVE_INVALID_REQUEST: { family: 'input', summary: 'A prediction request is not {"rows": [...]}.' },
+  SERVE_INVALID_ROW: {
+    family: 'input',
+    summary: 'A request row lacks a model feature or has a value of the wrong type.',
+  },
+  SERVE_JSON_TOO_DEEP: { family: 'input', summary: 'A request body nests deeper than the server accepts.' },
+  SERVE_LISTEN_FAILED: { family: 'system', summary: '`cairn serve` cannot listen on the host and port.' },
+  SERVE_METHOD: { family: 'input', summary: 'HTTP 405 from `cairn serve`: the route needs another method.' },
+  SERVE_METRICS: {
+    family: 'internal',
+    summary: 'HTTP 500 from `cairn serve`: /metrics could not be rendered.',
+  },
+  SERVE_MODEL_CLOSED: { family: 'system', summary: 'The model was closed while a prediction was in flight.' },
+  SERVE_NOT_FOUND: { family: 'input', summary: 'HTTP 404 from `cairn serve`: no such route.' },
+  SERVE_PYTHON_NOT_FOUND: { family: 'system', summary: 'A Python model needs python3, which was not found.' },
+  SERVE_REFERENCE_INVALID: {
+    family: 'input',
+    summary: 'The reference data for serving monitoring lacks a model feature column.',
+  },
+  SERVE_REQUEST_TOO_LARGE: {
+    family: 'input',
+    summary: 'A request body is larger than the server accepts (HTTP 413).',
+  },
+  SERVE_WORKER_CRASHED: {
+    family: 'model',
+    summary: 'The Python model worker exited while requests were in flight.',
+  },
+  SOURCE_NOT_FOUND: {
+    family: 'usage',
+    summary: 'The --source given to the dataset generator does not exist.',
+  },
+  STORAGE_PATH_EMPTY: { family: 'usage', summary: 'The cache server storage path is empty.' },
+  STORAGE_PATH_NOT_FOLDER: {
+    family: 'system',
+    summary: 'The cache server storage path, or one of its parents, is not a folder.',
+  },
+  STORAGE_PATH_UNUSABLE: {
+    family: 'system',
+    summary: 'The cache server storage folder cannot be created or written.',
+  },
+  STORE_BAD_OBJECT_ID: { family: 'input', summary: 'A string is not a valid store object id.' },
+  STORE_MANIFEST_INVALID: {
+    family: 'input',
+    summary: 'A .dir manifest has duplicate paths, a file that is also a folder, or an unsafe entry path.',
+  },
+  STORE_NOT_TRACKED: { family: 'store', summary: 'The path is not tracked by Cairn (it has no pointer).' },
+  STORE_NO_WORKSPACE: {
+    family: 'usage',
+    summary: 'No Cairn workspace (.cairn/) was found above the current folder.',
+  },
+  STORE_OBJECT_CORRUPT: {
+    family: 'store',
+    summary: 'A stored object does not match its hash; it was quarantined.',
+  },
+  STORE_OBJECT_MISSING: { family: 'store', summary: 'An object a pointer needs is not in the local store.' },
+  STORE_PATH_INVALID: {
+    family: 'input',
+    summary: 'A path from a pointer, manifest or config is not a plain relative path.',
+  },
+  STORE_PATH_NOT_FOUND: { family: 'input', summary: 'A path given to the store does not exist.' },
+  STORE_PATH_OUTSIDE_WORKSPACE: { family: 'input', summary: 'A path resolves outside the workspace.' },
+  STORE_PATH_RESERVED: {
+    family: 'input',
+    summary: 'A path lies in .git/ or .cairn/, which Cairn never writes.',
+  },
+  STORE_PATH_UNREADABLE: { family: 'system', summary: 'A path cannot be read (permission denied).' },
+  STORE_PATH_UNSAFE_PARENT: {
+    family: 'input',
+    summary: 'A parent folder of the target is a symlink or a file.',
+  },
+  STORE_PATH_UNSUPPORTED: {
+    family: 'input',
+    summary: 'A path is of a kind the store cannot track (socket, device, …).',
+  },
+  STORE_SOURCE_CHANGED: { family: 'store', summary: 'A file changed while it was being added.' },
+  STORE_WORKER_FAILED: {
+    family: 'system',
+    summary: 'A store worker thread exited before finishing its jobs.',
+  },
+  TABLE_CSV_INVALID: {
+    family: 'input',
+    summary: 'CSV syntax: an unterminated quoted field, or a record longer than the limit.',
+  },
+  TABLE_EMPTY: { family: 'input', summary: 'A table has no header row, or no rows where some are required.' },
+  TABLE_FORMAT_UNKNOWN: {
+    family: 'input',
+    summary: 'The extension or declared format is not one of csv, tsv, txt, json, jsonl, ndjson.',
+  },
+  TABLE_HEADER_INVALID: { family: 'input', summary: 'A CSV header name is empty or appears twice.' },
+  TABLE_JSON_INVALID: {
+    family: 'input',
+    summary: 'JSON or JSON Lines syntax, or a row that is not a JSON object.',
+  },
+  TABLE_ROW_WIDTH: { family: 'input', summary: 'A CSV record has more or fewer fields than the header.' },
+  TABLE_UNREADABLE: { family: 'input', summary: 'A table file is missing or cannot be read.' },
+  TEMPLATE_NOT_FOUND: { family: 'usage', summary: 'The model template named is not installed.' },
+  TLS_FILE_INVALID: { family: 'input', summary: 'A TLS certificate or key file is not valid PEM.' },
+  TLS_FILE_UNREADABLE: { family: 'input', summary: 'A TLS certificate or key file cannot be read.' },
+  TLS_FLAGS_INCOMPLETE: {
+    family: 'usage',
+    summary: 'TLS needs both --cert and --key.',
+    hint: 'pass both PEM files, or neither for plain HTTP',
+  },
+  TLS_KEY_MISMATCH: { family: 'input', summary: 'The TLS key does not belong to the certificate.' },
+  TOKENS_FILE_EMPTY: { family: 'input', summary: 'The cache server tokens file holds no token.' },
+  TOKENS_FILE_INVALID: { family: 'input', summary: 'The cache server tokens file is malformed.' },
+  TOKENS_FILE_UNREADABLE: { family: 'input', summary: 'The cache server tokens file cannot be read.' },
+  TOKEN_TOO_SHORT: { family: 'input', summary: 'A cache server token is shorter than the minimum length.' },
+  TRAIN_COMMAND_FAILED: {
+    family: 'model',
+    summary: 'The training command exited non-zero or was killed; nothing was stored or cached.',
+  },
+  VALIDATION_FAILED: { family: 'check', summary: 'Dataset validation found errors.' },
+  WRITE_PARENT_NOT_FOLDER: {
+    family: 'system',
+    summary: 'A parent of the output path is a file, so its folder cannot be created.',
+  },
+  WRITE_TARGET_IS_FOLDER: { family: 'usage', summary: 'The output path is a folder, not a file.' },
+  WRITE_TARGET_UNWRITABLE: {
+    family: 'system',
+    summary: "The output path's folder cannot be created or written.",
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof CODES;
+
+/** The codes of one family, e.g. `CodeOf<'store'>`. */
+export type CodeOf<F extends ErrorFamily> = {
+  [C in ErrorCode]: (typeof CODES)[C]['family'] extends F ? C : never;
+}[ErrorCode];
+
+export function familyOf(code: ErrorCode): ErrorFamily {
+  return CODES[code].family;
+}
+
+/** The status a command exits with for `code`: the code's own, else its family's. */
+export function exitCodeOf(code: ErrorCode): number {
+  const info: ErrorCodeInfo = CODES[code];
+  return info.exitCode ?? FAMILIES[info.family].exitCode;
+}
