@@ -10,7 +10,7 @@
 //   npm run build && node tools/bench/nx-plugin.mjs
 //
 // Env: BENCH_PROJECTS (1000), BENCH_TASKS (100), BENCH_ARTIFACT_MB (500), BENCH_DATASETS (100), BENCH_ROUNDS (3).
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -198,22 +198,30 @@ if (sections.includes(3)) {
   write(root, 'models/big/train.mjs', TRAINER);
   const trainSeconds = nx(root, 'run', 'big:train');
   const artifact = join(root, 'dist', 'cairn', 'models', 'big', 'model', 'weights.bin');
-  const copies = [];
-  for (let r = 0; r < rounds; r++) {
-    const target = join(root, `copy-${r}.bin`);
-    copies.push(run(root, 'cp', [artifact, target]));
-    rmSync(target);
-  }
   const pipeline = require('@cairn/pipeline');
+  const restore = async () => {
+    const trainable = pipeline.resolveTrainable(await pipeline.discoverProjects(root), 'big');
+    await pipeline.ensureArtifact(root, trainable);
+  };
+  // One untimed restore first, so module loading is not counted as copying.
+  rmSync(join(root, 'dist', 'cairn', 'models', 'big', 'model'), { recursive: true, force: true });
+  await restore();
+  // Rounds interleave cp and the restore, each after a `sync`, so neither pays for the other's dirty pages.
+  const copies = [];
   const hits = [];
   const restores = [];
   for (let r = 0; r < rounds; r++) {
+    const target = join(root, `copy-${r}.bin`);
+    execFileSync('sync');
+    copies.push(run(root, 'cp', [artifact, target]));
+    rmSync(target);
     rmSync(join(root, 'dist'), { recursive: true, force: true });
+    execFileSync('sync');
     const started = process.hrtime.bigint();
     nx(root, 'run', 'big:train');
+    execFileSync('sync');
     const restoreStarted = process.hrtime.bigint();
-    const trainable = pipeline.resolveTrainable(await pipeline.discoverProjects(root), 'big');
-    await pipeline.ensureArtifact(root, trainable);
+    await restore();
     const ended = process.hrtime.bigint();
     hits.push(Number(ended - started) / 1e9);
     restores.push(Number(ended - restoreStarted) / 1e9);
