@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 as rng } from './lib.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(repo, 'package.json'));
@@ -34,17 +35,6 @@ const sessions = Number(process.env.BENCH_SESSIONS ?? 2);
 const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const dataDir = '/tmp/cairn-bench-drift';
 mkdirSync(dataDir, { recursive: true });
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function column(name, seed, mean) {
   const file = join(dataDir, `${name}-${rows}.f64`);

@@ -17,13 +17,14 @@
 // add and push change state, so they run once per size; status is a no-op and
 // is repeated, the best round kept. Results go to docs/benchmarks/growth.json
 // (BENCH_GROWTH_OUT); the temp workspaces are removed.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
+import { gitEnv, mulberry32, timeOnce } from './lib.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cairnBin = join(repo, 'packages', 'cli', 'bin', 'cairn.js');
@@ -34,30 +35,9 @@ const out = process.env.BENCH_GROWTH_OUT ?? join(repo, 'docs', 'benchmarks', 'gr
 const TOKEN = 'bench-token-0123456789abcdef';
 const PUSH_JOBS = 16;
 
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
-
-/** mulberry32: a small seeded PRNG, so every run writes the same bytes. */
-function prng(state) {
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` files of 1–4 KiB, 1,000 per folder; each starts with its index so no two are equal. */
 function writeFiles(dir, count) {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pool = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < pool.length; i += 4) pool.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
   let bytes = 0;
@@ -72,14 +52,6 @@ function writeFiles(dir, count) {
     bytes += size;
   }
   return bytes;
-}
-
-function timeOnce(argv, options = {}) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { seconds, stdout: result.stdout };
 }
 
 /** Starts `cairn cache-server` on 127.0.0.1 with a port of its choosing; resolves once it listens. */

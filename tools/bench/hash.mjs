@@ -8,13 +8,14 @@
 // Data is generated once under /tmp/cairn-bench-hash and reused.
 // Every tool runs as a child process (wall time, startup included), rounds
 // interleaved; we report the best and the median round.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timeOnce } from './lib.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(repo, 'package.json'));
@@ -53,15 +54,6 @@ function ensureSmallFiles() {
   }
   writeFileSync(marker, '');
   return root;
-}
-
-/** Runs a shell command (or argv) once, returns wall seconds and stdout. */
-function timeOnce(argv, options = {}) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { seconds, stdout: result.stdout };
 }
 
 /** Interleaves rounds of every contender; returns best / median seconds each. */

@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from './lib.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(repo, 'package.json'));
@@ -32,16 +33,6 @@ const sessions = Number(process.env.BENCH_SESSIONS ?? 3);
 const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const dataDir = '/tmp/cairn-bench-metrics';
 mkdirSync(dataDir, { recursive: true });
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Binary predictions: 30% positives, a noisy score with 6 decimals (so there are ties), y_pred = score >= 0.5. */
 function ensureCsv() {

@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitEnv } from './lib.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(repo, 'package.json'));
@@ -34,14 +35,6 @@ const statusCount = Number(process.env.BENCH_STATUS_FILES ?? 10_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const base = '/tmp/cairn-bench-store';
 mkdirSync(base, { recursive: true });
-
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
 
 /** `count` files of 1–8 KiB with distinct random content, 1,000 per folder. */
 function writeFiles(dir, count) {
