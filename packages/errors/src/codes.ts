@@ -79,6 +79,16 @@ export const CODES = {
     summary: 'The training command did not write a valid cairn-model.json into CAIRN_OUTPUT_DIR.',
     hint: 'see docs/model-contract.md',
   },
+  AUDIT_ENTRY_INVALID: {
+    family: 'usage',
+    summary: 'An audit entry to append has no kind, subject or reason, or a kind outside `word.word`.',
+  },
+  AUDIT_TAMPERED: {
+    family: 'check',
+    summary:
+      'The audit log was edited, truncated, reordered or had entries deleted or inserted; the first bad entry is named.',
+    hint: 'compare the registry ref with a clone that has not been tampered with (`git fetch origin refs/cairn/*:refs/remotes/origin/cairn/*`)',
+  },
   AUTH_REQUIRED: {
     family: 'usage',
     summary: 'The cache server would start without tokens; it needs --tokens or an explicit --no-auth.',
@@ -205,6 +215,10 @@ export const CODES = {
   GIT_PATH_OUTSIDE_REPOSITORY: {
     family: 'usage',
     summary: 'A file asked for at a git ref lies outside the repository.',
+  },
+  GIT_REF_INVALID: {
+    family: 'usage',
+    summary: 'A ref name or object id Cairn was asked to write is not a plain ref or a full object id.',
   },
   GIT_REF_NOT_FOUND: {
     family: 'usage',
@@ -348,6 +362,32 @@ export const CODES = {
   POINTER_MISSING: { family: 'store', summary: 'A dataset declares data that has no pointer file.' },
   POINTER_NOT_FOUND: { family: 'store', summary: 'The pointer file for a path does not exist.' },
   PROJECT_NOT_FOUND: { family: 'usage', summary: 'No dataset or model project has the given name.' },
+  REGISTRY_ALIAS_CONFLICT: {
+    family: 'check',
+    summary: 'The alias no longer points where the caller expected: another promotion moved it first.',
+    hint: 'look at `cairn model history <model> --alias <alias>` and promote again if still wanted',
+  },
+  REGISTRY_ALIAS_NOT_FOUND: { family: 'usage', summary: 'The model has no such alias.' },
+  REGISTRY_BUSY: {
+    family: 'system',
+    summary: 'The registry ref kept moving or stayed locked while Cairn tried to update it.',
+    hint: 'retry; a stale `<gitdir>/refs/cairn/registry.lock` left by a killed process can be deleted',
+  },
+  REGISTRY_CORRUPT: {
+    family: 'store',
+    summary: 'A registry record stored in git (version, alias history, audit line) is not valid.',
+  },
+  REGISTRY_MODEL_NOT_FOUND: { family: 'usage', summary: 'No version of that model is registered.' },
+  REGISTRY_NAME_INVALID: {
+    family: 'usage',
+    summary: 'A model, alias or `model@version` / `model#alias` reference is malformed.',
+    hint: 'names are lowercase letters, digits, ".", "_" and "-", starting with a letter or digit',
+  },
+  REGISTRY_NO_PREVIOUS: {
+    family: 'usage',
+    summary: 'Rollback found no earlier holder of the alias to return to.',
+  },
+  REGISTRY_VERSION_NOT_FOUND: { family: 'usage', summary: 'The model has no such version.' },
   REMOTE_BAD_OBJECT_ID: {
     family: 'input',
     summary: 'An object id sent to or listed by a remote is not a store object id.',

@@ -1,0 +1,29 @@
+export type { RegistryErrorCode } from './errors';
+export { checkName, parseModelReference, type ModelReference } from './names';
+export { REGISTRY_REF, resolveActor, type ActorOptions } from './transaction';
+export { AUDIT_FILE, GENESIS, entryHash, type AuditDraft, type AuditEntry } from './audit-chain';
+export {
+  appendAudit,
+  assertAuditIntact,
+  readAudit,
+  verifyAudit,
+  type AuditBreak,
+  type AuditVerdict,
+} from './audit';
+export {
+  aliasHistory,
+  aliasesAt,
+  listModels,
+  listVersions,
+  registerVersion,
+  resolveModel,
+  rollbackAlias,
+  setAlias,
+  type AliasEvent,
+  type AliasExpectation,
+  type AliasHolder,
+  type ModelSignature,
+  type ModelSummary,
+  type ModelVersion,
+  type VersionInput,
+} from './registry';
