@@ -387,6 +387,10 @@ export const CODES = {
     family: 'usage',
     summary: 'Rollback found no earlier holder of the alias to return to.',
   },
+  REGISTRY_NO_RUN: {
+    family: 'usage',
+    summary: 'The model has no train run record for its current artifact, so there is nothing to register.',
+  },
   REGISTRY_VERSION_NOT_FOUND: { family: 'usage', summary: 'The model has no such version.' },
   REMOTE_BAD_OBJECT_ID: {
     family: 'input',

@@ -45,3 +45,4 @@ export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';
+export { modelSignature, registerProject, versionFromRun } from './model-registry';

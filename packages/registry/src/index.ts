@@ -27,3 +27,4 @@ export {
   type ModelVersion,
   type VersionInput,
 } from './registry';
+export { parseGtoTag, readGtoTags, type GtoEvent } from './gto';

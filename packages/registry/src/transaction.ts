@@ -71,8 +71,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * (so a promotion is re-decided, never blindly overwritten); a plan that
  * finds its precondition gone throws its own coded error instead.
  *
- * Each entry's time is at least the previous entry's, so "who held the alias
- * at T" has one answer even when two machines' clocks disagree slightly.
+ * Each entry's time is later than the previous entry's (by a millisecond at
+ * least), so "who held the alias at T" has one answer even when two
+ * machines' clocks disagree slightly.
  */
 export async function transact<T>(
   repoDir: string,
@@ -89,7 +90,7 @@ export async function transact<T>(
     const auditText = (await snapshot.read(AUDIT_FILE)) ?? '';
     const previous = lastEntry(auditText);
     const clock = (options.now ?? (() => new Date()))();
-    const at = new Date(Math.max(clock.getTime(), previous ? Date.parse(previous.at) : 0)).toISOString();
+    const at = new Date(Math.max(clock.getTime(), previous ? Date.parse(previous.at) + 1 : 0)).toISOString();
     const change = await plan(snapshot, { at, seq: (previous?.seq ?? 0) + 1, who });
     if ('unchanged' in change) return { result: change.unchanged };
     const entry = chainEntry(previous, { ...change.audit, who: change.audit.who ?? who }, at);
