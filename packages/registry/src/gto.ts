@@ -28,12 +28,19 @@ export type GtoEvent =
       by?: string;
     };
 
+/** What a tag name alone says (the tag's commit and tagger complete a GtoEvent). */
+export type GtoAction = GtoEvent extends infer E
+  ? E extends GtoEvent
+    ? Omit<E, 'tag' | 'commit' | 'at' | 'by'>
+    : never
+  : never;
+
 /**
  * Parses a GTO tag name: `model@v1.2.3` (register), `model@v1.2.3!`
  * (deregister), `model@deprecated`, `model#stage#N` or `model#stage`
  * (assign a stage), `model#stage!#N` (unassign). Undefined for other tags.
  */
-export function parseGtoTag(name: string): Omit<GtoEvent, 'tag' | 'commit' | 'at' | 'by'> | undefined {
+export function parseGtoTag(name: string): GtoAction | undefined {
   if (name.includes('@')) {
     const at = name.lastIndexOf('@');
     const model = name.slice(0, at);

@@ -27,4 +27,4 @@ export {
   type ModelVersion,
   type VersionInput,
 } from './registry';
-export { parseGtoTag, readGtoTags, type GtoEvent } from './gto';
+export { parseGtoTag, readGtoTags, type GtoAction, type GtoEvent } from './gto';
