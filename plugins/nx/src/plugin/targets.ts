@@ -85,6 +85,30 @@ function describe(
   };
 }
 
+/**
+ * A registry target: a `cairn model` command (never cached: it writes the
+ * registry ref, whose state is not a file Nx could restore).
+ */
+function registryTarget(
+  subcommand: 'register' | 'promote',
+  command: string,
+  dependsOn: string[],
+  description: string,
+  example: HelpExample,
+): TargetConfiguration {
+  return {
+    executor: 'nx:run-commands',
+    options: { command, env: { CAIRN_TOOLKIT_VERSION: toolkitVersion } },
+    cache: false,
+    dependsOn,
+    metadata: {
+      description,
+      technologies: ['cairn'],
+      help: { command: `npx cairn model ${subcommand} --help`, example },
+    },
+  };
+}
+
 export function datasetProject(name: string, config: DatasetConfig, projectRoot: string): InferredProject {
   const out = outputPaths(projectRoot);
   return {
@@ -192,6 +216,20 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
         cairnTask('serve', name, { cache: false, dependsOn: ['train'], continuous: true }),
         'Serves the trained model over HTTP (/predict, /healthz, /metrics for Prometheus); pass --port to choose the port.',
         { args: ['--port=8080'] },
+      ),
+      register: registryTarget(
+        'register',
+        `cairn model register ${name}`,
+        ['train'],
+        "Records the trained artifact as the model's next registry version (lineage: data hashes, params, code commit, run, metrics, signature); re-registering the same run is a no-op.",
+        { args: ['--why=nightly retrain'] },
+      ),
+      promote: registryTarget(
+        'promote',
+        `cairn model promote ${name} --to champion --why "compare gate passed"`,
+        ['register', 'compare'],
+        'Moves the champion alias to the version just registered, only after the compare gate passed; the move is audited and compare-and-swapped on refs/cairn/registry.',
+        { args: ['--to=challenger'] },
       ),
       drift: describe(
         'drift',
