@@ -354,6 +354,27 @@ export const CODES = {
       'An option (a command-line flag or a library option) has an invalid value; data: {option, value}.',
   },
   OPTION_REQUIRED: { family: 'usage', summary: 'A required option is missing; data: {option}.' },
+  PACKAGE_BASE_NOT_PINNED: {
+    family: 'usage',
+    summary: 'The base image of a model package is not pinned by digest (image@sha256:<digest>).',
+  },
+  PACKAGE_INPUT_INVALID: {
+    family: 'usage',
+    summary:
+      'A model package cannot be built from what was given: a link in a layer, a root user, a non-empty output folder.',
+  },
+  PACKAGE_KEY_INVALID: {
+    family: 'usage',
+    summary: 'The signing or verifying key is missing, unreadable or not an ed25519 PEM key.',
+  },
+  PACKAGE_LAYOUT_INVALID: {
+    family: 'input',
+    summary: 'An OCI image layout is unreadable, names no single manifest, or a blob does not match its digest.',
+  },
+  PACKAGE_SIGNATURE_INVALID: {
+    family: 'check',
+    summary: "The package's signature is not by the given key, or was made over another manifest.",
+  },
   PLUGIN_NOT_REGISTERED: {
     family: 'input',
     summary: 'The Cairn plugin could not be added to nx.json "plugins".',

@@ -1,7 +1,10 @@
 import { cairnError, type CairnError, type ErrorCode } from '@cairn/errors';
 
 /** The codes the registry reports (the registry of codes in @cairn/errors holds them all). */
-export type RegistryErrorCode = Extract<ErrorCode, `REGISTRY_${string}` | `AUDIT_${string}`>;
+export type RegistryErrorCode = Extract<
+  ErrorCode,
+  `REGISTRY_${string}` | `AUDIT_${string}` | `PACKAGE_${string}`
+>;
 
 export function registryError(
   code: RegistryErrorCode,

@@ -28,3 +28,18 @@ export {
   type VersionInput,
 } from './registry';
 export { parseGtoTag, readGtoTags, type GtoAction, type GtoEvent } from './gto';
+export {
+  buildOciLayout,
+  readOciManifestDigest,
+  type ImageRuntime,
+  type LayerSource,
+  type OciBuildOptions,
+  type OciBuildResult,
+} from './package/oci-layout';
+export { checkPinnedBase, renderDockerfile, type DockerfileOptions } from './package/dockerfile';
+export {
+  loadKey,
+  signManifestDigest,
+  verifyManifestSignature,
+  type PackageSignature,
+} from './package/signing';
