@@ -46,3 +46,4 @@ export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from '.
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';
 export { modelSignature, registerProject, versionFromRun } from './model-registry';
+export { packageDir, packageModel, type PackageOptions, type PackageResult } from './package-model';

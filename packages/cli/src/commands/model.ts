@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { cairnError } from '@cairn/errors';
 import type { AliasEvent, ModelVersion } from '@cairn/registry';
 import { printJson } from '../output';
-import { workspaceRoot } from './add';
+import { join } from 'node:path';
+import { fromCwd, workspaceRoot } from './add';
 
 interface JsonOption {
   json?: boolean;
@@ -214,5 +215,76 @@ export function register(program: Command): void {
         ([alias, holder]) => `${alias}=${holder.version} (since ${holder.since}, ${holder.who})`,
       );
       process.stdout.write(`${when}: ${held.length ? held.join(', ') : 'no alias held'}\n`);
+    });
+
+  model
+    .command('package <project>')
+    .description(
+      'Package a model: Dockerfile + context and a daemonless OCI image layout (server, runtime deps, artifact), signed when a key is given; prints the manifest digest',
+    )
+    .option('--out <dir>', 'output folder (default dist/cairn/<project root>/package)')
+    .option('--base <image@sha256:digest>', 'base image pinned by digest (default $CAIRN_BASE_IMAGE)')
+    .option(
+      '--version <reference>',
+      'package a registry version (iris@3, iris#champion) instead of the current artifact',
+    )
+    .option('--key <file>', 'ed25519 private key PEM to sign with (default $CAIRN_SIGNING_KEY when set)')
+    .option('--why <reason>', 'reason recorded in the audit log (registry versions)')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        project: string,
+        options: JsonOption & { out?: string; base?: string; from?: string; key?: string; why?: string },
+      ) => {
+        const { discoverProjects, packageDir, packageModel, resolveTrainable } =
+          await import('@cairn/pipeline');
+        const root = await workspaceRoot();
+        const outDir = options.out
+          ? fromCwd(options.out)
+          : join(root, packageDir(resolveTrainable(await discoverProjects(root), project).root));
+        const result = await packageModel(root, project, {
+          outDir,
+          baseImage: options.base,
+          reference: options.from,
+          signingKeyFile: options.key,
+          why: options.why,
+        });
+        if (options.json) return printJson(result);
+        for (const layer of result.layers) {
+          process.stdout.write(`layer ${layer.name.padEnd(22)} ${layer.digest} (${layer.size} bytes)\n`);
+        }
+        process.stdout.write(`${result.signature ? 'signed ' : ''}manifest ${result.manifestDigest}\n`);
+        process.stdout.write(`wrote ${result.outDir}/Dockerfile and ${result.outDir}/image (OCI layout)\n`);
+      },
+    );
+
+  model
+    .command('verify <package-dir>')
+    .description(
+      'Check a package: every blob of its OCI image against its digest, and its ed25519 signature over the manifest digest',
+    )
+    .option('--key <file>', 'ed25519 public key PEM (default $CAIRN_VERIFY_KEY)')
+    .option('--json', 'print the verdict as JSON')
+    .action(async (packageDir: string, options: JsonOption & { key?: string }) => {
+      const { loadKey, readOciManifestDigest, verifyManifestSignature } = await registry();
+      const { readFile } = await import('node:fs/promises');
+      const manifestDigest = await readOciManifestDigest(join(packageDir, 'image'));
+      let signature: import('@cairn/registry').PackageSignature;
+      try {
+        signature = JSON.parse(await readFile(join(packageDir, 'signature.json'), 'utf8'));
+      } catch (error) {
+        throw cairnError(
+          'PACKAGE_SIGNATURE_INVALID',
+          `${join(packageDir, 'signature.json')}: no readable signature`,
+          {
+            data: { file: join(packageDir, 'signature.json') },
+            hint: 'sign when packaging: `cairn model package <project> --key signing.pem`',
+            cause: error,
+          },
+        );
+      }
+      verifyManifestSignature(signature, manifestDigest, loadKey('public', { file: options.key }));
+      if (options.json) printJson({ ok: true, manifestDigest, signer: signature.publicKey });
+      else process.stdout.write(`ok: ${manifestDigest} signed by ${signature.publicKey}\n`);
     });
 }

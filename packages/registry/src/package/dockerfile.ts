@@ -19,27 +19,32 @@ export function checkPinnedBase(baseImage: string): string {
 export interface DockerfileOptions {
   /** Base image pinned by digest (the default of the BASE_IMAGE build argument). */
   baseImage: string;
-  /** Folders of the build context: the server with its runtime dependencies, and the artifact. */
-  serverDir: string;
-  artifactDir: string;
+  /** Folders of the build context and where they go in the image, in layer order (the artifact last). */
+  copies: Array<{ contextDir: string; imagePath: string }>;
   /** The artifact's content hash from the registry: checked in the build stage and by the server at start. */
   artifactHash: string;
-  /** In-image paths. */
-  serverPath: string;
+  /** Where the artifact is in the image. */
   modelPath: string;
-  /** The server's command line, model path and port excluded (e.g. node …/cairn.js serve). */
+  /** The model server's command (e.g. node …/server-main.js); it takes the model path, --expect-hash, --port, --host and --verify-only. */
   serverCommand: string[];
   port: number;
   uid: number;
   labels: Record<string, string>;
+  /** `NAME=value` pairs for the server's environment. */
+  env?: string[];
+}
+
+/** `/opt/cairn/node_modules/@cairn` → `/opt/cairn`: the final stage copies whole trees once. */
+function topFolder(imagePath: string): string {
+  return `/${imagePath.split('/').filter(Boolean).slice(0, 2).join('/')}`;
 }
 
 const quoteJson = (items: string[]) => JSON.stringify(items);
 
 /**
  * A multi-stage Dockerfile: the build stage checks the artifact's content
- * hash with Cairn's own hasher (so a context edited after `cairn package`
- * fails the build), the final stage copies the verified files onto the same
+ * hash with the model server's own check (so a context edited after
+ * `cairn model package` fails the build), the final stage copies the verified files onto the same
  * pinned base, runs as a non-root user, probes `/healthz` and starts the
  * model server, which verifies the artifact again before loading it.
  */
@@ -55,7 +60,13 @@ export function renderDockerfile(options: DockerfileOptions): string {
     '--expect-hash',
     options.artifactHash,
   ]);
-  const cairn = options.serverCommand.slice(0, 2);
+  const verify = quoteJson([
+    ...options.serverCommand,
+    options.modelPath,
+    '--expect-hash',
+    options.artifactHash,
+    '--verify-only',
+  ]);
   const probe = `fetch('http://127.0.0.1:${options.port}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
   const labels = Object.entries(options.labels)
     .map(([key, value]) => `LABEL ${JSON.stringify(key)}=${JSON.stringify(value)}`)
@@ -68,17 +79,17 @@ export function renderDockerfile(options: DockerfileOptions): string {
 ARG BASE_IMAGE=${options.baseImage}
 
 FROM \${BASE_IMAGE} AS verify
-COPY ${options.serverDir}/ ${options.serverPath}/
-COPY ${options.artifactDir}/ ${options.modelPath}/
+${options.copies.map((copy) => `COPY ${copy.contextDir}/ ${copy.imagePath}/`).join('\n')}
 # The artifact must be the registered one: its content hash is checked before it enters the image.
-RUN test "$(${cairn.join(' ')} hash ${options.modelPath} --json | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>console.log(JSON.parse(s)[0].hash))')" = "${options.artifactHash}"
+RUN ${verify}
 
 FROM \${BASE_IMAGE}
 ${labels}
-COPY --from=verify --chown=0:0 ${options.serverPath}/ ${options.serverPath}/
-COPY --from=verify --chown=0:0 ${options.modelPath}/ ${options.modelPath}/
+${[...new Set(options.copies.map((copy) => topFolder(copy.imagePath)))]
+  .map((folder) => `COPY --from=verify --chown=0:0 ${folder}/ ${folder}/`)
+  .join('\n')}
 USER ${options.uid}:${options.uid}
-ENV NODE_ENV=production
+${['NODE_ENV=production', ...(options.env ?? [])].map((pair) => `ENV ${pair}`).join('\n')}
 EXPOSE ${options.port}
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 CMD ${quoteJson(['node', '-e', probe])}
 ENTRYPOINT ${server}

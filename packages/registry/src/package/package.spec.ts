@@ -182,12 +182,14 @@ describe('ed25519 signatures over the manifest digest', () => {
 describe('Dockerfile', () => {
   const base = {
     baseImage: PINNED,
-    serverDir: 'server',
-    artifactDir: 'model',
+    copies: [
+      { contextDir: 'deps', imagePath: '/opt/cairn/node_modules' },
+      { contextDir: 'cairn', imagePath: '/opt/cairn/node_modules/@cairn' },
+      { contextDir: 'model', imagePath: '/opt/model' },
+    ],
     artifactHash: `${'ef'.repeat(32)}.dir`,
-    serverPath: '/opt/cairn',
     modelPath: '/opt/model',
-    serverCommand: ['node', '/opt/cairn/node_modules/@cairn/cli/bin/cairn.js', 'serve'],
+    serverCommand: ['node', '/opt/cairn/node_modules/@cairn/serve/dist/server-main.js'],
     port: 8080,
     uid: 10001,
     labels: { 'org.opencontainers.image.title': 'iris' },
@@ -201,6 +203,10 @@ describe('Dockerfile', () => {
       'FROM ${BASE_IMAGE}',
     ]);
     expect(text).toContain(`ARG BASE_IMAGE=${PINNED}`);
+    expect(instructions.filter((line) => line.startsWith('COPY --from=verify'))).toEqual([
+      'COPY --from=verify --chown=0:0 /opt/cairn/ /opt/cairn/',
+      'COPY --from=verify --chown=0:0 /opt/model/ /opt/model/',
+    ]);
     expect(instructions).toContain('USER 10001:10001');
     const healthcheck = instructions.find((line) => line.startsWith('HEALTHCHECK '))!;
     expect(healthcheck).toContain('http://127.0.0.1:8080/healthz');
@@ -219,7 +225,17 @@ describe('Dockerfile', () => {
     expect(instructions.lastIndexOf('USER 10001:10001')).toBeGreaterThan(
       instructions.lastIndexOf('FROM ${BASE_IMAGE}'),
     );
-    expect(() => bashSyntax(instructions.find((line) => line.startsWith('RUN '))!.slice(4))).not.toThrow();
+    const verify = JSON.parse(instructions.find((line) => line.startsWith('RUN '))!.slice(4));
+    expect(verify).toEqual([
+      ...base.serverCommand,
+      '/opt/model',
+      '--expect-hash',
+      base.artifactHash,
+      '--verify-only',
+    ]);
+    expect(instructions.indexOf(`RUN ${JSON.stringify(verify)}`)).toBeLessThan(
+      instructions.lastIndexOf('FROM ${BASE_IMAGE}'),
+    );
   });
 
   it('refuses a base image without a digest', () => {
@@ -230,7 +246,3 @@ describe('Dockerfile', () => {
     }
   });
 });
-
-function bashSyntax(script: string): void {
-  execFileSync('bash', ['-n'], { input: script, stdio: 'pipe' });
-}

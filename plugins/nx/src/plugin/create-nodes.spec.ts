@@ -26,7 +26,7 @@ function workspace(files: Record<string, unknown>): string {
 }
 
 /** Targets that run a `cairn model` command rather than `cairn task`. */
-const REGISTRY_TARGETS = ['register', 'promote'];
+const REGISTRY_TARGETS = ['register', 'promote', 'package'];
 
 describe('createNodes', () => {
   it('infers dataset and model projects with described, cacheable targets hashed on pointers, not data', async () => {

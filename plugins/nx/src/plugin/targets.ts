@@ -90,16 +90,17 @@ function describe(
  * registry ref, whose state is not a file Nx could restore).
  */
 function registryTarget(
-  subcommand: 'register' | 'promote',
+  subcommand: 'register' | 'promote' | 'package',
   command: string,
   dependsOn: string[],
   description: string,
   example: HelpExample,
+  caching: Pick<TargetConfiguration, 'cache' | 'inputs' | 'outputs'> = { cache: false },
 ): TargetConfiguration {
   return {
     executor: 'nx:run-commands',
     options: { command, env: { CAIRN_TOOLKIT_VERSION: toolkitVersion } },
-    cache: false,
+    ...caching,
     dependsOn,
     metadata: {
       description,
@@ -230,6 +231,24 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
         ['register', 'compare'],
         'Moves the champion alias to the version just registered, only after the compare gate passed; the move is audited and compare-and-swapped on refs/cairn/registry.',
         { args: ['--to=challenger'] },
+      ),
+      package: registryTarget(
+        'package',
+        `cairn model package ${name}`,
+        ['train'],
+        'Packages the trained model: a Dockerfile (multi-stage, non-root, digest-pinned base from CAIRN_BASE_IMAGE, HEALTHCHECK on /healthz) and a daemonless OCI image layout (server, runtime dependencies, artifact), signed with CAIRN_SIGNING_KEY when set; prints the manifest digest.',
+        { args: ['--base=node:20-bookworm-slim@sha256:<digest>'] },
+        {
+          cache: true,
+          inputs: [
+            CAIRN_INPUTS,
+            `^${CAIRN_INPUTS}`,
+            { env: 'CAIRN_BASE_IMAGE' },
+            { env: 'CAIRN_TOOLKIT_VERSION' },
+            { env: 'SOURCE_DATE_EPOCH' },
+          ],
+          outputs: [`{workspaceRoot}/${out.base}/package`],
+        },
       ),
       drift: describe(
         'drift',
