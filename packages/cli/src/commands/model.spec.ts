@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildOciLayout, signManifestDigest } from '@cairn/registry';
 import { runCli } from '../../test/run-cli';
 
 let dir: string;
@@ -148,5 +150,40 @@ describe('cairn model and cairn audit', () => {
     const verdict = await cairn('audit', 'verify');
     expect(verdict.code).toBe(1);
     expect(verdict.stderr).toMatch(/entry 4 edited/);
+  });
+
+  it('model verify checks the layout and the ed25519 signature over its manifest digest', async () => {
+    const pkg = join(dir, 'pkg');
+    fs.mkdirSync(join(pkg, 'files'), { recursive: true });
+    fs.writeFileSync(join(pkg, 'files', 'model.json'), '{}\n');
+    const built = await buildOciLayout({
+      outDir: join(pkg, 'image'),
+      tag: 'iris-1',
+      baseImage: `node:20@sha256:${'1'.repeat(64)}`,
+      layers: [{ name: 'artifact', dir: join(pkg, 'files'), target: '/opt/model' }],
+      runtime: { entrypoint: ['node'], user: '10001:10001' },
+    });
+    const pem = (kind: 'signer' | 'other') => {
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      fs.writeFileSync(join(dir, `${kind}.pub.pem`), publicKey.export({ type: 'spki', format: 'pem' }));
+      return privateKey;
+    };
+    const signer = pem('signer');
+    pem('other');
+    expect((await cairn('model', 'verify', pkg, '--key', 'signer.pub.pem')).code).toBe(1);
+    fs.writeFileSync(
+      join(pkg, 'signature.json'),
+      JSON.stringify(signManifestDigest(built.manifestDigest, signer)),
+    );
+    const ok = await cairn('model', 'verify', pkg, '--key', 'signer.pub.pem', '--json');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, manifestDigest: built.manifestDigest });
+    const other = await cairn('model', 'verify', pkg, '--key', 'other.pub.pem');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('PACKAGE_SIGNATURE_INVALID');
+    fs.appendFileSync(join(pkg, 'image', 'blobs', 'sha256', built.layers[0]!.digest.slice(7)), 'x');
+    const corrupt = await cairn('model', 'verify', pkg, '--key', 'signer.pub.pem');
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.stderr).toContain('PACKAGE_LAYOUT_INVALID');
   });
 });
