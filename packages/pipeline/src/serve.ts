@@ -28,6 +28,12 @@ export interface ServeOptions {
   python?: string;
   /** false disables /metrics and metric collection. */
   metrics?: boolean;
+  /**
+   * The content hash an artifact folder must have (from its pointer or the
+   * registry): the model is then loaded from a verified private copy. A
+   * pointer target always supplies its own.
+   */
+  expectedHash?: string;
 }
 
 export interface RunningServe {
@@ -96,8 +102,10 @@ export async function startServe(target: string, options: ServeOptions = {}): Pr
   let artifactDir = resolve(target);
   let scratch: string | undefined;
   let version = options.modelVersion;
+  let expectedHash = options.expectedHash;
   if (target.endsWith(POINTER_SUFFIX)) {
     const pointer = await readPointer(target);
+    expectedHash = pointer.hash;
     scratch = await fs.mkdtemp(join(tmpdir(), 'cairn-serve-'));
     artifactDir = join(scratch, 'artifact');
     await materialize(findWorkspaceRoot(dirname(resolve(target))), pointer, artifactDir, {
@@ -110,7 +118,7 @@ export async function startServe(target: string, options: ServeOptions = {}): Pr
     if (scratch) await fs.rm(scratch, { recursive: true, force: true });
   };
   try {
-    const model = await loadModel(artifactDir, { python: options.python });
+    const model = await loadModel(artifactDir, { python: options.python, expectedHash });
     version ??= await artifactVersion(artifactDir);
     const modelName = options.name ?? projectNameAt(target, ['model', 'experiment']) ?? basename(artifactDir);
     const lastTrainedSeconds =

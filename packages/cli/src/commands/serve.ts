@@ -13,6 +13,7 @@ interface ServeCommandOptions {
   trainedAt?: string;
   python?: string;
   metrics?: boolean;
+  expectHash?: string;
   json?: boolean;
 }
 
@@ -77,6 +78,10 @@ export function register(program: Command): void {
     )
     .option('--python <path>', 'interpreter for python models (default: $CAIRN_PYTHON or /usr/bin/python3)')
     .option('--no-metrics', 'disable /metrics and metric collection')
+    .option(
+      '--expect-hash <b3>',
+      'load a folder only if its content hash is this (e.g. from `cairn model show`); a pointer brings its own',
+    )
     .option('--json', 'print the listening address as JSON')
     .action(async (target: string, options: ServeCommandOptions) => {
       const port = parsePort(options.port);
@@ -92,6 +97,7 @@ export function register(program: Command): void {
         trainedAtSeconds,
         python: options.python,
         metrics: options.metrics,
+        expectedHash: options.expectHash,
       });
       renderServing(handle, options.json, options.metrics !== false);
       stopServersOnSignals();
