@@ -369,7 +369,8 @@ export const CODES = {
   },
   PACKAGE_LAYOUT_INVALID: {
     family: 'input',
-    summary: 'An OCI image layout is unreadable, names no single manifest, or a blob does not match its digest.',
+    summary:
+      'An OCI image layout is unreadable, names no single manifest, or a blob does not match its digest.',
   },
   PACKAGE_SIGNATURE_INVALID: {
     family: 'check',
