@@ -463,6 +463,11 @@ export const CODES = {
     family: 'system',
     summary: 'A store worker thread exited before finishing its jobs.',
   },
+  SYNTH_UNSATISFIABLE: {
+    family: 'input',
+    summary:
+      '`cairn synth` cannot make data meeting a dataset spec field (range, uniqueness, key, balance, row schema) for the rows asked; data: {pointer}.',
+  },
   TABLE_CSV_INVALID: {
     family: 'input',
     summary: 'CSV syntax: an unterminated quoted field, or a record longer than the limit.',

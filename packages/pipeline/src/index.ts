@@ -44,4 +44,5 @@ export { renderEvaluationMarkdown } from './report';
 export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
 export { validateProject, ValidationFailedError } from './validate-data';
+export { projectDatasetSpec, synthesizeData, syntheticDataPath, type SynthesizeDataOptions } from './synth';
 export { fetchFromDefaultRemote } from './fetch-remote';
