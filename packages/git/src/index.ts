@@ -2,3 +2,4 @@ export type { GitErrorCode } from './errors';
 export { findRepository, openRepository, headCommit, type Repository } from './repository';
 export { gitHead, mergeBase, readFileAtRef, resolveCommit } from './at-ref';
 export { listRefs, TreeWalker, type RefRoot, type TreeBlob } from './refs';
+export { checkoutCommitInto } from './checkout';

@@ -18,6 +18,12 @@ export {
   type RunRecord,
   type TrainOptions,
 } from './train';
+export {
+  captureEnvironment,
+  ENVIRONMENT_FILE_VARIABLE,
+  type RunEnvironment,
+  type TrainerEnvironment,
+} from './environment';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { projectNameAt, requireProject } from './workspace';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
@@ -46,3 +52,17 @@ export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from '.
 export { validateProject, ValidationFailedError } from './validate-data';
 export { projectDatasetSpec, synthesizeData, syntheticDataPath, type SynthesizeDataOptions } from './synth';
 export { fetchFromDefaultRemote } from './fetch-remote';
+export { testProject, ModelTestsFailedError, synthEnvName, type TestProjectOptions } from './model-tests';
+export {
+  assertReproduced,
+  findRun,
+  listRuns,
+  reproduce,
+  runIdOf,
+  ReproduceDiffersError,
+  ReproduceFailedError,
+  type Difference,
+  type RecordedRun,
+  type ReproduceOptions,
+  type ReproduceReport,
+} from './reproduce';

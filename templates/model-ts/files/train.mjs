@@ -127,6 +127,25 @@ function trainEstimator({ algorithm, task, vectors, targets, labels, params, see
   }
 }
 
+/**
+ * Node and the versions of the ml.js packages this trainer imports, for the run record: what a
+ * reproduction has to install again (written to CAIRN_ENVIRONMENT_FILE when Cairn asks).
+ */
+function reportEnvironment() {
+  const file = process.env.CAIRN_ENVIRONMENT_FILE;
+  if (!file) return;
+  const packages = {};
+  for (const name of ['csv-parse', 'ml-knn', 'ml-logistic-regression', 'ml-matrix', 'ml-random-forest']) {
+    try {
+      packages[name] = require(`${name}/package.json`).version;
+    } catch {
+      // A package whose exports hide package.json is still pinned by the lockfile hash.
+    }
+  }
+  const report = { runtime: 'node', version: process.versions.node, packages };
+  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+}
+
 async function main() {
   const started = performance.now();
   const { trainFile, outputDir, metricsFile, params, label, task, seed, features } = readSettings();
@@ -178,6 +197,7 @@ async function main() {
     metrics.train_accuracy = predictions.filter((p, i) => p.label === labelOf(rows[i])).length / rows.length;
   }
   if (metricsFile) fs.writeFileSync(metricsFile, JSON.stringify(metrics, null, 2) + '\n');
+  reportEnvironment();
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   console.log(`trained ${algorithm} on ${rows.length} rows in ${seconds}s: ${JSON.stringify(metrics)}`);
 }

@@ -19,6 +19,7 @@ import { register as registerPush } from './push';
 import { register as registerPull } from './pull';
 import { register as registerCompare } from './compare';
 import { register as registerSynth } from './synth';
+import { register as registerReproduce } from './reproduce';
 
 /**
  * Each command lives in its own module exporting `register(program)`.
@@ -45,4 +46,5 @@ export function registerCommands(program: Command): void {
   registerPull(program);
   registerCompare(program);
   registerSynth(program);
+  registerReproduce(program);
 }

@@ -16,6 +16,9 @@ import {
  */
 export const CAIRN_INPUTS = 'cairnInputs';
 
+/** A dataset's spec without its data (dataset.json): what a model's `test` target hashes of it. */
+export const CAIRN_SPEC = 'cairnSpec';
+
 type Targets = Record<string, TargetConfiguration>;
 
 export interface InferredProject {
@@ -91,7 +94,10 @@ export function datasetProject(name: string, config: DatasetConfig, projectRoot:
     name,
     projectType: 'library',
     tags: ['cairn:dataset'],
-    namedInputs: { [CAIRN_INPUTS]: ['{projectRoot}/**/*.cairn', '{projectRoot}/dataset.json'] },
+    namedInputs: {
+      [CAIRN_INPUTS]: ['{projectRoot}/**/*.cairn', '{projectRoot}/dataset.json'],
+      [CAIRN_SPEC]: ['{projectRoot}/dataset.json'],
+    },
     metadata: { description: config.description ?? `Dataset ${name}`, technologies: ['cairn'] },
     targets: {
       validate: describe(
@@ -121,10 +127,25 @@ export function datasetProject(name: string, config: DatasetConfig, projectRoot:
  */
 const VALIDATE_DATASETS = '^validate';
 
+/**
+ * A model's code tests run before its training (`testBeforeTrain`); an
+ * experiment's train waits for the tests of the model whose code it trains.
+ */
+function trainDependsOn(
+  config: Pick<ModelConfig, 'validateBeforeTrain' | 'testBeforeTrain'>,
+  tests: 'test' | '^test' | undefined,
+): string[] {
+  return [
+    ...(config.validateBeforeTrain === false ? [] : [VALIDATE_DATASETS]),
+    ...(tests && config.testBeforeTrain !== false ? [tests] : []),
+  ];
+}
+
 function trainableTargets(
   name: string,
   projectRoot: string,
-  config: Pick<ModelConfig, 'env' | 'validateBeforeTrain'>,
+  config: Pick<ModelConfig, 'env' | 'validateBeforeTrain' | 'testBeforeTrain'>,
+  tests: 'test' | '^test' | undefined,
 ): Targets {
   const out = outputPaths(projectRoot);
   const inputs = [
@@ -137,7 +158,7 @@ function trainableTargets(
       'train',
       batchedStep('train', {
         cache: true,
-        dependsOn: config.validateBeforeTrain === false ? [] : [VALIDATE_DATASETS],
+        dependsOn: trainDependsOn(config, tests),
         inputs,
         outputs: [`{workspaceRoot}/${out.trainDir}`],
       }),
@@ -157,9 +178,32 @@ function trainableTargets(
   };
 }
 
+/**
+ * The model code's tests on synthetic data: inputs are the code, the specs of
+ * its datasets and the files of the libraries it depends on, never the data
+ * (its pointers), so a data change does not rerun them and CI needs no download.
+ */
+function testTarget(name: string, config: ModelConfig): TargetConfiguration {
+  return describe(
+    'test',
+    cairnTask('test', name, {
+      cache: true,
+      dependsOn: [],
+      inputs: [
+        CAIRN_INPUTS,
+        { input: CAIRN_SPEC, projects: config.datasets },
+        ...(config.dependsOn?.length ? [{ input: CAIRN_INPUTS, projects: config.dependsOn }] : []),
+        { env: 'CAIRN_TOOLKIT_VERSION' },
+      ],
+      outputs: [],
+    }),
+    `Runs the model code's tests (\`${config.test!.command}\`) on synthetic data made from its datasets' validation specs: no real data, no download.`,
+  );
+}
+
 export function modelProject(name: string, config: ModelConfig, projectRoot: string): InferredProject {
   const out = outputPaths(projectRoot);
-  const targets = trainableTargets(name, projectRoot, config);
+  const targets = trainableTargets(name, projectRoot, config, config.test ? 'test' : undefined);
   return {
     name,
     projectType: 'application',
@@ -169,7 +213,14 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
     },
     metadata: { description: config.description ?? `Model ${name}`, technologies: ['cairn'] },
     targets: {
+      ...(config.test ? { test: testTarget(name, config) } : {}),
       ...targets,
+      reproduce: describe(
+        'reproduce',
+        cairnTask('reproduce', name, { cache: false }),
+        "Re-runs the model's last recorded training in a clean checkout of its commit with the recorded data, Nx cache bypassed, and compares the artifact hash and every metric with the record.",
+        { args: ['--run=<run-id>'] },
+      ),
       compare: describe(
         'compare',
         cairnTask('compare', name, { cache: false, dependsOn: ['evaluate'] }),
@@ -219,6 +270,11 @@ export function experimentProject(
       description: config.description ?? `Experiment ${name} on model ${config.model}`,
       technologies: ['cairn'],
     },
-    targets: trainableTargets(name, projectRoot, { validateBeforeTrain: config.validateBeforeTrain }),
+    targets: trainableTargets(
+      name,
+      projectRoot,
+      { validateBeforeTrain: config.validateBeforeTrain, testBeforeTrain: config.testBeforeTrain },
+      '^test',
+    ),
   };
 }
