@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
 import LogisticRegression from 'ml-logistic-regression';
@@ -57,7 +58,7 @@ function readSettings() {
   return settings;
 }
 
-function readRows(file) {
+export function readRows(file) {
   try {
     return parse(fs.readFileSync(file), { columns: true, bom: true, skip_empty_lines: true, trim: true });
   } catch (error) {
@@ -80,7 +81,7 @@ function fitStandardizer(values) {
  * as numbers is numeric (standardized when `scaled`), any other column is a string feature
  * one-hot encoded over its sorted training categories.
  */
-function fitPreprocessing(rows, featureNames, scaled) {
+export function fitPreprocessing(rows, featureNames, scaled) {
   return {
     features: featureNames.map((name) => {
       const values = rows.map((row) => row[name]).filter((value) => !isMissing(value));
@@ -202,4 +203,5 @@ async function main() {
   console.log(`trained ${algorithm} on ${rows.length} rows in ${seconds}s: ${JSON.stringify(metrics)}`);
 }
 
-await main();
+// Run as the training command; imported (by model.spec.mjs) it only lends its functions.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
