@@ -217,8 +217,8 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
       ...targets,
       reproduce: describe(
         'reproduce',
-        cairnTask('reproduce', name, { cache: false }),
-        "Re-runs the model's last recorded training in a clean checkout of its commit with the recorded data, Nx cache bypassed, and compares the artifact hash and every metric with the record.",
+        cairnTask('reproduce', name, { cache: false, dependsOn: ['train'] }),
+        "Re-runs the model's latest recorded training (train first restores it from the cache) in a clean checkout of its commit with the recorded data, Nx cache bypassed, and compares the artifact hash and every metric with the record: exit 1 when they differ, 3 when it cannot run.",
         { args: ['--run=<run-id>'] },
       ),
       compare: describe(
