@@ -1,11 +1,19 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { CheckError, cairnError, isCairnError, type CairnError } from '@cairn/errors';
 import { checkoutCommitInto } from '@cairn/git';
 import { hashBuffer, hashFile } from '@cairn/hash';
-import { cairnPath, CairnTree, loadConfig, loadLayout, saveConfig } from '@cairn/store';
+import {
+  cairnPath,
+  CairnTree,
+  loadConfig,
+  loadLayout,
+  readPointer,
+  saveConfig,
+  serializePointer,
+} from '@cairn/store';
 import type { RunEnvironment } from './environment';
 import { train, type RunRecord } from './train';
 import { discoverProjects, outputPaths } from './workspace';
@@ -153,6 +161,47 @@ function flatEnvironment(environment: RunEnvironment | undefined): Record<string
 }
 
 /**
+ * Points the scratch copy's datasets at the data the run recorded, which a
+ * commit made after `cairn add` but before committing the pointer does not
+ * name. A folder's pointer also needs its file count, which records lack:
+ * such a pointer is left as committed, with a note.
+ */
+async function pinRecordedData(scratch: string, record: RunRecord): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [dataset, input] of Object.entries(record.inputs)) {
+    const file = resolve(scratch, input.pointer);
+    if (relative(scratch, file).startsWith('..') || isAbsolute(input.pointer)) {
+      notes.push(
+        `${dataset}: the recorded pointer path ${JSON.stringify(input.pointer)} lies outside the workspace; not used`,
+      );
+      continue;
+    }
+    const committed = existsSync(file) ? await readPointer(file) : undefined;
+    if (committed?.hash === input.hash) continue;
+    if (input.hash.endsWith('.dir')) {
+      notes.push(
+        `${dataset}: the commit's pointer names other data than the run's folder ${input.hash.slice(0, 12)}; the commit's was used`,
+      );
+      continue;
+    }
+    await writeFile(
+      file,
+      serializePointer({
+        version: 1,
+        algorithm: 'blake3',
+        hash: input.hash,
+        size: input.size,
+        path: committed?.path ?? basename(input.pointer, '.cairn'),
+      }),
+    );
+    notes.push(
+      `${dataset}: the commit's pointer names other data than the run used; the recorded data (${input.hash.slice(0, 12)}) was used`,
+    );
+  }
+  return notes;
+}
+
+/**
  * The scratch copy runs on today's node_modules (linked from the workspace):
  * when the workspace lockfile no longer matches the recorded one, the
  * installed packages may differ from the run's.
@@ -252,6 +301,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRep
       const config = await loadConfig(scratch);
       const { cacheDir } = await loadLayout(workspaceRoot);
       await saveConfig(scratch, { ...config, cache: { ...config.cache, dir: cacheDir } });
+      notes.push(...(await pinRecordedData(scratch, record)));
       // Installed packages are not in git; the lockfile hash in the record tells whether they still match.
       if (existsSync(join(workspaceRoot, 'node_modules')))
         await symlink(join(workspaceRoot, 'node_modules'), join(scratch, 'node_modules'), 'dir');

@@ -1,0 +1,103 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDataset, addModel, datasetCsv } from './fixtures';
+import { ensureBuilt, TestWorkspace } from './workspace';
+
+/** A model test command: passes when the synthetic data follows the spec and the shared library loads. */
+const MODEL_TEST = `
+import { readFileSync } from 'node:fs';
+import { scale } from '../../libs/features/index.mjs';
+const [header, ...rows] = readFileSync(process.env.CAIRN_SYNTH_FILE, 'utf8').trim().split('\\n');
+if (header !== 'x,y,label' || rows.length !== 30 || scale !== 1) process.exit(1);
+if (!rows.every((row) => /^[0-9.]+,[0-9.]+,(a|b)$/.test(row))) process.exit(1);
+console.log('model test: ok on', rows.length, 'synthetic rows');
+`;
+
+describe('code tests before training, and reproduction, through the real Nx CLI', () => {
+  let ws: TestWorkspace;
+  const run = (...args: string[]) =>
+    TestWorkspace.tasks(ws.nx(...args, '--outputStyle=static').stdout);
+
+  beforeAll(() => {
+    ensureBuilt();
+    ws = new TestWorkspace();
+    addDataset(ws, 'alpha', datasetCsv(60, 1));
+    const dataset = JSON.parse(ws.read('datasets/alpha/dataset.json'));
+    ws.write(
+      'datasets/alpha/dataset.json',
+      JSON.stringify({
+        ...dataset,
+        validation: {
+          columns: {
+            x: { type: 'number', min: 0, max: 100, nullable: false },
+            y: { type: 'number', min: 0, max: 96, nullable: false },
+            label: { categories: ['a', 'b'], nullable: false },
+          },
+        },
+      }),
+    );
+    ws.write('libs/features/project.json', JSON.stringify({ name: 'features' }));
+    ws.write('libs/features/index.mjs', 'export const scale = 1;');
+    addModel(ws, 'tested', { datasets: ['alpha'], dependsOn: ['features'] });
+    const config = JSON.parse(ws.read('models/tested/model.json'));
+    ws.write(
+      'models/tested/model.json',
+      JSON.stringify({ ...config, test: { command: 'node model-test.mjs', rows: 30 } }),
+    );
+    ws.write('models/tested/model-test.mjs', MODEL_TEST);
+    ws.cairn('add', 'datasets/alpha/alpha.csv');
+    ws.commit('dataset, library and a tested model');
+  });
+  afterAll(() => ws?.dispose());
+
+  it('runs the code tests before training, and their cache ignores the data but not the spec', () => {
+    const first = run('run', 'tested:train');
+    expect(first.executed).toEqual(['alpha:validate', 'tested:test', 'tested:train']);
+
+    // The tests need no data: with the data file gone they still pass (here from the cache, then for real).
+    rmSync(ws.path('datasets/alpha/alpha.csv'));
+    expect(run('run', 'tested:test')).toEqual({ executed: [], cached: ['tested:test'] });
+    expect(run('run', 'tested:test', '--skip-nx-cache').executed).toEqual(['tested:test']);
+    ws.cairn('checkout', 'datasets/alpha/alpha.csv');
+
+    // New data (a new pointer) retrains but does not retest.
+    ws.write('datasets/alpha/alpha.csv', datasetCsv(80, 2));
+    ws.cairn('add', 'datasets/alpha/alpha.csv');
+    const newData = run('run', 'tested:train');
+    expect(newData.executed).toEqual(['alpha:validate', 'tested:train']);
+    expect(newData.cached).toEqual(['tested:test']);
+
+    // A changed spec is a test input.
+    const dataset = JSON.parse(ws.read('datasets/alpha/dataset.json'));
+    dataset.validation.columns.y.max = 97;
+    ws.write('datasets/alpha/dataset.json', JSON.stringify(dataset));
+    expect(run('run', 'tested:test').executed).toEqual(['tested:test']);
+    ws.commit('new data and spec');
+  });
+
+  it('a change to the shared library makes its dependents affected and retests them', () => {
+    ws.write('libs/features/index.mjs', 'export const scale = 1; // reviewed');
+    const affected = JSON.parse(
+      ws.nx('show', 'projects', '--affected', '-t', 'test', '--base=HEAD', '--json').stdout,
+    );
+    expect(affected).toContain('tested');
+    expect(run('affected', '-t', 'test', '--base=HEAD').executed).toEqual(['tested:test']);
+    // A failing library breaks the tests before any training.
+    ws.write('libs/features/index.mjs', 'export const scale = 2;');
+    const failed = ws.run(ws.path('node_modules', '.bin', 'nx'), ['run', 'tested:train', '--outputStyle=static']);
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toContain('MODEL_TESTS_FAILED');
+    expect(ws.trainRuns('tested')).toBe(2);
+    ws.git('checkout', '--', 'libs/features/index.mjs');
+  });
+
+  it('reproduces the recorded training through the reproduce target, and says when it cannot', () => {
+    const reproduced = ws.nx('run', 'tested:reproduce', '--outputStyle=static');
+    expect(reproduced.output).toMatch(/^reproduced: run [0-9a-f]{12} of tested at [0-9a-f]{12}/m);
+    const runs = JSON.parse(ws.cairn('reproduce', '--list', '--json').stdout) as { id: string }[];
+    expect(runs.length).toBeGreaterThan(0);
+    const missing = ws.run(ws.path('node_modules', '.bin', 'cairn'), ['reproduce', 'ffffffffffff']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('RUN_RECORD_NOT_FOUND');
+  });
+});
