@@ -165,6 +165,8 @@ describe('createNodes', () => {
     // Never the dataset pointers (the data): a data change must not rerun code tests.
     expect(JSON.stringify(targets.test!.inputs)).not.toContain('^cairnInputs');
     expect(targets.test!.metadata!.description).toContain('npx vitest run');
+    // Not a data-reading target: the stale-data check leaves `nx run-many -t test` alone.
+    expect(targets.test!.metadata!.technologies).toEqual([]);
     expect(targets.train!.dependsOn).toEqual(['^validate', 'test']);
     expect(tested({ testBeforeTrain: false }).targets.train!.dependsOn).toEqual(['^validate']);
     expect(inferProject('models/m/model.json', JSON.stringify(model)).targets.test).toBeUndefined();
