@@ -31,20 +31,28 @@ export async function checkoutCommitInto(
   const repository = openRepository(repoDir, 'reproduction needs the git history the run was recorded in');
   const git = await isoGit();
   const context = gitContext(repository);
+  const unsafe = (where: string) =>
+    gitError(
+      'GIT_TREE_UNSAFE',
+      `${commit.slice(0, 12)}:${where}: a tree entry git would never check out`,
+      { commit, path: where },
+      'the commit was crafted or the repository is corrupt; reproduce another run',
+    );
   let files = 0;
   const skipped: string[] = [];
   const writeTree = async (treeOid: string, prefix: string, dir: string): Promise<void> => {
-    const { tree } = await git.readTree({ ...context, oid: treeOid });
+    let tree: Awaited<ReturnType<typeof git.readTree>>['tree'];
+    try {
+      ({ tree } = await git.readTree({ ...context, oid: treeOid }));
+    } catch (error) {
+      // isomorphic-git refuses `..` and the like itself, before we see the entry.
+      if ((error as { code?: string }).code !== 'UnsafeFilepathError') throw error;
+      const name = (error as { data?: { filepath?: string } }).data?.filepath ?? '(an entry)';
+      throw unsafe(prefix ? `${prefix}/${name}` : name);
+    }
     for (const entry of tree) {
       const where = prefix ? `${prefix}/${entry.path}` : entry.path;
-      if (unsafeName(entry.path)) {
-        throw gitError(
-          'GIT_TREE_UNSAFE',
-          `${commit.slice(0, 12)}:${where}: a tree entry git would never check out`,
-          { commit, path: where },
-          'the commit was crafted or the repository is corrupt; reproduce another run',
-        );
-      }
+      if (unsafeName(entry.path)) throw unsafe(where);
       const destination = path.join(dir, entry.path);
       if (entry.type === 'tree') {
         await fs.mkdir(destination);
