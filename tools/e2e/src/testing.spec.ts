@@ -59,7 +59,7 @@ describe('code tests before training, and reproduction, through the real Nx CLI'
   });
   afterAll(() => ws?.dispose());
 
-  it('runs the code tests before training, and their cache ignores the data but not the spec', () => {
+  it('runs the code tests before training, without data, and new data does not rerun them', () => {
     const first = run('run', 'tested:train');
     expect(first.executed).toEqual(['alpha:validate', 'tested:test', 'tested:train']);
 
@@ -75,13 +75,6 @@ describe('code tests before training, and reproduction, through the real Nx CLI'
     const newData = run('run', 'tested:train');
     expect(newData.executed).toEqual(['alpha:validate', 'tested:train']);
     expect(newData.cached).toEqual(['tested:test']);
-
-    // A changed spec is a test input.
-    const dataset = JSON.parse(ws.read('datasets/alpha/dataset.json'));
-    dataset.validation.columns.y.max = 97;
-    ws.write('datasets/alpha/dataset.json', JSON.stringify(dataset));
-    expect(run('run', 'tested:test').executed).toEqual(['tested:test']);
-    ws.commit('spec');
   });
 
   it('a change to the shared library makes its dependents affected and retests them', () => {
@@ -104,8 +97,6 @@ describe('code tests before training, and reproduction, through the real Nx CLI'
   it('reproduces the recorded training through the reproduce target, and says when it cannot', () => {
     const reproduced = ws.nx('run', 'tested:reproduce', '--outputStyle=static');
     expect(reproduced.output).toMatch(/^reproduced: run [0-9a-f]{12} of tested at [0-9a-f]{12}/m);
-    const runs = JSON.parse(ws.cairn('reproduce', '--list', '--json').stdout) as { id: string }[];
-    expect(runs.length).toBeGreaterThan(0);
     const missing = ws.run(ws.path('node_modules', '.bin', 'cairn'), ['reproduce', 'ffffffffffff']);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('RUN_RECORD_NOT_FOUND');
