@@ -361,7 +361,15 @@ async function checkModel(name, sync) {
  * Needs the built @cairn/validate (`npx tsc -b tsconfig.build.json`). Returns model → error.
  */
 async function runModelTests(names) {
-  const { parseDatasetSpec, writeSyntheticDataset } = await import('@cairn/validate');
+  let validate;
+  try {
+    validate = await import('@cairn/validate');
+  } catch (error) {
+    throw new Error(
+      `cannot load @cairn/validate (${error.message}): build it first, npx tsc -b tsconfig.build.json`,
+    );
+  }
+  const { parseDatasetSpec, writeSyntheticDataset } = validate;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-example-tests-'));
   const failures = new Map();
   try {

@@ -133,6 +133,21 @@ describe('determinism and edge cases', () => {
     expect(Math.min(...counts.values())).toBe(6);
   });
 
+  it('widens an open range for a unique column so many rows stay distinct', () => {
+    const spec = parseDatasetSpec(
+      {
+        columns: {
+          id: { type: 'integer', unique: true, nullable: false },
+          day: { type: 'date', unique: true },
+        },
+      },
+      's.json',
+    );
+    const table = synthesizeTable(spec, { rows: 2000, seed: seeds[4]! });
+    expect(new Set(table.rows.map((row) => row.id)).size).toBe(2000);
+    expect(new Set(table.rows.map((row) => row.day)).size).toBe(2000);
+  });
+
   it('names the spec field it cannot satisfy', () => {
     const tooFew = parseDatasetSpec(
       { columns: { id: { type: 'integer', min: 1, max: 5, unique: true } } },

@@ -100,6 +100,7 @@ class ColumnSynth {
       nullTexts: Set<string>;
       piiKinds: readonly PiiKind[] | undefined;
       scanPii: boolean;
+      rows: number;
     },
   ) {
     this.pointer = `/columns/${pointerToken(name)}`;
@@ -121,7 +122,8 @@ class ColumnSynth {
     const [spanLo, spanHi] = temporal
       ? DEFAULT_SPAN.date.map((date) => Date.parse(date))
       : DEFAULT_SPAN.number;
-    const span = spanHi! - spanLo!;
+    // A unique column with an open range gets room for ten values per row, so distinct draws stay easy.
+    const span = Math.max(spanHi! - spanLo!, spec.unique ? context.rows * 10 * (temporal ? DAY_MS : 1) : 0);
     lo ??= hi === undefined ? spanLo! : Math.min(spanLo!, hi - span);
     hi ??= Math.max(lo + span, spanHi!);
     if (this.type === 'integer') [lo, hi] = [Math.ceil(lo), Math.floor(hi)];
@@ -381,6 +383,7 @@ export function synthesizeTable(spec: DatasetSpec, options: SynthesizeOptions = 
         nullTexts,
         piiKinds: spec.pii?.kinds,
         scanPii: piiColumns.has(name),
+        rows,
       }),
   );
 
