@@ -137,10 +137,15 @@ function reportEnvironment() {
   if (!file) return;
   const packages = {};
   for (const name of ['csv-parse', 'ml-knn', 'ml-logistic-regression', 'ml-matrix', 'ml-random-forest']) {
-    try {
-      packages[name] = require(`${name}/package.json`).version;
-    } catch {
-      // A package whose exports hide package.json is still pinned by the lockfile hash.
+    // The package.json above the resolved entry: `exports` may hide `<name>/package.json`.
+    for (let dir = path.dirname(require.resolve(name)); ; dir = path.dirname(dir)) {
+      const file = path.join(dir, 'package.json');
+      const manifest = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+      if (manifest?.name === name) {
+        packages[name] = manifest.version;
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
     }
   }
   const report = { runtime: 'node', version: process.versions.node, packages };

@@ -178,7 +178,8 @@ def report_environment():
     import platform
     from importlib import metadata
 
-    owners = metadata.packages_distributions()
+    # packages_distributions is Python 3.10+; older interpreters report the runtime only.
+    owners = metadata.packages_distributions() if hasattr(metadata, "packages_distributions") else {}
     packages = {}
     for module in list(sys.modules):
         for distribution in owners.get(module.partition(".")[0], []):
