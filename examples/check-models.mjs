@@ -15,7 +15,9 @@
 //      worker over stdin/stdout) and predicts the test and train rows;
 //   4. checks the manifest and the predictions, the test accuracy against the `accuracy` gate,
 //      that the artifact's train accuracy equals the one train reported, and that a second
-//      training with the same seed gives byte-identical artifact files.
+//      training with the same seed gives byte-identical artifact files;
+//   5. runs the model's own tests on synthetic data from its dataset's spec, as the `test` target
+//      does (all node models in one vitest process; needs the built @cairn/validate).
 // Python models need numpy and scikit-learn in the interpreter (CAIRN_PYTHON, default
 // /usr/bin/python3); without them the model fails with the command that installs them.
 import { spawn, spawnSync } from 'node:child_process';
@@ -53,11 +55,11 @@ function childCpuSeconds() {
 const TEMPLATE_CODE = {
   node: {
     dir: path.join(repoRoot, 'plugins', 'nx', 'templates', 'model-ts', 'files'),
-    files: ['train.mjs', 'predict.cjs'],
+    files: ['train.mjs', 'predict.cjs', 'model.spec.mjs', 'vitest.config.mjs'],
   },
   python: {
     dir: path.join(repoRoot, 'plugins', 'nx', 'templates', 'model-python', 'files'),
-    files: ['train.py', 'predict.py'],
+    files: ['train.py', 'predict.py', 'test_model.py'],
   },
 };
 const LOCAL_STANDARDIZER =
@@ -350,6 +352,102 @@ async function checkModel(name, sync) {
   }
 }
 
+/**
+ * Runs each model's own tests (model.spec.mjs, test_model.py) the way the `test` target does
+ * (docs/testing.md): on synthetic data made from the first dataset's validation spec, plain and
+ * edge cases, in CAIRN_SYNTH_FILE and CAIRN_SYNTH_EDGE_FILE. The node models share one vitest
+ * process (one project per model, plus the features library's tests), so the suite costs one
+ * vitest start-up, not one per model.
+ * Needs the built @cairn/validate (`npx tsc -b tsconfig.build.json`). Returns model → error.
+ */
+async function runModelTests(names) {
+  let validate;
+  try {
+    validate = await import('@cairn/validate');
+  } catch (error) {
+    throw new Error(
+      `cannot load @cairn/validate (${error.message}): build it first, npx tsc -b tsconfig.build.json`,
+    );
+  }
+  const { parseDatasetSpec, writeSyntheticDataset } = validate;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-example-tests-'));
+  const failures = new Map();
+  try {
+    const projects = [];
+    for (const name of names) {
+      const modelDir = path.join(examplesDir, 'models', name);
+      const config = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
+      const datasetFile = path.join(examplesDir, 'datasets', config.datasets[0], 'dataset.json');
+      const dataset = JSON.parse(fs.readFileSync(datasetFile, 'utf8'));
+      const spec = parseDatasetSpec(
+        {
+          format: 'csv',
+          ...(dataset.label ? { label: { column: dataset.label } } : {}),
+          ...dataset.validation,
+        },
+        datasetFile,
+      );
+      const seed = config.seed ?? 42;
+      const env = {
+        CAIRN_SYNTH_FILE: path.join(work, `${name}.csv`),
+        CAIRN_SYNTH_EDGE_FILE: path.join(work, `${name}.edge-cases.csv`),
+        CAIRN_LABEL: config.label,
+        CAIRN_TASK: config.task,
+        CAIRN_SEED: String(seed),
+      };
+      await writeSyntheticDataset(spec, env.CAIRN_SYNTH_FILE, { seed });
+      await writeSyntheticDataset(spec, env.CAIRN_SYNTH_EDGE_FILE, { seed, edgeCases: true });
+      if (config.train.command.includes('python')) {
+        const result = spawnSync(python, ['-B', '-m', 'unittest', 'test_model'], {
+          cwd: modelDir,
+          env: { ...cleanEnv, ...env },
+          encoding: 'utf8',
+        });
+        if (result.status !== 0) failures.set(name, `test_model.py failed:\n${result.stderr}`);
+      } else {
+        projects.push({ test: { name, root: modelDir, include: ['*.spec.mjs'], env } });
+      }
+    }
+    // The shared features library's tests run in the same process.
+    projects.push({
+      test: { name: 'features', root: path.join(examplesDir, 'libs', 'features'), include: ['*.spec.mjs'] },
+    });
+    {
+      const configFile = path.join(work, 'vitest.config.mjs');
+      const resultsFile = path.join(work, 'results.json');
+      fs.writeFileSync(configFile, `export default ${JSON.stringify({ test: { projects } })};\n`);
+      const vitest = spawnSync(
+        process.execPath,
+        [
+          path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
+          'run',
+          '--config',
+          configFile,
+          '--reporter=json',
+          `--outputFile=${resultsFile}`,
+        ],
+        { cwd: work, env: cleanEnv, encoding: 'utf8' },
+      );
+      const results = fs.existsSync(resultsFile)
+        ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')).testResults
+        : [];
+      for (const { test } of projects) {
+        const own = results.filter((result) => path.dirname(result.name) === test.root);
+        const failed = own.flatMap((result) => result.assertionResults.filter((a) => a.status !== 'passed'));
+        if (own.length === 0 || own.some((result) => result.status !== 'passed')) {
+          const why = failed.map((a) => `${a.title}: ${a.failureMessages.join(' ')}`).join('; ');
+          failures.set(test.name, `model.spec.mjs failed: ${why || `${vitest.stdout}${vitest.stderr}`}`);
+        }
+      }
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  if (failures.size === 0)
+    console.log(`model tests on synthetic data: ${names.length} model(s) and the features library passed`);
+  return failures;
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const sync = args.includes('--sync');
@@ -378,8 +476,11 @@ async function main() {
       'result',
     ],
   ];
-  for (const name of wanted.length ? wanted : all) {
+  const names = wanted.length ? wanted : all;
+  const testFailures = await runModelTests(names);
+  for (const name of names) {
     try {
+      if (testFailures.has(name)) throw new Error(testFailures.get(name));
       const r = await checkModel(name, sync);
       const slow = (r.cpuSeconds ?? r.seconds) > FAST_SECONDS ? ` (slow: > ${FAST_SECONDS}s)` : '';
       table.push([
@@ -397,6 +498,10 @@ async function main() {
       failures += 1;
       table.push([name, '', '', '', '', '', '', '', `FAILED: ${error.message}`]);
     }
+  }
+  if (testFailures.has('features')) {
+    failures += 1;
+    table.push(['features (lib)', '', '', '', '', '', '', '', `FAILED: ${testFailures.get('features')}`]);
   }
   const widths = table[0].map((_, c) =>
     Math.max(...table.map((row) => String(row[c]).split('\n')[0].length)),

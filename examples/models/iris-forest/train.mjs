@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
 import LogisticRegression from 'ml-logistic-regression';
@@ -57,7 +58,7 @@ function readSettings() {
   return settings;
 }
 
-function readRows(file) {
+export function readRows(file) {
   try {
     return parse(fs.readFileSync(file), { columns: true, bom: true, skip_empty_lines: true, trim: true });
   } catch (error) {
@@ -80,7 +81,7 @@ function fitStandardizer(values) {
  * as numbers is numeric (standardized when `scaled`), any other column is a string feature
  * one-hot encoded over its sorted training categories.
  */
-function fitPreprocessing(rows, featureNames, scaled) {
+export function fitPreprocessing(rows, featureNames, scaled) {
   return {
     features: featureNames.map((name) => {
       const values = rows.map((row) => row[name]).filter((value) => !isMissing(value));
@@ -125,6 +126,30 @@ function trainEstimator({ algorithm, task, vectors, targets, labels, params, see
     default:
       return fail(`params.algorithm must be random-forest, logistic-regression or knn, got "${algorithm}"`);
   }
+}
+
+/**
+ * Node and the versions of the ml.js packages this trainer imports, for the run record: what a
+ * reproduction has to install again (written to CAIRN_ENVIRONMENT_FILE when Cairn asks).
+ */
+function reportEnvironment() {
+  const file = process.env.CAIRN_ENVIRONMENT_FILE;
+  if (!file) return;
+  const packages = {};
+  for (const name of ['csv-parse', 'ml-knn', 'ml-logistic-regression', 'ml-matrix', 'ml-random-forest']) {
+    // The package.json above the resolved entry: `exports` may hide `<name>/package.json`.
+    for (let dir = path.dirname(require.resolve(name)); ; dir = path.dirname(dir)) {
+      const file = path.join(dir, 'package.json');
+      const manifest = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+      if (manifest?.name === name) {
+        packages[name] = manifest.version;
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  const report = { runtime: 'node', version: process.versions.node, packages };
+  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
 }
 
 async function main() {
@@ -178,8 +203,10 @@ async function main() {
     metrics.train_accuracy = predictions.filter((p, i) => p.label === labelOf(rows[i])).length / rows.length;
   }
   if (metricsFile) fs.writeFileSync(metricsFile, JSON.stringify(metrics, null, 2) + '\n');
+  reportEnvironment();
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   console.log(`trained ${algorithm} on ${rows.length} rows in ${seconds}s: ${JSON.stringify(metrics)}`);
 }
 
-await main();
+// Run as the training command; imported (by model.spec.mjs) it only lends its functions.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

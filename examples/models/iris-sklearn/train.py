@@ -169,6 +169,30 @@ def build_pipeline(features, estimator, standardize):
     return Pipeline([("encode", encoder), ("estimate", estimator)])
 
 
+def report_environment():
+    """Python and the version of every distribution this run imported, for the run record: what a
+    reproduction has to install again (written to CAIRN_ENVIRONMENT_FILE when Cairn asks)."""
+    path = os.environ.get("CAIRN_ENVIRONMENT_FILE")
+    if not path:
+        return
+    import platform
+    from importlib import metadata
+
+    # packages_distributions is Python 3.10+; older interpreters report the runtime only.
+    owners = metadata.packages_distributions() if hasattr(metadata, "packages_distributions") else {}
+    packages = {}
+    for module in list(sys.modules):
+        for distribution in owners.get(module.partition(".")[0], []):
+            try:
+                packages[distribution] = metadata.version(distribution)
+            except metadata.PackageNotFoundError:
+                pass
+    report = {"runtime": "python", "version": platform.python_version(), "packages": dict(sorted(packages.items()))}
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2)
+        handle.write("\n")
+
+
 def main():
     started = time.perf_counter()
     settings = read_settings()
@@ -225,6 +249,7 @@ def main():
         with open(settings["metrics_file"], "w", encoding="utf-8") as handle:
             json.dump(metrics, handle, indent=2)
             handle.write("\n")
+    report_environment()
     seconds = time.perf_counter() - started
     print(f"trained {algorithm} on {len(rows)} rows in {seconds:.2f}s: {json.dumps(metrics)}")
 

@@ -219,6 +219,11 @@ export const CODES = {
     family: 'usage',
     summary: 'A branch, tag or commit does not exist (or is not fetched: shallow clone).',
   },
+  GIT_TREE_UNSAFE: {
+    family: 'input',
+    summary:
+      'A commit holds a tree entry (`..`, `.git`, a slash) that git would never check out; nothing was written past it.',
+  },
   GRAFANA_AUTH: { family: 'remote', summary: 'Grafana refused the token (401/403).' },
   GRAFANA_DASHBOARD_INVALID: {
     family: 'remote',
@@ -326,6 +331,15 @@ export const CODES = {
     summary: 'predict did not return one {label, probabilities?} per input row.',
   },
   MODEL_PREDICT_FAILED: { family: 'model', summary: "The model's predict threw or reported an error." },
+  MODEL_TESTS_FAILED: {
+    family: 'model',
+    summary: "The model's test command (model.json `test`) failed on synthetic data; nothing was trained.",
+  },
+  MODEL_TESTS_NOT_DECLARED: {
+    family: 'input',
+    summary: 'The model has no `test` section in model.json, so there is no test command to run.',
+    hint: 'add "test": { "command": "npx vitest run" } (or a unittest/pytest command) to model.json; see docs/testing.md',
+  },
   MONITOR_MODEL_INVALID: { family: 'input', summary: 'The model config given to monitor is not valid JSON.' },
   MONITOR_MODEL_NOT_FOUND: { family: 'input', summary: 'The model config given to monitor cannot be read.' },
   OPTIONS_CONFLICT: {
@@ -438,6 +452,23 @@ export const CODES = {
   REMOTE_UNKNOWN: { family: 'usage', summary: 'No remote has the given name.' },
   REMOTE_UNREACHABLE: { family: 'remote', summary: 'The remote could not be reached over the network.' },
   REMOTE_URL_INVALID: { family: 'input', summary: 'A remote URL is malformed or of an unsupported scheme.' },
+  REPRODUCE_DIFFERS: {
+    family: 'check',
+    summary:
+      '`cairn reproduce`: the re-run finished but its artifact hash or a training metric differs from the record; data: {run, project, differences}.',
+  },
+  REPRODUCE_FAILED: {
+    family: 'check',
+    exitCode: 3,
+    summary:
+      '`cairn reproduce` could not re-run the recorded training (no commit, history or data missing, the command failed); nothing was compared.',
+  },
+  RUN_RECORD_NOT_FOUND: {
+    family: 'input',
+    exitCode: 3,
+    summary:
+      'No recorded run matches the run id or project given to `cairn reproduce`, so it could not run; data: {target, known}.',
+  },
   S3_BUCKET_UNAVAILABLE: { family: 'remote', summary: 'The S3 bucket of the cache server cannot be used.' },
   SERVE_ARTIFACT_UNVERIFIED: {
     family: 'store',
@@ -525,6 +556,11 @@ export const CODES = {
   STORE_WORKER_FAILED: {
     family: 'system',
     summary: 'A store worker thread exited before finishing its jobs.',
+  },
+  SYNTH_UNSATISFIABLE: {
+    family: 'input',
+    summary:
+      '`cairn synth` cannot make data meeting a dataset spec field (range, uniqueness, key, balance, row schema) for the rows asked; data: {pointer}.',
   },
   TABLE_CSV_INVALID: {
     family: 'input',

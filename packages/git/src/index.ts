@@ -15,3 +15,4 @@ export {
   type RefCommit,
   type TagInfo,
 } from './objects';
+export { checkoutCommitInto } from './checkout';

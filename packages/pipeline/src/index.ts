@@ -18,6 +18,12 @@ export {
   type RunRecord,
   type TrainOptions,
 } from './train';
+export {
+  captureEnvironment,
+  ENVIRONMENT_FILE_VARIABLE,
+  type RunEnvironment,
+  type TrainerEnvironment,
+} from './environment';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { projectNameAt, requireProject } from './workspace';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
@@ -44,6 +50,21 @@ export { renderEvaluationMarkdown } from './report';
 export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
 export { validateProject, ValidationFailedError } from './validate-data';
+export { projectDatasetSpec, synthesizeData, syntheticDataPath, type SynthesizeDataOptions } from './synth';
 export { fetchFromDefaultRemote } from './fetch-remote';
 export { modelSignature, registerProject, versionFromRun } from './model-registry';
 export { packageDir, packageModel, type PackageOptions, type PackageResult } from './package-model';
+export { testProject, ModelTestsFailedError, synthEnvName, type TestProjectOptions } from './model-tests';
+export {
+  assertReproduced,
+  findRun,
+  listRuns,
+  reproduce,
+  runIdOf,
+  ReproduceDiffersError,
+  ReproduceFailedError,
+  type Difference,
+  type RecordedRun,
+  type ReproduceOptions,
+  type ReproduceReport,
+} from './reproduce';

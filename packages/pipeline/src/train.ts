@@ -13,6 +13,12 @@ import { gitHead } from '@cairn/git';
 import { featureColumns, resolveTrainable, type Trainable } from './trainable';
 import { scratchDir } from './scratch';
 import { toolkitVersion } from './version';
+import {
+  captureEnvironment,
+  ENVIRONMENT_FILE_VARIABLE,
+  reportedEnvironmentFile,
+  type RunEnvironment,
+} from './environment';
 import { discoverProjects, outputPaths, requireProject, type CairnProjects } from './workspace';
 
 export interface TrainOptions {
@@ -41,6 +47,8 @@ export interface RunRecord {
   git?: { commit: string; dirty?: boolean };
   toolkitVersion: string;
   host: string;
+  /** Runtime, toolkit, lockfile hashes and the trainer's packages: what a reproduction must match. */
+  environment?: RunEnvironment;
 }
 
 export interface PreparedData {
@@ -105,7 +113,7 @@ export async function prepareData(
   return { trainable, datasets, table, train, test, features, seed, testFraction };
 }
 
-function runCommand(
+export function runCommand(
   command: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
@@ -166,6 +174,7 @@ export async function runTraining(
       CAIRN_OUTPUT_DIR: outputDir,
       CAIRN_METRICS_FILE: metricsFile,
       CAIRN_PROJECT: trainable.name,
+      [ENVIRONMENT_FILE_VARIABLE]: reportedEnvironmentFile(outputDir),
     };
     for (const dataset of data.datasets) env[datasetEnvName(dataset.name)] = dataset.dataPath;
 
@@ -259,6 +268,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
       git: await gitHead(workspaceRoot),
       toolkitVersion,
       host: hostname(),
+      environment: await captureEnvironment(workspaceRoot, trainable.codeRoot, outputDir),
     };
     await writeFileAtomic(
       join(workspaceRoot, paths.artifactPointer),

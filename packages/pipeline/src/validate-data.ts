@@ -4,6 +4,7 @@ import { writeJsonAtomic } from '@cairn/fs-atomic';
 import type { ValidationReport } from '@cairn/validate';
 import { ensureDataset } from './data';
 import { ProjectNotFoundError } from './errors';
+import { projectDatasetSpec } from './synth';
 import { discoverProjects, outputPaths } from './workspace';
 
 export class ValidationFailedError extends CheckError<{ project: string; errors: number }> {
@@ -53,16 +54,8 @@ export async function validateProject(options: {
     log(`cairn: ${dataset.name}: no validation spec in ${dataset.configFile}; integrity checked only`);
     return undefined;
   }
-  const { parseDatasetSpec, validateDataset, writeValidationReports } = await import('@cairn/validate');
-  const spec = parseDatasetSpec(
-    {
-      format: dataset.config.format ?? 'csv',
-      ...(dataset.config.label ? { label: { column: dataset.config.label } } : {}),
-      ...dataset.config.validation,
-    },
-    dataset.configFile,
-    { pointerPrefix: '/validation' },
-  );
+  const { validateDataset, writeValidationReports } = await import('@cairn/validate');
+  const spec = await projectDatasetSpec(dataset);
   const report = await validateDataset(resolved.dataPath, spec, { specFile: dataset.configFile });
   await writeValidationReports(report, join(workspaceRoot, paths.validateDir), {
     dataset: dataset.name,

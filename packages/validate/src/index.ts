@@ -1,4 +1,5 @@
 export type {
+  ColumnDistribution,
   ColumnSpec,
   ColumnType,
   DataFormat,
@@ -23,3 +24,12 @@ export { inferColumns, type InferOptions } from './infer';
 export { scanPii, maskPii, luhnValid, ibanValid, type PiiMatch } from './pii';
 export { anonymizeDataset, type AnonymizeOptions, type AnonymizeResult } from './anonymize';
 export { compileWholeMatch, linearRegExp } from './linear-regexp';
+export {
+  synthesizeTable,
+  serializeSyntheticTable,
+  writeSyntheticDataset,
+  type SynthesizeOptions,
+  type SyntheticTable,
+  type SyntheticRow,
+  type SyntheticValue,
+} from './synthesize';

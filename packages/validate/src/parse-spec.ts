@@ -156,12 +156,47 @@ function checkColumn(file: string, base: string, column: ColumnSpec): void {
       `(${column.maxLength}) must be ≥ minLength (${column.minLength})`,
     );
   }
+  checkDistribution(file, base, column, type);
   if (column.pattern !== undefined) {
     try {
       compileWholeMatch(column.pattern);
     } catch (error) {
       throw patternError(file, `${base}/pattern`, error);
     }
+  }
+}
+
+function checkDistribution(file: string, base: string, column: ColumnSpec, type: string): void {
+  const distribution = column.distribution;
+  const pointer = `${base}/distribution`;
+  if (distribution?.kind === 'normal') {
+    if (!NUMERIC.has(type) || column.categories)
+      throw invalid(
+        file,
+        pointer,
+        `normal applies to number or integer columns without categories, not ${type}`,
+      );
+    const { mean } = distribution;
+    if (
+      (typeof column.min === 'number' && mean < column.min) ||
+      (typeof column.max === 'number' && mean > column.max)
+    )
+      throw invalid(file, `${pointer}/mean`, `(${mean}) must lie within min–max`);
+  }
+  if (distribution?.kind === 'categorical') {
+    const categories = new Set((column.categories ?? []).map(String));
+    if (categories.size === 0)
+      throw invalid(file, pointer, 'categorical weights need the column to list its `categories`');
+    for (const name of Object.keys(distribution.weights)) {
+      if (!categories.has(name))
+        throw invalid(
+          file,
+          `${pointer}/weights/${pointerToken(name)}`,
+          `is not one of the column's categories (${[...categories].join(', ')})`,
+        );
+    }
+    if (!Object.values(distribution.weights).some((weight) => weight > 0))
+      throw invalid(file, `${pointer}/weights`, 'must give at least one category a weight above 0');
   }
 }
 

@@ -26,6 +26,15 @@ export const RULE_KINDS = [
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
+/**
+ * A normal is truncated to the column's min/max; categorical weights are
+ * relative (they need not sum to 1) and keyed by the category's text.
+ */
+export type ColumnDistribution =
+  | { kind: 'normal'; mean: number; sd: number }
+  | { kind: 'uniform' }
+  | { kind: 'categorical'; weights: Record<string, number> };
+
 export interface ColumnSpec {
   type?: ColumnType;
   /** Default true. For CSV a value listed in `csv.nullValues` (default: the empty string) is null. */
@@ -39,6 +48,8 @@ export interface ColumnSpec {
   pattern?: string;
   categories?: (string | number | boolean)[];
   unique?: boolean;
+  /** How values are spread; used by `cairn synth` only (validation does not check it). */
+  distribution?: ColumnDistribution;
   /** Severity for this column's violations: one level, or one per rule kind. */
   severity?: SeverityLevel | Partial<Record<RuleKind, SeverityLevel>>;
   description?: string;

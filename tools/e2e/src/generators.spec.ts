@@ -54,8 +54,14 @@ describe('generators end to end: a fresh workspace scaffolded with init, dataset
     ws.nx('g', '@cairn/nx:model', 'iris-forest', '--dataset=iris', '--template=ts', '--no-interactive');
     ws.commit('scaffolded');
     const run = TestWorkspace.tasks(ws.nx('run', 'iris-forest:evaluate', '--outputStyle=static').stdout);
-    // train waits for its dataset's validate (validateBeforeTrain defaults to true).
-    expect(run.executed).toEqual(['iris-forest:evaluate', 'iris-forest:train', 'iris:validate']);
+    // train waits for its dataset's validate and for the model's own tests on synthetic data
+    // (validateBeforeTrain and testBeforeTrain default to true).
+    expect(run.executed).toEqual([
+      'iris-forest:evaluate',
+      'iris-forest:test',
+      'iris-forest:train',
+      'iris:validate',
+    ]);
     const metrics = JSON.parse(ws.read('models/iris-forest/metrics.json'));
     expect(metrics.metrics.accuracy).toBeGreaterThan(0.85);
     expect(metrics.split.testRows).toBe(30);

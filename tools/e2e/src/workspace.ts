@@ -42,14 +42,14 @@ export interface CommandResult {
  * (and install: through the symlink, into this repository).
  */
 function workspaceManifest() {
-  const templateDependencies = JSON.parse(
+  const template = JSON.parse(
     readFileSync(join(repoRoot, 'plugins', 'nx', 'templates', 'model-ts', 'dependencies.json'), 'utf8'),
-  ).dependencies as Record<string, string>;
+  ) as { dependencies: Record<string, string>; devDependencies?: Record<string, string> };
   return {
     name: 'e2e-workspace',
     private: true,
-    dependencies: templateDependencies,
-    devDependencies: { nx: '*', '@cairn/nx': '*', '@cairn/cli': '*' },
+    dependencies: template.dependencies,
+    devDependencies: { nx: '*', '@cairn/nx': '*', '@cairn/cli': '*', ...template.devDependencies },
   };
 }
 

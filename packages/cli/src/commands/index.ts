@@ -20,6 +20,8 @@ import { register as registerPull } from './pull';
 import { register as registerCompare } from './compare';
 import { register as registerModel } from './model';
 import { register as registerAudit } from './audit';
+import { register as registerSynth } from './synth';
+import { register as registerReproduce } from './reproduce';
 
 /**
  * Each command lives in its own module exporting `register(program)`.
@@ -47,4 +49,6 @@ export function registerCommands(program: Command): void {
   registerCompare(program);
   registerModel(program);
   registerAudit(program);
+  registerSynth(program);
+  registerReproduce(program);
 }

@@ -24,7 +24,7 @@ export function register(program: Command): void {
   const task = program
     .command('task')
     .description(
-      'run one Cairn target (train, evaluate, compare, validate, pull, monitor, drift) for a project, as the inferred Nx targets do',
+      'run one Cairn target (test, train, evaluate, compare, validate, pull, monitor, drift, reproduce) for a project, as the inferred Nx targets do',
     );
 
   task
@@ -99,6 +99,28 @@ export function register(program: Command): void {
         ...(options.json ? { log: () => undefined } : {}),
       });
       if (options.json) printJson(report);
+    });
+
+  task
+    .command('test <project>')
+    .description(
+      "run the model code's tests (model.json `test.command`) on synthetic data made from its datasets' specs",
+    )
+    .action(async (project: string) => {
+      const { testProject, workspaceRoot } = await pipeline();
+      await testProject({ workspaceRoot, project });
+    });
+
+  task
+    .command('reproduce <project>')
+    .description(
+      "re-run the project's latest recorded training (or --run <id>) in a clean checkout of its commit and compare artifact hash and metrics",
+    )
+    .option('--run <id>', 'a run id (prefix) instead of the latest run')
+    .option('--json', 'print the report as JSON')
+    .action(async (project: string, options: { run?: string; json?: boolean }) => {
+      const { runReproduce } = await import('./reproduce.js');
+      await runReproduce(options.run ?? project, options);
     });
 
   task

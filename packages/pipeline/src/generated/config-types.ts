@@ -48,6 +48,23 @@ export interface ModelConfig {
     };
   };
   /**
+   * The model code's tests, run on synthetic data by the inferred `test` target; none when absent.
+   */
+  test?: {
+    /**
+     * Shell command running the model code's tests in the model folder, e.g. `npx vitest run` or `/usr/bin/python3 -m unittest test_model`; it gets CAIRN_SYNTH_FILE (synthetic data from the first dataset's spec), CAIRN_SYNTH_EDGE_FILE (its edge cases) and CAIRN_SYNTH_<DATASET> for each dataset. See docs/testing.md.
+     */
+    command: string;
+    /**
+     * Synthetic rows per dataset (default 100, moved into each spec's rows range).
+     */
+    rows?: number;
+  };
+  /**
+   * With `test` declared, `train` depends on the `test` target, so code whose tests fail never trains (nor downloads data). Set false to train without testing.
+   */
+  testBeforeTrain?: boolean;
+  /**
    * Hyper-parameters, passed to the command as CAIRN_PARAMS_FILE.
    */
   params?: {
@@ -126,4 +143,8 @@ export interface ExperimentConfig {
    * As in model.json: `train` depends on the `validate` target of the datasets unless this is false.
    */
   validateBeforeTrain?: boolean;
+  /**
+   * `train` depends on the `test` target of the model whose code it trains (when that model declares tests) unless this is false.
+   */
+  testBeforeTrain?: boolean;
 }

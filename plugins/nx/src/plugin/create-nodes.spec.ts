@@ -95,7 +95,7 @@ describe('createNodes', () => {
   it('every target carries Nx-shaped help: a `cairn task` (or `cairn model`) command that exists and takes the example options', async () => {
     const projects = [
       inferProject('data/iris/dataset.json', JSON.stringify({ data: 'iris.csv' })),
-      inferProject('models/m/model.json', JSON.stringify(model)),
+      inferProject('models/m/model.json', JSON.stringify({ ...model, test: { command: 'npx vitest run' } })),
       inferProject('experiments/e/experiment.json', JSON.stringify({ model: 'm' })),
     ];
     const targets = projects.flatMap((project) => Object.entries(project.targets));
@@ -103,8 +103,10 @@ describe('createNodes', () => {
       new Set([
         'validate',
         'pull',
+        'test',
         'train',
         'evaluate',
+        'reproduce',
         'compare',
         'monitor',
         'serve',
@@ -138,11 +140,43 @@ describe('createNodes', () => {
     expect(unguarded.targets.train!.metadata!.description).not.toContain('validate');
     const experiment = (extra: object) =>
       inferProject('experiments/e/experiment.json', JSON.stringify({ model: 'm', ...extra }));
-    expect(experiment({}).targets.train!.dependsOn).toEqual(['^validate']);
-    expect(experiment({ validateBeforeTrain: false }).targets.train!.dependsOn).toEqual([]);
+    expect(experiment({}).targets.train!.dependsOn).toEqual(['^validate', '^test']);
+    expect(experiment({ validateBeforeTrain: false }).targets.train!.dependsOn).toEqual(['^test']);
+    expect(experiment({ testBeforeTrain: false }).targets.train!.dependsOn).toEqual(['^validate']);
     expect(() => inferProject('models/m/model.json', text({ validateBeforeTrain: 'no' }))).toThrow(
       /validateBeforeTrain must be boolean/,
     );
+  });
+
+  it('a model declaring tests gets a cached `test` target hashed on code, dataset specs and libraries, and train waits for it', () => {
+    const tested = (extra: object) =>
+      inferProject(
+        'models/m/model.json',
+        JSON.stringify({ ...model, dependsOn: ['features'], test: { command: 'npx vitest run' }, ...extra }),
+      );
+    const { targets } = tested({});
+    expect(targets.test).toMatchObject({
+      cache: true,
+      dependsOn: [],
+      outputs: [],
+      options: { command: 'cairn task test m' },
+      inputs: [
+        'cairnInputs',
+        { input: 'cairnSpec', projects: ['iris'] },
+        { input: 'cairnInputs', projects: ['features'] },
+        { env: 'CAIRN_TOOLKIT_VERSION' },
+      ],
+    });
+    // Never the dataset pointers (the data): a data change must not rerun code tests.
+    expect(JSON.stringify(targets.test!.inputs)).not.toContain('^cairnInputs');
+    expect(targets.test!.metadata!.description).toContain('npx vitest run');
+    // Not a data-reading target: the stale-data check leaves `nx run-many -t test` alone.
+    expect(targets.test!.metadata!.technologies).toEqual([]);
+    expect(targets.train!.dependsOn).toEqual(['^validate', 'test']);
+    expect(tested({ testBeforeTrain: false }).targets.train!.dependsOn).toEqual(['^validate']);
+    expect(inferProject('models/m/model.json', JSON.stringify(model)).targets.test).toBeUndefined();
+    const dataset = inferProject('data/iris/dataset.json', JSON.stringify({ data: 'iris.csv' }));
+    expect(dataset.namedInputs.cairnSpec).toEqual(['{projectRoot}/dataset.json']);
   });
 
   it('fails on a bad config naming the file, the JSON pointer and what is valid', () => {

@@ -16,6 +16,9 @@ import {
  */
 export const CAIRN_INPUTS = 'cairnInputs';
 
+/** A dataset's spec without its data (dataset.json): what a model's `test` target hashes of it. */
+export const CAIRN_SPEC = 'cairnSpec';
+
 type Targets = Record<string, TargetConfiguration>;
 
 export interface InferredProject {
@@ -116,7 +119,10 @@ export function datasetProject(name: string, config: DatasetConfig, projectRoot:
     name,
     projectType: 'library',
     tags: ['cairn:dataset'],
-    namedInputs: { [CAIRN_INPUTS]: ['{projectRoot}/**/*.cairn', '{projectRoot}/dataset.json'] },
+    namedInputs: {
+      [CAIRN_INPUTS]: ['{projectRoot}/**/*.cairn', '{projectRoot}/dataset.json'],
+      [CAIRN_SPEC]: ['{projectRoot}/dataset.json'],
+    },
     metadata: { description: config.description ?? `Dataset ${name}`, technologies: ['cairn'] },
     targets: {
       validate: describe(
@@ -146,10 +152,25 @@ export function datasetProject(name: string, config: DatasetConfig, projectRoot:
  */
 const VALIDATE_DATASETS = '^validate';
 
+/**
+ * A model's code tests run before its training (`testBeforeTrain`); an
+ * experiment's train waits for the tests of the model whose code it trains.
+ */
+function trainDependsOn(
+  config: Pick<ModelConfig, 'validateBeforeTrain' | 'testBeforeTrain'>,
+  tests: 'test' | '^test' | undefined,
+): string[] {
+  return [
+    ...(config.validateBeforeTrain === false ? [] : [VALIDATE_DATASETS]),
+    ...(tests && config.testBeforeTrain !== false ? [tests] : []),
+  ];
+}
+
 function trainableTargets(
   name: string,
   projectRoot: string,
-  config: Pick<ModelConfig, 'env' | 'validateBeforeTrain'>,
+  config: Pick<ModelConfig, 'env' | 'validateBeforeTrain' | 'testBeforeTrain'>,
+  tests: 'test' | '^test' | undefined,
 ): Targets {
   const out = outputPaths(projectRoot);
   const inputs = [
@@ -162,7 +183,7 @@ function trainableTargets(
       'train',
       batchedStep('train', {
         cache: true,
-        dependsOn: config.validateBeforeTrain === false ? [] : [VALIDATE_DATASETS],
+        dependsOn: trainDependsOn(config, tests),
         inputs,
         outputs: [`{workspaceRoot}/${out.trainDir}`],
       }),
@@ -182,9 +203,35 @@ function trainableTargets(
   };
 }
 
+/**
+ * The model code's tests on synthetic data: inputs are the code, the specs of
+ * its datasets and the files of the libraries it depends on, never the data
+ * (its pointers), so a data change does not rerun them and CI needs no download.
+ */
+function testTarget(name: string, config: ModelConfig): TargetConfiguration {
+  const target = describe(
+    'test',
+    cairnTask('test', name, {
+      cache: true,
+      dependsOn: [],
+      inputs: [
+        CAIRN_INPUTS,
+        { input: CAIRN_SPEC, projects: config.datasets },
+        ...(config.dependsOn?.length ? [{ input: CAIRN_INPUTS, projects: config.dependsOn }] : []),
+        { env: 'CAIRN_TOOLKIT_VERSION' },
+      ],
+      outputs: [],
+    }),
+    `Runs the model code's tests (\`${config.test!.command}\`) on synthetic data made from its datasets' validation specs: no real data, no download.`,
+  );
+  // It reads no data, so it is not a "Cairn target" for the stale-data check (data-check.ts):
+  // a data edit in progress must not block `nx run-many -t test`.
+  return { ...target, metadata: { ...target.metadata, technologies: [] } };
+}
+
 export function modelProject(name: string, config: ModelConfig, projectRoot: string): InferredProject {
   const out = outputPaths(projectRoot);
-  const targets = trainableTargets(name, projectRoot, config);
+  const targets = trainableTargets(name, projectRoot, config, config.test ? 'test' : undefined);
   return {
     name,
     projectType: 'application',
@@ -194,7 +241,14 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
     },
     metadata: { description: config.description ?? `Model ${name}`, technologies: ['cairn'] },
     targets: {
+      ...(config.test ? { test: testTarget(name, config) } : {}),
       ...targets,
+      reproduce: describe(
+        'reproduce',
+        cairnTask('reproduce', name, { cache: false, dependsOn: ['train'] }),
+        "Re-runs the model's latest recorded training (train first restores it from the cache) in a clean checkout of its commit with the recorded data, Nx cache bypassed, and compares the artifact hash and every metric with the record: exit 1 when they differ, 3 when it cannot run.",
+        { args: ['--run=<run-id>'] },
+      ),
       compare: describe(
         'compare',
         cairnTask('compare', name, { cache: false, dependsOn: ['evaluate'] }),
@@ -276,6 +330,11 @@ export function experimentProject(
       description: config.description ?? `Experiment ${name} on model ${config.model}`,
       technologies: ['cairn'],
     },
-    targets: trainableTargets(name, projectRoot, { validateBeforeTrain: config.validateBeforeTrain }),
+    targets: trainableTargets(
+      name,
+      projectRoot,
+      { validateBeforeTrain: config.validateBeforeTrain, testBeforeTrain: config.testBeforeTrain },
+      '^test',
+    ),
   };
 }

@@ -169,6 +169,61 @@ describe('ci generator: Jenkins', () => {
   });
 });
 
+describe('ci generator: scheduled reproduce job', () => {
+  const reproduce = "npx nx run-many -t reproduce --projects='tag:cairn:model' --outputStyle=static";
+
+  it('GitHub: a schedule trigger and a reproduce job on main; the affected job skips scheduled runs', async () => {
+    const workflow = parse(await generate('github', { reproduceSchedule: '0 3 * * *', mainBranch: 'trunk' }));
+    expect(workflow.on.schedule).toEqual([{ cron: '0 3 * * *' }]);
+    expect(workflow.jobs.ml.if).toBe("github.event_name != 'schedule'");
+    const job = workflow.jobs.reproduce;
+    expect(job.if).toBe("github.event_name == 'schedule'");
+    // It only reads the caches: the read-token environment.
+    expect(job.environment).toBe('cairn-pr');
+    const steps = job.steps as Step[];
+    expect(steps[0]).toMatchObject({ uses: 'actions/checkout@v4', with: { ref: 'trunk', 'fetch-depth': 0 } });
+    expect(steps.map((step) => step.run).filter(Boolean)).toEqual(['npm ci', 'npx cairn pull', reproduce]);
+    expect(schemaDiagnostics(workflow)).toEqual([[]]);
+    // Without the option nothing is scheduled.
+    const plain = parse(await generate('github'));
+    expect(plain.on.schedule).toBeUndefined();
+    expect(plain.jobs.reproduce).toBeUndefined();
+    expect(plain.jobs.ml.if).toBeUndefined();
+  }, 60_000);
+
+  it('GitLab: a job for scheduled pipelines on main, which the affected job leaves alone', async () => {
+    const pipeline = parse(await generate('gitlab', { reproduceSchedule: '30 2 * * 1-5' }));
+    expect(pipeline.cairn.rules[0]).toEqual({ if: '$CI_PIPELINE_SOURCE == "schedule"', when: 'never' });
+    const job = pipeline['cairn-reproduce'];
+    expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "schedule" && $CI_COMMIT_BRANCH == "main"' }]);
+    expect(job.script.at(-1)).toBe(reproduce);
+    for (const script of job.script as string[]) expect(bashSyntaxError(script), script).toBeUndefined();
+    expect(parse(await generate('gitlab'))['cairn-reproduce']).toBeUndefined();
+  });
+
+  it('Jenkins: a cron trigger on main and a Reproduce stage for timer builds only', async () => {
+    const text = await generate('jenkins', { reproduceSchedule: '0 * * * *' });
+    expect(text).toContain("cron(env.BRANCH_NAME == 'main' ? '0 * * * *' : '')");
+    expect(text).toContain("when { not { triggeredBy 'TimerTrigger' } }");
+    expect(text).toMatch(/stage\('Reproduce'\) \{\n\s*when \{ triggeredBy 'TimerTrigger' \}/);
+    expect(text).toContain(reproduce);
+    const code = text
+      .replace(/\/\/.*$/gm, '')
+      .replace(/'''[\s\S]*?'''/g, "''")
+      .replace(/'[^'\n]*'/g, "''")
+      .replace(/"[^"\n]*"/g, '""');
+    expect(code.split('{').length).toBe(code.split('}').length);
+  });
+
+  it('refuses a schedule that is not five cron fields', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    for (const bad of ['nightly', "0 3 * * *' && rm", '0 3 * *'])
+      await expect(ciGenerator(tree, { provider: 'github', reproduceSchedule: bad })).rejects.toThrow(
+        /reproduceSchedule/,
+      );
+  });
+});
+
 describe('ci generator: options', () => {
   it('rejects unknown providers and values that could inject into the CI file', async () => {
     const tree = createTreeWithEmptyWorkspace();

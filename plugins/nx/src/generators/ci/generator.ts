@@ -51,6 +51,8 @@ cairn-cache-write-token only where main-branch builds run.`,
  * `cairn push` of the trained artifacts (main branch, write token only),
  * the comparison report as a PR/MR comment and metrics as artifacts; with
  * `promote` (GitHub), the registry promotion of models whose gate passed.
+ * `reproduceSchedule`, a scheduled job that reproduces every model's recorded
+ * training on the main branch (docs/testing.md#reproducibility).
  */
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema): Promise<() => void> {
   if (!CI_PROVIDERS.includes(options.provider)) {
@@ -77,6 +79,10 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema): Promi
     nodeVersion: check(/^[0-9][0-9.x]*$/, options.nodeVersion ?? '20', 'nodeVersion'),
     targets: targets.join(' '),
     remoteFlag: remote ? ` --remote ${remote}` : '',
+    reproduceSchedule:
+      options.reproduceSchedule === undefined
+        ? ''
+        : check(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, options.reproduceSchedule, 'reproduceSchedule'),
     writeEnvironment: WRITE_ENVIRONMENT,
     readEnvironment: READ_ENVIRONMENT,
     promote: options.promote === true,

@@ -5,4 +5,5 @@ export interface CiGeneratorSchema {
   remote?: string;
   nodeVersion?: string;
   promote?: boolean;
+  reproduceSchedule?: string;
 }

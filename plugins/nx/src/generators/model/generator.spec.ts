@@ -45,8 +45,10 @@ describe('model generator', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'models/iris-knn/model.json',
+        'models/iris-knn/model.spec.mjs',
         'models/iris-knn/predict.cjs',
         'models/iris-knn/train.mjs',
+        'models/iris-knn/vitest.config.mjs',
       ]),
     );
     expect(files.some((file) => file.endsWith('.template'))).toBe(false);
@@ -75,6 +77,11 @@ describe('model generator', () => {
     });
     const config = readJson(tree, 'models/cancer-py/model.json');
     expect(config.train.command).toBe('/usr/bin/python3 train.py');
+    // Tests beside the code, run by the inferred `test` target: unittest, or pytest when installed.
+    expect(tree.exists('models/cancer-py/test_model.py')).toBe(true);
+    expect(config.test.command).toMatch(
+      /^\/usr\/bin\/python3 -B -m (unittest test_model|pytest .*test_model\.py)$/,
+    );
     expect(config.task).toBe('binary');
     expect(tree.exists('models/cancer-py/predict.py')).toBe(true);
   });
@@ -109,6 +116,9 @@ describe('model generator', () => {
         .filter((name) => !name.startsWith('node:')),
     );
     expect(Object.keys(dependencies).sort()).toEqual([...imported].sort());
+    // The generated tests run with vitest, a development dependency.
+    expect(readJson(tree, 'package.json').devDependencies).toHaveProperty('vitest');
+    expect(readJson(tree, 'models/iris-forest/model.json').test).toEqual({ command: 'npx --no vitest run' });
     expect(typeof install).toBe('function');
 
     const before = tree.read('package.json', 'utf8');

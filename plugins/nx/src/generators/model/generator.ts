@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import {
@@ -48,12 +49,27 @@ function findDataset(tree: Tree, name: string): { root: string; config: DatasetJ
   });
 }
 
+/** The packages a template's code imports (and, as devDependencies, its tests run with). */
+interface TemplateDependencies {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
 /** The packages a template's code imports (`templates/model-<template>/dependencies.json`, if any). */
-function templateDependencies(templateRoot: string): { dependencies?: Record<string, string> } {
+function templateDependencies(templateRoot: string): TemplateDependencies {
   const file = join(templateRoot, 'dependencies.json');
-  return existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> })
-    : {};
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TemplateDependencies) : {};
+}
+
+/**
+ * The Python template's test command: pytest when the interpreter the
+ * template trains with has it (it runs unittest modules too), else unittest.
+ */
+function pythonTestCommand(): string {
+  const pytest = spawnSync('/usr/bin/python3', ['-c', 'import pytest'], { stdio: 'ignore' });
+  return pytest.status === 0
+    ? '/usr/bin/python3 -B -m pytest -q -p no:cacheprovider test_model.py'
+    : '/usr/bin/python3 -B -m unittest test_model';
 }
 
 /**
@@ -93,6 +109,7 @@ export async function modelGenerator(tree: Tree, options: ModelGeneratorSchema):
       posix.relative(directory, '.') || '.',
       'node_modules/@cairn/nx/schemas/model.schema.json',
     ),
+    ...(template === 'python' ? { pythonTestCommand: pythonTestCommand() } : {}),
     tmpl: '',
   });
   const install = addMissingDependencies(tree, templateDependencies(templateRoot));
