@@ -165,25 +165,52 @@ export function register(program: Command): void {
     .description("compare a model's training data with new data; exit 1 on drift unless --on-drift retrain")
     .option('--current <file>', 'new data (CSV, JSON, JSON lines); default $CAIRN_DRIFT_CURRENT')
     .option('--on-drift <action>', 'fail | retrain (write retrain-trigger.json in the model folder)', 'fail')
+    .option('--test <name>', 'one drift test for every feature (any name `cairn drift --help` lists)')
+    .option('--threshold <x>', "threshold for every feature (default: the test's own)")
+    .option(
+      '--categorical <name>',
+      'compare this feature as categories even if its values are numbers (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print the drift report as JSON')
-    .action(async (model: string, options: { current?: string; onDrift: string; json?: boolean }) => {
-      const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
-      if (!current) {
-        throw cairnError(
-          'CURRENT_DATA_REQUIRED',
-          'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT',
-          {
-            hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
-          },
-        );
-      }
-      if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
-        throw cairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
-          data: { option: 'on-drift', value: options.onDrift },
+    .action(
+      async (
+        model: string,
+        options: {
+          current?: string;
+          onDrift: string;
+          test?: string;
+          threshold?: string;
+          categorical?: string[];
+          json?: boolean;
+        },
+      ) => {
+        const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
+        if (!current) {
+          throw cairnError(
+            'CURRENT_DATA_REQUIRED',
+            'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT',
+            {
+              hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
+            },
+          );
+        }
+        if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
+          throw cairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
+            data: { option: 'on-drift', value: options.onDrift },
+          });
+        }
+        const { parseDriftTestChoice } = await import('./drift-run.js');
+        const choice = parseDriftTestChoice(options);
+        const { drift, workspaceRoot } = await pipeline();
+        const report = await drift({
+          workspaceRoot,
+          project: model,
+          current,
+          onDrift: options.onDrift,
+          ...choice,
         });
-      }
-      const { drift, workspaceRoot } = await pipeline();
-      const report = await drift({ workspaceRoot, project: model, current, onDrift: options.onDrift });
-      if (options.json) printJson(report);
-    });
+        if (options.json) printJson(report);
+      },
+    );
 }
