@@ -188,6 +188,20 @@ export const CODES = {
     family: 'usage',
     summary: 'A Cairn executor ran without a project; run it as a target of an Nx project.',
   },
+  EXPLAIN_INVALID_INPUT: {
+    family: 'input',
+    summary:
+      'Data or a model output given to an explanation is unusable (ragged rows, non-finite numbers, wrong prediction count); data names the row or field.',
+  },
+  EXPLAIN_INVALID_OPTION: {
+    family: 'usage',
+    summary: 'An explanation option is out of range (repeats, seed, feature count, sample count).',
+  },
+  EXPLAIN_INVALID_TREE: {
+    family: 'input',
+    summary:
+      'A tree given to TreeSHAP is malformed (missing child, feature index out of range, zero or negative cover).',
+  },
   GATE_FAILED: { family: 'check', summary: 'The compare gate failed: a metric broke its rule.' },
   GC_GIT_UNREADABLE: {
     family: 'store',
