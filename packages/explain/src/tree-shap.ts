@@ -113,50 +113,75 @@ export function coalitionValue(
   return l * coalitionValue(node.left, x, inS) + r * coalitionValue(node.right, x, inS);
 }
 
-interface PathElement {
-  feature: number;
-  zero: number;
-  one: number;
-  weight: number;
+/**
+ * The unique path of one recursion level, in parallel typed arrays (the C
+ * implementation's struct array): level d is written only by calls at tree
+ * depth d, so one set of buffers per depth serves the whole traversal without
+ * allocating.
+ */
+interface PathLevel {
+  feature: Int32Array;
+  zero: Float64Array;
+  one: Float64Array;
+  weight: Float64Array;
 }
 
-function extendPath(path: PathElement[], depth: number, zero: number, one: number, feature: number): void {
-  path[depth] = { feature, zero, one, weight: depth === 0 ? 1 : 0 };
+function pathLevels(maxDepth: number): PathLevel[] {
+  const size = maxDepth + 2;
+  return Array.from({ length: maxDepth + 2 }, () => ({
+    feature: new Int32Array(size),
+    zero: new Float64Array(size),
+    one: new Float64Array(size),
+    weight: new Float64Array(size),
+  }));
+}
+
+function extendPath(path: PathLevel, depth: number, zero: number, one: number, feature: number): void {
+  path.feature[depth] = feature;
+  path.zero[depth] = zero;
+  path.one[depth] = one;
+  path.weight[depth] = depth === 0 ? 1 : 0;
+  const w = path.weight;
   for (let i = depth - 1; i >= 0; i--) {
-    path[i + 1]!.weight += (one * path[i]!.weight * (i + 1)) / (depth + 1);
-    path[i]!.weight = (zero * path[i]!.weight * (depth - i)) / (depth + 1);
+    w[i + 1]! += (one * w[i]! * (i + 1)) / (depth + 1);
+    w[i] = (zero * w[i]! * (depth - i)) / (depth + 1);
   }
 }
 
-function unwindPath(path: PathElement[], depth: number, index: number): void {
-  const { one, zero } = path[index]!;
-  let next = path[depth]!.weight;
+function unwindPath(path: PathLevel, depth: number, index: number): void {
+  const one = path.one[index]!;
+  const zero = path.zero[index]!;
+  const w = path.weight;
+  let next = w[depth]!;
   for (let i = depth - 1; i >= 0; i--) {
     if (one !== 0) {
-      const tmp = path[i]!.weight;
-      path[i]!.weight = (next * (depth + 1)) / ((i + 1) * one);
-      next = tmp - (path[i]!.weight * zero * (depth - i)) / (depth + 1);
+      const tmp = w[i]!;
+      w[i] = (next * (depth + 1)) / ((i + 1) * one);
+      next = tmp - (w[i]! * zero * (depth - i)) / (depth + 1);
     } else {
-      path[i]!.weight = (path[i]!.weight * (depth + 1)) / (zero * (depth - i));
+      w[i] = (w[i]! * (depth + 1)) / (zero * (depth - i));
     }
   }
   for (let i = index; i < depth; i++) {
-    const from = path[i + 1]!;
-    path[i] = { ...path[i]!, feature: from.feature, zero: from.zero, one: from.one };
+    path.feature[i] = path.feature[i + 1]!;
+    path.zero[i] = path.zero[i + 1]!;
+    path.one[i] = path.one[i + 1]!;
   }
 }
 
-function unwoundPathSum(path: PathElement[], depth: number, index: number): number {
-  const { one, zero } = path[index]!;
-  let next = path[depth]!.weight;
+function unwoundPathSum(path: PathLevel, depth: number, index: number): number {
+  const one = path.one[index]!;
+  const zero = path.zero[index]!;
+  const w = path.weight;
+  let next = w[depth]!;
   let total = 0;
   for (let i = depth - 1; i >= 0; i--) {
     if (one !== 0) {
       const tmp = (next * (depth + 1)) / ((i + 1) * one);
       total += tmp;
-      next = path[i]!.weight - tmp * zero * ((depth - i) / (depth + 1));
+      next = w[i]! - tmp * zero * ((depth - i) / (depth + 1));
     } else if (zero !== 0) {
-      total += path[i]!.weight / zero / ((depth - i) / (depth + 1));
+      total += w[i]! / zero / ((depth - i) / (depth + 1));
     }
   }
   return total;
@@ -166,20 +191,27 @@ function recurse(
   node: TreeNode,
   x: ArrayLike<number>,
   phi: Float64Array,
-  parentPath: PathElement[],
+  levels: PathLevel[],
+  level: number,
   depthIn: number,
   zero: number,
   one: number,
   feature: number,
 ): void {
-  const path = parentPath.slice(0, depthIn).map((e) => ({ ...e }));
+  const path = levels[level]!;
+  if (level > 0) {
+    const parent = levels[level - 1]!;
+    path.feature.set(parent.feature.subarray(0, depthIn));
+    path.zero.set(parent.zero.subarray(0, depthIn));
+    path.one.set(parent.one.subarray(0, depthIn));
+    path.weight.set(parent.weight.subarray(0, depthIn));
+  }
   let depth = depthIn;
   extendPath(path, depth, zero, one, feature);
   if (isLeaf(node)) {
     for (let i = 1; i <= depth; i++) {
       const w = unwoundPathSum(path, depth, i);
-      const el = path[i]!;
-      phi[el.feature]! += w * (el.one - el.zero) * node.value;
+      phi[path.feature[i]!]! += w * (path.one[i]! - path.zero[i]!) * node.value;
     }
     return;
   }
@@ -192,15 +224,19 @@ function recurse(
   let incomingZero = 1;
   let incomingOne = 1;
   let index = 0;
-  for (; index <= depth; index++) if (path[index]!.feature === node.feature) break;
+  for (; index <= depth; index++) if (path.feature[index] === node.feature) break;
   if (index !== depth + 1) {
-    incomingZero = path[index]!.zero;
-    incomingOne = path[index]!.one;
+    incomingZero = path.zero[index]!;
+    incomingOne = path.one[index]!;
     unwindPath(path, depth, index);
     depth -= 1;
   }
-  recurse(hot, x, phi, path, depth + 1, hotZero * incomingZero, incomingOne, node.feature);
-  recurse(cold, x, phi, path, depth + 1, coldZero * incomingZero, 0, node.feature);
+  recurse(hot, x, phi, levels, level + 1, depth + 1, hotZero * incomingZero, incomingOne, node.feature);
+  recurse(cold, x, phi, levels, level + 1, depth + 1, coldZero * incomingZero, 0, node.feature);
+}
+
+function treeDepth(node: TreeNode): number {
+  return isLeaf(node) ? 0 : 1 + Math.max(treeDepth(node.left), treeDepth(node.right));
 }
 
 function checkX(ensemble: TreeEnsemble, x: ArrayLike<number>): void {
@@ -219,8 +255,9 @@ export function treeShap(ensemble: TreeEnsemble, x: ArrayLike<number>): ShapleyE
   const phi = new Float64Array(ensemble.featureCount);
   let expectedValue = 0;
   let prediction = 0;
+  const levels = pathLevels(Math.max(...ensemble.trees.map(treeDepth)));
   for (const tree of ensemble.trees) {
-    recurse(tree, x, phi, [], 0, 1, 1, -1);
+    recurse(tree, x, phi, levels, 0, 0, 1, 1, -1);
     expectedValue += treeExpectedValue(tree);
     prediction += treePredict(tree, x);
   }
