@@ -12,6 +12,7 @@ export {
   shapleyFromCoalitions,
   shapleyWeights,
   MAX_EXACT_FEATURES,
+  type FeatureValue,
   type KernelShapOptions,
   type NumericModel,
   type ShapleyExplanation,
@@ -27,3 +28,4 @@ export {
   type TreeNode,
   type TreeSplit,
 } from './tree-shap';
+export { importanceChartSpec, renderVegaLiteSvg, type ImportanceRow } from './chart';

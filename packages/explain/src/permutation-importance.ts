@@ -12,7 +12,8 @@
 import { NumpyRandomState, npMean } from '@cairn/metrics';
 import { explainError } from './errors';
 
-export type Cell = number | string;
+/** A feature value; null is a missing value, shuffled like any other. */
+export type Cell = number | string | null;
 
 export interface PermutationImportanceOptions<Y> {
   /** Rows of feature values, one array per row, columns in `features` order. */

@@ -8,8 +8,13 @@
 import { NumpyRandomState } from '@cairn/metrics';
 import { explainError } from './errors';
 
-/** A model over numeric feature vectors: one output per row. */
-export type NumericModel = (rows: number[][]) => Promise<readonly number[]> | readonly number[];
+/** A feature value: a number, or a category for models that take strings. */
+export type FeatureValue = number | string;
+
+/** A model with one numeric output per row (a regression value, a class probability…). */
+export type NumericModel<T extends FeatureValue = number> = (
+  rows: T[][],
+) => Promise<readonly number[]> | readonly number[];
 
 export interface ShapleyExplanation {
   /** One contribution per feature. */
@@ -22,20 +27,24 @@ export interface ShapleyExplanation {
 
 export const MAX_EXACT_FEATURES = 16;
 
-function checkRow(x: readonly number[], background: readonly (readonly number[])[]): void {
+function isUsable(value: FeatureValue): boolean {
+  return typeof value === 'string' || Number.isFinite(value);
+}
+
+function checkRow(x: readonly FeatureValue[], background: readonly (readonly FeatureValue[])[]): void {
   if (background.length === 0) {
     throw explainError('EXPLAIN_INVALID_INPUT', 'Shapley values need at least one background row', {
       field: 'background',
     });
   }
-  if (!x.every(Number.isFinite)) {
+  if (!x.every(isUsable)) {
     throw explainError('EXPLAIN_INVALID_INPUT', 'the row to explain has a non-finite value', { field: 'x' });
   }
   background.forEach((row, index) => {
-    if (row.length !== x.length || !row.every(Number.isFinite)) {
+    if (row.length !== x.length || !row.every(isUsable)) {
       throw explainError(
         'EXPLAIN_INVALID_INPUT',
-        `background row ${index} must hold ${x.length} finite numbers`,
+        `background row ${index} must hold ${x.length} finite numbers or strings`,
         { row: index },
       );
     }
@@ -43,13 +52,13 @@ function checkRow(x: readonly number[], background: readonly (readonly number[])
 }
 
 /** v(mask) for each coalition mask (bit i set = feature i taken from x), in one model call. */
-async function coalitionValues(
-  f: NumericModel,
-  x: readonly number[],
-  background: readonly (readonly number[])[],
+async function coalitionValues<T extends FeatureValue>(
+  f: NumericModel<T>,
+  x: readonly T[],
+  background: readonly (readonly T[])[],
   masks: readonly number[],
 ): Promise<Float64Array> {
-  const rows: number[][] = [];
+  const rows: T[][] = [];
   for (const mask of masks) {
     for (const b of background) rows.push(x.map((xi, i) => ((mask >>> i) & 1 ? xi : b[i]!)));
   }
@@ -104,10 +113,10 @@ export function shapleyFromCoalitions(values: ArrayLike<number>, m: number): num
 }
 
 /** Exact interventional Shapley values by enumerating every subset (2^M · |background| model rows). */
-export async function exactShapley(
-  f: NumericModel,
-  x: readonly number[],
-  background: readonly (readonly number[])[],
+export async function exactShapley<T extends FeatureValue = number>(
+  f: NumericModel<T>,
+  x: readonly T[],
+  background: readonly (readonly T[])[],
 ): Promise<ShapleyExplanation> {
   checkRow(x, background);
   const m = x.length;
@@ -194,10 +203,10 @@ function solve(a: number[][], b: number[]): number[] {
  * that, coalition sizes are drawn in proportion to the kernel's total weight
  * per size, each with its complement, and weighted equally.
  */
-export async function kernelShap(
-  f: NumericModel,
-  x: readonly number[],
-  background: readonly (readonly number[])[],
+export async function kernelShap<T extends FeatureValue = number>(
+  f: NumericModel<T>,
+  x: readonly T[],
+  background: readonly (readonly T[])[],
   options: KernelShapOptions = {},
 ): Promise<ShapleyExplanation> {
   checkRow(x, background);

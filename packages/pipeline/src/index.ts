@@ -43,5 +43,6 @@ export {
 export { renderEvaluationMarkdown } from './report';
 export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
+export { explainProject, type ExplainOptions, type ImportanceFile } from './explain';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';
