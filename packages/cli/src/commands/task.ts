@@ -24,7 +24,7 @@ export function register(program: Command): void {
   const task = program
     .command('task')
     .description(
-      'run one Cairn target (train, evaluate, compare, validate, pull, monitor, drift) for a project, as the inferred Nx targets do',
+      'run one Cairn target (train, evaluate, explain, compare, validate, pull, monitor, drift) for a project, as the inferred Nx targets do',
     );
 
   task
@@ -81,6 +81,34 @@ export function register(program: Command): void {
       const { evaluate, workspaceRoot } = await pipeline();
       const metrics = await evaluate({ workspaceRoot, project, cv: options.cv });
       if (options.json) printJson(metrics);
+    });
+
+  task
+    .command('explain <model>')
+    .description(
+      'permutation importance of the trained model on its held-out split (as scikit-learn computes it); writes dist/cairn/<model>/explain/',
+    )
+    .option('--repeats <n>', 'shuffles per feature (default 5)')
+    .option('--seed <n>', "random_state of the shuffles (default: the model's seed)")
+    .option('--json', 'print importance.json')
+    .action(async (model: string, options: { repeats?: string; seed?: string; json?: boolean }) => {
+      const integer = (option: string, value: string | undefined, max: number): number | undefined => {
+        if (value === undefined) return undefined;
+        const n = Number(value);
+        if (!/^\d+$/.test(value.trim()) || n > max)
+          throw cairnError('OPTION_INVALID', `--${option} ${value}: must be an integer from 0 to ${max}`, {
+            data: { option, value },
+          });
+        return n;
+      };
+      const { explainProject, workspaceRoot } = await pipeline();
+      const { importance } = await explainProject({
+        workspaceRoot,
+        project: model,
+        nRepeats: integer('repeats', options.repeats, 10_000),
+        seed: integer('seed', options.seed, 2 ** 32 - 1),
+      });
+      if (options.json) printJson(importance);
     });
 
   task

@@ -193,6 +193,17 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
         'Serves the trained model over HTTP (/predict, /healthz, /metrics for Prometheus); pass --port to choose the port.',
         { args: ['--port=8080'] },
       ),
+      explain: describe(
+        'explain',
+        cairnTask('explain', name, {
+          cache: true,
+          dependsOn: ['train'],
+          inputs: [CAIRN_INPUTS, `^${CAIRN_INPUTS}`],
+          outputs: [`{workspaceRoot}/${out.explainDir}`],
+        }),
+        'Permutation importance of the trained model on its held-out split, equal to scikit-learn for the same predictions and seed: importance.json, importance.csv and an SVG chart.',
+        { args: ['--repeats=10', '--seed=0'] },
+      ),
       drift: describe(
         'drift',
         cairnTask('drift', name, { cache: false, dependsOn: ['train'] }),
