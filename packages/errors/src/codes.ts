@@ -393,6 +393,11 @@ export const CODES = {
   REMOTE_UNREACHABLE: { family: 'remote', summary: 'The remote could not be reached over the network.' },
   REMOTE_URL_INVALID: { family: 'input', summary: 'A remote URL is malformed or of an unsupported scheme.' },
   S3_BUCKET_UNAVAILABLE: { family: 'remote', summary: 'The S3 bucket of the cache server cannot be used.' },
+  SERVE_EXPLAIN_UNAVAILABLE: {
+    family: 'input',
+    summary:
+      'HTTP 501 from `cairn serve` /explain: the server was started without training data to explain against.',
+  },
   SERVE_INTERNAL: {
     family: 'internal',
     summary: 'HTTP 500 from `cairn serve`: an unexpected failure while answering a request.',
