@@ -179,6 +179,23 @@ export const CODES = {
   },
   DRIFT_UNKNOWN_COLUMN: { family: 'usage', summary: 'A column named for drift is not in the data.' },
   DRIFT_UNKNOWN_TEST: { family: 'usage', summary: 'The drift test name is not one Cairn knows.' },
+  DVC_CACHE_CORRUPT: {
+    family: 'store',
+    summary:
+      "An object in DVC's cache does not match the md5 its .dvc/dvc.lock entry names (or is not a regular file); nothing of that output is imported.",
+  },
+  DVC_CACHE_MISSING: {
+    family: 'store',
+    summary: "An output's object is not in DVC's cache (.dvc/cache/files/md5/ or the 2.x .dvc/cache/ layout): run `dvc fetch` first.",
+  },
+  DVC_FILE_INVALID: {
+    family: 'input',
+    summary: 'A .dvc file, dvc.yaml, dvc.lock or params.yaml is not YAML of the expected shape; data names the file and the field.',
+  },
+  DVC_NOT_A_PROJECT: {
+    family: 'usage',
+    summary: 'import-dvc found no DVC project here (no .dvc/ folder, .dvc file or dvc.yaml).',
+  },
   EVAL_CLASS_TOO_SMALL: { family: 'input', summary: 'A class has fewer members than the number of folds.' },
   EVAL_TOO_FEW_ROWS: {
     family: 'input',

@@ -44,5 +44,12 @@ export { renderEvaluationMarkdown } from './report';
 export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
 export { explainProject, type ExplainOptions, type ImportanceFile } from './explain';
+export {
+  importDvc,
+  type DvcOutputReport,
+  type DvcStageReport,
+  type ImportDvcOptions,
+  type ImportDvcReport,
+} from './import-dvc';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';
