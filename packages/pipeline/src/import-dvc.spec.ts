@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkout, initWorkspace, readPointer, status } from '@cairn/store';
 import { oraclePath } from '../../../tools/test-support/src';
 import { importDvc, type ImportDvcReport } from './import-dvc';
+import { discoverProjects, resolveTrainable } from './index';
 
 // md5 and BLAKE3 come from coreutils' md5sum and b3sum, independent of the code under test.
 function md5sum(bytes: Buffer | string): string {
@@ -211,6 +212,70 @@ describe('cairn import-dvc on DVC-layout repositories built from real DVC files'
   it('never modifies a DVC file or the DVC cache', () => {
     expect(snapshot(root)).toEqual(before);
     expect(statSync(join(root, 'dvc.lock')).isFile()).toBe(true);
+  });
+
+  it('maps a stage whose output is a Cairn model artifact onto a model project', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'cairn-import-dvc-stage-'));
+    try {
+      const manifestJson = JSON.stringify({
+        runtime: 'node',
+        entry: 'predict.cjs',
+        task: 'binary',
+        label: 'label',
+        features: [{ name: 'sepal', type: 'number' }],
+      });
+      const predict =
+        'exports.load = async () => ({ predict: (rows) => rows.map(() => ({ label: "a" })) });\n';
+      const entries = [
+        { md5: md5sum(manifestJson), relpath: 'cairn-model.json' },
+        { md5: md5sum(predict), relpath: 'predict.cjs' },
+      ];
+      const dirText = `[${entries.map((e) => `{"md5": "${e.md5}", "relpath": "${e.relpath}"}`).join(', ')}]`;
+      const dirMd5 = `${md5sum(dirText)}.dir`;
+      cache(repo, dirMd5, dirText);
+      cache(repo, md5sum(manifestJson), manifestJson);
+      cache(repo, md5sum(predict), predict);
+      cache(repo, md5sum(csv), csv);
+      write(repo, 'data/iris.csv.dvc', `outs:\n- md5: ${md5sum(csv)}\n  hash: md5\n  path: iris.csv\n`);
+      write(repo, 'params.yaml', 'train:\n  depth: 3\n');
+      write(
+        repo,
+        'dvc.yaml',
+        'stages:\n  train:\n    cmd: node train.js data/iris.csv artifact\n    deps:\n    - data/iris.csv\n    params:\n    - train.depth\n    outs:\n    - artifact\n',
+      );
+      write(
+        repo,
+        'dvc.lock',
+        `schema: '2.0'\nstages:\n  train:\n    cmd: node train.js data/iris.csv artifact\n    deps:\n    - path: data/iris.csv\n      hash: md5\n      md5: ${md5sum(csv)}\n    params:\n      params.yaml:\n        train.depth: 3\n    outs:\n    - path: artifact\n      hash: md5\n      md5: ${dirMd5}\n      nfiles: 2\n`,
+      );
+      write(repo, 'nx.json', '{}');
+      await initWorkspace(repo);
+      const result = await importDvc({ workspaceRoot: repo, log: () => undefined });
+      expect(result.outputs.map((o) => o.status)).toEqual(['imported', 'imported']);
+      expect(result.stages).toEqual([
+        expect.objectContaining({
+          stage: 'train',
+          mapped: true,
+          model: 'models/train/model.json',
+          reasons: [],
+        }),
+      ]);
+      const model = JSON.parse(readFileSync(join(repo, 'models/train/model.json'), 'utf8'));
+      expect(model).toMatchObject({
+        datasets: ['data-iris'],
+        label: 'label',
+        task: 'binary',
+        params: { 'train.depth': 3 },
+      });
+      expect(model.train.command).toBe(
+        'cd ../.. && node train.js data/iris.csv artifact && cp -R artifact/. "$CAIRN_OUTPUT_DIR"/',
+      );
+      // The written projects pass Cairn's own config validation.
+      const projects = await discoverProjects(repo);
+      expect(resolveTrainable(projects, 'train').config.datasets).toEqual(['data-iris']);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it('rejects malformed DVC files naming the file and field, and a folder that is no DVC project', async () => {

@@ -302,6 +302,27 @@ async function materializeOutput(
   return { files: entries.map((e) => e.path), bytes: total };
 }
 
+/** task and label of a cairn-model.json, or undefined when the file is absent or not a usable manifest. */
+async function readArtifactManifest(file: string): Promise<{ task: string; label: string } | undefined> {
+  const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined || text.length > MAX_DVC_FILE_BYTES) return undefined;
+  try {
+    const manifest = JSON.parse(text) as { task?: unknown; label?: unknown };
+    const tasks = ['binary', 'multiclass', 'regression'];
+    if (
+      typeof manifest.task === 'string' &&
+      tasks.includes(manifest.task) &&
+      typeof manifest.label === 'string' &&
+      manifest.label
+    ) {
+      return { task: manifest.task, label: manifest.label };
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 function projectName(path: string): string {
   return (
     path
@@ -374,6 +395,8 @@ export async function importDvc(options: ImportDvcOptions): Promise<ImportDvcRep
   }
 
   const reports: DvcOutputReport[] = [];
+  /** Imported folders holding a Cairn model artifact (cairn-model.json at their top): what a stage can map onto. */
+  const artifacts = new Map<string, { task: string; label: string }>();
   const seen = new Set<string>();
   const scratch = await scratchDir(root, 'import-dvc');
   try {
@@ -393,6 +416,10 @@ export async function importDvc(options: ImportDvcOptions): Promise<ImportDvcRep
         const staged = join(scratch, String(index), basename(out.path));
         await materializeOutput(root, out, staged);
         const pointer = await storePath(root, staged);
+        if (out.md5.endsWith('.dir')) {
+          const manifest = await readArtifactManifest(join(staged, 'cairn-model.json'));
+          if (manifest) artifacts.set(out.path, manifest);
+        }
         const pointerFile = await writePointer(target, { ...pointer, md5: out.md5 });
         report.pointer = relative(root, pointerFile).split(sep).join('/');
         report.hash = pointer.hash;
@@ -428,6 +455,7 @@ export async function importDvc(options: ImportDvcOptions): Promise<ImportDvcRep
   }
 
   const datasetsByPath = new Map(reports.filter((r) => r.dataset).map((r) => [r.path, r.dataset!]));
+  const mappedStages: Array<{ report: DvcStageReport; folder: string; model: Record<string, unknown> }> = [];
   const stageReports: DvcStageReport[] = Object.entries(stages).map(([name, spec]) => {
     const lock = locked[name];
     const report: DvcStageReport = {
@@ -451,18 +479,51 @@ export async function importDvc(options: ImportDvcOptions): Promise<ImportDvcRep
     );
     if (datasets.length === 0)
       report.reasons.push('depends on no imported dataset (CSV/JSON/JSON Lines output)');
-    const artifactOut = (lock?.outs ?? []).find((o) =>
-      reports.find((r) => r.path === o.path && r.status === 'imported'),
-    );
-    report.reasons.push(
-      artifactOut
-        ? `its outputs are not a Cairn model artifact: the model contract needs the command to write cairn-model.json (runtime, entry, task, label, features) into $CAIRN_OUTPUT_DIR, while \`${String(spec.cmd ?? '')}\` writes ${report.outputs.join(', ')}`
-        : 'it has no imported output to serve as a model artifact',
-    );
+    const artifactOuts = report.outputs.filter((path) => artifacts.has(path));
+    if (artifactOuts.length !== 1) {
+      report.reasons.push(
+        `its outputs are not one Cairn model artifact: the model contract needs a folder with cairn-model.json (runtime, entry, task, label, features), while \`${String(spec.cmd ?? '')}\` writes ${report.outputs.join(', ') || 'nothing recorded'}`,
+      );
+    }
+    if (report.reasons.length > 0) return report;
+    const artifact = artifactOuts[0]!;
+    const { task, label } = artifacts.get(artifact)!;
+    const folder = posix.join('models', projectName(name));
+    if (existsSync(join(root, folder))) {
+      report.reasons.push(`${folder} already exists: the model project was not written`);
+      return report;
+    }
+    mappedStages.push({
+      report,
+      folder,
+      model: {
+        name: projectName(name),
+        description: `Imported from DVC stage ${name} (dvc.yaml)`,
+        datasets,
+        label,
+        task,
+        // DVC runs stages from the dvc.yaml folder and the stage writes its own output path; the contract wants the artifact in $CAIRN_OUTPUT_DIR.
+        train: { command: `cd ../.. && ${String(spec.cmd)} && cp -R ${artifact}/. "$CAIRN_OUTPUT_DIR"/` },
+        ...(Object.keys(report.params).length > 0 ? { params: report.params } : {}),
+      },
+    });
     return report;
   });
-  for (const stage of stageReports)
-    log(`cairn: dvc stage ${stage.stage}: not mapped to a model (${stage.reasons.join('; ')})`);
+  for (const { report, folder, model } of mappedStages) {
+    await fs.mkdir(join(root, folder), { recursive: true });
+    await fs.writeFile(join(root, folder, 'model.json'), `${JSON.stringify(model, null, 2)}\n`, {
+      flag: 'wx',
+    });
+    report.mapped = true;
+    report.model = `${folder}/model.json`;
+  }
+  for (const stage of stageReports) {
+    log(
+      stage.mapped
+        ? `cairn: dvc stage ${stage.stage}: model project ${stage.model}`
+        : `cairn: dvc stage ${stage.stage}: not mapped to a model (${stage.reasons.join('; ')})`,
+    );
+  }
   const failed = reports.filter((r) => r.status === 'failed').length;
   log(
     `cairn: imported ${reports.length - failed} of ${reports.length} DVC outputs${failed ? ` (${failed} failed)` : ''}`,
