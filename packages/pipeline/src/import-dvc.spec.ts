@@ -87,6 +87,12 @@ describe('cairn import-dvc on DVC-layout repositories built from real DVC files'
       'legacy/owl_sticker.svg.dvc',
       readFileSync(oraclePath('dvc', 'legacy-dvc2-format', 'owl_sticker.svg.dvc@0b954345')),
     );
+    // A DVC 3.x folder output as dataset-registry publishes it (2,800 files on DVC's remote, not here).
+    write(
+      root,
+      'use-cases/cats-dogs.dvc',
+      readFileSync(oraclePath('dvc', 'dataset-registry', 'use-cases', 'cats-dogs.dvc')),
+    );
     // A folder output with its .dir manifest, from the hash cases (tests/unit/fs/test_data.py::test_get_hash_dir).
     write(
       root,
@@ -199,6 +205,11 @@ describe('cairn import-dvc on DVC-layout repositories built from real DVC files'
     });
     expect(byPath('data/prepared')).toMatchObject({
       md5: '153aad06d376b6595932470e459ef42a.dir',
+      error: { code: 'DVC_CACHE_MISSING' },
+    });
+    expect(byPath('use-cases/cats-dogs')).toMatchObject({
+      status: 'failed',
+      md5: '22e3f61e52c0ba45334d973244efc155.dir',
       error: { code: 'DVC_CACHE_MISSING' },
     });
     expect(report.stages.map((s) => s.stage)).toEqual(['prepare', 'featurize', 'train', 'evaluate']);
