@@ -186,11 +186,13 @@ export const CODES = {
   },
   DVC_CACHE_MISSING: {
     family: 'store',
-    summary: "An output's object is not in DVC's cache (.dvc/cache/files/md5/ or the 2.x .dvc/cache/ layout): run `dvc fetch` first.",
+    summary:
+      "An output's object is not in DVC's cache (.dvc/cache/files/md5/ or the 2.x .dvc/cache/ layout): run `dvc fetch` first.",
   },
   DVC_FILE_INVALID: {
     family: 'input',
-    summary: 'A .dvc file, dvc.yaml, dvc.lock or params.yaml is not YAML of the expected shape; data names the file and the field.',
+    summary:
+      'A .dvc file, dvc.yaml, dvc.lock or params.yaml is not YAML of the expected shape; data names the file and the field.',
   },
   DVC_NOT_A_PROJECT: {
     family: 'usage',
