@@ -16,7 +16,8 @@ import {
   tTestIndependent,
   tvdTest,
 } from './evidently-tests';
-import { detectDrift, TESTS } from './detect';
+import { detectDrift, TESTS, thresholdRule } from './detect';
+import { renderDriftHtml } from './html';
 import { energyDistance } from './wasserstein';
 
 const TOL = 1e-9;
@@ -260,8 +261,13 @@ describe('Evidently conventions in detectDrift', () => {
     const cur = Array.from({ length: 30 }, (_, i) => ({ x: ((i * 5) % 13) + 1 }));
     for (const test of Object.keys(TESTS) as Array<keyof typeof TESTS>) {
       if (test === 'fisher_exact') continue;
-      const column = detectDrift(ref, cur, { test }).columns.x!;
-      expect(Number.isNaN(column.statistic)).toBe(false);
+      const report = detectDrift(ref, cur, { test });
+      expect(Number.isNaN(report.columns.x!.statistic)).toBe(false);
+      const html = renderDriftHtml(report);
+      expect(html, test).toContain(`<td>${test}</td>`);
+      expect(html, test).toContain(
+        `${thresholdRule(TESTS[test]).replace('<', '&lt;').replace('>', '&gt;')} `,
+      );
     }
   });
 });
