@@ -6,6 +6,7 @@ import {
   andersonDarling,
   cramerVonMises,
   empiricalMmd,
+  MMD_MAX_VALUES,
   eppsSingleton,
   fisherExact2x2,
   fisherExactTest,
@@ -182,6 +183,15 @@ function cases(): Case[] {
       }
     }
   }
+  {
+    // Past the exact table's budget (5 values against 3000, no ties) the p-value is scipy's asymptotic one.
+    const [a, b] = numericPair(seed++, 5, 3000, 0.5, false);
+    out.push({
+      label: 'mannw 5x3000 beyond the exact budget',
+      oracle: { kind: 'mannw', ref: a, cur: b, method: 'asymptotic' },
+      actual: () => mannWhitneyLess(a, b),
+    });
+  }
   const random = seededRandom(seed++);
   for (let i = 0; i < 20; i++) {
     const cell = (): number => Math.floor(random() * (i < 10 ? 12 : 400));
@@ -247,6 +257,15 @@ describe('Evidently conventions in detectDrift', () => {
       detectDrift(ref, cur, { columns: ['x'], test: 'ed', threshold: ed.statistic }).columns.x!.drift,
     ).toBe(false);
     expect(TESTS.ks.inclusive).toBeUndefined();
+  });
+  it('empirical_mmd refuses samples whose kernel matrix would not fit', () => {
+    const big = Array.from({ length: MMD_MAX_VALUES }, (_, i) => i);
+    expect(() => empiricalMmd(big, [1, 2])).toThrow(
+      expect.objectContaining({
+        code: 'DRIFT_INVALID_VALUE',
+        data: { test: 'empirical_mmd', values: MMD_MAX_VALUES + 2 },
+      }) as Error,
+    );
   });
   it('fisher_exact refuses samples of different sizes or with more than two categories', () => {
     expect(() => fisherExactTest(['a', 'b'], ['a'])).toThrow(

@@ -85,6 +85,17 @@ function mannWhitneyCounts(m: number, n: number, kMax: number): Float64Array {
   return previous[inner]!;
 }
 
+/** Cells of the exact Mann–Whitney table we are willing to fill (a few hundred MB at most). */
+const MWU_EXACT_BUDGET = 2e7;
+
+function mannWhitneyCells(m: number, n: number, kMax: number): number {
+  const outer = Math.min(m, n);
+  const inner = Math.max(m, n);
+  let cells = 0;
+  for (let i = 1; i <= outer; i++) cells += inner * (Math.min(i * inner, kMax) + 1);
+  return cells;
+}
+
 /**
  * Evidently `mannw`: scipy.stats.mannwhitneyu(reference, current,
  * alternative="less"), method "auto" (exact when a sample has <= 8 values and
@@ -102,7 +113,12 @@ export function mannWhitneyLess(reference: ArrayLike<number>, current: ArrayLike
   const u1 = r1 - (n1 * (n1 + 1)) / 2;
   const u2 = n1 * n2 - u1;
   const ties = tieSizes(sortedCopy(all));
-  const exact = (n1 <= 8 || n2 <= 8) && ties.every((t) => t === 1);
+  // scipy goes exact when a sample has <= 8 values and nothing ties; its table grows with n1·n2·U, so past
+  // a budget (e.g. 8 values against ~1000) we use the normal approximation instead, as scipy does for larger samples.
+  const exact =
+    (n1 <= 8 || n2 <= 8) &&
+    ties.every((t) => t === 1) &&
+    mannWhitneyCells(n1, n2, n1 * n2 - Math.trunc(u2)) <= MWU_EXACT_BUDGET;
   let p: number;
   if (exact) {
     const k = n1 * n2 - Math.trunc(u2);
@@ -673,6 +689,9 @@ function medianNearest(sorted: Float64Array): number {
   return sorted[rounded]!;
 }
 
+/** 5000² doubles = 200 MB for the kernel matrix. */
+export const MMD_MAX_VALUES = 5000;
+
 /**
  * Evidently `empirical_mmd`: maximum mean discrepancy with an RBF kernel whose
  * width is the median heuristic of the reference, and its p-value over 100
@@ -690,6 +709,14 @@ export function empiricalMmd(
     throw driftError(
       'DRIFT_INVALID_VALUE',
       `empirical_mmd needs at least two values in each sample (reference ${nx}, current ${ny})`,
+    );
+  }
+  if (nx + ny > MMD_MAX_VALUES) {
+    throw driftError(
+      'DRIFT_INVALID_VALUE',
+      `empirical_mmd builds an (n + m)² kernel matrix: at most ${MMD_MAX_VALUES} values across both samples, got ${nx + ny}`,
+      { test: 'empirical_mmd', values: nx + ny },
+      'sample the rows first, or use ks, wasserstein_norm or ed on large samples',
     );
   }
   const all = new Float64Array(nx + ny);

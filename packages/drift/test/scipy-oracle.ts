@@ -101,7 +101,7 @@ def run(c):
         z = (p1 - p2) / np.sqrt(P * (1 - P) * (1.0 / n1 + 1.0 / n2))
         return {"statistic": z, "pvalue": 2 * (1 - stats.norm.cdf(np.abs(z)))}
     if k == "mannw":
-        r = stats.mannwhitneyu(dec(c["ref"]), dec(c["cur"]), alternative="less")
+        r = stats.mannwhitneyu(dec(c["ref"]), dec(c["cur"]), alternative="less", method=c.get("method", "auto"))
         return {"statistic": r.statistic, "pvalue": r.pvalue}
     if k == "t_test":
         r = stats.ttest_ind(dec(c["ref"]), dec(c["cur"]))
