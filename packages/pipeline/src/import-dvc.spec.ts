@@ -72,6 +72,7 @@ describe('cairn import-dvc on DVC-layout repositories built from real DVC files'
   const root = mkdtempSync(join(tmpdir(), 'cairn-import-dvc-'));
   const cases = JSON.parse(readFileSync(oraclePath('dvc', 'hash_cases.json'), 'utf8')) as HashCases;
   const folder = cases.dir_md5.cases[0]!;
+  const legacyFolder = cases.dir_md5.cases[2]!;
   const csv = 'sepal,label\n5.1,a\n6.3,b\n';
   const crlf = 'line one\r\nline two\r\n';
   let before: Record<string, string>;
@@ -103,6 +104,19 @@ describe('cairn import-dvc on DVC-layout repositories built from real DVC files'
     for (const content of Object.values(folder.tree)) {
       cache(root, cases.file_md5.find((f) => f.content_utf8 === content)!.md5, content);
     }
+    // A DVC 2.x folder output (no `hash: md5`), every object in the 2.x cache layout only. Its .dir text is
+    // built by DVC's rule (sorted entries, Python json.dumps spacing) and must hash to the case's md5.
+    const entries = Object.entries(legacyFolder.tree)
+      .map(([relpath, content]) => ({
+        relpath,
+        md5: cases.file_md5.find((f) => f.content_utf8 === content)!.md5,
+      }))
+      .sort((a, b) => (a.relpath < b.relpath ? -1 : 1));
+    const legacyManifest = `[${entries.map((e) => `{"md5": "${e.md5}", "relpath": "${e.relpath}"}`).join(', ')}]`;
+    expect(`${md5sum(legacyManifest)}.dir`).toBe(legacyFolder.md5);
+    write(root, 'old/images.dvc', `outs:\n- md5: ${legacyFolder.md5}\n  path: images\n`);
+    cache(root, legacyFolder.md5, legacyManifest, '2');
+    for (const e of entries) cache(root, e.md5, legacyFolder.tree[e.relpath]!, '2');
     // A CSV (becomes a dataset project), DVC 3.x.
     write(
       root,
@@ -157,6 +171,17 @@ describe('cairn import-dvc on DVC-layout repositories built from real DVC files'
       expect(readFileSync(join(root, 'images', relpath), 'utf8')).toBe(content);
     }
     expect((await status(root, ['images']))[0]).toMatchObject({ state: 'clean' });
+  });
+
+  it('imports a DVC 2.x folder from the 2.x cache layout', async () => {
+    expect(byPath('old/images')).toMatchObject({ status: 'imported' });
+    expect(await readPointer(join(root, 'old/images.cairn'))).toMatchObject({
+      md5: legacyFolder.md5,
+      nfiles: 2,
+      size: 6,
+    });
+    await checkout(root, ['old/images']);
+    expect(readFileSync(join(root, 'old/images/bar'), 'utf8')).toBe('bar');
   });
 
   it('imports files of both layouts, verifying DVC 2.x md5-dos2unix, and makes a dataset project of the CSV', async () => {

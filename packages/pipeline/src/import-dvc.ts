@@ -263,7 +263,7 @@ async function materializeOutput(
     return { files: [basename(out.path)], bytes };
   }
   const digest = out.md5.slice(0, 32);
-  const manifestFile = cacheObject(root, out.md5, false, out);
+  const manifestFile = cacheObject(root, out.md5, out.legacy, out);
   if (lstatSync(manifestFile).size > MAX_DIR_OBJECT_BYTES) {
     throw cairnError(
       'DVC_CACHE_CORRUPT',
