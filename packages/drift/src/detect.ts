@@ -7,8 +7,21 @@ import { parseNumber } from '@cairn/table';
 import type { Value } from './binning';
 import { chiSquare, jensenShannon, psi, zTestProportions } from './distances';
 import { driftError } from './errors';
+import {
+  andersonDarling,
+  cramerVonMises,
+  empiricalMmd,
+  eppsSingleton,
+  fisherExactTest,
+  gTest,
+  hellingerDistance,
+  klDivergence,
+  mannWhitneyLess,
+  tTestIndependent,
+  tvdTest,
+} from './evidently-tests';
 import { ks2samp } from './ks';
-import { wasserstein, wassersteinNormalized } from './wasserstein';
+import { energyDistance, wasserstein, wassersteinNormalized } from './wasserstein';
 
 export const TEST_NAMES = [
   'ks',
@@ -18,14 +31,32 @@ export const TEST_NAMES = [
   'psi',
   'jensenshannon',
   'ztest',
+  'z',
+  'hellinger',
+  'fisher_exact',
+  'g_test',
+  'mannw',
+  't_test',
+  'anderson',
+  'cramer_von_mises',
+  'ed',
+  'es',
+  'TVD',
+  'empirical_mmd',
+  'kl_div',
 ] as const;
 export type TestName = (typeof TEST_NAMES)[number];
 
 export interface TestSpec {
-  /** p-value tests drift when p < threshold; distances when statistic >= threshold. */
+  /** p-value tests drift when p < threshold; distances when statistic >= threshold (unless `inclusive` says otherwise). */
   kind: 'p_value' | 'distance';
   defaultThreshold: number;
   numericalOnly: boolean;
+  /**
+   * Evidently's comparison where it differs from the rule above:
+   * `cramer_von_mises` drifts when p <= threshold, `ed` when distance > threshold.
+   */
+  inclusive?: boolean;
 }
 
 export const TESTS: Record<TestName, TestSpec> = {
@@ -36,7 +67,39 @@ export const TESTS: Record<TestName, TestSpec> = {
   wasserstein_norm: { kind: 'distance', defaultThreshold: 0.1, numericalOnly: true },
   psi: { kind: 'distance', defaultThreshold: 0.1, numericalOnly: false },
   jensenshannon: { kind: 'distance', defaultThreshold: 0.1, numericalOnly: false },
+  z: { kind: 'p_value', defaultThreshold: 0.05, numericalOnly: false },
+  hellinger: { kind: 'distance', defaultThreshold: 0.1, numericalOnly: false },
+  fisher_exact: { kind: 'p_value', defaultThreshold: 0.1, numericalOnly: false },
+  g_test: { kind: 'p_value', defaultThreshold: 0.1, numericalOnly: false },
+  mannw: { kind: 'p_value', defaultThreshold: 0.05, numericalOnly: true },
+  t_test: { kind: 'p_value', defaultThreshold: 0.05, numericalOnly: true },
+  anderson: { kind: 'p_value', defaultThreshold: 0.1, numericalOnly: true },
+  cramer_von_mises: { kind: 'p_value', defaultThreshold: 0.1, numericalOnly: true, inclusive: true },
+  ed: { kind: 'distance', defaultThreshold: 0.1, numericalOnly: true, inclusive: false },
+  es: { kind: 'p_value', defaultThreshold: 0.05, numericalOnly: true },
+  TVD: { kind: 'p_value', defaultThreshold: 0.1, numericalOnly: false },
+  empirical_mmd: { kind: 'p_value', defaultThreshold: 0.1, numericalOnly: true },
+  kl_div: { kind: 'distance', defaultThreshold: 0.1, numericalOnly: false },
 };
+
+/** How the test compares with its threshold, for reports: "p <", "p <=", ">=" or ">". */
+export function thresholdRule(spec: TestSpec): 'p <' | 'p <=' | '>=' | '>' {
+  if (spec.kind === 'p_value') return spec.inclusive ? 'p <=' : 'p <';
+  return spec.inclusive === false ? '>' : '>=';
+}
+
+/** Whether a result crosses its threshold, with Evidently's comparison for the test. */
+export function isDrift(
+  spec: TestSpec,
+  result: { statistic: number; pValue?: number },
+  threshold: number,
+): boolean {
+  if (spec.kind === 'p_value') {
+    const p = result.pValue as number;
+    return spec.inclusive ? p <= threshold : p < threshold;
+  }
+  return spec.inclusive === false ? result.statistic > threshold : result.statistic >= threshold;
+}
 
 export type Cell = string | number | boolean | null | undefined;
 export type Row = Record<string, Cell>;
@@ -58,6 +121,8 @@ export interface DetectDriftOptions {
   threshold?: number;
   /** Share of drifted columns at which the dataset drifts (default 0.5). */
   shareThreshold?: number;
+  /** Columns compared as categories even when every value is a number (`cairn drift --categorical`). */
+  categorical?: string[];
 }
 
 export interface ColumnDrift {
@@ -106,11 +171,18 @@ export interface ColumnSamples {
  * Extracts a column from both samples, dropping missing cells. The column is
  * numerical when every non-missing cell of both samples is a finite number.
  */
-export function columnSamples(reference: Rows, current: Rows, column: string): ColumnSamples {
+export function columnSamples(
+  reference: Rows,
+  current: Rows,
+  column: string,
+  forceCategorical = false,
+): ColumnSamples {
   const ref = reference.map((r) => r[column]).filter((c) => !isMissing(c));
   const cur = current.map((r) => r[column]).filter((c) => !isMissing(c));
   const numerical =
-    ref.every((c) => asNumber(c) !== undefined) && cur.every((c) => asNumber(c) !== undefined);
+    !forceCategorical &&
+    ref.every((c) => asNumber(c) !== undefined) &&
+    cur.every((c) => asNumber(c) !== undefined);
   const convert = (c: Cell): Value => (numerical ? (asNumber(c) as number) : String(c));
   return { numerical, reference: ref.map(convert), current: cur.map(convert) };
 }
@@ -136,6 +208,7 @@ export function runTest(test: TestName, samples: ColumnSamples): { statistic: nu
     case 'chisquare':
       return chiSquare(reference, current);
     case 'ztest':
+    case 'z':
       return zTestProportions(reference, current);
     case 'wasserstein':
       return { statistic: wasserstein(reference as number[], current as number[]) };
@@ -145,6 +218,30 @@ export function runTest(test: TestName, samples: ColumnSamples): { statistic: nu
       return { statistic: psi(reference, current, { numerical }) };
     case 'jensenshannon':
       return { statistic: jensenShannon(reference, current, { numerical }) };
+    case 'hellinger':
+      return { statistic: hellingerDistance(reference, current, numerical) };
+    case 'kl_div':
+      return { statistic: klDivergence(reference, current, numerical) };
+    case 'fisher_exact':
+      return fisherExactTest(reference, current);
+    case 'g_test':
+      return gTest(reference, current);
+    case 'TVD':
+      return tvdTest(reference, current);
+    case 'mannw':
+      return mannWhitneyLess(reference as number[], current as number[]);
+    case 't_test':
+      return tTestIndependent(reference as number[], current as number[]);
+    case 'anderson':
+      return andersonDarling(reference as number[], current as number[]);
+    case 'cramer_von_mises':
+      return cramerVonMises(reference as number[], current as number[]);
+    case 'ed':
+      return { statistic: energyDistance(reference as number[], current as number[]) };
+    case 'es':
+      return eppsSingleton(reference as number[], current as number[]);
+    case 'empirical_mmd':
+      return empiricalMmd(reference as number[], current as number[]);
   }
 }
 
@@ -164,7 +261,8 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
   const curColumns = new Set(columnNames(current));
   const available = refColumns.filter((c) => curColumns.has(c));
   const requested = options.columns && options.columns.length > 0 ? options.columns : available;
-  for (const column of [...requested, ...Object.keys(options.tests ?? {})]) {
+  const categorical = new Set(options.categorical ?? []);
+  for (const column of [...requested, ...Object.keys(options.tests ?? {}), ...categorical]) {
     if (!available.includes(column)) {
       throw driftError(
         'DRIFT_UNKNOWN_COLUMN',
@@ -194,7 +292,7 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
   const columns: Record<string, ColumnDrift> = {};
   let drifted = 0;
   for (const column of requested) {
-    const samples = columnSamples(reference, current, column);
+    const samples = columnSamples(reference, current, column, categorical.has(column));
     for (const [name, sample] of [
       ['reference', samples.reference],
       ['current', samples.current],
@@ -229,8 +327,7 @@ export function detectDrift(reference: Rows, current: Rows, options: DetectDrift
         ? checkThreshold(perColumn.threshold, `tests.${column}.threshold`)
         : (globalThreshold ?? spec.defaultThreshold);
     const result = runTest(test, samples);
-    const drift =
-      spec.kind === 'p_value' ? (result.pValue as number) < threshold : result.statistic >= threshold;
+    const drift = isDrift(spec, result, threshold);
     if (drift) drifted++;
     columns[column] = {
       test,

@@ -1,5 +1,5 @@
 import type { DriftReport } from './detect';
-import { TESTS } from './detect';
+import { TESTS, thresholdRule } from './detect';
 
 export interface DriftHtmlContext {
   /** Where the reference sample came from (file, dataset version…). */
@@ -70,7 +70,7 @@ export function renderDriftHtml(report: DriftReport, context: DriftHtmlContext =
       return (
         `<tr class="${c.drift ? 'drift' : 'ok'}"><td>${escapeHtml(name)}</td><td>${escapeHtml(c.test)}</td>` +
         `<td class="num">${formatNumber(c.statistic)}</td><td class="num">${formatNumber(c.p_value)}</td>` +
-        `<td class="num">${kind === 'p_value' ? 'p &lt; ' : '≥ '}${formatNumber(c.threshold)}</td>` +
+        `<td class="num">${escapeHtml(thresholdRule(TESTS[c.test]))} ${formatNumber(c.threshold)}</td>` +
         `<td>${scoreBar(kind, score, c.threshold, c.drift)}</td><td>${c.drift ? 'drift' : 'no drift'}</td></tr>`
       );
     })

@@ -12,6 +12,27 @@ export function wasserstein(
   uWeights?: ArrayLike<number> | null,
   vWeights?: ArrayLike<number> | null,
 ): number {
+  return cdfDistance(1, uValues, vValues, uWeights, vWeights);
+}
+
+/** scipy.stats.energy_distance: sqrt(2) times the L2 distance between the two empirical CDFs. */
+export function energyDistance(
+  uValues: ArrayLike<number>,
+  vValues: ArrayLike<number>,
+  uWeights?: ArrayLike<number> | null,
+  vWeights?: ArrayLike<number> | null,
+): number {
+  return Math.SQRT2 * cdfDistance(2, uValues, vValues, uWeights, vWeights);
+}
+
+/** scipy's `_cdf_distance` for p = 1 (summed with compensation) and p = 2. */
+function cdfDistance(
+  p: 1 | 2,
+  uValues: ArrayLike<number>,
+  vValues: ArrayLike<number>,
+  uWeights?: ArrayLike<number> | null,
+  vWeights?: ArrayLike<number> | null,
+): number {
   const u = sortedWithCumulativeWeights(uValues, uWeights, 'u');
   const v = sortedWithCumulativeWeights(vValues, vWeights, 'v');
   const nu = u.values.length;
@@ -48,14 +69,15 @@ export function wasserstein(
       j++;
       run++;
     }
-    if (!first) add(Math.abs(prevU - prevV) * (x - prev));
+    if (!first) add((p === 1 ? Math.abs(prevU - prevV) : (prevU - prevV) ** 2) * (x - prev));
     if (run > 1 && !Number.isFinite(x)) add(NaN);
     first = false;
     prev = x;
     prevU = u.cdf(i);
     prevV = v.cdf(j);
   }
-  return Number.isFinite(sum) ? sum + comp : sum;
+  const total = Number.isFinite(sum) ? sum + comp : sum;
+  return p === 1 ? total : Math.sqrt(total);
 }
 
 interface SortedDistribution {

@@ -100,6 +100,110 @@ def run(c):
         P = float(p1 * n1 + p2 * n2) / (n1 + n2)
         z = (p1 - p2) / np.sqrt(P * (1 - P) * (1.0 / n1 + 1.0 / n2))
         return {"statistic": z, "pvalue": 2 * (1 - stats.norm.cdf(np.abs(z)))}
+    if k == "mannw":
+        r = stats.mannwhitneyu(dec(c["ref"]), dec(c["cur"]), alternative="less", method=c.get("method", "auto"))
+        return {"statistic": r.statistic, "pvalue": r.pvalue}
+    if k == "t_test":
+        r = stats.ttest_ind(dec(c["ref"]), dec(c["cur"]))
+        return {"statistic": r.statistic, "pvalue": r.pvalue}
+    if k == "anderson":
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = stats.anderson_ksamp([np.asarray(dec(c["ref"])), np.asarray(dec(c["cur"]))])
+        return {"statistic": r.statistic, "pvalue": r.significance_level}
+    if k == "cramer_von_mises":
+        r = stats.cramervonmises_2samp(dec(c["ref"]), dec(c["cur"]))
+        return {"statistic": r.statistic, "pvalue": r.pvalue}
+    if k == "ed":
+        return stats.energy_distance(dec(c["ref"]), dec(c["cur"]))
+    if k == "es":
+        r = stats.epps_singleton_2samp(dec(c["ref"]), dec(c["cur"]))
+        return {"statistic": r.statistic, "pvalue": r.pvalue}
+    if k == "fisher_exact":
+        r = stats.fisher_exact(c["table"])
+        return {"statistic": r[0], "pvalue": r[1]}
+    if k == "fisher_exact_evidently":
+        ref = c["ref"]; cur = c["cur"]
+        cats = sorted(set(ref) | set(cur))
+        if len(cats) != 2: cats = cats + ["placeholder"]
+        one = cats[1]
+        table = [[sum(1 for x in cur if x == one), sum(1 for x in cur if x != one)],
+                 [sum(1 for x in ref if x == one), sum(1 for x in ref if x != one)]]
+        r = stats.fisher_exact(table)
+        return {"statistic": r[0], "pvalue": r[1]}
+    if k == "g_test":
+        ref = c["ref"]; cur = c["cur"]
+        keys = sorted(set(ref) | set(cur))
+        k_norm = len(cur) / len(ref)
+        f_exp = [ref.count(x) * k_norm for x in keys]
+        f_obs = [cur.count(x) for x in keys]
+        r = stats.power_divergence(f_obs, f_exp, lambda_="log-likelihood")
+        return {"statistic": r.statistic, "pvalue": r.pvalue}
+    if k == "hellinger":
+        ref = c["ref"]; cur = c["cur"]
+        if not c["numerical"]:
+            keys = sorted(set(ref) | set(cur))
+            h = 0.0
+            for key in keys:
+                h += math.sqrt(ref.count(key) / len(ref) * cur.count(key) / len(cur))
+        else:
+            ref = np.asarray(dec(ref), dtype=float); cur = np.asarray(dec(cur), dtype=float)
+            keys = list(set(ref.tolist()) | set(cur.tolist()))
+            bins = np.histogram_bin_edges(keys, bins="sturges")
+            h1 = np.histogram(ref, bins=bins, density=True)[0]
+            h2 = np.histogram(cur, bins=bins, density=True)[0]
+            bw = (max(bins) - min(bins)) / (len(bins) - 1)
+            h = 0.0
+            for i in range(len(h1)):
+                h += math.sqrt(h1[i] * h2[i]) * bw
+        return math.sqrt(1 - np.clip(h, 0, 1))
+    if k == "kl_div":
+        rp, cp = binned(c["ref"], c["cur"], c["numerical"], True)
+        return stats.entropy(rp, cp)
+    if k == "TVD":
+        from collections import Counter
+        ref = c["ref"]; cur = c["cur"]
+        def tvd(r, q):
+            keys = sorted(set(r) | set(q))
+            rc = np.array([r.count(x) for x in keys]); qc = np.array([q.count(x) for x in keys])
+            return 0.5 * np.sum(np.abs(rc / sum(rc) - qc / sum(qc)))
+        observed = tvd(ref, cur)
+        np.random.seed(0)
+        held = []
+        for i in range(c.get("iterations", 1000)):
+            combined = ref + cur
+            new_ref = np.random.choice(combined, len(ref), replace=False).tolist()
+            new_cur = list((Counter(combined) - Counter(new_ref)).elements())
+            held.append(tvd(new_ref, new_cur))
+        return {"statistic": observed, "pvalue": sum(observed <= abs(np.array(held))) / len(held)}
+    if k == "empirical_mmd":
+        import warnings
+        x = np.asarray(dec(c["ref"]), dtype=float).reshape(-1, 1)
+        y = np.asarray(dec(c["cur"]), dtype=float).reshape(-1, 1)
+        def dist(a, b):
+            return (b**2).T - 2 * np.dot(a, b.T) + a**2
+        def rbf(a, b, s):
+            d = dist(a, b)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sigma = (0.5 * np.percentile(a=d.flatten(), q=50, interpolation="nearest")) ** 0.5
+            if sigma == 0: sigma = (0.5 * 1) ** 0.5
+            if s: sigma = s
+            return np.exp(-(1.0 / (2.0 * sigma**2)) * d), sigma
+        kxx, sx = rbf(x, x, None); kxy, _ = rbf(x, y, sx); kyy, _ = rbf(y, y, sx)
+        km = np.concatenate((np.concatenate((kxx, kxy), axis=1), np.concatenate((kxy.T, kyy), axis=1)), axis=0)
+        km = km - np.diag(np.diagonal(km))
+        ny = y.shape[0]; nx = km.shape[0] - ny
+        def mmd(km, permute):
+            if permute:
+                idx = np.random.permutation(km.shape[0]); km = km[idx][:, idx]
+            A = 1 / (nx * (nx - 1)); B = 1 / (ny * (ny - 1))
+            return A * km[:-ny, :-ny].sum() + B * km[-ny:, -ny:].sum() - 2.0 * km[-ny:, :-ny].mean()
+        np.random.seed(0)
+        observed = mmd(km, False)
+        perm = np.array([mmd(km, True) for _ in range(100)])
+        return {"statistic": observed, "pvalue": (observed <= perm).mean()}
     if k == "gammaincc":
         return special.gammaincc(c["a"], c["x"])
     if k == "smirnov":

@@ -184,6 +184,25 @@ export const CODES = {
   },
   DRIFT_UNKNOWN_COLUMN: { family: 'usage', summary: 'A column named for drift is not in the data.' },
   DRIFT_UNKNOWN_TEST: { family: 'usage', summary: 'The drift test name is not one Cairn knows.' },
+  DVC_CACHE_CORRUPT: {
+    family: 'store',
+    summary:
+      "An object in DVC's cache does not match the md5 its .dvc/dvc.lock entry names (or is not a regular file); nothing of that output is imported.",
+  },
+  DVC_CACHE_MISSING: {
+    family: 'store',
+    summary:
+      "An output's object is not in DVC's cache (.dvc/cache/files/md5/ or the 2.x .dvc/cache/ layout): run `dvc fetch` first.",
+  },
+  DVC_FILE_INVALID: {
+    family: 'input',
+    summary:
+      'A .dvc file, dvc.yaml, dvc.lock or params.yaml is not YAML of the expected shape; data names the file and the field.',
+  },
+  DVC_NOT_A_PROJECT: {
+    family: 'usage',
+    summary: 'import-dvc found no DVC project here (no .dvc/ folder, .dvc file or dvc.yaml).',
+  },
   EVAL_CLASS_TOO_SMALL: { family: 'input', summary: 'A class has fewer members than the number of folds.' },
   EVAL_TOO_FEW_ROWS: {
     family: 'input',
@@ -192,6 +211,20 @@ export const CODES = {
   EXECUTOR_PROJECT_REQUIRED: {
     family: 'usage',
     summary: 'A Cairn executor ran without a project; run it as a target of an Nx project.',
+  },
+  EXPLAIN_INVALID_INPUT: {
+    family: 'input',
+    summary:
+      'Data or a model output given to an explanation is unusable (ragged rows, non-finite numbers, wrong prediction count); data names the row or field.',
+  },
+  EXPLAIN_INVALID_OPTION: {
+    family: 'usage',
+    summary: 'An explanation option is out of range (repeats, seed, feature count, sample count).',
+  },
+  EXPLAIN_INVALID_TREE: {
+    family: 'input',
+    summary:
+      'A tree given to TreeSHAP is malformed (missing child, feature index out of range, zero or negative cover).',
   },
   GATE_FAILED: { family: 'check', summary: 'The compare gate failed: a metric broke its rule.' },
   GC_GIT_UNREADABLE: {
@@ -474,6 +507,11 @@ export const CODES = {
     family: 'store',
     summary:
       'A model artifact does not match the content hash its pointer or the registry records (or holds a link), so it is not loaded.',
+  },
+  SERVE_EXPLAIN_UNAVAILABLE: {
+    family: 'input',
+    summary:
+      'HTTP 501 from `cairn serve` /explain: the server was started without training data to explain against.',
   },
   SERVE_INTERNAL: {
     family: 'internal',

@@ -65,3 +65,4 @@ export {
   computeMetrics,
 } from './report';
 export { metricsInputFromCsv } from './csv';
+export { NumpyRandomState } from './numpy-random';

@@ -14,6 +14,8 @@ export interface DriftFilesOptions {
   test?: TestName;
   /** Threshold for every column (p-value tests: drift when p < x; distances: drift when ≥ x). */
   threshold?: number;
+  /** Columns compared as categories even when their values are numbers. */
+  categorical?: string[];
   /** Share of drifted columns at which the dataset drifts. */
   shareThreshold?: number;
   /** Also write a self-contained HTML report here. */
@@ -27,6 +29,7 @@ export async function driftFiles(options: DriftFilesOptions): Promise<DriftRepor
     ...(options.test ? { test: options.test } : {}),
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
     ...(options.shareThreshold !== undefined ? { shareThreshold: options.shareThreshold } : {}),
+    ...(options.categorical ? { categorical: options.categorical } : {}),
   });
   if (options.html) {
     const html = renderDriftHtml(report, {

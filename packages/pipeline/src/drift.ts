@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CheckError } from '@cairn/errors';
-import type { DriftReport } from '@cairn/drift';
+import type { DriftReport, TestName } from '@cairn/drift';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { hashFile } from '@cairn/hash';
 import { readTable } from '@cairn/table';
@@ -14,6 +14,12 @@ export interface DriftOptions {
   current: string;
   /** `fail` (default): exit 1 on drift. `retrain`: record a retrain trigger in the model's folder instead. */
   onDrift?: 'fail' | 'retrain';
+  /** One test for every feature (any Evidently test name); default: chosen per column as Evidently does. */
+  test?: TestName;
+  /** Threshold for every feature; default: the test's own. */
+  threshold?: number;
+  /** Features compared as categories even when their values are numbers. */
+  categorical?: string[];
   log?: (line: string) => void;
 }
 
@@ -47,7 +53,12 @@ export async function drift(options: DriftOptions): Promise<DriftReport> {
   const data = await prepareData(workspaceRoot, options.project);
   const current = readTable(options.current);
   const { detectDrift, renderDriftHtml } = await import('@cairn/drift');
-  const report = detectDrift(data.train, current.rows, { columns: data.features });
+  const report = detectDrift(data.train, current.rows, {
+    columns: data.features,
+    ...(options.test ? { test: options.test } : {}),
+    ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+    ...(options.categorical ? { categorical: options.categorical } : {}),
+  });
   const paths = outputPaths(data.trainable.root);
   const htmlFile = join(paths.driftDir, 'report.html');
   await writeJsonAtomic(join(workspaceRoot, paths.driftDir, 'report.json'), report);

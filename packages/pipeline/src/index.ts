@@ -49,6 +49,14 @@ export {
 export { renderEvaluationMarkdown } from './report';
 export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
+export { explainProject, type ExplainOptions, type ImportanceFile } from './explain';
+export {
+  importDvc,
+  type DvcOutputReport,
+  type DvcStageReport,
+  type ImportDvcOptions,
+  type ImportDvcReport,
+} from './import-dvc';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { projectDatasetSpec, synthesizeData, syntheticDataPath, type SynthesizeDataOptions } from './synth';
 export { fetchFromDefaultRemote } from './fetch-remote';

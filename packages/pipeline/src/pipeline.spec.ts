@@ -269,6 +269,28 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       reason: 'drift',
       drifted: expect.arrayContaining(['x']),
     });
+    // The target takes any Evidently test, a threshold and forced-categorical features; the HTML shows the rule.
+    const chosen = await drift({
+      workspaceRoot: root,
+      project: 'm',
+      current: join(root, 'incoming/shifted.csv'),
+      onDrift: 'retrain',
+      test: 'cramer_von_mises',
+      threshold: 0.01,
+      log: () => undefined,
+    });
+    expect(chosen.columns.x).toMatchObject({ test: 'cramer_von_mises', threshold: 0.01, drift: true });
+    expect(readFileSync(join(root, 'dist/cairn/models/m/drift/report.html'), 'utf8')).toContain(
+      'p &lt;= 0.0100',
+    );
+    const categorical = await drift({
+      workspaceRoot: root,
+      project: 'm',
+      current: join(root, 'incoming/same.csv'),
+      categorical: ['y'],
+      log: () => undefined,
+    });
+    expect(categorical.columns.y?.test).toBe('chisquare');
   });
 
   it('a label column missing from the data is a clear error naming the data file', async () => {

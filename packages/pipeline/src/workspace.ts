@@ -154,6 +154,7 @@ export function outputPaths(projectRoot: string) {
     monitorDir: posix.join(base, 'monitor'),
     validateDir: posix.join(base, 'validate'),
     driftDir: posix.join(base, 'drift'),
+    explainDir: posix.join(base, 'explain'),
     /** The committed metrics file the compare gate reads at the base commit. */
     committedMetrics: posix.join(toPosix(projectRoot), 'metrics.json'),
   };

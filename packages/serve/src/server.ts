@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { cairnError, isCairnError, type ErrorCode } from '@cairn/errors';
+import { createRowExplainer } from './explain-rows';
 import type { LoadedModel } from './load-model';
 import type { Row } from './manifest';
 import { clipText, jsonDepthExceeds, MAX_ECHO_CHARS, MAX_JSON_DEPTH } from './errors';
@@ -121,7 +122,8 @@ function classShares(options: ModelServerOptions): Record<string, number> | unde
 }
 
 /**
- * An HTTP server for one loaded model: `POST /predict`, `GET /healthz`,
+ * An HTTP server for one loaded model: `POST /predict`, `POST /explain`
+ * (per-row KernelSHAP contributions against the reference rows), `GET /healthz`,
  * `GET /metrics` (Prometheus text format, its own registry). Bad input gets a
  * 400 JSON naming the row and field; the server keeps serving.
  */
@@ -143,7 +145,14 @@ export function createModelServer(options: ModelServerOptions): Server {
           driftMinSamples: options.driftMinSamples,
         });
 
-  async function predict(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const explainer = createRowExplainer(model, options.reference);
+
+  /** Reads, parses and validates the rows of a request: the same untrusted-input handling for every route. */
+  async function handleRows(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: 'predict' | 'explain',
+  ): Promise<void> {
     const started = process.hrtime.bigint();
     let status = 200;
     try {
@@ -177,6 +186,20 @@ export function createModelServer(options: ModelServerOptions): Server {
         );
       }
       const rows = validateRequestRows(requestRows(body), model.manifest);
+      if (route === 'explain') {
+        if (!explainer) {
+          status = 501;
+          sendJson(response, 501, {
+            error: {
+              code: 'SERVE_EXPLAIN_UNAVAILABLE',
+              message: 'this server has no training data to explain against: start it with reference data',
+            },
+          });
+          return;
+        }
+        sendJson(response, 200, { explanations: await explainer.explain(rows) });
+        return;
+      }
       metrics?.observeInputs(rows);
       const predictions = await model.predict(rows);
       metrics?.observePredictions(predictions);
@@ -198,16 +221,19 @@ export function createModelServer(options: ModelServerOptions): Server {
         );
       if (!response.headersSent) sendJson(response, status, { error: detail });
     } finally {
-      metrics?.observeRequest(status, Number(process.hrtime.bigint() - started) / 1e9);
+      // Explanations cost hundreds of predictions each: they stay out of the serving latency and error series.
+      if (route === 'predict')
+        metrics?.observeRequest(status, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
-    if (path === '/predict') {
+    if (path === '/predict' || path === '/explain') {
+      const route = path === '/predict' ? 'predict' : 'explain';
       if (request.method !== 'POST')
-        return sendJson(response, 405, { error: { code: 'SERVE_METHOD', message: 'use POST /predict' } });
-      void predict(request, response);
+        return sendJson(response, 405, { error: { code: 'SERVE_METHOD', message: `use POST /${route}` } });
+      void handleRows(request, response, route);
       return;
     }
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {

@@ -17,6 +17,8 @@ export interface Pointer {
   size: number;
   /** Directories only: number of files. */
   nfiles?: number;
+  /** DVC's md5 of the same content (file md5 or `.dir` hash), when imported from DVC. */
+  md5?: string;
   /** The data, relative to the folder holding the pointer file (POSIX separators). */
   path: string;
 }
@@ -97,6 +99,7 @@ export function serializePointer(pointer: Pointer): string {
     size: pointer.size,
   };
   if (pointer.nfiles !== undefined) ordered.nfiles = pointer.nfiles;
+  if (pointer.md5 !== undefined) ordered.md5 = pointer.md5;
   ordered.path = pointer.path;
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

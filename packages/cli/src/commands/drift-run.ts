@@ -10,6 +10,7 @@ export interface DriftCommandOptions {
   column?: string[];
   threshold?: string;
   share?: string;
+  categorical?: string[];
   json?: boolean;
   html?: string;
 }
@@ -28,6 +29,31 @@ function parseNumber(option: string, value: string | undefined): number | undefi
   return n;
 }
 
+export interface DriftTestChoice {
+  test?: TestName;
+  threshold?: number;
+  categorical?: string[];
+}
+
+/** --test, --threshold and --categorical, shared by `cairn drift` and `cairn task drift`. */
+export function parseDriftTestChoice(options: {
+  test?: string;
+  threshold?: string;
+  categorical?: string[];
+}): DriftTestChoice {
+  let test: TestName | undefined;
+  if (options.test !== undefined) {
+    if (!isTestName(options.test))
+      throw invalidOption('test', options.test, `must be one of ${TEST_NAMES.join(', ')}`);
+    test = options.test;
+  }
+  return {
+    ...(test ? { test } : {}),
+    ...(options.threshold !== undefined ? { threshold: parseNumber('threshold', options.threshold) } : {}),
+    ...(options.categorical && options.categorical.length > 0 ? { categorical: options.categorical } : {}),
+  };
+}
+
 /** The command line as the pipeline's options: required files, a known test, numbers ≥ 0. */
 function parseDriftOptions(options: DriftCommandOptions): DriftFilesOptions {
   if (!options.reference)
@@ -38,18 +64,11 @@ function parseDriftOptions(options: DriftCommandOptions): DriftFilesOptions {
     throw cairnError('OPTION_REQUIRED', '--current <file> is required', {
       data: { option: 'current' },
     });
-  let test: TestName | undefined;
-  if (options.test !== undefined) {
-    if (!isTestName(options.test))
-      throw invalidOption('test', options.test, `must be one of ${TEST_NAMES.join(', ')}`);
-    test = options.test;
-  }
   return {
     reference: options.reference,
     current: options.current,
     columns: options.column,
-    test,
-    threshold: parseNumber('threshold', options.threshold),
+    ...parseDriftTestChoice(options),
     shareThreshold: parseNumber('share', options.share),
     html: options.html,
   };

@@ -66,6 +66,36 @@ describe('cairn drift', () => {
     expect(report.drift).toBe(false);
   });
 
+  it('--categorical forces category tests on a numeric column and --test takes every Evidently name', async () => {
+    const base = [
+      'drift',
+      '--reference',
+      join(dir, 'ref.csv'),
+      '--current',
+      join(dir, 'shifted.csv'),
+      '--json',
+    ];
+    const forced = await cairn(...base, '--column', 'amount', '--categorical', 'amount');
+    const report = JSON.parse(forced.stdout) as { columns: Record<string, { test: string }> };
+    expect(report.columns.amount?.test).toBe('chisquare');
+    const mannw = await cairn(...base, '--column', 'amount', '--test', 'mannw');
+    expect(mannw.code).toBe(1);
+    expect(JSON.parse(mannw.stdout)).toMatchObject({
+      columns: { amount: { test: 'mannw', threshold: 0.05 } },
+    });
+    const notNumeric = await cairn(
+      ...base,
+      '--column',
+      'amount',
+      '--categorical',
+      'amount',
+      '--test',
+      'anderson',
+    );
+    expect(notNumeric.code).toBe(2);
+    expect(notNumeric.stderr).toContain('DRIFT_TEST_NOT_APPLICABLE');
+  });
+
   it('agrees with scipy.stats.ks_2samp reading the same CSV files', async () => {
     const r = await cairn(
       'drift',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { TEST_NAMES } from '@cairn/drift';
 import { printJson } from '../output';
 import type { DriftCommandOptions } from './drift-run';
 
@@ -13,7 +14,7 @@ export function register(program: Command): void {
     .option('--current <file>', 'current CSV (header row), e.g. new data or logged requests')
     .option(
       '--test <name>',
-      `one test for every column: ks, chisquare, wasserstein, wasserstein_norm, psi, jensenshannon, ztest (default: chosen per column as Evidently does)`,
+      `one test for every column: ${TEST_NAMES.join(', ')} (default: chosen per column as Evidently does)`,
     )
     .option(
       '--column <name>',
@@ -21,8 +22,13 @@ export function register(program: Command): void {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option(
+      '--categorical <name>',
+      'compare this column as categories even if its values are numbers (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
       '--threshold <x>',
-      'threshold for every column (p-value tests: drift when p < x; distances: drift when >= x)',
+      'threshold for every column (p-value tests: drift when p < x; distances: drift when >= x; see docs/drift.md for the two exceptions)',
     )
     .option('--share <x>', 'share of drifted columns at which the dataset drifts (default 0.5)')
     .option('--json', 'print the report as JSON')

@@ -22,6 +22,7 @@ import { register as registerModel } from './model';
 import { register as registerAudit } from './audit';
 import { register as registerSynth } from './synth';
 import { register as registerReproduce } from './reproduce';
+import { register as registerImportDvc } from './import-dvc';
 
 /**
  * Each command lives in its own module exporting `register(program)`.
@@ -51,4 +52,5 @@ export function registerCommands(program: Command): void {
   registerAudit(program);
   registerSynth(program);
   registerReproduce(program);
+  registerImportDvc(program);
 }

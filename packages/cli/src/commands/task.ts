@@ -24,7 +24,7 @@ export function register(program: Command): void {
   const task = program
     .command('task')
     .description(
-      'run one Cairn target (test, train, evaluate, compare, validate, pull, monitor, drift, reproduce) for a project, as the inferred Nx targets do',
+      'run one Cairn target (test, train, evaluate, explain, compare, validate, pull, monitor, drift, reproduce) for a project, as the inferred Nx targets do',
     );
 
   task
@@ -81,6 +81,34 @@ export function register(program: Command): void {
       const { evaluate, workspaceRoot } = await pipeline();
       const metrics = await evaluate({ workspaceRoot, project, cv: options.cv });
       if (options.json) printJson(metrics);
+    });
+
+  task
+    .command('explain <model>')
+    .description(
+      'permutation importance of the trained model on its held-out split (as scikit-learn computes it); writes dist/cairn/<model>/explain/',
+    )
+    .option('--repeats <n>', 'shuffles per feature (default 5)')
+    .option('--seed <n>', "random_state of the shuffles (default: the model's seed)")
+    .option('--json', 'print importance.json')
+    .action(async (model: string, options: { repeats?: string; seed?: string; json?: boolean }) => {
+      const integer = (option: string, value: string | undefined, max: number): number | undefined => {
+        if (value === undefined) return undefined;
+        const n = Number(value);
+        if (!/^\d+$/.test(value.trim()) || n > max)
+          throw cairnError('OPTION_INVALID', `--${option} ${value}: must be an integer from 0 to ${max}`, {
+            data: { option, value },
+          });
+        return n;
+      };
+      const { explainProject, workspaceRoot } = await pipeline();
+      const { importance } = await explainProject({
+        workspaceRoot,
+        project: model,
+        nRepeats: integer('repeats', options.repeats, 10_000),
+        seed: integer('seed', options.seed, 2 ** 32 - 1),
+      });
+      if (options.json) printJson(importance);
     });
 
   task
@@ -187,25 +215,52 @@ export function register(program: Command): void {
     .description("compare a model's training data with new data; exit 1 on drift unless --on-drift retrain")
     .option('--current <file>', 'new data (CSV, JSON, JSON lines); default $CAIRN_DRIFT_CURRENT')
     .option('--on-drift <action>', 'fail | retrain (write retrain-trigger.json in the model folder)', 'fail')
+    .option('--test <name>', 'one drift test for every feature (any name `cairn drift --help` lists)')
+    .option('--threshold <x>', "threshold for every feature (default: the test's own)")
+    .option(
+      '--categorical <name>',
+      'compare this feature as categories even if its values are numbers (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print the drift report as JSON')
-    .action(async (model: string, options: { current?: string; onDrift: string; json?: boolean }) => {
-      const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
-      if (!current) {
-        throw cairnError(
-          'CURRENT_DATA_REQUIRED',
-          'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT',
-          {
-            hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
-          },
-        );
-      }
-      if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
-        throw cairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
-          data: { option: 'on-drift', value: options.onDrift },
+    .action(
+      async (
+        model: string,
+        options: {
+          current?: string;
+          onDrift: string;
+          test?: string;
+          threshold?: string;
+          categorical?: string[];
+          json?: boolean;
+        },
+      ) => {
+        const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
+        if (!current) {
+          throw cairnError(
+            'CURRENT_DATA_REQUIRED',
+            'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT',
+            {
+              hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
+            },
+          );
+        }
+        if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
+          throw cairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
+            data: { option: 'on-drift', value: options.onDrift },
+          });
+        }
+        const { parseDriftTestChoice } = await import('./drift-run.js');
+        const choice = parseDriftTestChoice(options);
+        const { drift, workspaceRoot } = await pipeline();
+        const report = await drift({
+          workspaceRoot,
+          project: model,
+          current,
+          onDrift: options.onDrift,
+          ...choice,
         });
-      }
-      const { drift, workspaceRoot } = await pipeline();
-      const report = await drift({ workspaceRoot, project: model, current, onDrift: options.onDrift });
-      if (options.json) printJson(report);
-    });
+        if (options.json) printJson(report);
+      },
+    );
 }

@@ -32,6 +32,12 @@ const schema11 = {
       type: 'integer',
       minimum: 0,
     },
+    md5: {
+      description:
+        "DVC's md5 of the same content (a file's md5, or a directory's `.dir` hash), kept by `cairn import-dvc` so DVC and Cairn name the same bytes. Informational: Cairn verifies by `hash`.",
+      type: 'string',
+      pattern: '^[0-9a-f]{32}(\\.dir)?$',
+    },
     path: {
       description:
         'The tracked data, relative to the folder holding this pointer file: POSIX separators; no empty, `.` or `..` segment; no leading or trailing `/`; no backslash or NUL; no `.git` or `.cairn` segment (any case); names of at most 255 characters.',
@@ -48,7 +54,8 @@ const schema11 = {
 };
 const pattern0 = new RegExp('\\.dir$', 'u');
 const pattern1 = new RegExp('^[0-9a-f]{64}(\\.dir)?$', 'u');
-const pattern2 = new RegExp(
+const pattern2 = new RegExp('^[0-9a-f]{32}(\\.dir)?$', 'u');
+const pattern3 = new RegExp(
   '^(?!/)(?!.*/$)(?!.*(^|/)\\.{1,2}(/|$))(?!.*//)(?!.*(^|/)\\.([gG][iI][tT]|[cC][aA][iI][rR][nN])(/|$))(?!.*[^/]{256})[^\\u0000\\\\]+$',
   'u',
 );
@@ -251,6 +258,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         key0 === 'hash' ||
         key0 === 'size' ||
         key0 === 'nfiles' ||
+        key0 === 'md5' ||
         key0 === 'path'
       )) {
         const err11 = {
@@ -406,16 +414,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
         }
       }
     }
-    if (data.path !== undefined) {
-      let data7 = data.path;
+    if (data.md5 !== undefined) {
+      let data7 = data.md5;
       if (typeof data7 === 'string') {
-        if (func2(data7) > 4095) {
+        if (!pattern2.test(data7)) {
           const err20 = {
-            instancePath: instancePath + '/path',
-            schemaPath: '#/properties/path/maxLength',
-            keyword: 'maxLength',
-            params: { limit: 4095 },
-            message: 'must NOT have more than 4095 characters',
+            instancePath: instancePath + '/md5',
+            schemaPath: '#/properties/md5/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[0-9a-f]{32}(\\.dir)?$' },
+            message: 'must match pattern "' + '^[0-9a-f]{32}(\\.dir)?$' + '"',
           };
           if (vErrors === null) {
             vErrors = [err20];
@@ -424,8 +432,42 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func2(data7) < 1) {
-          const err21 = {
+      } else {
+        const err21 = {
+          instancePath: instancePath + '/md5',
+          schemaPath: '#/properties/md5/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== undefined) {
+      let data8 = data.path;
+      if (typeof data8 === 'string') {
+        if (func2(data8) > 4095) {
+          const err22 = {
+            instancePath: instancePath + '/path',
+            schemaPath: '#/properties/path/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 4095 },
+            message: 'must NOT have more than 4095 characters',
+          };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
+        if (func2(data8) < 1) {
+          const err23 = {
             instancePath: instancePath + '/path',
             schemaPath: '#/properties/path/minLength',
             keyword: 'minLength',
@@ -433,14 +475,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have fewer than 1 characters',
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err23];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err23);
           }
           errors++;
         }
-        if (!pattern2.test(data7)) {
-          const err22 = {
+        if (!pattern3.test(data8)) {
+          const err24 = {
             instancePath: instancePath + '/path',
             schemaPath: '#/properties/path/pattern',
             keyword: 'pattern',
@@ -454,14 +496,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               '"',
           };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err24];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err24);
           }
           errors++;
         }
       } else {
-        const err23 = {
+        const err25 = {
           instancePath: instancePath + '/path',
           schemaPath: '#/properties/path/type',
           keyword: 'type',
@@ -469,15 +511,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be string',
         };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err25];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err25);
         }
         errors++;
       }
     }
   } else {
-    const err24 = {
+    const err26 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -485,9 +527,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       message: 'must be object',
     };
     if (vErrors === null) {
-      vErrors = [err24];
+      vErrors = [err26];
     } else {
-      vErrors.push(err24);
+      vErrors.push(err26);
     }
     errors++;
   }
@@ -544,7 +586,7 @@ const schema12 = {
   },
 };
 const func0 = require('ajv/dist/runtime/equal').default;
-const pattern3 = new RegExp('^[A-Za-z0-9][A-Za-z0-9._-]*$', 'u');
+const pattern4 = new RegExp('^[A-Za-z0-9][A-Za-z0-9._-]*$', 'u');
 
 function validate11(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/config.schema.json" */ let vErrors = null;
@@ -776,7 +818,7 @@ function validate11(data, { instancePath = '', parentData, parentDataProperty, r
         for (const key2 in data6) {
           const _errs15 = errors;
           if (typeof key2 === 'string') {
-            if (!pattern3.test(key2)) {
+            if (!pattern4.test(key2)) {
               const err12 = {
                 instancePath: instancePath + '/remotes',
                 schemaPath: '#/properties/remotes/propertyNames/pattern',

@@ -111,6 +111,7 @@ describe('createNodes', () => {
         'monitor',
         'serve',
         'drift',
+        'explain',
         ...REGISTRY_TARGETS,
       ]),
     );

@@ -304,6 +304,17 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
           outputs: [`{workspaceRoot}/${out.base}/package`],
         },
       ),
+      explain: describe(
+        'explain',
+        cairnTask('explain', name, {
+          cache: true,
+          dependsOn: ['train'],
+          inputs: [CAIRN_INPUTS, `^${CAIRN_INPUTS}`],
+          outputs: [`{workspaceRoot}/${out.explainDir}`],
+        }),
+        'Permutation importance of the trained model on its held-out split, equal to scikit-learn for the same predictions and seed: importance.json, importance.csv and an SVG chart.',
+        { args: ['--repeats=10', '--seed=0'] },
+      ),
       drift: describe(
         'drift',
         cairnTask('drift', name, { cache: false, dependsOn: ['train'] }),
