@@ -154,6 +154,15 @@ export const CODES = {
       'The data a pointer names is in neither the local store nor the default remote; data: {file, hash, remote, missing}.',
     hint: 'run `cairn pull`, or `cairn push` from the machine that has it',
   },
+  DEPLOY_CONFIG_INVALID: {
+    family: 'input',
+    summary:
+      "model.json's deploy block contradicts itself (replica bounds, disruption budget, canary weights).",
+  },
+  DEPLOY_OBJECT_INVALID: {
+    family: 'internal',
+    summary: 'A Kubernetes or Argo Rollouts object Cairn generated fails its schema.',
+  },
   DRIFT_DETECTED: { family: 'check', summary: 'The drift check found drift above the threshold.' },
   DRIFT_EMPTY_SAMPLE: { family: 'input', summary: 'A drift sample (reference or current) has no values.' },
   DRIFT_FREQUENCY_MISMATCH: {

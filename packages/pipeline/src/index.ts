@@ -31,6 +31,7 @@ export {
   type MonitorProjectOptions,
   type MonitorResult,
 } from './monitor';
+export { deployProject, type DeployProjectOptions, type DeployResult } from './deploy';
 export {
   closeRunningServers,
   serveProject,

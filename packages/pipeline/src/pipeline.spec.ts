@@ -23,6 +23,7 @@ import {
 import {
   compare,
   compareFiles,
+  deployProject,
   discoverProjects,
   drift,
   ensureArtifact,
@@ -234,6 +235,20 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     } finally {
       await server.close();
     }
+  });
+
+  it('deploy writes the manifests of the trained version, labelled with the version serve exports', async () => {
+    const result = await deployProject({ workspaceRoot: root, project: 'm', terraform: true });
+    const server = await serveProject({ workspaceRoot: root, project: 'm', port: 0 });
+    await server.close();
+    expect(result.version).toBe(server.version);
+    expect(result.files.map((f) => f.slice(root.length + 1))).toEqual([
+      'dist/cairn/models/m/deploy/kubernetes.yaml',
+      'dist/cairn/models/m/deploy/main.tf.json',
+    ]);
+    const yaml = readFileSync(result.files[0]!, 'utf8');
+    expect(yaml).toContain(`value: ${server.version}`);
+    expect(yaml).toContain('kind: AnalysisTemplate');
   });
 
   it('drift: the training data itself does not drift; shifted data fails, or records a retrain trigger', async () => {

@@ -152,6 +152,7 @@ export function outputPaths(projectRoot: string) {
     evaluateReport: posix.join(base, 'evaluate', 'report.md'),
     compareDir: posix.join(base, 'compare'),
     monitorDir: posix.join(base, 'monitor'),
+    deployDir: posix.join(base, 'deploy'),
     validateDir: posix.join(base, 'validate'),
     driftDir: posix.join(base, 'drift'),
     /** The committed metrics file the compare gate reads at the base commit. */

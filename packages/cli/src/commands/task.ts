@@ -24,7 +24,7 @@ export function register(program: Command): void {
   const task = program
     .command('task')
     .description(
-      'run one Cairn target (train, evaluate, compare, validate, pull, monitor, drift) for a project, as the inferred Nx targets do',
+      'run one Cairn target (train, evaluate, compare, validate, pull, monitor, deploy, drift) for a project, as the inferred Nx targets do',
     );
 
   task
@@ -142,6 +142,22 @@ export function register(program: Command): void {
       const { monitorProject, workspaceRoot } = await pipeline();
       const result = await monitorProject({ workspaceRoot, project: model, publish: options.publish });
       renderMonitorResult(result, options.json);
+    });
+
+  task
+    .command('deploy <model>')
+    .description(
+      'write Kubernetes objects (Rollout or Deployment, Services, HPA, PDB) and the canary AnalysisTemplate for a trained model',
+    )
+    .option('--terraform', 'also write main.tf.json (kubernetes_manifest resources)')
+    .option('--json', 'print the result as JSON')
+    .action(async (model: string, options: { terraform?: boolean; json?: boolean }) => {
+      const { deployProject, workspaceRoot } = await pipeline();
+      const result = await deployProject({ workspaceRoot, project: model, terraform: options.terraform });
+      if (options.json) return printJson(result);
+      process.stdout.write(
+        `${result.project} ${result.version}\n${result.files.map((f) => `  ${f}\n`).join('')}`,
+      );
     });
 
   task

@@ -97,7 +97,7 @@ describe('createNodes', () => {
     ];
     const targets = projects.flatMap((project) => Object.entries(project.targets));
     expect(new Set(targets.map(([name]) => name))).toEqual(
-      new Set(['validate', 'pull', 'train', 'evaluate', 'compare', 'monitor', 'serve', 'drift']),
+      new Set(['validate', 'pull', 'train', 'evaluate', 'compare', 'monitor', 'deploy', 'serve', 'drift']),
     );
     for (const [name, target] of targets) {
       const help = target.metadata?.help;
