@@ -388,6 +388,14 @@ export const CODES = {
   REMOTE_UNREACHABLE: { family: 'remote', summary: 'The remote could not be reached over the network.' },
   REMOTE_URL_INVALID: { family: 'input', summary: 'A remote URL is malformed or of an unsupported scheme.' },
   S3_BUCKET_UNAVAILABLE: { family: 'remote', summary: 'The S3 bucket of the cache server cannot be used.' },
+  SERVE_FEEDBACK_INVALID: {
+    family: 'input',
+    summary: 'A POST /feedback body is not {"request_id", "label", "row"?} or an array of them.',
+  },
+  SERVE_FEEDBACK_UNKNOWN: {
+    family: 'input',
+    summary: 'Feedback names a request id (or row) the server does not remember (HTTP 404).',
+  },
   SERVE_INTERNAL: {
     family: 'internal',
     summary: 'HTTP 500 from `cairn serve`: an unexpected failure while answering a request.',
@@ -415,6 +423,10 @@ export const CODES = {
   SERVE_REQUEST_TOO_LARGE: {
     family: 'input',
     summary: 'A request body is larger than the server accepts (HTTP 413).',
+  },
+  SERVE_TRAFFIC_INVALID: {
+    family: 'usage',
+    summary: 'A traffic policy (canary weight, A/B key, shadow) of `cairn serve` is malformed.',
   },
   SERVE_WORKER_CRASHED: {
     family: 'model',

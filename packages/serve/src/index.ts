@@ -12,8 +12,31 @@ export {
 } from './manifest';
 export { validateRequestRows } from './validate-rows';
 export { loadModel, type LoadedModel, type LoadModelOptions } from './load-model';
-export { createModelServer, type ModelServerOptions } from './server';
-export { LATENCY_BUCKETS } from './model-metrics';
+export {
+  createModelServer,
+  type LaneInput,
+  type ModelServer,
+  type ModelServerOptions,
+  type TrafficControl,
+} from './server';
+export {
+  parseTrafficPolicy,
+  stickyBucket,
+  TrafficRouter,
+  type LaneName,
+  type TrafficPolicy,
+} from './traffic';
+export {
+  CURRENT_LOG,
+  LOG_COLUMNS,
+  PredictionLog,
+  readLoggedWindow,
+  sampled,
+  type LoggedRequest,
+  type PredictionLogOptions,
+} from './prediction-log';
+export { FeedbackStore, parseFeedback, type FeedbackItem, type FeedbackResult } from './feedback';
+export { LATENCY_BUCKETS, LaneMetrics, ModelMetrics, type LaneMetricsOptions } from './model-metrics';
 export { DEFAULT_FEATURE_BUCKETS, decileBounds, populationStabilityIndex } from './feature-histograms';
 export { artifactVersion, readReferenceCsv } from './reference';
 export { MAX_ECHO_CHARS, MAX_JSON_DEPTH } from './errors';
