@@ -3,9 +3,9 @@
 //   node tools/codegen/schema-types.mjs          writes the generated files
 //   node tools/codegen/schema-types.mjs --check  exits 1 when a committed file is stale
 // The generated files are committed (libraries build with plain tsc); a spec runs --check.
-// GateRule is generated into @cairn/evaluation (which applies the rules) and imported by the
-// pipeline's types, so the two packages share one declaration and evaluation need not
-// depend on the pipeline.
+// GateRule is generated into @cairn/evaluation (which applies the rules) and MonitoringConfig
+// into @cairn/monitoring (which applies the thresholds); the pipeline's types import both, so
+// each block has one declaration and neither library need depend on the pipeline.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,11 +47,23 @@ async function evaluationTypes() {
   return compile({ ...gateRuleSchema(readSchema('model')) }, 'GateRule', options(banner([source])));
 }
 
+async function monitoringTypes() {
+  const source = 'packages/pipeline/schemas/model.schema.json#/properties/monitoring';
+  const schema = { ...readSchema('model').properties.monitoring };
+  delete schema.title;
+  return compile(schema, 'MonitoringConfig', options(banner([source])));
+}
+
 async function pipelineTypes() {
   const sources = ['model', 'dataset', 'experiment'].map(
     (name) => `packages/pipeline/schemas/${name}.schema.json`,
   );
-  const parts = [banner(sources), "import type { GateRule } from '@cairn/evaluation';", ''];
+  const parts = [
+    banner(sources),
+    "import type { GateRule } from '@cairn/evaluation';",
+    "import type { MonitoringConfig } from '@cairn/monitoring';",
+    '',
+  ];
   const names = { model: 'ModelConfig', dataset: 'DatasetConfig', experiment: 'ExperimentConfig' };
   for (const [file, name] of Object.entries(names)) {
     const schema = readSchema(file);
@@ -61,6 +73,7 @@ async function pipelineTypes() {
       const gate = gateRuleSchema(schema);
       gate.tsType = 'GateRule';
       delete gate.title;
+      schema.properties.monitoring = { tsType: 'MonitoringConfig' };
     }
     parts.push(await compile(schema, name, options('')));
   }
@@ -69,6 +82,7 @@ async function pipelineTypes() {
 
 const outputs = [
   [join(repoRoot, 'packages', 'evaluation', 'src', 'generated', 'gate-rule.ts'), evaluationTypes],
+  [join(repoRoot, 'packages', 'monitoring', 'src', 'generated', 'monitoring-config.ts'), monitoringTypes],
   [join(repoRoot, 'packages', 'pipeline', 'src', 'generated', 'config-types.ts'), pipelineTypes],
 ];
 

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@cairn/remote';
+import { S3RVER_CREDENTIALS, startS3 } from '../../../tools/test-support/src/s3';
 import { FileSystemStorage, S3Storage, type Storage } from '../src';
 
 export interface Reply {
@@ -54,8 +53,6 @@ export function bearer(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
 }
 
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
 /** Storage backends every API test runs against: a temp directory, and a bucket on an in-process s3rver. */
 export const backends: [string, () => Promise<{ storage: Storage; stop(): Promise<void> }>][] = [
   [
@@ -74,21 +71,3 @@ export const backends: [string, () => Promise<{ storage: Storage; stop(): Promis
     },
   ],
 ];
-
-/** A throwaway S3-compatible server on loopback with one bucket. */
-export async function startS3(bucket: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const dir = tempDir('s3rver');
-  const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir.path });
-  const address = (await s3.run()) as { port: number };
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = createS3Client({ endpoint, credentials: S3RVER_CREDENTIALS });
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  client.destroy();
-  return {
-    endpoint,
-    stop: async () => {
-      await s3.close();
-      dir.remove();
-    },
-  };
-}

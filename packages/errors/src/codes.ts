@@ -96,10 +96,6 @@ export const CODES = {
     summary: 'checkout would overwrite a file that differs from what its pointer records.',
     hint: 'record it with `cairn add`, or pass --force to discard the edit',
   },
-  COMPARE_FILE_NOT_FOUND: {
-    family: 'input',
-    summary: 'A metrics or rules file given to compare does not exist or cannot be read.',
-  },
   COMPARE_INVALID_JSON: { family: 'input', summary: 'A file given to compare is not valid JSON.' },
   COMPARE_INVALID_METRICS: {
     family: 'input',
@@ -147,7 +143,6 @@ export const CODES = {
     hint: 'run `cairn add` to record the new version, or `cairn checkout --force` to discard the edit',
   },
   DATA_NOT_A_FILE: { family: 'input', summary: 'The data path is a folder or special file, not a file.' },
-  DATA_NOT_FOUND: { family: 'input', summary: 'The data file does not exist or cannot be read.' },
   DATA_UNAVAILABLE: {
     family: 'store',
     summary:
@@ -238,19 +233,9 @@ export const CODES = {
   HASH_BAD_MANIFEST: { family: 'input', summary: 'A directory manifest to hash is malformed.' },
   HASH_NOT_A_DIRECTORY: { family: 'input', summary: 'A path expected to be a directory is not one.' },
   HASH_PATH_IS_DIRECTORY: { family: 'input', summary: 'A path expected to be a file is a directory.' },
-  HASH_PATH_NOT_FOUND: { family: 'input', summary: 'A path to hash does not exist.' },
   HASH_PATH_NOT_UTF8: {
     family: 'input',
     summary: 'A file name is not valid UTF-8, so it cannot go into a manifest.',
-  },
-  HASH_PATH_UNREADABLE: {
-    family: 'input',
-    summary: 'A path to hash cannot be read (permission denied).',
-    hint: 'make the file readable by the current user',
-  },
-  HASH_READ_FAILED: {
-    family: 'system',
-    summary: 'Reading a file to hash failed for another operating-system reason.',
   },
   HASH_SPECIAL_FILE: {
     family: 'input',
@@ -349,6 +334,15 @@ export const CODES = {
       'An option (a command-line flag or a library option) has an invalid value; data: {option, value}.',
   },
   OPTION_REQUIRED: { family: 'usage', summary: 'A required option is missing; data: {option}.' },
+  PATH_NOT_FOUND: {
+    family: 'input',
+    summary: 'A file or folder named on the command line, in a config or in a spec does not exist.',
+  },
+  PATH_UNREADABLE: {
+    family: 'input',
+    summary:
+      'A file or folder exists but cannot be read: permission denied, a folder where a file was expected, an I/O error.',
+  },
   PLUGIN_NOT_REGISTERED: {
     family: 'input',
     summary: 'The Cairn plugin could not be added to nx.json "plugins".',
@@ -464,13 +458,11 @@ export const CODES = {
     family: 'input',
     summary: 'A path from a pointer, manifest or config is not a plain relative path.',
   },
-  STORE_PATH_NOT_FOUND: { family: 'input', summary: 'A path given to the store does not exist.' },
   STORE_PATH_OUTSIDE_WORKSPACE: { family: 'input', summary: 'A path resolves outside the workspace.' },
   STORE_PATH_RESERVED: {
     family: 'input',
     summary: 'A path lies in .git/ or .cairn/, which Cairn never writes.',
   },
-  STORE_PATH_UNREADABLE: { family: 'system', summary: 'A path cannot be read (permission denied).' },
   STORE_PATH_UNSAFE_PARENT: {
     family: 'input',
     summary: 'A parent folder of the target is a symlink or a file.',
@@ -499,7 +491,6 @@ export const CODES = {
     summary: 'JSON or JSON Lines syntax, or a row that is not a JSON object.',
   },
   TABLE_ROW_WIDTH: { family: 'input', summary: 'A CSV record has more or fewer fields than the header.' },
-  TABLE_UNREADABLE: { family: 'input', summary: 'A table file is missing or cannot be read.' },
   TEMPLATE_NOT_FOUND: { family: 'usage', summary: 'The model template named is not installed.' },
   TLS_FILE_INVALID: { family: 'input', summary: 'A TLS certificate or key file is not valid PEM.' },
   TLS_FILE_UNREADABLE: { family: 'input', summary: 'A TLS certificate or key file cannot be read.' },

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CairnError,
@@ -9,6 +12,8 @@ import {
   InputError,
   InternalError,
   isCairnError,
+  pathError,
+  readFailure,
   RemoteError,
   type ErrorCode,
 } from './index';
@@ -60,5 +65,48 @@ describe('CairnError', () => {
     expect(isCairnError(new Error('x'), 'NOT_A_CODE')).toBe(false);
     // @ts-expect-error GATE_FAILED belongs to the check family
     expect(new InputError('GATE_FAILED', 'x').code).toBe('GATE_FAILED');
+  });
+});
+
+describe('pathError and readFailure: one code per cause for a path the user named', () => {
+  /** The real error Node raises for `action`, so the mapping is tested on what the file system says. */
+  function nodeFailure(action: () => unknown): unknown {
+    try {
+      action();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected the file-system call to fail');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-errors-'));
+
+  it('maps a missing file, and a path through a missing folder, to PATH_NOT_FOUND naming the path', () => {
+    for (const path of [join(dir, 'missing.csv'), join(dir, 'no-folder', 'a.csv')]) {
+      const error = pathError(
+        nodeFailure(() => readFileSync(path)),
+        'data/a.csv',
+      );
+      expect(error).toMatchObject({ code: 'PATH_NOT_FOUND', data: { path: 'data/a.csv' }, exitCode: 2 });
+      expect(error?.message).toContain('data/a.csv');
+    }
+  });
+
+  it('leaves other failures to the caller, and readFailure names them PATH_UNREADABLE with the cause', () => {
+    const isDirectory = nodeFailure(() => readFileSync(dir));
+    expect(pathError(isDirectory, 'data')).toBeUndefined();
+    const failure = readFailure(isDirectory, 'data');
+    expect(failure).toMatchObject({ code: 'PATH_UNREADABLE', data: { path: 'data' } });
+    expect(failure.message).toContain('EISDIR');
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    expect(pathError(denied, 'a.csv', { action: 'hash it' })?.message).toBe(
+      'a.csv: permission denied while trying to hash it',
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('passes a CairnError through untouched', () => {
+    const original = cairnError('POINTER_INVALID', 'x');
+    expect(pathError(original, 'y')).toBe(original);
+    expect(readFailure(original, 'y')).toBe(original);
   });
 });

@@ -149,6 +149,50 @@ export function cairnError<Data extends ErrorData = ErrorData>(
   return new FAMILY_CLASSES[familyOf(code)](code, message, options) as CairnError<Data>;
 }
 
+/**
+ * The one reading of a Node file-system failure on a path the user named: a
+ * missing path is `PATH_NOT_FOUND` and a permission failure `PATH_UNREADABLE`,
+ * whichever package met it, so scripts branch on one code per cause. Any other
+ * errno gives `undefined`: what it means depends on the caller (a directory
+ * where a file was expected, a device, a full disk…). A CairnError passes through.
+ */
+export function pathError(
+  error: unknown,
+  path: string,
+  options: { action?: string; hint?: string } = {},
+): CairnError | undefined {
+  if (error instanceof CairnError) return error;
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === 'ENOENT' || errno === 'ENOTDIR') {
+    return cairnError('PATH_NOT_FOUND', `${path}: no such file or directory`, {
+      data: { path },
+      hint: options.hint,
+      cause: error,
+    });
+  }
+  if (errno === 'EACCES' || errno === 'EPERM') {
+    const action = options.action ? ` while trying to ${options.action}` : '';
+    return cairnError('PATH_UNREADABLE', `${path}: permission denied${action}`, {
+      data: { path },
+      hint: 'check the permissions of the file and its folders',
+      cause: error,
+    });
+  }
+  return undefined;
+}
+
+/** A file the user named could not be read, for any reason: `pathError`'s codes, else `PATH_UNREADABLE` with the cause. */
+export function readFailure(error: unknown, path: string, options: { hint?: string } = {}): CairnError {
+  const known = pathError(error, path, { action: 'read it', hint: options.hint });
+  if (known) return known;
+  const reason = (error as NodeJS.ErrnoException | undefined)?.code ?? (error as Error | undefined)?.message;
+  return cairnError('PATH_UNREADABLE', `${path}: cannot be read (${reason ?? String(error)})`, {
+    data: { path },
+    hint: options.hint,
+    cause: error,
+  });
+}
+
 export function isCairnError(error: unknown, code?: ErrorCode): error is CairnError {
   return error instanceof CairnError && (code === undefined || error.code === code);
 }

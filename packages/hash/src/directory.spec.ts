@@ -222,7 +222,7 @@ describe('hashDirectory', () => {
   });
 
   it('rejects a missing path and a file with clear codes', async () => {
-    expect((await failureCode(hashDirectory(join(root, 'missing')))).code).toBe('HASH_PATH_NOT_FOUND');
+    expect((await failureCode(hashDirectory(join(root, 'missing')))).code).toBe('PATH_NOT_FOUND');
     const dir = makeTree({ f: 'x' });
     expect((await failureCode(hashDirectory(join(dir, 'f')))).code).toBe('HASH_NOT_A_DIRECTORY');
   });

@@ -1,22 +1,8 @@
-import { cairnError } from '@cairn/errors';
+import { cairnError, readFailure } from '@cairn/errors';
 
 /** Maps a Node file-system error on `path` to a CairnError naming the path. */
 export function fileError(error: unknown, path: string): Error {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const reason = (error as Error | undefined)?.message ?? String(error);
-  switch (code) {
-    case 'ENOENT':
-      return cairnError('HASH_PATH_NOT_FOUND', `${path}: no such file or directory`, {
-        data: { path },
-        cause: error,
-      });
-    case 'EACCES':
-    case 'EPERM':
-      return cairnError('HASH_PATH_UNREADABLE', `${path}: permission denied`, {
-        data: { path },
-        hint: 'make the file readable by the current user',
-        cause: error,
-      });
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
     case 'EISDIR':
       return cairnError('HASH_PATH_IS_DIRECTORY', `${path}: is a directory`, {
         data: { path },
@@ -33,9 +19,6 @@ export function fileError(error: unknown, path: string): Error {
         },
       );
     default:
-      return cairnError('HASH_READ_FAILED', `${path}: cannot read (${reason})`, {
-        data: { path, errno: code ?? null },
-        cause: error,
-      });
+      return readFailure(error, path);
   }
 }

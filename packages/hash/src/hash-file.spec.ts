@@ -60,7 +60,7 @@ describe('hashFile', () => {
   );
 
   it('names the path when it is missing, a directory or a FIFO', async () => {
-    await expectCode(hashFile(join(dir, 'missing')), 'HASH_PATH_NOT_FOUND');
+    await expectCode(hashFile(join(dir, 'missing')), 'PATH_NOT_FOUND');
     await expectCode(hashFile(dir), 'HASH_PATH_IS_DIRECTORY');
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);

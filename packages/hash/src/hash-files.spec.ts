@@ -81,7 +81,7 @@ describe('hashFiles', () => {
     const withMissing = [...paths.slice(0, 30), join(dir, 'does-not-exist'), ...paths.slice(30, 40)];
     let failure: unknown;
     await hashFiles(withMissing, { concurrency: 2 }).catch((error: unknown) => (failure = error));
-    expect(isCairnError(failure, 'HASH_PATH_NOT_FOUND')).toBe(true);
+    expect(isCairnError(failure, 'PATH_NOT_FOUND')).toBe(true);
     expect((failure as { data: { path: string } }).data.path).toBe(join(dir, 'does-not-exist'));
   });
 });

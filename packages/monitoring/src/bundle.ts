@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '@cairn/fs-atomic';
 import { buildDashboard } from './dashboard';
-import type { MonitoredModel, MonitoringThresholds } from './model';
+import type { MonitoredModel, MonitoringConfig } from './model';
 import { buildRuleTests } from './rule-tests';
 import { buildPrometheusRules, type RuleOptions } from './rules';
 
@@ -21,7 +21,7 @@ export const BUNDLE_FILES = {
 export async function writeMonitoringBundle(
   outDir: string,
   model: MonitoredModel,
-  thresholds?: Partial<MonitoringThresholds>,
+  thresholds?: MonitoringConfig,
   options: RuleOptions = {},
 ): Promise<{ files: string[] }> {
   const merged = { ...model, thresholds: { ...model.thresholds, ...thresholds } };

@@ -4,6 +4,7 @@ export {
   monitoredModelFromConfig,
   resolveThresholds,
   type MonitoredModel,
+  type MonitoringConfig,
   type MonitoringThresholds,
 } from './model';
 export { buildDashboard, DATASOURCE_VARIABLE } from './dashboard';

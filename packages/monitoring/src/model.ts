@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
+import type { MonitoringConfig } from './generated/monitoring-config';
 
-/** Alert thresholds, as in model.json's `monitoring` block (docs/model-contract.md). */
-export interface MonitoringThresholds {
-  /** p99 request latency SLO, milliseconds. */
-  latency_p99_ms: number;
-  /** Highest acceptable share of failed (non-2xx) prediction requests, 0..1. */
-  error_rate: number;
-  /** Feature drift score (PSI) above which a feature counts as drifted. */
-  drift_threshold: number;
-  /** Days since training after which the model counts as stale. */
-  staleness_days: number;
-  /** Largest acceptable |live class share − training class share|, 0..1. */
-  prediction_shift: number;
-}
+export type { MonitoringConfig };
+
+/**
+ * The thresholds in effect: every key of model.json's `monitoring` block
+ * (docs/model-contract.md; its type is generated from the model schema, which
+ * holds the bounds), the absent ones taken from DEFAULT_THRESHOLDS.
+ */
+export type MonitoringThresholds = Required<MonitoringConfig>;
 
 export const DEFAULT_THRESHOLDS: Readonly<MonitoringThresholds> = Object.freeze({
   latency_p99_ms: 250,
@@ -27,7 +23,7 @@ export const DEFAULT_THRESHOLDS: Readonly<MonitoringThresholds> = Object.freeze(
  * checked against the model schema when the config was read: the bounds live
  * there only) over DEFAULT_THRESHOLDS.
  */
-export function resolveThresholds(given: Partial<MonitoringThresholds> = {}): MonitoringThresholds {
+export function resolveThresholds(given: MonitoringConfig = {}): MonitoringThresholds {
   const resolved: MonitoringThresholds = { ...DEFAULT_THRESHOLDS };
   for (const key of Object.keys(DEFAULT_THRESHOLDS) as Array<keyof MonitoringThresholds>) {
     const value = given[key];
@@ -47,7 +43,7 @@ export interface MonitoredModel {
   /** Numeric features: one value-distribution panel each. */
   features: string[];
   /** model.json `monitoring`; missing keys take DEFAULT_THRESHOLDS. */
-  thresholds?: Partial<MonitoringThresholds>;
+  thresholds?: MonitoringConfig;
 }
 
 export function modelLabel(model: Pick<MonitoredModel, 'project' | 'name'>): string {
@@ -72,10 +68,7 @@ export function promString(value: string): string {
   return JSON.stringify(value);
 }
 
-export function thresholdsOf(
-  model: MonitoredModel,
-  override?: Partial<MonitoringThresholds>,
-): MonitoringThresholds {
+export function thresholdsOf(model: MonitoredModel, override?: MonitoringConfig): MonitoringThresholds {
   return resolveThresholds({ ...model.thresholds, ...override });
 }
 
@@ -87,7 +80,7 @@ export function thresholdsOf(
  */
 export function monitoredModelFromConfig(
   project: string,
-  config: { monitoring?: Partial<MonitoringThresholds> } | undefined,
+  config: { monitoring?: MonitoringConfig } | undefined,
   options: {
     name?: string;
     manifest?: { features: Array<{ name: string; type: string }>; labels?: Array<string | number> };

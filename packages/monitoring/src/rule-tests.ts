@@ -1,4 +1,4 @@
-import { modelLabel, thresholdsOf, type MonitoredModel, type MonitoringThresholds } from './model';
+import { modelLabel, thresholdsOf, type MonitoredModel, type MonitoringConfig } from './model';
 import { ALERTS, buildPrometheusRules, RECORDS, type AlertingRule, type RuleOptions } from './rules';
 
 export interface InputSeries {
@@ -62,7 +62,7 @@ function render(template: string, labels: Record<string, string>): string {
  */
 export function buildRuleTests(
   model: MonitoredModel,
-  thresholds?: Partial<MonitoringThresholds>,
+  thresholds?: MonitoringConfig,
   options: RuleOptions & { ruleFile?: string } = {},
 ): RuleTestFile {
   const t = thresholdsOf(model, thresholds);

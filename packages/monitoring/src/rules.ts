@@ -1,11 +1,5 @@
 import { classShareExpr, errorRatioExpr, latencyQuantileExpr } from './analysis';
-import {
-  modelLabel,
-  promString,
-  thresholdsOf,
-  type MonitoredModel,
-  type MonitoringThresholds,
-} from './model';
+import { modelLabel, promString, thresholdsOf, type MonitoredModel, type MonitoringConfig } from './model';
 
 /** Names of the recording rules (what dashboards, other rules and the e2e test read). */
 export const RECORDS = {
@@ -79,7 +73,7 @@ function percent(share: number): string {
  */
 export function buildPrometheusRules(
   model: MonitoredModel,
-  thresholds?: Partial<MonitoringThresholds>,
+  thresholds?: MonitoringConfig,
   options: RuleOptions = {},
 ): { groups: RuleGroup[] } {
   const t = thresholdsOf(model, thresholds);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { cairnError, CheckError } from '@cairn/errors';
+import { cairnError, CheckError, readFailure } from '@cairn/errors';
 import {
   compareMetrics,
   renderCompareMarkdown,
@@ -34,11 +34,7 @@ async function readText(file: string, source = file): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw cairnError(
-      'COMPARE_FILE_NOT_FOUND',
-      `${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-      { data: { file: source } },
-    );
+    throw readFailure(error, source);
   }
 }
 

@@ -4,16 +4,12 @@ import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { GateRule } from '@cairn/evaluation';
 import { ConfigInvalidError } from './errors';
-import type { ModelConfig, MonitoringThresholds } from './generated/config-types';
+import type { MonitoringConfig } from '@cairn/monitoring';
+import type { ModelConfig } from './generated/config-types';
 
 /** The config types are generated from the JSON Schemas in ../schemas (tools/codegen/schema-types.mjs). */
-export type {
-  DatasetConfig,
-  ExperimentConfig,
-  ModelConfig,
-  MonitoringThresholds,
-} from './generated/config-types';
-export type { GateRule };
+export type { DatasetConfig, ExperimentConfig, ModelConfig } from './generated/config-types';
+export type { GateRule, MonitoringConfig };
 export type Task = ModelConfig['task'];
 
 export type ConfigKind = 'model' | 'dataset' | 'experiment';
@@ -105,10 +101,10 @@ export function validateConfig<T>(kind: ConfigKind, value: unknown, file: string
  * sub-schema, so the same bounds): `cairn monitor --model` accepts a
  * model.json outside a workspace, which needs only this block.
  */
-export function validateMonitoring(value: unknown, file: string): MonitoringThresholds | undefined {
+export function validateMonitoring(value: unknown, file: string): MonitoringConfig | undefined {
   if (value === undefined) return undefined;
   check('model', value, file, 'monitoring');
-  return value as MonitoringThresholds;
+  return value as MonitoringConfig;
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { cairnError } from '@cairn/errors';
 import type { PublishResult } from '@cairn/monitoring';
 import { ensureArtifact } from './artifact';
-import { validateMonitoring, type MonitoringThresholds } from './config';
+import { validateMonitoring, type MonitoringConfig } from './config';
 import { resolveTrainable } from './trainable';
 import { discoverProjects, outputPaths, projectName } from './workspace';
 
@@ -37,7 +37,7 @@ export interface MonitorResult {
  * whole: monitoring needs only its `monitoring` block (checked against its
  * sub-schema), so a model.json outside a workspace works too.
  */
-async function readModelJson(file: string): Promise<{ name?: string; monitoring?: MonitoringThresholds }> {
+async function readModelJson(file: string): Promise<{ name?: string; monitoring?: MonitoringConfig }> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');

@@ -15,7 +15,7 @@ export {
   type ExperimentConfig,
   type GateRule,
   type ModelConfig,
-  type MonitoringThresholds,
+  type MonitoringConfig,
   type Task,
 } from './config';
 export { ConfigInvalidError, ProjectNotFoundError } from './errors';

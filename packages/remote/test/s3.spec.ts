@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createS3Client,
@@ -11,24 +10,20 @@ import {
   pushObjects,
   S3Remote,
 } from '../src';
+import { S3RVER_CREDENTIALS as credentials, startS3, type LocalS3 } from '../../../tools/test-support/src/s3';
 import { fillStore, tempDir } from './helpers';
-
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 describe('S3 remote (against s3rver on loopback)', () => {
   const dir = tempDir('s3-remote');
-  let s3: S3rver;
+  let s3: LocalS3;
   let endpoint: string;
 
   beforeAll(async () => {
-    s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: `${dir.path}/s3` });
-    endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
-    const client = createS3Client({ endpoint, credentials });
-    await client.send(new CreateBucketCommand({ Bucket: 'data' }));
-    client.destroy();
+    s3 = await startS3('data');
+    endpoint = s3.endpoint;
   });
   afterAll(async () => {
-    await s3.close();
+    await s3.stop();
     dir.remove();
   });
 

@@ -22,7 +22,7 @@ export function bucketIndex(bounds: readonly number[], value: number): number {
 
 export type Labels = Record<string, string>;
 
-interface MetricValue {
+export interface MetricValue {
   value: number;
   labels: Record<string, string | number>;
   metricName?: string;
@@ -42,24 +42,33 @@ export class CounterSeries {
   inc(amount = 1): void {
     this.value += amount;
   }
+  reset(): void {
+    this.value = 0;
+  }
 }
 
-export class CounterFamily {
-  readonly type = 'counter';
+/**
+ * What every family shares: series kept by key, the snapshot prom-client's
+ * Registry renders, and reset. A family says how a key's series is made and
+ * how its series become values.
+ */
+export abstract class SeriesFamily<Series extends { reset(): void }> {
+  abstract readonly type: string;
   readonly aggregator = 'sum';
-  private readonly series = new Map<string, CounterSeries>();
+  protected readonly series = new Map<string, Series>();
 
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
 
-  /** The series for this label set, created at 0 (so it is exported before its first event). */
-  withLabels(labels: Labels): CounterSeries {
-    const key = JSON.stringify(labels);
+  protected abstract values(): MetricValue[];
+
+  /** The series under `key`, made by `create` the first time (so it is exported before its first event). */
+  protected seriesFor(key: string, create: () => Series): Series {
     let series = this.series.get(key);
     if (!series) {
-      series = new CounterSeries(labels);
+      series = create();
       this.series.set(key, series);
     }
     return series;
@@ -71,12 +80,25 @@ export class CounterFamily {
       help: this.help,
       type: this.type,
       aggregator: this.aggregator,
-      values: [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels })),
+      values: this.values(),
     };
   }
 
   reset(): void {
-    for (const series of this.series.values()) series.value = 0;
+    for (const series of this.series.values()) series.reset();
+  }
+}
+
+export class CounterFamily extends SeriesFamily<CounterSeries> {
+  readonly type = 'counter';
+
+  /** The series for this label set, created at 0. */
+  withLabels(labels: Labels): CounterSeries {
+    return this.seriesFor(JSON.stringify(labels), () => new CounterSeries(labels));
+  }
+
+  protected values(): MetricValue[] {
+    return [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels }));
   }
 }
 
@@ -122,38 +144,22 @@ export function histogramValues(name: string, series: Iterable<HistogramSeries>)
   return values;
 }
 
-export class HistogramFamily {
+export class HistogramFamily extends SeriesFamily<HistogramSeries> {
   readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  private readonly series = new Map<string, HistogramSeries>();
 
   constructor(
-    readonly name: string,
-    readonly help: string,
+    name: string,
+    help: string,
     readonly bounds: readonly number[],
-  ) {}
+  ) {
+    super(name, help);
+  }
 
   withLabels(labels: Labels): HistogramSeries {
-    const key = JSON.stringify(labels);
-    let series = this.series.get(key);
-    if (!series) {
-      series = new HistogramSeries(labels, this.bounds);
-      this.series.set(key, series);
-    }
-    return series;
+    return this.seriesFor(JSON.stringify(labels), () => new HistogramSeries(labels, this.bounds));
   }
 
-  get(): MetricSnapshot {
-    return {
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: this.aggregator,
-      values: histogramValues(this.name, this.series.values()),
-    };
-  }
-
-  reset(): void {
-    for (const series of this.series.values()) series.reset();
+  protected values(): MetricValue[] {
+    return histogramValues(this.name, this.series.values());
   }
 }

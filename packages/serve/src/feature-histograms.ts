@@ -8,7 +8,13 @@
  * format (`_bucket{le}`, `_sum`, `_count`) through prom-client's registry.
  */
 
-import { bucketIndex, histogramValues, HistogramSeries, type MetricSnapshot } from './fast-metrics';
+import {
+  bucketIndex,
+  histogramValues,
+  HistogramSeries,
+  SeriesFamily,
+  type MetricValue,
+} from './fast-metrics';
 
 /** Upper bounds used when no reference data says where a feature's values lie. */
 export const DEFAULT_FEATURE_BUCKETS = [-1000, -100, -10, -1, -0.1, 0, 0.1, 1, 10, 100, 1000];
@@ -111,17 +117,12 @@ export interface FeatureHistogramOptions {
 }
 
 /** A prom-client-compatible metric object (registry.registerMetric accepts it). */
-export class FeatureHistograms {
-  readonly name: string;
-  readonly help: string;
+export class FeatureHistograms extends SeriesFamily<FeatureSeries> {
   readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  private readonly series = new Map<string, FeatureSeries>();
   private readonly minSamples: number;
 
-  constructor(private readonly options: FeatureHistogramOptions) {
-    this.name = options.name;
-    this.help = options.help;
+  constructor(options: FeatureHistogramOptions) {
+    super(options.name, options.help);
     this.minSamples = options.driftMinSamples ?? 50;
     for (const feature of options.features) {
       const reference = options.reference?.[feature]?.filter((v) => Number.isFinite(v));
@@ -158,17 +159,7 @@ export class FeatureHistograms {
     return scores;
   }
 
-  get(): MetricSnapshot {
-    return {
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: this.aggregator,
-      values: histogramValues(this.name, this.series.values()),
-    };
-  }
-
-  reset(): void {
-    for (const series of this.series.values()) series.reset();
+  protected values(): MetricValue[] {
+    return histogramValues(this.name, this.series.values());
   }
 }

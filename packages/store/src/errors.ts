@@ -1,4 +1,4 @@
-import { CairnError, cairnError, InputError, type ErrorCode } from '@cairn/errors';
+import { cairnError, InputError, pathError, type CairnError, type ErrorCode } from '@cairn/errors';
 
 /**
  * A Cairn config file (`.cairn/config.json`, or a project's dataset.json /
@@ -27,21 +27,8 @@ export function storeError(
 
 /** Maps a Node file-system error on `path` to a CairnError naming the path. */
 export function fsError(error: unknown, path: string, action: string): Error {
-  if (error instanceof CairnError) return error;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') {
-    return storeError('STORE_PATH_NOT_FOUND', `${path}: no such file or directory`, {
-      data: { path },
-      cause: error,
-    });
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return storeError('STORE_PATH_UNREADABLE', `${path}: permission denied while trying to ${action}`, {
-      data: { path },
-      hint: 'check the file permissions',
-      cause: error,
-    });
-  }
+  const common = pathError(error, path, { action });
+  if (common) return common;
   return error instanceof Error ? error : new Error(String(error));
 }
 

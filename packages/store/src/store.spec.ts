@@ -99,7 +99,7 @@ describe('add', () => {
       [['ok.txt', '../x'], 'STORE_PATH_OUTSIDE_WORKSPACE'],
       [[join(outside, 'secret')], 'STORE_PATH_OUTSIDE_WORKSPACE'],
       [['escape/secret'], 'STORE_PATH_OUTSIDE_WORKSPACE'],
-      [['ok.txt', 'missing.txt'], 'STORE_PATH_NOT_FOUND'],
+      [['ok.txt', 'missing.txt'], 'PATH_NOT_FOUND'],
       [['.cairn/config.json'], 'STORE_PATH_RESERVED'],
       [['.'], 'STORE_PATH_RESERVED'],
       [['escape'], 'STORE_PATH_UNSUPPORTED'],

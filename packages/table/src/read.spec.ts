@@ -193,11 +193,11 @@ describe('JSON and JSON Lines', () => {
 });
 
 describe('readTable', () => {
-  it('names a missing file with TABLE_UNREADABLE, under its display name', () => {
+  it('names a missing file with PATH_NOT_FOUND, under its display name', () => {
     expect(() => readTable(path.join(dir, 'missing.csv'), { displayName: 'data/missing.csv' })).toThrow(
       expect.objectContaining({
-        code: 'TABLE_UNREADABLE',
-        data: { file: 'data/missing.csv' },
+        code: 'PATH_NOT_FOUND',
+        data: { path: 'data/missing.csv' },
         message: expect.stringContaining('data/missing.csv') as string,
       }),
     );

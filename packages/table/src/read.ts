@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Cell, type Row, castCell } from './cells';
 import { CsvSyntaxError, CsvTokenizer, recordFields } from './csv-tokenizer';
+import { readFailure } from '@cairn/errors';
 import { tableError } from './errors';
 import { type TableFormat, detectTableFormat } from './format';
 import { JsonArrayScanner, JsonLinesSplitter, JsonSyntaxError } from './text-stream';
@@ -109,13 +110,7 @@ function readText(file: string, displayName: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw tableError(
-      'TABLE_UNREADABLE',
-      `${displayName}: cannot read the table (${code === 'ENOENT' ? 'no such file' : String(code ?? error)})`,
-      { file: displayName },
-      { cause: error },
-    );
+    throw readFailure(error, displayName);
   }
 }
 

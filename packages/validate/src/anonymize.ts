@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { cairnError } from '@cairn/errors';
+import { cairnError, readFailure } from '@cairn/errors';
 import { createAtomicWriteStream } from '@cairn/fs-atomic';
 import {
   CsvSyntaxError,
@@ -145,12 +145,11 @@ export async function anonymizeDataset(
       },
     );
   }
-  const isFile = await stat(input).then(
-    (info) => info.isFile(),
-    () => false,
-  );
-  if (!isFile) {
-    throw cairnError('DATA_NOT_FOUND', `${input}: cannot read the input file`, { data: { file: input } });
+  const info = await stat(input).catch((error: unknown) => {
+    throw readFailure(error, input);
+  });
+  if (!info.isFile()) {
+    throw cairnError('PATH_UNREADABLE', `${input}: not a file`, { data: { path: input } });
   }
   if (await sameFile(input, output)) {
     throw cairnError(

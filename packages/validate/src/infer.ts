@@ -1,4 +1,4 @@
-import { cairnError } from '@cairn/errors';
+import { cairnError, pathError } from '@cairn/errors';
 import {
   CsvSyntaxError,
   CsvTokenizer,
@@ -197,12 +197,7 @@ export async function inferColumns(
       ) {
         throw cairnError('DATA_MALFORMED', `${dataPath}: ${error.message}`, { data: { file: dataPath } });
       }
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw cairnError('DATA_NOT_FOUND', `${dataPath}: cannot read the data file`, {
-          data: { file: dataPath },
-        });
-      }
-      throw error;
+      throw pathError(error, dataPath) ?? error;
     }
   }
   const columns: Record<string, ColumnSpec> = {};

@@ -401,9 +401,9 @@ describe('JSON and JSON Lines', () => {
 });
 
 describe('errors', () => {
-  it('a missing file is DATA_NOT_FOUND; Parquet is TABLE_FORMAT_UNKNOWN with a Parquet hint', async () => {
+  it('a missing file is PATH_NOT_FOUND; Parquet is TABLE_FORMAT_UNKNOWN with a Parquet hint', async () => {
     await expect(validateDataset(path.join(tmp, 'nope.csv'), {})).rejects.toSatisfy((e: unknown) =>
-      isCairnError(e, 'DATA_NOT_FOUND'),
+      isCairnError(e, 'PATH_NOT_FOUND'),
     );
     await expect(validateDataset(file('x', 'parquet'), {})).rejects.toSatisfy(
       (e: unknown) => isCairnError(e, 'TABLE_FORMAT_UNKNOWN') && /Parquet/.test(e.hint ?? ''),

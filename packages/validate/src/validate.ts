@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
-import { cairnError } from '@cairn/errors';
+import { cairnError, readFailure } from '@cairn/errors';
 import {
   CsvSyntaxError,
   CsvTokenizer,
@@ -904,14 +904,7 @@ export async function validateDataset(
   try {
     info = await stat(dataPath);
   } catch (error) {
-    throw cairnError(
-      'DATA_NOT_FOUND',
-      `${dataPath}: cannot read the data file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      {
-        data: { file: dataPath },
-        hint: 'run `cairn pull` to fetch tracked data, or check the path',
-      },
-    );
+    throw readFailure(error, dataPath, { hint: 'run `cairn pull` to fetch tracked data, or check the path' });
   }
   if (!info.isFile()) {
     throw cairnError('DATA_NOT_A_FILE', `${dataPath}: is not a file`, {

@@ -101,7 +101,7 @@ describe('cairn data commands', () => {
     expect(outside.stderr).toContain('STORE_PATH_OUTSIDE_WORKSPACE');
     const missing = await cairn(root, 'add', 'nope.csv');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('STORE_PATH_NOT_FOUND');
+    expect(missing.stderr).toContain('PATH_NOT_FOUND');
     writeFileSync(join(root, '.cairn', 'config.json'), '{"version": 1, "cache": {"link": ["teleport"]}}');
     writeFileSync(join(root, 'ok.txt'), 'ok');
     const config = await cairn(root, 'add', 'ok.txt');

@@ -138,6 +138,6 @@ describe('cairn compare', () => {
       'model.json',
     );
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('COMPARE_FILE_NOT_FOUND');
+    expect(missing.stderr).toContain('PATH_NOT_FOUND');
   });
 });

@@ -141,7 +141,7 @@ describe('cairn drift', () => {
     const r = await cairn('drift', '--reference', missing, '--current', join(dir, 'same.csv'), '--json');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(missing);
-    expect(r.stderr).toContain('TABLE_UNREADABLE');
+    expect(r.stderr).toContain('PATH_NOT_FOUND');
   });
 
   it('exits 2 naming an unknown column and listing the valid ones', async () => {

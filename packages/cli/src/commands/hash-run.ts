@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { cairnError } from '@cairn/errors';
+import { cairnError, readFailure } from '@cairn/errors';
 import { hashDirectory, hashFile, hashFiles, type HashAlgorithm } from '@cairn/hash';
 
 interface HashedPath {
@@ -26,14 +26,7 @@ async function kindOf(path: string): Promise<'file' | 'directory'> {
     if (stat.isDirectory()) return 'directory';
     if (stat.isFile()) return 'file';
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw cairnError(
-      code === 'ENOENT' ? 'HASH_PATH_NOT_FOUND' : 'HASH_READ_FAILED',
-      `${path}: ${code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
-      {
-        data: { path },
-      },
-    );
+    throw readFailure(error, path);
   }
   throw cairnError('HASH_SPECIAL_FILE', `${path}: not a regular file or directory (socket, FIFO or device)`, {
     data: { path },

@@ -88,7 +88,7 @@ describe('cairn hash', () => {
   it('exits 2 naming a missing path', async () => {
     const { code, stderr } = await cairn('hash', 'plain.csv', 'nope.bin');
     expect(code).toBe(2);
-    expect(stderr).toContain('HASH_PATH_NOT_FOUND');
+    expect(stderr).toContain('PATH_NOT_FOUND');
     expect(stderr).toContain('nope.bin');
   });
 });

@@ -93,7 +93,7 @@ describe('cairn validate', () => {
   it('a missing data file exits 2', async () => {
     const r = await cairn('validate', join(dir, 'nope.csv'), '--spec', join(dir, 'iris', 'dataset.json'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('DATA_NOT_FOUND');
+    expect(r.stderr).toContain('PATH_NOT_FOUND');
   });
 
   it('--report or --report-json naming a folder is WRITE_TARGET_IS_FOLDER (exit 2, no stack trace)', async () => {

@@ -4,6 +4,7 @@
 //   packages/pipeline/schemas/experiment.schema.json
 // Do not edit: change the schema and run `node tools/codegen/schema-types.mjs`.
 import type { GateRule } from '@cairn/evaluation';
+import type { MonitoringConfig } from '@cairn/monitoring';
 
 /**
  * A trainable model: Cairn infers the Nx targets train, evaluate, compare and monitor from this file. See docs/model-contract.md.
@@ -75,7 +76,7 @@ export interface ModelConfig {
     [k: string]: GateRule;
   };
   deploy?: DeploySpec;
-  monitoring?: MonitoringThresholds;
+  monitoring?: MonitoringConfig;
 }
 /**
  * What the deploy target generates: Kubernetes objects and an Argo Rollouts canary whose analysis uses the `monitoring` thresholds. See docs/delivery.md.
@@ -164,16 +165,6 @@ export interface DeploySpec {
    * Prometheus address the AnalysisTemplate queries (default http://prometheus-operated.monitoring.svc:9090).
    */
   prometheus?: string;
-}
-/**
- * Alert thresholds of the monitor target; absent ones take the defaults of @cairn/monitoring.
- */
-export interface MonitoringThresholds {
-  latency_p99_ms?: number;
-  error_rate?: number;
-  drift_threshold?: number;
-  staleness_days?: number;
-  prediction_shift?: number;
 }
 
 /**
