@@ -83,6 +83,10 @@ export const CODES = {
     family: 'usage',
     summary: 'The cache server would start without tokens; it needs --tokens or an explicit --no-auth.',
   },
+  CANARY_PROMETHEUS_FAILED: {
+    family: 'remote',
+    summary: 'Prometheus could not be reached or refused a canary analysis query.',
+  },
   CHECKOUT_LINK_FAILED: {
     family: 'system',
     summary: 'checkout could not link or copy a stored object into the workspace.',

@@ -39,6 +39,16 @@ export interface LaneMetricsOptions {
   accuracyWindow?: number;
 }
 
+/** Cumulative counts of one lane (see LaneMetrics.snapshot); latency counts per LATENCY_BUCKETS bucket, +Inf last. */
+export interface LaneSnapshot {
+  requests: number;
+  errors: number;
+  latencyCounts: number[];
+  classCounts: Record<string, number>;
+  correct: number;
+  labelled: number;
+}
+
 /** Request, prediction and feedback series of one served version; all share the server's families. */
 export class LaneMetrics {
   readonly labels: Labels;
@@ -108,6 +118,27 @@ export class LaneMetrics {
       this.outcomeAt = (this.outcomeAt + 1) % this.accuracyWindow;
     }
     if (correct) this.correctInWindow += 1;
+  }
+
+  /** Cumulative counts since the lane started: two snapshots bound an analysis window. */
+  snapshot(): LaneSnapshot {
+    let requests = 0;
+    let errors = 0;
+    for (const [status, counter] of this.requestsByStatus) {
+      requests += counter.value;
+      if (!status.startsWith('2')) errors += counter.value;
+    }
+    const feedback = this.server.families.feedback;
+    return {
+      requests,
+      errors,
+      latencyCounts: [...this.duration.counts],
+      classCounts: Object.fromEntries([...this.predictionsByClass].map(([label, c]) => [label, c.value])),
+      correct: feedback.withLabels({ ...this.labels, outcome: 'correct' }).value,
+      labelled:
+        feedback.withLabels({ ...this.labels, outcome: 'correct' }).value +
+        feedback.withLabels({ ...this.labels, outcome: 'incorrect' }).value,
+    };
   }
 
   /** Share of correct predictions among the last `accuracyWindow` labelled ones, and how many that is. */
