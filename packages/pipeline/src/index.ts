@@ -33,6 +33,13 @@ export {
 } from './monitor';
 export { deployProject, type DeployProjectOptions, type DeployResult } from './deploy';
 export {
+  committedMetrics,
+  parseTrafficFlag,
+  requestMasker,
+  retrainOnAccuracyDrop,
+  type AccuracyWatchOptions,
+} from './delivery';
+export {
   closeRunningServers,
   serveProject,
   startServe,

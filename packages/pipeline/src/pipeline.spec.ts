@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { waitUntil } from '../../../tools/test-support/src';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -25,6 +26,7 @@ import {
   compareFiles,
   deployProject,
   discoverProjects,
+  requestMasker,
   drift,
   ensureArtifact,
   evaluate,
@@ -284,6 +286,53 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       reason: 'drift',
       drifted: expect.arrayContaining(['x']),
     });
+  });
+
+  it('the feedback loop: logged shifted traffic is drift; wrong delayed labels write the retrain trigger', async () => {
+    const trigger = join(root, 'models/m', RETRAIN_TRIGGER);
+    rmSync(trigger, { force: true });
+    const server = await serveProject({ workspaceRoot: root, project: 'm', port: 0, log: {} });
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 100; i++) {
+        const response = await fetch(`${server.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ x: (i % 10) + 40, y: 1 }),
+        });
+        ids.push(response.headers.get('x-request-id')!);
+        await response.json();
+      }
+      // The majority-class model answers "a"; the true labels say "b": live accuracy 0 against the evaluated one.
+      const feedback = await fetch(`${server.url}/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ids.map((id) => ({ request_id: id, label: 'b' }))),
+      });
+      expect(await feedback.json()).toEqual({ accepted: 100, duplicates: 0 });
+      await waitUntil(() => existsSync(trigger));
+      expect(JSON.parse(readFileSync(trigger, 'utf8'))).toMatchObject({
+        reason: 'live-accuracy',
+        accuracy: 0,
+        labelled: 100,
+        version: server.version,
+      });
+    } finally {
+      await server.close();
+    }
+    rmSync(trigger);
+    const report = await drift({
+      workspaceRoot: root,
+      project: 'm',
+      current: join(root, 'dist/cairn/models/m/serve/requests'),
+      window: 100,
+      onDrift: 'retrain',
+      log: () => undefined,
+    });
+    expect(report.columns.x?.drift).toBe(true);
+    expect(JSON.parse(readFileSync(trigger, 'utf8'))).toMatchObject({ reason: 'drift', window: 100 });
+    const mask = await requestMasker({ columns: ['y'] });
+    expect(mask!({ x: 1, y: 'ada@example.com' })).toEqual({ x: 1, y: '********' });
   });
 
   it('a label column missing from the data is a clear error naming the data file', async () => {

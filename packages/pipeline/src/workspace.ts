@@ -153,6 +153,7 @@ export function outputPaths(projectRoot: string) {
     compareDir: posix.join(base, 'compare'),
     monitorDir: posix.join(base, 'monitor'),
     deployDir: posix.join(base, 'deploy'),
+    serveLogDir: posix.join(base, 'serve', 'requests'),
     validateDir: posix.join(base, 'validate'),
     driftDir: posix.join(base, 'drift'),
     /** The committed metrics file the compare gate reads at the base commit. */

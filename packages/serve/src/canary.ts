@@ -11,11 +11,9 @@ export interface CanaryThresholds {
   latency_p99_ms: number;
   /** Largest |challenger class share − champion class share| (monitoring.prediction_shift). */
   prediction_shift: number;
-  /** Largest drop of live accuracy below the champion's, 0..1 (default 0.05). */
+  /** Largest drop of live accuracy below the champion's, 0..1 (monitoring.accuracy_drop). */
   accuracy_drop: number;
 }
-
-export const DEFAULT_ACCURACY_DROP = 0.05;
 
 export interface CanaryRules {
   thresholds: CanaryThresholds;

@@ -46,6 +46,8 @@ export interface ModelServerOptions {
   feedback?: boolean;
   /** Requests whose predictions /feedback can still score (default 100,000). */
   feedbackCapacity?: number;
+  /** Called for each serving lane after labels were accepted (the retrain trigger on an accuracy drop). */
+  onFeedback?: (lane: LaneMetrics) => unknown;
 }
 
 class BodyTooLarge extends Error {}
@@ -435,6 +437,12 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
     try {
       const result = feedback!.apply(parseFeedback(await readJson(request)));
       sendJson(response, 200, result);
+      if (options.onFeedback && result.accepted > 0)
+        for (const lane of Object.values(lanes))
+          if (lane.metrics)
+            Promise.resolve(options.onFeedback(lane.metrics)).catch((error: unknown) =>
+              process.stderr.write(`cairn serve: feedback hook: ${clipText(String(error))}\n`),
+            );
     } catch (error) {
       const status = isCairnError(error, 'SERVE_FEEDBACK_UNKNOWN') ? 404 : statusOf(error);
       const detail = isCairnError(error)

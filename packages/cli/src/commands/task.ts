@@ -4,7 +4,7 @@ import { cairnError } from '@cairn/errors';
 import { printJson } from '../output';
 import { workspaceRoot } from './add';
 import { renderMonitorResult } from './monitor';
-import { parsePort, renderServing } from './serve';
+import { parsePort, parseShare, renderServing } from './serve';
 
 /**
  * Loaded on first use: the pipeline pulls in every library (metrics, serving,
@@ -167,39 +167,81 @@ export function register(program: Command): void {
     )
     .option('--port <n>', 'port to listen on (0: any free port)', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--log',
+      "log requests and predictions under the project's outputs (PII masked by the dataset spec)",
+    )
+    .option('--log-sample <share>', 'share of requests logged, 0..1', '1')
     .option('--json', 'print the listening address as JSON')
-    .action(async (model: string, options: { port: string; host: string; json?: boolean }) => {
-      const port = parsePort(options.port);
-      const { serveProject, stopServersOnSignals, workspaceRoot } = await pipeline();
-      const handle = await serveProject({ workspaceRoot, project: model, port, host: options.host });
-      renderServing(handle, options.json);
-      stopServersOnSignals();
-    });
+    .action(
+      async (
+        model: string,
+        options: { port: string; host: string; log?: boolean; logSample: string; json?: boolean },
+      ) => {
+        const port = parsePort(options.port);
+        const sampleRate = parseShare('log-sample', options.logSample);
+        const { serveProject, stopServersOnSignals, workspaceRoot } = await pipeline();
+        const handle = await serveProject({
+          workspaceRoot,
+          project: model,
+          port,
+          host: options.host,
+          ...(options.log ? { log: { sampleRate } } : {}),
+        });
+        renderServing(handle, options.json);
+        stopServersOnSignals();
+      },
+    );
 
   task
     .command('drift <model>')
     .description("compare a model's training data with new data; exit 1 on drift unless --on-drift retrain")
     .option('--current <file>', 'new data (CSV, JSON, JSON lines); default $CAIRN_DRIFT_CURRENT')
+    .option(
+      '--window <rows>',
+      'when --current is a request-log folder of `cairn serve`: the latest rows compared',
+    )
     .option('--on-drift <action>', 'fail | retrain (write retrain-trigger.json in the model folder)', 'fail')
     .option('--json', 'print the drift report as JSON')
-    .action(async (model: string, options: { current?: string; onDrift: string; json?: boolean }) => {
-      const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
-      if (!current) {
-        throw cairnError(
-          'CURRENT_DATA_REQUIRED',
-          'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT',
-          {
-            hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
-          },
-        );
-      }
-      if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
-        throw cairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
-          data: { option: 'on-drift', value: options.onDrift },
+    .action(
+      async (
+        model: string,
+        options: { current?: string; window?: string; onDrift: string; json?: boolean },
+      ) => {
+        const current = options.current ?? process.env.CAIRN_DRIFT_CURRENT;
+        if (!current) {
+          throw cairnError(
+            'CURRENT_DATA_REQUIRED',
+            'drift needs new data: pass --current FILE or set CAIRN_DRIFT_CURRENT',
+            {
+              hint: 'e.g. nx run my-model:drift --current=data/last-week.csv',
+            },
+          );
+        }
+        if (options.onDrift !== 'fail' && options.onDrift !== 'retrain') {
+          throw cairnError('OPTION_INVALID', `--on-drift ${options.onDrift}: must be fail or retrain`, {
+            data: { option: 'on-drift', value: options.onDrift },
+          });
+        }
+        const { drift, workspaceRoot } = await pipeline();
+        const window = options.window === undefined ? undefined : Number(options.window);
+        if (window !== undefined && (!Number.isInteger(window) || window < 1)) {
+          throw cairnError(
+            'OPTION_INVALID',
+            `--window ${options.window}: must be a whole number of rows ≥ 1`,
+            {
+              data: { option: 'window', value: options.window },
+            },
+          );
+        }
+        const report = await drift({
+          workspaceRoot,
+          project: model,
+          current,
+          onDrift: options.onDrift,
+          window,
         });
-      }
-      const { drift, workspaceRoot } = await pipeline();
-      const report = await drift({ workspaceRoot, project: model, current, onDrift: options.onDrift });
-      if (options.json) printJson(report);
-    });
+        if (options.json) printJson(report);
+      },
+    );
 }
