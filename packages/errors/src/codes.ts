@@ -386,6 +386,10 @@ export const CODES = {
   REMOTE_UNREACHABLE: { family: 'remote', summary: 'The remote could not be reached over the network.' },
   REMOTE_URL_INVALID: { family: 'input', summary: 'A remote URL is malformed or of an unsupported scheme.' },
   S3_BUCKET_UNAVAILABLE: { family: 'remote', summary: 'The S3 bucket of the cache server cannot be used.' },
+  SERVE_ALIAS_UNSET: {
+    family: 'input',
+    summary: 'Serving by registry alias, but no version holds the alias.',
+  },
   SERVE_FEEDBACK_INVALID: {
     family: 'input',
     summary: 'A POST /feedback body is not {"request_id", "label", "row"?} or an array of them.',

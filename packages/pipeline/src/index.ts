@@ -32,6 +32,7 @@ export {
   type MonitorResult,
 } from './monitor';
 export { deployProject, type DeployProjectOptions, type DeployResult } from './deploy';
+export { serveAliases, type AliasRegistry, type AliasServe, type AliasServeOptions } from './alias-serving';
 export {
   committedMetrics,
   parseTrafficFlag,

@@ -27,6 +27,7 @@ import {
   deployProject,
   discoverProjects,
   requestMasker,
+  serveAliases,
   drift,
   ensureArtifact,
   evaluate,
@@ -333,6 +334,68 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     expect(JSON.parse(readFileSync(trigger, 'utf8'))).toMatchObject({ reason: 'drift', window: 100 });
     const mask = await requestMasker({ columns: ['y'] });
     expect(mask!({ x: 1, y: 'ada@example.com' })).toEqual({ x: 1, y: '********' });
+  });
+
+  it('serves registry aliases side by side, follows alias moves, and promotes a canary with an audit entry', async () => {
+    const artifact = await ensureArtifact(root, resolveTrainable(await discoverProjects(root), 'm'));
+    // The registry as an in-memory map: @cairn/registry binds the same interface.
+    const holders = new Map([
+      ['champion', 'v1'],
+      ['challenger', 'v2'],
+    ]);
+    const audit: unknown[] = [];
+    const registry = {
+      async resolveAlias(alias: string) {
+        const version = holders.get(alias);
+        return version ? { version, artifactDir: artifact.dir } : undefined;
+      },
+      async moveAlias(alias: string, version: string) {
+        holders.set(alias, version);
+      },
+      async audit(entry: unknown) {
+        audit.push(entry);
+      },
+    };
+    const served = await serveAliases({
+      registry,
+      port: 0,
+      traffic: { mode: 'canary', weight: 50 },
+      canary: {
+        thresholds: { error_rate: 0.01, latency_p99_ms: 60_000, prediction_shift: 0.15, accuracy_drop: 0.05 },
+        minRequests: 20,
+      },
+    });
+    try {
+      const versions = new Map<string, number>();
+      for (let i = 0; i < 40; i++) {
+        const response = await fetch(`${served.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ x: i, y: 1 }),
+        });
+        await response.json();
+        const key = `${response.headers.get('x-cairn-version')}@${response.headers.get('x-cairn-alias')}`;
+        versions.set(key, (versions.get(key) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(versions)).toEqual({ 'v1@champion': 20, 'v2@challenger': 20 });
+      expect((await served.analyze())?.decision).toBe('promote');
+      expect(holders.get('champion')).toBe('v2');
+      expect(audit).toEqual([
+        expect.objectContaining({ action: 'canary-promote', champion: 'v1', challenger: 'v2' }),
+      ]);
+      // The registry moves the challenger alias elsewhere: sync follows without a restart.
+      holders.set('challenger', 'v3');
+      expect(await served.sync()).toEqual(['challenger']);
+      expect(served.server.traffic.lanes()).toMatchObject({
+        champion: { version: 'v2', alias: 'champion' },
+        challenger: { version: 'v3', alias: 'challenger' },
+      });
+      holders.delete('challenger');
+      expect(await served.sync()).toEqual(['challenger']);
+      expect(served.server.traffic.lanes().challenger).toBeUndefined();
+    } finally {
+      await served.close();
+    }
   });
 
   it('a label column missing from the data is a clear error naming the data file', async () => {

@@ -36,7 +36,27 @@ export {
   type PredictionLogOptions,
 } from './prediction-log';
 export { FeedbackStore, parseFeedback, type FeedbackItem, type FeedbackResult } from './feedback';
-export { LATENCY_BUCKETS, LaneMetrics, ModelMetrics, type LaneMetricsOptions } from './model-metrics';
+export {
+  LATENCY_BUCKETS,
+  LaneMetrics,
+  ModelMetrics,
+  type LaneMetricsOptions,
+  type LaneSnapshot,
+} from './model-metrics';
 export { DEFAULT_FEATURE_BUCKETS, decileBounds, populationStabilityIndex } from './feature-histograms';
 export { artifactVersion, readReferenceCsv } from './reference';
 export { MAX_ECHO_CHARS, MAX_JSON_DEPTH } from './errors';
+export {
+  analyzeCanary,
+  CanaryController,
+  histogramQuantile,
+  runPrometheusChecks,
+  windowOf,
+  type CanaryAuditEntry,
+  type CanaryCheckResult,
+  type CanaryRules,
+  type CanaryThresholds,
+  type CanaryVerdict,
+  type DeliveryRegistry,
+  type PrometheusCheck,
+} from './canary';
