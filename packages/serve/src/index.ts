@@ -35,11 +35,16 @@ export {
   type LoggedRequest,
   type PredictionLogOptions,
 } from './prediction-log';
-export { FeedbackStore, parseFeedback, type FeedbackItem, type FeedbackResult } from './feedback';
+export {
+  FeedbackStore,
+  parseFeedback,
+  type FeedbackItem,
+  type FeedbackResult,
+  type FeedbackTarget,
+} from './feedback';
 export {
   LATENCY_BUCKETS,
   LaneMetrics,
-  ModelMetrics,
   type LaneMetricsOptions,
   type LaneSnapshot,
 } from './model-metrics';

@@ -4,7 +4,6 @@ import {
   HistogramFamily,
   type CounterSeries,
   type HistogramSeries,
-  type Labels,
 } from './fast-metrics';
 import { FeatureHistograms } from './feature-histograms';
 import type { ModelManifest, Prediction, Row } from './manifest';
@@ -51,7 +50,8 @@ export interface LaneSnapshot {
 
 /** Request, prediction and feedback series of one served version; all share the server's families. */
 export class LaneMetrics {
-  readonly labels: Labels;
+  /** `model`, `version` and (when set) `alias`: the labels of every series of the lane. */
+  readonly labels: Record<string, string>;
   private readonly requestsByStatus = new Map<string, CounterSeries>();
   private readonly predictionsByClass = new Map<string, CounterSeries>();
   private readonly duration: HistogramSeries;
@@ -60,6 +60,7 @@ export class LaneMetrics {
   private correctInWindow = 0;
   private readonly accuracyWindow: number;
 
+  /** @internal Made by `ModelMetrics.lane()`. */
   constructor(
     private readonly server: ModelMetrics,
     readonly options: LaneMetricsOptions,

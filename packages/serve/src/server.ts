@@ -182,7 +182,6 @@ export interface TrafficControl {
   rollback(): Promise<void>;
   /** The lane's request/feedback series, for an in-process canary analysis. */
   laneMetrics(lane: LaneName): LaneMetrics | undefined;
-  readonly metrics?: ModelMetrics;
 }
 
 export type ModelServer = Server & { traffic: TrafficControl };
@@ -272,7 +271,6 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
   }
 
   const traffic: TrafficControl = {
-    metrics,
     lanes() {
       return Object.fromEntries(
         Object.entries(lanes).map(([name, lane]) => [
