@@ -42,12 +42,7 @@ export {
   type FeedbackResult,
   type FeedbackTarget,
 } from './feedback';
-export {
-  LATENCY_BUCKETS,
-  LaneMetrics,
-  type LaneMetricsOptions,
-  type LaneSnapshot,
-} from './model-metrics';
+export { LATENCY_BUCKETS, LaneMetrics, type LaneMetricsOptions, type LaneSnapshot } from './model-metrics';
 export { DEFAULT_FEATURE_BUCKETS, decileBounds, populationStabilityIndex } from './feature-histograms';
 export { artifactVersion, readReferenceCsv } from './reference';
 export { MAX_ECHO_CHARS, MAX_JSON_DEPTH } from './errors';

@@ -1,10 +1,5 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import {
-  CounterFamily,
-  HistogramFamily,
-  type CounterSeries,
-  type HistogramSeries,
-} from './fast-metrics';
+import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './fast-metrics';
 import { FeatureHistograms } from './feature-histograms';
 import type { ModelManifest, Prediction, Row } from './manifest';
 
