@@ -1,4 +1,13 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { waitUntil } from '../../../tools/test-support/src';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +19,7 @@ import {
   writePointsWorkspace,
   writeWorkspaceFile as write,
 } from '../../../tools/test-support/src/points-workspace';
+import { resolveThresholds } from '@cairn/monitoring';
 import { LocalRemote, pushObjects } from '@cairn/remote';
 import {
   add,
@@ -395,6 +405,75 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       expect(served.server.traffic.lanes().challenger).toBeUndefined();
     } finally {
       await served.close();
+    }
+  });
+
+  it('the whole loop: retrain on the new data, canary the new version beside the old, promote it on live labels', async () => {
+    const trainable = resolveTrainable(await discoverProjects(root), 'm');
+    const before = await ensureArtifact(root, trainable);
+    const oldArtifact = join(root, 'old-artifact');
+    cpSync(before.dir, oldArtifact, { recursive: true });
+    // The world moved: "b" is now the majority. Track the new data and retrain.
+    const flipped = csv().replace(/,a$/gm, ',t').replace(/,b$/gm, ',a').replace(/,t$/gm, ',b');
+    write(root, 'data/points/points.csv', flipped);
+    await add(root, ['data/points/points.csv']);
+    await train({ workspaceRoot: root, project: 'm', log: () => undefined });
+    const after = await ensureArtifact(root, trainable);
+    expect(after.hash).not.toBe(before.hash);
+
+    const holders = new Map([
+      ['champion', { version: before.hash.slice(0, 12), artifactDir: oldArtifact }],
+      ['challenger', { version: after.hash.slice(0, 12), artifactDir: after.dir }],
+    ]);
+    const audit: Array<{ action: string }> = [];
+    const served = await serveAliases({
+      registry: {
+        resolveAlias: async (alias) => holders.get(alias),
+        moveAlias: async (alias, version) => {
+          holders.set(
+            alias,
+            [...holders.values()].find((h) => h.version === version)!,
+          );
+        },
+        audit: async (entry) => {
+          audit.push(entry);
+        },
+      },
+      port: 0,
+      traffic: { mode: 'canary', weight: 50 },
+      canary: {
+        thresholds: { ...resolveThresholds(trainable.config.monitoring), latency_p99_ms: 60_000 },
+        minRequests: 50,
+        minLabels: 50,
+      },
+    });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const response = await fetch(`${served.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ x: i % 10, y: 1 }),
+        });
+        ids.push(response.headers.get('x-request-id')!);
+        await response.json();
+      }
+      // Delayed labels: the truth is "b" now; the old version answers "a", the retrained one "b".
+      await fetch(`${served.url}/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ids.map((id) => ({ request_id: id, label: 'b' }))),
+      });
+      const verdict = await served.analyze();
+      expect(verdict?.decision).toBe('promote');
+      expect(verdict?.checks.find((c) => c.name === 'live-accuracy')).toMatchObject({ value: 1, pass: true });
+      expect(holders.get('champion')!.version).toBe(after.hash.slice(0, 12));
+      expect(audit.map((entry) => entry.action)).toEqual(['canary-promote']);
+      expect(served.server.traffic.lanes().champion?.version).toBe(after.hash.slice(0, 12));
+    } finally {
+      await served.close();
+      write(root, 'data/points/points.csv', csv());
+      await add(root, ['data/points/points.csv']);
     }
   });
 

@@ -30,6 +30,8 @@ export interface CanaryCheckResult {
   max?: number;
   min?: number;
   pass: boolean;
+  /** Reported but not decisive (prediction shift once live accuracy is measured). */
+  advisory?: boolean;
 }
 
 export interface CanaryVerdict {
@@ -124,6 +126,9 @@ export function analyzeCanary(
     const accuracy = challenger.correct / challenger.labelled;
     const min = championAccuracy - t.accuracy_drop;
     checks.push({ name: 'live-accuracy', value: accuracy, min, pass: accuracy >= min });
+    // With labels, accuracy is the ground truth: a version retrained on shifted data is meant to predict differently.
+    const shift = checks.find((c) => c.name === 'prediction-shift');
+    if (shift) shift.advisory = true;
   }
   if (challenger.requests < minRequests) {
     return {
@@ -133,7 +138,7 @@ export function analyzeCanary(
       window,
     };
   }
-  const failed = checks.filter((c) => !c.pass);
+  const failed = checks.filter((c) => !c.pass && !c.advisory);
   if (failed.length > 0) {
     return {
       decision: 'rollback',

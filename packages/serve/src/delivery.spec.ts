@@ -351,6 +351,19 @@ describe('analyzeCanary', () => {
     expect(analyzeCanary(snapshot(base), snapshot({ ...base, requests: 199 }), rules).decision).toBe('wait');
   });
 
+  it('with live accuracy measured, a prediction shift alone does not roll back a better version', () => {
+    const verdict = analyzeCanary(
+      snapshot({ ...base, labelled: 100, correct: 60 }),
+      snapshot({ ...base, classCounts: { big: 900, small: 100 }, labelled: 100, correct: 95 }),
+      rules,
+    );
+    expect(verdict.decision).toBe('promote');
+    expect(verdict.checks.find((c) => c.name === 'prediction-shift')).toMatchObject({
+      pass: false,
+      advisory: true,
+    });
+  });
+
   it.each([
     ['error-rate', { errors: 11 }],
     [
@@ -362,7 +375,8 @@ describe('analyzeCanary', () => {
         ]),
       },
     ],
-    ['prediction-shift', { classCounts: { big: 660, small: 340 } }],
+    // Without labels on the challenger, the shift decides.
+    ['prediction-shift', { classCounts: { big: 660, small: 340 }, labelled: 0, correct: 0 }],
     ['live-accuracy', { labelled: 100, correct: 84 }],
   ] as const)('rolls back on %s', (check, change) => {
     const verdict = analyzeCanary(
