@@ -22,6 +22,8 @@ const PROGRAMS = [
   ['openssl', 'openssl'],
   ['git', 'git'],
   [PYTHON, 'python3'],
+  ['umoci', 'umoci'],
+  ['skopeo', 'skopeo'],
 ];
 
 function executable(file) {

@@ -1,13 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileSystemStorage, startCacheServer, type RunningCacheServer } from '../src';
+import { describe, expect, it } from 'vitest';
+import { FileSystemStorage, startCacheServer } from '../src';
 import {
   backends,
   bearer,
   READ_TOKEN,
   send,
+  serverForSuite,
   tempDir,
   TOKENS,
   WRITE_ONLY_TOKEN,
@@ -167,18 +168,7 @@ const checks: Record<string, Check> = {
 };
 
 describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage) => {
-  let server: RunningCacheServer;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const backend = await makeStorage();
-    stop = backend.stop;
-    server = await startCacheServer({ storage: backend.storage, tokens: TOKENS, log: logEntry });
-  });
-  afterAll(async () => {
-    await server.close();
-    await stop();
-  });
+  const server = serverForSuite(makeStorage, { tokens: TOKENS, log: logEntry });
 
   it('has a check for every case in conformance_cases.json', () => {
     expect(conformance.cases.length).toBeGreaterThan(5);
@@ -187,15 +177,15 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
 
   for (const { id } of conformance.cases) {
     it(`conformance case ${id}`, async () => {
-      await checks[id]!(server.url);
+      await checks[id]!(server().url);
     });
   }
 
   it('rejects malformed hashes and traversal attempts with 400 before touching storage', async () => {
     for (const hash of ['..%2F..%2Fetc%2Fpasswd', 'abc.def', 'a'.repeat(129), 'x%00y', 'abc-def']) {
-      const get = await send(`${server.url}/v1/cache/${hash}`, { headers: bearer(READ_TOKEN) });
+      const get = await send(`${server().url}/v1/cache/${hash}`, { headers: bearer(READ_TOKEN) });
       expect(get.status, hash).toBe(400);
-      const put = await send(`${server.url}/v1/cache/${hash}`, {
+      const put = await send(`${server().url}/v1/cache/${hash}`, {
         method: 'PUT',
         headers: bearer(WRITE_TOKEN),
         body: 'x',
@@ -204,7 +194,7 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
     }
     // Dot segments (which URL parsers may resolve before sending) never reach storage either.
     for (const path of ['../../etc/passwd', '%2e%2e/%2e%2e/etc/passwd', '%2e%2e']) {
-      const dots = await send(`${server.url}/v1/cache/${path}`, { headers: bearer(READ_TOKEN) });
+      const dots = await send(`${server().url}/v1/cache/${path}`, { headers: bearer(READ_TOKEN) });
       expect([400, 404]).toContain(dots.status);
       expect(dots.body.toString()).not.toContain('root:');
     }

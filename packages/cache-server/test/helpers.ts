@@ -1,10 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '@cairn/remote';
 import { S3RVER_CREDENTIALS, startS3 } from '../../../tools/test-support/src/s3';
-import { FileSystemStorage, S3Storage, type Storage } from '../src';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  FileSystemStorage,
+  S3Storage,
+  startCacheServer,
+  type CacheServerOptions,
+  type RunningCacheServer,
+  type Storage,
+} from '../src';
 
 export interface Reply {
   status: number;
@@ -71,3 +80,43 @@ export const backends: [string, () => Promise<{ storage: Storage; stop(): Promis
     },
   ],
 ];
+
+type Backend = (typeof backends)[number][1];
+
+/**
+ * A cache server on `makeStorage`'s backend for the enclosing describe block:
+ * started before its tests, closed (and the backend removed) after them. The
+ * returned function gives the running server inside a test.
+ */
+export function serverForSuite(
+  makeStorage: Backend,
+  options: Omit<CacheServerOptions, 'storage'> = { tokens: TOKENS, log: () => undefined },
+): () => RunningCacheServer {
+  let server: RunningCacheServer | undefined;
+  let stopBackend: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const backend = await makeStorage();
+    stopBackend = backend.stop;
+    server = await startCacheServer({ ...options, storage: backend.storage });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await stopBackend?.();
+  });
+  return () => {
+    if (!server) throw new Error('the suite server is used before beforeAll started it');
+    return server;
+  };
+}
+
+/** BLAKE3 from the reference `b3sum` binary, an oracle independent of the server's hasher. */
+export function b3sum(body: Buffer): string {
+  const dir = tempDir('b3');
+  try {
+    const file = join(dir.path, 'body');
+    writeFileSync(file, body);
+    return execFileSync('b3sum', ['--no-names', file], { encoding: 'utf8' }).trim();
+  } finally {
+    dir.remove();
+  }
+}

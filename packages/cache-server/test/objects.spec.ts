@@ -1,43 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCacheServer, type RunningCacheServer } from '../src';
-import { backends, bearer, READ_TOKEN, send, tempDir, TOKENS, WRITE_TOKEN } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { b3sum, backends, bearer, READ_TOKEN, send, serverForSuite, WRITE_TOKEN } from './helpers';
 import { seededBytes, seededRandom } from '../../../tools/test-support/src';
 
 const rand = seededRandom(103);
 
-/** BLAKE3 from the reference `b3sum` binary, an oracle independent of the server's hasher. */
-function b3sum(body: Buffer): string {
-  const dir = tempDir('b3');
-  try {
-    const file = join(dir.path, 'body');
-    writeFileSync(file, body);
-    return execFileSync('b3sum', ['--no-names', file], { encoding: 'utf8' }).trim();
-  } finally {
-    dir.remove();
-  }
-}
-
 describe.each(backends)('data remote API on %s storage', (_name, makeStorage) => {
-  let server: RunningCacheServer;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const backend = await makeStorage();
-    stop = backend.stop;
-    server = await startCacheServer({ storage: backend.storage, tokens: TOKENS, log: () => undefined });
-  });
-  afterAll(async () => {
-    await server.close();
-    await stop();
-  });
+  const server = serverForSuite(makeStorage);
 
   it('stores an object whose body hashes to its id, and serves it back', async () => {
     const body = seededBytes(rand, 300_000);
     const id = b3sum(body);
-    const url = `${server.url}/v1/objects/${id}`;
+    const url = `${server().url}/v1/objects/${id}`;
     expect((await send(url, { method: 'HEAD', headers: bearer(READ_TOKEN) })).status).toBe(404);
     expect((await send(url, { method: 'PUT', headers: bearer(WRITE_TOKEN), body })).status).toBe(200);
     const head = await send(url, { method: 'HEAD', headers: bearer(READ_TOKEN) });
@@ -50,7 +23,7 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
     const dirId = `${b3sum(manifest)}.dir`;
     expect(
       (
-        await send(`${server.url}/v1/objects/${dirId}`, {
+        await send(`${server().url}/v1/objects/${dirId}`, {
           method: 'PUT',
           headers: bearer(WRITE_TOKEN),
           body: manifest,
@@ -61,7 +34,7 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
 
   it('stores and serves an empty object', async () => {
     const id = b3sum(Buffer.alloc(0));
-    const url = `${server.url}/v1/objects/${id}`;
+    const url = `${server().url}/v1/objects/${id}`;
     expect(
       (await send(url, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: Buffer.alloc(0) })).status,
     ).toBe(200);
@@ -75,7 +48,7 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
     const id = b3sum(body);
     const corrupted = Buffer.from(body);
     corrupted[50_000] = corrupted[50_000]! ^ 0xff;
-    const url = `${server.url}/v1/objects/${id}`;
+    const url = `${server().url}/v1/objects/${id}`;
     const put = await send(url, { method: 'PUT', headers: bearer(WRITE_TOKEN), body: corrupted });
     expect(put.status).toBe(400);
     expect((await send(url, { headers: bearer(READ_TOKEN) })).status).toBe(404);
@@ -86,12 +59,12 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
   it('answers which objects are missing in one round trip', async () => {
     const bodies = [seededBytes(rand, 10), seededBytes(rand, 20), seededBytes(rand, 30)];
     const ids = bodies.map(b3sum);
-    await send(`${server.url}/v1/objects/${ids[1]}`, {
+    await send(`${server().url}/v1/objects/${ids[1]}`, {
       method: 'PUT',
       headers: bearer(WRITE_TOKEN),
       body: bodies[1],
     });
-    const reply = await send(`${server.url}/v1/objects/missing`, {
+    const reply = await send(`${server().url}/v1/objects/missing`, {
       method: 'POST',
       headers: { ...bearer(READ_TOKEN), 'Content-Type': 'application/json' },
       body: JSON.stringify({ ids: [...ids, ids[0]] }),
@@ -102,24 +75,28 @@ describe.each(backends)('data remote API on %s storage', (_name, makeStorage) =>
 
   it('rejects malformed object ids, read-only writes and anonymous queries', async () => {
     for (const id of ['ABC', 'a'.repeat(63), `${'a'.repeat(64)}.tar`, `${'A'.repeat(64)}`]) {
-      expect((await send(`${server.url}/v1/objects/${id}`, { headers: bearer(READ_TOKEN) })).status, id).toBe(
-        400,
-      );
+      expect(
+        (await send(`${server().url}/v1/objects/${id}`, { headers: bearer(READ_TOKEN) })).status,
+        id,
+      ).toBe(400);
     }
     const body = seededBytes(rand, 8);
-    const put = await send(`${server.url}/v1/objects/${b3sum(body)}`, {
+    const put = await send(`${server().url}/v1/objects/${b3sum(body)}`, {
       method: 'PUT',
       headers: bearer(READ_TOKEN),
       body,
     });
     expect(put.status).toBe(403);
-    const bad = await send(`${server.url}/v1/objects/missing`, {
+    const bad = await send(`${server().url}/v1/objects/missing`, {
       method: 'POST',
       headers: bearer(READ_TOKEN),
       body: JSON.stringify({ ids: ['../../etc/passwd'] }),
     });
     expect(bad.status).toBe(400);
-    const anonymous = await send(`${server.url}/v1/objects/missing`, { method: 'POST', body: '{"ids":[]}' });
+    const anonymous = await send(`${server().url}/v1/objects/missing`, {
+      method: 'POST',
+      body: '{"ids":[]}',
+    });
     expect(anonymous.status).toBe(401);
   });
 });

@@ -1,55 +1,33 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemStorage, startCacheServer, type RunningCacheServer } from '../src';
 import { readPack } from '@cairn/remote';
+import { seededBytes, seededRandom } from '../../../tools/test-support/src';
 import {
+  b3sum,
   backends,
   bearer,
   READ_TOKEN,
   send,
+  serverForSuite,
   tempDir,
   TOKENS,
   WRITE_ONLY_TOKEN,
   WRITE_TOKEN,
 } from './helpers';
 
-// Seeded bodies, so a failure reproduces: printed once per run.
-const SEED = 0x5eed_0015;
-console.log(`pack.spec seed ${SEED}`);
-function seededBytes(seed: number, length: number): Buffer {
-  let state = seed >>> 0 || 1;
-  const out = Buffer.allocUnsafe(length);
-  for (let i = 0; i < length; i += 1) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = state & 0xff;
-  }
-  return out;
-}
-
-/** BLAKE3 from the reference `b3sum` binary, an oracle independent of the server's hasher. */
-function b3sum(body: Buffer): string {
-  const dir = tempDir('b3');
-  try {
-    const file = join(dir.path, 'body');
-    writeFileSync(file, body);
-    return execFileSync('b3sum', ['--no-names', file], { encoding: 'utf8' }).trim();
-  } finally {
-    dir.remove();
-  }
-}
+// Seeded bodies, so a failure reproduces (seededRandom prints the seed).
+const rand = seededRandom(0x5eed_0015);
 
 function record(id: string, body: Buffer, declaredSize = body.length): Buffer {
   return Buffer.concat([Buffer.from(`${id} ${declaredSize}\n`, 'latin1'), body]);
 }
 
-function objects(count: number, salt: number): Array<{ id: string; body: Buffer }> {
+function objects(count: number): Array<{ id: string; body: Buffer }> {
   return Array.from({ length: count }, (_, i) => {
-    const body = seededBytes(SEED + salt * 1000 + i, i === 0 ? 0 : 1 + ((i * 7919) % 5000));
+    const body = seededBytes(rand, i === 0 ? 0 : 1 + ((i * 7919) % 5000));
     return { id: b3sum(body), body };
   });
 }
@@ -61,26 +39,15 @@ function filesUnder(root: string): string[] {
 }
 
 describe.each(backends)('POST /v1/objects/pack on %s storage', (_name, makeStorage) => {
-  let server: RunningCacheServer;
-  let stop: () => Promise<void>;
+  const server = serverForSuite(makeStorage);
   const post = (body: Buffer | string, token = WRITE_TOKEN) =>
-    send(`${server.url}/v1/objects/pack`, { method: 'POST', headers: bearer(token), body });
+    send(`${server().url}/v1/objects/pack`, { method: 'POST', headers: bearer(token), body });
   const stored = async (id: string) =>
-    (await send(`${server.url}/v1/objects/${id}`, { method: 'HEAD', headers: bearer(READ_TOKEN) })).status ===
-    200;
-
-  beforeAll(async () => {
-    const backend = await makeStorage();
-    stop = backend.stop;
-    server = await startCacheServer({ storage: backend.storage, tokens: TOKENS, log: () => undefined });
-  });
-  afterAll(async () => {
-    await server.close();
-    await stop();
-  });
+    (await send(`${server().url}/v1/objects/${id}`, { method: 'HEAD', headers: bearer(READ_TOKEN) }))
+      .status === 200;
 
   it('stores every object of a pack (empty and .dir ones too) and counts re-uploads as existing', async () => {
-    const items = objects(25, 1);
+    const items = objects(25);
     const manifest = Buffer.from('{"manifest":1}\n');
     items.push({ id: `${b3sum(manifest)}.dir`, body: manifest });
     const pack = Buffer.concat(items.map(({ id, body }) => record(id, body)));
@@ -88,7 +55,7 @@ describe.each(backends)('POST /v1/objects/pack on %s storage', (_name, makeStora
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body.toString())).toEqual({ stored: 26, existing: 0 });
     for (const { id, body } of items) {
-      const get = await send(`${server.url}/v1/objects/${id}`, { headers: bearer(READ_TOKEN) });
+      const get = await send(`${server().url}/v1/objects/${id}`, { headers: bearer(READ_TOKEN) });
       expect(get.status, id).toBe(200);
       expect(get.body.equals(body), id).toBe(true);
     }
@@ -97,7 +64,7 @@ describe.each(backends)('POST /v1/objects/pack on %s storage', (_name, makeStora
   });
 
   it('refuses a record whose body does not hash to its id, and never stores that object', async () => {
-    const [good, bad] = objects(3, 2).slice(1);
+    const [good, bad] = objects(3).slice(1);
     const corrupted = Buffer.from(bad!.body);
     corrupted[0] = corrupted[0]! ^ 0xff;
     const reply = await post(Buffer.concat([record(good!.id, good!.body), record(bad!.id, corrupted)]));
@@ -107,7 +74,7 @@ describe.each(backends)('POST /v1/objects/pack on %s storage', (_name, makeStora
   });
 
   it('refuses truncated packs and malformed headers with 400, storing nothing from them', async () => {
-    const [a, b] = objects(3, 3).slice(1);
+    const [a, b] = objects(3).slice(1);
     const full = Buffer.concat([record(a!.id, a!.body), record(b!.id, b!.body)]);
     const cases: Array<[string, Buffer]> = [
       ['body cut short', full.subarray(0, full.length - 1)],
@@ -132,10 +99,10 @@ describe.each(backends)('POST /v1/objects/pack on %s storage', (_name, makeStora
   });
 
   it('answers POST /v1/objects/fetch with a pack of the present objects, to readers only', async () => {
-    const items = objects(4, 6);
+    const items = objects(4);
     await post(Buffer.concat(items.slice(0, 3).map(({ id, body }) => record(id, body))));
     const fetch = (ids: unknown, token = READ_TOKEN) =>
-      send(`${server.url}/v1/objects/fetch`, {
+      send(`${server().url}/v1/objects/fetch`, {
         method: 'POST',
         headers: bearer(token),
         body: JSON.stringify({ ids }),
@@ -160,15 +127,16 @@ describe.each(backends)('POST /v1/objects/pack on %s storage', (_name, makeStora
   });
 
   it('answers 413 for an object above the per-object limit, 401/403/405 like every other route', async () => {
-    const [a] = objects(2, 4).slice(1);
+    const [a] = objects(2).slice(1);
     const huge = await post(Buffer.from(`${a!.id} ${64 * 1024 * 1024}\n`));
     expect(huge.status).toBe(413);
     expect((await post(record(a!.id, a!.body), READ_TOKEN)).status).toBe(403);
     expect(
-      (await send(`${server.url}/v1/objects/pack`, { method: 'POST', body: record(a!.id, a!.body) })).status,
+      (await send(`${server().url}/v1/objects/pack`, { method: 'POST', body: record(a!.id, a!.body) }))
+        .status,
     ).toBe(401);
     expect(
-      (await send(`${server.url}/v1/objects/pack`, { method: 'GET', headers: bearer(WRITE_TOKEN) })).status,
+      (await send(`${server().url}/v1/objects/pack`, { method: 'GET', headers: bearer(WRITE_TOKEN) })).status,
     ).toBe(405);
     expect(await stored(a!.id)).toBe(false);
   });
@@ -193,7 +161,7 @@ describe('packs on filesystem storage', () => {
     send(`${server.url}/v1/objects/pack`, { method: 'POST', headers: bearer(WRITE_TOKEN), body });
 
   it('publishes all of a pack or nothing, and leaves no temp file or stray path behind', async () => {
-    const items = objects(6, 5);
+    const items = objects(6);
     const corrupted = Buffer.from(items[5]!.body);
     corrupted[corrupted.length - 1] = corrupted[corrupted.length - 1]! ^ 1;
     const bad = Buffer.concat([
@@ -212,7 +180,7 @@ describe('packs on filesystem storage', () => {
   });
 
   it('refuses a pack larger than the server body limit before reading it', async () => {
-    const body = seededBytes(SEED + 99, 70 * 1024);
+    const body = seededBytes(rand, 70 * 1024);
     const reply = await post(record(b3sum(body), body));
     expect(reply.status).toBe(413);
   });

@@ -79,6 +79,16 @@ export const CODES = {
     summary: 'The training command did not write a valid cairn-model.json into CAIRN_OUTPUT_DIR.',
     hint: 'see docs/model-contract.md',
   },
+  AUDIT_ENTRY_INVALID: {
+    family: 'usage',
+    summary: 'An audit entry to append has no kind, subject or reason, or a kind outside `word.word`.',
+  },
+  AUDIT_TAMPERED: {
+    family: 'check',
+    summary:
+      'The audit log was edited, truncated, reordered or had entries deleted or inserted; the first bad entry is named.',
+    hint: 'compare the registry ref with a clone that has not been tampered with (`git fetch origin refs/cairn/*:refs/remotes/origin/cairn/*`)',
+  },
   AUTH_REQUIRED: {
     family: 'usage',
     summary: 'The cache server would start without tokens; it needs --tokens or an explicit --no-auth.',
@@ -214,6 +224,10 @@ export const CODES = {
     family: 'usage',
     summary: 'A file asked for at a git ref lies outside the repository.',
   },
+  GIT_REF_INVALID: {
+    family: 'usage',
+    summary: 'A ref name or object id Cairn was asked to write is not a plain ref or a full object id.',
+  },
   GIT_REF_NOT_FOUND: {
     family: 'usage',
     summary: 'A branch, tag or commit does not exist (or is not fetched: shallow clone).',
@@ -338,6 +352,28 @@ export const CODES = {
       'An option (a command-line flag or a library option) has an invalid value; data: {option, value}.',
   },
   OPTION_REQUIRED: { family: 'usage', summary: 'A required option is missing; data: {option}.' },
+  PACKAGE_BASE_NOT_PINNED: {
+    family: 'usage',
+    summary: 'The base image of a model package is not pinned by digest (image@sha256:<digest>).',
+  },
+  PACKAGE_INPUT_INVALID: {
+    family: 'usage',
+    summary:
+      'A model package cannot be built from what was given: a link in a layer, a root user, a non-empty output folder.',
+  },
+  PACKAGE_KEY_INVALID: {
+    family: 'usage',
+    summary: 'The signing or verifying key is missing, unreadable or not an ed25519 PEM key.',
+  },
+  PACKAGE_LAYOUT_INVALID: {
+    family: 'input',
+    summary:
+      'An OCI image layout is unreadable, names no single manifest, or a blob does not match its digest.',
+  },
+  PACKAGE_SIGNATURE_INVALID: {
+    family: 'check',
+    summary: "The package's signature is not by the given key, or was made over another manifest.",
+  },
   PATH_NOT_FOUND: {
     family: 'input',
     summary: 'A file or folder named on the command line, in a config or in a spec does not exist.',
@@ -355,6 +391,36 @@ export const CODES = {
   POINTER_MISSING: { family: 'store', summary: 'A dataset declares data that has no pointer file.' },
   POINTER_NOT_FOUND: { family: 'store', summary: 'The pointer file for a path does not exist.' },
   PROJECT_NOT_FOUND: { family: 'usage', summary: 'No dataset or model project has the given name.' },
+  REGISTRY_ALIAS_CONFLICT: {
+    family: 'check',
+    summary: 'The alias no longer points where the caller expected: another promotion moved it first.',
+    hint: 'look at `cairn model history <model> --alias <alias>` and promote again if still wanted',
+  },
+  REGISTRY_ALIAS_NOT_FOUND: { family: 'usage', summary: 'The model has no such alias.' },
+  REGISTRY_BUSY: {
+    family: 'system',
+    summary: 'The registry ref kept moving or stayed locked while Cairn tried to update it.',
+    hint: 'retry; a stale `<gitdir>/refs/cairn/registry.lock` left by a killed process can be deleted',
+  },
+  REGISTRY_CORRUPT: {
+    family: 'store',
+    summary: 'A registry record stored in git (version, alias history, audit line) is not valid.',
+  },
+  REGISTRY_MODEL_NOT_FOUND: { family: 'usage', summary: 'No version of that model is registered.' },
+  REGISTRY_NAME_INVALID: {
+    family: 'usage',
+    summary: 'A model, alias or `model@version` / `model#alias` reference is malformed.',
+    hint: 'names are lowercase letters, digits, ".", "_" and "-", starting with a letter or digit',
+  },
+  REGISTRY_NO_PREVIOUS: {
+    family: 'usage',
+    summary: 'Rollback found no earlier holder of the alias to return to.',
+  },
+  REGISTRY_NO_RUN: {
+    family: 'usage',
+    summary: 'The model has no train run record for its current artifact, so there is nothing to register.',
+  },
+  REGISTRY_VERSION_NOT_FOUND: { family: 'usage', summary: 'The model has no such version.' },
   REMOTE_BAD_OBJECT_ID: {
     family: 'input',
     summary: 'An object id sent to or listed by a remote is not a store object id.',
@@ -389,6 +455,11 @@ export const CODES = {
   SERVE_ALIAS_UNSET: {
     family: 'input',
     summary: 'Serving by registry alias, but no version holds the alias.',
+  },
+  SERVE_ARTIFACT_UNVERIFIED: {
+    family: 'store',
+    summary:
+      'A model artifact does not match the content hash its pointer or the registry records (or holds a link), so it is not loaded.',
   },
   SERVE_FEEDBACK_INVALID: {
     family: 'input',

@@ -147,7 +147,8 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
   const artifact = await ensureArtifact(workspaceRoot, trainable);
 
   const { loadModel } = await import('@cairn/serve');
-  const model = await loadModel(artifact.dir);
+  // The artifact folder in dist/ is writable by anything in the workspace: load what the pointer names.
+  const model = await loadModel(artifact.dir, { expectedHash: artifact.hash });
   let report: MetricsReport;
   try {
     report = await scoreRows(model, data, data.test);

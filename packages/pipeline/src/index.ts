@@ -54,3 +54,5 @@ export { ensureArtifact } from './artifact';
 export { drift, DriftDetectedError, RETRAIN_TRIGGER, type DriftOptions } from './drift';
 export { validateProject, ValidationFailedError } from './validate-data';
 export { fetchFromDefaultRemote } from './fetch-remote';
+export { modelSignature, registerProject, versionFromRun } from './model-registry';
+export { packageDir, packageModel, type PackageOptions, type PackageResult } from './package-model';

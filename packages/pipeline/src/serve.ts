@@ -41,8 +41,15 @@ export interface ServeOptions {
   /** Log requests and predictions (sampled, masked, rotated JSON Lines). */
   predictionLog?: PredictionLogOptions;
   /** Called after delayed labels arrive (POST /feedback). */
-  onFeedback?: ModelServerOptions['onFeedback']; /** A second version served beside this one under a traffic policy. */
-  challenger?: { target: string; version?: string; traffic: TrafficPolicy };
+  onFeedback?: ModelServerOptions['onFeedback'];
+  /** A second version served beside this one under a traffic policy. */
+  challenger?: { target: string; version?: string; expectedHash?: string; traffic: TrafficPolicy };
+  /**
+   * The content hash an artifact folder must have (from its pointer or the
+   * registry): the model is then loaded from a verified private copy. A
+   * pointer target always supplies its own.
+   */
+  expectedHash?: string;
 }
 
 export interface RunningServe {
@@ -97,10 +104,13 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-/** An artifact folder, or a `.cairn` pointer materialized into a temp folder (removed by `cleanup`). */
+/**
+ * An artifact folder, or a `.cairn` pointer materialized into a temp folder
+ * (removed by `cleanup`); a pointer brings the hash its artifact must have.
+ */
 async function resolveArtifact(
   target: string,
-): Promise<{ dir: string; version?: string; cleanup: () => Promise<void> }> {
+): Promise<{ dir: string; version?: string; expectedHash?: string; cleanup: () => Promise<void> }> {
   if (!target.endsWith(POINTER_SUFFIX)) return { dir: resolve(target), cleanup: async () => undefined };
   const pointer = await readPointer(target);
   const scratch = await fs.mkdtemp(join(tmpdir(), 'cairn-serve-'));
@@ -111,7 +121,7 @@ async function resolveArtifact(
       within: scratch,
       source: { file: target, field: '/path' },
     });
-    return { dir, version: pointer.hash.slice(0, 12), cleanup };
+    return { dir, version: pointer.hash.slice(0, 12), expectedHash: pointer.hash, cleanup };
   } catch (error) {
     await cleanup();
     throw error;
@@ -132,12 +142,13 @@ export async function startServe(target: string, options: ServeOptions = {}): Pr
   const resolved = await resolveArtifact(target);
   const artifactDir = resolved.dir;
   const cleanups = [resolved.cleanup];
+  const expectedHash = options.expectedHash ?? resolved.expectedHash;
   const cleanup = async () => {
     await Promise.all(cleanups.map((clean) => clean()));
   };
   let version = options.modelVersion ?? resolved.version;
   try {
-    const model = await loadModel(artifactDir, { python: options.python });
+    const model = await loadModel(artifactDir, { python: options.python, expectedHash });
     version ??= await artifactVersion(artifactDir);
     const modelName = options.name ?? projectNameAt(target, ['model', 'experiment']) ?? basename(artifactDir);
     const lastTrainedSeconds =
@@ -159,7 +170,10 @@ export async function startServe(target: string, options: ServeOptions = {}): Pr
     if (options.challenger) {
       const challenger = await resolveArtifact(options.challenger.target);
       cleanups.push(challenger.cleanup);
-      const challengerModel = await loadModel(challenger.dir, { python: options.python });
+      const challengerModel = await loadModel(challenger.dir, {
+        python: options.python,
+        expectedHash: options.challenger.expectedHash ?? challenger.expectedHash,
+      });
       await server.traffic.setChallenger(
         {
           model: challengerModel,

@@ -12,6 +12,7 @@ export {
 } from './manifest';
 export { validateRequestRows } from './validate-rows';
 export { loadModel, type LoadedModel, type LoadModelOptions } from './load-model';
+export { verifiedArtifactCopy, type VerifiedArtifact } from './verified-artifact';
 export {
   createModelServer,
   type LaneInput,

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { cairnError } from '@cairn/errors';
 import { readModelManifest, type ModelManifest, type Prediction, type Row } from './manifest';
 import { PythonWorker } from './python-worker';
+import { verifiedArtifactCopy } from './verified-artifact';
 
 export interface LoadedModel {
   readonly manifest: ModelManifest;
@@ -20,6 +21,14 @@ export interface LoadModelOptions {
   python?: string;
   /** Receives the python worker's stderr; default: this process's stderr. */
   log?: (chunk: string) => void;
+  /**
+   * The artifact's content hash from its pointer or the registry. When given,
+   * the model is loaded from a private copy whose bytes were hashed and match
+   * it (see verifiedArtifactCopy), so no model file — no pickle — is read
+   * before it was checked. Without it the folder is trusted as it is (a run
+   * that just trained it in a private scratch folder).
+   */
+  expectedHash?: string;
 }
 
 interface NodeModelImpl {
@@ -140,7 +149,33 @@ async function loadNodeModel(
  * fails here rather than on the first request).
  */
 export async function loadModel(artifactDir: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  const dir = resolve(artifactDir);
+  if (options.expectedHash === undefined) return loadTrusted(resolve(artifactDir), options);
+  const verified = await verifiedArtifactCopy(resolve(artifactDir), options.expectedHash);
+  let model: LoadedModel;
+  try {
+    model = await loadTrusted(verified.dir, options);
+  } catch (error) {
+    await verified.dispose();
+    throw error;
+  }
+  return {
+    manifest: model.manifest,
+    artifactDir: model.artifactDir,
+    get workerPid() {
+      return model.workerPid;
+    },
+    predict: (rows) => model.predict(rows),
+    async close() {
+      try {
+        await model.close();
+      } finally {
+        await verified.dispose();
+      }
+    },
+  };
+}
+
+async function loadTrusted(dir: string, options: LoadModelOptions): Promise<LoadedModel> {
   const manifest = await readModelManifest(dir);
   const entryPath = resolve(dir, manifest.entry);
   try {

@@ -16,15 +16,16 @@ import { DigestSet } from './digest-set';
 import { compileWholeMatch } from './linear-regexp';
 import { compileRowSchema, patternError, pointerToken } from './parse-spec';
 import { maskPii, scanPii } from './pii';
-import type {
-  ColumnSpec,
-  ColumnType,
-  DataFormat,
-  DatasetSpec,
-  PiiKind,
-  RuleKind,
-  Severity,
-  SeverityLevel,
+import {
+  RULE_KINDS,
+  type ColumnSpec,
+  type ColumnType,
+  type DataFormat,
+  type DatasetSpec,
+  type PiiKind,
+  type RuleKind,
+  type Severity,
+  type SeverityLevel,
 } from './spec';
 import {
   clip,
@@ -201,21 +202,7 @@ class ColumnCheck {
       }
     }
     const level = {} as Record<RuleKind, SeverityLevel>;
-    for (const rule of [
-      'type',
-      'nullable',
-      'range',
-      'length',
-      'pattern',
-      'category',
-      'unique',
-      'pii',
-      'row-schema',
-      'key',
-      'balance',
-    ] as const) {
-      level[rule] = severityLevel(datasetSpec, rule, spec);
-    }
+    for (const rule of RULE_KINDS) level[rule] = severityLevel(datasetSpec, rule, spec);
     this.level = level;
     if (spec.unique && level.unique !== 'off') this.unique = new DigestSet();
   }

@@ -18,6 +18,8 @@ import { register as registerRemote } from './remote';
 import { register as registerPush } from './push';
 import { register as registerPull } from './pull';
 import { register as registerCompare } from './compare';
+import { register as registerModel } from './model';
+import { register as registerAudit } from './audit';
 
 /**
  * Each command lives in its own module exporting `register(program)`.
@@ -43,4 +45,6 @@ export function registerCommands(program: Command): void {
   registerPush(program);
   registerPull(program);
   registerCompare(program);
+  registerModel(program);
+  registerAudit(program);
 }

@@ -13,6 +13,7 @@ interface ServeCommandOptions {
   trainedAt?: string;
   python?: string;
   metrics?: boolean;
+  expectHash?: string;
   json?: boolean;
   alias?: string;
   challenger?: string;
@@ -104,6 +105,10 @@ export function register(program: Command): void {
     )
     .option('--log-dir <dir>', 'log requests and predictions there (JSON Lines, rotated)')
     .option('--log-sample <share>', 'share of requests logged, 0..1', '1')
+    .option(
+      '--expect-hash <b3>',
+      'load a folder only if its content hash is this (e.g. from `cairn model show`); a pointer brings its own',
+    )
     .option('--json', 'print the listening address as JSON')
     .action(async (target: string, options: ServeCommandOptions) => {
       const port = parsePort(options.port);
@@ -132,6 +137,7 @@ export function register(program: Command): void {
         trainedAtSeconds,
         python: options.python,
         metrics: options.metrics,
+        expectedHash: options.expectHash,
       });
       renderServing(handle, options.json, options.metrics !== false);
       stopServersOnSignals();

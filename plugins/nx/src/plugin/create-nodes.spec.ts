@@ -25,6 +25,9 @@ function workspace(files: Record<string, unknown>): string {
   return root;
 }
 
+/** Targets that run a `cairn model` command rather than `cairn task`. */
+const REGISTRY_TARGETS = ['register', 'promote', 'package'];
+
 describe('createNodes', () => {
   it('infers dataset and model projects with described, cacheable targets hashed on pointers, not data', async () => {
     const root = workspace({
@@ -89,7 +92,7 @@ describe('createNodes', () => {
     expect(edited[0]![1].projects!['data/iris']!.name).toBe(`${uniqueName}-2`);
   });
 
-  it('every target carries Nx-shaped help: a `cairn task` command that exists and takes the example options', async () => {
+  it('every target carries Nx-shaped help: a `cairn task` (or `cairn model`) command that exists and takes the example options', async () => {
     const projects = [
       inferProject('data/iris/dataset.json', JSON.stringify({ data: 'iris.csv' })),
       inferProject('models/m/model.json', JSON.stringify(model)),
@@ -97,14 +100,26 @@ describe('createNodes', () => {
     ];
     const targets = projects.flatMap((project) => Object.entries(project.targets));
     expect(new Set(targets.map(([name]) => name))).toEqual(
-      new Set(['validate', 'pull', 'train', 'evaluate', 'compare', 'monitor', 'deploy', 'serve', 'drift']),
+      new Set([
+        'validate',
+        'pull',
+        'train',
+        'evaluate',
+        'compare',
+        'monitor',
+        'deploy',
+        'serve',
+        'drift',
+        ...REGISTRY_TARGETS,
+      ]),
     );
     for (const [name, target] of targets) {
       const help = target.metadata?.help;
-      expect(help?.command, name).toBe(`npx cairn task ${name} --help`);
+      const group = REGISTRY_TARGETS.includes(name) ? 'model' : 'task';
+      expect(help?.command, name).toBe(`npx cairn ${group} ${name} --help`);
       const usage = await runCli(help!.command.split(' ').slice(2));
       expect(usage.code, `${name}: ${usage.stderr}`).toBe(0);
-      expect(usage.stdout).toContain(`Usage: cairn task ${name}`);
+      expect(usage.stdout).toContain(`Usage: cairn ${group} ${name}`);
       const exampleOptions = [
         ...Object.keys(help!.example.options ?? {}),
         ...(help!.example.args ?? []).map((arg) => arg.replace(/^--([^=]+).*$/, '$1')),

@@ -85,6 +85,31 @@ function describe(
   };
 }
 
+/**
+ * A registry target: a `cairn model` command (never cached: it writes the
+ * registry ref, whose state is not a file Nx could restore).
+ */
+function registryTarget(
+  subcommand: 'register' | 'promote' | 'package',
+  command: string,
+  dependsOn: string[],
+  description: string,
+  example: HelpExample,
+  caching: Pick<TargetConfiguration, 'cache' | 'inputs' | 'outputs'> = { cache: false },
+): TargetConfiguration {
+  return {
+    executor: 'nx:run-commands',
+    options: { command, env: { CAIRN_TOOLKIT_VERSION: toolkitVersion } },
+    ...caching,
+    dependsOn,
+    metadata: {
+      description,
+      technologies: ['cairn'],
+      help: { command: `npx cairn model ${subcommand} --help`, example },
+    },
+  };
+}
+
 export function datasetProject(name: string, config: DatasetConfig, projectRoot: string): InferredProject {
   const out = outputPaths(projectRoot);
   return {
@@ -203,6 +228,38 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
         cairnTask('serve', name, { cache: false, dependsOn: ['train'], continuous: true }),
         'Serves the trained model over HTTP (/predict, /healthz, /metrics for Prometheus); pass --port to choose the port.',
         { args: ['--port=8080'] },
+      ),
+      register: registryTarget(
+        'register',
+        `cairn model register ${name}`,
+        ['train'],
+        "Records the trained artifact as the model's next registry version (lineage: data hashes, params, code commit, run, metrics, signature); re-registering the same run is a no-op.",
+        { args: ['--why=nightly retrain'] },
+      ),
+      promote: registryTarget(
+        'promote',
+        `cairn model promote ${name} --to champion --why "compare gate passed"`,
+        ['register', 'compare'],
+        'Moves the champion alias to the version just registered, only after the compare gate passed; the move is audited and compare-and-swapped on refs/cairn/registry.',
+        { args: ['--to=challenger'] },
+      ),
+      package: registryTarget(
+        'package',
+        `cairn model package ${name}`,
+        ['train'],
+        'Packages the trained model: a Dockerfile (multi-stage, non-root, digest-pinned base from CAIRN_BASE_IMAGE, HEALTHCHECK on /healthz) and a daemonless OCI image layout (server, runtime dependencies, artifact), signed with CAIRN_SIGNING_KEY when set; prints the manifest digest.',
+        { args: ['--base=node:20-bookworm-slim@sha256:<digest>'] },
+        {
+          cache: true,
+          inputs: [
+            CAIRN_INPUTS,
+            `^${CAIRN_INPUTS}`,
+            { env: 'CAIRN_BASE_IMAGE' },
+            { env: 'CAIRN_TOOLKIT_VERSION' },
+            { env: 'SOURCE_DATE_EPOCH' },
+          ],
+          outputs: [`{workspaceRoot}/${out.base}/package`],
+        },
       ),
       drift: describe(
         'drift',

@@ -87,6 +87,27 @@ describe('ci generator: GitHub Actions', () => {
   });
 });
 
+describe('ci generator: registry promotion', () => {
+  it('promotes on the main branch only, after the affected run, and pushes the registry with retries', async () => {
+    const plain = parse(await generate('github'));
+    expect(plain.permissions.contents).toBe('read');
+    expect((plain.jobs.ml.steps as Step[]).some((step) => step.run?.includes('-t promote'))).toBe(false);
+    const text = await generate('github', { promote: true, mainBranch: 'trunk' });
+    const workflow = parse(text);
+    expect(schemaDiagnostics(workflow)[0]).toEqual([]);
+    expect(workflow.permissions.contents).toBe('write');
+    const steps = workflow.jobs.ml.steps as Step[];
+    const affected = steps.findIndex((step) => step.id === 'affected');
+    const promote = steps.findIndex((step) => step.run?.includes('npx nx affected -t promote') ?? false);
+    expect(promote).toBeGreaterThan(affected);
+    const step = steps[promote]!;
+    expect(step.if).toContain("success() && github.event_name == 'push' && github.ref == 'refs/heads/trunk'");
+    expect(step.run).toContain("git push origin 'refs/cairn/*:refs/cairn/*'");
+    expect(step.env?.CAIRN_ACTOR).toContain('github.actor');
+    expect(bashSyntaxError(step.run!)).toBeUndefined();
+  }, 60_000);
+});
+
 describe('ci generator: GitLab CI', () => {
   it('writes a pipeline with full history, protected write token, affected run, MR note and artifacts', async () => {
     const pipeline = parse(await generate('gitlab', { targets: ['train', 'evaluate'] }));

@@ -49,7 +49,8 @@ cairn-cache-write-token only where main-branch builds run.`,
  * history checkout, `npm ci`, `cairn pull`, Nx remote cache env (read-only
  * token on pull requests, write token on the main branch), `nx affected`,
  * `cairn push` of the trained artifacts (main branch, write token only),
- * the comparison report as a PR/MR comment and metrics as artifacts.
+ * the comparison report as a PR/MR comment and metrics as artifacts; with
+ * `promote` (GitHub), the registry promotion of models whose gate passed.
  */
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema): Promise<() => void> {
   if (!CI_PROVIDERS.includes(options.provider)) {
@@ -78,6 +79,7 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema): Promi
     remoteFlag: remote ? ` --remote ${remote}` : '',
     writeEnvironment: WRITE_ENVIRONMENT,
     readEnvironment: READ_ENVIRONMENT,
+    promote: options.promote === true,
   });
   return () =>
     logger.info(

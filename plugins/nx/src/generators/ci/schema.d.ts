@@ -4,4 +4,5 @@ export interface CiGeneratorSchema {
   targets?: string[];
   remote?: string;
   nodeVersion?: string;
+  promote?: boolean;
 }
