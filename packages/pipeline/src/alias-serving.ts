@@ -15,7 +15,9 @@ import { startServe, type RunningServe, type ServeOptions } from './serve';
  */
 export interface AliasRegistry extends DeliveryRegistry {
   /** The version holding `alias` and its artifact folder (hash-verified), or undefined when nobody holds it. */
-  resolveAlias(alias: string): Promise<{ version: string; artifactDir: string } | undefined>;
+  resolveAlias(
+    alias: string,
+  ): Promise<{ version: string; artifactDir: string; expectedHash?: string } | undefined>;
 }
 
 export interface AliasServeOptions extends Omit<ServeOptions, 'alias' | 'challenger' | 'modelVersion'> {
@@ -76,19 +78,28 @@ export async function serveAliases(options: AliasServeOptions): Promise<AliasSer
     ...serve,
     alias: championAlias,
     modelVersion: champion.version,
+    ...(champion.expectedHash ? { expectedHash: champion.expectedHash } : {}),
     ...(challenger && options.traffic
       ? {
           challenger: {
             target: challenger.artifactDir,
             version: challenger.version,
+            ...(challenger.expectedHash ? { expectedHash: challenger.expectedHash } : {}),
             traffic: options.traffic,
           },
         }
       : {}),
   });
   const traffic = handle.server.traffic;
-  const load = async (resolved: { version: string; artifactDir: string }): Promise<LaneInput> => ({
-    model: await loadModel(resolved.artifactDir, { python: options.python }),
+  const load = async (resolved: {
+    version: string;
+    artifactDir: string;
+    expectedHash?: string;
+  }): Promise<LaneInput> => ({
+    model: await loadModel(resolved.artifactDir, {
+      python: options.python,
+      ...(resolved.expectedHash ? { expectedHash: resolved.expectedHash } : {}),
+    }),
     version: resolved.version,
   });
   // A window starts when a challenger starts serving: the controller's first snapshot.

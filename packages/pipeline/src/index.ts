@@ -33,6 +33,7 @@ export {
 } from './monitor';
 export { deployProject, type DeployProjectOptions, type DeployResult } from './deploy';
 export { serveAliases, type AliasRegistry, type AliasServe, type AliasServeOptions } from './alias-serving';
+export { registryDelivery, type RegistryDelivery } from './registry-delivery';
 export {
   committedMetrics,
   parseTrafficFlag,

@@ -20,6 +20,7 @@ import {
   writeWorkspaceFile as write,
 } from '../../../tools/test-support/src/points-workspace';
 import { resolveThresholds } from '@cairn/monitoring';
+import { readAudit, resolveModel, setAlias, verifyAudit } from '@cairn/registry';
 import { LocalRemote, pushObjects } from '@cairn/remote';
 import {
   add,
@@ -36,6 +37,8 @@ import {
   compareFiles,
   deployProject,
   discoverProjects,
+  registerProject,
+  registryDelivery,
   requestMasker,
   serveAliases,
   drift,
@@ -408,37 +411,29 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     }
   });
 
-  it('the whole loop: retrain on the new data, canary the new version beside the old, promote it on live labels', async () => {
+  it('the whole loop on the registry: retrain on new data, canary beside the old version, promoted on live labels, audited', async () => {
     const trainable = resolveTrainable(await discoverProjects(root), 'm');
     const before = await ensureArtifact(root, trainable);
-    const oldArtifact = join(root, 'old-artifact');
-    cpSync(before.dir, oldArtifact, { recursive: true });
-    // The world moved: "b" is now the majority. Track the new data and retrain.
+    const first = await registerProject(root, 'm', { actor: 'ci' });
+    await setAlias(root, { model: 'm', alias: 'champion', version: first.version.version, why: 'first' });
+    // The world moved: "b" is now the majority. Track the new data, retrain, register the new version as challenger.
     const flipped = csv().replace(/,a$/gm, ',t').replace(/,b$/gm, ',a').replace(/,t$/gm, ',b');
     write(root, 'data/points/points.csv', flipped);
     await add(root, ['data/points/points.csv']);
     await train({ workspaceRoot: root, project: 'm', log: () => undefined });
     const after = await ensureArtifact(root, trainable);
     expect(after.hash).not.toBe(before.hash);
+    const second = await registerProject(root, 'm', { actor: 'ci' });
+    await setAlias(root, {
+      model: 'm',
+      alias: 'challenger',
+      version: second.version.version,
+      why: 'retrained',
+    });
 
-    const holders = new Map([
-      ['champion', { version: before.hash.slice(0, 12), artifactDir: oldArtifact }],
-      ['challenger', { version: after.hash.slice(0, 12), artifactDir: after.dir }],
-    ]);
-    const audit: Array<{ action: string }> = [];
+    const registry = registryDelivery(root, 'm', { actor: 'canary' });
     const served = await serveAliases({
-      registry: {
-        resolveAlias: async (alias) => holders.get(alias),
-        moveAlias: async (alias, version) => {
-          holders.set(
-            alias,
-            [...holders.values()].find((h) => h.version === version)!,
-          );
-        },
-        audit: async (entry) => {
-          audit.push(entry);
-        },
-      },
+      registry,
       port: 0,
       traffic: { mode: 'canary', weight: 50 },
       canary: {
@@ -448,6 +443,10 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       },
     });
     try {
+      expect(served.server.traffic.lanes()).toMatchObject({
+        champion: { version: before.hash.slice(0, 12), alias: 'champion' },
+        challenger: { version: after.hash.slice(0, 12), alias: 'challenger' },
+      });
       const ids: string[] = [];
       for (let i = 0; i < 100; i++) {
         const response = await fetch(`${served.url}/predict`, {
@@ -467,11 +466,19 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       const verdict = await served.analyze();
       expect(verdict?.decision).toBe('promote');
       expect(verdict?.checks.find((c) => c.name === 'live-accuracy')).toMatchObject({ value: 1, pass: true });
-      expect(holders.get('champion')!.version).toBe(after.hash.slice(0, 12));
-      expect(audit.map((entry) => entry.action)).toEqual(['canary-promote']);
+      expect((await resolveModel(root, 'm#champion')).version).toBe(second.version.version);
+      const audit = await readAudit(root);
+      expect(audit.at(-1)).toMatchObject({
+        kind: 'delivery.canary-promote',
+        subject: 'm',
+        who: 'canary',
+        what: { champion: first.version.version, challenger: second.version.version },
+      });
+      expect((await verifyAudit(root)).ok).toBe(true);
       expect(served.server.traffic.lanes().champion?.version).toBe(after.hash.slice(0, 12));
     } finally {
       await served.close();
+      await registry.dispose();
       write(root, 'data/points/points.csv', csv());
       await add(root, ['data/points/points.csv']);
     }
