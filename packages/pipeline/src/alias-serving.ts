@@ -6,7 +6,10 @@ import type {
   LaneName,
   TrafficPolicy,
 } from '@cairn/serve';
+import { registryDelivery } from './registry-delivery';
 import { startServe, type RunningServe, type ServeOptions } from './serve';
+import { resolveTrainable } from './trainable';
+import { discoverProjects } from './workspace';
 
 /**
  * What alias-based serving needs from the model registry (@cairn/registry,
@@ -137,6 +140,65 @@ export async function serveAliases(options: AliasServeOptions): Promise<AliasSer
       const verdict = await controller?.evaluate();
       if (verdict && verdict.decision !== 'wait') controller = undefined;
       return verdict;
+    },
+  };
+}
+
+export interface ServeProjectAliasesOptions {
+  workspaceRoot: string;
+  project: string;
+  port?: number;
+  host?: string;
+  traffic?: TrafficPolicy;
+  /** Seconds between alias syncs and canary analyses (default 60; 0: only by hand). */
+  interval?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * The `serve` target on registry aliases: the model's `champion` answers, its
+ * `challenger` (when held) gets its `traffic` share; every `interval` the
+ * server follows alias moves and runs the canary analysis with the model's
+ * monitoring thresholds, promoting or rolling back with an audit entry.
+ */
+export async function serveProjectAliases(options: ServeProjectAliasesOptions): Promise<AliasServe> {
+  const { workspaceRoot, project } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const trainable = resolveTrainable(await discoverProjects(workspaceRoot), project);
+  const { resolveThresholds } = await import('@cairn/monitoring');
+  const registry = registryDelivery(workspaceRoot, trainable.name);
+  const served = await serveAliases({
+    registry,
+    name: trainable.name,
+    port: options.port,
+    host: options.host,
+    traffic: options.traffic ?? { mode: 'canary', weight: 10 },
+    canary: { thresholds: resolveThresholds(trainable.config.monitoring) },
+  }).catch(async (error: unknown) => {
+    await registry.dispose();
+    throw error;
+  });
+  const seconds = options.interval ?? 60;
+  const timer =
+    seconds > 0
+      ? setInterval(() => {
+          void (async () => {
+            const verdict = await served.analyze();
+            if (verdict && verdict.decision !== 'wait')
+              log(`cairn: ${trainable.name}: canary ${verdict.decision}: ${verdict.reason}`);
+            const moved = await served.sync();
+            if (moved.length > 0)
+              log(`cairn: ${trainable.name}: now serving ${JSON.stringify(served.server.traffic.lanes())}`);
+          })().catch((error: unknown) => log(`cairn: ${trainable.name}: canary: ${String(error)}`));
+        }, seconds * 1000)
+      : undefined;
+  timer?.unref();
+  return {
+    ...served,
+    async close() {
+      if (timer) clearInterval(timer);
+      await served.close();
+      await registry.dispose();
     },
   };
 }

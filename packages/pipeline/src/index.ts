@@ -32,7 +32,14 @@ export {
   type MonitorResult,
 } from './monitor';
 export { deployProject, type DeployProjectOptions, type DeployResult } from './deploy';
-export { serveAliases, type AliasRegistry, type AliasServe, type AliasServeOptions } from './alias-serving';
+export {
+  serveAliases,
+  serveProjectAliases,
+  type AliasRegistry,
+  type AliasServe,
+  type AliasServeOptions,
+  type ServeProjectAliasesOptions,
+} from './alias-serving';
 export { registryDelivery, type RegistryDelivery } from './registry-delivery';
 export {
   committedMetrics,

@@ -172,14 +172,68 @@ export function register(program: Command): void {
       "log requests and predictions under the project's outputs (PII masked by the dataset spec)",
     )
     .option('--log-sample <share>', 'share of requests logged, 0..1', '1')
+    .option(
+      '--aliases',
+      "serve the registry's champion alias, and its challenger under --traffic, with automatic canary analysis",
+    )
+    .option(
+      '--traffic <policy>',
+      'with --aliases: canary:<percent> | ab:<percent>:header=<name> | shadow',
+      'canary:10',
+    )
+    .option(
+      '--canary-interval <seconds>',
+      'with --aliases: seconds between alias syncs and canary analyses',
+      '60',
+    )
     .option('--json', 'print the listening address as JSON')
     .action(
       async (
         model: string,
-        options: { port: string; host: string; log?: boolean; logSample: string; json?: boolean },
+        options: {
+          port: string;
+          host: string;
+          log?: boolean;
+          logSample: string;
+          aliases?: boolean;
+          traffic: string;
+          canaryInterval: string;
+          json?: boolean;
+        },
       ) => {
         const port = parsePort(options.port);
         const sampleRate = parseShare('log-sample', options.logSample);
+        if (options.aliases) {
+          if (options.log) {
+            throw cairnError('OPTION_INVALID', '--log cannot be combined with --aliases yet', {
+              data: { option: 'log', value: true },
+              hint: 'serve the aliases without --log, or log one version with `cairn serve --log-dir`',
+            });
+          }
+          const interval = Number(options.canaryInterval);
+          if (!Number.isFinite(interval) || interval < 0) {
+            throw cairnError(
+              'OPTION_INVALID',
+              `--canary-interval ${options.canaryInterval}: must be seconds ≥ 0`,
+              {
+                data: { option: 'canary-interval', value: options.canaryInterval },
+              },
+            );
+          }
+          const { parseTrafficFlag, serveProjectAliases, stopServersOnSignals, workspaceRoot } =
+            await pipeline();
+          const handle = await serveProjectAliases({
+            workspaceRoot,
+            project: model,
+            port,
+            host: options.host,
+            traffic: await parseTrafficFlag(options.traffic),
+            interval,
+          });
+          renderServing(handle, options.json);
+          stopServersOnSignals();
+          return;
+        }
         const { serveProject, stopServersOnSignals, workspaceRoot } = await pipeline();
         const handle = await serveProject({
           workspaceRoot,
