@@ -131,10 +131,11 @@ git('commit', '-qm', 'Baseline metrics');
 
 step('Register every trained model in the git registry (refs/cairn/registry) and promote one');
 const registered = JSON.parse(cairn('task', 'list', '--json')).models.map((model) => model.name);
-for (const name of registered) cairn('model', 'register', name, '--why', 'demo baseline');
+cairn('model', 'register', ...registered, '--why', 'demo baseline');
 cairn('model', 'promote', 'iris-forest', '--to', 'champion', '--why', 'demo: baseline passed its gates');
-process.stdout.write(cairn('model', 'list').replace(/^/gm, '  '));
-process.stdout.write(cairn('audit', 'verify').replace(/^/gm, '  '));
+const indent = (text) => text.trimEnd().replace(/^/gm, '  ');
+console.log(indent(cairn('model', 'list')));
+console.log(indent(cairn('audit', 'verify')));
 
 step('Second run: nothing changed, so every task comes from the Nx cache');
 const second = summarize(nx('run-many', '-t', 'train', 'evaluate', '--outputStyle=static'));

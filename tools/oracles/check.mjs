@@ -84,7 +84,7 @@ function apt(args) {
 const absent = missing();
 if (absent.length === 0) {
   console.log(
-    'test oracles present: b3sum, prometheus, promtool, openssl, git, python3 with numpy, scipy, scikit-learn',
+    'test oracles present: b3sum, prometheus, promtool, openssl, git, umoci, skopeo, python3 with numpy, scipy, scikit-learn',
   );
   process.exit(0);
 }

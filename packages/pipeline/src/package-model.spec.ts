@@ -133,8 +133,8 @@ describe('packageModel', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ rows: [{ petal_length: 1.4 }, { petal_length: 4.5 }] }),
       });
-      const { predictions } = (await response.json()) as { predictions: Array<{ label: string }> };
-      expect(predictions.map((p) => p.label)).toEqual(['setosa', 'versicolor']);
+      const body = (await response.json()) as { predictions: Array<{ label: string }> };
+      expect(body.predictions.map((p) => p.label)).toEqual(['setosa', 'versicolor']);
     } finally {
       child.kill();
     }

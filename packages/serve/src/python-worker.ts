@@ -23,6 +23,10 @@ const STDERR_TAIL = 2000;
  * protocol of docs/model-contract.md. Requests are multiplexed by id; when the
  * process dies, every in-flight request fails with `SERVE_WORKER_CRASHED` and
  * the next request starts a fresh process.
+ *
+ * `artifactDir` is what the model script reads (and unpickles): loadModel
+ * with an expected hash hands it a private copy whose bytes were verified,
+ * and a restarted worker reads that same copy, never the original folder.
  */
 export class PythonWorker {
   private child: ChildProcessWithoutNullStreams | undefined;

@@ -28,7 +28,8 @@ function which(program: string): string {
 function pathWithoutB3sum(aptScript: (bin: string) => string): { bin: string; aptLog: string } {
   const bin = mkdtempSync(join(tmpdir(), 'cairn-oracles-bin-'));
   dirs.push(bin);
-  for (const program of ['promtool', 'openssl', 'git']) symlinkSync(which(program), join(bin, program));
+  for (const program of ['promtool', 'openssl', 'git', 'umoci', 'skopeo'])
+    symlinkSync(which(program), join(bin, program));
   const aptLog = join(bin, 'apt.log');
   writeFileSync(
     join(bin, 'apt-get'),

@@ -91,22 +91,26 @@ export function register(program: Command): void {
     .description('The git-native model registry: versions, aliases and their history (refs/cairn/registry)');
 
   model
-    .command('register <project>')
+    .command('register <projects...>')
     .description(
-      "Record the model project's current artifact, from the train run that made it, as its next version",
+      "Record each model project's current artifact, from the train run that made it, as its next version",
     )
     .option('--why <reason>', 'reason recorded in the audit log')
-    .option('--json', 'print the version record as JSON')
-    .action(async (project: string, options: MoveOptions) => {
+    .option('--json', 'print the version records as JSON')
+    .action(async (projects: string[], options: MoveOptions) => {
       const { registerProject } = await import('@cairn/pipeline');
-      const { version, created } = await registerProject(await workspaceRoot(), project, {
-        why: options.why,
-      });
-      if (options.json) printJson({ ...version, created });
-      else
-        process.stdout.write(
-          `${created ? 'registered' : 'already registered as'} ${version.model}@${version.version}\n`,
-        );
+      const root = await workspaceRoot();
+      const results = [];
+      for (const project of projects) {
+        const { version, created } = await registerProject(root, project, { why: options.why });
+        results.push({ ...version, created });
+        if (!options.json) {
+          process.stdout.write(
+            `${created ? 'registered' : 'already registered as'} ${version.model}@${version.version}\n`,
+          );
+        }
+      }
+      if (options.json) printJson(projects.length === 1 ? results[0] : results);
     });
 
   model
@@ -172,13 +176,13 @@ export function register(program: Command): void {
       const models = await (await registry()).listModels(process.cwd());
       if (options.json) return printJson(models);
       if (models.length === 0) return void process.stdout.write('no model registered yet\n');
+      const width = Math.max(...models.map((entry) => entry.model.length));
       for (const entry of models) {
         const aliases = Object.entries(entry.aliases)
           .map(([alias, version]) => `${alias}=${version}`)
           .join(' ');
-        process.stdout.write(
-          `${entry.model}  latest ${entry.latest}  (${entry.versions} versions)  ${aliases}\n`,
-        );
+        const line = `${entry.model.padEnd(width)}  latest ${entry.latest}  (${entry.versions} versions)  ${aliases}`;
+        process.stdout.write(`${line.trimEnd()}\n`);
       }
     });
 
