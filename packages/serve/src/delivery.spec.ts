@@ -493,6 +493,9 @@ describe('canary under load (64 connections, loopback)', () => {
       const samples = parseMetrics(await (await fetch(`${url}/metrics`)).text());
       const count = (version: string, status: string) =>
         sampleValue(samples, 'cairn_model_requests_total', { version, status }) ?? 0;
+      console.log(
+        `bad canary: ${result.total} requests, challenger answered ${count('v2', '200') + count('v2', '500')} (${result.non2xx} failed) before rollback`,
+      );
       expect(count('v1', '500')).toBe(0);
       expect(count('v2', '500')).toBe(result.non2xx);
       expect(count('v2', '200') + count('v2', '500')).toBeLessThanOrEqual(Math.floor(3000 * 0.1));
@@ -530,6 +533,9 @@ describe('canary under load (64 connections, loopback)', () => {
       });
       const { verdict, result } = await underLoad(controller, load(url, 3000, SEED + 3));
       expect(verdict?.decision).toBe('promote');
+      console.log(
+        `good canary: promoted after ${verdict?.window.challengerRequests} challenger requests of 3000`,
+      );
       expect(result).toMatchObject({ total: 3000, ok: 3000, non2xx: 0, errors: 0, timeouts: 0 });
       expect(moves).toEqual([{ alias: 'champion', version: 'v2' }]);
       expect(audit.map((a) => a.action)).toEqual(['canary-promote']);
