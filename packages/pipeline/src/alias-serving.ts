@@ -68,7 +68,9 @@ export async function serveAliases(options: AliasServeOptions): Promise<AliasSer
     });
   }
   const { CanaryController, loadModel } = await import('@cairn/serve');
-  const challenger = options.traffic ? await registry.resolveAlias(challengerAlias) : undefined;
+  const held = options.traffic ? await registry.resolveAlias(challengerAlias) : undefined;
+  // After a promotion both aliases name one version until the registry moves the challenger on.
+  const challenger = held?.version === champion.version ? undefined : held;
   const {
     registry: _registry,
     champion: _champion,

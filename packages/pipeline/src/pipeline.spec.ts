@@ -32,6 +32,7 @@ import {
   registryDelivery,
   requestMasker,
   serveAliases,
+  serveProjectAliases,
   drift,
   ensureArtifact,
   evaluate,
@@ -472,6 +473,20 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       await registry.dispose();
       write(root, 'data/points/points.csv', csv());
       await add(root, ['data/points/points.csv']);
+    }
+
+    // `cairn task serve --aliases`: after the promotion both aliases name version 2; one lane serves.
+    const again = await serveProjectAliases({ workspaceRoot: root, project: 'm', port: 0, interval: 0 });
+    try {
+      expect(Object.keys(again.server.traffic.lanes())).toEqual(['champion']);
+      await setAlias(root, { model: 'm', alias: 'challenger', version: first.version.version, why: 'retry' });
+      expect(await again.sync()).toEqual(['challenger']);
+      expect(again.server.traffic.lanes().challenger).toMatchObject({
+        version: before.hash.slice(0, 12),
+        alias: 'challenger',
+      });
+    } finally {
+      await again.close();
     }
   });
 

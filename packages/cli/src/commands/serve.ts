@@ -115,6 +115,11 @@ export function register(program: Command): void {
       const trainedAtSeconds = options.trainedAt ? parseTrainedAt(options.trainedAt) : undefined;
       const sampleRate = parseShare('log-sample', options.logSample ?? '1');
       const { parseTrafficFlag, startServe, stopServersOnSignals } = await import('@cairn/pipeline');
+      if (!options.challenger && options.traffic !== 'canary:10') {
+        throw cairnError('OPTION_INVALID', '--traffic needs a --challenger to share traffic with', {
+          data: { option: 'traffic', value: options.traffic },
+        });
+      }
       const traffic = options.challenger ? await parseTrafficFlag(options.traffic ?? 'canary:10') : undefined;
       const handle = await startServe(target, {
         ...(options.alias ? { alias: options.alias } : {}),
