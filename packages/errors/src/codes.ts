@@ -93,6 +93,10 @@ export const CODES = {
     family: 'usage',
     summary: 'The cache server would start without tokens; it needs --tokens or an explicit --no-auth.',
   },
+  CANARY_PROMETHEUS_FAILED: {
+    family: 'remote',
+    summary: 'Prometheus could not be reached or refused a canary analysis query.',
+  },
   CHECKOUT_LINK_FAILED: {
     family: 'system',
     summary: 'checkout could not link or copy a stored object into the workspace.',
@@ -158,6 +162,15 @@ export const CODES = {
     summary:
       'The data a pointer names is in neither the local store nor the default remote; data: {file, hash, remote, missing}.',
     hint: 'run `cairn pull`, or `cairn push` from the machine that has it',
+  },
+  DEPLOY_CONFIG_INVALID: {
+    family: 'input',
+    summary:
+      "model.json's deploy block contradicts itself (replica bounds, disruption budget, canary weights).",
+  },
+  DEPLOY_OBJECT_INVALID: {
+    family: 'internal',
+    summary: 'A Kubernetes or Argo Rollouts object Cairn generated fails its schema.',
   },
   DRIFT_DETECTED: { family: 'check', summary: 'The drift check found drift above the threshold.' },
   DRIFT_EMPTY_SAMPLE: { family: 'input', summary: 'A drift sample (reference or current) has no values.' },
@@ -503,6 +516,10 @@ export const CODES = {
       'No recorded run matches the run id or project given to `cairn reproduce`, so it could not run; data: {target, known}.',
   },
   S3_BUCKET_UNAVAILABLE: { family: 'remote', summary: 'The S3 bucket of the cache server cannot be used.' },
+  SERVE_ALIAS_UNSET: {
+    family: 'input',
+    summary: 'Serving by registry alias, but no version holds the alias.',
+  },
   SERVE_ARTIFACT_UNVERIFIED: {
     family: 'store',
     summary:
@@ -512,6 +529,14 @@ export const CODES = {
     family: 'input',
     summary:
       'HTTP 501 from `cairn serve` /explain: the server was started without training data to explain against.',
+  },
+  SERVE_FEEDBACK_INVALID: {
+    family: 'input',
+    summary: 'A POST /feedback body is not {"request_id", "label", "row"?} or an array of them.',
+  },
+  SERVE_FEEDBACK_UNKNOWN: {
+    family: 'input',
+    summary: 'Feedback names a request id (or row) the server does not remember (HTTP 404).',
   },
   SERVE_INTERNAL: {
     family: 'internal',
@@ -540,6 +565,10 @@ export const CODES = {
   SERVE_REQUEST_TOO_LARGE: {
     family: 'input',
     summary: 'A request body is larger than the server accepts (HTTP 413).',
+  },
+  SERVE_TRAFFIC_INVALID: {
+    family: 'usage',
+    summary: 'A traffic policy (canary weight, A/B key, shadow) of `cairn serve` is malformed.',
   },
   SERVE_WORKER_CRASHED: {
     family: 'model',

@@ -28,3 +28,4 @@ export {
 } from './rule-tests';
 export { BUNDLE_FILES, writeMonitoringBundle } from './bundle';
 export { publishDashboard, type PublishOptions, type PublishResult } from './publish';
+export { CANARY_VERSION_ARG, canaryChecks, type CanaryCheck, type CanaryCheckOptions } from './analysis';

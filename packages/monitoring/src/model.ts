@@ -16,6 +16,7 @@ export const DEFAULT_THRESHOLDS: Readonly<MonitoringThresholds> = Object.freeze(
   drift_threshold: 0.1,
   staleness_days: 30,
   prediction_shift: 0.15,
+  accuracy_drop: 0.05,
 });
 
 /**

@@ -1,3 +1,4 @@
+import { classShareExpr, errorRatioExpr, latencyQuantileExpr } from './analysis';
 import { modelLabel, promString, thresholdsOf, type MonitoredModel, type MonitoringConfig } from './model';
 
 /** Names of the recording rules (what dashboards, other rules and the e2e test read). */
@@ -80,15 +81,14 @@ export function buildPrometheusRules(
   const sel = `model=${promString(name)}`;
   const forOf = (alert: AlertName) => options.for?.[alert] ?? DEFAULT_ALERT_FOR[alert];
   const requests = `cairn_model_requests_total{${sel}}`;
-  const quantile = (q: number) =>
-    `histogram_quantile(${q}, sum by (model, le) (rate(cairn_model_request_duration_seconds_bucket{${sel}}[5m])))`;
+  const quantile = (q: number) => latencyQuantileExpr(q, sel, '5m', 'model');
   const predictionRate = `sum by (model, class) (rate(cairn_model_predictions_total{${sel}}[5m]))`;
 
   const records: RecordingRule[] = [
     { record: RECORDS.requestRate, expr: `sum by (model, version, status) (rate(${requests}[5m]))` },
     {
       record: RECORDS.errorRatio,
-      expr: `sum by (model) (rate(cairn_model_requests_total{${sel}, status!~"2.."}[5m])) / sum by (model) (rate(${requests}[5m]))`,
+      expr: errorRatioExpr(sel, '5m', 'model'),
     },
     { record: RECORDS.latencyP50, expr: quantile(0.5) },
     { record: RECORDS.latencyP90, expr: quantile(0.9) },
@@ -96,7 +96,7 @@ export function buildPrometheusRules(
     { record: RECORDS.predictionRate, expr: predictionRate },
     {
       record: RECORDS.classShare,
-      expr: `${predictionRate} / ignoring (class) group_left sum by (model) (${predictionRate})`,
+      expr: classShareExpr(sel, '5m', 'model'),
     },
     {
       record: RECORDS.classShift,

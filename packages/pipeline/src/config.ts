@@ -8,7 +8,7 @@ import type { MonitoringConfig } from '@cairn/monitoring';
 import type { ModelConfig } from './generated/config-types';
 
 /** The config types are generated from the JSON Schemas in ../schemas (tools/codegen/schema-types.mjs). */
-export type { DatasetConfig, ExperimentConfig, ModelConfig } from './generated/config-types';
+export type { DatasetConfig, DeploySpec, ExperimentConfig, ModelConfig } from './generated/config-types';
 export type { GateRule, MonitoringConfig };
 export type Task = ModelConfig['task'];
 

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckError } from '@cairn/errors';
 import type { DriftReport, TestName } from '@cairn/drift';
@@ -20,6 +21,8 @@ export interface DriftOptions {
   threshold?: number;
   /** Features compared as categories even when their values are numbers. */
   categorical?: string[];
+  /** When `current` is a request-log folder of `cairn serve`: the most recent rows compared (default all kept). */
+  window?: number;
   log?: (line: string) => void;
 }
 
@@ -39,6 +42,10 @@ export class DriftDetectedError extends CheckError<{ project: string; share: num
   }
 }
 
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
 /** Committing this file changes the model's inputs, so the next `nx affected -t train` retrains it. */
 export const RETRAIN_TRIGGER = 'retrain-trigger.json';
 
@@ -51,7 +58,9 @@ export async function drift(options: DriftOptions): Promise<DriftReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { workspaceRoot } = options;
   const data = await prepareData(workspaceRoot, options.project);
-  const current = readTable(options.current);
+  const current = (await isDirectory(options.current))
+    ? { rows: (await import('@cairn/serve')).readLoggedWindow(options.current, { rows: options.window }) }
+    : readTable(options.current);
   const { detectDrift, renderDriftHtml } = await import('@cairn/drift');
   const report = detectDrift(data.train, current.rows, {
     columns: data.features,
@@ -79,7 +88,9 @@ export async function drift(options: DriftOptions): Promise<DriftReport> {
     await writeJsonAtomic(trigger, {
       reason: 'drift',
       current: options.current,
-      currentHash: (await hashFile(options.current)).hash,
+      ...(current.rows.length > 0 && (await isDirectory(options.current))
+        ? { window: current.rows.length }
+        : { currentHash: (await hashFile(options.current)).hash }),
       share: report.share,
       drifted: Object.entries(report.columns)
         .filter(([, c]) => c.drift)

@@ -37,6 +37,23 @@ export {
   type MonitorProjectOptions,
   type MonitorResult,
 } from './monitor';
+export { deployProject, type DeployProjectOptions, type DeployResult } from './deploy';
+export {
+  serveAliases,
+  serveProjectAliases,
+  type AliasRegistry,
+  type AliasServe,
+  type AliasServeOptions,
+  type ServeProjectAliasesOptions,
+} from './alias-serving';
+export { registryDelivery, type RegistryDelivery } from './registry-delivery';
+export {
+  committedMetrics,
+  parseTrafficFlag,
+  requestMasker,
+  retrainOnAccuracyDrop,
+  type AccuracyWatchOptions,
+} from './delivery';
 export {
   closeRunningServers,
   serveProject,

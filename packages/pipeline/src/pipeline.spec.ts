@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { waitUntil } from '../../../tools/test-support/src';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -9,6 +10,8 @@ import {
   writePointsWorkspace,
   writeWorkspaceFile as write,
 } from '../../../tools/test-support/src/points-workspace';
+import { resolveThresholds } from '@cairn/monitoring';
+import { readAudit, resolveModel, setAlias, verifyAudit } from '@cairn/registry';
 import { LocalRemote, pushObjects } from '@cairn/remote';
 import {
   add,
@@ -23,7 +26,13 @@ import {
 import {
   compare,
   compareFiles,
+  deployProject,
   discoverProjects,
+  registerProject,
+  registryDelivery,
+  requestMasker,
+  serveAliases,
+  serveProjectAliases,
   drift,
   ensureArtifact,
   evaluate,
@@ -236,6 +245,20 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     }
   });
 
+  it('deploy writes the manifests of the trained version, labelled with the version serve exports', async () => {
+    const result = await deployProject({ workspaceRoot: root, project: 'm', terraform: true });
+    const server = await serveProject({ workspaceRoot: root, project: 'm', port: 0 });
+    await server.close();
+    expect(result.version).toBe(server.version);
+    expect(result.files.map((f) => f.slice(root.length + 1))).toEqual([
+      'dist/cairn/models/m/deploy/kubernetes.yaml',
+      'dist/cairn/models/m/deploy/main.tf.json',
+    ]);
+    const yaml = readFileSync(result.files[0]!, 'utf8');
+    expect(yaml).toContain(`value: ${server.version}`);
+    expect(yaml).toContain('kind: AnalysisTemplate');
+  });
+
   it('drift: the training data itself does not drift; shifted data fails, or records a retrain trigger', async () => {
     write(root, 'incoming/same.csv', csv());
     const same = await drift({
@@ -291,6 +314,202 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       log: () => undefined,
     });
     expect(categorical.columns.y?.test).toBe('chisquare');
+  });
+
+  it('the feedback loop: logged shifted traffic is drift; wrong delayed labels write the retrain trigger', async () => {
+    const trigger = join(root, 'models/m', RETRAIN_TRIGGER);
+    rmSync(trigger, { force: true });
+    const server = await serveProject({ workspaceRoot: root, project: 'm', port: 0, log: {} });
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 100; i++) {
+        const response = await fetch(`${server.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ x: (i % 10) + 40, y: 1 }),
+        });
+        ids.push(response.headers.get('x-request-id')!);
+        await response.json();
+      }
+      // The majority-class model answers "a"; the true labels say "b": live accuracy 0 against the evaluated one.
+      const feedback = await fetch(`${server.url}/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ids.map((id) => ({ request_id: id, label: 'b' }))),
+      });
+      expect(await feedback.json()).toEqual({ accepted: 100, duplicates: 0 });
+      await waitUntil(() => existsSync(trigger));
+      expect(JSON.parse(readFileSync(trigger, 'utf8'))).toMatchObject({
+        reason: 'live-accuracy',
+        accuracy: 0,
+        labelled: 100,
+        version: server.version,
+      });
+    } finally {
+      await server.close();
+    }
+    rmSync(trigger);
+    const report = await drift({
+      workspaceRoot: root,
+      project: 'm',
+      current: join(root, 'dist/cairn/models/m/serve/requests'),
+      window: 100,
+      onDrift: 'retrain',
+      log: () => undefined,
+    });
+    expect(report.columns.x?.drift).toBe(true);
+    expect(JSON.parse(readFileSync(trigger, 'utf8'))).toMatchObject({ reason: 'drift', window: 100 });
+    const mask = await requestMasker({ columns: ['y'] });
+    expect(mask!({ x: 1, y: 'ada@example.com' })).toEqual({ x: 1, y: '********' });
+  });
+
+  it('serves registry aliases side by side, follows alias moves, and promotes a canary with an audit entry', async () => {
+    const artifact = await ensureArtifact(root, resolveTrainable(await discoverProjects(root), 'm'));
+    // The registry as an in-memory map: @cairn/registry binds the same interface.
+    const holders = new Map([
+      ['champion', 'v1'],
+      ['challenger', 'v2'],
+    ]);
+    const audit: unknown[] = [];
+    const registry = {
+      async resolveAlias(alias: string) {
+        const version = holders.get(alias);
+        return version ? { version, artifactDir: artifact.dir } : undefined;
+      },
+      async moveAlias(alias: string, version: string) {
+        holders.set(alias, version);
+      },
+      async audit(entry: unknown) {
+        audit.push(entry);
+      },
+    };
+    const served = await serveAliases({
+      registry,
+      port: 0,
+      traffic: { mode: 'canary', weight: 50 },
+      canary: {
+        thresholds: { error_rate: 0.01, latency_p99_ms: 60_000, prediction_shift: 0.15, accuracy_drop: 0.05 },
+        minRequests: 20,
+      },
+    });
+    try {
+      const versions = new Map<string, number>();
+      for (let i = 0; i < 40; i++) {
+        const response = await fetch(`${served.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ x: i, y: 1 }),
+        });
+        await response.json();
+        const key = `${response.headers.get('x-cairn-version')}@${response.headers.get('x-cairn-alias')}`;
+        versions.set(key, (versions.get(key) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(versions)).toEqual({ 'v1@champion': 20, 'v2@challenger': 20 });
+      expect((await served.analyze())?.decision).toBe('promote');
+      expect(holders.get('champion')).toBe('v2');
+      expect(audit).toEqual([
+        expect.objectContaining({ action: 'canary-promote', champion: 'v1', challenger: 'v2' }),
+      ]);
+      // The registry moves the challenger alias elsewhere: sync follows without a restart.
+      holders.set('challenger', 'v3');
+      expect(await served.sync()).toEqual(['challenger']);
+      expect(served.server.traffic.lanes()).toMatchObject({
+        champion: { version: 'v2', alias: 'champion' },
+        challenger: { version: 'v3', alias: 'challenger' },
+      });
+      holders.delete('challenger');
+      expect(await served.sync()).toEqual(['challenger']);
+      expect(served.server.traffic.lanes().challenger).toBeUndefined();
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('the whole loop on the registry: retrain on new data, canary beside the old version, promoted on live labels, audited', async () => {
+    const trainable = resolveTrainable(await discoverProjects(root), 'm');
+    const before = await ensureArtifact(root, trainable);
+    const first = await registerProject(root, 'm', { actor: 'ci' });
+    await setAlias(root, { model: 'm', alias: 'champion', version: first.version.version, why: 'first' });
+    // The world moved: "b" is now the majority. Track the new data, retrain, register the new version as challenger.
+    const flipped = csv().replace(/,a$/gm, ',t').replace(/,b$/gm, ',a').replace(/,t$/gm, ',b');
+    write(root, 'data/points/points.csv', flipped);
+    await add(root, ['data/points/points.csv']);
+    await train({ workspaceRoot: root, project: 'm', log: () => undefined });
+    const after = await ensureArtifact(root, trainable);
+    expect(after.hash).not.toBe(before.hash);
+    const second = await registerProject(root, 'm', { actor: 'ci' });
+    await setAlias(root, {
+      model: 'm',
+      alias: 'challenger',
+      version: second.version.version,
+      why: 'retrained',
+    });
+
+    const registry = registryDelivery(root, 'm', { actor: 'canary' });
+    const served = await serveAliases({
+      registry,
+      port: 0,
+      traffic: { mode: 'canary', weight: 50 },
+      canary: {
+        thresholds: { ...resolveThresholds(trainable.config.monitoring), latency_p99_ms: 60_000 },
+        minRequests: 50,
+        minLabels: 50,
+      },
+    });
+    try {
+      expect(served.server.traffic.lanes()).toMatchObject({
+        champion: { version: before.hash.slice(0, 12), alias: 'champion' },
+        challenger: { version: after.hash.slice(0, 12), alias: 'challenger' },
+      });
+      const ids: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const response = await fetch(`${served.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ x: i % 10, y: 1 }),
+        });
+        ids.push(response.headers.get('x-request-id')!);
+        await response.json();
+      }
+      // Delayed labels: the truth is "b" now; the old version answers "a", the retrained one "b".
+      await fetch(`${served.url}/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ids.map((id) => ({ request_id: id, label: 'b' }))),
+      });
+      const verdict = await served.analyze();
+      expect(verdict?.decision).toBe('promote');
+      expect(verdict?.checks.find((c) => c.name === 'live-accuracy')).toMatchObject({ value: 1, pass: true });
+      expect((await resolveModel(root, 'm#champion')).version).toBe(second.version.version);
+      const audit = await readAudit(root);
+      expect(audit.at(-1)).toMatchObject({
+        kind: 'delivery.canary-promote',
+        subject: 'm',
+        who: 'canary',
+        what: { champion: first.version.version, challenger: second.version.version },
+      });
+      expect((await verifyAudit(root)).ok).toBe(true);
+      expect(served.server.traffic.lanes().champion?.version).toBe(after.hash.slice(0, 12));
+    } finally {
+      await served.close();
+      await registry.dispose();
+      write(root, 'data/points/points.csv', csv());
+      await add(root, ['data/points/points.csv']);
+    }
+
+    // `cairn task serve --aliases`: after the promotion both aliases name version 2; one lane serves.
+    const again = await serveProjectAliases({ workspaceRoot: root, project: 'm', port: 0, interval: 0 });
+    try {
+      expect(Object.keys(again.server.traffic.lanes())).toEqual(['champion']);
+      await setAlias(root, { model: 'm', alias: 'challenger', version: first.version.version, why: 'retry' });
+      expect(await again.sync()).toEqual(['challenger']);
+      expect(again.server.traffic.lanes().challenger).toMatchObject({
+        version: before.hash.slice(0, 12),
+        alias: 'challenger',
+      });
+    } finally {
+      await again.close();
+    }
   });
 
   it('a label column missing from the data is a clear error naming the data file', async () => {

@@ -12,6 +12,7 @@ export {
   validateConfig,
   type ConfigKind,
   type DatasetConfig,
+  type DeploySpec,
   type ExperimentConfig,
   type GateRule,
   type ModelConfig,

@@ -4,12 +4,20 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cairnError } from '@cairn/errors';
-import type { LoadedModel } from '@cairn/serve';
+import type {
+  LoadedModel,
+  ModelServer,
+  ModelServerOptions,
+  PredictionLogOptions,
+  TrafficPolicy,
+} from '@cairn/serve';
 import { findWorkspaceRoot, materialize, POINTER_SUFFIX, readPointer } from '@cairn/store';
 import { ensureArtifact } from './artifact';
 import { ensureDataset } from './data';
 import { resolveTrainable } from './trainable';
-import { discoverProjects, projectNameAt, requireProject } from './workspace';
+import { committedMetrics, requestMasker, retrainOnAccuracyDrop } from './delivery';
+import { discoverProjects, outputPaths, projectNameAt, requireProject } from './workspace';
+import type { DatasetSpec } from '@cairn/validate';
 
 export interface ServeOptions {
   /** Port to listen on (0: any free port); default 8080. */
@@ -28,6 +36,14 @@ export interface ServeOptions {
   python?: string;
   /** false disables /metrics and metric collection. */
   metrics?: boolean;
+  /** Registry alias the version serves (`alias` label, `x-cairn-alias`). */
+  alias?: string;
+  /** Log requests and predictions (sampled, masked, rotated JSON Lines). */
+  predictionLog?: PredictionLogOptions;
+  /** Called after delayed labels arrive (POST /feedback). */
+  onFeedback?: ModelServerOptions['onFeedback'];
+  /** A second version served beside this one under a traffic policy. */
+  challenger?: { target: string; version?: string; expectedHash?: string; traffic: TrafficPolicy };
   /**
    * The content hash an artifact folder must have (from its pointer or the
    * registry): the model is then loaded from a verified private copy. A
@@ -38,7 +54,7 @@ export interface ServeOptions {
 
 export interface RunningServe {
   url: string;
-  server: Server;
+  server: ModelServer;
   model: LoadedModel;
   modelName: string;
   version: string;
@@ -89,34 +105,48 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 }
 
 /**
+ * An artifact folder, or a `.cairn` pointer materialized into a temp folder
+ * (removed by `cleanup`); a pointer brings the hash its artifact must have.
+ */
+async function resolveArtifact(
+  target: string,
+): Promise<{ dir: string; version?: string; expectedHash?: string; cleanup: () => Promise<void> }> {
+  if (!target.endsWith(POINTER_SUFFIX)) return { dir: resolve(target), cleanup: async () => undefined };
+  const pointer = await readPointer(target);
+  const scratch = await fs.mkdtemp(join(tmpdir(), 'cairn-serve-'));
+  const cleanup = () => fs.rm(scratch, { recursive: true, force: true });
+  try {
+    const dir = join(scratch, 'artifact');
+    await materialize(findWorkspaceRoot(dirname(resolve(target))), pointer, dir, {
+      within: scratch,
+      source: { file: target, field: '/path' },
+    });
+    return { dir, version: pointer.hash.slice(0, 12), expectedHash: pointer.hash, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/**
  * Resolves the artifact (a folder, or a `.cairn` pointer materialized into a
  * temp folder), loads the model and starts the server. Resolves once it
  * listens.
  */
 export async function startServe(target: string, options: ServeOptions = {}): Promise<RunningServe> {
   // Loaded on first use, as everything heavy in the pipeline: its entry stays cheap for the CLI.
-  const { artifactVersion, createModelServer, loadModel, MANIFEST_FILE, readReferenceCsv } =
+  const { artifactVersion, createModelServer, loadModel, MANIFEST_FILE, PredictionLog, readReferenceCsv } =
     await import('@cairn/serve');
   const port = options.port ?? 8080;
   const host = options.host ?? '127.0.0.1';
-  let artifactDir = resolve(target);
-  let scratch: string | undefined;
-  let version = options.modelVersion;
-  let expectedHash = options.expectedHash;
-  if (target.endsWith(POINTER_SUFFIX)) {
-    const pointer = await readPointer(target);
-    expectedHash = pointer.hash;
-    scratch = await fs.mkdtemp(join(tmpdir(), 'cairn-serve-'));
-    artifactDir = join(scratch, 'artifact');
-    await materialize(findWorkspaceRoot(dirname(resolve(target))), pointer, artifactDir, {
-      within: scratch,
-      source: { file: target, field: '/path' },
-    });
-    version ??= pointer.hash.slice(0, 12);
-  }
+  const resolved = await resolveArtifact(target);
+  const artifactDir = resolved.dir;
+  const cleanups = [resolved.cleanup];
+  const expectedHash = options.expectedHash ?? resolved.expectedHash;
   const cleanup = async () => {
-    if (scratch) await fs.rm(scratch, { recursive: true, force: true });
+    await Promise.all(cleanups.map((clean) => clean()));
   };
+  let version = options.modelVersion ?? resolved.version;
   try {
     const model = await loadModel(artifactDir, { python: options.python, expectedHash });
     version ??= await artifactVersion(artifactDir);
@@ -133,7 +163,26 @@ export async function startServe(target: string, options: ServeOptions = {}): Pr
         : undefined,
       lastTrainedSeconds,
       reference: options.reference ? await readReferenceCsv(options.reference, model.manifest) : undefined,
+      ...(options.alias ? { alias: options.alias } : {}),
+      ...(options.predictionLog ? { predictionLog: new PredictionLog(options.predictionLog) } : {}),
+      ...(options.onFeedback ? { onFeedback: options.onFeedback } : {}),
     });
+    if (options.challenger) {
+      const challenger = await resolveArtifact(options.challenger.target);
+      cleanups.push(challenger.cleanup);
+      const challengerModel = await loadModel(challenger.dir, {
+        python: options.python,
+        expectedHash: options.challenger.expectedHash ?? challenger.expectedHash,
+      });
+      await server.traffic.setChallenger(
+        {
+          model: challengerModel,
+          version:
+            options.challenger.version ?? challenger.version ?? (await artifactVersion(challenger.dir)),
+        },
+        options.challenger.traffic,
+      );
+    }
     await listen(server, host, port);
     const address = server.address() as AddressInfo;
     const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -164,6 +213,8 @@ export interface ServeProjectOptions {
   project: string;
   port?: number;
   host?: string;
+  /** Log requests (default folder: the project's outputs, `serve/requests`); PII masked by the dataset spec. */
+  log?: { dir?: string; sampleRate?: number; maxFileBytes?: number; maxFiles?: number };
 }
 
 /**
@@ -182,12 +233,38 @@ export async function serveProject(options: ServeProjectOptions): Promise<Runnin
         requireProject(projects.datasets, first, 'dataset', trainable.configFile),
       )
     : undefined;
+  const paths = outputPaths(trainable.root);
+  const trainingMetrics = await committedMetrics(join(workspaceRoot, paths.committedMetrics));
+  const { resolveThresholds } = await import('@cairn/monitoring');
+  const thresholds = resolveThresholds(trainable.config.monitoring);
+  const onFeedback =
+    trainingMetrics?.accuracy !== undefined
+      ? retrainOnAccuracyDrop({
+          modelDir: join(workspaceRoot, trainable.root),
+          project: trainable.name,
+          baseline: trainingMetrics.accuracy,
+          drop: thresholds.accuracy_drop,
+        })
+      : undefined;
+  const mask = options.log
+    ? await requestMasker(dataset?.config.validation?.pii as DatasetSpec['pii'] | undefined)
+    : undefined;
   return startServe(artifact.dir, {
     port: options.port,
     host: options.host,
     name: trainable.name,
     modelVersion: artifact.hash.slice(0, 12),
     ...(dataset && (dataset.config.format ?? 'csv') === 'csv' ? { reference: dataset.dataPath } : {}),
+    ...(options.log
+      ? {
+          predictionLog: {
+            ...options.log,
+            dir: options.log.dir ?? join(workspaceRoot, paths.serveLogDir),
+            ...(mask ? { mask } : {}),
+          },
+        }
+      : {}),
+    ...(onFeedback ? { onFeedback } : {}),
   });
 }
 

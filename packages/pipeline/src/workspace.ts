@@ -152,6 +152,8 @@ export function outputPaths(projectRoot: string) {
     evaluateReport: posix.join(base, 'evaluate', 'report.md'),
     compareDir: posix.join(base, 'compare'),
     monitorDir: posix.join(base, 'monitor'),
+    deployDir: posix.join(base, 'deploy'),
+    serveLogDir: posix.join(base, 'serve', 'requests'),
     validateDir: posix.join(base, 'validate'),
     driftDir: posix.join(base, 'drift'),
     explainDir: posix.join(base, 'explain'),

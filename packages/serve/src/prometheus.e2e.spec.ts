@@ -4,7 +4,10 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildManifests, resolveDeploySettings } from '@cairn/deploy';
 import { ALERTS, buildPrometheusRules, RECORDS } from '@cairn/monitoring';
+import { analyzeCanary, histogramQuantile as laneQuantile, runPrometheusChecks, windowOf } from './canary';
+import { LATENCY_BUCKETS } from './model-metrics';
 import { loadModel } from './load-model';
 import { createModelServer } from './server';
 import {
@@ -242,5 +245,85 @@ describe('cairn serve scraped by a real Prometheus, with the generated rules', (
     expect(firing.filter((a) => a.metric.alertname === ALERTS.drift).map((a) => a.metric.feature)).toEqual([
       'x',
     ]);
+  }, 180_000);
+
+  it('the generated AnalysisTemplate queries, run on this Prometheus, judge a canary as the in-process analysis does', async () => {
+    const thresholds = { error_rate: 0.01, latency_p99_ms: 250, prediction_shift: 0.15 };
+    const monitored = { project: 'toy', labels: ['big', 'small'], features: ['x'], thresholds };
+    const template = buildManifests({
+      model: monitored,
+      version: 'v8',
+      settings: resolveDeploySettings('toy', 'v8'),
+    })
+      .find((o) => o.kind === 'AnalysisTemplate')!
+      .toJSON() as {
+      spec: {
+        metrics: Array<{
+          name: string;
+          successCondition: string;
+          provider: { prometheus: { query: string } };
+        }>;
+      };
+    };
+    // Argo Rollouts substitutes the argument the Rollout passes: the canary's version.
+    const checks = template.spec.metrics.map((metric) => ({
+      name: metric.name,
+      query: metric.provider.prometheus.query.replaceAll('{{args.canary-version}}', 'v8'),
+      max: Number(/^result\[0\] <= (.+)$/.exec(metric.successCondition)![1]),
+    }));
+    expect(checks.map((c) => c.name)).toEqual(['error-rate', 'latency-p99', 'prediction-shift']);
+
+    // A challenger that fails on x < 2, taking every other request.
+    const base = await loadModel(writeNodeModel(tmp.dir));
+    const failing = {
+      ...base,
+      manifest: base.manifest,
+      artifactDir: base.artifactDir,
+      predict: async (rows: Array<Record<string, string | number>>) => {
+        if (rows.some((row) => (row.x as number) < 2)) throw new Error('challenger broke');
+        return base.predict(rows);
+      },
+      close: () => base.close(),
+    };
+    await server.traffic.setChallenger({ model: failing, version: 'v8' }, { mode: 'canary', weight: 50 });
+    const start = server.traffic.laneMetrics('challenger')!.snapshot();
+    const championStart = server.traffic.laneMetrics('champion')!.snapshot();
+    // Two scrapes of the challenger's zero counters before its traffic.
+    await waitFor('the challenger series', async () => {
+      const count = await scalar(
+        'count_over_time(cairn_model_requests_total{version="v8",status="200"}[1m])',
+      );
+      return count !== undefined && count >= 2 ? count : undefined;
+    });
+    const xs = Array.from({ length: 200 }, () => next() * 10);
+    for (const x of xs) await postJson(`${serverUrl}/predict`, { x, color: 'c' });
+    const lane = windowOf(start, server.traffic.laneMetrics('challenger')!.snapshot());
+    const championWindow = windowOf(championStart, server.traffic.laneMetrics('champion')!.snapshot());
+    expect(lane.requests).toBe(100);
+    expect(lane.errors).toBeGreaterThan(0);
+    await waitFor('the challenger counts', async () =>
+      (await scalar('sum(cairn_model_requests_total{version="v8"})')) === 100 ? true : undefined,
+    );
+
+    const results = await runPrometheusChecks(promUrl, checks);
+    const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+    // Rates over one window with the same scrapes: the ratio is exactly the ratio of increases.
+    expect(byName['error-rate']!.value).toBeCloseTo(lane.errors / lane.requests, 9);
+    expect(byName['error-rate']!.pass).toBe(false);
+    expect(byName['latency-p99']!.value).toBeCloseTo(
+      laneQuantile(0.99, LATENCY_BUCKETS, lane.latencyCounts),
+      9,
+    );
+    expect(Number.isNaN(byName['prediction-shift']!.value)).toBe(false);
+
+    const verdict = analyzeCanary(championWindow, lane, {
+      thresholds: { ...thresholds, accuracy_drop: 0.05 },
+      minRequests: 100,
+    });
+    expect(verdict.decision).toBe('rollback');
+    const local = Object.fromEntries(verdict.checks.map((c) => [c.name, c.pass]));
+    expect(local['error-rate']).toBe(byName['error-rate']!.pass);
+    expect(local['latency-p99']).toBe(byName['latency-p99']!.pass);
+    await server.traffic.rollback();
   }, 180_000);
 });

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { anonymizeDataset } from './anonymize';
+import { anonymizeDataset, createRowAnonymizer } from './anonymize';
 import { validateDataset } from './validate';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-validate-anon-'));
@@ -149,5 +149,19 @@ describe('anonymizeDataset', () => {
     await expect(
       anonymizeDataset(input(), path.join(tmp, 'x.csv'), { key: 'short', mode: 'mask' }),
     ).rejects.toMatchObject({ code: 'ANONYMIZE_KEY_WEAK' });
+  });
+});
+
+describe('createRowAnonymizer', () => {
+  it('masks a row as anonymizeDataset masks a file: detected PII in any column, whole declared columns', async () => {
+    const mask = createRowAnonymizer({ mode: 'mask', wholeColumns: ['name'] });
+    expect(mask({ name: 'Ada Lovelace', note: 'mail ada@example.com', x: 3 })).toEqual({
+      name: '********',
+      note: 'mail a***@example.com',
+      x: 3,
+    });
+    expect(() => createRowAnonymizer({ mode: 'pseudonymize', key: 'short' })).toThrow(
+      expect.objectContaining({ code: 'ANONYMIZE_KEY_WEAK' }),
+    );
   });
 });

@@ -117,6 +117,33 @@ class Replacer {
   }
 }
 
+/**
+ * Masks (or pseudonymizes) one row at a time as `anonymizeDataset` does a
+ * file: for rows that must never reach a file unmasked (request logs).
+ * `mask` mode needs no key.
+ */
+export function createRowAnonymizer(
+  options: Omit<AnonymizeOptions, 'format' | 'delimiter' | 'key'> & { key?: AnonymizeOptions['key'] },
+): (row: Record<string, unknown>) => Record<string, unknown> {
+  if (options.mode === 'pseudonymize') checkKey(options.key ?? '');
+  const replacer = new Replacer({ ...options, key: options.key ?? '' });
+  return (row) => replacer.row(row);
+}
+
+function checkKey(key: string | Buffer): void {
+  const keyBytes = typeof key === 'string' ? Buffer.byteLength(key, 'utf8') : key.length;
+  if (keyBytes < MIN_KEY_BYTES) {
+    throw cairnError(
+      'ANONYMIZE_KEY_WEAK',
+      `the anonymization key has ${keyBytes} bytes; at least ${MIN_KEY_BYTES} are needed`,
+      {
+        data: { bytes: keyBytes },
+        hint: 'generate one with `openssl rand -hex 32` and keep it secret (the same key gives the same tokens)',
+      },
+    );
+  }
+}
+
 async function sameFile(a: string, b: string): Promise<boolean> {
   if (resolve(a) === resolve(b)) return true;
   const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
@@ -133,18 +160,7 @@ export async function anonymizeDataset(
   output: string,
   options: AnonymizeOptions,
 ): Promise<AnonymizeResult> {
-  const keyBytes =
-    typeof options.key === 'string' ? Buffer.byteLength(options.key, 'utf8') : options.key.length;
-  if (keyBytes < MIN_KEY_BYTES) {
-    throw cairnError(
-      'ANONYMIZE_KEY_WEAK',
-      `the anonymization key has ${keyBytes} bytes; at least ${MIN_KEY_BYTES} are needed`,
-      {
-        data: { bytes: keyBytes },
-        hint: 'generate one with `openssl rand -hex 32` and keep it secret (the same key gives the same tokens)',
-      },
-    );
-  }
+  checkKey(options.key);
   const info = await stat(input).catch((error: unknown) => {
     throw readFailure(error, input);
   });

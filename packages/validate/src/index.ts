@@ -22,7 +22,12 @@ export {
 export { renderReportMarkdown, writeValidationReports, type MarkdownContext } from './report-markdown';
 export { inferColumns, type InferOptions } from './infer';
 export { scanPii, maskPii, luhnValid, ibanValid, type PiiMatch } from './pii';
-export { anonymizeDataset, type AnonymizeOptions, type AnonymizeResult } from './anonymize';
+export {
+  anonymizeDataset,
+  createRowAnonymizer,
+  type AnonymizeOptions,
+  type AnonymizeResult,
+} from './anonymize';
 export { compileWholeMatch, linearRegExp } from './linear-regexp';
 export {
   synthesizeTable,

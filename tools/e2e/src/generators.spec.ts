@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, TestWorkspace } from './workspace';
 import { exampleDatasetPath } from '../../test-support/src';
@@ -75,6 +75,32 @@ describe('generators end to end: a fresh workspace scaffolded with init, dataset
     expect(JSON.parse(ws.read(`${dir}/dashboard.json`)).uid).toBeTruthy();
     ws.ok('promtool', ['check', 'rules', ws.path(dir, 'rules.yml')]);
     ws.ok('promtool', ['test', 'rules', ws.path(dir, 'rules.test.yml')]);
+  });
+
+  it('deploy writes Kubernetes manifests and main.tf.json as cached Nx outputs', () => {
+    const first = TestWorkspace.tasks(
+      ws.nx('run', 'iris-forest:deploy', '--terraform', '--outputStyle=static').stdout,
+    );
+    expect(first.executed).toContain('iris-forest:deploy');
+    const dir = 'dist/cairn/models/iris-forest/deploy';
+    const manifests = ws.read(`${dir}/kubernetes.yaml`);
+    for (const kind of [
+      'Rollout',
+      'AnalysisTemplate',
+      'Service',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+    ])
+      expect(manifests).toContain(`kind: ${kind}`);
+    rmSync(ws.path(dir), { recursive: true, force: true });
+    const second = TestWorkspace.tasks(
+      ws.nx('run', 'iris-forest:deploy', '--terraform', '--outputStyle=static').stdout,
+    );
+    expect(second.cached).toContain('iris-forest:deploy');
+    expect(ws.read(`${dir}/kubernetes.yaml`)).toBe(manifests);
+    expect(Object.keys(JSON.parse(ws.read(`${dir}/main.tf.json`)).resource.kubernetes_manifest)).toHaveLength(
+      6,
+    );
   });
 
   it('serve answers predictions for the trained project model and exports its metrics', async () => {

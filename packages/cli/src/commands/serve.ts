@@ -15,6 +15,23 @@ interface ServeCommandOptions {
   metrics?: boolean;
   expectHash?: string;
   json?: boolean;
+  alias?: string;
+  challenger?: string;
+  challengerVersion?: string;
+  traffic?: string;
+  logDir?: string;
+  logSample?: string;
+}
+
+/** `--log-sample`, also for `cairn task serve`. */
+export function parseShare(option: string, value: string): number {
+  const share = Number(value);
+  if (!/^\d*\.?\d+$/.test(value) || share > 1) {
+    throw cairnError('OPTION_INVALID', `--${option} ${value}: must be a share from 0 to 1`, {
+      data: { option, value },
+    });
+  }
+  return share;
 }
 
 /** `--port`, also for `cairn task serve`. */
@@ -78,6 +95,16 @@ export function register(program: Command): void {
     )
     .option('--python <path>', 'interpreter for python models (default: $CAIRN_PYTHON or /usr/bin/python3)')
     .option('--no-metrics', 'disable /metrics and metric collection')
+    .option('--alias <name>', 'registry alias this version serves (an `alias` label on its series)')
+    .option('--challenger <artifact>', 'a second artifact (folder or .cairn pointer) served beside it')
+    .option('--challenger-version <v>', "the challenger's `version` label")
+    .option(
+      '--traffic <policy>',
+      'how the challenger gets traffic: canary:<percent> | ab:<percent>:header=<name> | ab:<percent>:field=<name> | shadow',
+      'canary:10',
+    )
+    .option('--log-dir <dir>', 'log requests and predictions there (JSON Lines, rotated)')
+    .option('--log-sample <share>', 'share of requests logged, 0..1', '1')
     .option(
       '--expect-hash <b3>',
       'load a folder only if its content hash is this (e.g. from `cairn model show`); a pointer brings its own',
@@ -86,8 +113,26 @@ export function register(program: Command): void {
     .action(async (target: string, options: ServeCommandOptions) => {
       const port = parsePort(options.port);
       const trainedAtSeconds = options.trainedAt ? parseTrainedAt(options.trainedAt) : undefined;
-      const { startServe, stopServersOnSignals } = await import('@cairn/pipeline');
+      const sampleRate = parseShare('log-sample', options.logSample ?? '1');
+      const { parseTrafficFlag, startServe, stopServersOnSignals } = await import('@cairn/pipeline');
+      if (!options.challenger && options.traffic !== 'canary:10') {
+        throw cairnError('OPTION_INVALID', '--traffic needs a --challenger to share traffic with', {
+          data: { option: 'traffic', value: options.traffic },
+        });
+      }
+      const traffic = options.challenger ? await parseTrafficFlag(options.traffic ?? 'canary:10') : undefined;
       const handle = await startServe(target, {
+        ...(options.alias ? { alias: options.alias } : {}),
+        ...(options.challenger && traffic
+          ? {
+              challenger: {
+                target: options.challenger,
+                version: options.challengerVersion,
+                traffic,
+              },
+            }
+          : {}),
+        ...(options.logDir ? { predictionLog: { dir: options.logDir, sampleRate } } : {}),
         port,
         host: options.host,
         name: options.name,

@@ -4,7 +4,7 @@ import { cairnError } from '@cairn/errors';
 import { printJson } from '../output';
 import { workspaceRoot } from './add';
 import { renderMonitorResult } from './monitor';
-import { parsePort, renderServing } from './serve';
+import { parsePort, parseShare, renderServing } from './serve';
 
 /**
  * Loaded on first use: the pipeline pulls in every library (metrics, serving,
@@ -24,7 +24,7 @@ export function register(program: Command): void {
   const task = program
     .command('task')
     .description(
-      'run one Cairn target (test, train, evaluate, explain, compare, validate, pull, monitor, drift, reproduce) for a project, as the inferred Nx targets do',
+      'run one Cairn target (test, train, evaluate, explain, compare, validate, pull, monitor, deploy, drift, reproduce) for a project, as the inferred Nx targets do',
     );
 
   task
@@ -195,25 +195,116 @@ export function register(program: Command): void {
     });
 
   task
+    .command('deploy <model>')
+    .description(
+      'write Kubernetes objects (Rollout or Deployment, Services, HPA, PDB) and the canary AnalysisTemplate for a trained model',
+    )
+    .option('--terraform', 'also write main.tf.json (kubernetes_manifest resources)')
+    .option('--json', 'print the result as JSON')
+    .action(async (model: string, options: { terraform?: boolean; json?: boolean }) => {
+      const { deployProject, workspaceRoot } = await pipeline();
+      const result = await deployProject({ workspaceRoot, project: model, terraform: options.terraform });
+      if (options.json) return printJson(result);
+      process.stdout.write(
+        `${result.project} ${result.version}\n${result.files.map((f) => `  ${f}\n`).join('')}`,
+      );
+    });
+
+  task
     .command('serve <model>')
     .description(
       "serve a project's trained model (linked out of the store) with /predict, /healthz and /metrics",
     )
     .option('--port <n>', 'port to listen on (0: any free port)', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--log',
+      "log requests and predictions under the project's outputs (PII masked by the dataset spec)",
+    )
+    .option('--log-sample <share>', 'share of requests logged, 0..1', '1')
+    .option(
+      '--aliases',
+      "serve the registry's champion alias, and its challenger under --traffic, with automatic canary analysis",
+    )
+    .option(
+      '--traffic <policy>',
+      'with --aliases: canary:<percent> | ab:<percent>:header=<name> | shadow',
+      'canary:10',
+    )
+    .option(
+      '--canary-interval <seconds>',
+      'with --aliases: seconds between alias syncs and canary analyses',
+      '60',
+    )
     .option('--json', 'print the listening address as JSON')
-    .action(async (model: string, options: { port: string; host: string; json?: boolean }) => {
-      const port = parsePort(options.port);
-      const { serveProject, stopServersOnSignals, workspaceRoot } = await pipeline();
-      const handle = await serveProject({ workspaceRoot, project: model, port, host: options.host });
-      renderServing(handle, options.json);
-      stopServersOnSignals();
-    });
+    .action(
+      async (
+        model: string,
+        options: {
+          port: string;
+          host: string;
+          log?: boolean;
+          logSample: string;
+          aliases?: boolean;
+          traffic: string;
+          canaryInterval: string;
+          json?: boolean;
+        },
+      ) => {
+        const port = parsePort(options.port);
+        const sampleRate = parseShare('log-sample', options.logSample);
+        if (options.aliases) {
+          if (options.log) {
+            throw cairnError('OPTION_INVALID', '--log cannot be combined with --aliases yet', {
+              data: { option: 'log', value: true },
+              hint: 'serve the aliases without --log, or log one version with `cairn serve --log-dir`',
+            });
+          }
+          const interval = Number(options.canaryInterval);
+          if (!Number.isFinite(interval) || interval < 0) {
+            throw cairnError(
+              'OPTION_INVALID',
+              `--canary-interval ${options.canaryInterval}: must be seconds ≥ 0`,
+              {
+                data: { option: 'canary-interval', value: options.canaryInterval },
+              },
+            );
+          }
+          const { parseTrafficFlag, serveProjectAliases, stopServersOnSignals, workspaceRoot } =
+            await pipeline();
+          const handle = await serveProjectAliases({
+            workspaceRoot,
+            project: model,
+            port,
+            host: options.host,
+            traffic: await parseTrafficFlag(options.traffic),
+            interval,
+          });
+          renderServing(handle, options.json);
+          stopServersOnSignals();
+          return;
+        }
+        const { serveProject, stopServersOnSignals, workspaceRoot } = await pipeline();
+        const handle = await serveProject({
+          workspaceRoot,
+          project: model,
+          port,
+          host: options.host,
+          ...(options.log ? { log: { sampleRate } } : {}),
+        });
+        renderServing(handle, options.json);
+        stopServersOnSignals();
+      },
+    );
 
   task
     .command('drift <model>')
     .description("compare a model's training data with new data; exit 1 on drift unless --on-drift retrain")
     .option('--current <file>', 'new data (CSV, JSON, JSON lines); default $CAIRN_DRIFT_CURRENT')
+    .option(
+      '--window <rows>',
+      'when --current is a request-log folder of `cairn serve`: the latest rows compared',
+    )
     .option('--on-drift <action>', 'fail | retrain (write retrain-trigger.json in the model folder)', 'fail')
     .option('--test <name>', 'one drift test for every feature (any name `cairn drift --help` lists)')
     .option('--threshold <x>', "threshold for every feature (default: the test's own)")
@@ -228,6 +319,7 @@ export function register(program: Command): void {
         model: string,
         options: {
           current?: string;
+          window?: string;
           onDrift: string;
           test?: string;
           threshold?: string;
@@ -253,12 +345,23 @@ export function register(program: Command): void {
         const { parseDriftTestChoice } = await import('./drift-run.js');
         const choice = parseDriftTestChoice(options);
         const { drift, workspaceRoot } = await pipeline();
+        const window = options.window === undefined ? undefined : Number(options.window);
+        if (window !== undefined && (!Number.isInteger(window) || window < 1)) {
+          throw cairnError(
+            'OPTION_INVALID',
+            `--window ${options.window}: must be a whole number of rows ≥ 1`,
+            {
+              data: { option: 'window', value: options.window },
+            },
+          );
+        }
         const report = await drift({
           workspaceRoot,
           project: model,
           current,
           onDrift: options.onDrift,
           ...choice,
+          window,
         });
         if (options.json) printJson(report);
       },

@@ -26,4 +26,8 @@ export interface MonitoringConfig {
    * Largest acceptable |live class share − training class share|, 0..1.
    */
   prediction_shift?: number;
+  /**
+   * Largest acceptable fall of live accuracy (delayed labels on POST /feedback) below the evaluated accuracy, or below the champion's in a canary, 0..1.
+   */
+  accuracy_drop?: number;
 }

@@ -92,7 +92,96 @@ export interface ModelConfig {
   gates?: {
     [k: string]: GateRule;
   };
+  deploy?: DeploySpec;
   monitoring?: MonitoringConfig;
+}
+/**
+ * What the deploy target generates: Kubernetes objects and an Argo Rollouts canary whose analysis uses the `monitoring` thresholds. See docs/delivery.md.
+ */
+export interface DeploySpec {
+  /**
+   * Container image of the model server; `{version}` is replaced by the artifact version. Default: `cairn/<project>:{version}` (the package target's image).
+   */
+  image?: string;
+  /**
+   * Kubernetes namespace of every object; default: none (kubectl's current).
+   */
+  namespace?: string;
+  /**
+   * Port the model server listens on in the container.
+   */
+  port?: number;
+  /**
+   * `rollout`: an Argo Rollouts Rollout with canary steps and analysis; `deployment`: a plain Deployment.
+   */
+  strategy?: 'rollout' | 'deployment';
+  /**
+   * Bounds of the HorizontalPodAutoscaler.
+   */
+  replicas?: {
+    min?: number;
+    max?: number;
+  };
+  /**
+   * Average CPU utilization (percent of requests) the autoscaler aims at.
+   */
+  targetCpuUtilization?: number;
+  /**
+   * PodDisruptionBudget: pods kept during voluntary disruptions.
+   */
+  minAvailable?: number;
+  /**
+   * Container resources (Kubernetes quantities).
+   */
+  resources?: {
+    /**
+     * CPU request, e.g. 250m (default 250m).
+     */
+    cpu?: string;
+    /**
+     * Memory request, e.g. 256Mi (default 256Mi).
+     */
+    memory?: string;
+    /**
+     * CPU limit; default none (no throttling).
+     */
+    cpuLimit?: string;
+    /**
+     * Memory limit; default the memory request.
+     */
+    memoryLimit?: string;
+  };
+  /**
+   * Canary steps of the Rollout and of `cairn serve --canary`.
+   */
+  canary?: {
+    /**
+     * Traffic percentages of the canary, in order (default [10, 25, 50]).
+     *
+     * At least 1 item(s).
+     */
+    weights?: number[];
+    /**
+     * Pause after each weight step, e.g. 5m (default 5m).
+     */
+    pause?: string;
+    /**
+     * How often the analysis measures (default 1m).
+     */
+    interval?: string;
+    /**
+     * Range of the analysis' rates (default 5m, as the alert rules).
+     */
+    window?: string;
+    /**
+     * Failed measurements tolerated before the rollout aborts.
+     */
+    failureLimit?: number;
+  };
+  /**
+   * Prometheus address the AnalysisTemplate queries (default http://prometheus-operated.monitoring.svc:9090).
+   */
+  prometheus?: string;
 }
 
 /**

@@ -109,6 +109,7 @@ describe('createNodes', () => {
         'reproduce',
         'compare',
         'monitor',
+        'deploy',
         'serve',
         'drift',
         'explain',

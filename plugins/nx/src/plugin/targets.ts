@@ -266,6 +266,17 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
         'Generates the Grafana dashboard, Prometheus recording/alerting rules and their promtool tests for this model.',
         { args: ['--publish'] },
       ),
+      deploy: describe(
+        'deploy',
+        cairnTask('deploy', name, {
+          cache: true,
+          dependsOn: ['train'],
+          inputs: [CAIRN_INPUTS, `^${CAIRN_INPUTS}`],
+          outputs: [`{workspaceRoot}/${out.deployDir}`],
+        }),
+        "Generates the Kubernetes objects for the trained version (Deployment or Argo Rollouts Rollout, Services, HPA, PDB, probes on /healthz) and an AnalysisTemplate whose Prometheus checks are the model's monitoring thresholds; --terraform adds main.tf.json.",
+        { args: ['--terraform'] },
+      ),
       serve: describe(
         'serve',
         cairnTask('serve', name, { cache: false, dependsOn: ['train'], continuous: true }),
