@@ -2,3 +2,14 @@ export type { GitErrorCode } from './errors';
 export { findRepository, openRepository, headCommit, type Repository } from './repository';
 export { gitHead, mergeBase, readFileAtRef, resolveCommit } from './at-ref';
 export { listRefs, TreeWalker, type RefRoot, type TreeBlob } from './refs';
+export {
+  compareAndSwapRef,
+  deleteRefIf,
+  listRefsUnder,
+  readRecordCommit,
+  readRef,
+  writeLooseObject,
+  writeRecordCommit,
+} from './records';
+export { syncRefs } from './remote-refs';
+export { worktreeChanges } from './worktree';
