@@ -12,6 +12,8 @@ export {
 export {
   gcExperiments,
   listExperiments,
+  pullExperiments,
+  pushExperiments,
   readExperiment,
   recordExperiment,
   removeExperiments,

@@ -7,6 +7,7 @@ import {
   openRepository,
   readRecordCommit,
   readRef,
+  syncRefs,
   writeRecordCommit,
   type Repository,
 } from '@cairn/git';
@@ -246,4 +247,15 @@ export async function gcExperiments(
   }
   if (!options.dryRun) await listExperiments(workspaceRoot);
   return { removed, kept: records.length + invalid.length - removed.length };
+}
+
+/** Pushes every record ref to a git remote (name or URL). */
+export async function pushExperiments(workspaceRoot: string, remote: string): Promise<void> {
+  syncRefs(workspaceRoot, 'push', remote, EXPERIMENT_REF_PREFIX.replace(/\/$/, ''));
+}
+
+/** Fetches every record ref from a git remote and brings the index up to date. */
+export async function pullExperiments(workspaceRoot: string, remote: string): Promise<ListResult> {
+  syncRefs(workspaceRoot, 'fetch', remote, EXPERIMENT_REF_PREFIX.replace(/\/$/, ''));
+  return listExperiments(workspaceRoot);
 }
