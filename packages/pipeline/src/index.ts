@@ -16,8 +16,10 @@ export {
   appendRunRecord,
   type PreparedData,
   type RunRecord,
+  type TrainingResult,
   type TrainOptions,
 } from './train';
+export { trackRun, readStepsFile, type RunOutcome } from './track';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { projectNameAt, requireProject } from './workspace';
 export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';

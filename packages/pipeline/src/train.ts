@@ -13,6 +13,8 @@ import { gitHead } from '@cairn/git';
 import { featureColumns, resolveTrainable, type Trainable } from './trainable';
 import { scratchDir } from './scratch';
 import { toolkitVersion } from './version';
+import { readStepsFile, trackRun } from './track';
+import type { StepValue } from '@cairn/experiments';
 import { discoverProjects, outputPaths, requireProject, type CairnProjects } from './workspace';
 
 export interface TrainOptions {
@@ -24,6 +26,8 @@ export interface TrainOptions {
   output?: (chunk: string) => void;
   /** Projects already discovered (a batch of tasks discovers them once). */
   projects?: CairnProjects;
+  /** The Nx task running this (`project:target`), kept in the experiment record. */
+  nxTask?: string;
 }
 
 export interface RunRecord {
@@ -132,10 +136,16 @@ function datasetEnvName(name: string): string {
   return `CAIRN_DATA_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** What a training command reported: its final metrics and the values it logged per step. */
+export interface TrainingResult {
+  metrics: Record<string, unknown>;
+  steps: Record<string, StepValue[]>;
+}
+
 /**
  * Runs the model's training command on `rows` with the documented interface
  * (docs/model-contract.md) and checks it left an artifact manifest in
- * `outputDir`. Returns the training metrics the command reported.
+ * `outputDir`. Returns the metrics the command reported, final and per step.
  */
 export async function runTraining(
   workspaceRoot: string,
@@ -144,13 +154,14 @@ export async function runTraining(
   outputDir: string,
   log: (line: string) => void,
   output?: (chunk: string) => void,
-): Promise<Record<string, unknown>> {
+): Promise<TrainingResult> {
   const { trainable } = data;
   const scratch = await scratchDir(workspaceRoot, 'run');
   try {
     const trainFile = join(scratch, 'train.csv');
     const paramsFile = join(scratch, 'params.json');
     const metricsFile = join(scratch, 'metrics.json');
+    const stepsFile = join(scratch, 'steps.jsonl');
     await mkdir(outputDir, { recursive: true });
     await writeFile(trainFile, tableToCsv(data.table.columns, rows));
     await writeFile(paramsFile, `${JSON.stringify(trainable.config.params ?? {}, null, 2)}\n`);
@@ -165,6 +176,7 @@ export async function runTraining(
       CAIRN_SEED: String(data.seed),
       CAIRN_OUTPUT_DIR: outputDir,
       CAIRN_METRICS_FILE: metricsFile,
+      CAIRN_STEPS_FILE: stepsFile,
       CAIRN_PROJECT: trainable.name,
     };
     for (const dataset of data.datasets) env[datasetEnvName(dataset.name)] = dataset.dataPath;
@@ -191,9 +203,10 @@ export async function runTraining(
         `is not valid JSON: ${(error as Error).message}`,
       );
     }
-    if (!existsSync(metricsFile)) return {};
+    const steps = await readStepsFile(stepsFile, trainable.name);
+    if (!existsSync(metricsFile)) return { metrics: {}, steps };
     try {
-      return JSON.parse(await readFile(metricsFile, 'utf8')) as Record<string, unknown>;
+      return { metrics: JSON.parse(await readFile(metricsFile, 'utf8')) as Record<string, unknown>, steps };
     } catch (error) {
       throw new ArtifactInvalidError(
         trainable.name,
@@ -225,7 +238,23 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
   const scratch = await scratchDir(workspaceRoot, 'train');
   try {
     const outputDir = join(scratch, 'artifact');
-    const metrics = await runTraining(workspaceRoot, data, data.train, outputDir, log, options.output);
+    const tracked = {
+      kind: 'train' as const,
+      project: trainable.name,
+      started,
+      params: trainable.config.params ?? {},
+      data: Object.fromEntries(data.datasets.map((d) => [d.name, d.pointer.hash])),
+      codeFolders: [...new Set([trainable.codeRoot, trainable.root])],
+      nxTask: options.nxTask,
+    };
+    let result: TrainingResult;
+    try {
+      result = await runTraining(workspaceRoot, data, data.train, outputDir, log, options.output);
+    } catch (error) {
+      await trackRun(workspaceRoot, { ...tracked, status: 'failed', metrics: {}, artifacts: [] });
+      throw error;
+    }
+    const { metrics, steps } = result;
     const command = trainable.config.train.command;
 
     const artifact: Pointer = await storePath(workspaceRoot, outputDir);
@@ -267,6 +296,19 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     await writeJsonAtomic(join(workspaceRoot, paths.trainMetrics), metrics);
     await writeJsonAtomic(join(workspaceRoot, paths.runRecord), record);
     await appendRunRecord(workspaceRoot, record);
+    // Whatever else the run record carries (versions, environment, seed, split, command) travels as context.
+    const context = Object.fromEntries(
+      Object.entries(record).filter(([key]) => !RECORD_FIELDS_TRACKED_APART.has(key)),
+    );
+    const experiment = await trackRun(workspaceRoot, {
+      ...tracked,
+      status: 'succeeded',
+      metrics,
+      steps,
+      artifacts: [artifact.hash],
+      context,
+    });
+    if (experiment) log(`cairn: recorded experiment ${experiment.id} (cairn exp show ${experiment.id})`);
     log(
       `cairn: ${trainable.name} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, artifact ${artifact.hash.slice(0, 12)}`,
     );
@@ -275,6 +317,20 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     await rm(scratch, { recursive: true, force: true });
   }
 }
+
+/** RunRecord fields an experiment record holds in fields of its own. */
+const RECORD_FIELDS_TRACKED_APART = new Set([
+  'project',
+  'kind',
+  'startedAt',
+  'durationMs',
+  'params',
+  'inputs',
+  'artifact',
+  'metrics',
+  'git',
+  'host',
+]);
 
 /**
  * Every real training run (a cache hit runs nothing) is appended to the
