@@ -103,11 +103,24 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       data: { points: record.inputs.points!.hash },
       commit: record.git!.commit,
       artifacts: [record.artifact.hash],
-      steps: { loss: [{ step: 1, value: 1 }, { step: 2, value: 0.5 }, { step: 3, value: 1 / 3 }] },
-      context: { seed: 7, split: record.split, toolkitVersion: record.toolkitVersion, command: 'node train.cjs' },
+      steps: {
+        loss: [
+          { step: 1, value: 1 },
+          { step: 2, value: 0.5 },
+          { step: 3, value: 1 / 3 },
+        ],
+      },
+      context: {
+        seed: 7,
+        split: record.split,
+        toolkitVersion: record.toolkitVersion,
+        command: 'node train.cjs',
+      },
     });
     expect(tracked).not.toHaveProperty('uncommitted');
-    expect(git(root, 'for-each-ref', '--format=%(refname)', 'refs/cairn/exps')).toBe(`refs/cairn/exps/m/${tracked.id}`);
+    expect(git(root, 'for-each-ref', '--format=%(refname)', 'refs/cairn/exps')).toBe(
+      `refs/cairn/exps/m/${tracked.id}`,
+    );
   });
 
   it('a failed training run is recorded as failed; uncommitted code changes are hashed into the record', async () => {
@@ -120,7 +133,9 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       const [failed] = (await listExperiments(root)).records;
       expect(failed).toMatchObject({ status: 'failed', kind: 'train', metrics: {}, artifacts: [] });
       expect(failed!.uncommitted).toMatch(/^[0-9a-f]{64}$/);
-      const again = await train({ workspaceRoot: root, project: 'm', log: () => undefined }).catch(() => undefined);
+      const again = await train({ workspaceRoot: root, project: 'm', log: () => undefined }).catch(
+        () => undefined,
+      );
       expect(again).toBeUndefined();
       // the same uncommitted edit hashes the same
       expect((await listExperiments(root)).records[0]!.uncommitted).toBe(failed!.uncommitted);
