@@ -19,6 +19,7 @@ export {
   type TrainingResult,
   type TrainOptions,
 } from './train';
+export { applyExperiment } from './apply-experiment';
 export { trackRun, readStepsFile, type RunOutcome } from './track';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { projectNameAt, requireProject } from './workspace';

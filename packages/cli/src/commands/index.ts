@@ -18,6 +18,7 @@ import { register as registerRemote } from './remote';
 import { register as registerPush } from './push';
 import { register as registerPull } from './pull';
 import { register as registerCompare } from './compare';
+import { register as registerExp } from './exp';
 
 /**
  * Each command lives in its own module exporting `register(program)`.
@@ -43,4 +44,5 @@ export function registerCommands(program: Command): void {
   registerPush(program);
   registerPull(program);
   registerCompare(program);
+  registerExp(program);
 }
