@@ -184,6 +184,10 @@ export const CODES = {
     family: 'input',
     summary: 'Too few rows to split into train and test sets or into k folds; data: {rows, …}.',
   },
+  EXECUTOR_PROJECT_REQUIRED: {
+    family: 'usage',
+    summary: 'A Cairn executor ran without a project; run it as a target of an Nx project.',
+  },
   EXP_AMBIGUOUS_ID: {
     family: 'usage',
     summary: 'An experiment id prefix names more than one record.',
@@ -198,15 +202,15 @@ export const CODES = {
     family: 'input',
     summary: 'An experiment record in git (possibly fetched from a remote) is malformed; the field is named.',
   },
-  EXP_SORT_INVALID: { family: 'usage', summary: 'The --sort-by field or --limit of an experiment query is malformed.' },
+  EXP_SORT_INVALID: {
+    family: 'usage',
+    summary: 'The --sort-by field or --limit of an experiment query is malformed.',
+  },
   EXP_WHERE_INVALID: {
     family: 'usage',
     summary: 'The --where expression does not parse; the message names the character where it failed.',
   },
-  EXECUTOR_PROJECT_REQUIRED: {
-    family: 'usage',
-    summary: 'A Cairn executor ran without a project; run it as a target of an Nx project.',
-  },
+
   GATE_FAILED: { family: 'check', summary: 'The compare gate failed: a metric broke its rule.' },
   GC_GIT_UNREADABLE: {
     family: 'store',
