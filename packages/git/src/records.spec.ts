@@ -36,6 +36,11 @@ describe('record commits and refs, checked against the git CLI', () => {
     expect(await compareAndSwapRef(repository, 'refs/cairn/test/one', oid, undefined)).toBe(true);
     expect(gitCli(dir, 'rev-parse', 'refs/cairn/test/one')).toBe(oid);
     gitCli(dir, 'fsck', '--strict', '--no-dangling');
+    // once git packs it, the object is read from the pack
+    gitCli(dir, 'repack', '-adq');
+    gitCli(dir, 'prune-packed');
+    expect(fs.existsSync(path.join(dir, '.git/objects', oid.slice(0, 2), oid.slice(2)))).toBe(false);
+    expect(await readRecordCommit(repository, oid)).toBe(`${body}\n`);
     // the same content is the same object: writing it again is a no-op
     expect(writeRecordCommit(repository, 'cairn exp one', body, new Date('2024-01-02T03:04:05Z'))).toBe(oid);
     expect(() => writeRecordCommit(repository, 'two\nlines', body, new Date())).toThrow(
