@@ -536,6 +536,11 @@ export const CODES = {
     family: 'model',
     summary: 'The training command exited non-zero or was killed; nothing was stored or cached.',
   },
+  TUNE_SPACE_INVALID: {
+    family: 'input',
+    summary: "An experiment's tune block (space, method, budget) is inconsistent; the field is named.",
+  },
+
   VALIDATION_FAILED: { family: 'check', summary: 'Dataset validation found errors.' },
   WRITE_PARENT_NOT_FOLDER: {
     family: 'system',

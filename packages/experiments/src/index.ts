@@ -33,3 +33,33 @@ export {
   type Selection,
 } from './query';
 export { fieldValue, matchesWhere, parseWhere, type WhereNode } from './where';
+export {
+  checkSpace,
+  gridPoints,
+  type ParamSpec,
+  type ParamValue,
+  type Params,
+  type SearchSpace,
+} from './tune/space';
+export {
+  createSampler,
+  gridSampler,
+  randomSampler,
+  tpeGamma,
+  tpeSampler,
+  tpeWeights,
+  type Direction,
+  type Method,
+  type Sampler,
+  type TpeOptions,
+  type TrialState,
+} from './tune/samplers';
+export {
+  createPruner,
+  medianPruner,
+  successiveHalvingPruner,
+  type Curve,
+  type Pruner,
+  type PrunerSpec,
+} from './tune/pruners';
+export { seededUniform } from './tune/random';
