@@ -20,6 +20,7 @@ const seedOf = () => Math.floor(pick() * 2 ** 31);
 
 function run(
   sampler: { suggest(h: readonly TrialState[]): Record<string, unknown> },
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each objective reads its own param names
   f: (p: any) => number,
   n: number,
 ) {
