@@ -8,6 +8,8 @@ import {
   gcExperiments,
   listExperiments,
   newExperimentId,
+  pullExperiments,
+  pushExperiments,
   readExperiment,
   recordExperiment,
   removeExperiments,
@@ -149,7 +151,6 @@ describe('experiment records in git refs', () => {
   });
 
   it('push and pull carry records through a bare git remote into a fresh clone', async () => {
-    const { pushExperiments, pullExperiments } = await import('./index');
     const remote = path.join(base, 'remote.git');
     gitIn(base, 'init', '-q', '--bare', remote);
     gitIn(root, 'remote', 'add', 'origin', remote);
