@@ -536,6 +536,10 @@ export const CODES = {
     family: 'model',
     summary: 'The training command exited non-zero or was killed; nothing was stored or cached.',
   },
+  TUNE_NOT_CONFIGURED: {
+    family: 'usage',
+    summary: 'The project asked to tune is not an experiment with a tune block.',
+  },
   TUNE_SPACE_INVALID: {
     family: 'input',
     summary: "An experiment's tune block (space, method, budget) is inconsistent; the field is named.",

@@ -12,4 +12,4 @@ export {
   writeRecordCommit,
 } from './records';
 export { syncRefs } from './remote-refs';
-export { worktreeChanges } from './worktree';
+export { committedTreeId, worktreeChanges } from './worktree';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { gitContext, isoGit, openRepository } from './repository';
+import { gitContext, headCommit, isoGit, openRepository } from './repository';
 
 /**
  * Files under `folders` (relative to the repository root) whose working copy
@@ -20,4 +20,28 @@ export async function worktreeChanges(dir: string, folders: string[]): Promise<s
     .filter(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1))
     .map(([file]) => file)
     .sort();
+}
+
+/**
+ * The id of the tree `folder` has in HEAD's commit (a content hash of the
+ * committed folder: unrelated commits leave it alone), or undefined on an
+ * unborn branch or when HEAD has no such folder.
+ */
+export async function committedTreeId(dir: string, folder: string): Promise<string | undefined> {
+  const repository = openRepository(dir, 'code identity is read from git');
+  const commit = await headCommit(repository);
+  if (!commit) return undefined;
+  const filepath = path.relative(repository.dir, path.resolve(dir, folder)).split(path.sep).join('/');
+  if (filepath.startsWith('..')) return undefined;
+  const git = await isoGit();
+  try {
+    const { oid } = await git.readTree({
+      ...gitContext(repository),
+      oid: commit,
+      ...(filepath ? { filepath } : {}),
+    });
+    return oid;
+  } catch {
+    return undefined;
+  }
 }

@@ -86,6 +86,20 @@ export function scalarMetrics(report: MetricsReport): Record<string, number> {
   return scalars;
 }
 
+/** The held-out scalar metrics of a model artifact in `artifactDir` (a tuning trial's objective). */
+export async function holdoutMetrics(
+  data: PreparedData,
+  artifactDir: string,
+): Promise<Record<string, number>> {
+  const { loadModel } = await import('@cairn/serve');
+  const model = await loadModel(artifactDir);
+  try {
+    return scalarMetrics(await scoreRows(model, data, data.test));
+  } finally {
+    await model.close();
+  }
+}
+
 async function crossValidate(
   workspaceRoot: string,
   data: PreparedData,

@@ -20,10 +20,17 @@ export {
   type TrainOptions,
 } from './train';
 export { applyExperiment } from './apply-experiment';
+export { tune, type StudyResult, type TrialSummary, type TuneOptions } from './tune';
 export { trackRun, readStepsFile, type RunOutcome } from './track';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { projectNameAt, requireProject } from './workspace';
-export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
+export {
+  evaluate,
+  holdoutMetrics,
+  scalarMetrics,
+  type CommittedMetrics,
+  type EvaluateOptions,
+} from './evaluate';
 export { compare, GateFailedError, type CompareOptions } from './compare';
 /** Compare, drift and validate on plain files: also the light entry `@cairn/pipeline/files`. */
 export * from './files';

@@ -29,7 +29,7 @@ export interface RunOutcome {
  * BLAKE3 over the sorted list of changed files and their contents: equal for
  * two runs on the same uncommitted edits, undefined when the code is clean.
  */
-async function uncommittedHash(workspaceRoot: string, folders: string[]): Promise<string | undefined> {
+export async function uncommittedHash(workspaceRoot: string, folders: string[]): Promise<string | undefined> {
   const changed = await worktreeChanges(workspaceRoot, folders);
   if (changed.length === 0) return undefined;
   const repository = findRepository(workspaceRoot)!;

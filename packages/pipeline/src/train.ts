@@ -114,6 +114,7 @@ function runCommand(
   cwd: string,
   env: NodeJS.ProcessEnv,
   output?: (chunk: string) => void,
+  signal?: AbortSignal,
 ): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
     // By default the command's output goes straight to ours, so Nx shows and caches it as the task's terminal output.
@@ -122,13 +123,22 @@ function runCommand(
       env,
       shell: true,
       stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'],
+      // A stopped trial (pruner) takes its whole process group with it, the shell's children too.
+      detached: signal !== undefined,
     });
     if (output) {
       child.stdout?.setEncoding('utf8').on('data', output);
       child.stderr?.setEncoding('utf8').on('data', output);
     }
+    const stop = () => {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    };
+    signal?.addEventListener('abort', stop, { once: true });
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('close', (code, killedBy) => {
+      signal?.removeEventListener('abort', stop);
+      resolve({ code, signal: killedBy });
+    });
   });
 }
 
@@ -140,7 +150,14 @@ function datasetEnvName(name: string): string {
 export interface TrainingResult {
   metrics: Record<string, unknown>;
   steps: Record<string, StepValue[]>;
+  /** True when `watchSteps` stopped the command early (a pruned trial): no artifact was checked. */
+  stopped?: boolean;
 }
+
+/** Called with the steps logged so far while training runs; returning true stops the command. */
+export type StepWatch = (steps: Record<string, StepValue[]>) => boolean;
+
+const STEP_POLL_MS = 200;
 
 /**
  * Runs the model's training command on `rows` with the documented interface
@@ -154,6 +171,7 @@ export async function runTraining(
   outputDir: string,
   log: (line: string) => void,
   output?: (chunk: string) => void,
+  watchSteps?: StepWatch,
 ): Promise<TrainingResult> {
   const { trainable } = data;
   const scratch = await scratchDir(workspaceRoot, 'run');
@@ -183,7 +201,28 @@ export async function runTraining(
 
     const command = trainable.config.train.command;
     log(`cairn: training ${trainable.name} on ${rows.length} rows (seed ${data.seed}): ${command}`);
-    const result = await runCommand(command, join(workspaceRoot, trainable.codeRoot), env, output);
+    const abort = watchSteps ? new AbortController() : undefined;
+    const poll =
+      watchSteps &&
+      setInterval(() => {
+        readStepsFile(stepsFile, trainable.name).then(
+          (steps) => {
+            if (!abort!.signal.aborted && watchSteps(steps)) abort!.abort();
+          },
+          // a line being written is not yet a whole line: the next poll reads it whole
+          () => undefined,
+        );
+      }, STEP_POLL_MS);
+    let result: { code: number | null; signal: string | null };
+    try {
+      result = await runCommand(command, join(workspaceRoot, trainable.codeRoot), env, output, abort?.signal);
+    } finally {
+      if (poll) clearInterval(poll);
+    }
+    if (abort?.signal.aborted) {
+      const steps = await readStepsFile(stepsFile, trainable.name).catch(() => ({}));
+      return { metrics: {}, steps, stopped: true };
+    }
     if (result.code !== 0)
       throw new TrainCommandFailedError(trainable.name, command, result.code, result.signal);
 

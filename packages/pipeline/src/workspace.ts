@@ -154,6 +154,8 @@ export function outputPaths(projectRoot: string) {
     monitorDir: posix.join(base, 'monitor'),
     validateDir: posix.join(base, 'validate'),
     driftDir: posix.join(base, 'drift'),
+    /** The tune target's study summary (best params, every trial). */
+    tuneStudy: posix.join(base, 'tune', 'study.json'),
     /** The committed metrics file the compare gate reads at the base commit. */
     committedMetrics: posix.join(toPosix(projectRoot), 'metrics.json'),
   };
