@@ -68,16 +68,41 @@ export function writeRecordCommit(repository: Repository, subject: string, body:
   return writeLooseObject(repository, 'commit', Buffer.from(text, 'utf8'));
 }
 
+/**
+ * A loose commit's text, read and inflated directly (an index rebuild reads
+ * thousands: several times faster than a general object reader), checked
+ * against its id; undefined when the object is packed or not a commit.
+ */
+function readLooseCommit(repository: Repository, oid: string): string | undefined {
+  let raw: Buffer;
+  try {
+    raw = inflateSync(fs.readFileSync(join(repository.gitdir, 'objects', oid.slice(0, 2), oid.slice(2))));
+  } catch {
+    return undefined;
+  }
+  const header = raw.indexOf(0);
+  if (!raw.subarray(0, header).toString('latin1').startsWith('commit ')) return undefined;
+  if (createHash('sha1').update(raw).digest('hex') !== oid) return undefined;
+  return raw.subarray(header + 1).toString('utf8');
+}
+
 /** The message body (everything after the subject line) of a record commit, packed or loose. */
 export async function readRecordCommit(
   repository: Repository,
   oid: string,
   cache: object = {},
 ): Promise<string> {
-  const git = await isoGit();
-  const { commit } = await git.readCommit({ ...gitContext(repository, cache), oid });
-  const blank = commit.message.indexOf('\n\n');
-  return blank < 0 ? '' : commit.message.slice(blank + 2);
+  let message: string;
+  const loose = /^[0-9a-f]{40}$/.test(oid) ? readLooseCommit(repository, oid) : undefined;
+  if (loose !== undefined) {
+    const headerEnd = loose.indexOf('\n\n');
+    message = headerEnd < 0 ? '' : loose.slice(headerEnd + 2);
+  } else {
+    const git = await isoGit();
+    message = (await git.readCommit({ ...gitContext(repository, cache), oid })).commit.message;
+  }
+  const blank = message.indexOf('\n\n');
+  return blank < 0 ? '' : message.slice(blank + 2);
 }
 
 const REF_NAME = /^refs\/(?:[A-Za-z0-9_.@+-]+\/)*[A-Za-z0-9_@+-][A-Za-z0-9_.@+-]*$/;
