@@ -69,7 +69,7 @@ describe('tune', () => {
     const records = (await listExperiments(root)).records.filter((r) => r.kind === 'trial');
     expect(records).toHaveLength(6);
     expect(new Set(records.map((r) => r.study!.trial))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
-    expect(records.every((r) => r.steps === undefined && r.stepCounts?.score === 3)).toBe(true);
+    expect(records.every((r) => !('steps' in r) && r.stepCounts?.score === 3)).toBe(true);
     const study = JSON.parse(
       readFileSync(join(root, 'dist/cairn/experiments/search/tune/study.json'), 'utf8'),
     );

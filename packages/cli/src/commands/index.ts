@@ -19,6 +19,7 @@ import { register as registerPush } from './push';
 import { register as registerPull } from './pull';
 import { register as registerCompare } from './compare';
 import { register as registerExp } from './exp';
+import { register as registerReport } from './report';
 
 /**
  * Each command lives in its own module exporting `register(program)`.
@@ -45,4 +46,5 @@ export function registerCommands(program: Command): void {
   registerPull(program);
   registerCompare(program);
   registerExp(program);
+  registerReport(program);
 }
