@@ -209,56 +209,14 @@ export const REPORT_SCRIPT = `
 
   (function () {
     var container = document.getElementById('confusion');
-    var withMatrix = data.evaluations.filter(function (e) { return e.confusion && e.labels; });
-    if (withMatrix.length === 0) return empty(container, 'no evaluated classifier yet');
-    withMatrix.forEach(function (e) {
-      var cells = [];
-      e.confusion.forEach(function (row, i) {
-        row.forEach(function (count, j) { cells.push({ actual: String(e.labels[i]), predicted: String(e.labels[j]), count: count }); });
-      });
-      drawn.push(chart(container, e.project, {
-        width: 40 * e.labels.length + 60, height: 40 * e.labels.length + 20,
-        data: { values: cells },
-        encoding: {
-          x: { field: 'predicted', type: 'nominal' },
-          y: { field: 'actual', type: 'nominal' }
-        },
-        layer: [
-          { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', legend: null } } },
-          { mark: { type: 'text' }, encoding: { text: { field: 'count', type: 'quantitative' } } }
-        ]
-      }));
-    });
+    if (data.plots.confusion.length === 0) return empty(container, 'no evaluated classifier yet');
+    data.plots.confusion.forEach(function (spec) { drawn.push(chart(container, spec.title, spec)); });
   })();
 
   (function () {
     var container = document.getElementById('roc');
-    var roc = [], pr = [];
-    data.evaluations.forEach(function (e) {
-      if (e.roc) e.roc.fpr.forEach(function (x, i) { roc.push({ project: e.project, fpr: x, tpr: e.roc.tpr[i] }); });
-      if (e.pr) e.pr.recall.forEach(function (x, i) { pr.push({ project: e.project, recall: x, precision: e.pr.precision[i] }); });
-    });
-    if (roc.length === 0 && pr.length === 0) return empty(container, 'no evaluated binary classifier yet');
-    if (roc.length) drawn.push(chart(container, 'ROC', {
-      width: 280, height: 280, data: { values: roc },
-      mark: { type: 'line', interpolate: 'step-after' },
-      encoding: {
-        x: { field: 'fpr', type: 'quantitative', title: 'false positive rate' },
-        y: { field: 'tpr', type: 'quantitative', title: 'true positive rate' },
-        color: { field: 'project', type: 'nominal' },
-        order: { field: 'fpr' }
-      }
-    }));
-    if (pr.length) drawn.push(chart(container, 'precision–recall', {
-      width: 280, height: 280, data: { values: pr },
-      mark: { type: 'line', interpolate: 'step-before' },
-      encoding: {
-        x: { field: 'recall', type: 'quantitative' },
-        y: { field: 'precision', type: 'quantitative' },
-        color: { field: 'project', type: 'nominal' },
-        order: { field: 'recall' }
-      }
-    }));
+    if (!data.plots.roc && !data.plots.pr) return empty(container, 'no evaluated binary classifier yet');
+    [data.plots.roc, data.plots.pr].forEach(function (spec) { if (spec) drawn.push(chart(container, spec.title, spec)); });
   })();
 
   (function () {

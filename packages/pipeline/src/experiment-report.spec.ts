@@ -20,7 +20,7 @@ const SCREENSHOT = resolve(__dirname, '..', '..', '..', 'tmp', 'screenshots', 'e
 let root: string;
 let browser: Browser;
 let reportFile: string;
-const SYNTHETIC = 1200;
+const SYNTHETIC = 250;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {

@@ -6,6 +6,7 @@ import { listExperiments, readExperiment, type IndexedRecord, type StepValue } f
 import { writeFileAtomic } from '@cairn/fs-atomic';
 import { findRepository } from '@cairn/git';
 import { REPORT_SCRIPT, REPORT_STYLE } from './experiment-report-page';
+import { confusionSpec, prSpec, rocSpec, type EvaluationPlots } from './report-specs';
 import { discoverProjects, outputPaths } from './workspace';
 
 /** What the report page draws, embedded in it as JSON. */
@@ -14,13 +15,8 @@ export interface ReportData {
   records: IndexedRecord[];
   /** Per-step values of the newest records that logged any (their curves). */
   curves: { id: string; project: string; metric: string; step: number; value: number }[];
-  evaluations: {
-    project: string;
-    labels?: (string | number)[];
-    confusion?: number[][];
-    roc?: { fpr: number[]; tpr: number[] };
-    pr?: { precision: number[]; recall: number[] };
-  }[];
+  /** Vega-Lite specs of the evaluation plots (report-specs.ts, shared with the compare gate). */
+  plots: { confusion: object[]; roc?: object; pr?: object };
   importance: { project: string; feature: string; importanceMean: number; importanceStd: number }[];
   lineage: { dataset: string; datasetHash: string; model: string; experiment?: string; artifact?: string }[];
 }
@@ -38,6 +34,31 @@ function readJson(file: string): unknown {
 const isNumberArray = (value: unknown): value is number[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'number' && Number.isFinite(item));
 
+/** The plot data of a project's last evaluation (dist/…/evaluate/metrics.json), if it has a confusion matrix. */
+export function evaluationPlots(
+  workspaceRoot: string,
+  root: string,
+  project: string,
+): EvaluationPlots | undefined {
+  const evaluation = readJson(join(workspaceRoot, outputPaths(root).evaluateMetrics)) as
+    { report?: Record<string, unknown> } | undefined;
+  const report = evaluation?.report;
+  if (!report || !Array.isArray(report.confusion_matrix) || !Array.isArray(report.labels)) return undefined;
+  const roc = report.roc_curve as { fpr?: unknown; tpr?: unknown } | undefined;
+  const pr = report.precision_recall_curve as { precision?: unknown; recall?: unknown } | undefined;
+  return {
+    project,
+    labels: report.labels as (string | number)[],
+    confusion: report.confusion_matrix as number[][],
+    ...(roc && isNumberArray(roc.fpr) && isNumberArray(roc.tpr)
+      ? { roc: { fpr: roc.fpr, tpr: roc.tpr } }
+      : {}),
+    ...(pr && isNumberArray(pr.precision) && isNumberArray(pr.recall)
+      ? { pr: { precision: pr.precision, recall: pr.recall } }
+      : {}),
+  };
+}
+
 /** Gathers records, curves, evaluations, feature importances and lineage from the workspace. */
 export async function reportData(workspaceRoot: string): Promise<ReportData> {
   const records = findRepository(workspaceRoot) ? (await listExperiments(workspaceRoot)).records : [];
@@ -49,7 +70,7 @@ export async function reportData(workspaceRoot: string): Promise<ReportData> {
     }
   }
   const projects = await discoverProjects(workspaceRoot);
-  const evaluations: ReportData['evaluations'] = [];
+  const evaluations: EvaluationPlots[] = [];
   const importance: ReportData['importance'] = [];
   const lineage: ReportData['lineage'] = [];
   const trainables = [
@@ -71,24 +92,8 @@ export async function reportData(workspaceRoot: string): Promise<ReportData> {
   ];
   for (const trainable of trainables) {
     const paths = outputPaths(trainable.root);
-    const evaluation = readJson(join(workspaceRoot, paths.evaluateMetrics)) as
-      { report?: Record<string, unknown> } | undefined;
-    const report = evaluation?.report;
-    if (report && Array.isArray(report.confusion_matrix)) {
-      const roc = report.roc_curve as { fpr?: unknown; tpr?: unknown } | undefined;
-      const pr = report.precision_recall_curve as { precision?: unknown; recall?: unknown } | undefined;
-      evaluations.push({
-        project: trainable.name,
-        labels: report.labels as (string | number)[],
-        confusion: report.confusion_matrix as number[][],
-        ...(roc && isNumberArray(roc.fpr) && isNumberArray(roc.tpr)
-          ? { roc: { fpr: roc.fpr, tpr: roc.tpr } }
-          : {}),
-        ...(pr && isNumberArray(pr.precision) && isNumberArray(pr.recall)
-          ? { pr: { precision: pr.precision, recall: pr.recall } }
-          : {}),
-      });
-    }
+    const evaluation = evaluationPlots(workspaceRoot, trainable.root, trainable.name);
+    if (evaluation) evaluations.push(evaluation);
     const explained = readJson(join(workspaceRoot, paths.base, 'explain', 'importance.json')) as
       { features?: { feature?: unknown; importanceMean?: unknown; importanceStd?: unknown }[] } | undefined;
     for (const entry of Array.isArray(explained?.features) ? explained.features : []) {
@@ -117,7 +122,14 @@ export async function reportData(workspaceRoot: string): Promise<ReportData> {
       });
     }
   }
-  return { generated: new Date().toISOString(), records, curves, evaluations, importance, lineage };
+  const plots = {
+    confusion: evaluations
+      .map(confusionSpec)
+      .filter((spec): spec is Record<string, unknown> => spec !== undefined),
+    roc: rocSpec(evaluations),
+    pr: prSpec(evaluations),
+  };
+  return { generated: new Date().toISOString(), records, curves, plots, importance, lineage };
 }
 
 /** The vega and vega-lite browser builds, read from their npm packages (no CDN: the page works offline). */

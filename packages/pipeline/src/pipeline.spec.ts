@@ -221,7 +221,17 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       code: 'GATE_FAILED',
       exitCode: 1,
     });
-    expect(readFileSync(join(root, 'dist/cairn/models/m/compare/report.md'), 'utf8')).toContain('accuracy');
+    const markdown = readFileSync(join(root, 'dist/cairn/models/m/compare/report.md'), 'utf8');
+    expect(markdown).toContain('accuracy');
+    // the report embeds the evaluation plots, rendered to SVG beside it
+    expect(markdown).toContain(
+      '![confusion matrix](confusion.svg) ![ROC](roc.svg) ![precision–recall](pr.svg)',
+    );
+    for (const plot of ['confusion.svg', 'roc.svg', 'pr.svg']) {
+      const svg = readFileSync(join(root, 'dist/cairn/models/m/compare', plot), 'utf8');
+      expect(svg, plot).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(svg.match(/<path|<rect|<line/g)?.length ?? 0, plot).toBeGreaterThan(3);
+    }
     write(root, 'models/m/model.json', JSON.stringify(model));
   });
 
