@@ -32,7 +32,7 @@ export {
   type DiffRow,
   type Selection,
 } from './query';
-export { fieldValue, matchesWhere, parseWhere, type WhereNode } from './where';
+export { fieldValue, matchesWhere, parseWhere, type Operator, type WhereNode } from './where';
 export {
   checkSpace,
   gridPoints,

@@ -22,7 +22,7 @@ export type WhereNode =
   | { type: 'not'; operand: WhereNode }
   | { type: 'compare'; field: string[]; op: Operator; value: string | number };
 
-type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~';
+export type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~';
 
 interface Token {
   kind: 'word' | 'number' | 'string' | 'op' | 'paren';

@@ -16,6 +16,7 @@ export {
   appendRunRecord,
   type PreparedData,
   type RunRecord,
+  type StepWatch,
   type TrainingResult,
   type TrainOptions,
 } from './train';
