@@ -4,6 +4,7 @@ export {
   RECORD_KINDS,
   RECORD_STATUSES,
   experimentRef,
+  isRecordableProject,
   newExperimentId,
   parseRecord,
   type ExperimentRecord,

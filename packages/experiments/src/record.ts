@@ -51,6 +51,11 @@ export const EXPERIMENT_REF_PREFIX = 'refs/cairn/exps/';
 const ID = /^[0-9a-z]{9}[0-9a-f]{10}$/;
 const PROJECT = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.+-]*)?$/;
 
+/** Whether a project name can be part of a record ref (`refs/cairn/exps/<project>/<id>`). */
+export function isRecordableProject(project: string): boolean {
+  return PROJECT.test(project) && !project.includes('..');
+}
+
 export function newExperimentId(time: Date): string {
   return `${time.getTime().toString(36).padStart(9, '0')}${randomBytes(5).toString('hex')}`;
 }

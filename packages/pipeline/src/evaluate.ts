@@ -199,19 +199,23 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
   const cvMeans = Object.fromEntries(
     Object.entries(cv?.metrics ?? {}).map(([name, summary]) => [`cv_${name}`, summary.mean]),
   );
-  const experiment = await trackRun(workspaceRoot, {
-    kind: 'evaluate',
-    project: trainable.name,
-    status: 'succeeded',
-    started,
-    params: trainable.config.params ?? {},
-    metrics: { ...committed.metrics, ...cvMeans },
-    data: committed.data,
-    artifacts: [artifact.hash],
-    codeFolders: [...new Set([trainable.codeRoot, trainable.root])],
-    nxTask: options.nxTask,
-    context: { split: committed.split, ...(cv ? { cvFolds: cv.folds } : {}) },
-  });
+  const experiment = await trackRun(
+    workspaceRoot,
+    {
+      kind: 'evaluate',
+      project: trainable.name,
+      status: 'succeeded',
+      started,
+      params: trainable.config.params ?? {},
+      metrics: { ...committed.metrics, ...cvMeans },
+      data: committed.data,
+      artifacts: [artifact.hash],
+      codeFolders: [...new Set([trainable.codeRoot, trainable.root])],
+      nxTask: options.nxTask,
+      context: { split: committed.split, ...(cv ? { cvFolds: cv.folds } : {}) },
+    },
+    log,
+  );
   if (experiment) log(`cairn: recorded experiment ${experiment.id}`);
   return committed;
 }

@@ -149,6 +149,22 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     );
   });
 
+  it('a project whose folder name cannot name a git ref still trains, unrecorded, and says so', async () => {
+    write(root, 'models/odd name/model.json', JSON.stringify(model));
+    write(root, 'models/odd name/train.cjs', readFileSync(join(root, 'models/m/train.cjs'), 'utf8'));
+    write(root, 'models/odd name/predict.cjs', readFileSync(join(root, 'models/m/predict.cjs'), 'utf8'));
+    const lines: string[] = [];
+    const before = (await listExperiments(root)).records.length;
+    try {
+      await train({ workspaceRoot: root, project: 'odd name', log: (line) => lines.push(line) });
+      expect(lines.join('\n')).toContain('odd name: not recorded as an experiment');
+      expect((await listExperiments(root)).records).toHaveLength(before);
+    } finally {
+      rmSync(join(root, 'models/odd name'), { recursive: true, force: true });
+      rmSync(join(root, 'dist/cairn/models/odd name'), { recursive: true, force: true });
+    }
+  });
+
   it('artifact restore verifies each file: a corrupt model object is refused, then fetched from the data remote', async () => {
     const pointerFile = join(root, 'dist/cairn/models/m/train/model.cairn');
     const pointer = await readPointer(pointerFile);

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { newExperimentId, recordExperiment, type ExperimentRecord, type StepValue } from '@cairn/experiments';
+import {
+  isRecordableProject,
+  newExperimentId,
+  recordExperiment,
+  type ExperimentRecord,
+  type StepValue,
+} from '@cairn/experiments';
 import { findRepository, gitHead, worktreeChanges } from '@cairn/git';
 import { hashBuffer, hashFile } from '@cairn/hash';
 import { ArtifactInvalidError } from './errors';
@@ -52,13 +58,22 @@ function finiteNumbers(values: Record<string, unknown>): Record<string, number> 
 /**
  * Records a run in git (`refs/cairn/exps/<project>/<id>`) and returns the
  * record; outside a git repository there is nowhere to keep it, so nothing is
- * recorded (undefined) and the run itself is unaffected.
+ * recorded (undefined) and the run itself is unaffected; the same for a
+ * project whose name cannot be part of a ref (said in the log).
  */
 export async function trackRun(
   workspaceRoot: string,
   outcome: RunOutcome,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<ExperimentRecord | undefined> {
   if (!findRepository(workspaceRoot)) return undefined;
+  if (!isRecordableProject(outcome.project)) {
+    // A folder-derived project name (spaces, other characters) cannot name a git ref: the run stands, unrecorded.
+    log(
+      `cairn: ${outcome.project}: not recorded as an experiment (project names of letters, digits and . _ + - are; set "name" in its config)`,
+    );
+    return undefined;
+  }
   const created = new Date(outcome.started);
   const head = await gitHead(workspaceRoot);
   const uncommitted = await uncommittedHash(workspaceRoot, outcome.codeFolders);

@@ -290,7 +290,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     try {
       result = await runTraining(workspaceRoot, data, data.train, outputDir, log, options.output);
     } catch (error) {
-      await trackRun(workspaceRoot, { ...tracked, status: 'failed', metrics: {}, artifacts: [] });
+      await trackRun(workspaceRoot, { ...tracked, status: 'failed', metrics: {}, artifacts: [] }, log);
       throw error;
     }
     const { metrics, steps } = result;
@@ -339,14 +339,18 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     const context = Object.fromEntries(
       Object.entries(record).filter(([key]) => !RECORD_FIELDS_TRACKED_APART.has(key)),
     );
-    const experiment = await trackRun(workspaceRoot, {
-      ...tracked,
-      status: 'succeeded',
-      metrics,
-      steps,
-      artifacts: [artifact.hash],
-      context,
-    });
+    const experiment = await trackRun(
+      workspaceRoot,
+      {
+        ...tracked,
+        status: 'succeeded',
+        metrics,
+        steps,
+        artifacts: [artifact.hash],
+        context,
+      },
+      log,
+    );
     if (experiment) log(`cairn: recorded experiment ${experiment.id} (cairn exp show ${experiment.id})`);
     log(
       `cairn: ${trainable.name} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, artifact ${artifact.hash.slice(0, 12)}`,

@@ -223,13 +223,17 @@ export async function tune(options: TuneOptions): Promise<StudyResult> {
     };
     if (known) {
       const value = objectiveOf(known, metric)!;
-      const record = await trackRun(workspaceRoot, {
-        ...common,
-        status: 'succeeded',
-        metrics: known.metrics,
-        artifacts: [],
-        context: { trialKey: key, reusedFrom: known.id, objective: tuneConfig.objective },
-      });
+      const record = await trackRun(
+        workspaceRoot,
+        {
+          ...common,
+          status: 'succeeded',
+          metrics: known.metrics,
+          artifacts: [],
+          context: { trialKey: key, reusedFrom: known.id, objective: tuneConfig.objective },
+        },
+        log,
+      );
       Object.assign(pending, { state: 'complete', value });
       trials.push({ number, id: record?.id, params, value, state: 'complete', source: 'reused' });
       log(`cairn: trial ${number}: ${metric} ${value} (reused ${known.id})`);
@@ -262,13 +266,17 @@ export async function tune(options: TuneOptions): Promise<StudyResult> {
           watch,
         );
       } catch (error) {
-        await trackRun(workspaceRoot, {
-          ...common,
-          status: 'failed',
-          metrics: {},
-          artifacts: [],
-          context: { trialKey: key },
-        });
+        await trackRun(
+          workspaceRoot,
+          {
+            ...common,
+            status: 'failed',
+            metrics: {},
+            artifacts: [],
+            context: { trialKey: key },
+          },
+          log,
+        );
         Object.assign(pending, { state: 'failed' });
         trials.push({ number, params, state: 'failed', source: 'ran' });
         log(`cairn: trial ${number} failed: ${(error as Error).message}`);
@@ -277,14 +285,18 @@ export async function tune(options: TuneOptions): Promise<StudyResult> {
       const curve = new Map((result.steps[metric] ?? []).map((point) => [point.step, point.value]));
       if (result.stopped) {
         const last = [...curve.values()].pop();
-        const record = await trackRun(workspaceRoot, {
-          ...common,
-          status: 'pruned',
-          metrics: last === undefined ? {} : { [metric]: last },
-          steps: result.steps,
-          artifacts: [],
-          context: { trialKey: key },
-        });
+        const record = await trackRun(
+          workspaceRoot,
+          {
+            ...common,
+            status: 'pruned',
+            metrics: last === undefined ? {} : { [metric]: last },
+            steps: result.steps,
+            artifacts: [],
+            context: { trialKey: key },
+          },
+          log,
+        );
         Object.assign(pending, { state: 'pruned', value: last });
         trials.push({ number, id: record?.id, params, value: last, state: 'pruned', source: 'ran' });
         log(`cairn: trial ${number} pruned at step ${[...curve.keys()].pop()}`);
@@ -295,14 +307,18 @@ export async function tune(options: TuneOptions): Promise<StudyResult> {
           ? result.metrics
           : { ...result.metrics, ...(await holdoutMetrics(trialData, artifactDir)) };
       const value = typeof metrics[metric] === 'number' ? (metrics[metric] as number) : undefined;
-      const record = await trackRun(workspaceRoot, {
-        ...common,
-        status: value === undefined ? 'failed' : 'succeeded',
-        metrics,
-        steps: result.steps,
-        artifacts: [],
-        context: { trialKey: key, objective: tuneConfig.objective },
-      });
+      const record = await trackRun(
+        workspaceRoot,
+        {
+          ...common,
+          status: value === undefined ? 'failed' : 'succeeded',
+          metrics,
+          steps: result.steps,
+          artifacts: [],
+          context: { trialKey: key, objective: tuneConfig.objective },
+        },
+        log,
+      );
       if (value === undefined) log(`cairn: trial ${number}: the metric ${metric} was not reported`);
       curves.push(curve);
       Object.assign(pending, { state: value === undefined ? 'failed' : 'complete', value });
