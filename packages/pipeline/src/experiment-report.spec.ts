@@ -11,7 +11,7 @@ import {
   writePointsWorkspace,
   writeWorkspaceFile as write,
 } from '../../../tools/test-support/src/points-workspace';
-import { evaluate, train, tune, writeExperimentReport } from './index';
+import { evaluate, startReportServer, train, tune, writeExperimentReport } from './index';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Beside the repo's other throwaway output (tmp/ is gitignored), for a person to look at.
@@ -168,4 +168,22 @@ describe('the experiments report in headless Chromium', () => {
     console.log(`report screenshot: ${SCREENSHOT}`);
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('cairn ui serves the same page live, and nothing else', async () => {
+    const server = await startReportServer(root, { port: 0, host: '127.0.0.1' });
+    try {
+      const page = await fetch(server.url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const html = await page.text();
+      expect(html).toContain('<title>Cairn experiments</title>');
+      expect(html).toContain('"project":"search"');
+      for (const path of ['etc/passwd', 'report/index.html', '%2e%2e/etc/passwd', 'index.html?x=1']) {
+        expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
+      }
+      expect((await fetch(server.url, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { listExperiments, readExperiment, type IndexedRecord, type StepValue } from '@cairn/experiments';
@@ -183,4 +184,38 @@ export async function writeExperimentReport(workspaceRoot: string, outDir: strin
   const file = join(outDir, 'index.html');
   await writeFileAtomic(file, html);
   return file;
+}
+
+/**
+ * Serves the report on `host:port` (`cairn ui`), rebuilt from the records on
+ * every load of `/`; anything else is 404. Port 0 picks a free port.
+ */
+export async function startReportServer(
+  workspaceRoot: string,
+  options: { port: number; host: string },
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || (request.url !== '/' && request.url !== '/index.html')) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    reportData(workspaceRoot).then(
+      (data) =>
+        response
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+          .end(renderReportHtml(data)),
+      (error: unknown) =>
+        response.writeHead(500, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`),
+    );
+  });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, options.host, done);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${options.host}:${port}/`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
 }

@@ -21,7 +21,13 @@ export {
   type TrainOptions,
 } from './train';
 export { applyExperiment } from './apply-experiment';
-export { reportData, renderReportHtml, writeExperimentReport, type ReportData } from './experiment-report';
+export {
+  reportData,
+  renderReportHtml,
+  startReportServer,
+  writeExperimentReport,
+  type ReportData,
+} from './experiment-report';
 export { tune, type StudyResult, type TrialSummary, type TuneOptions } from './tune';
 export { trackRun, readStepsFile, type RunOutcome } from './track';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';

@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parsePort } from './serve';
@@ -24,25 +23,8 @@ export function register(program: Command): void {
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 4242)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (options: { port: number; host: string }) => {
-      const { reportData, renderReportHtml } = await import('@cairn/pipeline');
-      const root = await workspaceRoot();
-      const server = createServer((request, response) => {
-        if (request.method !== 'GET' || (request.url !== '/' && request.url !== '/index.html')) {
-          response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-          return;
-        }
-        reportData(root).then(
-          (data) =>
-            response
-              .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-              .end(renderReportHtml(data)),
-          (error: unknown) =>
-            response.writeHead(500, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`),
-        );
-      });
-      await new Promise<void>((done) => server.listen(options.port, options.host, done));
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : options.port;
-      process.stdout.write(`cairn ui: http://${options.host}:${port}/ (Ctrl-C to stop)\n`);
+      const { startReportServer } = await import('@cairn/pipeline');
+      const { url } = await startReportServer(await workspaceRoot(), options);
+      process.stdout.write(`cairn ui: ${url} (Ctrl-C to stop)\n`);
     });
 }
