@@ -3,12 +3,14 @@ import { writeJsonAtomic } from '@cairn/fs-atomic';
 import {
   compareAndSwapRef,
   deleteRefIf,
+  listRefsSnapshot,
   listRefsUnder,
   openRepository,
   readRecordCommit,
   readRef,
   syncRefs,
   writeRecordCommit,
+  type RefSnapshot,
   type Repository,
 } from '@cairn/git';
 import { cairnPath, CairnTree } from '@cairn/store/layout';
@@ -43,6 +45,8 @@ export type IndexedRecord = Omit<ExperimentRecord, 'steps'> & { stepCounts?: Rec
 interface IndexFile {
   version: number;
   entries: Record<string, { oid: string; record: IndexedRecord }>;
+  /** What the last listing of the refs saw, so the next reads only ref folders that changed. */
+  refs?: RefSnapshot;
 }
 
 export interface ListResult {
@@ -106,8 +110,8 @@ function toIndexed(record: ExperimentRecord): IndexedRecord {
  */
 export async function listExperiments(workspaceRoot: string): Promise<ListResult> {
   const repository = repositoryOf(workspaceRoot);
-  const refs = listRefsUnder(repository, EXPERIMENT_REF_PREFIX);
   const index = readIndex(workspaceRoot);
+  const { refs, snapshot, foldersRead } = listRefsSnapshot(repository, EXPERIMENT_REF_PREFIX, index.refs);
   const entries: IndexFile['entries'] = {};
   const invalid: ListResult['invalid'] = [];
   let changed = false;
@@ -137,10 +141,12 @@ export async function listExperiments(workspaceRoot: string): Promise<ListResult
     }
   }
   if (Object.keys(index.entries).some((ref) => !(ref in entries))) changed = true;
+  // a folder read again (changed, or too fresh to trust last time) is trusted next time once this snapshot is saved
+  if (foldersRead > 0) changed = true;
   if (changed) {
     fs.mkdirSync(cairnPath(workspaceRoot, CairnTree.experiments), { recursive: true });
     // Concurrent rebuilds write the same content from the same refs; the last rename wins, nothing is torn.
-    await writeJsonAtomic(indexFile(workspaceRoot), { version: INDEX_VERSION, entries });
+    await writeJsonAtomic(indexFile(workspaceRoot), { version: INDEX_VERSION, entries, refs: snapshot });
   }
   const records = Object.values(entries).map((entry) => entry.record);
   records.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));

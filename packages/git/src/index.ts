@@ -5,11 +5,13 @@ export { listRefs, TreeWalker, type RefRoot, type TreeBlob } from './refs';
 export {
   compareAndSwapRef,
   deleteRefIf,
+  listRefsSnapshot,
   listRefsUnder,
   readRecordCommit,
   readRef,
   writeLooseObject,
   writeRecordCommit,
+  type RefSnapshot,
 } from './records';
 export { syncRefs } from './remote-refs';
 export { committedTreeId, worktreeChanges } from './worktree';

@@ -7,6 +7,7 @@ import { gitCli } from '../test/helpers';
 import {
   compareAndSwapRef,
   deleteRefIf,
+  listRefsSnapshot,
   listRefsUnder,
   openRepository,
   readRecordCommit,
@@ -126,5 +127,54 @@ describe('record commits and refs, checked against the git CLI', () => {
     fs.writeFileSync(path.join(dir, 'model/new.py'), 'new\n');
     fs.writeFileSync(path.join(dir, 'other.txt'), 'changed outside\n');
     expect(await worktreeChanges(dir, ['model'])).toEqual(['model/new.py', 'model/train.py']);
+  });
+
+  it('a ref snapshot trusts only folders unchanged since a settled listing, and always sees git’s writes', async () => {
+    const repository = openRepository(dir);
+    const [a, b, c] = ['sa', 'sb', 'sc'].map((text) =>
+      writeRecordCommit(repository, text, text, new Date(0)),
+    );
+    await compareAndSwapRef(repository, 'refs/cairn/snap/p/one', a!, undefined);
+    await compareAndSwapRef(repository, 'refs/cairn/snap/q/two', b!, undefined);
+    const folders = ['refs/cairn/snap', 'refs/cairn/snap/p', 'refs/cairn/snap/q'].map((f) =>
+      path.join(dir, '.git', f),
+    );
+    // one fixed time a minute back: folders "settled" long before any listing
+    const settledAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const settle = () => folders.forEach((folder) => fs.utimesSync(folder, settledAt, settledAt));
+    const gitRefs = () =>
+      new Map(
+        gitCli(dir, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/cairn/snap')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' ') as [string, string]),
+      );
+    settle();
+    const first = listRefsSnapshot(repository, 'refs/cairn/snap/');
+    expect(first.refs).toEqual(gitRefs());
+    // nothing changed: no folder is read, and the answer is the same
+    const second = listRefsSnapshot(repository, 'refs/cairn/snap/', first.snapshot);
+    expect(second.foldersRead).toBe(0);
+    expect(second.refs).toEqual(gitRefs());
+    // proof that trusted folders are not read: an in-place edit that keeps the folder's mtime goes unseen
+    const oneFile = path.join(dir, '.git/refs/cairn/snap/p/one');
+    fs.writeFileSync(oneFile, `${c}\n`);
+    settle();
+    expect(
+      listRefsSnapshot(repository, 'refs/cairn/snap/', second.snapshot).refs.get('refs/cairn/snap/p/one'),
+    ).toBe(a);
+    fs.writeFileSync(oneFile, `${a}\n`);
+    settle();
+    // git's own writes (update-ref renames a lock over the ref) change the folder: seen at once
+    gitCli(dir, 'update-ref', 'refs/cairn/snap/p/one', c!);
+    gitCli(dir, 'update-ref', 'refs/cairn/snap/q/three', a!);
+    gitCli(dir, 'update-ref', '-d', 'refs/cairn/snap/q/two');
+    const third = listRefsSnapshot(repository, 'refs/cairn/snap/', second.snapshot);
+    expect(third.foldersRead).toBeGreaterThan(0);
+    expect(third.refs).toEqual(gitRefs());
+    // right after a change the folder is too fresh to trust, so a second change in the same tick is seen too
+    gitCli(dir, 'update-ref', 'refs/cairn/snap/q/three', b!);
+    expect(listRefsSnapshot(repository, 'refs/cairn/snap/', third.snapshot).refs).toEqual(gitRefs());
+    expect(listRefsUnder(repository, 'refs/cairn/snap/')).toEqual(gitRefs());
   });
 });

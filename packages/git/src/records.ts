@@ -149,31 +149,68 @@ export function readRef(repository: Repository, ref: string): string | undefined
 }
 
 /**
- * Every ref under `prefix` (e.g. `refs/cairn/exps/`) with the object it names,
- * loose refs winning over packed ones as in git. Reads the ref files directly:
- * ten thousand refs list in milliseconds.
+ * What a listing of loose refs saw: each folder's mtime, the loose refs it
+ * read, and when. Handed back to the next listing, it lets folders whose
+ * mtime has not changed be trusted without reading their ref files: git and
+ * Cairn write every ref by renaming a lock file over it, which changes the
+ * folder's mtime. A folder changed within a second of the listing (where a
+ * coarse clock could hide a second change) is always read again.
  */
-export function listRefsUnder(repository: Repository, prefix: string): Map<string, string> {
+export interface RefSnapshot {
+  taken: number;
+  stamps: Record<string, number>;
+  loose: Record<string, string>;
+}
+
+const RACY_MS = 1000;
+
+/**
+ * Every ref under `prefix` (e.g. `refs/cairn/exps/`) with the object it names,
+ * loose refs winning over packed ones as in git, and the snapshot to pass to
+ * the next call. Reads ref files directly, and with a `previous` snapshot
+ * only those of folders that changed since (`foldersRead` counts them: zero
+ * means the previous snapshot still describes every folder).
+ */
+export function listRefsSnapshot(
+  repository: Repository,
+  prefix: string,
+  previous?: RefSnapshot,
+): { refs: Map<string, string>; snapshot: RefSnapshot; foldersRead: number } {
+  const snapshot: RefSnapshot = { taken: Date.now(), stamps: {}, loose: {} };
+  let foldersRead = 0;
   const refs = new Map<string, string>();
   for (const [name, oid] of packedRefs(repository)) if (name.startsWith(prefix)) refs.set(name, oid);
   const walk = (relative: string) => {
+    const folder = join(repository.gitdir, relative);
     let entries: fs.Dirent[];
+    let mtime: number;
     try {
-      entries = fs.readdirSync(join(repository.gitdir, relative), { withFileTypes: true });
+      mtime = fs.statSync(folder).mtimeMs;
+      entries = fs.readdirSync(folder, { withFileTypes: true });
     } catch {
       return;
     }
+    snapshot.stamps[relative] = mtime;
+    const trusted =
+      previous !== undefined && previous.stamps[relative] === mtime && mtime < previous.taken - RACY_MS;
+    if (!trusted) foldersRead++;
     for (const entry of entries) {
       const name = `${relative}/${entry.name}`;
       if (entry.isDirectory()) walk(name);
       else if (entry.isFile() && !entry.name.endsWith('.lock')) {
-        const oid = readLooseRef(repository, name);
+        const oid = trusted && name in previous.loose ? previous.loose[name] : readLooseRef(repository, name);
+        if (oid) snapshot.loose[name] = oid;
         if (oid && name.startsWith(prefix)) refs.set(name, oid);
       }
     }
   };
   walk(prefix.replace(/\/+$/, ''));
-  return refs;
+  return { refs, snapshot, foldersRead };
+}
+
+/** Every ref under `prefix` with the object it names (listRefsSnapshot without a previous snapshot). */
+export function listRefsUnder(repository: Repository, prefix: string): Map<string, string> {
+  return listRefsSnapshot(repository, prefix).refs;
 }
 
 function sleep(ms: number): Promise<void> {
