@@ -17,7 +17,7 @@ import { gitContext, isoGit, type Repository } from './repository';
  */
 
 const EMPTY_TREE_CONTENT = Buffer.alloc(0);
-const LOCK_ATTEMPTS = 200;
+const LOCK_ATTEMPTS = 100;
 
 function objectFormat(repository: Repository): void {
   const config = fs.readFileSync(join(repository.gitdir, 'config'), 'utf8');
