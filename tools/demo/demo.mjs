@@ -144,6 +144,42 @@ if (second.fresh.length) {
   process.exit(1);
 }
 
+step('Tune: nx run iris-forest-search:tune (a 6-trial TPE study, every trial recorded in git)');
+nx('run', 'iris-forest-search:tune', '--outputStyle=static');
+const trials = JSON.parse(
+  cairn(
+    'exp',
+    'list',
+    '--project',
+    'iris-forest-search',
+    '--where',
+    'kind = trial',
+    '--sort-by',
+    'f1_macro:desc',
+    '--json',
+  ),
+);
+for (const trial of trials.slice(0, 3)) {
+  console.log(
+    `  ${trial.id}  f1_macro ${trial.metrics.f1_macro.toFixed(3)}  ${JSON.stringify(trial.params)}`,
+  );
+}
+console.log(
+  `  … ${trials.length} trials under refs/cairn/exps/iris-forest-search/ (cairn exp list, show, diff, apply)`,
+);
+
+step('Tune again, past the Nx cache: every finished trial is reused, none retrains');
+const again = run(join(work, 'node_modules', '.bin', 'cairn'), [
+  'task',
+  'tune',
+  'iris-forest-search',
+  '--json',
+]);
+const replayed = JSON.parse(again).trials.filter((trial) => trial.source === 'reused').length;
+console.log(`  ${replayed} of ${JSON.parse(again).trials.length} trials reused`);
+cairn('report', '--out', 'dist/cairn/report');
+console.log(`  report: ${join(work, 'dist/cairn/report/index.html')} (or \`npx cairn ui\`)`);
+
 const changed = datasets.find((dataset) => dataset.name === 'iris') ?? datasets[0];
 step(`Change one dataset: append rows to ${changed.data}, then \`cairn add\` it`);
 const lines = readFileSync(join(work, changed.data), 'utf8').trimEnd().split('\n');

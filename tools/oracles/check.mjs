@@ -19,6 +19,8 @@ const PROGRAMS = [
   ['b3sum', 'b3sum'],
   ['/usr/bin/prometheus', 'prometheus'],
   ['promtool', 'prometheus'],
+  // the experiments report is tested in a real headless browser (playwright-core drives it)
+  ['/usr/bin/chromium', 'chromium'],
   ['openssl', 'openssl'],
   ['git', 'git'],
   [PYTHON, 'python3'],
@@ -84,7 +86,7 @@ function apt(args) {
 const absent = missing();
 if (absent.length === 0) {
   console.log(
-    'test oracles present: b3sum, prometheus, promtool, openssl, git, umoci, skopeo, python3 with numpy, scipy, scikit-learn',
+    'test oracles present: b3sum, prometheus, promtool, chromium, openssl, git, umoci, skopeo, python3 with numpy, scipy, scikit-learn',
   );
   process.exit(0);
 }

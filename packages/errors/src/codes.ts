@@ -239,6 +239,28 @@ export const CODES = {
     summary:
       'A tree given to TreeSHAP is malformed (missing child, feature index out of range, zero or negative cover).',
   },
+  EXP_AMBIGUOUS_ID: {
+    family: 'usage',
+    summary: 'An experiment id prefix names more than one record.',
+    hint: 'give more characters of the id',
+  },
+  EXP_ID_TAKEN: {
+    family: 'internal',
+    summary: 'A new experiment record drew an id whose ref already exists (the record was not replaced).',
+  },
+  EXP_NOT_FOUND: { family: 'usage', summary: 'No experiment record has the given id.' },
+  EXP_RECORD_INVALID: {
+    family: 'input',
+    summary: 'An experiment record in git (possibly fetched from a remote) is malformed; the field is named.',
+  },
+  EXP_SORT_INVALID: {
+    family: 'usage',
+    summary: 'The --sort-by field or --limit of an experiment query is malformed.',
+  },
+  EXP_WHERE_INVALID: {
+    family: 'usage',
+    summary: 'The --where expression does not parse; the message names the character where it failed.',
+  },
   GATE_FAILED: { family: 'check', summary: 'The compare gate failed: a metric broke its rule.' },
   GC_GIT_UNREADABLE: {
     family: 'store',
@@ -257,18 +279,35 @@ export const CODES = {
     family: 'usage',
     summary: 'A file asked for at a git ref lies outside the repository.',
   },
+  GIT_PROGRAM_MISSING: {
+    family: 'system',
+    summary: 'The git program, needed to push or fetch refs through a remote, is not installed.',
+  },
+  GIT_RECORD_INVALID: {
+    family: 'usage',
+    summary: 'A ref name, remote or record subject given to the git record store is not one Cairn writes.',
+  },
   GIT_REF_INVALID: {
     family: 'usage',
     summary: 'A ref name or object id Cairn was asked to write is not a plain ref or a full object id.',
+  },
+  GIT_REF_LOCKED: {
+    family: 'system',
+    summary: 'A ref stayed locked by another writer (a `.lock` file next to it) for too long.',
   },
   GIT_REF_NOT_FOUND: {
     family: 'usage',
     summary: 'A branch, tag or commit does not exist (or is not fetched: shallow clone).',
   },
+  GIT_REMOTE_FAILED: { family: 'remote', summary: 'git push or fetch of the record refs failed.' },
   GIT_TREE_UNSAFE: {
     family: 'input',
     summary:
       'A commit holds a tree entry (`..`, `.git`, a slash) that git would never check out; nothing was written past it.',
+  },
+  GIT_UNSUPPORTED_REPOSITORY: {
+    family: 'store',
+    summary: 'The repository uses a format the record store cannot write (SHA-256 objects).',
   },
   GRAFANA_AUTH: { family: 'remote', summary: 'Grafana refused the token (401/403).' },
   GRAFANA_DASHBOARD_INVALID: {
@@ -660,6 +699,14 @@ export const CODES = {
   TRAIN_COMMAND_FAILED: {
     family: 'model',
     summary: 'The training command exited non-zero or was killed; nothing was stored or cached.',
+  },
+  TUNE_NOT_CONFIGURED: {
+    family: 'usage',
+    summary: 'The project asked to tune is not an experiment with a tune block.',
+  },
+  TUNE_SPACE_INVALID: {
+    family: 'input',
+    summary: "An experiment's tune block (space, method, budget) is inconsistent; the field is named.",
   },
   VALIDATION_FAILED: { family: 'check', summary: 'Dataset validation found errors.' },
   WRITE_PARENT_NOT_FOLDER: {

@@ -4,15 +4,26 @@ export { gitHead, mergeBase, readFileAtRef, resolveCommit } from './at-ref';
 export { listRefs, TreeWalker, type RefRoot, type TreeBlob } from './refs';
 export {
   commitFiles,
-  compareAndSwapRef,
   firstParentLog,
   gitUser,
   listTags,
   listTreeAtCommit,
-  readRef,
   readTextAtCommit,
   type CommitAuthor,
   type RefCommit,
   type TagInfo,
 } from './objects';
 export { checkoutCommitInto } from './checkout';
+export {
+  compareAndSwapRef,
+  deleteRefIf,
+  listRefsSnapshot,
+  listRefsUnder,
+  readRecordCommit,
+  readRef,
+  writeLooseObject,
+  writeRecordCommit,
+  type RefSnapshot,
+} from './records';
+export { syncRefs } from './remote-refs';
+export { committedTreeId, worktreeChanges } from './worktree';

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import { dirname, join } from 'node:path';
 import { gitError } from './errors';
 import { gitContext, isoGit, openRepository, type Repository } from './repository';
 
@@ -18,80 +16,8 @@ export interface RefCommit {
   parent?: string;
 }
 
-/** Refs Cairn writes itself live under refs/; names stay plain so every git accepts them. */
-const REF_NAME = /^refs\/(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]+$/;
-
-function checkRefName(ref: string): void {
-  if (!REF_NAME.test(ref) || ref.includes('..') || ref.endsWith('.lock') || /(^|\/)\./.test(ref)) {
-    throw gitError(
-      'GIT_REF_INVALID',
-      `${ref}: not a ref name Cairn writes`,
-      { ref },
-      'a ref is refs/ followed by /-separated parts of letters, digits, ".", "_" and "-"',
-    );
-  }
-}
-
 function open(repoDir: string): Repository {
   return openRepository(repoDir, 'the registry lives in a git repository: run `git init` first');
-}
-
-/** The object a ref points at, or undefined when the ref does not exist (loose or packed). */
-export async function readRef(repoDir: string, ref: string): Promise<string | undefined> {
-  checkRefName(ref);
-  const repository = open(repoDir);
-  try {
-    return await (await isoGit()).resolveRef({ ...gitContext(repository), ref, depth: 1 });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'NotFoundError') return undefined;
-    throw error;
-  }
-}
-
-/**
- * Moves `ref` from `expected` (undefined: the ref must not exist yet) to
- * `next`, only if nobody moved it meanwhile: git's own protocol, an exclusive
- * `<ref>.lock` file, the value compared while holding it, then the lock
- * renamed over the ref. Returns false when another writer won (the ref
- * moved, or its lock is held); the caller re-reads and retries. `git
- * update-ref` honours the same lock, so the CLI and Cairn never interleave.
- */
-export async function compareAndSwapRef(
-  repoDir: string,
-  ref: string,
-  expected: string | undefined,
-  next: string,
-): Promise<boolean> {
-  checkRefName(ref);
-  if (!/^[0-9a-f]{40}$/.test(next)) {
-    throw gitError('GIT_REF_INVALID', `${ref}: ${next} is not an object id`, { ref, oid: next });
-  }
-  const repository = open(repoDir);
-  const refFile = join(repository.gitdir, ref);
-  const lockFile = `${refFile}.lock`;
-  fs.mkdirSync(dirname(refFile), { recursive: true });
-  let handle: number;
-  try {
-    handle = fs.openSync(lockFile, 'wx');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-  let renamed = false;
-  try {
-    const current = await readRef(repoDir, ref);
-    if (current !== expected) return false;
-    fs.writeSync(handle, `${next}\n`);
-    fs.fsyncSync(handle);
-    fs.closeSync(handle);
-    handle = -1;
-    fs.renameSync(lockFile, refFile);
-    renamed = true;
-    return true;
-  } finally {
-    if (handle >= 0) fs.closeSync(handle);
-    if (!renamed) fs.rmSync(lockFile, { force: true });
-  }
 }
 
 /** Text of `filepath` in the tree of `commit`, or undefined when absent. */

@@ -11,6 +11,8 @@ import { readFileAtRef } from '@cairn/git';
 import { writeFileAtomic, writeJsonAtomic } from '@cairn/fs-atomic';
 import { validateGates, type GateRule } from './config';
 import { resolveTrainable } from './trainable';
+import { evaluationPlots } from './experiment-report';
+import { confusionSpec, prSpec, renderSvg, rocSpec } from './report-specs';
 import { discoverProjects, outputPaths } from './workspace';
 
 /** The metrics of one run, and the data hashes they were computed on when the file records them. */
@@ -144,6 +146,37 @@ export class GateFailedError extends CheckError<{ project: string; failed: strin
 }
 
 /**
+ * The evaluation plots as SVG files beside the compare report (CI uploads the
+ * folder as an artifact; the Markdown embeds them by relative path).
+ */
+async function writeComparePlots(
+  workspaceRoot: string,
+  root: string,
+  project: string,
+  compareDir: string,
+): Promise<{ title: string; file: string }[]> {
+  const evaluation = evaluationPlots(workspaceRoot, root, project);
+  if (!evaluation) return [];
+  const specs = [
+    { title: 'confusion matrix', file: 'confusion.svg', spec: confusionSpec(evaluation) },
+    { title: 'ROC', file: 'roc.svg', spec: rocSpec([evaluation]) },
+    { title: 'precision–recall', file: 'pr.svg', spec: prSpec([evaluation]) },
+  ];
+  const written: { title: string; file: string }[] = [];
+  for (const { title, file, spec } of specs) {
+    if (!spec) continue;
+    await writeFileAtomic(join(workspaceRoot, compareDir, file), await renderSvg(spec));
+    written.push({ title, file });
+  }
+  return written;
+}
+
+function plotsMarkdown(plots: { title: string; file: string }[]): string {
+  if (plots.length === 0) return '';
+  return `\n### Evaluation plots\n\n${plots.map((plot) => `![${plot.title}](${plot.file})`).join(' ')}\n\nEvery run, curve and study: \`npx cairn report\` (or \`npx cairn ui\`).\n`;
+}
+
+/**
  * The CI gate: the model's fresh metrics.json against the one committed at the
  * base ref (read from git objects, no checkout), judged by the model's gates.
  * Writes a Markdown report fit for a pull-request comment; fails (exit 1) when
@@ -171,7 +204,8 @@ export async function compare(options: CompareOptions): Promise<CompareReport> {
     baselineDataHashes: baseline?.data,
   });
   const reportFile = join(paths.compareDir, 'report.md');
-  await writeFileAtomic(join(workspaceRoot, reportFile), markdown);
+  const plots = await writeComparePlots(workspaceRoot, trainable.root, trainable.name, paths.compareDir);
+  await writeFileAtomic(join(workspaceRoot, reportFile), `${markdown}${plotsMarkdown(plots)}`);
   await writeJsonAtomic(join(workspaceRoot, paths.compareDir, 'report.json'), { baseRef, ...report });
   log(renderCompareTable(report));
   if (!report.passed) {

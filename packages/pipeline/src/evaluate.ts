@@ -10,6 +10,7 @@ import { prepareData, runTraining, type PreparedData } from './train';
 import { scratchDir } from './scratch';
 import { outputPaths, type CairnProjects } from './workspace';
 import { renderEvaluationMarkdown } from './report';
+import { trackRun } from './track';
 
 export interface EvaluateOptions {
   workspaceRoot: string;
@@ -21,6 +22,8 @@ export interface EvaluateOptions {
   output?: (chunk: string) => void;
   /** Projects already discovered (a batch of tasks discovers them once). */
   projects?: CairnProjects;
+  /** The Nx task running this (`project:target`), kept in the experiment record. */
+  nxTask?: string;
 }
 
 /** The file evaluate writes into the model's folder for git, and compare reads at the base commit. */
@@ -83,6 +86,20 @@ export function scalarMetrics(report: MetricsReport): Record<string, number> {
   return scalars;
 }
 
+/** The held-out scalar metrics of a model artifact in `artifactDir` (a tuning trial's objective). */
+export async function holdoutMetrics(
+  data: PreparedData,
+  artifactDir: string,
+): Promise<Record<string, number>> {
+  const { loadModel } = await import('@cairn/serve');
+  const model = await loadModel(artifactDir);
+  try {
+    return scalarMetrics(await scoreRows(model, data, data.test));
+  } finally {
+    await model.close();
+  }
+}
+
 async function crossValidate(
   workspaceRoot: string,
   data: PreparedData,
@@ -141,6 +158,7 @@ async function crossValidate(
 export async function evaluate(options: EvaluateOptions): Promise<CommittedMetrics> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { workspaceRoot } = options;
+  const started = Date.now();
   const data = await prepareData(workspaceRoot, options.project, options.projects);
   const { trainable } = data;
   const paths = outputPaths(trainable.root);
@@ -179,5 +197,26 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
     .map((key) => `${key} ${committed.metrics[key]!.toFixed(4)}`)
     .join(', ');
   log(`cairn: ${trainable.name} on ${data.test.length} held-out rows: ${headline}`);
+  const cvMeans = Object.fromEntries(
+    Object.entries(cv?.metrics ?? {}).map(([name, summary]) => [`cv_${name}`, summary.mean]),
+  );
+  const experiment = await trackRun(
+    workspaceRoot,
+    {
+      kind: 'evaluate',
+      project: trainable.name,
+      status: 'succeeded',
+      started,
+      params: trainable.config.params ?? {},
+      metrics: { ...committed.metrics, ...cvMeans },
+      data: committed.data,
+      artifacts: [artifact.hash],
+      codeFolders: [...new Set([trainable.codeRoot, trainable.root])],
+      nxTask: options.nxTask,
+      context: { split: committed.split, ...(cv ? { cvFolds: cv.folds } : {}) },
+    },
+    log,
+  );
+  if (experiment) log(`cairn: recorded experiment ${experiment.id}`);
   return committed;
 }

@@ -16,6 +16,8 @@ export {
   appendRunRecord,
   type PreparedData,
   type RunRecord,
+  type StepWatch,
+  type TrainingResult,
   type TrainOptions,
 } from './train';
 export {
@@ -24,9 +26,25 @@ export {
   type RunEnvironment,
   type TrainerEnvironment,
 } from './environment';
+export { applyExperiment } from './apply-experiment';
+export {
+  reportData,
+  renderReportHtml,
+  startReportServer,
+  writeExperimentReport,
+  type ReportData,
+} from './experiment-report';
+export { tune, type StudyResult, type TrialSummary, type TuneOptions } from './tune';
+export { trackRun, readStepsFile, type RunOutcome } from './track';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { projectNameAt, requireProject } from './workspace';
-export { evaluate, scalarMetrics, type CommittedMetrics, type EvaluateOptions } from './evaluate';
+export {
+  evaluate,
+  holdoutMetrics,
+  scalarMetrics,
+  type CommittedMetrics,
+  type EvaluateOptions,
+} from './evaluate';
 export { compare, GateFailedError, type CompareOptions } from './compare';
 /** Compare, drift and validate on plain files: also the light entry `@cairn/pipeline/files`. */
 export * from './files';

@@ -44,6 +44,7 @@ import {
   train,
   RETRAIN_TRIGGER,
 } from './index';
+import { listExperiments, readExperiment, removeExperiments } from '@cairn/experiments';
 
 describe('project naming from a path', () => {
   it('is the name in the nearest config, else its folder, and never looks past the workspace root', () => {
@@ -99,6 +100,78 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
     // The artifact beside the outputs is a private copy (or reflink): a retrain rewriting it cannot reach the store.
     expect(statSync(join(root, 'dist/cairn/models/m/model/cairn-model.json')).nlink).toBe(1);
     expect(readFileSync(join(root, '.cairn/runs/m.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    // ...and the experiment record in git, with what the run record knew and the steps the trainer logged
+    const [listed] = (await listExperiments(root)).records;
+    const tracked = await readExperiment(root, listed!.id);
+    expect(tracked).toMatchObject({
+      project: 'm',
+      kind: 'train',
+      status: 'succeeded',
+      params: { depth: 2 },
+      metrics: { n_train: 80 },
+      data: { points: record.inputs.points!.hash },
+      commit: record.git!.commit,
+      artifacts: [record.artifact.hash],
+      steps: {
+        loss: [
+          { step: 1, value: 1 },
+          { step: 2, value: 0.5 },
+          { step: 3, value: 1 / 3 },
+        ],
+      },
+      context: {
+        seed: 7,
+        split: record.split,
+        toolkitVersion: record.toolkitVersion,
+        command: 'node train.cjs',
+      },
+    });
+    expect(tracked).not.toHaveProperty('uncommitted');
+    expect(git(root, 'for-each-ref', '--format=%(refname)', 'refs/cairn/exps')).toBe(
+      `refs/cairn/exps/m/${tracked.id}`,
+    );
+  });
+
+  it('a failed training run is recorded as failed; uncommitted code changes are hashed into the record', async () => {
+    const trainer = readFileSync(join(root, 'models/m/train.cjs'), 'utf8');
+    write(root, 'models/m/train.cjs', 'process.exit(4);\n');
+    try {
+      await expect(train({ workspaceRoot: root, project: 'm', log: () => undefined })).rejects.toMatchObject({
+        code: 'TRAIN_COMMAND_FAILED',
+      });
+      const [failed] = (await listExperiments(root)).records;
+      expect(failed).toMatchObject({ status: 'failed', kind: 'train', metrics: {}, artifacts: [] });
+      expect(failed!.uncommitted).toMatch(/^[0-9a-f]{64}$/);
+      const again = await train({ workspaceRoot: root, project: 'm', log: () => undefined }).catch(
+        () => undefined,
+      );
+      expect(again).toBeUndefined();
+      // the same uncommitted edit hashes the same
+      expect((await listExperiments(root)).records[0]!.uncommitted).toBe(failed!.uncommitted);
+    } finally {
+      write(root, 'models/m/train.cjs', trainer);
+    }
+    await train({ workspaceRoot: root, project: 'm', log: () => undefined });
+    await removeExperiments(
+      root,
+      (await listExperiments(root)).records.slice(1).map((r) => r.id),
+    );
+  });
+
+  it('a project whose folder name cannot name a git ref still trains, unrecorded, and says so', async () => {
+    write(root, 'models/odd name/model.json', JSON.stringify(model));
+    write(root, 'models/odd name/train.cjs', readFileSync(join(root, 'models/m/train.cjs'), 'utf8'));
+    write(root, 'models/odd name/predict.cjs', readFileSync(join(root, 'models/m/predict.cjs'), 'utf8'));
+    const lines: string[] = [];
+    const before = (await listExperiments(root)).records.length;
+    try {
+      await train({ workspaceRoot: root, project: 'odd name', log: (line) => lines.push(line) });
+      expect(lines.join('\n')).toContain('odd name: not recorded as an experiment');
+      expect((await listExperiments(root)).records).toHaveLength(before);
+    } finally {
+      rmSync(join(root, 'models/odd name'), { recursive: true, force: true });
+      rmSync(join(root, 'dist/cairn/models/odd name'), { recursive: true, force: true });
+    }
   });
 
   it('artifact restore verifies each file: a corrupt model object is refused, then fetched from the data remote', async () => {
@@ -173,7 +246,17 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       code: 'GATE_FAILED',
       exitCode: 1,
     });
-    expect(readFileSync(join(root, 'dist/cairn/models/m/compare/report.md'), 'utf8')).toContain('accuracy');
+    const markdown = readFileSync(join(root, 'dist/cairn/models/m/compare/report.md'), 'utf8');
+    expect(markdown).toContain('accuracy');
+    // the report embeds the evaluation plots, rendered to SVG beside it
+    expect(markdown).toContain(
+      '![confusion matrix](confusion.svg) ![ROC](roc.svg) ![precision–recall](pr.svg)',
+    );
+    for (const plot of ['confusion.svg', 'roc.svg', 'pr.svg']) {
+      const svg = readFileSync(join(root, 'dist/cairn/models/m/compare', plot), 'utf8');
+      expect(svg, plot).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(svg.match(/<path|<rect|<line/g)?.length ?? 0, plot).toBeGreaterThan(3);
+    }
     write(root, 'models/m/model.json', JSON.stringify(model));
   });
 

@@ -19,6 +19,8 @@ import {
   reportedEnvironmentFile,
   type RunEnvironment,
 } from './environment';
+import { readStepsFile, trackRun } from './track';
+import type { StepValue } from '@cairn/experiments';
 import { discoverProjects, outputPaths, requireProject, type CairnProjects } from './workspace';
 
 export interface TrainOptions {
@@ -30,6 +32,8 @@ export interface TrainOptions {
   output?: (chunk: string) => void;
   /** Projects already discovered (a batch of tasks discovers them once). */
   projects?: CairnProjects;
+  /** The Nx task running this (`project:target`), kept in the experiment record. */
+  nxTask?: string;
 }
 
 export interface RunRecord {
@@ -118,6 +122,7 @@ export function runCommand(
   cwd: string,
   env: NodeJS.ProcessEnv,
   output?: (chunk: string) => void,
+  signal?: AbortSignal,
 ): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
     // By default the command's output goes straight to ours, so Nx shows and caches it as the task's terminal output.
@@ -126,13 +131,22 @@ export function runCommand(
       env,
       shell: true,
       stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'],
+      // A stopped trial (pruner) takes its whole process group with it, the shell's children too.
+      detached: signal !== undefined,
     });
     if (output) {
       child.stdout?.setEncoding('utf8').on('data', output);
       child.stderr?.setEncoding('utf8').on('data', output);
     }
+    const stop = () => {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    };
+    signal?.addEventListener('abort', stop, { once: true });
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('close', (code, killedBy) => {
+      signal?.removeEventListener('abort', stop);
+      resolve({ code, signal: killedBy });
+    });
   });
 }
 
@@ -140,10 +154,23 @@ function datasetEnvName(name: string): string {
   return `CAIRN_DATA_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** What a training command reported: its final metrics and the values it logged per step. */
+export interface TrainingResult {
+  metrics: Record<string, unknown>;
+  steps: Record<string, StepValue[]>;
+  /** True when `watchSteps` stopped the command early (a pruned trial): no artifact was checked. */
+  stopped?: boolean;
+}
+
+/** Called with the steps logged so far while training runs; returning true stops the command. */
+export type StepWatch = (steps: Record<string, StepValue[]>) => boolean;
+
+const STEP_POLL_MS = 200;
+
 /**
  * Runs the model's training command on `rows` with the documented interface
  * (docs/model-contract.md) and checks it left an artifact manifest in
- * `outputDir`. Returns the training metrics the command reported.
+ * `outputDir`. Returns the metrics the command reported, final and per step.
  */
 export async function runTraining(
   workspaceRoot: string,
@@ -152,13 +179,15 @@ export async function runTraining(
   outputDir: string,
   log: (line: string) => void,
   output?: (chunk: string) => void,
-): Promise<Record<string, unknown>> {
+  watchSteps?: StepWatch,
+): Promise<TrainingResult> {
   const { trainable } = data;
   const scratch = await scratchDir(workspaceRoot, 'run');
   try {
     const trainFile = join(scratch, 'train.csv');
     const paramsFile = join(scratch, 'params.json');
     const metricsFile = join(scratch, 'metrics.json');
+    const stepsFile = join(scratch, 'steps.jsonl');
     await mkdir(outputDir, { recursive: true });
     await writeFile(trainFile, tableToCsv(data.table.columns, rows));
     await writeFile(paramsFile, `${JSON.stringify(trainable.config.params ?? {}, null, 2)}\n`);
@@ -173,6 +202,7 @@ export async function runTraining(
       CAIRN_SEED: String(data.seed),
       CAIRN_OUTPUT_DIR: outputDir,
       CAIRN_METRICS_FILE: metricsFile,
+      CAIRN_STEPS_FILE: stepsFile,
       CAIRN_PROJECT: trainable.name,
       [ENVIRONMENT_FILE_VARIABLE]: reportedEnvironmentFile(outputDir),
     };
@@ -180,7 +210,28 @@ export async function runTraining(
 
     const command = trainable.config.train.command;
     log(`cairn: training ${trainable.name} on ${rows.length} rows (seed ${data.seed}): ${command}`);
-    const result = await runCommand(command, join(workspaceRoot, trainable.codeRoot), env, output);
+    const abort = watchSteps ? new AbortController() : undefined;
+    const poll =
+      watchSteps &&
+      setInterval(() => {
+        readStepsFile(stepsFile, trainable.name).then(
+          (steps) => {
+            if (!abort!.signal.aborted && watchSteps(steps)) abort!.abort();
+          },
+          // a line being written is not yet a whole line: the next poll reads it whole
+          () => undefined,
+        );
+      }, STEP_POLL_MS);
+    let result: { code: number | null; signal: string | null };
+    try {
+      result = await runCommand(command, join(workspaceRoot, trainable.codeRoot), env, output, abort?.signal);
+    } finally {
+      if (poll) clearInterval(poll);
+    }
+    if (abort?.signal.aborted) {
+      const steps = await readStepsFile(stepsFile, trainable.name).catch(() => ({}));
+      return { metrics: {}, steps, stopped: true };
+    }
     if (result.code !== 0)
       throw new TrainCommandFailedError(trainable.name, command, result.code, result.signal);
 
@@ -200,9 +251,10 @@ export async function runTraining(
         `is not valid JSON: ${(error as Error).message}`,
       );
     }
-    if (!existsSync(metricsFile)) return {};
+    const steps = await readStepsFile(stepsFile, trainable.name);
+    if (!existsSync(metricsFile)) return { metrics: {}, steps };
     try {
-      return JSON.parse(await readFile(metricsFile, 'utf8')) as Record<string, unknown>;
+      return { metrics: JSON.parse(await readFile(metricsFile, 'utf8')) as Record<string, unknown>, steps };
     } catch (error) {
       throw new ArtifactInvalidError(
         trainable.name,
@@ -234,7 +286,23 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
   const scratch = await scratchDir(workspaceRoot, 'train');
   try {
     const outputDir = join(scratch, 'artifact');
-    const metrics = await runTraining(workspaceRoot, data, data.train, outputDir, log, options.output);
+    const tracked = {
+      kind: 'train' as const,
+      project: trainable.name,
+      started,
+      params: trainable.config.params ?? {},
+      data: Object.fromEntries(data.datasets.map((d) => [d.name, d.pointer.hash])),
+      codeFolders: [...new Set([trainable.codeRoot, trainable.root])],
+      nxTask: options.nxTask,
+    };
+    let result: TrainingResult;
+    try {
+      result = await runTraining(workspaceRoot, data, data.train, outputDir, log, options.output);
+    } catch (error) {
+      await trackRun(workspaceRoot, { ...tracked, status: 'failed', metrics: {}, artifacts: [] }, log);
+      throw error;
+    }
+    const { metrics, steps } = result;
     const command = trainable.config.train.command;
 
     const artifact: Pointer = await storePath(workspaceRoot, outputDir);
@@ -277,6 +345,23 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     await writeJsonAtomic(join(workspaceRoot, paths.trainMetrics), metrics);
     await writeJsonAtomic(join(workspaceRoot, paths.runRecord), record);
     await appendRunRecord(workspaceRoot, record);
+    // Whatever else the run record carries (versions, environment, seed, split, command) travels as context.
+    const context = Object.fromEntries(
+      Object.entries(record).filter(([key]) => !RECORD_FIELDS_TRACKED_APART.has(key)),
+    );
+    const experiment = await trackRun(
+      workspaceRoot,
+      {
+        ...tracked,
+        status: 'succeeded',
+        metrics,
+        steps,
+        artifacts: [artifact.hash],
+        context,
+      },
+      log,
+    );
+    if (experiment) log(`cairn: recorded experiment ${experiment.id} (cairn exp show ${experiment.id})`);
     log(
       `cairn: ${trainable.name} trained in ${((Date.now() - started) / 1000).toFixed(1)} s, artifact ${artifact.hash.slice(0, 12)}`,
     );
@@ -285,6 +370,20 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     await rm(scratch, { recursive: true, force: true });
   }
 }
+
+/** RunRecord fields an experiment record holds in fields of its own. */
+const RECORD_FIELDS_TRACKED_APART = new Set([
+  'project',
+  'kind',
+  'startedAt',
+  'durationMs',
+  'params',
+  'inputs',
+  'artifact',
+  'metrics',
+  'git',
+  'host',
+]);
 
 /**
  * Every real training run (a cache hit runs nothing) is appended to the

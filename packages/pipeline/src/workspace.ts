@@ -157,6 +157,8 @@ export function outputPaths(projectRoot: string) {
     validateDir: posix.join(base, 'validate'),
     driftDir: posix.join(base, 'drift'),
     explainDir: posix.join(base, 'explain'),
+    /** The tune target's study summary (best params, every trial). */
+    tuneStudy: posix.join(base, 'tune', 'study.json'),
     /** The committed metrics file the compare gate reads at the base commit. */
     committedMetrics: posix.join(toPosix(projectRoot), 'metrics.json'),
   };

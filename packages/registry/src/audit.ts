@@ -8,7 +8,7 @@ import {
   type AuditEntry,
 } from './audit-chain';
 import { registryError } from './errors';
-import { openSnapshot, REGISTRY_REF, transact, type ActorOptions } from './transaction';
+import { openSnapshot, REGISTRY_REF, registryRepository, transact, type ActorOptions } from './transaction';
 
 /**
  * Appends one entry for an action of any package (a deployment, say) to the
@@ -73,7 +73,7 @@ export interface AuditVerdict {
  * commit recorded. Names the earliest bad line.
  */
 export async function verifyAudit(repoDir: string): Promise<AuditVerdict> {
-  const tip = await readRef(repoDir, REGISTRY_REF);
+  const tip = readRef(registryRepository(repoDir), REGISTRY_REF);
   const text = (await (await openSnapshot(repoDir)).read(AUDIT_FILE)) ?? '';
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const breaks: AuditBreak[] = [];

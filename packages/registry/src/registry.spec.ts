@@ -70,8 +70,9 @@ describe('versions', () => {
 
   it('a registry record damaged in git is REGISTRY_CORRUPT naming the file and field', async () => {
     await registerVersion(repo.dir, 'iris', versionInput(1), { actor: 'ana' });
-    const { commitFiles, compareAndSwapRef, readRef } = await import('@cairn/git');
-    const tip = await readRef(repo.dir, 'refs/cairn/registry');
+    const { commitFiles, compareAndSwapRef, openRepository, readRef } = await import('@cairn/git');
+    const repository = openRepository(repo.dir);
+    const tip = readRef(repository, 'refs/cairn/registry');
     const bad = await commitFiles(repo.dir, {
       parent: tip,
       files: {
@@ -87,7 +88,7 @@ describe('versions', () => {
       message: 'damage',
       author: { name: 'm', email: 'm@x', timestamp: 0 },
     });
-    expect(await compareAndSwapRef(repo.dir, 'refs/cairn/registry', tip, bad)).toBe(true);
+    expect(await compareAndSwapRef(repository, 'refs/cairn/registry', bad, tip)).toBe(true);
     await expect(resolveModel(repo.dir, 'iris@1')).rejects.toMatchObject({
       code: 'REGISTRY_CORRUPT',
       data: { file: 'models/iris/versions/1.json', pointer: '/version' },

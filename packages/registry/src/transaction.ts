@@ -4,14 +4,21 @@ import {
   compareAndSwapRef,
   gitUser,
   listTreeAtCommit,
+  openRepository,
   readRef,
   readTextAtCommit,
+  type Repository,
 } from '@cairn/git';
 import { AUDIT_FILE, chainEntry, lastEntry, type AuditDraft, type AuditEntry } from './audit-chain';
 import { registryError } from './errors';
 
 /** The one ref holding the whole registry: versions, alias histories and the audit log. */
 export const REGISTRY_REF = 'refs/cairn/registry';
+
+/** The git repository the registry lives in, with the hint a user needs when there is none. */
+export function registryRepository(repoDir: string): Repository {
+  return openRepository(repoDir, 'the registry lives in a git repository: run `git init` first');
+}
 
 /** Who acts and when; both injectable so CI can name the job and tests can fix the clock. */
 export interface ActorOptions {
@@ -40,7 +47,7 @@ export class RegistrySnapshot {
 }
 
 export async function openSnapshot(repoDir: string): Promise<RegistrySnapshot> {
-  return new RegistrySnapshot(repoDir, await readRef(repoDir, REGISTRY_REF));
+  return new RegistrySnapshot(repoDir, readRef(registryRepository(repoDir), REGISTRY_REF));
 }
 
 /** What one registry action writes: files (slash paths → text), its audit entry and its result. */
@@ -101,7 +108,7 @@ export async function transact<T>(
       message: `${entry.kind} ${entry.subject}\n\n${entry.why}\n\nAudit-Head: ${entry.seq} ${entry.hash}\n`,
       author: { name: entry.who, email: emailOf(entry.who), timestamp: Math.floor(Date.parse(at) / 1000) },
     });
-    if (await compareAndSwapRef(repoDir, REGISTRY_REF, snapshot.commit, commit)) {
+    if (await compareAndSwapRef(registryRepository(repoDir), REGISTRY_REF, commit, snapshot.commit)) {
       return { result: change.result, entry };
     }
     // Jittered backoff keeps many writers from retrying in lockstep.

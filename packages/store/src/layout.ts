@@ -76,6 +76,9 @@ export const CairnTree = {
   statIndex: 'state/stat-index',
   /** Local run history, `runs/<project>.jsonl`. */
   runs: 'runs',
+  /** The rebuildable query index of the experiment records kept in git refs (`refs/cairn/exps/…`). */
+  experiments: 'exps',
+  experimentIndex: 'exps/index.json',
   /** Corrupt objects moved out of the store by `cairn verify --quarantine`. */
   quarantine: 'quarantine',
   /** Private scratch folders (`tmp/<purpose>-…`): on the store's file system, so storing them is a rename. */
@@ -87,6 +90,7 @@ const LOCAL_ENTRIES = [
   CairnTree.cache,
   CairnTree.state,
   CairnTree.runs,
+  CairnTree.experiments,
   CairnTree.quarantine,
   CairnTree.scratch,
 ] as const;

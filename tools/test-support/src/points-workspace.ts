@@ -8,8 +8,10 @@ import { dirname, join } from 'node:path';
 
 // A trainer obeying docs/model-contract.md that predicts the majority class of its training rows.
 const TRAINER = `
-const { copyFileSync, readFileSync, writeFileSync } = require('node:fs');
+const { appendFileSync, copyFileSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+// Per-step values, as the templates' one-line helper logs them.
+for (let step = 1; step <= 3; step++) appendFileSync(process.env.CAIRN_STEPS_FILE, JSON.stringify({ step, loss: 1 / step }) + '\\n');
 const [header, ...lines] = readFileSync(process.env.CAIRN_TRAIN_FILE, 'utf8').trim().split('\\n');
 const labelIndex = header.split(',').indexOf(process.env.CAIRN_LABEL);
 const counts = {};

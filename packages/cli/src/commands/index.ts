@@ -23,6 +23,8 @@ import { register as registerAudit } from './audit';
 import { register as registerSynth } from './synth';
 import { register as registerReproduce } from './reproduce';
 import { register as registerImportDvc } from './import-dvc';
+import { register as registerExp } from './exp';
+import { register as registerReport } from './report';
 
 /**
  * Each command lives in its own module exporting `register(program)`.
@@ -53,4 +55,6 @@ export function registerCommands(program: Command): void {
   registerSynth(program);
   registerReproduce(program);
   registerImportDvc(program);
+  registerExp(program);
+  registerReport(program);
 }

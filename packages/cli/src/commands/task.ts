@@ -71,6 +71,25 @@ export function register(program: Command): void {
     });
 
   task
+    .command('tune <experiment>')
+    .description(
+      "run the experiment's hyperparameter search (tune in experiment.json): trials recorded in git, finished ones reused",
+    )
+    .option('--json', 'print the study (best trial and every trial) as JSON')
+    .action(async (project: string, options: { json?: boolean }) => {
+      const { tune, workspaceRoot } = await pipeline();
+      const study = await tune({
+        workspaceRoot,
+        project,
+        // Nx names the task it runs in these variables; by hand there is none.
+        nxTask: process.env.NX_TASK_TARGET_PROJECT
+          ? `${process.env.NX_TASK_TARGET_PROJECT}:${process.env.NX_TASK_TARGET_TARGET ?? 'tune'}`
+          : undefined,
+      });
+      if (options.json) printJson(study);
+    });
+
+  task
     .command('evaluate <project>')
     .description(
       'score the trained model on its held-out split; --cv runs stratified k-fold cross-validation',

@@ -236,4 +236,71 @@ export interface ExperimentConfig {
    * `train` depends on the `test` target of the model whose code it trains (when that model declares tests) unless this is false.
    */
   testBeforeTrain?: boolean;
+  /**
+   * A hyperparameter search over the experiment's model (the `tune` target): each trial trains with the sampled params merged over `params` and is scored on the held-out split; see docs/experiments.md.
+   */
+  tune?: {
+    /**
+     * Parameter name → its domain.
+     */
+    space: {
+      [k: string]:
+        | {
+            type: 'float' | 'int';
+            low: number;
+            high: number;
+            /**
+             * Sample on a log scale (low must be > 0).
+             */
+            log?: boolean;
+            step?: number;
+          }
+        | {
+            type: 'categorical';
+            /**
+             * At least 1 item(s).
+             */
+            choices: (string | number | boolean | null)[];
+          };
+    };
+    method?: 'tpe' | 'random' | 'grid';
+    objective: {
+      /**
+       * A held-out metric (accuracy, f1_macro, roc_auc, r2, rmse, …) or, with source train, a key of the trainer's metrics.
+       */
+      metric: string;
+      direction: 'maximize' | 'minimize';
+      source?: 'holdout' | 'train';
+    };
+    budget?: {
+      trials?: number;
+      minutes?: number;
+    };
+    parallelism?: number;
+    seed?: number;
+    /**
+     * Feed this project's earlier finished trials (same space) to the sampler.
+     */
+    warmStart?: boolean;
+    tpe?: {
+      startupTrials?: number;
+      candidates?: number;
+      multivariate?: boolean;
+      constantLiar?: boolean;
+    };
+    /**
+     * Stop trials whose per-step objective (logged with the templates' step helper) falls behind.
+     */
+    pruner?:
+      | {
+          type: 'median';
+          startupTrials?: number;
+          warmupSteps?: number;
+        }
+      | {
+          type: 'successive-halving';
+          minResource?: number;
+          reductionFactor?: number;
+        };
+  };
 }

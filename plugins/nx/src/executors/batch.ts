@@ -45,7 +45,7 @@ export async function* runBatch(
     let success = true;
     try {
       const project = inputs[id]?.project ?? task.target.project;
-      const common = { workspaceRoot: context.root, project, log, output, projects };
+      const common = { workspaceRoot: context.root, project, log, output, projects, nxTask: id };
       if (step === 'train') await pipeline.train(common);
       else await pipeline.evaluate({ ...common, cv: inputs[id]?.cv });
     } catch (error) {

@@ -352,11 +352,33 @@ export function experimentProject(
       description: config.description ?? `Experiment ${name} on model ${config.model}`,
       technologies: ['cairn'],
     },
-    targets: trainableTargets(
-      name,
-      projectRoot,
-      { validateBeforeTrain: config.validateBeforeTrain, testBeforeTrain: config.testBeforeTrain },
-      '^test',
-    ),
+    targets: {
+      ...trainableTargets(
+        name,
+        projectRoot,
+        { validateBeforeTrain: config.validateBeforeTrain, testBeforeTrain: config.testBeforeTrain },
+        '^test',
+      ),
+      ...(config.tune ? { tune: tuneTarget(name, projectRoot) } : {}),
+    },
   };
+}
+
+/**
+ * The hyperparameter search. Its trials are recorded in git and reused by
+ * params and inputs (docs/experiments.md), so the study summary is the only
+ * cached output; sharing trials between machines goes through `cairn exp push/pull`.
+ */
+function tuneTarget(name: string, projectRoot: string): TargetConfiguration {
+  return describe(
+    'tune',
+    cairnTask('tune', name, {
+      cache: true,
+      dependsOn: [VALIDATE_DATASETS],
+      inputs: [CAIRN_INPUTS, `^${CAIRN_INPUTS}`, { env: 'CAIRN_TOOLKIT_VERSION' }],
+      outputs: [`{workspaceRoot}/${outputPaths(projectRoot).tuneStudy}`],
+    }),
+    "Runs the experiment's search (tune in experiment.json: space, method grid/random/TPE, objective, budget, parallelism, pruner); each trial is recorded as an experiment and reused on rerun; the best params go into the project with `cairn exp apply`.",
+    { args: ['--json'] },
+  );
 }

@@ -5,6 +5,11 @@ import type { EvaluateExecutorSchema } from './schema';
 export default async function evaluateExecutor(options: EvaluateExecutorSchema, context: ExecutorContext) {
   const { evaluate } = await import('@cairn/pipeline');
   return runStep(() =>
-    evaluate({ workspaceRoot: context.root, project: projectOf(options, context), cv: options.cv }),
+    evaluate({
+      workspaceRoot: context.root,
+      project: projectOf(options, context),
+      cv: options.cv,
+      nxTask: `${context.projectName}:${context.targetName}`,
+    }),
   );
 }
