@@ -63,4 +63,3 @@ export {
   type Pruner,
   type PrunerSpec,
 } from './tune/pruners';
-export { seededUniform } from './tune/random';

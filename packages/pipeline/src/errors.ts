@@ -68,24 +68,37 @@ export class DataModifiedError extends StoreError<{ files: string[]; pointerFile
 /** What a POSIX shell exits with when the command's program does not exist. */
 const COMMAND_NOT_FOUND = 127;
 
-export class TrainCommandFailedError extends ModelError<{
-  project: string;
-  command: string;
-  exitCode: number | null;
-  signal: string | null;
-}> {
+type CommandFailure = { project: string; command: string; exitCode: number | null; signal: string | null };
+
+function commandFailure(
+  what: string,
+  project: string,
+  command: string,
+  exitCode: number | null,
+  signal: string | null,
+) {
+  return `${project}: ${what} \`${command}\` ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}`;
+}
+
+export class TrainCommandFailedError extends ModelError<CommandFailure> {
   constructor(project: string, command: string, exitCode: number | null, signal: string | null) {
-    super(
-      'TRAIN_COMMAND_FAILED',
-      `${project}: training command \`${command}\` ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}`,
-      {
-        data: { project, command, exitCode, signal },
-        hint:
-          exitCode === COMMAND_NOT_FOUND
-            ? `the shell found no program \`${command.trim().split(/\s+/)[0]}\` on this machine: install it, or change train.command in model.json; nothing was stored or cached`
-            : 'its output is above; nothing was stored or cached',
-      },
-    );
+    super('TRAIN_COMMAND_FAILED', commandFailure('training command', project, command, exitCode, signal), {
+      data: { project, command, exitCode, signal },
+      hint:
+        exitCode === COMMAND_NOT_FOUND
+          ? `the shell found no program \`${command.trim().split(/\s+/)[0]}\` on this machine: install it, or change train.command in model.json; nothing was stored or cached`
+          : 'its output is above; nothing was stored or cached',
+    });
+  }
+}
+
+/** The model's own tests (the `test` target) failed: training does not start. */
+export class ModelTestsFailedError extends ModelError<CommandFailure> {
+  constructor(project: string, command: string, exitCode: number | null, signal: string | null) {
+    super('MODEL_TESTS_FAILED', commandFailure('test command', project, command, exitCode, signal), {
+      data: { project, command, exitCode, signal },
+      hint: 'its output is above; rerun it by hand with `cairn task test <project>`',
+    });
   }
 }
 

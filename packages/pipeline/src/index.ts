@@ -5,6 +5,7 @@ export {
   DataModifiedError,
   DataUnavailableError,
   DatasetReadError,
+  ModelTestsFailedError,
   TrainCommandFailedError,
 } from './errors';
 export { ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
@@ -97,7 +98,7 @@ export { projectDatasetSpec, synthesizeData, syntheticDataPath, type SynthesizeD
 export { fetchFromDefaultRemote } from './fetch-remote';
 export { modelSignature, registerProject, versionFromRun } from './model-registry';
 export { packageDir, packageModel, type PackageOptions, type PackageResult } from './package-model';
-export { testProject, ModelTestsFailedError, synthEnvName, type TestProjectOptions } from './model-tests';
+export { testProject, type TestProjectOptions } from './model-tests';
 export {
   assertReproduced,
   findRun,

@@ -1,34 +1,12 @@
 import { extname, join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { cairnError, ModelError } from '@cairn/errors';
+import { cairnError } from '@cairn/errors';
+import { ModelTestsFailedError } from './errors';
 import { scratchDir } from './scratch';
 import { projectDatasetSpec } from './synth';
 import { resolveTrainable } from './trainable';
-import { runCommand } from './train';
+import { datasetEnvName, runCommand } from './train';
 import { discoverProjects, requireProject, type CairnProjects } from './workspace';
-
-export class ModelTestsFailedError extends ModelError<{
-  project: string;
-  command: string;
-  exitCode: number | null;
-  signal: string | null;
-}> {
-  constructor(project: string, command: string, exitCode: number | null, signal: string | null) {
-    super(
-      'MODEL_TESTS_FAILED',
-      `${project}: test command \`${command}\` ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}`,
-      {
-        data: { project, command, exitCode, signal },
-        hint: 'its output is above; rerun it by hand with `cairn task test <project>`',
-      },
-    );
-  }
-}
-
-/** The environment variable naming a dataset's synthetic file, as for the real data (CAIRN_DATA_<NAME>). */
-export function synthEnvName(dataset: string): string {
-  return `CAIRN_SYNTH_${dataset.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
 
 export interface TestProjectOptions {
   workspaceRoot: string;
@@ -73,7 +51,7 @@ export async function testProject(options: TestProjectOptions): Promise<void> {
       const spec = { ...(await projectDatasetSpec(dataset)), format: 'csv' as const, csv: undefined };
       const file = join(scratch, `${name}.csv`);
       const made = await writeSyntheticDataset(spec, file, { rows: tests.rows, seed });
-      env[synthEnvName(name)] = file;
+      env[datasetEnvName(name, 'SYNTH')] = file;
       if (index === 0) {
         env.CAIRN_SYNTH_FILE = file;
         const edgeFile = join(scratch, `${name}.edge-cases${extname(file)}`);

@@ -150,8 +150,12 @@ export function runCommand(
   });
 }
 
-function datasetEnvName(name: string): string {
-  return `CAIRN_DATA_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+/**
+ * The environment variable that hands a dataset's file to a command: `CAIRN_DATA_<NAME>` for
+ * the real data, `CAIRN_SYNTH_<NAME>` for the synthetic data of the model's tests.
+ */
+export function datasetEnvName(name: string, kind: 'DATA' | 'SYNTH' = 'DATA'): string {
+  return `CAIRN_${kind}_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
 /** What a training command reported: its final metrics and the values it logged per step. */

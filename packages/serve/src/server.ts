@@ -413,20 +413,8 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
       sendJson(response, 200, { predictions }, laneHeaders(lane, requestId));
     } catch (error) {
       status = statusOf(error);
-      const clientError = status !== 500;
-      const detail = isCairnError(error)
-        ? {
-            code: error.code,
-            // Model and parser messages can quote the input: only a prefix goes back.
-            message: clipText(error.message),
-            ...pick(error.data, ['pointer', 'row', 'field', 'expected']),
-          }
-        : { code: 'SERVE_INTERNAL', message: 'internal error' };
-      if (!clientError)
-        process.stderr.write(
-          `cairn serve: ${clipText(error instanceof Error ? error.message : String(error))}\n`,
-        );
-      if (!response.headersSent) sendJson(response, status, { error: detail }, laneHeaders(lane, requestId));
+      if (!response.headersSent)
+        sendJson(response, status, { error: errorReply(error, status) }, laneHeaders(lane, requestId));
     } finally {
       lane.metrics?.observeRequest(status, Number(process.hrtime.bigint() - started) / 1e9);
       leave();
@@ -463,18 +451,7 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
       sendJson(response, 200, { explanations: await explainer.explain(rows) });
     } catch (error) {
       const status = statusOf(error);
-      const detail = isCairnError(error)
-        ? {
-            code: error.code,
-            message: clipText(error.message),
-            ...pick(error.data, ['pointer', 'row', 'field', 'expected']),
-          }
-        : { code: 'SERVE_INTERNAL', message: 'internal error' };
-      if (status === 500)
-        process.stderr.write(
-          `cairn serve: ${clipText(error instanceof Error ? error.message : String(error))}\n`,
-        );
-      if (!response.headersSent) sendJson(response, status, { error: detail });
+      if (!response.headersSent) sendJson(response, status, { error: errorReply(error, status) });
     } finally {
       leave();
     }
@@ -492,10 +469,7 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
             );
     } catch (error) {
       const status = isCairnError(error, 'SERVE_FEEDBACK_UNKNOWN') ? 404 : statusOf(error);
-      const detail = isCairnError(error)
-        ? { code: error.code, message: clipText(error.message), ...pick(error.data, ['pointer']) }
-        : { code: 'SERVE_INTERNAL', message: 'internal error' };
-      if (!response.headersSent) sendJson(response, status, { error: detail });
+      if (!response.headersSent) sendJson(response, status, { error: errorReply(error, status) });
     }
   }
 
@@ -562,6 +536,25 @@ function laneHeaders(lane: Lane, requestId: string): Record<string, string> {
     'x-cairn-version': lane.version,
     ...(lane.alias ? { 'x-cairn-alias': lane.alias } : {}),
   };
+}
+
+/**
+ * The `error` object of a failed request: a coded error's code, a clipped message (model and
+ * parser messages can quote the input: only a prefix goes back) and where the input was wrong;
+ * anything else is logged here and answered as an opaque internal error.
+ */
+function errorReply(error: unknown, status: number): Record<string, unknown> {
+  if (status === 500)
+    process.stderr.write(
+      `cairn serve: ${clipText(error instanceof Error ? error.message : String(error))}\n`,
+    );
+  return isCairnError(error)
+    ? {
+        code: error.code,
+        message: clipText(error.message),
+        ...pick(error.data, ['pointer', 'row', 'field', 'expected']),
+      }
+    : { code: 'SERVE_INTERNAL', message: 'internal error' };
 }
 
 /** 400/413 for failures the request caused, 500 for the model's or ours. */

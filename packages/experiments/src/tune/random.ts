@@ -1,15 +1,3 @@
-/** mulberry32: a small seeded generator, so a study with a seed draws the same trials everywhere. */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A standard normal draw (Box–Muller) from uniform draws. */
 export function normal(uniform: () => number): number {
   const u = 1 - uniform();

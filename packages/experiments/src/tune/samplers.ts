@@ -1,5 +1,6 @@
 import { experimentError } from '../errors';
-import { normal, phi, seededUniform } from './random';
+import { mulberry32 } from '@cairn/evaluation';
+import { normal, phi } from './random';
 import { gridPoints, snap, type ParamSpec, type Params, type SearchSpace } from './space';
 
 /** A trial as samplers see it: its params and, once finished, its objective value. */
@@ -46,7 +47,7 @@ function drawRandom(spec: ParamSpec, uniform: () => number): Params[string] {
 
 /** Independent uniform draws (log-uniform on log-scaled params). */
 export function randomSampler(space: SearchSpace, seed: number): Sampler {
-  const uniform = seededUniform(seed);
+  const uniform = mulberry32(seed);
   return {
     suggest: () =>
       Object.fromEntries(Object.entries(space).map(([name, spec]) => [name, drawRandom(spec, uniform)])),
@@ -56,7 +57,7 @@ export function randomSampler(space: SearchSpace, seed: number): Sampler {
 /** Every grid point once, in a seeded shuffled order; past the end, the grid repeats. */
 export function gridSampler(space: SearchSpace, seed: number, source: string): Sampler & { size: number } {
   const points = gridPoints(space, source);
-  const uniform = seededUniform(seed);
+  const uniform = mulberry32(seed);
   for (let i = points.length - 1; i > 0; i--) {
     const j = Math.floor(uniform() * (i + 1));
     [points[i], points[j]] = [points[j]!, points[i]!];
@@ -255,7 +256,7 @@ export function tpeSampler(
     constantLiar: tpe.constantLiar ?? true,
     priorWeight: tpe.priorWeight ?? 1,
   };
-  const uniform = seededUniform(seed);
+  const uniform = mulberry32(seed);
   const dims = Object.entries(space);
   return {
     suggest(history) {
