@@ -108,6 +108,47 @@ describe('ci generator: registry promotion', () => {
   }, 60_000);
 });
 
+describe('ci generator: registry promotion on GitLab and Jenkins', () => {
+  const balancedGroovy = (text: string) => {
+    const code = text
+      .replace(/\/\/.*$/gm, '')
+      .replace(/'''[\s\S]*?'''/g, "''")
+      .replace(/'[^'\n]*'/g, "''")
+      .replace(/"[^"\n]*"/g, '""');
+    return code.split('{').length === code.split('}').length;
+  };
+
+  it('GitLab: promotes after a passing affected run on main, with the registry token, pushing with retries', async () => {
+    expect(JSON.stringify(parse(await generate('gitlab')))).not.toContain('-t promote');
+    const job = parse(await generate('gitlab', { promote: true, mainBranch: 'trunk' })).cairn;
+    const main = (job.script as string[]).join('\n');
+    const promote = main.indexOf('npx nx affected -t promote');
+    expect(promote).toBeGreaterThan(main.indexOf('npx nx affected -t validate'));
+    expect(main).toContain(
+      'if [ "$status" = 0 ] && [ "$CI_COMMIT_BRANCH" = "trunk" ] && [ -n "$CAIRN_REGISTRY_TOKEN" ]; then',
+    );
+    expect(main).toContain("git push origin 'refs/cairn/*:refs/cairn/*'");
+    // The push credential goes to the push URL only; the job's status is kept and ends the script.
+    expect(main).toContain('git remote set-url --push origin');
+    expect(main.trimEnd().endsWith('exit "$status"')).toBe(true);
+    for (const script of job.script as string[]) expect(bashSyntaxError(script), script).toBeUndefined();
+  });
+
+  it('Jenkins: a Promote stage on main only (not for pull requests or timer builds) with the push credential', async () => {
+    expect(await generate('jenkins')).not.toContain("stage('Promote')");
+    const text = await generate('jenkins', { promote: true, reproduceSchedule: '0 3 * * *' });
+    expect(text).toMatch(
+      /stage\('Promote'\) \{\n\s*when \{ allOf \{ branch 'main'; not \{ changeRequest\(\) \}; not \{ triggeredBy 'TimerTrigger' \} \} \}/,
+    );
+    expect(text.indexOf("stage('Promote')")).toBeGreaterThan(text.indexOf("stage('Affected')"));
+    expect(text).toContain("gitUsernamePassword(credentialsId: 'cairn-git-push'");
+    expect(text).toContain('npx nx affected -t promote --base="$NX_BASE" --head=HEAD');
+    expect(balancedGroovy(text)).toBe(true);
+    const shell = [...text.matchAll(/sh '''([\s\S]*?)'''/g)].map((match) => match[1]!);
+    for (const script of shell) expect(bashSyntaxError(script), script).toBeUndefined();
+  });
+});
+
 describe('ci generator: GitLab CI', () => {
   it('writes a pipeline with full history, protected write token, affected run, MR note and artifacts', async () => {
     const pipeline = parse(await generate('gitlab', { targets: ['train', 'evaluate'] }));

@@ -50,7 +50,7 @@ cairn-cache-write-token only where main-branch builds run.`,
  * token on pull requests, write token on the main branch), `nx affected`,
  * `cairn push` of the trained artifacts (main branch, write token only),
  * the comparison report as a PR/MR comment and metrics as artifacts; with
- * `promote` (GitHub), the registry promotion of models whose gate passed.
+ * `promote`, the registry promotion of models whose gate passed (every provider);
  * `reproduceSchedule`, a scheduled job that reproduces every model's recorded
  * training on the main branch (docs/testing.md#reproducibility).
  */
