@@ -104,7 +104,11 @@ describe('Nx Release (dry run)', () => {
       const built = files(join(path, 'dist')).filter((file) =>
         existsSync(join(path, 'src', relative(join(path, 'dist'), file)).replace(/\.js$/, '.ts')),
       );
-      for (const file of [...built, ...(manifest.bin ? files(join(path, 'bin')) : [])]) {
+      // The package's command-line entry points, wherever they live (bin/ or dist/).
+      const bins = (
+        typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {})
+      ).map((bin) => join(path, bin as string));
+      for (const file of new Set([...built, ...bins])) {
         for (const [, specifier] of readFileSync(file, 'utf8').matchAll(
           /(?:require|import)\(["']([^"'.][^"']*)["']\)/g,
         )) {
