@@ -32,7 +32,8 @@ function fail(message) {
 
 /** Logs one step's values to Cairn's experiment record (CAIRN_STEPS_FILE); call it once per epoch or stage. */
 function logStep(step, values) {
-  if (process.env.CAIRN_STEPS_FILE) fs.appendFileSync(process.env.CAIRN_STEPS_FILE, `${JSON.stringify({ step, ...values })}\n`);
+  if (process.env.CAIRN_STEPS_FILE)
+    fs.appendFileSync(process.env.CAIRN_STEPS_FILE, `${JSON.stringify({ step, ...values })}\n`);
 }
 
 function readJson(file) {
