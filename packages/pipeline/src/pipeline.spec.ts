@@ -127,6 +127,7 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       },
     });
     expect(tracked).not.toHaveProperty('uncommitted');
+    expect(record.git).toEqual({ commit: expect.stringMatching(/^[0-9a-f]{40}$/) as string });
     expect(git(root, 'for-each-ref', '--format=%(refname)', 'refs/cairn/exps')).toBe(
       `refs/cairn/exps/m/${tracked.id}`,
     );
@@ -152,6 +153,23 @@ describe('pipeline: train, evaluate, compare and drift on a real store and git r
       write(root, 'models/m/train.cjs', trainer);
     }
     await train({ workspaceRoot: root, project: 'm', log: () => undefined });
+    await removeExperiments(
+      root,
+      (await listExperiments(root)).records.slice(1).map((r) => r.id),
+    );
+  });
+
+  it('a run trained on uncommitted model code is recorded as dirty (its commit alone would not reproduce it)', async () => {
+    const trainer = readFileSync(join(root, 'models/m/train.cjs'), 'utf8');
+    write(root, 'models/m/train.cjs', `${trainer}// an edit not yet committed\n`);
+    try {
+      const record = await train({ workspaceRoot: root, project: 'm', log: () => undefined });
+      expect(record.git).toMatchObject({ dirty: true });
+    } finally {
+      write(root, 'models/m/train.cjs', trainer);
+    }
+    const clean = await train({ workspaceRoot: root, project: 'm', log: () => undefined });
+    expect(clean.git).not.toHaveProperty('dirty');
     await removeExperiments(
       root,
       (await listExperiments(root)).records.slice(1).map((r) => r.id),

@@ -19,7 +19,7 @@ import {
   reportedEnvironmentFile,
   type RunEnvironment,
 } from './environment';
-import { readStepsFile, trackRun } from './track';
+import { readStepsFile, trackRun, uncommittedHash } from './track';
 import type { StepValue } from '@cairn/experiments';
 import { discoverProjects, outputPaths, requireProject, type CairnProjects } from './workspace';
 
@@ -337,7 +337,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
         ...(artifact.nfiles !== undefined ? { nfiles: artifact.nfiles } : {}),
       },
       metrics,
-      git: await gitHead(workspaceRoot),
+      git: await recordedHead(workspaceRoot, tracked.codeFolders),
       toolkitVersion,
       host: hostname(),
       environment: await captureEnvironment(workspaceRoot, trainable.codeRoot, outputDir),
@@ -388,6 +388,16 @@ const RECORD_FIELDS_TRACKED_APART = new Set([
   'git',
   'host',
 ]);
+
+/**
+ * The commit a run was trained at, marked dirty when the model's code folders had
+ * uncommitted changes: that commit alone would not hold the code that trained (reproduce says so).
+ */
+async function recordedHead(workspaceRoot: string, codeFolders: string[]): Promise<RunRecord['git']> {
+  const head = await gitHead(workspaceRoot);
+  if (!head) return undefined;
+  return (await uncommittedHash(workspaceRoot, codeFolders)) ? { ...head, dirty: true } : head;
+}
 
 /**
  * Every real training run (a cache hit runs nothing) is appended to the
