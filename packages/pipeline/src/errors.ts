@@ -68,7 +68,13 @@ export class DataModifiedError extends StoreError<{ files: string[]; pointerFile
 /** What a POSIX shell exits with when the command's program does not exist. */
 const COMMAND_NOT_FOUND = 127;
 
-type CommandFailure = { project: string; command: string; exitCode: number | null; signal: string | null };
+/** What a failed project command (training, tests) reports: the project, the command and how it ended. */
+export type CommandFailure = {
+  project: string;
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+};
 
 function commandFailure(
   what: string,

@@ -7,6 +7,7 @@ export {
   DatasetReadError,
   ModelTestsFailedError,
   TrainCommandFailedError,
+  type CommandFailure,
 } from './errors';
 export { ensureDataset, ensureProjectData, type ResolvedDataset } from './data';
 export { assertDataUnmodified } from './data-state';
