@@ -95,6 +95,8 @@ export interface ChildExit {
 export interface KillPoint {
   op: number;
   after: boolean;
+  /** Count `op` in ops of this kind only (e.g. the 3rd `rm`), see kill-at-op.ts. */
+  kind?: string;
 }
 
 export interface ChildRun {
@@ -125,6 +127,7 @@ export function spawnTsChild(script: string, args: string[], killAt?: KillPoint)
         ...process.env,
         CAIRN_KILL_AT_OP: killAt === undefined ? 'Infinity' : String(killAt.op),
         CAIRN_KILL_AFTER: killAt?.after ? '1' : '0',
+        CAIRN_KILL_KIND: killAt?.kind ?? '',
       },
     },
   );

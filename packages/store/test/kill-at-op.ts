@@ -10,20 +10,26 @@
 // Workers (the store copies small files on worker threads) get the same wrappers through a prefix to
 // their eval'ed source and share the counter through a SharedArrayBuffer.
 //
+// CAIRN_KILL_KIND=rm counts the kill point in ops of that kind only (the K-th rm): a point inside a
+// run of deletions then holds even when earlier, timing-dependent work (a racy stat-index rewrite)
+// performs a different number of ops from one run to the next.
+//
 // At exit the child prints `cairn-ops {"total":M,"first":{kind:i},"last":{kind:i}}` on stdout, so the
 // parent learns M (and where each kind of op happened) from an uncounted run.
 import type { WorkerOptions } from 'node:worker_threads';
 
 /** Plain JavaScript, run as is in the main thread and in front of every eval'ed worker. */
 const PATCH_SOURCE = String.raw`
-function installKillAtOp(fs, counter, killAt, killAfter, record) {
+function installKillAtOp(fs, counter, killAt, killAfter, record, killKind) {
   const writableFds = new Set();
   const writableHandles = new WeakSet();
   const tick = (kind, weight, subject) => {
     const after = Atomics.add(counter, 0, weight) + weight;
-    const before = after - weight;
     if (record) record(kind, after, subject);
-    if (killAt > before && killAt <= after) return killAfter ? 'after' : 'before';
+    // counter[1] counts the ops of killKind alone, when the kill point is given in those.
+    const [upTo, countedWeight] = killKind ? (kind === killKind ? [Atomics.add(counter, 1, 1) + 1, 1] : [0, 0]) : [after, weight];
+    const before = upTo - countedWeight;
+    if (countedWeight > 0 && killAt > before && killAt <= upTo) return killAfter ? 'after' : 'before';
     return undefined;
   };
   const die = () => process.kill(process.pid, 'SIGKILL');
@@ -119,7 +125,9 @@ interface OpReport {
 const killAt = Number(process.env.CAIRN_KILL_AT_OP ?? Infinity);
 // Killed just after the op completed (or failed) rather than just before it.
 const killAfter = process.env.CAIRN_KILL_AFTER === '1';
-const counter = new Int32Array(new SharedArrayBuffer(4));
+const killKind = process.env.CAIRN_KILL_KIND || undefined;
+// [every counted op, the ops of killKind]
+const counter = new Int32Array(new SharedArrayBuffer(8));
 const report: OpReport = { total: 0, first: {}, last: {}, counts: {} };
 type Install = (
   fs: unknown,
@@ -127,18 +135,26 @@ type Install = (
   killAt: number,
   killAfter: boolean,
   record?: (kind: string, index: number, subject: unknown) => void,
+  killKind?: string,
 ) => void;
 // A string, not a function: the same source also runs inside the workers.
 const install = new Function(`${PATCH_SOURCE}; return installKillAtOp;`)() as Install;
 // require: the very module object the store's code calls through.
 // CAIRN_KILL_TRACE=1 lists every counted op on stderr, to see where a replayed kill landed.
 const trace = Boolean(process.env.CAIRN_KILL_TRACE);
-install(require('node:fs'), counter, killAt, killAfter, (kind, index, subject) => {
-  if (trace) process.stderr.write(`op ${index} ${kind} ${typeof subject === 'string' ? subject : ''}\n`);
-  report.first[kind] ??= index;
-  report.last[kind] = index;
-  report.counts[kind] = (report.counts[kind] ?? 0) + 1;
-});
+install(
+  require('node:fs'),
+  counter,
+  killAt,
+  killAfter,
+  (kind, index, subject) => {
+    if (trace) process.stderr.write(`op ${index} ${kind} ${typeof subject === 'string' ? subject : ''}\n`);
+    report.first[kind] ??= index;
+    report.last[kind] = index;
+    report.counts[kind] = (report.counts[kind] ?? 0) + 1;
+  },
+  killKind,
+);
 
 // require: patched on the module object itself, which the store's compiled imports read at each call.
 const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
@@ -146,7 +162,7 @@ class CountingWorker extends workerThreads.Worker {
   constructor(code: string | URL, options: WorkerOptions = {}) {
     if (!options.eval || typeof code !== 'string')
       throw new Error('kill-at-op: only eval workers are counted');
-    const prefix = `${PATCH_SOURCE}; installKillAtOp(require('node:fs'), new Int32Array(require('node:worker_threads').workerData.__killCounter), ${killAt}, ${killAfter});\n`;
+    const prefix = `${PATCH_SOURCE}; installKillAtOp(require('node:fs'), new Int32Array(require('node:worker_threads').workerData.__killCounter), ${killAt}, ${killAfter}, undefined, ${JSON.stringify(killKind)});\n`;
     super(prefix + code, {
       ...options,
       workerData: { ...options.workerData, __killCounter: counter.buffer },
