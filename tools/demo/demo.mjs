@@ -114,7 +114,9 @@ function summarize(output) {
   // A batch of one task prints its "> nx run" header twice: count each task once.
   const seen = new Set();
   const ran = [...output.matchAll(/^> nx run ([^:\s]+:[^\s]+)(.*)$/gm)]
-    .map((m) => ({ task: m[1], cached: /cache\]/.test(m[2]) }))
+    // "[local cache]", "[remote cache]", or "[existing outputs match the cache, left as is]" (a task
+    // whose outputs are already in place, such as a model's tests, which have none).
+    .map((m) => ({ task: m[1], cached: /\[[^\]]*\bcache\b[^\]]*\]/.test(m[2]) }))
     .filter(({ task }) => !seen.has(task) && seen.add(task));
   const fresh = ran.filter((t) => !t.cached).map((t) => t.task);
   const cached = ran.filter((t) => t.cached).map((t) => t.task);
