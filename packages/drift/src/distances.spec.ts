@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeNumber, normal, relativeError, runScipy } from '../test/scipy-oracle';
+import { categoricalPair, decodeNumber, expectClose, normal, runScipy } from '../test/scipy-oracle';
 import type { OracleCase } from '../test/scipy-oracle';
 import { wasserstein, wassersteinNormalized } from './wasserstein';
 import {
@@ -14,14 +14,6 @@ import {
 import { binom, gammaincc } from './special/cephes';
 import type { Value } from './binning';
 import { oraclePath, seededRandom } from '../../../tools/test-support/src';
-
-const TOL = 1e-9;
-
-function close(actual: number, expected: unknown): void {
-  const e = decodeNumber(expected);
-  const err = relativeError(actual, e);
-  if (err > TOL) throw new Error(`expected ${e}, got ${actual} (relative error ${err})`);
-}
 
 describe('wasserstein against scipy-drift-sample.json', () => {
   const sample = JSON.parse(fs.readFileSync(oraclePath('scipy', 'scipy-drift-sample.json'), 'utf8')) as {
@@ -40,8 +32,8 @@ describe('wasserstein against scipy-drift-sample.json', () => {
       const u = c.u_values.map(decodeNumber);
       const v = c.v_values.map(decodeNumber);
       const actual = wasserstein(u, v, c.u_weights ?? null, c.v_weights ?? null);
-      close(actual, c.expected);
-      if (c.check_scipy_1_10_1 !== undefined) close(actual, c.check_scipy_1_10_1);
+      expectClose(actual, c.expected);
+      if (c.check_scipy_1_10_1 !== undefined) expectClose(actual, c.check_scipy_1_10_1);
     });
   }
 });
@@ -65,18 +57,6 @@ function numericPair(
     return ties ? Math.round(v * 4) / 4 : v;
   };
   return [Array.from({ length: n1 }, () => draw(0)), Array.from({ length: n2 }, () => draw(shift))];
-}
-
-function categoricalPair(
-  seed: number,
-  n1: number,
-  n2: number,
-  k: number,
-  skew: number,
-): [string[], string[]] {
-  const random = seededRandom(seed);
-  const draw = (bias: number): string => `c${Math.min(k - 1, Math.floor(random() ** (1 + bias) * k))}`;
-  return [Array.from({ length: n1 }, () => draw(0)), Array.from({ length: n2 }, () => draw(skew))];
 }
 
 function builders(): Builder[] {
@@ -135,7 +115,7 @@ function builders(): Builder[] {
     [800, 600, 60],
   ] as Array<[number, number, number]>) {
     for (const skew of [0, 0.5]) {
-      const [a, b] = categoricalPair(seed++, n1, n2, k, skew);
+      const [a, b] = categoricalPair(seededRandom(seed++), n1, n2, k, skew);
       const tag = `${n1}x${n2} k=${k} skew=${skew}`;
       out.push({
         label: `chisquare(evidently) ${tag}`,
@@ -230,11 +210,11 @@ describe('statistics against real scipy / numpy (randomized)', () => {
     const actual = (cases[i] as Builder).actual();
     const expected = answers[i] as unknown;
     if (typeof actual === 'number') {
-      close(actual, expected);
+      expectClose(actual, expected);
     } else {
       const e = expected as { statistic: unknown; pvalue: unknown };
-      close(actual.statistic, e.statistic);
-      close(actual.pValue, e.pvalue);
+      expectClose(actual.statistic, e.statistic);
+      expectClose(actual.pValue, e.pvalue);
     }
   });
 });

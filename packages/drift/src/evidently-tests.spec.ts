@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeNumber, normal, relativeError, runScipy } from '../test/scipy-oracle';
+import { categoricalPair, expectClose, normal, runScipy } from '../test/scipy-oracle';
 import type { OracleCase } from '../test/scipy-oracle';
 import { seededRandom } from '../../../tools/test-support/src';
 import {
@@ -21,21 +21,12 @@ import { detectDrift, TESTS, thresholdRule } from './detect';
 import { renderDriftHtml } from './html';
 import { energyDistance } from './wasserstein';
 
-const TOL = 1e-9;
-
 /**
  * The asymptotic Cramér–von Mises p-value is 1 − CDF: both scipy's and ours
  * carry the CDF's ~1e-15 absolute rounding, so tiny p-values are compared with
  * that absolute tolerance instead of a relative one.
  */
 const ONE_MINUS_CDF_TOL = 1e-14;
-
-function close(actual: number, expected: unknown, label: string, absolute = 0): void {
-  const e = decodeNumber(expected);
-  const err = relativeError(actual, e);
-  if (err > TOL && !(Math.abs(actual - e) <= absolute))
-    throw new Error(`${label}: expected ${e}, got ${actual} (relative error ${err})`);
-}
 
 type Result = number | { statistic: number; pValue: number };
 type Case = {
@@ -62,18 +53,6 @@ function numericPair(
     Array.from({ length: n1 }, () => draw(0, 1)),
     Array.from({ length: n2 }, () => draw(shift, 1 + shift)),
   ];
-}
-
-function categoricalPair(
-  seed: number,
-  n1: number,
-  n2: number,
-  k: number,
-  skew: number,
-): [string[], string[]] {
-  const random = seededRandom(seed);
-  const draw = (bias: number): string => `c${Math.min(k - 1, Math.floor(random() ** (1 + bias) * k))}`;
-  return [Array.from({ length: n1 }, () => draw(0)), Array.from({ length: n2 }, () => draw(skew))];
 }
 
 function cases(): Case[] {
@@ -149,7 +128,7 @@ function cases(): Case[] {
     [60, 60, 2],
   ] as Array<[number, number, number]>) {
     for (const skew of [0, 0.6]) {
-      const [a, b] = categoricalPair(seed++, n1, n2, k, skew);
+      const [a, b] = categoricalPair(seededRandom(seed++), n1, n2, k, skew);
       const tag = `${n1}x${n2} k=${k} skew=${skew}`;
       out.push({
         label: `g_test ${tag}`,
@@ -216,11 +195,11 @@ describe('Evidently drift tests against real scipy 1.10.1 / numpy (randomized)',
     const actual = c.actual();
     const expected = answers[i] as unknown;
     if (typeof actual === 'number') {
-      close(actual, expected, label);
+      expectClose(actual, expected, label);
     } else {
       const e = expected as { statistic: unknown; pvalue: unknown };
-      if (c.statistic !== false) close(actual.statistic, e.statistic, `${label} statistic`);
-      close(actual.pValue, e.pvalue, `${label} p-value`, c.absolute);
+      if (c.statistic !== false) expectClose(actual.statistic, e.statistic, `${label} statistic`);
+      expectClose(actual.pValue, e.pvalue, `${label} p-value`, c.absolute);
     }
   });
 });

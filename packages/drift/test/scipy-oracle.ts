@@ -268,3 +268,29 @@ export function relativeError(actual: number, expected: number): number {
   if (!Number.isFinite(actual) || !Number.isFinite(expected)) return Infinity;
   return Math.abs(actual - expected) / Math.max(Math.abs(expected), Number.MIN_VALUE);
 }
+
+/** Tolerance of every comparison with scipy: 1e-9 relative. */
+export const SCIPY_TOL = 1e-9;
+
+/**
+ * Throws unless `actual` agrees with scipy's `expected` to SCIPY_TOL relative, or to `absolute`
+ * when given (for values scipy itself only knows to about 1e-15, such as 1 − CDF near 0).
+ */
+export function expectClose(actual: number, expected: unknown, label = '', absolute = 0): void {
+  const e = decodeNumber(expected);
+  const err = relativeError(actual, e);
+  if (err > SCIPY_TOL && !(Math.abs(actual - e) <= absolute))
+    throw new Error(`${label ? `${label}: ` : ''}expected ${e}, got ${actual} (relative error ${err})`);
+}
+
+/** Two seeded samples of `k` categories, the second skewed towards the first categories by `skew`. */
+export function categoricalPair(
+  random: () => number,
+  n1: number,
+  n2: number,
+  k: number,
+  skew: number,
+): [string[], string[]] {
+  const draw = (bias: number): string => `c${Math.min(k - 1, Math.floor(random() ** (1 + bias) * k))}`;
+  return [Array.from({ length: n1 }, () => draw(0)), Array.from({ length: n2 }, () => draw(skew))];
+}
