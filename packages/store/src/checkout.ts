@@ -254,11 +254,22 @@ function tempSibling(path: string): string {
  * any that exist belong to nobody.
  */
 async function sweepStaleTemps(target: string): Promise<void> {
-  const prefix = `.${basename(target)}.cairn-`;
-  const names = await fs.readdir(dirname(target)).catch(() => [] as string[]);
-  for (const name of names) {
-    if (name.startsWith(prefix) && /^[0-9a-f]{8}\.tmp$/.test(name.slice(prefix.length)))
-      await removeTree(join(dirname(target), name));
+  await sweepStaleTempsOf([target]);
+}
+
+/** `sweepStaleTemps` for many targets, reading each parent folder once. */
+async function sweepStaleTempsOf(targets: string[]): Promise<void> {
+  const byFolder = new Map<string, Set<string>>();
+  for (const target of targets) {
+    const names = byFolder.get(dirname(target)) ?? new Set<string>();
+    byFolder.set(dirname(target), names.add(basename(target)));
+  }
+  for (const [folder, targetNames] of byFolder) {
+    const names = await fs.readdir(folder).catch(() => [] as string[]);
+    for (const name of names) {
+      const match = /^\.(.+)\.cairn-[0-9a-f]{8}\.tmp$/.exec(name);
+      if (match && targetNames.has(match[1]!)) await removeTree(join(folder, name));
+    }
   }
 }
 
@@ -562,6 +573,11 @@ export async function checkout(
     }
     const restored: string[] = [];
     const unchanged = states.filter(onDiskClean).map((entry) => entry.path);
+    // A checkout killed after its last rename leaves a complete target and its staging sibling:
+    // an up-to-date target is not written again, so its leftovers are swept here.
+    await sweepStaleTempsOf(
+      states.flatMap((entry, index) => (onDiskClean(entry) ? [targets[index]!.target] : [])),
+    );
     for (const index of pending) {
       const entry = states[index]!;
       const { pointer } = records[index]!;

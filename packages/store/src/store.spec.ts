@@ -232,6 +232,24 @@ describe('round trip and status', () => {
     await expect(status(root, ['nothing-here'])).rejects.toMatchObject({ code: 'STORE_NOT_TRACKED' });
   });
 
+  it('a checkout with nothing to restore still sweeps what a killed checkout left beside its targets', async () => {
+    const root = await workspace();
+    writeTree(join(root, 'data'), 3);
+    await add(root, ['data']);
+    // What a checkout killed after its last rename leaves: the complete folder, and its staging sibling.
+    mkdirSync(join(root, '.data.cairn-0123abcd.tmp', '0'), { recursive: true });
+    // Not a staging name of a target: left alone.
+    writeFileSync(join(root, '.other.cairn-0123abcd.tmp'), 'x');
+    writeFileSync(join(root, '.data.cairn-notahex.tmp'), 'x');
+    const result = await checkout(root);
+    expect(result.restored).toEqual([]);
+    expect(
+      readdirSync(root)
+        .filter((name) => name.endsWith('.tmp'))
+        .sort(),
+    ).toEqual(['.data.cairn-notahex.tmp', '.other.cairn-0123abcd.tmp']);
+  });
+
   it('reports data whose objects are gone as not-in-cache and checkout refuses it', async () => {
     const root = await workspace();
     writeFileSync(join(root, 'f.txt'), 'content');
