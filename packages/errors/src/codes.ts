@@ -230,14 +230,15 @@ export const CODES = {
     summary:
       'Data or a model output given to an explanation is unusable (ragged rows, non-finite numbers, wrong prediction count); data names the row or field.',
   },
-  EXPLAIN_INVALID_OPTION: {
-    family: 'usage',
-    summary: 'An explanation option is out of range (repeats, seed, feature count, sample count).',
-  },
   EXPLAIN_INVALID_TREE: {
     family: 'input',
     summary:
       'A tree given to TreeSHAP is malformed (missing child, feature index out of range, zero or negative cover).',
+  },
+  EXPLAIN_TOO_MANY_FEATURES: {
+    family: 'usage',
+    summary:
+      'The explanation method cannot handle that many features (exact enumeration: 2^features subsets; KernelSHAP: at most 30); data: {features}.',
   },
   EXP_AMBIGUOUS_ID: {
     family: 'usage',

@@ -92,10 +92,12 @@ describe('permutation importance against sklearn.inspection.permutation_importan
       seed: 1,
     };
     await expect(permutationImportance({ ...base, seed: -1 })).rejects.toMatchObject({
-      code: 'EXPLAIN_INVALID_OPTION',
+      code: 'OPTION_INVALID',
+      data: { option: 'seed', value: -1 },
     });
     await expect(permutationImportance({ ...base, nRepeats: 0 })).rejects.toMatchObject({
-      code: 'EXPLAIN_INVALID_OPTION',
+      code: 'OPTION_INVALID',
+      data: { option: 'nRepeats', value: 0 },
     });
     await expect(permutationImportance({ ...base, rows: [[1]] })).rejects.toMatchObject({
       code: 'EXPLAIN_INVALID_INPUT',

@@ -10,6 +10,7 @@
  * standard deviation use numpy's summation order.
  */
 import { NumpyRandomState, npMean } from '@cairn/metrics';
+import { cairnError } from '@cairn/errors';
 import { explainError } from './errors';
 
 /** A feature value; null is a missing value, shuffled like any other. */
@@ -48,19 +49,15 @@ export interface PermutationImportanceResult {
 function checkOptions<Y>(options: PermutationImportanceOptions<Y>): { nRepeats: number; width: number } {
   const nRepeats = options.nRepeats ?? 5;
   if (!Number.isInteger(nRepeats) || nRepeats < 1 || nRepeats > 10_000) {
-    throw explainError(
-      'EXPLAIN_INVALID_OPTION',
-      `nRepeats is ${nRepeats}: it must be an integer from 1 to 10000`,
-      {
-        option: 'nRepeats',
-      },
-    );
+    throw cairnError('OPTION_INVALID', `nRepeats is ${nRepeats}: it must be an integer from 1 to 10000`, {
+      data: { option: 'nRepeats', value: nRepeats },
+    });
   }
   if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff) {
-    throw explainError(
-      'EXPLAIN_INVALID_OPTION',
+    throw cairnError(
+      'OPTION_INVALID',
       `seed is ${options.seed}: it must be an integer from 0 to 4294967295 (numpy's RandomState range)`,
-      { option: 'seed' },
+      { data: { option: 'seed', value: options.seed } },
     );
   }
   if (options.rows.length === 0) {

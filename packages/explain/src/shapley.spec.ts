@@ -75,7 +75,7 @@ describe('KernelSHAP on a non-linear model', () => {
   });
   it('refuses too many features for brute force and bad rows', async () => {
     await expect(exactShapley(f, new Array(17).fill(0), [new Array(17).fill(0)])).rejects.toMatchObject({
-      code: 'EXPLAIN_INVALID_OPTION',
+      code: 'EXPLAIN_TOO_MANY_FEATURES',
     });
     await expect(exactShapley(f, [0, NaN], [[0, 0]])).rejects.toMatchObject({
       code: 'EXPLAIN_INVALID_INPUT',

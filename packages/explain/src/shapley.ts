@@ -6,6 +6,7 @@
  * model. Every result satisfies additivity: the values sum to f(x) − E f.
  */
 import { NumpyRandomState } from '@cairn/metrics';
+import { cairnError } from '@cairn/errors';
 import { explainError } from './errors';
 
 /** A feature value: a number, or a category for models that take strings. */
@@ -122,7 +123,7 @@ export async function exactShapley<T extends FeatureValue = number>(
   const m = x.length;
   if (m > MAX_EXACT_FEATURES) {
     throw explainError(
-      'EXPLAIN_INVALID_OPTION',
+      'EXPLAIN_TOO_MANY_FEATURES',
       `exact Shapley values enumerate 2^${m} subsets: at most ${MAX_EXACT_FEATURES} features (use kernelShap)`,
       { features: m },
     );
@@ -213,18 +214,18 @@ export async function kernelShap<T extends FeatureValue = number>(
   const m = x.length;
   const nSamples = options.nSamples ?? 2048;
   if (!Number.isInteger(nSamples) || nSamples < 2 || nSamples > 1_000_000) {
-    throw explainError(
-      'EXPLAIN_INVALID_OPTION',
-      `nSamples is ${nSamples}: it must be an integer from 2 to 1000000`,
-      {
-        option: 'nSamples',
-      },
-    );
+    throw cairnError('OPTION_INVALID', `nSamples is ${nSamples}: it must be an integer from 2 to 1000000`, {
+      data: { option: 'nSamples', value: nSamples },
+    });
   }
   if (m > 30) {
-    throw explainError('EXPLAIN_INVALID_OPTION', `KernelSHAP here supports at most 30 features, got ${m}`, {
-      features: m,
-    });
+    throw explainError(
+      'EXPLAIN_TOO_MANY_FEATURES',
+      `KernelSHAP here supports at most 30 features, got ${m}`,
+      {
+        features: m,
+      },
+    );
   }
   const full = (1 << m) >>> 0;
   const [ends] = [await coalitionValues(f, x, background, [0, full - 1])];

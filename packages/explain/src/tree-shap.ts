@@ -275,7 +275,7 @@ export function bruteForceTreeShapley(ensemble: TreeEnsemble, x: ArrayLike<numbe
   const m = ensemble.featureCount;
   if (m > MAX_EXACT_FEATURES) {
     throw explainError(
-      'EXPLAIN_INVALID_OPTION',
+      'EXPLAIN_TOO_MANY_FEATURES',
       `brute force enumerates 2^${m} subsets: at most ${MAX_EXACT_FEATURES} features`,
       {
         features: m,
