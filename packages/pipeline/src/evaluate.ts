@@ -10,7 +10,7 @@ import { prepareData, runTraining, type PreparedData } from './train';
 import { scratchDir } from './scratch';
 import { outputPaths, type CairnProjects } from './workspace';
 import { renderEvaluationMarkdown } from './report';
-import { trackRun } from './track';
+import { codeFoldersOf, trackRun } from './track';
 
 export interface EvaluateOptions {
   workspaceRoot: string;
@@ -211,7 +211,7 @@ export async function evaluate(options: EvaluateOptions): Promise<CommittedMetri
       metrics: { ...committed.metrics, ...cvMeans },
       data: committed.data,
       artifacts: [artifact.hash],
-      codeFolders: [...new Set([trainable.codeRoot, trainable.root])],
+      codeFolders: codeFoldersOf(trainable),
       nxTask: options.nxTask,
       context: { split: committed.split, ...(cv ? { cvFolds: cv.folds } : {}) },
     },

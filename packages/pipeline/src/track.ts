@@ -26,6 +26,8 @@ export interface RunOutcome {
   artifacts: string[];
   /** Folders whose uncommitted changes count as the run's code (the model's, the project's). */
   codeFolders: string[];
+  /** The code state when the caller already read it for its own record (train's run record). */
+  code?: CodeState;
   nxTask?: string;
   study?: ExperimentRecord['study'];
   context?: Record<string, unknown>;
@@ -55,6 +57,24 @@ function finiteNumbers(values: Record<string, unknown>): Record<string, number> 
   );
 }
 
+/** The commit a run's code is at, and the hash of its uncommitted changes (undefined when clean). */
+export interface CodeState {
+  commit?: string;
+  uncommitted?: string;
+}
+
+export async function codeState(workspaceRoot: string, codeFolders: string[]): Promise<CodeState> {
+  const head = await gitHead(workspaceRoot);
+  if (!head) return {};
+  const uncommitted = await uncommittedHash(workspaceRoot, codeFolders);
+  return { commit: head.commit, ...(uncommitted ? { uncommitted } : {}) };
+}
+
+/** The folders whose uncommitted changes count as a trainable's code: its code folder and its own. */
+export function codeFoldersOf(trainable: { codeRoot: string; root: string }): string[] {
+  return [...new Set([trainable.codeRoot, trainable.root])];
+}
+
 /**
  * Records a run in git (`refs/cairn/exps/<project>/<id>`) and returns the
  * record; outside a git repository there is nowhere to keep it, so nothing is
@@ -75,8 +95,7 @@ export async function trackRun(
     return undefined;
   }
   const created = new Date(outcome.started);
-  const head = await gitHead(workspaceRoot);
-  const uncommitted = await uncommittedHash(workspaceRoot, outcome.codeFolders);
+  const { commit, uncommitted } = outcome.code ?? (await codeState(workspaceRoot, outcome.codeFolders));
   const record: ExperimentRecord = {
     id: newExperimentId(created),
     project: outcome.project,
@@ -88,7 +107,7 @@ export async function trackRun(
     metrics: finiteNumbers(outcome.metrics),
     ...(outcome.steps && Object.keys(outcome.steps).length ? { steps: outcome.steps } : {}),
     data: outcome.data,
-    ...(head ? { commit: head.commit } : {}),
+    ...(commit ? { commit } : {}),
     ...(uncommitted ? { uncommitted } : {}),
     host: hostname(),
     artifacts: outcome.artifacts,

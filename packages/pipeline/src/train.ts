@@ -9,7 +9,6 @@ import { cairnPath, CairnTree, materialize, serializePointer, storePath, type Po
 import { readTable, tableToCsv, type Row, type Table } from '@cairn/table';
 import { ArtifactInvalidError, DatasetReadError, TrainCommandFailedError } from './errors';
 import { ensureDataset, type ResolvedDataset } from './data';
-import { gitHead } from '@cairn/git';
 import { featureColumns, resolveTrainable, type Trainable } from './trainable';
 import { scratchDir } from './scratch';
 import { toolkitVersion } from './version';
@@ -19,7 +18,7 @@ import {
   reportedEnvironmentFile,
   type RunEnvironment,
 } from './environment';
-import { readStepsFile, trackRun, uncommittedHash } from './track';
+import { codeFoldersOf, codeState, readStepsFile, trackRun } from './track';
 import type { StepValue } from '@cairn/experiments';
 import { discoverProjects, outputPaths, requireProject, type CairnProjects } from './workspace';
 
@@ -296,7 +295,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
       started,
       params: trainable.config.params ?? {},
       data: Object.fromEntries(data.datasets.map((d) => [d.name, d.pointer.hash])),
-      codeFolders: [...new Set([trainable.codeRoot, trainable.root])],
+      codeFolders: codeFoldersOf(trainable),
       nxTask: options.nxTask,
     };
     let result: TrainingResult;
@@ -316,6 +315,8 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
       source: { file: paths.artifactPointer, field: '/path' },
     });
 
+    // Read once for both records: the run record marks uncommitted code as dirty, the experiment keeps its hash.
+    const code = await codeState(workspaceRoot, tracked.codeFolders);
     const record: RunRecord = {
       project: trainable.name,
       kind: trainable.kind,
@@ -337,7 +338,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
         ...(artifact.nfiles !== undefined ? { nfiles: artifact.nfiles } : {}),
       },
       metrics,
-      git: await recordedHead(workspaceRoot, tracked.codeFolders),
+      git: code.commit ? { commit: code.commit, ...(code.uncommitted ? { dirty: true } : {}) } : undefined,
       toolkitVersion,
       host: hostname(),
       environment: await captureEnvironment(workspaceRoot, trainable.codeRoot, outputDir),
@@ -362,6 +363,7 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
         steps,
         artifacts: [artifact.hash],
         context,
+        code,
       },
       log,
     );
@@ -388,16 +390,6 @@ const RECORD_FIELDS_TRACKED_APART = new Set([
   'git',
   'host',
 ]);
-
-/**
- * The commit a run was trained at, marked dirty when the model's code folders had
- * uncommitted changes: that commit alone would not hold the code that trained (reproduce says so).
- */
-async function recordedHead(workspaceRoot: string, codeFolders: string[]): Promise<RunRecord['git']> {
-  const head = await gitHead(workspaceRoot);
-  if (!head) return undefined;
-  return (await uncommittedHash(workspaceRoot, codeFolders)) ? { ...head, dirty: true } : head;
-}
 
 /**
  * Every real training run (a cache hit runs nothing) is appended to the
