@@ -37,7 +37,7 @@ export {
   type ReportData,
 } from './experiment-report';
 export { tune, type StudyResult, type TrialSummary, type TuneOptions } from './tune';
-export { trackRun, readStepsFile, type RunOutcome } from './track';
+export { trackRun, readStepsFile, type CodeState, type RunOutcome } from './track';
 export { resolveTrainable, featureColumns, type Trainable } from './trainable';
 export { projectNameAt, requireProject } from './workspace';
 export {
