@@ -7,6 +7,7 @@ import { parseNumber } from '@cairn/table';
 import type { Value } from './binning';
 import { chiSquare, jensenShannon, psi, zTestProportions } from './distances';
 import { driftError } from './errors';
+import { isTestName, TEST_NAMES, type TestName } from './test-names';
 import {
   andersonDarling,
   cramerVonMises,
@@ -22,30 +23,6 @@ import {
 } from './evidently-tests';
 import { ks2samp } from './ks';
 import { energyDistance, wasserstein, wassersteinNormalized } from './wasserstein';
-
-export const TEST_NAMES = [
-  'ks',
-  'chisquare',
-  'wasserstein',
-  'wasserstein_norm',
-  'psi',
-  'jensenshannon',
-  'ztest',
-  'z',
-  'hellinger',
-  'fisher_exact',
-  'g_test',
-  'mannw',
-  't_test',
-  'anderson',
-  'cramer_von_mises',
-  'ed',
-  'es',
-  'TVD',
-  'empirical_mmd',
-  'kl_div',
-] as const;
-export type TestName = (typeof TEST_NAMES)[number];
 
 export interface TestSpec {
   /** p-value tests drift when p < threshold; distances when statistic >= threshold (unless `inclusive` says otherwise). */
@@ -137,10 +114,6 @@ export interface DriftReport {
   columns: Record<string, ColumnDrift>;
   share: number;
   drift: boolean;
-}
-
-export function isTestName(name: string): name is TestName {
-  return (TEST_NAMES as readonly string[]).includes(name);
 }
 
 export function columnNames(rows: Rows): string[] {

@@ -12,17 +12,9 @@ export {
 export type { BinningOptions, TestResult } from './distances';
 export { binnedShares, sturgesBinEdges, histogramCounts, fillZeroShares } from './binning';
 export type { BinnedShares, Value } from './binning';
-export {
-  detectDrift,
-  defaultTest,
-  columnSamples,
-  columnNames,
-  isTestName,
-  TEST_NAMES,
-  TESTS,
-} from './detect';
+export { detectDrift, defaultTest, columnSamples, columnNames, TESTS } from './detect';
+export { isTestName, TEST_NAMES, type TestName } from './test-names';
 export type {
-  TestName,
   Row,
   Rows,
   Cell,

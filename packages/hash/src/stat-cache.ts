@@ -61,18 +61,27 @@ interface Index {
  * (it is only a cache: everything is rehashed and the index rewritten).
  */
 export class StatCache {
-  private readonly entries: Map<string, Stored>;
-  private readonly data: Buffer;
+  private decoded: Index | undefined;
   private dirty = false;
 
   private constructor(
     readonly file: string | undefined,
-    index: Index,
+    /** The file's bytes, decoded on first use: a no-op status answered by folder snapshots never needs them. */
+    private raw: Buffer | undefined,
     private readonly racyWindowNs: bigint,
     private readonly clockNs: () => bigint,
-  ) {
-    this.entries = index.entries;
-    this.data = index.data;
+  ) {}
+
+  private get index(): Index {
+    if (!this.decoded) {
+      this.decoded = (this.raw && decodeIndex(this.raw)) ?? emptyIndex();
+      this.raw = undefined;
+    }
+    return this.decoded;
+  }
+
+  private get entries(): Map<string, Stored> {
+    return this.index.entries;
   }
 
   /** Loads `file` if it exists; `save()` writes back to it. */
@@ -80,23 +89,32 @@ export class StatCache {
     file: string,
     options: { racyWindowMs?: number; clock?: () => bigint } = {},
   ): Promise<StatCache> {
-    let index: Index = emptyIndex();
+    let raw: Buffer | undefined;
     try {
-      index = decodeIndex(await fs.readFile(file)) ?? index;
+      raw = await fs.readFile(file);
     } catch {
       /* missing or unreadable: start empty */
     }
-    return new StatCache(file, index, msToNs(options.racyWindowMs), options.clock ?? wallClockNs);
+    return new StatCache(file, raw, msToNs(options.racyWindowMs), options.clock ?? wallClockNs);
   }
 
   /** A cache that lives only in memory (save() is a no-op). */
   static inMemory(options: { racyWindowMs?: number; clock?: () => bigint } = {}): StatCache {
-    return new StatCache(undefined, emptyIndex(), msToNs(options.racyWindowMs), options.clock ?? wallClockNs);
+    return new StatCache(undefined, undefined, msToNs(options.racyWindowMs), options.clock ?? wallClockNs);
   }
 
   /** The clock remember() compares mtimes against, in ns since the epoch. */
   now(): bigint {
     return this.clockNs();
+  }
+
+  /**
+   * The mtime (ns) below which a stat taken at `takenAtNs` (default now) is
+   * old enough to trust: the racy rule remember() applies, for callers that
+   * keep stats of their own.
+   */
+  trustedBefore(takenAtNs: bigint = this.clockNs()): bigint {
+    return takenAtNs - this.racyWindowNs;
   }
 
   get size(): number {
@@ -132,8 +150,7 @@ export class StatCache {
     hash: string,
     statTakenAtNs?: bigint,
   ): boolean {
-    const takenAt = statTakenAtNs ?? this.clockNs();
-    if (stat.mtimeNs >= takenAt - this.racyWindowNs) {
+    if (stat.mtimeNs >= this.trustedBefore(statTakenAtNs)) {
       // Too fresh to trust; also drop an older entry for this path.
       if (this.entries.delete(path)) this.dirty = true;
       return false;
@@ -148,7 +165,7 @@ export class StatCache {
 
   private record(path: string): Record_ | undefined {
     const stored = this.entries.get(path);
-    return typeof stored === 'number' ? decodeRecord(this.data, stored) : stored;
+    return typeof stored === 'number' ? decodeRecord(this.index.data, stored) : stored;
   }
 
   forget(path: string): void {

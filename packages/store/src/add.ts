@@ -23,10 +23,21 @@ import {
   WHOLE_READ_LIMIT,
 } from './objects';
 import { OBJECTS_FOLDER, objectPath } from './layout';
-import { cachedDirectoryHash } from './fast-status';
+import {
+  fanoutRows,
+  msFromNs,
+  presenceHolds,
+  savePresence,
+  saveSnapshot,
+  type FolderSnapshot,
+  type SnapshotMatch,
+  type StorePresence,
+} from './folder-snapshot';
 import { storeOnWorkers, storeWorkersAvailable } from './store-workers';
 import { mapLimit, resolveWorkspacePath, toPosixRelative } from './paths';
-import { POINTER_SUFFIX, pointerFileFor, writePointer, type Pointer } from './pointer';
+import { POINTER_SUFFIX, pointerFileFor, readPointer, writePointer, type Pointer } from './pointer';
+import { trackedFolderHash } from './fast-status';
+import { storeHoldsAll } from './status';
 
 export interface StoreProgress {
   phase: 'hash' | 'store';
@@ -50,12 +61,44 @@ interface Hashed {
   pointer: Pointer;
   /** Directories: the hashing result (entries + manifest). */
   directory?: DirectoryHash;
+  /** Directories unchanged since their snapshot (no entries at hand). */
+  snapshot?: SnapshotMatch;
+  /** Directories walked with every row old enough: the snapshot to save once stored. */
+  record?: FolderSnapshot;
+}
+
+/** hashDirectory with add's rule: pointer files inside a tracked folder would be hidden from every verb. */
+function hashForAdd(
+  source: string,
+  statCache: StatCache,
+  onProgress?: AddOptions['onProgress'],
+): Promise<DirectoryHash> {
+  return hashDirectory(source, {
+    statCache,
+    onProgress: onProgress && ((done, total) => onProgress({ phase: 'hash', done, total })),
+    ignore: (path) => {
+      if (path.endsWith(POINTER_SUFFIX)) {
+        throw storeError(
+          'STORE_PATH_UNSUPPORTED',
+          `${join(source, path)}: a pointer file inside a folder being added`,
+          {
+            data: { path: join(source, path) },
+            hint: 'track either the folder or the paths inside it, not both',
+          },
+        );
+      }
+      return false;
+    },
+  });
 }
 
 async function hashOne(
   source: string,
   statCache: StatCache,
+  snapshotDir: string | undefined,
   onProgress?: AddOptions['onProgress'],
+  /** walk: never answer from the snapshot (its objects must be checked, so the entries are needed). */
+  options: { walk?: boolean } = {},
 ): Promise<Hashed> {
   let stat;
   try {
@@ -65,33 +108,35 @@ async function hashOne(
   }
   const name = basename(source);
   if (stat.isDirectory()) {
-    // Unchanged since the last add: answered from the stat cache without starting workers. A pointer
-    // file inside goes the long way, which reports it.
-    const cached = cachedDirectoryHash(source, statCache);
-    const directory =
-      cached && !cached.entries.some((entry) => entry.path.endsWith(POINTER_SUFFIX))
-        ? cached
-        : await hashDirectory(source, {
-            statCache,
-            onProgress: onProgress && ((done, total) => onProgress({ phase: 'hash', done, total })),
-            // Pointer files inside a tracked folder would be hidden from every verb: refuse them.
-            ignore: (path) => {
-              if (path.endsWith(POINTER_SUFFIX)) {
-                throw storeError(
-                  'STORE_PATH_UNSUPPORTED',
-                  `${join(source, path)}: a pointer file inside a folder being added`,
-                  {
-                    data: { path: join(source, path) },
-                    hint: 'track either the folder or the paths inside it, not both',
-                  },
-                );
-              }
-              return false;
-            },
-          });
+    // Unchanged since the last add: answered by its snapshot or the stat cache without starting workers.
+    const folder = await trackedFolderHash(
+      source,
+      statCache,
+      snapshotDir,
+      options.walk
+        ? undefined
+        : await readPointer(pointerFileFor(source)).then(
+            (pointer) => pointer.hash,
+            () => undefined,
+          ),
+      (dir) => hashForAdd(dir, statCache, onProgress),
+    );
+    if (folder.snapshot) {
+      const { hash, size, nfiles } = folder.snapshot;
+      return {
+        source,
+        snapshot: folder.snapshot,
+        pointer: { version: 1, algorithm: 'blake3', hash, size, nfiles, path: name },
+      };
+    }
+    // A walk that found a pointer file inside goes the long way, which reports it.
+    const directory = folder.entries!.some((entry) => entry.path.endsWith(POINTER_SUFFIX))
+      ? await hashForAdd(source, statCache, onProgress)
+      : folder.directory!;
     return {
       source,
       directory,
+      ...(folder.record ? { record: folder.record } : {}),
       pointer: {
         version: 1,
         algorithm: 'blake3',
@@ -286,7 +331,12 @@ function assertNoOverlap(root: string, sources: string[]): Promise<void> {
 }
 
 /** Hashes folders one by one (each in parallel inside) and all plain files together on the worker pool. */
-async function hashAll(sources: string[], statCache: StatCache, options: AddOptions): Promise<Hashed[]> {
+async function hashAll(
+  sources: string[],
+  statCache: StatCache,
+  options: AddOptions,
+  snapshotDir?: string,
+): Promise<Hashed[]> {
   const stats = await Promise.all(
     sources.map((source) =>
       fs.lstat(source).catch((error: unknown) => {
@@ -312,7 +362,9 @@ async function hashAll(sources: string[], statCache: StatCache, options: AddOpti
   }
   const hashed: Hashed[] = [];
   for (const source of sources)
-    hashed.push(fileHashes.get(source) ?? (await hashOne(source, statCache, options.onProgress)));
+    hashed.push(
+      fileHashes.get(source) ?? (await hashOne(source, statCache, snapshotDir, options.onProgress)),
+    );
   return hashed;
 }
 
@@ -329,18 +381,65 @@ export async function add(root: string, paths: string[], options: AddOptions = {
   const sources = paths.map((path) => resolveWorkspacePath(layout.root, path));
   await assertNoOverlap(layout.root, sources);
   const statCache = await StatCache.load(layout.statCacheFile);
-  const hashed = await hashAll(sources, statCache, options);
-  await withLock(layout.lockPath, async () => {
+  const hashedBefore = await hashAll(sources, statCache, options, layout.snapshotDir);
+  const hashed = await withLock(layout.lockPath, async () => {
+    // Under the lock, gc cannot remove objects. A folder unchanged since its snapshot has nothing to
+    // store if the snapshot saw all its objects and the store lost none since, or if the store holds
+    // them all now (its manifest against a listing). Any other is walked for its entries.
+    const trustedBeforeMs = msFromNs(statCache.trustedBefore());
+    const items = await Promise.all(
+      hashedBefore.map(async (item) => {
+        if (!item.snapshot || presenceHolds(item.snapshot, layout.cacheDir)) return item;
+        const held = await storeHoldsAll(layout, item.pointer, trustedBeforeMs);
+        if (!held.complete)
+          return hashOne(item.source, statCache, layout.snapshotDir, options.onProgress, { walk: true });
+        if (held.presence)
+          await savePresence(layout.snapshotDir, item.snapshot, held.presence).catch(() => undefined);
+        return item;
+      }),
+    );
+    // Fan-out folders stat'ed before the objects are checked: if nothing is written, they prove presence.
+    const presence = new Map<Hashed, StorePresence | undefined>(
+      items.flatMap((item) =>
+        item.record && item.directory
+          ? [
+              [
+                item,
+                fanoutRows(
+                  layout.cacheDir,
+                  [item.directory.hash, ...item.directory.entries.map((entry) => entry.hash)],
+                  trustedBeforeMs,
+                ),
+              ],
+            ]
+          : [],
+      ),
+    );
     // Folders one at a time (each stores its files concurrently), plain files concurrently.
     let written = 0;
-    for (const item of hashed.filter((entry) => entry.directory))
-      written += await storeHashed(layout, item, options.onProgress);
-    const files = hashed.filter((entry) => !entry.directory);
+    for (const item of items.filter((entry) => entry.directory)) {
+      const stored = await storeHashed(layout, item, options.onProgress);
+      if (stored > 0) presence.delete(item);
+      written += stored;
+    }
+    const files = items.filter((entry) => !entry.directory && !entry.snapshot);
     const stored = await mapLimit(files, STORE_CONCURRENCY, (item) => storeHashed(layout, item));
     written += stored.reduce((sum, count) => sum + count, 0);
     if (written > 0) await syncStore(layout.cacheDir);
-    await mapLimit(hashed, STORE_CONCURRENCY, (item) => writePointer(item.source, item.pointer));
-    if (options.gitignore !== false) await ignoreInGit(hashed.map((item) => item.source));
+    await mapLimit(items, STORE_CONCURRENCY, (item) => writePointer(item.source, item.pointer));
+    if (options.gitignore !== false) await ignoreInGit(items.map((item) => item.source));
+    // Snapshots are only a cache: one that cannot be written is taken again next time.
+    await Promise.all(
+      items.map((item) => {
+        if (!item.record) return undefined;
+        const proof = presence.get(item);
+        return saveSnapshot(layout.snapshotDir, {
+          ...item.record,
+          ...(proof ? { presence: proof } : {}),
+        }).catch(() => undefined);
+      }),
+    );
+    return items;
   });
   await statCache.save();
   return hashed.map((item) => item.pointer);

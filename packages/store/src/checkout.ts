@@ -532,7 +532,7 @@ export async function checkout(
   const statCache = await StatCache.load(layout.statCacheFile);
   const placer = new Placer(layout, options.link ?? layout.link, statCache);
   const result = await withLock(layout.lockPath, async () => {
-    const states = await statusOf(layout, records, statCache);
+    const states = await statusOf(layout, records, statCache, layout.snapshotDir);
     const onDiskClean = (entry: StatusEntry) => entry.actualHash === entry.hash;
     const onlyDeletions = (entry: StatusEntry) =>
       entry.changes !== undefined && entry.changes.added.length === 0 && entry.changes.modified.length === 0;

@@ -206,6 +206,8 @@ export interface Layout {
   /** Folder locked (as `<lockPath>.lock`) by verbs that mutate the store. */
   lockPath: string;
   statCacheFile: string;
+  /** Folder of the tracked folders' snapshots (see folder-snapshot.ts). */
+  snapshotDir: string;
   link: LinkStrategy[];
 }
 
@@ -220,6 +222,7 @@ export function layoutFor(root: string, config: CairnConfig): Layout {
     quarantineDir: cairnPath(root, CairnTree.quarantine),
     lockPath: join(cacheDir, 'lock'),
     statCacheFile: cairnPath(root, CairnTree.statIndex),
+    snapshotDir: cairnPath(root, CairnTree.folderSnapshots),
     link: config.cache.link,
   };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashDirectory, StatCache } from '@cairn/hash';
@@ -22,8 +22,10 @@ describe('cachedDirectoryHash (status fast path)', () => {
     const cache = StatCache.inMemory({ racyWindowMs: 0, clock: later });
     expect(cachedDirectoryHash(dir, cache)).toBeUndefined(); // cold cache: fall back
     const full = await hashDirectory(dir, { statCache: cache });
-    const fast = cachedDirectoryHash(dir, cache);
+    const { root, walk, ...fast } = cachedDirectoryHash(dir, cache)!;
     expect(fast).toEqual(full); // hash, entries, size, nfiles and the manifest bytes
+    expect(root).toBe(realpathSync(dir));
+    expect(walk?.files).toHaveLength(52);
 
     writeFileSync(join(dir, 'new.txt'), 'new'); // a miss: fall back again
     expect(cachedDirectoryHash(dir, cache)).toBeUndefined();

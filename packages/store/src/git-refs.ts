@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { findRepository, listRefs, TreeWalker, type RefRoot, type TreeBlob } from '@cairn/git';
+import type { RefRoot, TreeBlob } from '@cairn/git';
 import { storeError } from './errors';
 import { runRecordArtifact, type KeepReference } from './keep';
 import { POINTER_SUFFIX, parsePointer } from './pointer';
@@ -31,6 +31,8 @@ function gitUnreadable(message: string, data: Record<string, unknown>, cause?: u
  * shares folders costs little.
  */
 export async function pointersInGitRefs(root: string): Promise<GitPointerScan> {
+  // Loaded here, not with the store: only gc --all-refs reads git, and status or add should not pay for it.
+  const { findRepository, listRefs, TreeWalker } = await import('@cairn/git');
   const repository = findRepository(root);
   if (!repository) {
     throw storeError('GC_GIT_UNREADABLE', `${root} is not inside a git repository`, {

@@ -74,6 +74,8 @@ export const CairnTree = {
   /** Per-clone state; `state/stat-index` memoizes file hashes by (path, inode, size, mtime). */
   state: 'state',
   statIndex: 'state/stat-index',
+  /** `state/folders/<id>`: each tracked folder's lstat rows, so a no-op status or add skips hashing. */
+  folderSnapshots: 'state/folders',
   /** Local run history, `runs/<project>.jsonl`. */
   runs: 'runs',
   /** The rebuildable query index of the experiment records kept in git refs (`refs/cairn/exps/…`). */

@@ -1,9 +1,19 @@
 import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashDirectory, hashFile, StatCache, type ManifestEntry } from '@cairn/hash';
+import { hashFile, StatCache, type ManifestEntry } from '@cairn/hash';
 import { loadLayout, type Layout } from './config';
 import { fsError } from './errors';
-import { cachedDirectoryHash } from './fast-status';
+import { trackedFolderHash } from './fast-status';
+import {
+  fanoutRows,
+  msFromNs,
+  presenceHolds,
+  savePresence,
+  saveSnapshot,
+  type FolderSnapshot,
+  type SnapshotMatch,
+  type StorePresence,
+} from './folder-snapshot';
 import { isDirId, objectPath } from './layout';
 import { listObjectIds, objectPresent, readManifestObject } from './objects';
 import { dataPathOf, mapLimit, selectPointers, toPosixRelative, type PointerRecord } from './paths';
@@ -64,14 +74,19 @@ export interface WorkspaceCheck {
   exists: boolean;
   actualHash?: string;
   matches: boolean;
-  /** Folders: the entries as they are now. */
+  /** Folders: the entries as they are now (absent when the folder's snapshot answered). */
   entries?: ManifestEntry[];
+  /** Folders answered by their snapshot: unchanged since it was taken. */
+  snapshot?: SnapshotMatch;
+  /** Folders walked with every row old enough: a snapshot to save. */
+  record?: FolderSnapshot;
 }
 
 export async function checkWorkspaceData(
   dataPath: string,
   pointer: Pointer,
   statCache: StatCache,
+  snapshotDir?: string,
 ): Promise<WorkspaceCheck> {
   let stat;
   try {
@@ -83,12 +98,19 @@ export async function checkWorkspaceData(
   if (!stat) return { exists: false, matches: false };
   if (isDirId(pointer.hash)) {
     if (!stat.isDirectory()) return { exists: true, matches: false };
-    const result = cachedDirectoryHash(dataPath, statCache) ?? (await hashDirectory(dataPath, { statCache }));
+    const { hash, entries, snapshot, record } = await trackedFolderHash(
+      dataPath,
+      statCache,
+      snapshotDir,
+      pointer.hash,
+    );
     return {
       exists: true,
-      actualHash: result.hash,
-      matches: result.hash === pointer.hash,
-      entries: result.entries,
+      actualHash: hash,
+      matches: hash === pointer.hash,
+      ...(entries ? { entries } : {}),
+      ...(snapshot ? { snapshot } : {}),
+      ...(record ? { record } : {}),
     };
   }
   if (!stat.isFile()) return { exists: true, matches: false };
@@ -130,6 +152,25 @@ export async function requiredObjects(
   }
 }
 
+/**
+ * Whether the store holds every object `pointer` needs, by reading its
+ * manifest and listing the store (no per-object stat), with the fan-out
+ * folders' rows taken before the listing to remember it by (absent when one
+ * changed within the racy window).
+ */
+export async function storeHoldsAll(
+  layout: Layout,
+  pointer: Pointer,
+  trustedBeforeMs: number,
+): Promise<{ complete: boolean; presence?: StorePresence }> {
+  const { ids, manifest } = await requiredObjects(layout, pointer);
+  if (isDirId(pointer.hash) && !manifest) return { complete: false };
+  const presence = fanoutRows(layout.cacheDir, ids, trustedBeforeMs);
+  const present = await presentObjects(layout, ids);
+  const complete = ids.every((id) => present.has(id));
+  return complete && presence ? { complete, presence } : { complete };
+}
+
 export function diffEntries(expected: ManifestEntry[], actual: ManifestEntry[]): DirectoryChanges {
   const before = new Map(expected.map((entry) => [entry.path, entry]));
   const after = new Map(actual.map((entry) => [entry.path, entry]));
@@ -169,10 +210,14 @@ export async function statusOf(
   layout: Layout,
   records: PointerRecord[],
   statCache: StatCache,
+  snapshotDir?: string,
 ): Promise<StatusEntry[]> {
   const checked = await mapLimit(records, 32, async ({ file, pointer }) => {
     const dataPath = dataPathOf(file, pointer);
-    const workspace = await checkWorkspaceData(dataPath, pointer, statCache);
+    const workspace = await checkWorkspaceData(dataPath, pointer, statCache, snapshotDir);
+    // Unchanged since a snapshot that saw all its objects in the store, which lost none since: nothing to list.
+    if (workspace.snapshot && presenceHolds(workspace.snapshot, layout.cacheDir))
+      return { file, pointer, dataPath, workspace, required: { ids: [] }, knownPresent: true };
     // A clean folder's entries are its manifest: no need to read and parse the .dir object.
     const required: { ids: string[]; manifest?: ManifestEntry[] } =
       workspace.matches && workspace.entries
@@ -181,13 +226,24 @@ export async function statusOf(
             manifest: workspace.entries,
           }
         : await requiredObjects(layout, pointer);
-    return { file, pointer, dataPath, workspace, required };
+    return { file, pointer, dataPath, workspace, required, knownPresent: false };
   });
+  // Clean folders with a snapshot remember that the store held their objects, keyed on the
+  // fan-out folders' stats taken before the listing (a deletion after it moves their mtime).
+  const trustedBeforeMs = msFromNs(statCache.trustedBefore());
+  const fanout = checked.map((item) =>
+    snapshotDir !== undefined &&
+    !item.knownPresent &&
+    item.workspace.matches &&
+    (item.workspace.snapshot || item.workspace.record)
+      ? fanoutRows(layout.cacheDir, item.required.ids, trustedBeforeMs)
+      : undefined,
+  );
   const present = await presentObjects(layout, [...new Set(checked.flatMap((item) => item.required.ids))]);
-  return checked.map(({ file, pointer, dataPath, workspace, required }) => {
+  const entries = checked.map(({ file, pointer, dataPath, workspace, required, knownPresent }) => {
     const manifestPresent =
       present.has(pointer.hash) && (!isDirId(pointer.hash) || required.manifest !== undefined);
-    const inCache = manifestPresent && required.ids.every((id) => present.has(id));
+    const inCache = knownPresent || (manifestPresent && required.ids.every((id) => present.has(id)));
     const state: DataState =
       workspace.exists && !workspace.matches
         ? 'modified'
@@ -212,6 +268,22 @@ export async function statusOf(
     }
     return entry;
   });
+  if (snapshotDir !== undefined) {
+    await Promise.all(
+      checked.map(({ workspace }, index) => {
+        const presence = entries[index]!.inCache ? fanout[index] : undefined;
+        // Snapshots are only a cache: one that cannot be written is taken again next time.
+        if (workspace.record)
+          return saveSnapshot(snapshotDir, { ...workspace.record, ...(presence ? { presence } : {}) }).catch(
+            () => undefined,
+          );
+        if (workspace.snapshot && presence)
+          return savePresence(snapshotDir, workspace.snapshot, presence).catch(() => undefined);
+        return undefined;
+      }),
+    );
+  }
+  return entries;
 }
 
 /**
@@ -223,7 +295,7 @@ export async function status(root: string, paths?: string[]): Promise<StatusEntr
   const layout = await loadLayout(root);
   const records = await selectPointers(layout.root, paths);
   const statCache = await StatCache.load(layout.statCacheFile);
-  const entries = await statusOf(layout, records, statCache);
+  const entries = await statusOf(layout, records, statCache, layout.snapshotDir);
   await statCache.save().catch(() => undefined);
   return entries;
 }

@@ -1,5 +1,5 @@
 import { CairnError, cairnError } from '@cairn/errors';
-import { TEST_NAMES, isTestName } from '@cairn/drift';
+import { TEST_NAMES, isTestName } from '@cairn/drift/test-names';
 import type { DriftReport, TestName } from '@cairn/drift';
 import { driftFiles, type DriftFilesOptions } from '@cairn/pipeline/files';
 

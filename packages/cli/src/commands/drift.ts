@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TEST_NAMES } from '@cairn/drift';
+import { TEST_NAMES } from '@cairn/drift/test-names';
 import { printJson } from '../output';
 import type { DriftCommandOptions } from './drift-run';
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { cairnError } from '@cairn/errors';
-import { type MetricsReport, type Task, computeMetrics, metricsInputFromCsv } from '@cairn/metrics';
-import { readCsvColumns } from '@cairn/table';
+import type { MetricsReport, Task } from '@cairn/metrics';
 import { printJson } from '../output';
 
 const TASKS: Task[] = ['binary', 'multiclass', 'regression'];
@@ -14,12 +13,17 @@ interface MetricsOptions {
 }
 
 /** Reads a predictions CSV and computes the `cairn metrics` report. */
-export function metricsForFile(file: string, options: MetricsOptions = {}): MetricsReport {
+async function metricsForFile(file: string, options: MetricsOptions = {}): Promise<MetricsReport> {
   if (options.task !== undefined && !TASKS.includes(options.task as Task)) {
     throw cairnError('OPTION_INVALID', `--task ${options.task}: must be one of ${TASKS.join(', ')}`, {
       data: { option: 'task', value: options.task },
     });
   }
+  // Loaded here: every other command (status, add…) starts without the metrics code.
+  const [{ computeMetrics, metricsInputFromCsv }, { readCsvColumns }] = await Promise.all([
+    import('@cairn/metrics'),
+    import('@cairn/table'),
+  ]);
   const csv = readCsvColumns(file);
   const input = metricsInputFromCsv(csv, {
     file,
@@ -103,8 +107,8 @@ export function register(program: Command): void {
     )
     .option('--curves', 'include ROC and precision-recall curve points (binary)')
     .option('--json', 'print the report as JSON')
-    .action((file: string, options: MetricsOptions) => {
-      const report = metricsForFile(file, options);
+    .action(async (file: string, options: MetricsOptions) => {
+      const report = await metricsForFile(file, options);
       if (options.json) printJson(report);
       else process.stdout.write(renderMetricsText(report));
     });

@@ -1,0 +1,226 @@
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashDirectory, StatCache } from '@cairn/hash';
+import { cleanup, tempDir, writeTree } from '../test/helpers';
+import { add } from './add';
+import { loadLayout } from './config';
+import { cachedDirectoryHash } from './fast-status';
+import { checkSnapshot, msFromNs, saveSnapshot, snapshotFile } from './folder-snapshot';
+import { objectPath, OBJECTS_FOLDER } from './layout';
+import { status } from './status';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach(cleanup));
+
+/** A clock 10 s ahead and no racy window: everything written now is old enough to trust. */
+const trustingCache = () =>
+  StatCache.inMemory({ racyWindowMs: 0, clock: () => BigInt(Date.now() + 10_000) * 1_000_000n });
+
+/** Sets every folder's and file's times under `dir` an hour back, as if written long ago. */
+function age(dir: string): void {
+  const past = new Date(Date.now() - 3_600_000);
+  const visit = (path: string) => {
+    if (lstatSync(path).isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+    utimesSync(path, past, past);
+  };
+  visit(dir);
+}
+
+/** A folder with nested files, an executable and an empty sub-folder, and its snapshot saved. */
+async function snapshotted(): Promise<{ dir: string; data: string; snapshots: string; hash: string }> {
+  const dir = tempDir('cairn-snapshot-');
+  dirs.push(dir);
+  const data = join(dir, 'data');
+  writeTree(data, 40, 3);
+  writeFileSync(join(data, 'run.sh'), '#!/bin/sh\n');
+  chmodSync(join(data, 'run.sh'), 0o755);
+  mkdirSync(join(data, 'empty'));
+  const cache = trustingCache();
+  const { hash } = await hashDirectory(data, { statCache: cache });
+  const walked = cachedDirectoryHash(data, cache)!;
+  expect(walked.walk).toBeDefined();
+  const snapshots = join(dir, 'snapshots');
+  await saveSnapshot(snapshots, {
+    root: walked.root,
+    hash,
+    size: walked.size,
+    nfiles: walked.nfiles,
+    walk: walked.walk!,
+  });
+  return { dir, data, snapshots, hash };
+}
+
+describe('folder snapshots (the no-op fast path of status and add)', () => {
+  it('convert a BigInt stat to the same mtimeMs as a plain lstat, to the last bit', () => {
+    const dir = tempDir('cairn-snapshot-');
+    dirs.push(dir);
+    // Odd nanoseconds, whole seconds, before 1970 and far ahead.
+    const stamps = [
+      '2026-01-02 03:04:05.123456789',
+      '2001-09-09 01:46:40',
+      '1969-12-31 23:59:59.5',
+      '2200-05-06 07:08:09.987654321',
+    ];
+    stamps.forEach((stamp, index) => {
+      const file = join(dir, `f${index}`);
+      writeFileSync(file, 'x');
+      execFileSync('touch', ['-m', '-d', stamp, file]);
+      expect(msFromNs(lstatSync(file, { bigint: true }).mtimeNs)).toBe(lstatSync(file).mtimeMs);
+    });
+  });
+
+  it('answer with the hash while nothing changed', async () => {
+    const { data, snapshots, hash } = await snapshotted();
+    const match = await checkSnapshot(snapshots, data);
+    expect(match?.hash).toBe(hash);
+    expect(match?.nfiles).toBe(41);
+  });
+
+  it('split a large folder with a worker thread, which sees changes in its part too', async () => {
+    const { data, snapshots, hash } = await snapshotted();
+    for (const rowsHere of [0, 20]) {
+      expect((await checkSnapshot(snapshots, data, { rowsHere }))?.hash, `rows here: ${rowsHere}`).toBe(hash);
+    }
+    // The worker checks every row: it alone can see the change.
+    writeFileSync(join(data, 'part-0/group-0/file-0.bin'), 'changed');
+    expect(await checkSnapshot(snapshots, data, { rowsHere: 0 })).toBeUndefined();
+  });
+
+  const changes: Array<[string, (data: string) => void]> = [
+    ['a file rewritten', (data) => writeFileSync(join(data, 'part-1/group-0/file-1.bin'), 'other bytes')],
+    ['a file made executable', (data) => chmodSync(join(data, 'part-2/group-0/file-2.bin'), 0o755)],
+    ['a file added in a nested folder', (data) => writeFileSync(join(data, 'part-3/group-0/new.bin'), 'n')],
+    ['a file added in an empty folder', (data) => writeFileSync(join(data, 'empty/new.bin'), 'n')],
+    ['a file removed', (data) => rmSync(join(data, 'part-4/group-0/file-4.bin'))],
+    ['a file renamed', (data) => renameSync(join(data, 'run.sh'), join(data, 'run2.sh'))],
+    [
+      'a file replaced by a symlink',
+      (data) => {
+        rmSync(join(data, 'run.sh'));
+        symlinkSync('part-1/group-0/file-1.bin', join(data, 'run.sh'));
+      },
+    ],
+    ['a folder added', (data) => mkdirSync(join(data, 'part-5/more'))],
+  ];
+  for (const [name, change] of changes) {
+    it(`miss after ${name}`, async () => {
+      const { data, snapshots } = await snapshotted();
+      change(data);
+      expect(await checkSnapshot(snapshots, data)).toBeUndefined();
+    });
+  }
+
+  it('never trust a torn or corrupted snapshot file', async () => {
+    const { data, snapshots } = await snapshotted();
+    const file = snapshotFile(snapshots, (await checkSnapshot(snapshots, data))!.root);
+    const good = readFileSync(file);
+    for (const cut of [0, 7, 12, 40, good.length >> 1, good.length - 65, good.length - 1]) {
+      writeFileSync(file, good.subarray(0, cut));
+      expect(await checkSnapshot(snapshots, data), `torn at ${cut}`).toBeUndefined();
+    }
+    for (const at of [9, 30, good.length >> 1, good.length - 2]) {
+      const flipped = Buffer.from(good);
+      flipped[at]! ^= 0x01;
+      writeFileSync(file, flipped);
+      expect(await checkSnapshot(snapshots, data), `bit flipped at ${at}`).toBeUndefined();
+    }
+    writeFileSync(file, good);
+    expect(await checkSnapshot(snapshots, data)).toBeDefined();
+  });
+
+  it('are not taken of a folder changed within the racy window', async () => {
+    const dir = tempDir('cairn-snapshot-');
+    dirs.push(dir);
+    const data = join(dir, 'data');
+    writeTree(data, 5, 4);
+    const index = join(dir, 'stat-index');
+    const trusting = await StatCache.load(index, {
+      racyWindowMs: 0,
+      clock: () => BigInt(Date.now() + 10_000) * 1_000_000n,
+    });
+    await hashDirectory(data, { statCache: trusting });
+    await trusting.save();
+    expect(cachedDirectoryHash(data, trusting)?.walk).toBeDefined();
+    // The same remembered hashes, but folders written a moment ago are inside a 60 s window.
+    const strict = await StatCache.load(index, { racyWindowMs: 60_000 });
+    const walked = cachedDirectoryHash(data, strict);
+    expect(walked?.hash).toBeDefined();
+    expect(walked?.walk).toBeUndefined();
+  });
+});
+
+describe('status and add with snapshots (real store)', () => {
+  /** A workspace with `data/` added and everything aged, so snapshots and store presence are trusted. */
+  async function workspace(): Promise<{ root: string; data: string }> {
+    const root = tempDir('cairn-snapshot-ws-');
+    dirs.push(root);
+    const data = join(root, 'data');
+    writeTree(data, 60, 5);
+    await add(root, ['data']);
+    age(data);
+    age(join(root, '.cairn', 'cache', OBJECTS_FOLDER));
+    return { root, data };
+  }
+
+  it('answer a no-op status from the snapshot, not from hashing (an edit that keeps size, inode and mtime stays unseen, as in git)', async () => {
+    const { root, data } = await workspace();
+    expect((await status(root))[0]!.state).toBe('clean'); // walks (stat cache refilled) and takes the snapshot
+    expect((await status(root))[0]!.state).toBe('clean'); // records store presence
+    const file = join(data, 'part-0/group-0/file-0.bin');
+    const before = lstatSync(file);
+    const content = readFileSync(file);
+    content[0]! ^= 0xff;
+    writeFileSync(file, content);
+    utimesSync(file, before.atime, before.mtime);
+    rmSync((await loadLayout(root)).statCacheFile); // without the snapshot, status would have to rehash
+    expect((await status(root))[0]!.state).toBe('clean');
+    // Any stat change is seen: the file is rehashed and found modified.
+    utimesSync(file, before.atime, new Date(before.mtimeMs - 1000));
+    const [entry] = await status(root);
+    expect(entry!.state).toBe('modified');
+    expect(entry!.changes?.modified).toEqual(['part-0/group-0/file-0.bin']);
+  });
+
+  it('see an object deleted from the store after presence was recorded', async () => {
+    const { root } = await workspace();
+    const layout = await loadLayout(root);
+    await status(root);
+    await status(root);
+    const match = await checkSnapshot(layout.snapshotDir, join(root, 'data'));
+    expect(match?.presence?.fanout.length).toBeGreaterThan(0);
+    const [first] = readdirSync(join(layout.cacheDir, OBJECTS_FOLDER, match!.presence!.fanout[0]!.name));
+    const id = `${match!.presence!.fanout[0]!.name}${first}`;
+    rmSync(objectPath(layout.cacheDir, id), { force: true });
+    const [entry] = await status(root);
+    expect(entry!.state).toBe('not-in-cache');
+    // add puts it back from the workspace data, then status is clean again.
+    await add(root, ['data']);
+    expect((await status(root))[0]!.state).toBe('clean');
+  });
+
+  it('re-store objects on a no-op add when the store lost one', async () => {
+    const { root } = await workspace();
+    const layout = await loadLayout(root);
+    await add(root, ['data']); // walks and records the snapshot with presence
+    const match = (await checkSnapshot(layout.snapshotDir, join(root, 'data')))!;
+    expect(match.presence).toBeDefined();
+    const prefix = match.presence!.fanout[0]!.name;
+    const [name] = readdirSync(join(layout.cacheDir, OBJECTS_FOLDER, prefix));
+    rmSync(objectPath(layout.cacheDir, `${prefix}${name}`));
+    await add(root, ['data']);
+    expect(lstatSync(objectPath(layout.cacheDir, `${prefix}${name}`)).isFile()).toBe(true);
+  });
+});
