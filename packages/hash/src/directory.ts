@@ -146,7 +146,9 @@ export async function hashFiles(paths: string[], options: HashFilesOptions = {})
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-interface WalkedFile {
+/** A file of a directory being hashed. */
+export interface DirectoryFile {
+  /** Relative POSIX path under the directory. */
   relative: string;
   /** What to read: the file itself, or for a symlink its resolved target inside the tree. */
   source: string;
@@ -183,8 +185,8 @@ async function forEachLimit<T>(
  * pointing at a directory is an error naming it. Sockets, FIFOs and devices
  * are errors too. Empty directories contribute nothing (like git and DVC).
  */
-async function walk(root: string, ignore?: (relativePath: string) => boolean): Promise<WalkedFile[]> {
-  const files: WalkedFile[] = [];
+async function walk(root: string, ignore?: (relativePath: string) => boolean): Promise<DirectoryFile[]> {
+  const files: DirectoryFile[] = [];
   const candidates: Array<{ relative: string; absolute: string; dirent: Dirent<Buffer> }> = [];
   let level: Array<{ relative: string; absolute: string }> = [{ relative: '', absolute: root }];
   while (level.length > 0) {
@@ -257,33 +259,65 @@ async function walk(root: string, ignore?: (relativePath: string) => boolean): P
 }
 
 /**
- * Hashes a directory: every file under it (see walk for the symlink policy),
- * then the canonical sorted manifest of (relative POSIX path, hash, size,
- * executable bit), whose hash + `.dir` is the directory's hash. The result
- * does not depend on readdir order, the absolute location or timestamps.
- * In md5 mode it equals DVC's `.dir` hash (which ignores size and mode).
+ * Every file a directory's hash covers (see walk for the symlink policy),
+ * unsorted, with the directory's real path: the first half of
+ * hashDirectory, for callers that read the files themselves (add hashes
+ * and stores each new file in one read) and then call directoryHashOf.
  */
-export async function hashDirectory(dir: string, options: HashDirectoryOptions = {}): Promise<DirectoryHash> {
-  const algorithm = assertAlgorithm(options.algorithm ?? 'blake3');
-  let realRoot: string;
+export async function listDirectoryFiles(
+  dir: string,
+  ignore?: (relativePath: string) => boolean,
+): Promise<{ root: string; files: DirectoryFile[] }> {
+  let root: string;
   try {
-    realRoot = await fs.realpath(dir);
+    root = await fs.realpath(dir);
   } catch (error) {
     throw fileError(error, dir);
   }
-  const rootStat = await statOrThrow(realRoot);
+  const rootStat = await statOrThrow(root);
   if (!rootStat.isDirectory()) {
     throw cairnError('HASH_NOT_A_DIRECTORY', `${dir}: not a directory`, {
       data: { path: dir },
       hint: 'hash files with hashFile',
     });
   }
-  const files = await walk(realRoot, options.ignore);
+  return { root, files: await walk(root, ignore) };
+}
+
+/**
+ * A directory's hash from its entries: the canonical sorted manifest of
+ * (relative POSIX path, hash, size, executable bit), whose hash + `.dir` is
+ * the directory's hash.
+ */
+export function directoryHashOf(
+  entries: ManifestEntry[],
+  algorithm: HashAlgorithm = 'blake3',
+): DirectoryHash {
+  const sorted = sortEntries(entries);
+  const manifest = manifestBytes(sorted, algorithm);
+  return {
+    hash: `${digestBytes(manifest, algorithm)}.dir`,
+    size: sorted.reduce((sum, entry) => sum + entry.size, 0),
+    nfiles: sorted.length,
+    entries: sorted,
+    manifest,
+  };
+}
+
+/**
+ * Hashes a directory: every file under it (see walk for the symlink policy),
+ * then its manifest (directoryHashOf). The result does not depend on readdir
+ * order, the absolute location or timestamps. In md5 mode it equals DVC's
+ * `.dir` hash (which ignores size and mode).
+ */
+export async function hashDirectory(dir: string, options: HashDirectoryOptions = {}): Promise<DirectoryHash> {
+  const algorithm = assertAlgorithm(options.algorithm ?? 'blake3');
+  const { files } = await listDirectoryFiles(dir, options.ignore);
   const results = await hashJobs(
     files.map((file) => ({ path: file.source, follow: false })),
     { ...options, algorithm },
   );
-  const entries = sortEntries(
+  return directoryHashOf(
     files.map((file, index) => ({
       path: file.relative,
       hash: results.hashes[index]!,
@@ -291,13 +325,6 @@ export async function hashDirectory(dir: string, options: HashDirectoryOptions =
       // Like git: the owner's execute bit decides.
       executable: (results.modes[index]! & 0o100) !== 0,
     })),
+    algorithm,
   );
-  const manifest = manifestBytes(entries, algorithm);
-  return {
-    hash: `${digestBytes(manifest, algorithm)}.dir`,
-    size: entries.reduce((sum, entry) => sum + entry.size, 0),
-    nfiles: entries.length,
-    entries,
-    manifest,
-  };
 }

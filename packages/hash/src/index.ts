@@ -17,6 +17,9 @@ export {
 export {
   hashDirectory,
   hashFiles,
+  listDirectoryFiles,
+  directoryHashOf,
+  type DirectoryFile,
   type DirectoryHash,
   type HashFilesOptions,
   type HashDirectoryOptions,

@@ -3,6 +3,8 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { withLock, writeFileAtomic } from '@cairn/fs-atomic';
 import {
+  directoryHashOf,
+  listDirectoryFiles,
   hashDirectory,
   hashFile,
   hashFiles,
@@ -33,10 +35,10 @@ import {
   type SnapshotMatch,
   type StorePresence,
 } from './folder-snapshot';
-import { storeOnWorkers, storeWorkersAvailable } from './store-workers';
+import { hashAndStoreOnWorkers, storeOnWorkers, storeWorkersAvailable } from './store-workers';
 import { mapLimit, resolveWorkspacePath, toPosixRelative } from './paths';
 import { POINTER_SUFFIX, pointerFileFor, readPointer, writePointer, type Pointer } from './pointer';
-import { trackedFolderHash } from './fast-status';
+import { quickFolderHash, snapshotAfterHashing } from './fast-status';
 import { storeHoldsAll } from './status';
 
 export interface StoreProgress {
@@ -65,6 +67,14 @@ interface Hashed {
   snapshot?: SnapshotMatch;
   /** Directories walked with every row old enough: the snapshot to save once stored. */
   record?: FolderSnapshot;
+  /** Directories hashed and stored in one read: nothing left to store. */
+  stored?: true;
+}
+
+/** A folder whose files must be read: hashed and stored in one read, under the store lock. */
+interface Unread {
+  source: string;
+  unread: true;
 }
 
 /** hashDirectory with add's rule: pointer files inside a tracked folder would be hidden from every verb. */
@@ -76,20 +86,139 @@ function hashForAdd(
   return hashDirectory(source, {
     statCache,
     onProgress: onProgress && ((done, total) => onProgress({ phase: 'hash', done, total })),
-    ignore: (path) => {
-      if (path.endsWith(POINTER_SUFFIX)) {
-        throw storeError(
-          'STORE_PATH_UNSUPPORTED',
-          `${join(source, path)}: a pointer file inside a folder being added`,
-          {
-            data: { path: join(source, path) },
-            hint: 'track either the folder or the paths inside it, not both',
-          },
-        );
-      }
-      return false;
-    },
+    ignore: refusePointerFiles(source),
   });
+}
+
+/** The ignore rule of a folder being added: a pointer file inside it is refused, nothing is skipped. */
+function refusePointerFiles(source: string): (path: string) => boolean {
+  return (path) => {
+    if (path.endsWith(POINTER_SUFFIX)) {
+      throw storeError(
+        'STORE_PATH_UNSUPPORTED',
+        `${join(source, path)}: a pointer file inside a folder being added`,
+        {
+          data: { path: join(source, path) },
+          hint: 'track either the folder or the paths inside it, not both',
+        },
+      );
+    }
+    return false;
+  };
+}
+
+function directoryItem(source: string, directory: DirectoryHash, record: FolderSnapshot | undefined): Hashed {
+  return {
+    source,
+    directory,
+    ...(record ? { record } : {}),
+    pointer: {
+      version: 1,
+      algorithm: 'blake3',
+      hash: directory.hash,
+      size: directory.size,
+      nfiles: directory.nfiles,
+      path: basename(source),
+    },
+  };
+}
+
+/**
+ * Hashes a folder's files and stores each new object in the same read, on
+ * worker threads (files above the whole-read limit are streamed here), then
+ * its manifest. Call with the store lock held. Returns the folder's hash and
+ * how many objects were written.
+ */
+async function hashAndStoreFolder(
+  layout: Layout,
+  source: string,
+  statCache: StatCache,
+  onProgress?: AddOptions['onProgress'],
+): Promise<{ directory: DirectoryHash; written: number }> {
+  const { files } = await listDirectoryFiles(source, refusePointerFiles(source));
+  // Every fstat the workers take is after this instant: a safe "hashed at" for the racy rule.
+  const startedAt = statCache.now();
+  const entries = new Array<ManifestEntry>(files.length);
+  const large: number[] = [];
+  const failures: Array<[number, string, string]> = [];
+  let written = 0;
+  let done = 0;
+  await hashAndStoreOnWorkers(
+    files.map((file) => {
+      const cached = statCache.entryFor(file.source, 'blake3');
+      return cached ? { source: file.source, cached } : { source: file.source };
+    }),
+    join(layout.cacheDir, OBJECTS_FOLDER),
+    WHOLE_READ_LIMIT,
+    (start, batch) => {
+      for (const [offset, code, message] of batch.errors) failures.push([start + offset, code, message]);
+      batch.hashes.forEach((hash, offset) => {
+        if (hash === '' && batch.large[offset] === 0) return; // failed: reported below
+        const index = start + offset;
+        if (batch.large[offset] === 1) {
+          large.push(index);
+          return;
+        }
+        const size = batch.sizes[offset]!;
+        entries[index] = {
+          path: files[index]!.relative,
+          hash,
+          size,
+          executable: (batch.modes[offset]! & 0o100) !== 0,
+        };
+        written += batch.stored[offset]!;
+        if (batch.hits[offset] === 0 && BigInt(size) === batch.statSizes[offset]) {
+          const stat = {
+            ino: batch.inos[offset]!,
+            size: batch.statSizes[offset]!,
+            mtimeNs: batch.mtimesNs[offset]!,
+          };
+          statCache.remember(files[index]!.source, stat, 'blake3', hash, startedAt);
+        }
+      });
+      done += batch.hashes.length;
+      onProgress?.({ phase: 'store', done, total: files.length });
+    },
+  );
+  if (failures.length > 0) {
+    const [index, code, message] = failures.sort((a, b) => a[0] - b[0])[0]!;
+    const path = files[index]!.source;
+    if (code === 'SPECIAL') {
+      throw storeError(
+        'STORE_PATH_UNSUPPORTED',
+        `${path}: a socket, FIFO or device inside a folder being added`,
+        {
+          data: { path },
+          hint: 'only regular files, folders and links to files inside the folder can be added',
+        },
+      );
+    }
+    throw fsError(Object.assign(new Error(message), { code }), path, 'read it');
+  }
+  for (const index of large) {
+    const file = files[index]!;
+    const stat = await fs.stat(file.source);
+    const { hash, size } = await hashFile(file.source);
+    if (await putFile(layout.cacheDir, file.source, hash, size)) written++;
+    entries[index] = { path: file.relative, hash, size, executable: (stat.mode & 0o100) !== 0 };
+  }
+  const directory = directoryHashOf(entries);
+  if (await putManifest(layout.cacheDir, directory.hash, directory.manifest)) written++;
+  return { directory, written };
+}
+
+/** An unread folder, hashed and stored (with the lock held); its snapshot taken when `snapshotDir` is given. */
+async function readAndStore(
+  layout: Layout,
+  unread: Unread,
+  statCache: StatCache,
+  onProgress: AddOptions['onProgress'],
+  snapshotDir?: string,
+): Promise<{ item: Hashed; written: number }> {
+  const { directory, written } = await hashAndStoreFolder(layout, unread.source, statCache, onProgress);
+  const record =
+    snapshotDir === undefined ? undefined : snapshotAfterHashing(unread.source, statCache, directory);
+  return { item: { ...directoryItem(unread.source, directory, record), stored: true }, written };
 }
 
 async function hashOne(
@@ -99,7 +228,7 @@ async function hashOne(
   onProgress?: AddOptions['onProgress'],
   /** walk: never answer from the snapshot (its objects must be checked, so the entries are needed). */
   options: { walk?: boolean } = {},
-): Promise<Hashed> {
+): Promise<Hashed | Unread> {
   let stat;
   try {
     stat = await fs.lstat(source, { bigint: true });
@@ -109,7 +238,7 @@ async function hashOne(
   const name = basename(source);
   if (stat.isDirectory()) {
     // Unchanged since the last add: answered by its snapshot or the stat cache without starting workers.
-    const folder = await trackedFolderHash(
+    const folder = await quickFolderHash(
       source,
       statCache,
       snapshotDir,
@@ -119,9 +248,8 @@ async function hashOne(
             (pointer) => pointer.hash,
             () => undefined,
           ),
-      (dir) => hashForAdd(dir, statCache, onProgress),
     );
-    if (folder.snapshot) {
+    if (folder?.snapshot) {
       const { hash, size, nfiles } = folder.snapshot;
       return {
         source,
@@ -130,22 +258,15 @@ async function hashOne(
       };
     }
     // A walk that found a pointer file inside goes the long way, which reports it.
-    const directory = folder.entries!.some((entry) => entry.path.endsWith(POINTER_SUFFIX))
-      ? await hashForAdd(source, statCache, onProgress)
-      : folder.directory!;
-    return {
+    if (folder && !folder.entries!.some((entry) => entry.path.endsWith(POINTER_SUFFIX)))
+      return directoryItem(source, folder.directory!, folder.record);
+    if (storeWorkersAvailable()) return { source, unread: true };
+    const directory = await hashForAdd(source, statCache, onProgress);
+    return directoryItem(
       source,
       directory,
-      ...(folder.record ? { record: folder.record } : {}),
-      pointer: {
-        version: 1,
-        algorithm: 'blake3',
-        hash: directory.hash,
-        size: directory.size,
-        nfiles: directory.nfiles,
-        path: name,
-      },
-    };
+      snapshotDir === undefined ? undefined : snapshotAfterHashing(source, statCache, directory),
+    );
   }
   if (!stat.isFile()) {
     throw storeError(
@@ -336,7 +457,7 @@ async function hashAll(
   statCache: StatCache,
   options: AddOptions,
   snapshotDir?: string,
-): Promise<Hashed[]> {
+): Promise<Array<Hashed | Unread>> {
   const stats = await Promise.all(
     sources.map((source) =>
       fs.lstat(source).catch((error: unknown) => {
@@ -360,7 +481,7 @@ async function hashAll(
       });
     });
   }
-  const hashed: Hashed[] = [];
+  const hashed: Array<Hashed | Unread> = [];
   for (const source of sources)
     hashed.push(
       fileHashes.get(source) ?? (await hashOne(source, statCache, snapshotDir, options.onProgress)),
@@ -387,17 +508,26 @@ export async function add(root: string, paths: string[], options: AddOptions = {
     // store if the snapshot saw all its objects and the store lost none since, or if the store holds
     // them all now (its manifest against a listing). Any other is walked for its entries.
     const trustedBeforeMs = msFromNs(statCache.trustedBefore());
-    const items = await Promise.all(
-      hashedBefore.map(async (item) => {
-        if (!item.snapshot || presenceHolds(item.snapshot, layout.cacheDir)) return item;
+    let written = 0;
+    const items: Hashed[] = [];
+    for (const before of hashedBefore) {
+      let item = before;
+      if ('snapshot' in item && item.snapshot && !presenceHolds(item.snapshot, layout.cacheDir)) {
         const held = await storeHoldsAll(layout, item.pointer, trustedBeforeMs);
-        if (!held.complete)
-          return hashOne(item.source, statCache, layout.snapshotDir, options.onProgress, { walk: true });
         if (held.presence)
           await savePresence(layout.snapshotDir, item.snapshot, held.presence).catch(() => undefined);
-        return item;
-      }),
-    );
+        if (!held.complete)
+          item = await hashOne(item.source, statCache, layout.snapshotDir, options.onProgress, {
+            walk: true,
+          });
+      }
+      if ('unread' in item) {
+        const read = await readAndStore(layout, item, statCache, options.onProgress, layout.snapshotDir);
+        written += read.written;
+        item = read.item;
+      }
+      items.push(item);
+    }
     // Fan-out folders stat'ed before the objects are checked: if nothing is written, they prove presence.
     const presence = new Map<Hashed, StorePresence | undefined>(
       items.flatMap((item) =>
@@ -416,8 +546,7 @@ export async function add(root: string, paths: string[], options: AddOptions = {
       ),
     );
     // Folders one at a time (each stores its files concurrently), plain files concurrently.
-    let written = 0;
-    for (const item of items.filter((entry) => entry.directory)) {
+    for (const item of items.filter((entry) => entry.directory && !entry.stored)) {
       const stored = await storeHashed(layout, item, options.onProgress);
       if (stored > 0) presence.delete(item);
       written += stored;
@@ -459,9 +588,13 @@ export async function storePath(
   const layout = await loadLayout(root);
   const source = resolve(layout.root, path);
   const statCache = StatCache.inMemory();
-  const [item] = await hashAll([source], statCache, options);
-  await withLock(layout.lockPath, async () => {
-    if ((await storeHashed(layout, item!, options.onProgress)) > 0) await syncStore(layout.cacheDir);
+  const [hashed] = await hashAll([source], statCache, options);
+  return withLock(layout.lockPath, async () => {
+    const { item, written } =
+      'unread' in hashed!
+        ? await readAndStore(layout, hashed, statCache, options.onProgress)
+        : { item: hashed!, written: await storeHashed(layout, hashed!, options.onProgress) };
+    if (written > 0) await syncStore(layout.cacheDir);
+    return item.pointer;
   });
-  return item!.pointer;
 }

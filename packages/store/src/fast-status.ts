@@ -125,13 +125,43 @@ export interface TrackedFolder {
 }
 
 /**
- * The folder's hash the cheapest way that is still exact: its snapshot when
- * nothing changed since and it holds `expectedHash` (one lstat per entry);
- * else a walk answered by the stat cache; else `hashAll` (reading files),
- * followed by a walk to take a snapshot for next time. The snapshot is only
- * used for the expected hash because other callers need the entries (to
- * diff or to store them).
+ * The folder's hash without reading any file, or undefined: its snapshot
+ * when nothing changed since and it holds `expectedHash` (one lstat per
+ * entry), else a walk answered by the stat cache. The snapshot is only used
+ * for the expected hash because other callers need the entries (to diff or
+ * to store them).
  */
+export async function quickFolderHash(
+  dir: string,
+  statCache: StatCache,
+  snapshotDir: string | undefined,
+  expectedHash: string | undefined,
+): Promise<TrackedFolder | undefined> {
+  if (snapshotDir !== undefined && expectedHash !== undefined) {
+    const snapshot = await checkSnapshot(snapshotDir, dir);
+    if (snapshot?.hash === expectedHash) return { hash: snapshot.hash, snapshot };
+  }
+  const walked = cachedDirectoryHash(dir, statCache);
+  if (!walked) return undefined;
+  const record = walked.walk ? recordOf(walked, walked.walk) : undefined;
+  return { hash: walked.hash, directory: walked, entries: walked.entries, ...(record ? { record } : {}) };
+}
+
+/** After the folder was hashed: a walk (answered by the stat cache just filled) for its snapshot, if it matches. */
+export function snapshotAfterHashing(
+  dir: string,
+  statCache: StatCache,
+  directory: DirectoryHash,
+): FolderSnapshot | undefined {
+  const walked = cachedDirectoryHash(dir, statCache);
+  return walked?.walk && walked.hash === directory.hash ? recordOf(walked, walked.walk) : undefined;
+}
+
+function recordOf(walked: CachedDirectoryHash, walk: FolderWalk): FolderSnapshot {
+  return { root: walked.root, hash: walked.hash, size: walked.size, nfiles: walked.nfiles, walk };
+}
+
+/** quickFolderHash, else `hashAll` (reading files) followed by a walk to take a snapshot for next time. */
 export async function trackedFolderHash(
   dir: string,
   statCache: StatCache,
@@ -139,22 +169,9 @@ export async function trackedFolderHash(
   expectedHash: string | undefined,
   hashAll: (dir: string) => Promise<DirectoryHash> = (folder) => hashDirectory(folder, { statCache }),
 ): Promise<TrackedFolder> {
-  if (snapshotDir !== undefined && expectedHash !== undefined) {
-    const snapshot = await checkSnapshot(snapshotDir, dir);
-    if (snapshot?.hash === expectedHash) return { hash: snapshot.hash, snapshot };
-  }
-  const walked = cachedDirectoryHash(dir, statCache);
-  const directory = walked ?? (await hashAll(dir));
-  const withWalk = walked ?? (snapshotDir === undefined ? undefined : cachedDirectoryHash(dir, statCache));
-  const record =
-    snapshotDir !== undefined && withWalk?.walk && withWalk.hash === directory.hash
-      ? {
-          root: withWalk.root,
-          hash: directory.hash,
-          size: directory.size,
-          nfiles: directory.nfiles,
-          walk: withWalk.walk,
-        }
-      : undefined;
+  const quick = await quickFolderHash(dir, statCache, snapshotDir, expectedHash);
+  if (quick) return quick;
+  const directory = await hashAll(dir);
+  const record = snapshotDir === undefined ? undefined : snapshotAfterHashing(dir, statCache, directory);
   return { hash: directory.hash, directory, entries: directory.entries, ...(record ? { record } : {}) };
 }

@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hashDirectory } from '@cairn/hash';
 import { b3sum, cleanup, tempDir, writeTree } from '../test/helpers';
 import {
   add,
@@ -25,6 +26,7 @@ import {
   materialize,
   workspaceObjectPath,
   placementStrategies,
+  readManifestObject,
   readPointer,
   referencedObjects,
   status,
@@ -86,6 +88,29 @@ describe('add', () => {
     expect(b3sum([workspaceObjectPath(root, pointer!.hash)])[0]).toBe(pointer!.hash.slice(0, 64));
     expect(existsSync(join(root, '.gitignore'))).toBe(false);
     expect(await referencedObjects(root, [pointer!])).toEqual([pointer!.hash, same, other].sort());
+  });
+
+  it('hashes and stores a large folder in one read: same hash as hashDirectory, every object checked by b3sum', async () => {
+    const root = await workspace();
+    const data = join(root, 'big');
+    writeTree(data, 120, 11);
+    writeFileSync(join(data, 'copy.bin'), readFileSync(join(data, 'part-0/group-0/file-0.bin'))); // same content
+    writeFileSync(join(data, 'large.bin'), Buffer.alloc(9 * 1024 * 1024, 5)); // above the whole-read limit: streamed
+    writeFileSync(join(data, 'run.sh'), '#!/bin/sh\n');
+    chmodSync(join(data, 'run.sh'), 0o755);
+    symlinkSync('part-1/group-0/file-1.bin', join(data, 'link.bin'));
+    // Some objects are in the store already (an earlier add of part of it).
+    await add(root, ['big/part-2'], { gitignore: false });
+    rmSync(join(data, 'part-2.cairn'));
+    const expected = await hashDirectory(data);
+    const [pointer] = await add(root, ['big'], { gitignore: false });
+    expect(pointer).toMatchObject({ hash: expected.hash, size: expected.size, nfiles: 124 });
+    const manifest = await readManifestObject(join(root, '.cairn', 'cache'), pointer!.hash);
+    expect(manifest).toEqual(expected.entries);
+    const ids = [...new Set(manifest.map((entry) => entry.hash))];
+    expect(b3sum(ids.map((id) => workspaceObjectPath(root, id)))).toEqual(ids);
+    for (const id of ids) expect(statSync(workspaceObjectPath(root, id)).mode & 0o777).toBe(0o444);
+    expect((await status(root, ['big']))[0]!.state).toBe('clean');
   });
 
   it('rejects bad paths before storing anything', async () => {
