@@ -29,6 +29,13 @@ const anchor = points.find((point) => point.files === smallest && point.series =
 const linear = [smallest, largest].map((files) => ({ files, seconds: (anchor * files) / smallest }));
 
 const loads = growth.results.flatMap((row) => row.loadavg1);
+/** "1–4 KiB", plus where smaller files were used (a million files of 1–4 KiB would take most of an hour). */
+function fileSizes() {
+  const small = growth.results.filter((row) => row.bytes / row.files < 1024).map((row) => row.files);
+  return small.length === 0
+    ? '1–4 KiB'
+    : `1–4 KiB (64–256 B at ${small.map((files) => files.toLocaleString('en')).join(', ')})`;
+}
 const axisFiles = { title: 'files (log scale)', format: '~s', grid: true };
 const spec = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -36,9 +43,9 @@ const spec = {
     text: 'How cost grows: cairn vs git (log-log, lower is better)',
     // Short lines: without a canvas, Vega over-estimates text width and would widen the image.
     subtitle: [
-      'wall time per command, process start included; files of 1–4 KiB',
+      `wall time per command, process start included; files of ${fileSizes()}`,
       `${growth.machine}, node ${growth.node}, ${growth.git}`,
-      `${growth.date.slice(0, 16).replace('T', ' ')} UTC, under load (1-min load average ${Math.min(...loads)}–${Math.max(...loads)})`,
+      `${growth.date.slice(0, 16).replace('T', ' ')} UTC, 1-min load average ${Math.min(...loads)}–${Math.max(...loads)}`,
       'push peer: git push to a local bare repo (file://)',
     ],
     anchor: 'start',

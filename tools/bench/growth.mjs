@@ -7,7 +7,9 @@
 // For each size N (BENCH_GROWTH_SIZES, default 1000,10000,100000) one fresh
 // workspace (a git repo that is also a cairn workspace) under the temp dir gets
 // N files of 1–4 KiB from a seeded PRNG (BENCH_GROWTH_SEED, default 15), 1,000
-// per folder, then:
+// per folder (from BENCH_GROWTH_SMALL_FROM files, default 1,000,000, files of
+// 64–256 bytes instead: a million files of 1–4 KiB would take most of an hour
+// to write, commit, push and remove), then:
 //   add     `git add data` vs `cairn add data` (empty stores, new files)
 //   status  no-op `git status --porcelain` vs `cairn status --check` after the
 //           files and pointers are committed (best of BENCH_ROUNDS, default 3)
@@ -16,7 +18,9 @@
 // Each tool runs as a child process: wall time, process start-up included.
 // add and push change state, so they run once per size; status is a no-op and
 // is repeated, the best round kept. Results go to docs/benchmarks/growth.json
-// (BENCH_GROWTH_OUT); the temp workspaces are removed.
+// (BENCH_GROWTH_OUT); with BENCH_GROWTH_MERGE=1 they replace the sizes
+// measured now and keep the others, so one size can be re-run alone. The temp
+// workspaces are removed.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -34,9 +38,12 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const out = process.env.BENCH_GROWTH_OUT ?? join(repo, 'docs', 'benchmarks', 'growth.json');
 const TOKEN = 'bench-token-0123456789abcdef';
 const PUSH_JOBS = 16;
+const smallFrom = Number(process.env.BENCH_GROWTH_SMALL_FROM ?? 1_000_000);
+const merge = process.env.BENCH_GROWTH_MERGE === '1';
 
-/** `count` files of 1–4 KiB, 1,000 per folder; each starts with its index so no two are equal. */
+/** `count` files of 1–4 KiB (64–256 bytes from smallFrom files), 1,000 per folder; each starts with its index so no two are equal. */
 function writeFiles(dir, count) {
+  const [smallest, spread] = count >= smallFrom ? [64, 193] : [1024, 3073];
   const random = mulberry32(seed);
   const pool = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < pool.length; i += 4) pool.writeUInt32LE(Math.floor(random() * 2 ** 32), i);
@@ -44,7 +51,7 @@ function writeFiles(dir, count) {
   for (let i = 0; i < count; i += 1) {
     const folder = join(dir, `d${String(Math.floor(i / 1000)).padStart(4, '0')}`);
     if (i % 1000 === 0) mkdirSync(folder, { recursive: true });
-    const size = 1024 + Math.floor(random() * 3073);
+    const size = smallest + Math.floor(random() * spread);
     const offset = Math.floor(random() * (pool.length - size));
     const content = Buffer.from(pool.subarray(offset, offset + size));
     content.writeUInt32LE(i, 0);
@@ -162,6 +169,14 @@ for (const count of sizes) {
   console.log(`${String(count).padStart(9)} files: ${cells.join(', ')}  (load ${result.loadavg1.join(' ')})`);
 }
 
+if (merge) {
+  const measured = new Set(results.map((result) => result.files));
+  const earlier = JSON.parse(readFileSync(out, 'utf8')).results.filter(
+    (result) => !measured.has(result.files),
+  );
+  results.push(...earlier);
+  results.sort((a, b) => a.files - b.files);
+}
 const document = {
   date: new Date().toISOString(),
   machine: `${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}`,

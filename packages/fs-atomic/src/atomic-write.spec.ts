@@ -1,13 +1,22 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isCairnError } from '@cairn/errors';
 import { createAtomicWriteStream, ensureDirectory, withLock, writeFileAtomic } from './index';
 
+const made: string[] = [];
+/** A fresh temp folder, removed after the test. */
+function tempFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterEach(() => made.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 describe('atomic writes', () => {
   it('replaces the target whole and leaves no temp file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-atomic-'));
+    const dir = tempFolder('cairn-atomic-');
     const target = join(dir, 'sub', 'file.txt');
     await writeFileAtomic(target, 'one');
     await writeFileAtomic(target, 'two');
@@ -16,7 +25,7 @@ describe('atomic writes', () => {
   });
 
   it('shows a streamed body only after commit, and nothing after abort', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-atomic-'));
+    const dir = tempFolder('cairn-atomic-');
     const target = join(dir, 'object');
     const pending = await createAtomicWriteStream(target);
     pending.stream.write('partial');
@@ -34,7 +43,7 @@ describe('atomic writes', () => {
 
 describe('withLock', () => {
   it('serializes critical sections across concurrent callers', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-lock-'));
+    const dir = tempFolder('cairn-lock-');
     const order: string[] = [];
     const section = (name: string) =>
       withLock(join(dir, 'store'), async () => {
@@ -49,7 +58,7 @@ describe('withLock', () => {
   });
 
   it('abort right after create leaves no temp file, even before the stream has opened', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-atomic-'));
+    const dir = tempFolder('cairn-atomic-');
     for (let i = 0; i < 200; i++) {
       const pending = await createAtomicWriteStream(join(dir, `object-${i}`));
       await pending.abort();
@@ -74,7 +83,7 @@ describe('targets a user may get wrong', () => {
   }
 
   it('a folder as the target is WRITE_TARGET_IS_FOLDER and the folder stays as it was', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-atomic-'));
+    const dir = tempFolder('cairn-atomic-');
     mkdirSync(join(dir, 'empty'));
     mkdirSync(join(dir, 'full'));
     writeFileSync(join(dir, 'full', 'keep.txt'), 'keep');
@@ -88,7 +97,7 @@ describe('targets a user may get wrong', () => {
   });
 
   it('a file as a parent folder is WRITE_PARENT_NOT_FOLDER naming that file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-atomic-'));
+    const dir = tempFolder('cairn-atomic-');
     writeFileSync(join(dir, 'plain'), 'x');
     for (const write of [
       () => writeFileAtomic(join(dir, 'plain', 'deeper', 'report.md'), 'r'),

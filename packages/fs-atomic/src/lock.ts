@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import { SystemError } from '@cairn/errors';
-import lockfile from 'proper-lockfile';
 
 export class LockTimeoutError extends SystemError<{ path: string }> {
   constructor(path: string, cause: unknown) {
@@ -27,6 +26,8 @@ export async function withLock<T>(
   const staleMs = options.staleMs ?? 10_000;
   const waitMs = options.waitMs ?? 120_000;
   let release: () => Promise<void>;
+  // Loaded on first use: proper-lockfile brings graceful-fs, which patches fs, and most commands never lock.
+  const { default: lockfile } = await import('proper-lockfile');
   try {
     release = await lockfile.lock(path, {
       stale: staleMs,

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { add, initWorkspace } from '@cairn/store';
 import { assertDataUnmodified } from './data-state';
 
@@ -13,6 +13,7 @@ function write(root: string, file: string, content: string) {
 describe('assertDataUnmodified', () => {
   it('passes clean, not-yet-pulled and untracked data; refuses each edited file by name', async () => {
     const root = mkdtempSync(join(tmpdir(), 'cairn-stale-'));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     await initWorkspace(root);
     write(root, 'a/a.csv', 'x\n1\n');
     write(root, 'b/b.csv', 'x\n2\n');

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { waitUntil } from '../../../tools/test-support/src';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   gitIn as git,
   pointsCsv as csv,
@@ -50,6 +50,7 @@ describe('project naming from a path', () => {
   it('is the name in the nearest config, else its folder, and never looks past the workspace root', () => {
     const ws = mkdtempSync(join(tmpdir(), 'cairn-naming-'));
     onTestFinished(() => rmSync(ws, { recursive: true, force: true }));
+    onTestFinished(() => rmSync(ws, { recursive: true, force: true }));
     write(ws, 'nx.json', '{}');
     write(ws, 'models/folder/model.json', '{}');
     write(ws, 'models/named/model.json', JSON.stringify({ name: 'renamed' }));
@@ -68,6 +69,7 @@ describe('project naming from a path', () => {
 
 describe('pipeline: train, evaluate, compare and drift on a real store and git repo', () => {
   const root = mkdtempSync(join(tmpdir(), 'cairn-pipeline-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   beforeAll(async () => {
     writePointsWorkspace(root);

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { workspaceDataDirectory } from '@nx/devkit/internal';
 import { isCairnError } from '@cairn/errors';
 import { createNodesFunction, inferProject } from './create-nodes';
@@ -18,6 +18,7 @@ const model = {
 
 function workspace(files: Record<string, unknown>): string {
   const root = mkdtempSync(join(tmpdir(), 'cairn-nodes-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   for (const [file, content] of Object.entries(files)) {
     mkdirSync(join(root, file, '..'), { recursive: true });
     writeFileSync(join(root, file), typeof content === 'string' ? content : JSON.stringify(content));

@@ -1,15 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger, readJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { validateConfig, type DatasetConfig } from '@cairn/pipeline';
 import { datasetGenerator } from './generator';
 
 describe('dataset generator', () => {
   it('copies the data in, infers column types into dataset.json and registers the plugin', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-gen-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const source = join(dir, 'flowers.csv');
     writeFileSync(
       source,
@@ -46,6 +47,7 @@ describe('dataset generator', () => {
 
   it('refuses a --label that is not a column, listing the columns', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-gen-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const source = join(dir, 'flowers.csv');
     writeFileSync(source, 'petal,width,kind\n1.5,2,a\n2.5,3,b\n');
     const tree = createTreeWithEmptyWorkspace();
@@ -73,6 +75,7 @@ describe('dataset generator', () => {
     ['integers 0-99', 'x,y\n1,0\n2,99\n3,50\n', 'regression', 'a numeric column (integer)'],
   ])('prints the task it infers from the label (%s)', async (_, csv, task, reason) => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-gen-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const source = join(dir, 'd.csv');
     writeFileSync(source, csv);
     const printed: string[] = [];
