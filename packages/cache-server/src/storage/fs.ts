@@ -8,7 +8,7 @@ import { CairnError } from '@cairn/errors';
 import { createAtomicWriteStream, ensureDirectory } from '@cairn/fs-atomic';
 import { OBJECTS_FOLDER } from '@cairn/store/layout';
 import { cacheServerError } from '../errors';
-import type { PutOutcome, StagedPuts, Storage, StoredBody } from './types';
+import type { PutOutcome, SmallRead, StagedPuts, Storage, StoredBody } from './types';
 
 const TEMP_NAME = /^\..+\.tmp$/;
 const READ_CHUNK = 1024 * 1024;
@@ -131,6 +131,32 @@ export class FileSystemStorage implements Storage {
         : handle.createReadStream({ start: 0, end: size - 1, highWaterMark: Math.min(size, READ_CHUNK) });
     if (size === 0) await handle.close();
     return { stream, size };
+  }
+
+  async readSmall(key: string, maxBytes: number): Promise<SmallRead> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.pathOf(key), 'r');
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return 'absent';
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) return 'too-large';
+      const body = Buffer.allocUnsafe(size);
+      let have = 0;
+      while (have < size) {
+        const { bytesRead } = await handle.read(body, have, size - have, have);
+        if (bytesRead === 0) break;
+        have += bytesRead;
+      }
+      // Published entries are never rewritten: a short read means the file is not what was stored.
+      if (have !== size) throw new Error(`${key} ended after ${have} of ${size} bytes`);
+      return body;
+    } finally {
+      await handle.close();
+    }
   }
 
   async put(key: string, body: Readable, _size: number, check: () => void): Promise<PutOutcome> {
