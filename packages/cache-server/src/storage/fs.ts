@@ -129,8 +129,9 @@ function remainder(batch: Buffer[], skip: number): Buffer[] {
 /**
  * Entries as files under a root directory: `cache/<hash>` and
  * `objects/b3/<2 hex>/<62 hex>[.dir]` (so `<root>/objects` is itself a valid
- * local data remote). Bodies stream into a hidden temp sibling, are fsynced,
- * then published with `link(2)`, which fails instead of overwriting when the
+ * local data remote). Bodies stream into a hidden temp sibling, are made
+ * durable (`O_DSYNC` when one write holds them, else `fdatasync`), then
+ * published with `link(2)`, which fails instead of overwriting when the
  * entry appeared meanwhile, and the folder is fsynced before the upload is
  * acknowledged (one folder fsync serves every upload linked before it
  * started). Published files are read-only (0444).
