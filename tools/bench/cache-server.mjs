@@ -18,8 +18,11 @@
 //
 // Env: BENCH_SMALL_COUNT (default 200 x 1 MB), BENCH_LARGE_COUNT (default 32 x 50 MB),
 //      BENCH_HUGE_MB (default 1024), BENCH_PUSH_FILES (default 10000),
-//      BENCH_ROUNDS (default 2; the best round of each side is reported),
-//      BENCH_PARTS (default throughput,rss,push).
+//      BENCH_ROUNDS (default 2; the median round of each side is reported, the best beside it;
+//      the pull is repeated into a fresh clone once per round),
+//      BENCH_PARTS (default throughput,rss,push),
+//      BENCH_BASELINE (optional: another built checkout of this repo, e.g. the commit before a change;
+//      its server and CLI run in the same rounds as this one's, so before and after share the load).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +49,9 @@ const work = mkdtempSync(join(tmpdir(), 'cairn-bench-cache-'));
 // Fail early when the packages are not built.
 require.resolve('@cairn/cache-server');
 const cliBin = join(repo, 'packages', 'cli', 'bin', 'cairn.js');
+const baselineBin = process.env.BENCH_BASELINE
+  ? join(resolve(process.env.BENCH_BASELINE), 'packages', 'cli', 'bin', 'cairn.js')
+  : undefined;
 
 async function startChild(name, args, env, readyPattern) {
   const child = spawn(process.execPath, args, {
@@ -68,12 +74,12 @@ async function startChild(name, args, env, readyPattern) {
   return { child, url };
 }
 
-async function startCairn(storage) {
+async function startCairn(storage, bin = cliBin) {
   const tokens = join(work, 'tokens');
   writeFileSync(tokens, `write ${TOKEN}\n`);
   return startChild(
     'cairn',
-    [cliBin, 'cache-server', '--port', '0', '--storage', storage, '--tokens', tokens],
+    [bin, 'cache-server', '--port', '0', '--storage', storage, '--tokens', tokens],
     {},
     /"event":"listening","url":"([^"]+)"/,
   );
@@ -138,6 +144,7 @@ async function pool(count, fn) {
 
 const servers = {
   cairn: { path: (hash) => `/v1/cache/${hash}` },
+  ...(baselineBin ? { 'cairn baseline': { path: (hash) => `/v1/cache/${hash}` } } : {}),
   'turborepo-remote-cache': { path: (hash) => `/v8/artifacts/${hash}?teamId=bench` },
 };
 
@@ -206,25 +213,34 @@ function stop(child) {
 }
 
 const fmt = (value) => value.toFixed(1);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const results = [];
+const loadAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 try {
   // 1. Throughput, alternating servers per round so both see the same machine load.
-  const best = {};
+  const perRound = {};
   for (let round = 0; round < (parts.includes('throughput') ? rounds : 0); round += 1) {
-    for (const name of Object.keys(servers)) {
+    // Each round starts with a different server, so none always runs first.
+    const names = Object.keys(servers);
+    for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
       const storage = join(work, `${name}-${round}`);
       mkdirSync(storage, { recursive: true });
-      const server = name === 'cairn' ? await startCairn(storage) : await startTurbo(storage);
+      const server =
+        name === 'cairn'
+          ? await startCairn(storage)
+          : name === 'cairn baseline'
+            ? await startCairn(storage, baselineBin)
+            : await startTurbo(storage);
       servers[name].url = server.url;
       for (const [label, size, count] of [
         ['1 MB', MB, smallCount],
         ['50 MB', 50 * MB, largeCount],
       ]) {
         const result = await throughput(name, server, size, count, round);
-        const slot = (best[`${name}|${label}`] ??= { put: 0, get: 0 });
-        slot.put = Math.max(slot.put, result.put);
-        slot.get = Math.max(slot.get, result.get);
+        const slot = (perRound[`${name}|${label}`] ??= { put: [], get: [] });
+        slot.put.push(result.put);
+        slot.get.push(result.get);
       }
       await stop(server.child);
       rmSync(storage, { recursive: true, force: true });
@@ -232,13 +248,16 @@ try {
   }
   for (const label of parts.includes('throughput') ? ['1 MB', '50 MB'] : []) {
     for (const op of ['put', 'get']) {
-      const cairn = best[`cairn|${label}`][op];
-      const peer = best[`turborepo-remote-cache|${label}`][op];
+      const cairn = median(perRound[`cairn|${label}`][op]);
+      const peer = median(perRound[`turborepo-remote-cache|${label}`][op]);
       results.push({
         what: `${op.toUpperCase()} ${label} x16`,
-        cairn: `${fmt(cairn)} MB/s`,
-        peer: `${fmt(peer)} MB/s`,
+        cairn: `${fmt(cairn)} MB/s (best ${fmt(Math.max(...perRound[`cairn|${label}`][op]))})`,
+        peer: `${fmt(peer)} MB/s (best ${fmt(Math.max(...perRound[`turborepo-remote-cache|${label}`][op]))})`,
         ratio: cairn / peer,
+        baseline: baselineBin
+          ? `${fmt(median(perRound[`cairn baseline|${label}`][op]))} MB/s, ratio ${(median(perRound[`cairn baseline|${label}`][op]) / peer).toFixed(2)}x`
+          : undefined,
         target: '>= 1.0x',
       });
     }
@@ -272,8 +291,8 @@ try {
     mkdirSync(join(ws, 'data', 'files'), { recursive: true });
     for (let i = 0; i < pushFiles; i += 1)
       writeFileSync(join(ws, 'data', 'files', `f${i}.bin`), randomBytes(512 + (i % 3584)));
-    const cairn = (args, env = {}) =>
-      execFileSync(process.execPath, [cliBin, ...args], {
+    const cairn = (args, env = {}, bin = cliBin) =>
+      execFileSync(process.execPath, [bin, ...args], {
         cwd: ws,
         env: { ...process.env, ...env },
         stdio: 'pipe',
@@ -283,6 +302,22 @@ try {
     const storage = join(work, 'push-server');
     const server = await startCairn(storage);
     cairn(['remote', 'add', 'bench', server.url, '--default']);
+    // The baseline pushes first (into its own server), so this checkout never gets the colder files.
+    let baselineServer;
+    let baselinePush;
+    if (baselineBin) {
+      baselineServer = await startCairn(join(work, 'push-baseline'), baselineBin);
+      cairn(['remote', 'add', 'baseline', baselineServer.url]);
+      const started = performance.now();
+      const pushed = JSON.parse(
+        cairn(
+          ['push', '--remote', 'baseline', '--jobs', String(CONCURRENCY), '--json'],
+          { CAIRN_REMOTE_TOKEN: TOKEN },
+          baselineBin,
+        ),
+      );
+      baselinePush = pushed.transferred / ((performance.now() - started) / 1000);
+    }
     let started = performance.now();
     const out = JSON.parse(
       cairn(['push', '--jobs', String(CONCURRENCY), '--json'], { CAIRN_REMOTE_TOKEN: TOKEN }),
@@ -293,29 +328,54 @@ try {
       cairn(['push', '--jobs', String(CONCURRENCY), '--json'], { CAIRN_REMOTE_TOKEN: TOKEN }),
     );
     const noopSeconds = (performance.now() - started) / 1000;
-    // A fresh clone (pointer + config, empty cache) pulls everything back.
-    const clone = join(work, 'clone');
-    mkdirSync(join(clone, '.git'), { recursive: true });
-    mkdirSync(join(clone, '.cairn'), { recursive: true });
-    mkdirSync(join(clone, 'data'), { recursive: true });
-    writeFileSync(join(clone, '.cairn', 'config.json'), readFileSync(join(ws, '.cairn', 'config.json')));
-    writeFileSync(join(clone, 'data', 'files.cairn'), readFileSync(join(ws, 'data', 'files.cairn')));
-    started = performance.now();
-    const pulled = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [cliBin, 'pull', '--no-checkout', '--jobs', String(CONCURRENCY), '--json'],
-        {
-          cwd: clone,
-          env: { ...process.env, CAIRN_REMOTE_TOKEN: TOKEN },
-          stdio: 'pipe',
-        },
-      ).toString(),
-    );
-    const pullSeconds = (performance.now() - started) / 1000;
+    // A fresh clone (pointer + config, empty cache) pulls everything back, once per round. Clones stay
+    // until the end: deleting 10,000 files just before the next round slows the file system's inode
+    // allocation for a while (ext4 skips recently deleted inodes), which would charge one round for another.
+    const pullInto = (clone, bin, url) => {
+      mkdirSync(join(clone, '.git'), { recursive: true });
+      mkdirSync(join(clone, '.cairn'), { recursive: true });
+      mkdirSync(join(clone, 'data'), { recursive: true });
+      const config = JSON.parse(readFileSync(join(ws, '.cairn', 'config.json'), 'utf8'));
+      config.remotes.bench.url = url;
+      writeFileSync(join(clone, '.cairn', 'config.json'), JSON.stringify(config));
+      writeFileSync(join(clone, 'data', 'files.cairn'), readFileSync(join(ws, 'data', 'files.cairn')));
+      const started = performance.now();
+      const result = JSON.parse(
+        execFileSync(
+          process.execPath,
+          [bin, 'pull', '--no-checkout', '--jobs', String(CONCURRENCY), '--json'],
+          {
+            cwd: clone,
+            env: { ...process.env, CAIRN_REMOTE_TOKEN: TOKEN },
+            stdio: 'pipe',
+          },
+        ).toString(),
+      );
+      if (result.transferred !== out.transferred)
+        throw new Error(`pull brought ${result.transferred} objects`);
+      return (performance.now() - started) / 1000;
+    };
+    const pullRounds = [];
+    const baselinePullRounds = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const pullNew = () => pullRounds.push(pullInto(join(work, `clone-${round}`), cliBin, server.url));
+      const pullBaseline = () =>
+        baselinePullRounds.push(
+          pullInto(join(work, `clone-baseline-${round}`), baselineBin, baselineServer.url),
+        );
+      // Alternate which one pulls first.
+      const order = !baselineBin
+        ? [pullNew]
+        : round % 2 === 0
+          ? [pullNew, pullBaseline]
+          : [pullBaseline, pullNew];
+      for (const pull of order) pull();
+    }
+    const pullSeconds = median(pullRounds);
+    const pulled = { transferred: out.transferred };
+    if (baselineServer) await stop(baselineServer.child);
     await stop(server.child);
     if (again.transferred !== 0) throw new Error('second push transferred objects');
-    if (pulled.transferred !== out.transferred) throw new Error(`pull brought ${pulled.transferred} objects`);
 
     const turboStorage = join(work, 'push-turbo');
     mkdirSync(turboStorage, { recursive: true });
@@ -336,16 +396,20 @@ try {
       if (reply.status !== 200) throw new Error(`peer PUT answered ${reply.status}`);
     });
     const peerSeconds = (performance.now() - started) / 1000;
-    started = performance.now();
-    await pool(ids.length, async (i) => {
-      const reply = await send(
-        agent,
-        `${turbo.url}/v8/artifacts/${ids[i].replace('.dir', 'd')}?teamId=bench`,
-        'GET',
-      );
-      if (reply.status !== 200) throw new Error(`peer GET answered ${reply.status}`);
-    });
-    const peerGetSeconds = (performance.now() - started) / 1000;
+    const peerGetRounds = [];
+    for (let round = 0; round < rounds; round += 1) {
+      started = performance.now();
+      await pool(ids.length, async (i) => {
+        const reply = await send(
+          agent,
+          `${turbo.url}/v8/artifacts/${ids[i].replace('.dir', 'd')}?teamId=bench`,
+          'GET',
+        );
+        if (reply.status !== 200) throw new Error(`peer GET answered ${reply.status}`);
+      });
+      peerGetRounds.push((performance.now() - started) / 1000);
+    }
+    const peerGetSeconds = median(peerGetRounds);
     agent.destroy();
     await stop(turbo.child);
     const cairnRate = out.transferred / pushSeconds;
@@ -356,13 +420,19 @@ try {
       peer: `${fmt(peerRate)} objects/s (one PUT per object)`,
       ratio: cairnRate / peerRate,
       target: '>= 1.0x',
+      baseline: baselinePush
+        ? `${fmt(baselinePush)} objects/s, ratio ${(baselinePush / peerRate).toFixed(2)}x`
+        : undefined,
     });
     results.push({
       what: `cairn pull, ${pulled.transferred} small objects`,
-      cairn: `${fmt(pulled.transferred / pullSeconds)} objects/s (${fmt(pullSeconds)} s incl. CLI start, fresh clone)`,
-      peer: `${fmt(ids.length / peerGetSeconds)} objects/s (one GET per object)`,
+      cairn: `${fmt(pulled.transferred / pullSeconds)} objects/s (${fmt(pullSeconds)} s incl. CLI start, fresh clone; rounds ${pullRounds.map(fmt).join(', ')} s)`,
+      peer: `${fmt(ids.length / peerGetSeconds)} objects/s (one GET per object; rounds ${peerGetRounds.map(fmt).join(', ')} s)`,
       ratio: pulled.transferred / pullSeconds / (ids.length / peerGetSeconds),
       target: '>= 1.0x',
+      baseline: baselineBin
+        ? `${fmt(pulled.transferred / median(baselinePullRounds))} objects/s, ratio ${(pulled.transferred / median(baselinePullRounds) / (ids.length / peerGetSeconds)).toFixed(2)}x; rounds ${baselinePullRounds.map(fmt).join(', ')} s`
+        : undefined,
     });
   }
 } finally {
@@ -370,11 +440,12 @@ try {
 }
 
 console.log(
-  `cache server benchmark (node ${process.version}, concurrency ${CONCURRENCY}, best of ${rounds} rounds)`,
+  `cache server benchmark (node ${process.version}, concurrency ${CONCURRENCY}, median of ${rounds} rounds, load ${loadAtStart} at start, ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} at end)`,
 );
 for (const row of results) {
   const ratio = row.ratio === undefined ? '' : `  ratio ${row.ratio.toFixed(2)}x`;
+  const baseline = row.baseline ? `  [baseline ${row.baseline}]` : '';
   console.log(
-    `${row.what.padEnd(34)} cairn ${row.cairn}  |  turborepo-remote-cache ${row.peer}${ratio}  (target ${row.target})`,
+    `${row.what.padEnd(34)} cairn ${row.cairn}  |  turborepo-remote-cache ${row.peer}${ratio}  (target ${row.target})${baseline}`,
   );
 }

@@ -14,7 +14,7 @@ import { PACK_OBJECT_BYTES, packHeader, PackFormatError, readPack } from '@cairn
 import { cacheServerError } from './errors';
 import { cacheKey, isCacheHash, isObjectId, objectDigest, objectKey } from './ids';
 import { ServerMetrics, type Route } from './metrics';
-import type { Storage } from './storage';
+import type { SmallRead, Storage } from './storage';
 import { canRead, canWrite, TokenChecker, type TokenEntry, type TokenScope } from './tokens';
 
 export interface CacheServerOptions {
@@ -49,6 +49,7 @@ const MAX_PACK_BYTES = 256 * 1024 * 1024;
 const MAX_PACK_OBJECT_BYTES = 16 * 1024 * 1024;
 const MAX_PACK_OBJECTS = 20_000;
 const PACK_WRITES_IN_FLIGHT = 8;
+const PACK_READS_IN_FLIGHT = 16;
 
 class HttpFailure extends Error {
   constructor(
@@ -87,6 +88,20 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = Buffer.from(JSON.stringify(value));
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
   res.end(body);
+}
+
+/** Resolves when `res` can take more bytes; rejects when the client went away instead. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      res.off('drain', settle);
+      res.off('close', settle);
+      if (res.destroyed) reject(new Error('client closed the connection'));
+      else resolve();
+    };
+    res.on('drain', settle);
+    res.on('close', settle);
+  });
 }
 
 /** Counts (and optionally BLAKE3-hashes) a body on its way to storage, failing past `limit` bytes. */
@@ -391,25 +406,52 @@ class CacheService {
 
   /**
    * Answers a pack of the asked objects that are present and at most
-   * PACK_OBJECT_BYTES; the client fetches the others one by one. Bodies stream
-   * from storage; the client verifies each against its id.
+   * PACK_OBJECT_BYTES; the client fetches the others one by one. Several
+   * objects are read at once (small objects are bound by file-system round
+   * trips) and written in order; the client verifies each against its id.
    */
   private async downloadPack(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
     const ids = await this.readIdQuery(req, state);
     res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
-    for (const id of ids) {
-      const body = await this.options.storage.get(objectKey(id));
-      this.metrics.lookup(state.route, body !== undefined);
-      if (!body) continue;
-      if (body.size > PACK_OBJECT_BYTES) {
-        body.stream.destroy();
-        continue;
+    const reads: Promise<SmallRead>[] = [];
+    let next = 0;
+    const readAhead = () => {
+      while (next < ids.length && reads.length < PACK_READS_IN_FLIGHT) {
+        const read = this.readSmall(objectKey(ids[next]!));
+        read.catch(() => undefined); // awaited in order below; this only keeps a failure from counting as unhandled
+        reads.push(read);
+        next += 1;
       }
-      res.write(packHeader(id, body.size));
-      await pipeline(body.stream, res, { end: false });
-      state.bytesOut += body.size;
+    };
+    try {
+      for (const id of ids) {
+        readAhead();
+        const body = await reads.shift()!;
+        this.metrics.lookup(state.route, body !== 'absent');
+        if (typeof body === 'string') continue;
+        res.write(packHeader(id, body.length));
+        state.bytesOut += body.length;
+        if (!res.write(body)) await drained(res);
+      }
+    } finally {
+      await Promise.allSettled(reads);
     }
     res.end();
+  }
+
+  /** A whole stored object of at most PACK_OBJECT_BYTES, through the storage's own small read when it has one. */
+  private async readSmall(key: string): Promise<SmallRead> {
+    const storage = this.options.storage;
+    if (storage.readSmall) return storage.readSmall(key, PACK_OBJECT_BYTES);
+    const body = await storage.get(key);
+    if (!body) return 'absent';
+    if (body.size > PACK_OBJECT_BYTES) {
+      body.stream.destroy();
+      return 'too-large';
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of body.stream as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks);
   }
 
   private async missing(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {

@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, send, tempDir } from './helpers';
+import { b3sum, bearer, send, tempDir } from './helpers';
 import { seededBytes, seededRandom, waitUntil } from '../../../tools/test-support/src';
 
 const rand = seededRandom(102);
@@ -58,18 +58,55 @@ describe('crash safety', () => {
     try {
       const first = await startChild(dir.path);
       children.push(first.child);
+      // Acknowledged entries are uploaded 24 at once, so they share folder syncs (group commit); sizes
+      // straddle the one-write path (<= 1 MiB, written O_DSYNC) and the streamed one (fdatasync at the end).
+      const MiB = 1024 * 1024;
+      const sizes = [
+        0,
+        1,
+        1000,
+        MiB - 1,
+        MiB,
+        MiB + 1,
+        3 * MiB,
+        ...Array.from({ length: 13 }, (_, i) => 1000 + i * 5000),
+      ];
       const acknowledged = new Map<string, Buffer>();
-      for (let i = 0; i < 20; i += 1) {
-        const hash = String(1000 + i);
-        const body = seededBytes(rand, 1000 + i * 5000);
-        const reply = await send(`${first.url}/v1/cache/${hash}`, {
-          method: 'PUT',
-          headers: bearer(TOKEN),
-          body,
-        });
-        expect(reply.status).toBe(200);
-        acknowledged.set(hash, body);
-      }
+      await Promise.all(
+        sizes.map(async (size, i) => {
+          const hash = String(1000 + i);
+          const body = seededBytes(rand, size);
+          const reply = await send(`${first.url}/v1/cache/${hash}`, {
+            method: 'PUT',
+            headers: bearer(TOKEN),
+            body,
+          });
+          expect(reply.status).toBe(200);
+          acknowledged.set(hash, body);
+        }),
+      );
+      const objects = [1, MiB + 1, 5000, 70_000].map((size) => seededBytes(rand, size));
+      const objectIds = objects.map((body) => b3sum(body));
+      await Promise.all(
+        objects.map(async (body, i) => {
+          const reply = await send(`${first.url}/v1/objects/${objectIds[i]}`, {
+            method: 'PUT',
+            headers: bearer(TOKEN),
+            body,
+          });
+          expect(reply.status).toBe(200);
+        }),
+      );
+      // Small uploads racing the kill: after the restart each is absent or complete, never partial.
+      const racing = Array.from({ length: 16 }, (_, i) => ({
+        hash: String(5000 + i),
+        body: seededBytes(rand, 200_000 + i * 60_000),
+      }));
+      const raced = racing.map(({ hash, body }) =>
+        send(`${first.url}/v1/cache/${hash}`, { method: 'PUT', headers: bearer(TOKEN), body }).catch(
+          () => undefined,
+        ),
+      );
       // Start two large uploads (a cache entry and a data object), send part of each, then kill the server.
       const partial = seededBytes(rand, 4 * 1024 * 1024);
       const objectId = createHash('sha256').update(partial).digest('hex');
@@ -93,7 +130,7 @@ describe('crash safety', () => {
       expect(readdirSync(join(dir.path, 'cache'))).not.toContain('999999');
       first.child.kill('SIGKILL');
       await killed(first.child);
-      await Promise.all(inFlight);
+      await Promise.all([...inFlight, ...raced]);
 
       const second = await startChild(dir.path, first.port);
       children.push(second.child);
@@ -106,8 +143,23 @@ describe('crash safety', () => {
         expect(reply.status, hash).toBe(200);
         expect(reply.body.equals(body), hash).toBe(true);
       }
-      // The restart swept the interrupted temp files; only acknowledged entries remain.
-      expect(readdirSync(join(dir.path, 'cache')).sort()).toEqual([...acknowledged.keys()].sort());
+      for (const [i, id] of objectIds.entries()) {
+        const reply = await send(`${second.url}/v1/objects/${id}`, { headers: bearer(TOKEN) });
+        expect(reply.status, id).toBe(200);
+        expect(b3sum(reply.body), id).toBe(id);
+        expect(reply.body.equals(objects[i]!), id).toBe(true);
+      }
+      const landed: string[] = [];
+      for (const { hash, body } of racing) {
+        const reply = await send(`${second.url}/v1/cache/${hash}`, { headers: bearer(TOKEN) });
+        expect([200, 404], hash).toContain(reply.status);
+        if (reply.status === 200) {
+          expect(reply.body.equals(body), hash).toBe(true);
+          landed.push(hash);
+        }
+      }
+      // The restart swept the interrupted temp files; only entries that were complete remain.
+      expect(readdirSync(join(dir.path, 'cache')).sort()).toEqual([...acknowledged.keys(), ...landed].sort());
       expect(
         (await send(`${second.url}/v1/cache/999999`, { method: 'PUT', headers: bearer(TOKEN), body: 'ok' }))
           .status,

@@ -1,7 +1,15 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hashBuffer } from '@cairn/hash';
-import { HttpRemote, objectFile, openRemote, pullObjects, pushObjects, type Remote } from '@cairn/remote';
+import {
+  HttpRemote,
+  objectFile,
+  openRemote,
+  PACK_OBJECT_BYTES,
+  pullObjects,
+  pushObjects,
+  type Remote,
+} from '@cairn/remote';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemStorage, startCacheServer, type RunningCacheServer } from '../src';
 import { READ_TOKEN, tempDir, TOKENS, WRITE_TOKEN } from './helpers';
@@ -69,6 +77,39 @@ describe('push and pull through the cache server (HTTP remote)', () => {
     ).rejects.toMatchObject({
       code: 'REMOTE_UNAUTHORIZED',
     });
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
+  it('pulls into a store that holds some objects: skips those, names the absent ones, fetches a large one alone', async () => {
+    const objects = fillStore(`${dir.path}/f`, 60);
+    const large = seededBytes(rand, PACK_OBJECT_BYTES + 1);
+    const largeId = hashBuffer(large);
+    mkdirSync(dirname(objectFile(`${dir.path}/f`, largeId)), { recursive: true });
+    writeFileSync(objectFile(`${dir.path}/f`, largeId), large, { mode: 0o444 });
+    objects.set(largeId, large);
+    const ids = [...objects.keys()];
+    const writer = openRemote(server.url, { token: WRITE_TOKEN });
+    expect((await pushObjects(`${dir.path}/f`, ids.slice(5), writer)).transferred).toHaveLength(
+      ids.length - 5,
+    );
+    // The puller already has three objects (so some fan-out folders exist, most do not).
+    const store = `${dir.path}/g`;
+    for (const id of ids.slice(10, 13)) {
+      mkdirSync(dirname(objectFile(store, id)), { recursive: true });
+      writeFileSync(objectFile(store, id), objects.get(id)!, { mode: 0o444 });
+    }
+    const reader = openRemote(server.url, { token: READ_TOKEN });
+    const pulled = await pullObjects(store, ids, reader, { concurrency: 4 });
+    expect(pulled.skipped).toBe(3);
+    expect(pulled.unavailable.sort()).toEqual(ids.slice(0, 5).sort());
+    expect(pulled.transferred.sort()).toEqual([...ids.slice(5, 10), ...ids.slice(13)].sort());
+    for (const id of ids.slice(5))
+      expect(readFileSync(objectFile(store, id)).equals(objects.get(id)!), id).toBe(true);
+    // Nothing else landed: no absent object, no temp file.
+    const files = readdirSync(store, { recursive: true, withFileTypes: true }).filter((entry) =>
+      entry.isFile(),
+    );
+    expect(files).toHaveLength(ids.length - 5);
     await Promise.all([writer.close(), reader.close()]);
   });
 

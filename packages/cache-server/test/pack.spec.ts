@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSystemStorage, startCacheServer, type RunningCacheServer } from '../src';
-import { readPack } from '@cairn/remote';
+import { PACK_OBJECT_BYTES, readPack } from '@cairn/remote';
 import { seededBytes, seededRandom } from '../../../tools/test-support/src';
 import {
   b3sum,
@@ -98,30 +98,41 @@ describe.each(backends)('POST /v1/objects/pack on %s storage', (_name, makeStora
     expect(await stored(b!.id)).toBe(false);
   });
 
-  it('answers POST /v1/objects/fetch with a pack of the present objects, to readers only', async () => {
-    const items = objects(4);
-    await post(Buffer.concat(items.slice(0, 3).map(({ id, body }) => record(id, body))));
+  it('answers POST /v1/objects/fetch with the present small objects in asked order, to readers only', async () => {
+    // More objects than the server reads at once, one absent, one empty, one just above what a pack carries.
+    const items = objects(40);
+    const present = items.filter((_, index) => index !== 7);
+    await post(Buffer.concat(present.map(({ id, body }) => record(id, body))));
+    const large = seededBytes(rand, PACK_OBJECT_BYTES + 1);
+    const largeId = b3sum(large);
+    const put = await send(`${server().url}/v1/objects/${largeId}`, {
+      method: 'PUT',
+      headers: bearer(WRITE_TOKEN),
+      body: large,
+    });
+    expect(put.status).toBe(200);
     const fetch = (ids: unknown, token = READ_TOKEN) =>
       send(`${server().url}/v1/objects/fetch`, {
         method: 'POST',
         headers: bearer(token),
         body: JSON.stringify({ ids }),
       });
-    const reply = await fetch(items.map(({ id }) => id));
+    const asked = [
+      ...items.slice(0, 20).map(({ id }) => id),
+      largeId,
+      ...items.slice(20).map(({ id }) => id),
+    ];
+    const reply = await fetch(asked);
     expect(reply.status).toBe(200);
-    const got = new Map<string, Buffer>();
-    for await (const { id, body } of readPack(Readable.from([reply.body]), {
-      maxObjectBytes: 1 << 20,
-      maxObjects: 10,
+    const got: Array<{ id: string; body: Buffer }> = [];
+    for await (const record of readPack(Readable.from([reply.body]), {
+      maxObjectBytes: PACK_OBJECT_BYTES,
+      maxObjects: 100,
     }))
-      got.set(id, body);
-    expect([...got.keys()].sort()).toEqual(
-      items
-        .slice(0, 3)
-        .map(({ id }) => id)
-        .sort(),
-    );
-    for (const { id, body } of items.slice(0, 3)) expect(got.get(id)!.equals(body), id).toBe(true);
+      got.push(record);
+    expect(got.map(({ id }) => id)).toEqual(present.map(({ id }) => id));
+    for (const [index, { id, body }] of present.entries())
+      expect(got[index]!.body.equals(body), id).toBe(true);
     expect((await fetch(['../../etc/passwd'])).status).toBe(400);
     expect((await fetch([items[0]!.id], WRITE_ONLY_TOKEN)).status).toBe(403);
   });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hashBuffer, hashFile } from '@cairn/hash';
+import { OBJECTS_FOLDER } from '@cairn/store/layout';
 import { isRetryable, RemoteError } from './errors';
 import { assertObjectId, digestOf, objectFile } from './layout';
 import { PACK_OBJECT_BYTES } from './pack';
@@ -64,6 +65,21 @@ async function fileSize(path: string): Promise<number | undefined> {
 
 async function isFile(path: string): Promise<boolean> {
   return (await fileSize(path)) !== undefined;
+}
+
+/**
+ * Which of `ids` the store holds. One listing of the fan-out folders first: an id whose folder does
+ * not exist is not there without a stat of its own (a fresh clone stats nothing).
+ */
+async function presentLocally(storeDir: string, ids: string[]): Promise<boolean[]> {
+  const objectsDir = join(storeDir, OBJECTS_FOLDER);
+  const folders = new Set(
+    (await fs.readdir(objectsDir).catch(() => [] as string[])).map((name) => join(objectsDir, name)),
+  );
+  return mapLimit(ids, 32, async (id) => {
+    const file = objectFile(storeDir, id);
+    return folders.has(dirname(file)) && isFile(file);
+  });
 }
 
 /** Groups ids (in order) into packs bounded by PACK_BYTES and PACK_OBJECTS. */
@@ -188,6 +204,11 @@ function tempBeside(target: string): string {
   return join(dirname(target), `.${basename(target)}.${TEMP_TAG}.${tempCounter}.tmp`);
 }
 
+function isRefusal(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'REMOTE_UNAUTHORIZED' || code === 'REMOTE_FORBIDDEN';
+}
+
 function corruptObject(id: string, actual: string, url: string): RemoteError {
   return new RemoteError('REMOTE_OBJECT_CORRUPT', `object ${id} from ${url} hashes to ${actual}`, {
     data: { id, actual, remote: url },
@@ -234,27 +255,36 @@ export async function pullObjects(
 ): Promise<TransferResult> {
   const list = unique(ids);
   list.forEach(assertObjectId);
-  const local = await mapLimit(list, 32, (id) => isFile(objectFile(storeDir, id)));
+  const local = await presentLocally(storeDir, list);
   const wanted = list.filter((_, index) => !local[index]);
-  const absent = new Set(
-    await withRetry(() => remote.missing(wanted), options.retries ?? 4, options.retryDelayMs ?? 200),
-  );
-  const toFetch = wanted.filter((id) => !absent.has(id));
-  // Small objects first, a pack per PACK_OBJECTS ids; whatever a pack did not bring comes one by one.
+  // Small objects first, a pack per PACK_OBJECTS ids; a pack leaves out what the remote lacks and what is
+  // too large, so only those few are asked about (one `missing` query) and fetched one by one.
   const received = new Set<string>();
   const getPack = remote.getPack?.bind(remote);
-  if (getPack && toFetch.length > 1) {
+  if (getPack && wanted.length > 1) {
     const packs: string[][] = [];
-    for (let start = 0; start < toFetch.length; start += PACK_OBJECTS)
-      packs.push(toFetch.slice(start, start + PACK_OBJECTS));
+    for (let start = 0; start < wanted.length; start += PACK_OBJECTS)
+      packs.push(wanted.slice(start, start + PACK_OBJECTS));
+    // The packs are the first requests: a refused token stands as the error itself, as it would from `missing`.
+    let refused: unknown;
     await transferUnits('pull', packs, options.concurrency ?? 8, options, async (ids) => {
-      for (const id of await getPack(ids, (id, body) => placeObject(storeDir, id, body, remote.url)))
-        received.add(id);
+      try {
+        for (const id of await getPack(ids, (id, body) => placeObject(storeDir, id, body, remote.url)))
+          received.add(id);
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        refused ??= error;
+      }
     });
+    if (refused) throw refused;
   }
+  const rest = wanted.filter((id) => !received.has(id));
+  const absent = new Set(
+    await withRetry(() => remote.missing(rest), options.retries ?? 4, options.retryDelayMs ?? 200),
+  );
   await transferAll(
     'pull',
-    toFetch.filter((id) => !received.has(id)),
+    rest.filter((id) => !absent.has(id)),
     options,
     async (id) => {
       const target = objectFile(storeDir, id);
@@ -271,5 +301,9 @@ export async function pullObjects(
       }
     },
   );
-  return { transferred: toFetch, skipped: list.length - wanted.length, unavailable: [...absent] };
+  return {
+    transferred: wanted.filter((id) => !absent.has(id)),
+    skipped: list.length - wanted.length,
+    unavailable: [...absent],
+  };
 }

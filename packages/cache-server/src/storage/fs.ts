@@ -1,17 +1,19 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { CairnError } from '@cairn/errors';
-import { createAtomicWriteStream, ensureDirectory } from '@cairn/fs-atomic';
+import { ensureDirectory } from '@cairn/fs-atomic';
 import { OBJECTS_FOLDER } from '@cairn/store/layout';
 import { cacheServerError } from '../errors';
-import type { PutOutcome, StagedPuts, Storage, StoredBody } from './types';
+import { FolderSyncs } from './folder-syncs';
+import type { PutOutcome, SmallRead, StagedPuts, Storage, StoredBody } from './types';
 
 const TEMP_NAME = /^\..+\.tmp$/;
 const READ_CHUNK = 1024 * 1024;
+/** Body bytes gathered per writev: a 1 MB entry is one write, a large one streams in 1 MiB steps. */
+const WRITE_BATCH = 1024 * 1024;
 
 async function fsyncPath(path: string): Promise<void> {
   const handle = await fs.open(path, 'r');
@@ -62,15 +64,81 @@ async function ensureFolder(path: string, root: string): Promise<void> {
   }
 }
 
+/** Removes a file that may already be gone (one unlink; `fs.rm` would lstat first). */
+async function removeFile(path: string): Promise<void> {
+  await fs.unlink(path).catch((error: unknown) => {
+    if (!isCode(error, 'ENOENT')) throw error;
+  });
+}
+
+/** A hidden temp sibling of `target`, unique per process and call (swept by `init` after a crash). */
+function tempBeside(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Creates `path` (never an existing file; read-only for later opens), making the fan-out folder on
+ * demand. `dataSync` opens it O_DSYNC: each write returns once its bytes and the size are on disk.
+ */
+async function openExclusive(path: string, dataSync: boolean): Promise<fs.FileHandle> {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_DSYNC } = fsConstants;
+  const flags = O_WRONLY | O_CREAT | O_EXCL | (dataSync ? O_DSYNC : 0);
+  try {
+    return await fs.open(path, flags, 0o444);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT')) throw error;
+    await fs.mkdir(dirname(path), { recursive: true });
+    return fs.open(path, flags, 0o444);
+  }
+}
+
+/** Writes a stream to `handle`, gathering chunks into one writev per WRITE_BATCH bytes (memory stays bounded). */
+async function writeAll(handle: fs.FileHandle, body: Readable): Promise<void> {
+  let batch: Buffer[] = [];
+  let batched = 0;
+  const flush = async () => {
+    let written = 0;
+    while (written < batched) {
+      const { bytesWritten } = await handle.writev(written === 0 ? batch : remainder(batch, written));
+      written += bytesWritten;
+    }
+    batch = [];
+    batched = 0;
+  };
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    batch.push(chunk);
+    batched += chunk.length;
+    if (batched >= WRITE_BATCH) await flush();
+  }
+  if (batched > 0) await flush();
+}
+
+/** The buffers of `batch` after its first `skip` bytes (what a short writev left). */
+function remainder(batch: Buffer[], skip: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const buffer of batch) {
+    if (skip >= buffer.length) skip -= buffer.length;
+    else {
+      rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
+      skip = 0;
+    }
+  }
+  return rest;
+}
+
 /**
  * Entries as files under a root directory: `cache/<hash>` and
  * `objects/b3/<2 hex>/<62 hex>[.dir]` (so `<root>/objects` is itself a valid
- * local data remote). Bodies stream into a hidden temp sibling, are fsynced,
- * then published with `link(2)`, which fails instead of overwriting when the
- * entry appeared meanwhile. Published files are read-only (0444).
+ * local data remote). Bodies stream into a hidden temp sibling, are made
+ * durable (`O_DSYNC` when one write holds them, else `fdatasync`), then
+ * published with `link(2)`, which fails instead of overwriting when the
+ * entry appeared meanwhile, and the folder is fsynced before the upload is
+ * acknowledged (one folder fsync serves every upload linked before it
+ * started). Published files are read-only (0444).
  */
 export class FileSystemStorage implements Storage {
   readonly description: string;
+  private readonly folderSyncs = new FolderSyncs(fsyncPath);
   constructor(readonly root: string) {
     this.description = `fs:${root}`;
   }
@@ -133,25 +201,64 @@ export class FileSystemStorage implements Storage {
     return { stream, size };
   }
 
-  async put(key: string, body: Readable, _size: number, check: () => void): Promise<PutOutcome> {
-    const target = this.pathOf(key);
-    const pending = await createAtomicWriteStream(target, { mode: 0o444 });
+  async readSmall(key: string, maxBytes: number): Promise<SmallRead> {
+    let handle: fs.FileHandle;
     try {
-      await pipeline(body, pending.stream);
-      check();
-      await fsyncPath(pending.tempPath);
+      handle = await fs.open(this.pathOf(key), 'r');
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return 'absent';
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) return 'too-large';
+      const body = Buffer.allocUnsafe(size);
+      let have = 0;
+      while (have < size) {
+        const { bytesRead } = await handle.read(body, have, size - have, have);
+        if (bytesRead === 0) break;
+        have += bytesRead;
+      }
+      // Published entries are never rewritten: a short read means the file is not what was stored.
+      if (have !== size) throw new Error(`${key} ended after ${have} of ${size} bytes`);
+      return body;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async put(key: string, body: Readable, size: number, check: () => void): Promise<PutOutcome> {
+    const target = this.pathOf(key);
+    const temp = tempBeside(target);
+    // A body that fits one write is written O_DSYNC (durable when the write returns, no fdatasync
+    // round trip); a larger one streams in WRITE_BATCH steps and is fdatasynced once at the end.
+    const oneWrite = size <= WRITE_BATCH;
+    const handle = await openExclusive(temp, oneWrite);
+    let published = false;
+    try {
       try {
-        await fs.link(pending.tempPath, target);
+        await writeAll(handle, body);
+        check();
+        if (!oneWrite) await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      let renamed = false;
+      try {
+        await fs.link(temp, target);
       } catch (error) {
         if (isCode(error, 'EEXIST')) return 'exists';
         if (!isCode(error, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP')) throw error;
         // File systems without hard links: rename (may replace an identical concurrent upload).
-        await fs.rename(pending.tempPath, target);
+        await fs.rename(temp, target);
+        renamed = true;
       }
-      await fsyncPath(dirname(target));
+      published = true;
+      // The temp name goes while the folder syncs: the entry is durable once its new name is.
+      await Promise.all([this.folderSyncs.sync(dirname(target)), renamed ? undefined : removeFile(temp)]);
       return 'stored';
     } finally {
-      await pending.abort();
+      if (!published) await removeFile(temp);
     }
   }
 
@@ -164,10 +271,7 @@ export class FileSystemStorage implements Storage {
     return {
       add: async (key, body) => {
         const target = this.pathOf(key);
-        const temp = join(
-          dirname(target),
-          `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-        );
+        const temp = tempBeside(target);
         staged.push({ temp, target });
         // The fan-out folder usually exists: create it only when the write says it does not (one syscall less per object).
         await fs.writeFile(temp, body, { flag: 'wx', mode: 0o444 }).catch(async (error: unknown) => {

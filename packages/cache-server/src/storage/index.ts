@@ -7,7 +7,7 @@ import type { Storage } from './types';
 
 export { FileSystemStorage } from './fs';
 export { S3Storage } from './s3';
-export type { PutOutcome, StagedPuts, Storage, StoredBody } from './types';
+export type { PutOutcome, SmallRead, StagedPuts, Storage, StoredBody } from './types';
 
 /** `--storage` value: a directory path, or `s3://bucket/prefix`. */
 export function openStorage(spec: string, s3: S3ClientOptions = {}): Storage {

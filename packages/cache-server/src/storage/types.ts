@@ -8,6 +8,9 @@ export interface StoredBody {
 /** What `put` did: wrote the entry, or found it already there (entries are never overwritten). */
 export type PutOutcome = 'stored' | 'exists';
 
+/** A whole small body, or why there is none: no such entry, or one larger than asked for. */
+export type SmallRead = Buffer | 'absent' | 'too-large';
+
 /**
  * A place entries live, addressed by `/`-separated keys made by `cacheKey`
  * and `objectKey` (validated ids only). Implementations stream bodies (no
@@ -33,6 +36,11 @@ export interface Storage {
    * Without it the server calls `put` per entry.
    */
   stage?(): StagedPuts;
+  /**
+   * Optional: the whole body of a small entry in one call (packs of objects
+   * are served from these). Without it the server collects `get`'s stream.
+   */
+  readSmall?(key: string, maxBytes: number): Promise<SmallRead>;
   close(): Promise<void>;
 }
 
