@@ -182,14 +182,17 @@ async function checkRanges(
   return outcomes;
 }
 
-async function validateInRanges(
+/** The report from `parts` ranges, or undefined when it cannot equal the one-pass report. */
+export async function validateInRanges(
   file: string,
   size: number,
   spec: DatasetSpec,
   delimiter: string,
-  maxViolations: number,
-  parts: number,
-  onProgress: ((bytes: number) => void) | undefined,
+  {
+    maxViolations,
+    parts,
+    onProgress,
+  }: { maxViolations: number; parts: number; onProgress?: (bytes: number) => void },
   startedAt: number,
 ): Promise<ValidationReport | undefined> {
   const first = await readFirstCsvRecord(file, { delimiter, maxBytes: Math.ceil(size / parts) });
@@ -248,9 +251,7 @@ export async function validateCsv(
       size,
       spec,
       delimiter,
-      maxViolations,
-      parts,
-      options.onProgress,
+      { maxViolations, parts, onProgress: options.onProgress },
       startedAt,
     );
     if (report !== undefined) return report;
