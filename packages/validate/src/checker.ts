@@ -291,9 +291,12 @@ class ColumnCheck {
     }
     const bucket = buckets[end - start];
     if (bucket === undefined) return undefined;
+    if (end === start) return bucket[0];
+    // Comparing the first character first skips most `startsWith` calls.
+    const head = text.charCodeAt(start);
     for (let k = 0; k < bucket.length; k++) {
       const category = bucket[k]!;
-      if (text.startsWith(category, start)) return category;
+      if (category.charCodeAt(0) === head && text.startsWith(category, start)) return category;
     }
     return undefined;
   }
