@@ -80,7 +80,10 @@ export interface ValidationReport {
 export interface ValidateOptions {
   /** Violations kept in the report (counting goes on). Default 1000. */
   maxViolations?: number;
-  /** Called after each chunk with the bytes read so far. */
+  /**
+   * Called after each chunk with the bytes read so far (over all ranges of a
+   * parallel read; starts again from 0 if that read falls back to one pass).
+   */
   onProgress?: (bytes: number) => void;
   /** The spec's file, named in messages. */
   specFile?: string;

@@ -159,9 +159,17 @@ describe('CSV validation in ranges gives the one-pass report', () => {
             merged++;
             expect(comparable(parallel!)).toEqual(comparable(single));
           }
-          expect(comparable(await validateDataset(file, SPEC, { maxViolations, ranges: parts }))).toEqual(
-            comparable(single),
-          );
+          const progress: number[] = [];
+          const report = await validateDataset(file, SPEC, {
+            maxViolations,
+            ranges: parts,
+            onProgress: (bytes) => progress.push(bytes),
+          });
+          expect(comparable(report)).toEqual(comparable(single));
+          if (!cutInQuotes) {
+            expect(progress.every((bytes, i) => i === 0 || bytes >= progress[i - 1]!)).toBe(true);
+            expect(progress.at(-1)).toBe(content.length);
+          }
         }
       }
     }
