@@ -44,6 +44,12 @@ export interface CsvTokenizerOptions {
   delimiter?: string;
   /** A record (or a line without a line end) longer than this is an error, so memory stays bounded. */
   maxRecordLength?: number;
+  /**
+   * For text that starts mid-file (see csvRangeStarts): the file's line break,
+   * read from its start by `readFirstCsvRecord`. A BOM is then not dropped,
+   * since only the file's first character can be one.
+   */
+  lineBreak?: '\n' | '\r';
 }
 
 export class CsvSyntaxError extends Error {
@@ -115,6 +121,10 @@ export class CsvTokenizer {
       });
     this.delimiterCode = this.delimiter.charCodeAt(0);
     this.maxRecordLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD;
+    if (options.lineBreak !== undefined) {
+      this.newline = options.lineBreak;
+      this.started = true;
+    }
   }
 
   /** Feeds decoded text; complete records are emitted, an incomplete tail is kept. */
@@ -181,6 +191,16 @@ export class CsvTokenizer {
   /** The line the next record starts on. */
   get currentLine(): number {
     return this.line;
+  }
+
+  /** The file's line break, once the text read so far tells it. */
+  get lineBreak(): '\n' | '\r' | undefined {
+    return this.newline;
+  }
+
+  /** True when every record pushed so far is complete: the text read ends outside quotes, after a line break. */
+  get atRecordBoundary(): boolean {
+    return this.rest.length === 0 && this.newline !== undefined;
   }
 
   private grow(): void {

@@ -24,4 +24,11 @@ export {
   type CsvRecordHandler,
   type CsvTokenizerOptions,
 } from './csv-tokenizer';
-export { readTextChunks, JsonLinesSplitter, JsonArrayScanner, JsonSyntaxError } from './text-stream';
+export {
+  type ByteRange,
+  readTextChunks,
+  JsonLinesSplitter,
+  JsonArrayScanner,
+  JsonSyntaxError,
+} from './text-stream';
+export { csvRanges, readFirstCsvRecord } from './csv-ranges';

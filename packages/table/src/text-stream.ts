@@ -3,20 +3,36 @@ import { StringDecoder } from 'node:string_decoder';
 
 const CHUNK_BYTES = 1 << 20;
 
-/** Reads a file as UTF-8 text in 1 MiB pieces; `onText` may return a promise (backpressure) or throw to stop. */
+/** A byte range of a file: `start` inclusive, `end` exclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Reads a file (or the byte range `range` of it) as UTF-8 text in 1 MiB
+ * pieces; `onText` may return a promise (backpressure) or throw to stop.
+ * A range must start and end on character boundaries (after a `\n` does).
+ */
 export async function readTextChunks(
   file: string,
   onText: (text: string) => void | Promise<void>,
   onProgress?: (bytes: number) => void,
+  range?: ByteRange,
 ): Promise<number> {
   const handle = await open(file, 'r');
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   const decoder = new StringDecoder('utf8');
+  const end = range?.end ?? Infinity;
+  let position = range?.start ?? 0;
   let total = 0;
   try {
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      const wanted = Math.min(CHUNK_BYTES, end - position);
+      if (wanted <= 0) break;
+      const { bytesRead } = await handle.read(buffer, 0, wanted, position);
       if (bytesRead === 0) break;
+      position += bytesRead;
       total += bytesRead;
       const pending = onText(decoder.write(buffer.subarray(0, bytesRead)));
       if (pending) await pending;

@@ -7,6 +7,12 @@
  * Two different values share a digest with probability ≈ n² / 2⁶⁵ (10⁷ values:
  * ~3·10⁻⁶), which would report one false duplicate.
  */
+/** A DigestSet as plain data, for passing between threads (the table's buffer can be transferred). */
+export interface DigestTable {
+  table: Int32Array;
+  count: number;
+}
+
 export class DigestSet {
   private table: Int32Array;
   private mask: number;
@@ -17,6 +23,41 @@ export class DigestSet {
     while (capacity < initialCapacity) capacity *= 2;
     this.table = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
+  }
+
+  static fromTable({ table, count }: DigestTable): DigestSet {
+    const set = new DigestSet(16);
+    set.table = table;
+    set.mask = table.length / 2 - 1;
+    set.count = count;
+    return set;
+  }
+
+  toTable(): DigestTable {
+    return { table: this.table, count: this.count };
+  }
+
+  /** True when some digest of `other` is also in this set. */
+  sharesAnyWith(other: DigestTable): boolean {
+    const table = other.table;
+    for (let at = 0; at < table.length; at += 2) {
+      const lo = table[at + 1]!;
+      if (lo !== 0 && this.has(table[at]!, lo)) return true;
+    }
+    return false;
+  }
+
+  private has(hi: number, lo: number): boolean {
+    const table = this.table;
+    const mask = this.mask;
+    let slot = (hi ^ lo) & mask;
+    for (;;) {
+      const at = slot * 2;
+      const storedLo = table[at + 1]!;
+      if (storedLo === 0) return false;
+      if (storedLo === lo && table[at] === hi) return true;
+      slot = (slot + 1) & mask;
+    }
   }
 
   get size(): number {

@@ -60,6 +60,8 @@ describe('dates and booleans', () => {
     for (const text of ['2023-02-29', '2024-13-01', '2024-04-31', '2024-00-10', '2024-1-01', '20240101'])
       expect(parseDateText(text)).toBeNaN();
     expect(parseDateText('2000-02-29')).toBe(Date.UTC(2000, 1, 29));
+    for (const text of ['0000-01-01', '0050-02-28', '0400-02-29', '1600-03-01', '1969-12-31', '9999-12-31'])
+      expect(parseDateText(text)).toBe(Date.parse(text));
     expect(parseDateText('1900-02-29')).toBeNaN();
   });
 
