@@ -26,6 +26,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'nod
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { gitEnv, mulberry32, timeOnce } from './lib.mjs';
@@ -110,7 +111,10 @@ async function measure(count) {
 
     git('add', '-A');
     git('commit', '-q', '-m', 'data and pointer');
-    // Files written within the racy-git window are rehashed once; these runs settle both indexes.
+    // Files written within the racy-git window (2 s) are never trusted from their stat: wait it out,
+    // as any later status would, so every size measures the steady no-op and not a rehash.
+    await sleep(2_100);
+    // These runs settle both indexes (cairn's folder snapshot, git's racily clean entries).
     timeOnce(cairn(['status', '--check']), inWs);
     timeOnce(['git', 'status', '--porcelain'], inWs);
     const status = { git: Infinity, cairn: Infinity };

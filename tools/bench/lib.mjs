@@ -19,6 +19,13 @@ export const gitEnv = {
   GIT_COMMITTER_EMAIL: 'bench@example.com',
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_CONFIG_GLOBAL: '/dev/null',
+  // No background `git gc --auto` after a commit of many loose objects: it would repack on both
+  // cores while the next measurements run (and speed up the git push being measured).
+  GIT_CONFIG_COUNT: '2',
+  GIT_CONFIG_KEY_0: 'gc.auto',
+  GIT_CONFIG_VALUE_0: '0',
+  GIT_CONFIG_KEY_1: 'maintenance.auto',
+  GIT_CONFIG_VALUE_1: 'false',
 };
 
 /** mulberry32: seeded numbers in [0, 1), so every run generates the same data. */
