@@ -4,6 +4,7 @@ export {
   S3Storage,
   openStorage,
   type PutOutcome,
+  type SmallRead,
   type StagedPuts,
   type Storage,
   type StoredBody,
