@@ -529,9 +529,10 @@ export async function add(root: string, paths: string[], options: AddOptions = {
       items.push(item);
     }
     // Fan-out folders stat'ed before the objects are checked: if nothing is written, they prove presence.
+    // Folders hashed and stored in one read were checked already, before these stats could be taken.
     const presence = new Map<Hashed, StorePresence | undefined>(
       items.flatMap((item) =>
-        item.record && item.directory
+        item.record && item.directory && !item.stored
           ? [
               [
                 item,

@@ -161,17 +161,16 @@ function recordOf(walked: CachedDirectoryHash, walk: FolderWalk): FolderSnapshot
   return { root: walked.root, hash: walked.hash, size: walked.size, nfiles: walked.nfiles, walk };
 }
 
-/** quickFolderHash, else `hashAll` (reading files) followed by a walk to take a snapshot for next time. */
+/** quickFolderHash, else hashDirectory (reading files) followed by a walk to take a snapshot for next time. */
 export async function trackedFolderHash(
   dir: string,
   statCache: StatCache,
   snapshotDir: string | undefined,
   expectedHash: string | undefined,
-  hashAll: (dir: string) => Promise<DirectoryHash> = (folder) => hashDirectory(folder, { statCache }),
 ): Promise<TrackedFolder> {
   const quick = await quickFolderHash(dir, statCache, snapshotDir, expectedHash);
   if (quick) return quick;
-  const directory = await hashAll(dir);
+  const directory = await hashDirectory(dir, { statCache });
   const record = snapshotDir === undefined ? undefined : snapshotAfterHashing(dir, statCache, directory);
   return { hash: directory.hash, directory, entries: directory.entries, ...(record ? { record } : {}) };
 }
