@@ -201,8 +201,9 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
   });
 
   it('answers 413 for a declared size over the limit', async () => {
+    const dir = tempDir('cache-small');
     const small = await startCacheServer({
-      storage: new FileSystemStorage(tempDir('cache-small').path),
+      storage: new FileSystemStorage(dir.path),
       tokens: TOKENS,
       maxBodyBytes: 1000,
       log: () => undefined,
@@ -222,6 +223,7 @@ describe.each(backends)('Nx remote cache API on %s storage', (_name, makeStorage
       expect(fits.status).toBe(200);
     } finally {
       await small.close();
+      dir.remove();
     }
   });
 });

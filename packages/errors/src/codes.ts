@@ -254,6 +254,11 @@ export const CODES = {
     family: 'input',
     summary: 'An experiment record in git (possibly fetched from a remote) is malformed; the field is named.',
   },
+  EXP_RECORD_UNREADABLE: {
+    family: 'store',
+    summary:
+      'An experiment record cannot be read, so gc cannot know which artifacts it keeps; nothing was deleted.',
+  },
   EXP_SORT_INVALID: {
     family: 'usage',
     summary: 'The --sort-by field or --limit of an experiment query is malformed.',

@@ -11,6 +11,7 @@ export {
   type StepValue,
 } from './record';
 export {
+  experimentArtifacts,
   gcExperiments,
   listExperiments,
   pullExperiments,
@@ -21,6 +22,7 @@ export {
   type GcOptions,
   type IndexedRecord,
   type ListResult,
+  type RecordedArtifact,
 } from './store';
 export {
   diffExperiments,

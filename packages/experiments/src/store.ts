@@ -3,6 +3,7 @@ import { writeJsonAtomic } from '@cairn/fs-atomic';
 import {
   compareAndSwapRef,
   deleteRefIf,
+  findRepository,
   listRefsSnapshot,
   listRefsUnder,
   openRepository,
@@ -151,6 +152,50 @@ export async function listExperiments(workspaceRoot: string): Promise<ListResult
   const records = Object.values(entries).map((entry) => entry.record);
   records.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   return { records, invalid };
+}
+
+/** An object id an experiment record still asks the store for, and the record's ref. */
+export interface RecordedArtifact {
+  id: string;
+  source: string;
+}
+
+/**
+ * The artifacts every experiment record names (the models its run
+ * produced), for the store's gc to keep: a record outlives the local run
+ * history and may be fetched from another machine. A record that fails
+ * validation still keeps the artifacts its JSON lists; one whose artifacts
+ * cannot be read at all stops the caller (EXP_RECORD_UNREADABLE), since what
+ * it keeps is unknown. A workspace outside git has no records.
+ */
+export async function experimentArtifacts(workspaceRoot: string): Promise<RecordedArtifact[]> {
+  const repository = findRepository(workspaceRoot);
+  if (!repository) return [];
+  const { records, invalid } = await listExperiments(workspaceRoot);
+  const found = records.flatMap((record) =>
+    record.artifacts.map((id) => ({ id, source: experimentRef(record.project, record.id) })),
+  );
+  for (const { ref, reason } of invalid) {
+    let artifacts: unknown;
+    try {
+      const oid = readRef(repository, ref);
+      artifacts = oid
+        ? (JSON.parse(await readRecordCommit(repository, oid)) as { artifacts?: unknown }).artifacts
+        : [];
+    } catch {
+      artifacts = undefined;
+    }
+    if (!Array.isArray(artifacts) || !artifacts.every((id) => typeof id === 'string')) {
+      throw experimentError(
+        'EXP_RECORD_UNREADABLE',
+        `${ref}: the artifacts this experiment record keeps cannot be read (${reason})`,
+        { record: ref, field: '/artifacts' },
+        `look at it with \`git log -1 ${ref}\`; \`cairn exp gc\` removes records that cannot be read`,
+      );
+    }
+    found.push(...artifacts.map((id: string) => ({ id, source: ref })));
+  }
+  return found;
 }
 
 /** The refs of the records whose id starts with `idPrefix` (≥ 4 characters, like a short commit id). */

@@ -97,6 +97,7 @@ export {
 export { validateProject, ValidationFailedError } from './validate-data';
 export { projectDatasetSpec, synthesizeData, syntheticDataPath, type SynthesizeDataOptions } from './synth';
 export { fetchFromDefaultRemote } from './fetch-remote';
+export { collectGarbage } from './gc';
 export { modelSignature, registerProject, versionFromRun } from './model-registry';
 export { packageDir, packageModel, type PackageOptions, type PackageResult } from './package-model';
 export { testProject, type TestProjectOptions } from './model-tests';

@@ -15,6 +15,7 @@ export {
   aliasesAt,
   listModels,
   listVersions,
+  registeredArtifacts,
   registerVersion,
   resolveModel,
   rollbackAlias,

@@ -1,7 +1,14 @@
 import { registryError } from './errors';
 import { checkName, parseModelReference, type ModelReference } from './names';
 import { compileSchema, parseRecord } from './records';
-import { openSnapshot, transact, type ActorOptions, type RegistrySnapshot } from './transaction';
+import { findRepository } from '@cairn/git';
+import {
+  openSnapshot,
+  REGISTRY_REF,
+  transact,
+  type ActorOptions,
+  type RegistrySnapshot,
+} from './transaction';
 
 /** What a model takes and returns, so a consumer can check a request before it reaches the model. */
 export interface ModelSignature {
@@ -451,6 +458,23 @@ export async function listModels(repoDir: string): Promise<ModelSummary[]> {
     });
   }
   return summaries;
+}
+
+/**
+ * The artifact of every registered version, with the version it belongs to,
+ * for the store's gc to keep: a version can be promoted, served or packaged
+ * long after its train run left the local history. A folder outside git has
+ * no registry.
+ */
+export async function registeredArtifacts(repoDir: string): Promise<Array<{ id: string; source: string }>> {
+  if (!findRepository(repoDir)) return [];
+  const found: Array<{ id: string; source: string }> = [];
+  for (const { model } of await listModels(repoDir)) {
+    for (const version of await listVersions(repoDir, model)) {
+      found.push({ id: version.artifact.hash, source: `${REGISTRY_REF}:${model}@v${version.version}` });
+    }
+  }
+  return found;
 }
 
 /**

@@ -5,19 +5,21 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashDirectory, StatCache } from '@cairn/hash';
+import { hashBuffer, hashDirectory, StatCache } from '@cairn/hash';
 import { cleanup, tempDir, writeTree } from '../test/helpers';
 import { add } from './add';
 import { loadLayout } from './config';
 import { cachedDirectoryHash } from './fast-status';
+import { gc } from './gc';
 import { checkSnapshot, msFromNs, saveSnapshot, snapshotFile } from './folder-snapshot';
 import { objectPath, OBJECTS_FOLDER } from './layout';
 import { status } from './status';
@@ -141,6 +143,27 @@ describe('folder snapshots (the no-op fast path of status and add)', () => {
     expect(await checkSnapshot(snapshots, data)).toBeDefined();
   });
 
+  it('never trust rows that overrun the snapshot, even under a valid checksum', async () => {
+    const { data, snapshots } = await snapshotted();
+    const file = snapshotFile(snapshots, (await checkSnapshot(snapshots, data))!.root);
+    const body = readFileSync(file).subarray(0, -64);
+    // A file row's name length, found by its name, made to run past the end.
+    const at = body.lastIndexOf('run.sh') - 4;
+    expect(body.readUInt32LE(at)).toBe('run.sh'.length);
+    for (const nameBytes of [0xffff_fff0, body.length]) {
+      const bad = Buffer.from(body);
+      bad.writeUInt32LE(nameBytes, at);
+      writeFileSync(file, Buffer.concat([bad, Buffer.from(hashBuffer(bad), 'latin1')]));
+      // Checked here, on the worker, and split between both.
+      for (const rowsHere of [41, 0, 20]) {
+        expect(
+          await checkSnapshot(snapshots, data, { rowsHere }),
+          `${nameBytes}, ${rowsHere} here`,
+        ).toBeUndefined();
+      }
+    }
+  });
+
   it('are not taken of a folder changed within the racy window', async () => {
     const dir = tempDir('cairn-snapshot-');
     dirs.push(dir);
@@ -192,6 +215,33 @@ describe('status and add with snapshots (real store)', () => {
     const [entry] = await status(root);
     expect(entry!.state).toBe('modified');
     expect(entry!.changes?.modified).toEqual(['part-0/group-0/file-0.bin']);
+  });
+
+  it('are dropped by gc once their folder is no longer tracked, and kept while it is', async () => {
+    const { root } = await workspace();
+    writeTree(join(root, 'other'), 5, 6);
+    await add(root, ['other']);
+    age(join(root, 'other'));
+    const layout = await loadLayout(root);
+    await status(root);
+    const tracked = snapshotFile(layout.snapshotDir, realpathSync(join(root, 'data')));
+    const other = snapshotFile(layout.snapshotDir, realpathSync(join(root, 'other')));
+    expect(readdirSync(layout.snapshotDir).sort()).toEqual(
+      [tracked, other].map((file) => basename(file)).sort(),
+    );
+    // A leftover of an interrupted write goes too.
+    writeFileSync(join(layout.snapshotDir, `${basename(tracked)}.tmp-1-ab`), 'torn');
+
+    await gc(root, { dryRun: true });
+    expect(readdirSync(layout.snapshotDir)).toHaveLength(3);
+    await gc(root);
+    expect(readdirSync(layout.snapshotDir).sort()).toEqual(
+      [tracked, other].map((file) => basename(file)).sort(),
+    );
+    rmSync(join(root, 'other.cairn'));
+    await gc(root);
+    expect(readdirSync(layout.snapshotDir)).toEqual([basename(tracked)]);
+    expect((await checkSnapshot(layout.snapshotDir, join(root, 'data')))?.hash).toBeDefined();
   });
 
   it('see an object deleted from the store after presence was recorded', async () => {

@@ -1,5 +1,5 @@
 import { lstatSync, promises as fs, readFileSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '@cairn/fs-atomic';
 import { hashBuffer } from '@cairn/hash';
@@ -88,6 +88,28 @@ export function snapshotFile(snapshotDir: string, root: string): string {
   return join(snapshotDir, hashBuffer(root).slice(0, 32));
 }
 
+/**
+ * Removes the snapshots of every folder but `roots` (real paths), and
+ * leftovers of interrupted writes: a snapshot is only a cache, the next
+ * status of a folder takes it again. The number of files removed.
+ */
+export async function sweepSnapshots(snapshotDir: string, roots: Iterable<string>): Promise<number> {
+  const keep = new Set([...roots].map((root) => basename(snapshotFile(snapshotDir, root))));
+  let names: string[];
+  try {
+    names = await fs.readdir(snapshotDir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (keep.has(name)) continue;
+    await fs.rm(join(snapshotDir, name), { force: true, recursive: true });
+    removed++;
+  }
+  return removed;
+}
+
 /** What checkSnapshot found: the snapshot's folder is unchanged. */
 export interface SnapshotMatch {
   root: string;
@@ -170,7 +192,10 @@ export async function checkSnapshot(
 /** The offset after `count` file rows starting at `offset` (-1 past `end`). */
 function skipFileRows(data: Buffer, offset: number, count: number, end: number): number {
   let at = offset;
-  for (let row = 0; row < count && at + 8 <= end; row++) at += 8 + data.readUInt32LE(at + 4) + 25;
+  for (let row = 0; row < count; row++) {
+    if (at + 8 > end) return -1;
+    at += 8 + data.readUInt32LE(at + 4) + 25;
+  }
   return at <= end ? at : -1;
 }
 

@@ -1,11 +1,12 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { withLock } from '@cairn/fs-atomic';
 import { loadLayout, type Layout } from './config';
 import { errnoCode, storeError } from './errors';
+import { sweepSnapshots } from './folder-snapshot';
 import { pointersInGitRefs } from './git-refs';
 import { workspaceReferences, type KeepReference } from './keep';
-import { isDirId, objectPath } from './layout';
+import { isDirId, isObjectId, objectPath } from './layout';
 import { listObjectIds, listTempFiles, readManifestObject } from './objects';
 import { toPosixRelative } from './paths';
 import type { Pointer } from './pointer';
@@ -15,6 +16,12 @@ export interface GcOptions {
   dryRun?: boolean;
   /** Also keep objects referenced by pointer files in every git ref: branches, tags, every stash entry, notes. */
   allRefs?: boolean;
+  /**
+   * What other records still ask for (experiment records' artifacts), read
+   * under the store lock with the rest of the keep set. Ids that are not
+   * object ids are ignored.
+   */
+  alsoKeep?: () => Promise<KeepReference[]>;
 }
 
 export interface GcObject {
@@ -29,7 +36,7 @@ export interface GcResult {
   /** Objects kept. */
   kept: number;
   freedBytes: number;
-  /** Pointer files, run records and git pointers that kept objects alive. */
+  /** Pointer files, run records, git pointers and `alsoKeep` references that kept objects alive. */
   references: number;
   /** Nx cache folders outside the workspace that were searched too. */
   nxCaches: string[];
@@ -39,6 +46,20 @@ export interface GcResult {
   invalidGitPointers?: Array<{ source: string; message: string }>;
   /** Git refs whose pointers were kept (with allRefs). */
   refs?: string[];
+}
+
+/** Real paths of the data the workspace's pointer files track: the folders whose snapshots are worth keeping. */
+function trackedRoots(references: KeepReference[]): string[] {
+  const roots: string[] = [];
+  for (const { dataPath } of references) {
+    if (dataPath === undefined) continue;
+    try {
+      roots.push(realpathSync(dataPath));
+    } catch {
+      // Data not checked out: no snapshot to keep.
+    }
+  }
+  return roots;
 }
 
 /** Temp files younger than this may belong to a writer that does not take the lock (e.g. a pull); leave them. */
@@ -127,13 +148,14 @@ export async function workspaceObjects(root: string): Promise<string[]> {
 /**
  * Removes every object nothing can still ask for. Kept: whatever a pointer
  * file anywhere in the workspace (build outputs, node_modules and .nx
- * included), an Nx cache entry or a train run record refers to, and with
- * `allRefs` every pointer in git's refs (branches, remote branches, tags,
+ * included), an Nx cache entry, a train run record or `alsoKeep` refers
+ * to, and with `allRefs` every pointer in git's refs (branches, remote branches, tags,
  * every stash entry, notes). The whole keep set is known before the first
  * deletion, so an error deletes nothing. Folder manifests go before files,
  * so an interrupted gc never leaves a manifest whose files are gone. Holds
  * the store lock, so a concurrent add (which stores objects before it writes
- * their pointer) is never cut short.
+ * their pointer) is never cut short. A real run also drops the folder
+ * snapshots of folders no pointer in the workspace tracks any more.
  */
 export async function gc(root: string, options: GcOptions = {}): Promise<GcResult> {
   const layout = await loadLayout(root);
@@ -143,6 +165,9 @@ export async function gc(root: string, options: GcOptions = {}): Promise<GcResul
     if (options.allRefs) {
       gitScan = await pointersInGitRefs(layout.root);
       references.push(...gitScan.references);
+    }
+    if (options.alsoKeep) {
+      references.push(...(await options.alsoKeep()).filter((reference) => isObjectId(reference.id)));
     }
     // Workspace files are named relative to it; git sources (`<ref>:<path>`) and outside caches as they are.
     const readable = references.map((reference) => {
@@ -170,6 +195,7 @@ export async function gc(root: string, options: GcOptions = {}): Promise<GcResul
       for (const temp of await listTempFiles(layout.cacheDir)) {
         if (temp.ageMs > TEMP_GRACE_MS) await fs.rm(temp.file, { force: true });
       }
+      await sweepSnapshots(layout.snapshotDir, trackedRoots(references));
     }
     const result: GcResult = {
       removed: garbage,

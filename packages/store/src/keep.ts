@@ -2,7 +2,7 @@ import { promises as fs, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { errnoCode, fsError } from './errors';
 import { CAIRN_DIR, cairnPath, CairnTree, isObjectId } from './layout';
-import { POINTER_SUFFIX, readPointerSync } from './pointer';
+import { dataPathOf, POINTER_SUFFIX, readPointerSync } from './pointer';
 
 /**
  * Folders the keep walker never enters: git's internals and cairn's own store
@@ -17,6 +17,8 @@ const NEVER_SEARCHED = new Set(['.git', CAIRN_DIR]);
 export interface KeepReference {
   id: string;
   source: string;
+  /** For a pointer file in the workspace: the data it tracks. */
+  dataPath?: string;
 }
 
 function isInside(root: string, path: string): boolean {
@@ -68,7 +70,8 @@ async function walkReferences(dir: string, found: KeepReference[]): Promise<void
     }
     const isPointerName = entry.name.endsWith(POINTER_SUFFIX) && entry.name !== POINTER_SUFFIX;
     if (isPointerName && entry.isFile()) {
-      found.push({ id: readPointerSync(path).hash, source: path });
+      const pointer = readPointerSync(path);
+      found.push({ id: pointer.hash, source: path, dataPath: dataPathOf(path, pointer) });
     } else if (entry.isFile() && isRunRecordFile(path)) {
       const id = runRecordArtifact(readFileSync(path, 'utf8'));
       if (id) found.push({ id, source: path });

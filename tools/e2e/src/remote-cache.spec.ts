@@ -16,12 +16,13 @@ describe('remote cache: a fresh clone never retrains what another machine traine
   let server: { url: string; process: ChildProcess };
   let a: TestWorkspace;
   let b: TestWorkspace;
+  let storage: TestWorkspace;
   const writeToken = 'write-token-e2e-0123456789';
   const readToken = 'read-token-e2e-0123456789';
 
   beforeAll(async () => {
     ensureBuilt();
-    const storage = new TestWorkspace('cairn-e2e-server-');
+    storage = new TestWorkspace('cairn-e2e-server-');
     storage.write('tokens', `write ${writeToken}\nread ${readToken}\n`);
     server = await startServer(storage.path('store'), storage.path('tokens'));
     a = new TestWorkspace('cairn-e2e-a-');
@@ -33,7 +34,13 @@ describe('remote cache: a fresh clone never retrains what another machine traine
     a.commit('init');
   });
   afterAll(async () => {
-    server?.process.kill();
+    if (server && server.process.exitCode === null && server.process.signalCode === null) {
+      // The store is removed only once the server can no longer write into it.
+      const exited = new Promise((resolve) => server.process.once('exit', resolve));
+      server.process.kill();
+      await exited;
+    }
+    storage?.dispose();
     a?.dispose();
     b?.dispose();
   });

@@ -6,7 +6,7 @@ export function register(program: Command): void {
   program
     .command('gc')
     .description(
-      'remove cached objects nothing refers to: pointers anywhere in the workspace (dist/, node_modules/, .nx/ included), Nx cache entries, train run records; with --all-refs also every git ref, stash and note',
+      'remove cached objects nothing refers to: pointers anywhere in the workspace (dist/, node_modules/, .nx/ included), Nx cache entries, train run records, registered model versions, experiment records; with --all-refs also every git ref, stash and note',
     )
     .option(
       '-n, --dry-run',
@@ -22,9 +22,9 @@ export function register(program: Command): void {
       '\nA folder manifest that is stored but unreadable or corrupt stops gc (GC_MANIFEST_UNREADABLE) before anything is removed.',
     )
     .action(async (options: { dryRun?: boolean; allRefs?: boolean; json?: boolean }) => {
-      const { gc } = await import('@cairn/store');
+      const { collectGarbage } = await import('@cairn/pipeline');
       const root = await workspaceRoot();
-      const result = await gc(root, { dryRun: options.dryRun, allRefs: options.allRefs });
+      const result = await collectGarbage(root, { dryRun: options.dryRun, allRefs: options.allRefs });
       if (options.json) {
         printJson({ dryRun: !!options.dryRun, ...result });
         return;
@@ -36,7 +36,7 @@ export function register(program: Command): void {
         lines.push(`note: ${absent.source} names folder ${absent.id}, whose manifest is not in the store`);
       const verb = options.dryRun ? 'would remove' : 'removed';
       lines.push(
-        `${verb} ${result.removed.length} object(s), ${formatBytes(result.freedBytes)} in total; kept ${result.kept} (referenced from ${result.references} pointer(s) and run record(s))`,
+        `${verb} ${result.removed.length} object(s), ${formatBytes(result.freedBytes)} in total; kept ${result.kept} (referenced from ${result.references} pointer(s) and record(s))`,
       );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
