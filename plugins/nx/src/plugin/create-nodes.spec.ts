@@ -132,6 +132,20 @@ describe('createNodes', () => {
     }
   });
 
+  it('hashes package on what makes the package: base image, signing key, toolkit, timestamps', () => {
+    const { package: pack } = inferProject('models/m/model.json', JSON.stringify(model)).targets;
+    expect(pack!.cache).toBe(true);
+    expect(pack!.inputs).toEqual(
+      expect.arrayContaining(
+        ['CAIRN_BASE_IMAGE', 'CAIRN_SIGNING_KEY', 'CAIRN_TOOLKIT_VERSION', 'SOURCE_DATE_EPOCH'].map(
+          (env) => ({
+            env,
+          }),
+        ),
+      ),
+    );
+  });
+
   it("train depends on the datasets' validate unless validateBeforeTrain is false (model and experiment)", () => {
     const text = (extra: object) => JSON.stringify({ ...model, ...extra });
     expect(inferProject('models/m/model.json', text({})).targets.train!.dependsOn).toEqual(['^validate']);

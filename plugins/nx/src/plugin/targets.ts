@@ -309,6 +309,8 @@ export function modelProject(name: string, config: ModelConfig, projectRoot: str
             CAIRN_INPUTS,
             `^${CAIRN_INPUTS}`,
             { env: 'CAIRN_BASE_IMAGE' },
+            // The key signs the package: a new key (or none) must not be answered from the cache. Nx keeps only a hash of it.
+            { env: 'CAIRN_SIGNING_KEY' },
             { env: 'CAIRN_TOOLKIT_VERSION' },
             { env: 'SOURCE_DATE_EPOCH' },
           ],
