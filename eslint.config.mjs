@@ -37,6 +37,32 @@ const LIBRARY_IMPORTS = {
   ],
 };
 
+/*
+ * no-restricted-imports sees only static imports: the same rules for
+ * `import('…')` and `require('…')` (the CLI loads commands' libraries lazily),
+ * as regular expressions over the literal specifier.
+ */
+const DEEP_SPECIFIERS = [
+  ['^@cairn/[^/]+/(src|dist)(/|$)', DEEP_IMPORTS.patterns[0].message],
+  [DEEP_IMPORTS.patterns[1].regex, DEEP_IMPORTS.patterns[1].message],
+  ['^(nx|@nx/[^/]+)/(src|dist)/', DEEP_IMPORTS.patterns[2].message],
+];
+const LIBRARY_SPECIFIERS = [
+  ...DEEP_SPECIFIERS,
+  ['^(@cairn/(nx|cli)|nx|@nx/[^/]+)(/|$)', LIBRARY_IMPORTS.patterns.at(-1).message],
+];
+/** esquery reads `/` as the end of a regular expression, so slashes are written as escapes. */
+const selectorRegex = (source) => `/${source.replaceAll('/', '\\x2F')}/`;
+function restrictedLoads(specifiers) {
+  return specifiers.flatMap(([source, message]) => [
+    { selector: `ImportExpression > Literal.source[value=${selectorRegex(source)}]`, message },
+    {
+      selector: `CallExpression[callee.name='require'] > Literal.arguments[value=${selectorRegex(source)}]`,
+      message,
+    },
+  ]);
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -82,10 +108,16 @@ export default tseslint.config(
   },
   {
     files: ['plugins/**/*.{ts,mts,js,mjs}'],
-    rules: { 'no-restricted-imports': ['error', DEEP_IMPORTS] },
+    rules: {
+      'no-restricted-imports': ['error', DEEP_IMPORTS],
+      'no-restricted-syntax': ['error', ...restrictedLoads(DEEP_SPECIFIERS)],
+    },
   },
   {
     files: ['packages/**/*.{ts,mts,js,mjs}'],
-    rules: { 'no-restricted-imports': ['error', LIBRARY_IMPORTS] },
+    rules: {
+      'no-restricted-imports': ['error', LIBRARY_IMPORTS],
+      'no-restricted-syntax': ['error', ...restrictedLoads(LIBRARY_SPECIFIERS)],
+    },
   },
 );

@@ -5,11 +5,13 @@ import { describe, expect, it } from 'vitest';
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const eslint = new ESLint({ cwd: repoRoot });
 
-/** The `no-restricted-imports` messages the repository's own lint config gives `code` at `file`. */
+/** The layer messages the repository's own lint config gives `code` at `file` (static imports, `import()`, `require`). */
 async function restrictedImports(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: resolve(repoRoot, file) });
   return result!.messages
-    .filter((message) => message.ruleId === 'no-restricted-imports')
+    .filter(
+      (message) => message.ruleId === 'no-restricted-imports' || message.ruleId === 'no-restricted-syntax',
+    )
     .map((message) => message.message);
 }
 
@@ -50,6 +52,13 @@ describe('the layers of DESIGN.md are enforced by `npm run lint`', () => {
       "import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';",
       /Nx's internals/,
     ],
+    // Loaded lazily or with require: the same rules.
+    ['packages/cli/src/x.ts', "await import('@cairn/store/src/objects');", /not its internals/],
+    ['packages/store/src/x.ts', "const nx = await import('@nx/devkit');", /know nothing of Nx/],
+    ['packages/pipeline/src/x.ts', "require('../../store/dist/objects');", /by its @cairn\/ name/],
+    ['packages/pipeline/src/x.ts', "require('@cairn/nx');", /below the Nx plugin and the CLI/],
+    ['plugins/nx/src/x.ts', "await import('nx/src/utils/cache-directory');", /Nx's internals/],
+    ['plugins/nx/src/x.ts', "require('@cairn/pipeline/dist/train');", /not its internals/],
   ])('%s: %s fails', async (file, code, reason) => {
     const messages = await restrictedImports(file, code);
     expect(messages.length).toBeGreaterThan(0);
@@ -65,6 +74,10 @@ describe('the layers of DESIGN.md are enforced by `npm run lint`', () => {
     ['plugins/nx/src/x.ts', "import { createNodesFromFiles } from '@nx/devkit';"],
     ['plugins/nx/src/x.ts', "import { PluginCache } from '@nx/devkit/internal';"],
     ['plugins/nx/src/x.ts', "import { train } from '@cairn/pipeline';"],
+    ['packages/cli/src/x.ts', "await import('@cairn/store');"],
+    ['packages/store/src/x.ts', "require('./config');"],
+    ['plugins/nx/src/x.ts', "await import('@nx/devkit');"],
+    ['plugins/nx/src/x.ts', "require('@cairn/pipeline/project-config');"],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await restrictedImports(file, code)).toEqual([]);
   });
