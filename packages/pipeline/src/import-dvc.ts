@@ -415,12 +415,16 @@ export async function importDvc(options: ImportDvcOptions): Promise<ImportDvcRep
         const target = confinedTarget(root, out.path, { file: out.source, field: out.field });
         const staged = join(scratch, String(index), basename(out.path));
         await materializeOutput(root, out, staged);
-        const pointer = await storePath(root, staged);
+        let pointerFile = '';
+        const pointer = await storePath(root, staged, {
+          // Under the store lock: a concurrent gc never finds the imported objects unreferenced.
+          reference: async (stored) =>
+            (pointerFile = await writePointer(target, { ...stored, md5: out.md5 })),
+        });
         if (out.md5.endsWith('.dir')) {
           const manifest = await readArtifactManifest(join(staged, 'cairn-model.json'));
           if (manifest) artifacts.set(out.path, manifest);
         }
-        const pointerFile = await writePointer(target, { ...pointer, md5: out.md5 });
         report.pointer = relative(root, pointerFile).split(sep).join('/');
         report.hash = pointer.hash;
         if (!existsSync(target))

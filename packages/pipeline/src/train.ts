@@ -308,7 +308,14 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
     const { metrics, steps } = result;
     const command = trainable.config.train.command;
 
-    const artifact: Pointer = await storePath(workspaceRoot, outputDir);
+    const artifact: Pointer = await storePath(workspaceRoot, outputDir, {
+      // Under the store lock: a concurrent gc never finds the new artifact unreferenced.
+      reference: (stored) =>
+        writeFileAtomic(
+          join(workspaceRoot, paths.artifactPointer),
+          serializePointer({ ...stored, path: 'model' }),
+        ),
+    });
     // The artifact is restored out of the store beside the outputs (verified, sharing no inode), ready for evaluate and serve.
     await rm(join(workspaceRoot, paths.artifactDir), { recursive: true, force: true });
     await materialize(workspaceRoot, artifact, join(workspaceRoot, paths.artifactDir), {
@@ -343,10 +350,6 @@ export async function train(options: TrainOptions): Promise<RunRecord> {
       host: hostname(),
       environment: await captureEnvironment(workspaceRoot, trainable.codeRoot, outputDir),
     };
-    await writeFileAtomic(
-      join(workspaceRoot, paths.artifactPointer),
-      serializePointer({ ...artifact, path: 'model' }),
-    );
     await writeJsonAtomic(join(workspaceRoot, paths.trainMetrics), metrics);
     await writeJsonAtomic(join(workspaceRoot, paths.runRecord), record);
     await appendRunRecord(workspaceRoot, record);

@@ -575,15 +575,25 @@ export async function add(root: string, paths: string[], options: AddOptions = {
   return hashed.map((item) => item.pointer);
 }
 
+export interface StorePathOptions extends Pick<AddOptions, 'onProgress'> {
+  /**
+   * Writes what makes the stored objects live (their pointer file), still
+   * holding the store lock: a gc waiting for the lock then finds them
+   * referenced, never stored objects nothing names yet.
+   */
+  reference?: (pointer: Pointer) => Promise<unknown>;
+}
+
 /**
  * Stores a file or folder (anywhere, e.g. a training output folder) and
- * returns its pointer without writing a pointer file or touching
- * `.gitignore`. `pointer.path` is the path's base name.
+ * returns its pointer without touching `.gitignore`; the pointer file is
+ * written by `options.reference`, if at all. `pointer.path` is the path's
+ * base name.
  */
 export async function storePath(
   root: string,
   path: string,
-  options: Pick<AddOptions, 'onProgress'> = {},
+  options: StorePathOptions = {},
 ): Promise<Pointer> {
   await initWorkspace(root);
   const layout = await loadLayout(root);
@@ -596,6 +606,7 @@ export async function storePath(
         ? await readAndStore(layout, hashed, statCache, options.onProgress)
         : { item: hashed!, written: await storeHashed(layout, hashed!, options.onProgress) };
     if (written > 0) await syncStore(layout.cacheDir);
+    await options.reference?.(item.pointer);
     return item.pointer;
   });
 }

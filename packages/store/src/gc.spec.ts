@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LockTimeoutError, withLock } from '@cairn/fs-atomic';
 import { hashBuffer } from '@cairn/hash';
 import { bytes, cleanup, git, tempDir, writeTree } from '../test/helpers';
 import {
@@ -118,6 +119,31 @@ describe('gc', () => {
     unlinkSync(join(root, 'a.txt.cairn'));
     await expect(gc(root, { allRefs: true })).rejects.toMatchObject({ code: 'GC_GIT_UNREADABLE' });
     expect(await objects(root)).toHaveLength(1);
+  });
+});
+
+describe('storePath and a concurrent gc', () => {
+  it('writes the pointer under the store lock, so a gc started meanwhile waits and keeps the new objects', async () => {
+    const root = await workspace();
+    const folder = join(root, 'scratch', 'model');
+    writeTree(folder, 4, 9);
+    const lockPath = join(root, '.cairn', 'cache', 'lock');
+    let collecting: Promise<Awaited<ReturnType<typeof gc>>> | undefined;
+    const pointer = await storePath(root, folder, {
+      reference: async (stored) => {
+        // The lock is held here: nobody else can take it now…
+        await expect(withLock(lockPath, async () => undefined, { waitMs: 0 })).rejects.toBeInstanceOf(
+          LockTimeoutError,
+        );
+        // …so this gc waits for it, and by then the pointer names the new objects.
+        collecting = gc(root);
+        writePointerAt(root, 'dist/model.cairn', stored);
+      },
+    });
+    const result = await collecting!;
+    expect(result.removed).toEqual([]);
+    expect(await objects(root)).toEqual(await referencedObjects(root, [pointer]));
+    expect(await objects(root)).toHaveLength(5);
   });
 });
 

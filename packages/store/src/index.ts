@@ -38,7 +38,7 @@ export {
   type PointerRecord,
   type PathSource,
 } from './paths';
-export { add, storePath, type AddOptions, type StoreProgress } from './add';
+export { add, storePath, type AddOptions, type StorePathOptions, type StoreProgress } from './add';
 export { status, type StatusEntry, type DataState, type DirectoryChanges, type SharedObject } from './status';
 export { checkout, materialize, unprotect, type CheckoutResult, type MaterializeOptions } from './checkout';
 export { gc, referencedObjects, workspaceObjects, type GcObject, type GcOptions, type GcResult } from './gc';
