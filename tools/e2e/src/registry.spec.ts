@@ -14,7 +14,6 @@ interface AuditEntryJson {
   seq: number;
   kind: string;
   subject: string;
-  what: Record<string, unknown>;
 }
 
 interface HistoryJson {
