@@ -152,6 +152,21 @@ describe('cairn model and cairn audit', () => {
     expect(verdict.stderr).toMatch(/entry 4 edited/);
   });
 
+  it('model package --from packages the named registry version, not the current artifact', async () => {
+    const result = await cairn(
+      'model',
+      'package',
+      'iris',
+      '--from',
+      'iris@7',
+      '--base',
+      `node:20@sha256:${'1'.repeat(64)}`,
+    );
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('REGISTRY_VERSION_NOT_FOUND');
+    expect(result.stderr).toContain('iris@7');
+  });
+
   it('model verify checks the layout and the ed25519 signature over its manifest digest', async () => {
     const pkg = join(dir, 'pkg');
     fs.mkdirSync(join(pkg, 'files'), { recursive: true });

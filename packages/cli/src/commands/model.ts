@@ -229,7 +229,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder (default dist/cairn/<project root>/package)')
     .option('--base <image@sha256:digest>', 'base image pinned by digest (default $CAIRN_BASE_IMAGE)')
     .option(
-      '--version <reference>',
+      '--from <reference>',
       'package a registry version (iris@3, iris#champion) instead of the current artifact',
     )
     .option('--key <file>', 'ed25519 private key PEM to sign with (default $CAIRN_SIGNING_KEY when set)')
