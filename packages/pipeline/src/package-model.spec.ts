@@ -5,8 +5,14 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashDirectory } from '@cairn/hash';
-import { loadKey, readOciManifestDigest, verifyManifestSignature } from '@cairn/registry';
-import { serializePointer } from '@cairn/store';
+import {
+  loadKey,
+  readAudit,
+  readOciManifestDigest,
+  registerVersion,
+  verifyManifestSignature,
+} from '@cairn/registry';
+import { serializePointer, storePath } from '@cairn/store';
 import { packageModel } from './index';
 
 const repoRoot = process.env.CAIRN_REPO_ROOT!;
@@ -151,6 +157,45 @@ describe('packageModel', () => {
     });
     expect(refused.stderr).toContain('SERVE_ARTIFACT_UNVERIFIED');
     expect(refused.code).toBe(2);
+  });
+
+  it('packages a registry version, not the current artifact, and audits it', async () => {
+    execFileSync('git', ['init', '-q', '-b', 'main', ws]);
+    // Version 1 is an older model, kept only in the store; the project's current artifact is another.
+    const older = join(ws, 'scratch-older');
+    fs.cpSync(join(ws, 'dist/cairn/models/iris/model'), older, { recursive: true });
+    fs.writeFileSync(
+      join(older, 'predict.cjs'),
+      fs.readFileSync(join(older, 'predict.cjs'), 'utf8') + '// v1\n',
+    );
+    const stored = await storePath(ws, older);
+    fs.rmSync(older, { recursive: true });
+    expect(stored.hash).not.toBe(artifactHash);
+    await registerVersion(
+      ws,
+      'iris',
+      {
+        artifact: { hash: stored.hash, size: stored.size, nfiles: stored.nfiles },
+        metrics: { accuracy: 0.9 },
+        inputs: {},
+        params: {},
+        code: { commit: null },
+        run: { id: '2026-12-01T00:00:00.000Z', project: 'iris' },
+        signature: { inputs: [{ name: 'petal_length', type: 'number' }], outputs: { name: 'species' } },
+      },
+      { actor: 'ana' },
+    );
+    const outDir = join(ws, 'p-registered');
+    const result = await packageModel(ws, 'iris', {
+      outDir,
+      baseImage: PINNED,
+      reference: 'iris@1',
+      why: 'rollback image',
+    });
+    expect(result).toMatchObject({ version: 1, artifactHash: stored.hash });
+    expect(fs.readFileSync(join(outDir, 'Dockerfile'), 'utf8')).toContain(`--expect-hash","${stored.hash}"`);
+    const audit = await readAudit(ws);
+    expect(audit.at(-1)).toMatchObject({ kind: 'model.package', subject: 'iris@1', why: 'rollback image' });
   });
 
   it('refuses an unpinned base and an artifact that differs from its pointer', async () => {

@@ -152,7 +152,7 @@ describe('cairn model and cairn audit', () => {
     expect(verdict.stderr).toMatch(/entry 4 edited/);
   });
 
-  it('model package --from packages the named registry version, not the current artifact', async () => {
+  it('model package --from takes a registry version: an unknown one is REGISTRY_VERSION_NOT_FOUND', async () => {
     const result = await cairn(
       'model',
       'package',
