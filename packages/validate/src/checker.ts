@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import { DigestSet, type DigestTable } from './digest-set';
 import { compileWholeMatch } from './linear-regexp';
 import { compileRowSchema, patternError, pointerToken } from './parse-spec';
+import { integerKey, numberKey, NumberKeys, keyText, type SettledKeys, sharesAnyKey } from './number-keys';
 import { maskPii, scanPii } from './pii';
 import {
   RULE_KINDS,
@@ -106,6 +107,25 @@ function severityLevel(spec: DatasetSpec, rule: RuleKind, column?: ColumnSpec): 
   return spec.severity?.rules?.[rule] ?? spec.severity?.default ?? 'error';
 }
 
+/** A violation with its fields in report order: rule, severity, row, line, column, value, message. */
+function violationOf(
+  rule: RuleKind,
+  level: Severity,
+  row: number | undefined,
+  line: number | undefined,
+  column: string | undefined,
+  value: unknown,
+  message: string,
+): Violation {
+  const violation = { rule, severity: level } as Violation;
+  if (row !== undefined) violation.row = row;
+  if (line !== undefined) violation.line = line;
+  if (column !== undefined) violation.column = column;
+  if (value !== undefined) violation.value = typeof value === 'string' ? detach(value) : value;
+  violation.message = message;
+  return violation;
+}
+
 type Sink = (
   rule: RuleKind,
   level: SeverityLevel,
@@ -142,6 +162,9 @@ class ColumnCheck {
   private readonly categoryBuckets: string[][] | undefined;
   readonly numberCategories: Set<number> | undefined;
   readonly unique: DigestSet | undefined;
+  /** CSV, numeric `unique` column: canonical numbers are kept here instead of in `unique` (see NumberKeys). */
+  numberKeys: NumberKeys | undefined;
+  private settledKeys: SettledKeys | undefined;
   nulls = 0;
   private smallest = Infinity;
   private largest = -Infinity;
@@ -220,6 +243,7 @@ class ColumnCheck {
       return null;
     }
     let typed: unknown;
+    let digests = this.unique;
     switch (this.kind) {
       case Kind.Integer:
       case Kind.Number: {
@@ -239,6 +263,14 @@ class ColumnCheck {
         this.checkNumber(number, row, line);
         if (this.numberCategories !== undefined && !this.numberCategories.has(number)) {
           this.failCategory(text.slice(start, end), row, line);
+        }
+        if (this.numberKeys !== undefined) {
+          const key =
+            this.kind === Kind.Integer ? integerKey(text, start, end, number) : numberKey(text, start, end);
+          if (key === key) {
+            this.numberKeys.add(key, row, line);
+            digests = undefined;
+          }
         }
         typed = number;
         break;
@@ -277,7 +309,7 @@ class ColumnCheck {
       category = this.matchCategory(text, start, end);
       if (category === undefined) this.failCategory(text.slice(start, end), row, line);
     }
-    if (this.unique !== undefined && !this.unique.addRange(text, start, end)) {
+    if (digests !== undefined && !digests.addRange(text, start, end)) {
       this.failUnique(text.slice(start, end), row, line);
     }
     if (this.labelCounts !== undefined) this.countLabel(category ?? text.slice(start, end));
@@ -362,10 +394,35 @@ class ColumnCheck {
     };
     if (this.labelCounts !== undefined) state.labels = [...this.labelCounts];
     if (this.unique !== undefined) state.unique = this.unique.toTable();
+    if (this.settledKeys !== undefined) state.numberKeys = this.settledKeys.sorted;
     return state;
   }
 
+  /** Finds the repeats among the number keys (after the last row); undefined when the column keeps none. */
+  settleNumberKeys(limit: number): SettledKeys | undefined {
+    if (this.numberKeys !== undefined) {
+      this.settledKeys = this.numberKeys.settle(limit);
+      this.numberKeys = undefined;
+    }
+    return this.settledKeys;
+  }
+
+  /** The violation `failUnique` would have reported for a repeated number key. */
+  repeatedKeyViolation(row: number, line: number, key: number): Violation {
+    const text = keyText(key);
+    return violationOf(
+      'unique',
+      this.level.unique as Severity,
+      row,
+      line,
+      this.name,
+      text,
+      this.uniqueMessage(text),
+    );
+  }
+
   private readonly absorbedUnique: DigestSet[] = [];
+  private readonly absorbedNumberKeys: Float64Array[] = [];
 
   /**
    * Adds the state of the next rows of the file (`rowOffset` rows came
@@ -396,6 +453,11 @@ class ColumnCheck {
     if (state.unique !== undefined) {
       for (const earlier of this.absorbedUnique) if (earlier.sharesAnyWith(state.unique)) return false;
       this.absorbedUnique.push(DigestSet.fromTable(state.unique));
+    }
+    if (state.numberKeys !== undefined) {
+      for (const earlier of this.absorbedNumberKeys)
+        if (sharesAnyKey(earlier, state.numberKeys)) return false;
+      this.absorbedNumberKeys.push(state.numberKeys);
     }
     return true;
   }
@@ -490,13 +552,11 @@ class ColumnCheck {
 
   private failUnique(value: unknown, row: number, line: number | undefined): void {
     const shown = typeof value === 'string' ? clip(value) : value;
-    this.fail(
-      'unique',
-      row,
-      line,
-      shown,
-      () => `${this.name} = ${JSON.stringify(shown)} repeats a value of an earlier row`,
-    );
+    this.fail('unique', row, line, shown, () => this.uniqueMessage(shown));
+  }
+
+  private uniqueMessage(shown: unknown): string {
+    return `${this.name} = ${JSON.stringify(shown)} repeats a value of an earlier row`;
   }
 
   private countLabel(text: string): void {
@@ -545,6 +605,8 @@ export interface ColumnState {
   /** Label counts in first-seen order. */
   labels?: [string, number][];
   unique?: DigestTable;
+  /** Distinct number keys, ascending (see NumberKeys). */
+  numberKeys?: Float64Array;
 }
 
 /** A checker's results for the rows it read (rows and lines counted from 1 in its part of the file). */
@@ -589,21 +651,17 @@ export class DatasetChecker {
   ) {
     this.sink = (rule, level, row, line, column, value, message) => {
       if (level === 'off' || this.muted) return;
-      this.summary[rule] = (this.summary[rule] ?? 0) + 1;
+      const count = this.summary[rule];
+      this.summary[rule] = (count ?? 0) + 1;
+      if (count === undefined && this.keepsOrder) this.firstPlaces.set(rule, this.place(rule, row, column));
       if (level === 'error') this.errors++;
       else this.warnings++;
       if (this.violations.length >= this.maxViolations) {
         this.truncated = true;
         return;
       }
-      // Built field by field so the JSON reads rule, severity, row, line, column, value, message.
-      const violation = { rule, severity: level } as Violation;
-      if (row !== undefined) violation.row = row;
-      if (line !== undefined) violation.line = line;
-      if (column !== undefined) violation.column = column;
-      if (value !== undefined) violation.value = typeof value === 'string' ? detach(value) : value;
-      violation.message = message();
-      this.violations.push(violation);
+      this.violations.push(violationOf(rule, level, row, line, column, value, message()));
+      if (this.keepsOrder) this.places.push(this.place(rule, row, column));
     };
     const nullValues = spec.csv?.nullValues ?? [''];
     this.nullValues = new Set(nullValues);
@@ -623,6 +681,7 @@ export class DatasetChecker {
   }
 
   snapshot(): CheckerState {
+    this.settleNumberKeys();
     const state: CheckerState = {
       rows: this.rows,
       errors: this.errors,
@@ -634,6 +693,72 @@ export class DatasetChecker {
     };
     if (this.keySet !== undefined) state.key = this.keySet.toTable();
     return state;
+  }
+
+  /**
+   * Repeats among number keys (see NumberKeys) are found after the last row,
+   * yet must sit in the report where a one-pass check would have put them. So
+   * while a column keeps number keys, each kept violation, and the first of
+   * each rule (the summary lists rules in that order), gets a place: row ×
+   * places per row + place in the row, in the order textRow checks.
+   */
+  private keepsOrder = false;
+  private readonly places: number[] = [];
+  private readonly firstPlaces = new Map<string, number>();
+  private placeOfColumn = new Map<string, number>();
+  private placesPerRow = 0;
+
+  private place(rule: RuleKind, row: number | undefined, column: string | undefined): number {
+    const perRow = this.placesPerRow;
+    let inRow: number;
+    if (row === undefined)
+      inRow = perRow - 1; // header problems before row 1, end-of-file ones after the last row
+    else if (rule === 'row-schema') inRow = perRow - 3;
+    else if (rule === 'key') inRow = perRow - 2;
+    else {
+      const index = column === undefined ? undefined : this.placeOfColumn.get(column);
+      inRow = index === undefined ? 0 : index * 3 + (rule === 'unique' ? 1 : rule === 'pii' ? 2 : 0);
+    }
+    return this.rows * perRow + inRow;
+  }
+
+  private keysSettled = false;
+
+  /** Adds the repeats among number keys to the counts and the violations, each in its one-pass place. */
+  private settleNumberKeys(): void {
+    if (!this.keepsOrder || this.keysSettled) return;
+    this.keysSettled = true;
+    const found: { place: number; violation: Violation }[] = [];
+    let repeats = 0;
+    let firstPlace = this.firstPlaces.get('unique') ?? Infinity;
+    this.checkedColumns.forEach((check, index) => {
+      // At least one, so the summary can tell where the first repeat was.
+      const settled = check.settleNumberKeys(Math.max(1, this.maxViolations));
+      if (settled === undefined || settled.repeats === 0) return;
+      repeats += settled.repeats;
+      if (check.level.unique === 'error') this.errors += settled.repeats;
+      else this.warnings += settled.repeats;
+      for (const { row, line, key } of settled.first) {
+        const place = row * this.placesPerRow + index * 3 + 1;
+        found.push({ place, violation: check.repeatedKeyViolation(row, line, key) });
+        if (place < firstPlace) firstPlace = place;
+      }
+    });
+    if (repeats === 0) return;
+    if (this.violations.length + repeats > this.maxViolations) this.truncated = true;
+    const merged = this.violations.map((violation, i) => ({ place: this.places[i]!, violation }));
+    merged.push(...found);
+    merged.sort((a, b) => a.place - b.place);
+    this.violations.length = 0;
+    for (const { violation } of merged.slice(0, this.maxViolations)) this.violations.push(violation);
+    this.summary.unique = (this.summary.unique ?? 0) + repeats;
+    this.firstPlaces.set('unique', firstPlace);
+    const rules = Object.keys(this.summary).sort(
+      (a, b) => (this.firstPlaces.get(a) ?? 0) - (this.firstPlaces.get(b) ?? 0),
+    );
+    const counts = { ...this.summary };
+    for (const rule of rules) delete this.summary[rule];
+    for (const rule of rules) this.summary[rule] = counts[rule]!;
   }
 
   private readonly absorbedKeys: DigestSet[] = [];
@@ -744,6 +869,20 @@ export class DatasetChecker {
     if (this.keySet) {
       const indexes = (this.spec.key ?? []).map((name) => this.columnNames.indexOf(name));
       this.keyIndexes = indexes.every((i) => i >= 0) ? indexes : undefined;
+    }
+    for (const check of this.checkedColumns) {
+      if (check.unique !== undefined && (check.type === 'integer' || check.type === 'number')) {
+        check.numberKeys = new NumberKeys();
+        this.keepsOrder = true;
+      }
+    }
+    if (this.keepsOrder) {
+      this.placeOfColumn = new Map(this.checkedColumns.map((check, index) => [check.name, index]));
+      this.placesPerRow = this.checkedColumns.length * 3 + 3;
+      // The header's own problems come before every row.
+      for (let i = this.places.length; i < this.violations.length; i++) this.places.push(-1);
+      for (const rule of Object.keys(this.summary))
+        if (!this.firstPlaces.has(rule)) this.firstPlaces.set(rule, -1);
     }
   }
 
@@ -907,6 +1046,7 @@ export class DatasetChecker {
   }
 
   finish(file: string, format: DataFormat, bytes: number, startedAt: number): ValidationReport {
+    this.settleNumberKeys();
     const rowsSpec = this.spec.rows;
     if (rowsSpec) {
       if (
