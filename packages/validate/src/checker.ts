@@ -645,9 +645,14 @@ export class DatasetChecker {
   private headerSize = 0;
   readonly sink: Sink;
 
+  /**
+   * `numberKeys: false` sends every `unique` value to the digest table, as
+   * JSON rows do: the specs' oracle for the NumberKeys path.
+   */
   constructor(
     private readonly spec: DatasetSpec,
     private readonly maxViolations: number,
+    private readonly options: { numberKeys?: boolean } = {},
   ) {
     this.sink = (rule, level, row, line, column, value, message) => {
       if (level === 'off' || this.muted) return;
@@ -871,7 +876,11 @@ export class DatasetChecker {
       this.keyIndexes = indexes.every((i) => i >= 0) ? indexes : undefined;
     }
     for (const check of this.checkedColumns) {
-      if (check.unique !== undefined && (check.type === 'integer' || check.type === 'number')) {
+      if (
+        this.options.numberKeys !== false &&
+        check.unique !== undefined &&
+        (check.type === 'integer' || check.type === 'number')
+      ) {
         check.numberKeys = new NumberKeys();
         this.keepsOrder = true;
       }
