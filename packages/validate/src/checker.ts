@@ -18,9 +18,10 @@ import {
 import {
   clip,
   detach,
-  isIntegerRange,
   parseBooleanRange,
+  parseDateDaysRange,
   parseDateRange,
+  parseIntegerRange,
   parseDateTimeText,
   parseNumberRange,
 } from './values';
@@ -248,8 +249,8 @@ class ColumnCheck {
       case Kind.Integer:
       case Kind.Number: {
         const number =
-          this.kind === Kind.Integer && !isIntegerRange(text, start, end)
-            ? NaN
+          this.kind === Kind.Integer
+            ? parseIntegerRange(text, start, end)
             : parseNumberRange(text, start, end);
         if (number !== number) {
           this.failType(
@@ -283,13 +284,15 @@ class ColumnCheck {
         }
         break;
       case Kind.Date: {
-        const time = parseDateRange(text, start, end);
-        if (time !== time) {
+        const days = parseDateDaysRange(text, start, end);
+        if (days !== days) {
           this.failType(text.slice(start, end), 'an ISO 8601 date (YYYY-MM-DD)', row, line);
           return undefined;
         }
-        if (this.hasRange && (time < this.min || time > this.max))
-          this.failRange(text.slice(start, end), row, line);
+        if (this.hasRange) {
+          const time = days * 86_400_000;
+          if (time < this.min || time > this.max) this.failRange(text.slice(start, end), row, line);
+        }
         break;
       }
       case Kind.DateTime:

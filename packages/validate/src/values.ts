@@ -21,6 +21,27 @@ export function isIntegerRange(text: string, start: number, end: number): boolea
   return true;
 }
 
+/**
+ * The value of an integer `[+-]digits` between `start` and `end`, NaN for
+ * anything else: what `isIntegerRange` then `parseNumberRange` give, in one pass.
+ */
+export function parseIntegerRange(text: string, start: number, end: number): number {
+  let i = start;
+  const first = text.charCodeAt(i);
+  if (first === 43 || first === 45) i++;
+  const digitsStart = i;
+  if (i >= end) return NaN;
+  let value = 0;
+  for (; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  // Beyond 15 digits the sum above may be inexact: `Number` rounds correctly.
+  if (end - digitsStart > 15) return Number(text.slice(start, end));
+  return first === 45 ? -value : value;
+}
+
 export function isIntegerText(text: string): boolean {
   return isIntegerRange(text, 0, text.length);
 }
@@ -144,6 +165,11 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 /** Milliseconds since the epoch for an ISO 8601 calendar date `YYYY-MM-DD`, or NaN. */
 export function parseDateRange(text: string, start: number, end: number): number {
+  return parseDateDaysRange(text, start, end) * 86_400_000;
+}
+
+/** Days since 1970-01-01 for an ISO 8601 calendar date `YYYY-MM-DD`, or NaN (a small integer: no heap number per call). */
+export function parseDateDaysRange(text: string, start: number, end: number): number {
   if (end - start !== 10 || text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45)
     return NaN;
   const high = twoDigits(text, start);
@@ -153,7 +179,7 @@ export function parseDateRange(text: string, start: number, end: number): number
   if (high < 0 || low < 0 || month < 1 || month > 12 || day < 1) return NaN;
   const year = high * 100 + low;
   if (day > daysInMonth(year, month)) return NaN;
-  return daysFromCivil(year, month, day) * 86_400_000;
+  return daysFromCivil(year, month, day);
 }
 
 export function parseDateText(text: string): number {
