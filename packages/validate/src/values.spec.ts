@@ -27,6 +27,20 @@ describe('parseNumberText', () => {
     }
   });
 
+  it('agrees with a regular-expression oracle on 100,000 random texts of number characters', () => {
+    let state = 3;
+    const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const pieces = ['0', '5', '9', '.', '-', '+', 'e', 'E', 'x', ' '];
+    const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+    for (let n = 0; n < 100_000; n++) {
+      const length = Math.floor(random() * 12);
+      let text = '';
+      for (let d = 0; d < length; d++) text += pieces[Math.floor(random() * (random() < 0.8 ? 4 : 10))];
+      const expected = decimal.test(text) ? Number(text) : NaN;
+      expect(Object.is(parseNumberRange(`1${text}2`, 1, text.length + 1), expected), text).toBe(true);
+    }
+  });
+
   it('rejects what is not a plain decimal and reads inside a larger text', () => {
     for (const text of [
       '',
