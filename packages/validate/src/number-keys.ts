@@ -14,6 +14,8 @@
  * for every other column: `1.0` and `1` differ.
  */
 
+import { NOT_A_NUMBER } from './values';
+
 /** A canonical number has at most 14 digits, so digits × 32 + 31 < 2^53 stays exact. */
 const MAX_DIGITS = 14;
 const DECIMALS = 32;
@@ -26,10 +28,10 @@ export function integerKey(text: string, start: number, end: number, value: numb
   const first = text.charCodeAt(start);
   let digits = end - start;
   if (first === 45) {
-    if (text.charCodeAt(start + 1) === 48) return NaN; // -0, -07
+    if (text.charCodeAt(start + 1) === 48) return NOT_A_NUMBER; // -0, -07
     digits--;
   } else if (first === 43 || (first === 48 && digits > 1)) {
-    return NaN; // +7, 07
+    return NOT_A_NUMBER; // +7, 07
   }
   return digits > MAX_DIGITS ? NaN : value * DECIMALS;
 }
@@ -47,22 +49,22 @@ export function numberKey(text: string, start: number, end: number): number {
     mantissa = mantissa * 10 + digit;
   }
   const integerDigits = i - integerStart;
-  if (integerDigits === 0 || (integerDigits > 1 && text.charCodeAt(integerStart) === 48)) return NaN;
+  if (integerDigits === 0 || (integerDigits > 1 && text.charCodeAt(integerStart) === 48)) return NOT_A_NUMBER;
   let decimals = 0;
   if (i < end) {
-    if (text.charCodeAt(i) !== 46) return NaN;
+    if (text.charCodeAt(i) !== 46) return NOT_A_NUMBER;
     for (i++; i < end; i++) {
       const digit = text.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) return NaN;
+      if (digit < 0 || digit > 9) return NOT_A_NUMBER;
       mantissa = mantissa * 10 + digit;
       decimals++;
     }
-    if (decimals === 0) return NaN; // 5.
+    if (decimals === 0) return NOT_A_NUMBER; // 5.
   }
-  if (integerDigits + decimals > MAX_DIGITS) return NaN;
+  if (integerDigits + decimals > MAX_DIGITS) return NOT_A_NUMBER;
   const key = mantissa * DECIMALS + decimals;
   // A bare -0 would share 0's key: it stays with the digests (-0.0 has a point, so key -1).
-  return negative ? (key === 0 ? NaN : -key) : key;
+  return negative ? (key === 0 ? NOT_A_NUMBER : -key) : key;
 }
 
 /** The text a key was made from. */
