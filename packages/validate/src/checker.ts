@@ -4,7 +4,7 @@ import { DigestSet, type DigestTable } from './digest-set';
 import { compileWholeMatch } from './linear-regexp';
 import { compileRowSchema, patternError, pointerToken } from './parse-spec';
 import { integerKey, numberKey, NumberKeys, keyText, type SettledKeys, sharesAnyKey } from './number-keys';
-import { maskPii, scanPii } from './pii';
+import { maskPii, mayHoldPii, scanPii } from './pii';
 import {
   RULE_KINDS,
   type ColumnSpec,
@@ -562,7 +562,7 @@ class ColumnCheck {
   piiKinds: readonly PiiKind[] | undefined;
 
   private findPii(text: string, row: number, line: number | undefined): void {
-    if (text.length < 6) return;
+    if (!mayHoldPii(text)) return;
     const found = scanPii(text, this.piiKinds);
     for (const match of found) {
       const masked = maskPii(match.kind, match.text);
