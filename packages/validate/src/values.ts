@@ -168,11 +168,12 @@ function twoDigits(text: string, at: number): number {
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil): integer arithmetic, cheaper than `Date.UTC`. */
 function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
+  // `(a / b) | 0` on small non-negative integers: V8 turns division by a constant into a multiply (Math.floor keeps a float division).
+  const y = month <= 2 ? year - 1 : year; // -1 for January and February of year 0
+  const era = ((y >= 0 ? y : y - 399) / 400) | 0;
   const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const dayOfYear = (((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) | 0) + day - 1;
+  const dayOfEra = yearOfEra * 365 + ((yearOfEra / 4) | 0) - ((yearOfEra / 100) | 0) + dayOfYear;
   return era * 146097 + dayOfEra - 719468;
 }
 
