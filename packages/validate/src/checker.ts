@@ -256,12 +256,8 @@ class ColumnCheck {
           this.failCategory(text.slice(start, end), row, line);
         }
         if (this.numberKeys !== undefined) {
-          const key =
-            this.kind === Kind.Integer ? integerKey(text, start, end, number) : numberKey(text, start, end);
-          if (key === key) {
-            this.numberKeys.add(key, row, line);
-            digests = undefined;
-          }
+          this.checkUniqueNumber(text, start, end, number, row, line);
+          digests = undefined;
         }
         typed = number;
         break;
@@ -311,7 +307,7 @@ class ColumnCheck {
   }
 
   /**
-   * A number column checked for its type and range only (`plainNumber`):
+   * A number column checked for its type, range and number-key uniqueness only (`plainNumber`):
    * small enough for V8 to inline into textRow, where `checkField` is a call
    * through its whole switch for every field.
    */
@@ -320,8 +316,27 @@ class ColumnCheck {
   checkPlainNumber(text: string, start: number, end: number, row: number, line: number): void {
     const number =
       this.kind === Kind.Integer ? parseIntegerRange(text, start, end) : parseNumberRange(text, start, end);
-    if (number !== number) this.failNumberType(text, start, end, row, line);
-    else this.checkNumber(number, row, line);
+    if (number !== number) {
+      this.failNumberType(text, start, end, row, line);
+      return;
+    }
+    this.checkNumber(number, row, line);
+    if (this.numberKeys !== undefined) this.checkUniqueNumber(text, start, end, number, row, line);
+  }
+
+  /** `unique` on a number column: a number key, or the text's digest when the text is not canonical. */
+  private checkUniqueNumber(
+    text: string,
+    start: number,
+    end: number,
+    number: number,
+    row: number,
+    line: number,
+  ): void {
+    const key =
+      this.kind === Kind.Integer ? integerKey(text, start, end, number) : numberKey(text, start, end);
+    if (key === key) this.numberKeys!.add(key, row, line);
+    else if (!this.unique!.addRange(text, start, end)) this.failUnique(text.slice(start, end), row, line);
   }
 
   private failNumberType(text: string, start: number, end: number, row: number, line: number): void {
@@ -881,7 +896,7 @@ export class DatasetChecker {
       check.plainNumber =
         (check.type === 'integer' || check.type === 'number') &&
         check.numberCategories === undefined &&
-        check.unique === undefined &&
+        (check.unique === undefined || check.numberKeys !== undefined) &&
         check.labelCounts === undefined &&
         !check.scanPii;
     }
