@@ -307,9 +307,9 @@ class ColumnCheck {
   }
 
   /**
-   * A number column checked for its type, range and number-key uniqueness only (`plainNumber`):
-   * small enough for V8 to inline into textRow, where `checkField` is a call
-   * through its whole switch for every field.
+   * A number column checked for its type, range and number-key uniqueness
+   * only (`plainNumber`): small enough for V8 to inline into textRow, where
+   * `checkField` is a call through its whole switch for every field.
    */
   plainNumber = false;
 
