@@ -34,19 +34,35 @@ export class CategoryTable {
     return hash ^ (hash >>> 15);
   }
 
+  /** Slots run from 0 to this, exclusive. */
+  get slots(): number {
+    return this.values.length;
+  }
+
+  /** The category in a slot `slotOf` returned. */
+  at(slot: number): string {
+    return this.values[slot]!;
+  }
+
   /** The category equal to `text.slice(start, end)`, or undefined. */
   find(text: string, start: number, end: number): string | undefined {
+    const slot = this.slotOf(text, start, end);
+    return slot < 0 ? undefined : this.values[slot];
+  }
+
+  /** The slot of the category equal to `text.slice(start, end)`, or -1. */
+  slotOf(text: string, start: number, end: number): number {
     const length = end - start;
-    if (length > this.longest) return undefined;
+    if (length > this.longest) return -1;
     const hash = CategoryTable.hash(text, start, end);
     let slot = hash & this.mask;
     for (;;) {
       const category = this.values[slot];
-      if (category === undefined) return undefined;
+      if (category === undefined) return -1;
       if (this.hashes[slot] === hash && category.length === length) {
         let i = 0;
         while (i < length && category.charCodeAt(i) === text.charCodeAt(start + i)) i++;
-        if (i === length) return category;
+        if (i === length) return slot;
       }
       slot = (slot + 1) & this.mask;
     }

@@ -170,7 +170,17 @@ class ColumnCheck {
   nulls = 0;
   private smallest = Infinity;
   private largest = -Infinity;
+  /** Label column: value → rows, in first-seen order (read through `labels()`). */
   labelCounts: Map<string, number> | undefined;
+  /**
+   * Label column with categories: rows per category slot, kept apart from
+   * `labelCounts` (two Map operations per row) until `labels()`. A category's
+   * entry in `labelCounts` is still made when it is first seen, so the map's
+   * order and its cap at MAX_CLASSES stay those of counting in the map.
+   */
+  private labelSlotCounts: Float64Array | undefined;
+  /** Per slot: 0 not seen yet, 1 counted, 2 refused (first seen after the cap). */
+  private labelSlotStates: Uint8Array | undefined;
   scanPii = false;
   readonly level: Record<RuleKind, SeverityLevel>;
 
@@ -293,15 +303,18 @@ class ColumnCheck {
         }
       }
     }
-    let category: string | undefined;
-    if (this.textCategories !== undefined) {
-      category = this.categoryTable!.find(text, start, end);
-      if (category === undefined) this.failCategory(text.slice(start, end), row, line);
+    let categorySlot = -1;
+    if (this.categoryTable !== undefined) {
+      categorySlot = this.categoryTable.slotOf(text, start, end);
+      if (categorySlot < 0) this.failCategory(text.slice(start, end), row, line);
     }
     if (digests !== undefined && !digests.addRange(text, start, end)) {
       this.failUnique(text.slice(start, end), row, line);
     }
-    if (this.labelCounts !== undefined) this.countLabel(category ?? text.slice(start, end));
+    if (this.labelCounts !== undefined) {
+      if (categorySlot >= 0) this.countCategoryLabel(categorySlot);
+      else this.countLabel(text.slice(start, end));
+    }
     if (this.scanPii) this.findPii(text.slice(start, end), row, line);
     return typed;
   }
@@ -399,7 +412,7 @@ class ColumnCheck {
       largest: this.largest,
       pii: [...this.pii.values()],
     };
-    if (this.labelCounts !== undefined) state.labels = [...this.labelCounts];
+    if (this.labelCounts !== undefined) state.labels = [...this.labels()];
     if (this.unique !== undefined) state.unique = this.unique.toTable();
     if (this.settledKeys !== undefined) state.numberKeys = this.settledKeys.sorted;
     return state;
@@ -564,6 +577,47 @@ class ColumnCheck {
 
   private uniqueMessage(shown: unknown): string {
     return `${this.name} = ${JSON.stringify(shown)} repeats a value of an earlier row`;
+  }
+
+  /** Makes this the label column, counting rows per value. */
+  countLabels(): void {
+    this.labelCounts = new Map();
+    if (this.categoryTable !== undefined) {
+      this.labelSlotCounts = new Float64Array(this.categoryTable.slots);
+      this.labelSlotStates = new Uint8Array(this.categoryTable.slots);
+    }
+  }
+
+  /** Label counts so far, value → rows in first-seen order. */
+  labels(): Map<string, number> {
+    const counts = this.labelCounts!;
+    const slotCounts = this.labelSlotCounts;
+    if (slotCounts !== undefined) {
+      for (let slot = 0; slot < slotCounts.length; slot++) {
+        if (slotCounts[slot] === 0) continue;
+        const category = this.categoryTable!.at(slot);
+        counts.set(category, counts.get(category)! + slotCounts[slot]!);
+        slotCounts[slot] = 0;
+      }
+    }
+    return counts;
+  }
+
+  private countCategoryLabel(slot: number): void {
+    const state = this.labelSlotStates![slot];
+    if (state === 1) this.labelSlotCounts![slot]!++;
+    else if (state === 0) this.countNewCategoryLabel(slot);
+  }
+
+  private countNewCategoryLabel(slot: number): void {
+    const counts = this.labelCounts!;
+    if (counts.size < MAX_CLASSES) {
+      counts.set(this.categoryTable!.at(slot), 0);
+      this.labelSlotStates![slot] = 1;
+      this.labelSlotCounts![slot] = 1;
+    } else {
+      this.labelSlotStates![slot] = 2;
+    }
   }
 
   private countLabel(text: string): void {
@@ -823,7 +877,7 @@ export class DatasetChecker {
     const check = new ColumnCheck(name, columnSpec ?? {}, this.spec, this.sink);
     check.scanPii = scan;
     check.piiKinds = pii?.kinds;
-    if (isLabel && this.spec.label?.balance) check.labelCounts = new Map();
+    if (isLabel && this.spec.label?.balance) check.countLabels();
     this.byName.set(name, check);
     return check;
   }
@@ -1095,7 +1149,7 @@ export class DatasetChecker {
     const label = this.spec.label;
     const labelCheck = label ? this.byName.get(label.column) : undefined;
     if (label?.balance && labelCheck?.labelCounts) {
-      const counts = labelCheck.labelCounts;
+      const counts = labelCheck.labels();
       for (const category of labelCheck.spec.categories ?? [])
         if (!counts.has(String(category))) counts.set(String(category), 0);
       classes = Object.fromEntries(
