@@ -442,7 +442,7 @@ class ColumnCheck {
   }
 
   private readonly absorbedUnique: DigestSet[] = [];
-  private readonly absorbedNumberKeys: Float64Array[] = [];
+  private readonly absorbedNumberKeys: (Float64Array | Uint32Array)[] = [];
 
   /**
    * Adds the state of the next rows of the file (`rowOffset` rows came
@@ -667,7 +667,7 @@ export interface ColumnState {
   labels?: [string, number][];
   unique?: DigestTable;
   /** Distinct number keys, ascending (see NumberKeys). */
-  numberKeys?: Float64Array;
+  numberKeys?: Float64Array | Uint32Array;
 }
 
 /** A checker's results for the rows it read (rows and lines counted from 1 in its part of the file). */

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CsvTokenizer, recordFields } from '@cairn/table';
 import { DatasetChecker, type ValidationReport } from './checker';
 import { validateInRanges } from './csv-ranges';
-import { integerKey, keyText, numberKey, sharesAnyKey } from './number-keys';
+import { integerKey, keyText, numberKey, radixSort32, sharesAnyKey } from './number-keys';
 import type { DatasetSpec } from './spec';
 import { validateDataset } from './validate';
 import { isIntegerText, parseNumberText } from './values';
@@ -66,6 +66,16 @@ describe('number keys', () => {
     }
   });
 
+  it(`radix-sort 32-bit keys as the native sort does (seed ${SEED})`, () => {
+    const random = seededRandom(SEED + 3);
+    for (const size of [0, 1, 7, 100_000]) {
+      const keys = Uint32Array.from({ length: size }, () =>
+        random() < 0.1 ? pick(random, [0, 0xffff_ffff, 65_535, 65_536]) : Math.floor(random() * 2 ** 32),
+      );
+      expect(radixSort32(keys.slice())).toEqual(keys.slice().sort());
+    }
+  });
+
   it('find shared keys between sorted arrays exactly', () => {
     const a = Float64Array.from([1, 5, 9, 40]);
     expect(sharesAnyKey(a, Float64Array.from([2, 6, 41]))).toBe(false);
@@ -74,6 +84,10 @@ describe('number keys', () => {
     expect(sharesAnyKey(a, new Float64Array(0))).toBe(false);
   });
 });
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)]!;
+}
 
 const SPEC: DatasetSpec = {
   columns: {
@@ -152,7 +166,8 @@ describe('unique on numeric CSV columns by number keys', () => {
   it(`reports what the digest table reports, byte for byte (seed ${SEED})`, () => {
     const random = seededRandom(SEED + 1);
     let repeatsSeen = 0;
-    for (const order of ['random', 'increasing'] as const) {
+    // random: negative ids (keys sorted as doubles); halves: radix-sorted keys; increasing: no sort.
+    for (const order of ['random', 'halves', 'increasing'] as const) {
       for (const lineBreaks of [false, true]) {
         const content = generate(random, 1500, order, lineBreaks);
         for (const spec of [SPEC, WITH_ROW_SCHEMA]) {
