@@ -136,6 +136,8 @@ type Sink = (
   column: string | undefined,
   value: unknown,
   message: () => string,
+  /** A CSV column check's position among the checked columns (see DatasetChecker.place). */
+  checkIndex?: number,
 ) => void;
 
 /** Column types as small integers: the per-field switch then compiles to a jump table. */
@@ -234,8 +236,11 @@ class ColumnCheck {
     value: unknown,
     message: () => string,
   ): void {
-    this.sink(rule, this.level[rule], row, line, this.name, value, message);
+    this.sink(rule, this.level[rule], row, line, this.name, value, message, this.checkIndex);
   }
+
+  /** Position among the checked columns of a CSV file, set with the header. */
+  checkIndex: number | undefined;
 
   /**
    * Checks one CSV field, `text.slice(start, end)`, without making that string
@@ -715,11 +720,12 @@ export class DatasetChecker {
     private readonly maxViolations: number,
     private readonly options: { numberKeys?: boolean } = {},
   ) {
-    this.sink = (rule, level, row, line, column, value, message) => {
+    this.sink = (rule, level, row, line, column, value, message, checkIndex) => {
       if (level === 'off' || this.muted) return;
       const count = this.summary[rule];
       this.summary[rule] = (count ?? 0) + 1;
-      if (count === undefined && this.keepsOrder) this.firstPlaces.set(rule, this.place(rule, row, column));
+      if (count === undefined && this.keepsOrder)
+        this.firstPlaces.set(rule, this.place(rule, row, checkIndex));
       if (level === 'error') this.errors++;
       else this.warnings++;
       if (this.violations.length >= this.maxViolations) {
@@ -727,7 +733,7 @@ export class DatasetChecker {
         return;
       }
       this.violations.push(violationOf(rule, level, row, line, column, value, message()));
-      if (this.keepsOrder) this.places.push(this.place(rule, row, column));
+      if (this.keepsOrder) this.places.push(this.place(rule, row, checkIndex));
     };
     const nullValues = spec.csv?.nullValues ?? [''];
     this.nullValues = new Set(nullValues);
@@ -771,10 +777,9 @@ export class DatasetChecker {
   private keepsOrder = false;
   private readonly places: number[] = [];
   private readonly firstPlaces = new Map<string, number>();
-  private placeOfColumn = new Map<string, number>();
   private placesPerRow = 0;
 
-  private place(rule: RuleKind, row: number | undefined, column: string | undefined): number {
+  private place(rule: RuleKind, row: number | undefined, checkIndex: number | undefined): number {
     const perRow = this.placesPerRow;
     let inRow: number;
     if (row === undefined)
@@ -782,8 +787,8 @@ export class DatasetChecker {
     else if (rule === 'row-schema') inRow = perRow - 3;
     else if (rule === 'key') inRow = perRow - 2;
     else {
-      const index = column === undefined ? undefined : this.placeOfColumn.get(column);
-      inRow = index === undefined ? 0 : index * 3 + (rule === 'unique' ? 1 : rule === 'pii' ? 2 : 0);
+      inRow =
+        checkIndex === undefined ? 0 : checkIndex * 3 + (rule === 'unique' ? 1 : rule === 'pii' ? 2 : 0);
     }
     return this.rows * perRow + inRow;
   }
@@ -955,7 +960,7 @@ export class DatasetChecker {
         !check.scanPii;
     }
     if (this.keepsOrder) {
-      this.placeOfColumn = new Map(this.checkedColumns.map((check, index) => [check.name, index]));
+      this.checkedColumns.forEach((check, index) => (check.checkIndex = index));
       this.placesPerRow = this.checkedColumns.length * 3 + 3;
       // The header's own problems come before every row.
       for (let i = this.places.length; i < this.violations.length; i++) this.places.push(-1);

@@ -196,6 +196,26 @@ describe('unique on numeric CSV columns by number keys', () => {
     ]);
     expect(Object.keys(report.summary)).toEqual(['unique', 'range', 'category']);
     expect(report.errors).toBe(6);
+    // A repeated column name: each of its columns keeps its own place in the row.
+    const twice = 'id,n,id\n1,9,x\n1,9,1\n2,1,1\n2,9,y\n';
+    const twiceSpec: DatasetSpec = {
+      columns: { id: { type: 'integer', unique: true }, n: { type: 'integer', max: 5 } },
+    };
+    const keyedTwice = checkText(twice, twiceSpec, 100, true);
+    expect(keyedTwice).toBe(checkText(twice, twiceSpec, 100, false));
+    expect(
+      (JSON.parse(keyedTwice) as ValidationReport).violations.map((v) => [v.rule, v.row, v.column]),
+    ).toEqual([
+      ['format', undefined, undefined],
+      ['range', 1, 'n'],
+      ['type', 1, 'id'],
+      ['unique', 2, 'id'],
+      ['range', 2, 'n'],
+      ['unique', 3, 'id'],
+      ['unique', 4, 'id'],
+      ['range', 4, 'n'],
+      ['type', 4, 'id'],
+    ]);
     // Repeats alone can fill the report: truncated as one pass would say.
     const spec: DatasetSpec = { columns: { id: { type: 'integer', unique: true } } };
     const repeats = 'id\n1\n1\n1\n2\n';
