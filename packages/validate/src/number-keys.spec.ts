@@ -197,7 +197,7 @@ describe('unique on numeric CSV columns by number keys', () => {
     expect(Object.keys(report.summary)).toEqual(['unique', 'range', 'category']);
     expect(report.errors).toBe(6);
     // A repeated column name: each of its columns keeps its own place in the row.
-    const twice = 'id,n,id\n1,9,x\n1,9,1\n2,1,1\n2,9,y\n';
+    const twice = 'id,n,id\n1,9,x\n1,9,1\n2,1,1\n2,9,y\nz,9,3\n';
     const twiceSpec: DatasetSpec = {
       columns: { id: { type: 'integer', unique: true }, n: { type: 'integer', max: 5 } },
     };
@@ -215,6 +215,8 @@ describe('unique on numeric CSV columns by number keys', () => {
       ['unique', 4, 'id'],
       ['range', 4, 'n'],
       ['type', 4, 'id'],
+      ['type', 5, 'id'],
+      ['range', 5, 'n'],
     ]);
     // Repeats alone can fill the report: truncated as one pass would say.
     const spec: DatasetSpec = { columns: { id: { type: 'integer', unique: true } } };
