@@ -1,8 +1,10 @@
 import type { ValidateFunction } from 'ajv';
+import { CategoryTable } from './category-table';
 import { DigestSet, type DigestTable } from './digest-set';
 import { compileWholeMatch } from './linear-regexp';
 import { compileRowSchema, patternError, pointerToken } from './parse-spec';
-import { maskPii, scanPii } from './pii';
+import { integerKey, numberKey, NumberKeys, keyText, type SettledKeys, sharesAnyKey } from './number-keys';
+import { maskPii, mayHoldPii, scanPii } from './pii';
 import {
   RULE_KINDS,
   type ColumnSpec,
@@ -17,9 +19,10 @@ import {
 import {
   clip,
   detach,
-  isIntegerRange,
   parseBooleanRange,
+  parseDateDaysRange,
   parseDateRange,
+  parseIntegerRange,
   parseDateTimeText,
   parseNumberRange,
 } from './values';
@@ -106,6 +109,25 @@ function severityLevel(spec: DatasetSpec, rule: RuleKind, column?: ColumnSpec): 
   return spec.severity?.rules?.[rule] ?? spec.severity?.default ?? 'error';
 }
 
+/** A violation with its fields in report order: rule, severity, row, line, column, value, message. */
+function violationOf(
+  rule: RuleKind,
+  level: Severity,
+  row: number | undefined,
+  line: number | undefined,
+  column: string | undefined,
+  value: unknown,
+  message: string,
+): Violation {
+  const violation = { rule, severity: level } as Violation;
+  if (row !== undefined) violation.row = row;
+  if (line !== undefined) violation.line = line;
+  if (column !== undefined) violation.column = column;
+  if (value !== undefined) violation.value = typeof value === 'string' ? detach(value) : value;
+  violation.message = message;
+  return violation;
+}
+
 type Sink = (
   rule: RuleKind,
   level: SeverityLevel,
@@ -114,6 +136,8 @@ type Sink = (
   column: string | undefined,
   value: unknown,
   message: () => string,
+  /** A CSV column check's position among the checked columns (see DatasetChecker.place). */
+  checkIndex?: number,
 ) => void;
 
 /** Column types as small integers: the per-field switch then compiles to a jump table. */
@@ -139,13 +163,26 @@ class ColumnCheck {
   readonly maxLength: number;
   readonly pattern: { test(text: string): boolean } | undefined;
   readonly textCategories: Set<string> | undefined;
-  private readonly categoryBuckets: string[][] | undefined;
+  private readonly categoryTable: CategoryTable | undefined;
   readonly numberCategories: Set<number> | undefined;
   readonly unique: DigestSet | undefined;
+  /** CSV, numeric `unique` column: canonical numbers are kept here instead of in `unique` (see NumberKeys). */
+  numberKeys: NumberKeys | undefined;
+  private settledKeys: SettledKeys | undefined;
   nulls = 0;
   private smallest = Infinity;
   private largest = -Infinity;
+  /** Label column: value → rows, in first-seen order (read through `labels()`). */
   labelCounts: Map<string, number> | undefined;
+  /**
+   * Label column with categories: rows per category slot, kept apart from
+   * `labelCounts` (two Map operations per row) until `labels()`. A category's
+   * entry in `labelCounts` is still made when it is first seen, so the map's
+   * order and its cap at MAX_CLASSES stay those of counting in the map.
+   */
+  private labelSlotCounts: Float64Array | undefined;
+  /** Per slot: 0 not seen yet, 1 counted, 2 refused (first seen after the cap). */
+  private labelSlotStates: Uint8Array | undefined;
   scanPii = false;
   readonly level: Record<RuleKind, SeverityLevel>;
 
@@ -183,13 +220,7 @@ class ColumnCheck {
         this.numberCategories = new Set(spec.categories.map(Number));
       else {
         this.textCategories = new Set(spec.categories.map(String));
-        // Few, short categories: compare in place by length (see matchCategory).
-        const longest = Math.max(...[...this.textCategories].map((c) => c.length));
-        if (this.textCategories.size <= 64 && longest <= 256) {
-          this.categoryBuckets = [];
-          for (const category of this.textCategories)
-            (this.categoryBuckets[category.length] ??= []).push(category);
-        }
+        this.categoryTable = new CategoryTable(this.textCategories);
       }
     }
     const level = {} as Record<RuleKind, SeverityLevel>;
@@ -205,8 +236,11 @@ class ColumnCheck {
     value: unknown,
     message: () => string,
   ): void {
-    this.sink(rule, this.level[rule], row, line, this.name, value, message);
+    this.sink(rule, this.level[rule], row, line, this.name, value, message, this.checkIndex);
   }
+
+  /** Position among the checked columns of a CSV file, set with the header. */
+  checkIndex: number | undefined;
 
   /**
    * Checks one CSV field, `text.slice(start, end)`, without making that string
@@ -220,25 +254,25 @@ class ColumnCheck {
       return null;
     }
     let typed: unknown;
+    let digests = this.unique;
     switch (this.kind) {
       case Kind.Integer:
       case Kind.Number: {
         const number =
-          this.kind === Kind.Integer && !isIntegerRange(text, start, end)
-            ? NaN
+          this.kind === Kind.Integer
+            ? parseIntegerRange(text, start, end)
             : parseNumberRange(text, start, end);
         if (number !== number) {
-          this.failType(
-            text.slice(start, end),
-            this.type === 'integer' ? 'an integer' : 'a number',
-            row,
-            line,
-          );
+          this.failNumberType(text, start, end, row, line);
           return undefined;
         }
         this.checkNumber(number, row, line);
         if (this.numberCategories !== undefined && !this.numberCategories.has(number)) {
           this.failCategory(text.slice(start, end), row, line);
+        }
+        if (this.numberKeys !== undefined) {
+          this.checkUniqueNumber(text, start, end, number, row, line);
+          digests = undefined;
         }
         typed = number;
         break;
@@ -251,13 +285,15 @@ class ColumnCheck {
         }
         break;
       case Kind.Date: {
-        const time = parseDateRange(text, start, end);
-        if (time !== time) {
+        const days = parseDateDaysRange(text, start, end);
+        if (days !== days) {
           this.failType(text.slice(start, end), 'an ISO 8601 date (YYYY-MM-DD)', row, line);
           return undefined;
         }
-        if (this.hasRange && (time < this.min || time > this.max))
-          this.failRange(text.slice(start, end), row, line);
+        if (this.hasRange) {
+          const time = days * 86_400_000;
+          if (time < this.min || time > this.max) this.failRange(text.slice(start, end), row, line);
+        }
         break;
       }
       case Kind.DateTime:
@@ -272,36 +308,57 @@ class ColumnCheck {
         }
       }
     }
-    let category: string | undefined;
-    if (this.textCategories !== undefined) {
-      category = this.matchCategory(text, start, end);
-      if (category === undefined) this.failCategory(text.slice(start, end), row, line);
+    let categorySlot = -1;
+    if (this.categoryTable !== undefined) {
+      categorySlot = this.categoryTable.slotOf(text, start, end);
+      if (categorySlot < 0) this.failCategory(text.slice(start, end), row, line);
     }
-    if (this.unique !== undefined && !this.unique.addRange(text, start, end)) {
+    if (digests !== undefined && !digests.addRange(text, start, end)) {
       this.failUnique(text.slice(start, end), row, line);
     }
-    if (this.labelCounts !== undefined) this.countLabel(category ?? text.slice(start, end));
+    if (this.labelCounts !== undefined) {
+      if (categorySlot >= 0) this.countCategoryLabel(categorySlot);
+      else this.countLabel(text.slice(start, end));
+    }
     if (this.scanPii) this.findPii(text.slice(start, end), row, line);
     return typed;
   }
 
-  /** The declared category equal to the field, found by length then `startsWith` (no string made), or undefined. */
-  private matchCategory(text: string, start: number, end: number): string | undefined {
-    const buckets = this.categoryBuckets;
-    if (buckets === undefined) {
-      const value = text.slice(start, end);
-      return this.textCategories!.has(value) ? value : undefined;
+  /**
+   * A number column checked for its type, range and number-key uniqueness
+   * only (`plainNumber`): small enough for V8 to inline into textRow, where
+   * `checkField` is a call through its whole switch for every field.
+   */
+  plainNumber = false;
+
+  checkPlainNumber(text: string, start: number, end: number, row: number, line: number): void {
+    const number =
+      this.kind === Kind.Integer ? parseIntegerRange(text, start, end) : parseNumberRange(text, start, end);
+    if (number !== number) {
+      this.failNumberType(text, start, end, row, line);
+      return;
     }
-    const bucket = buckets[end - start];
-    if (bucket === undefined) return undefined;
-    if (end === start) return bucket[0];
-    // Comparing the first character first skips most `startsWith` calls.
-    const head = text.charCodeAt(start);
-    for (let k = 0; k < bucket.length; k++) {
-      const category = bucket[k]!;
-      if (category.charCodeAt(0) === head && text.startsWith(category, start)) return category;
-    }
-    return undefined;
+    this.checkNumber(number, row, line);
+    if (this.numberKeys !== undefined) this.checkUniqueNumber(text, start, end, number, row, line);
+  }
+
+  /** `unique` on a number column: a number key, or the text's digest when the text is not canonical. */
+  private checkUniqueNumber(
+    text: string,
+    start: number,
+    end: number,
+    number: number,
+    row: number,
+    line: number,
+  ): void {
+    const key =
+      this.kind === Kind.Integer ? integerKey(text, start, end, number) : numberKey(text, start, end);
+    if (key === key) this.numberKeys!.add(key, row, line);
+    else if (!this.unique!.addRange(text, start, end)) this.failUnique(text.slice(start, end), row, line);
+  }
+
+  private failNumberType(text: string, start: number, end: number, row: number, line: number): void {
+    this.failType(text.slice(start, end), this.type === 'integer' ? 'an integer' : 'a number', row, line);
   }
 
   /** Checks one JSON value (undefined = key absent = null). */
@@ -360,12 +417,37 @@ class ColumnCheck {
       largest: this.largest,
       pii: [...this.pii.values()],
     };
-    if (this.labelCounts !== undefined) state.labels = [...this.labelCounts];
+    if (this.labelCounts !== undefined) state.labels = [...this.labels()];
     if (this.unique !== undefined) state.unique = this.unique.toTable();
+    if (this.settledKeys !== undefined) state.numberKeys = this.settledKeys.sorted;
     return state;
   }
 
+  /** Finds the repeats among the number keys (after the last row); undefined when the column keeps none. */
+  settleNumberKeys(limit: number): SettledKeys | undefined {
+    if (this.numberKeys !== undefined) {
+      this.settledKeys = this.numberKeys.settle(limit);
+      this.numberKeys = undefined;
+    }
+    return this.settledKeys;
+  }
+
+  /** The violation `failUnique` would have reported for a repeated number key. */
+  repeatedKeyViolation(row: number, line: number, key: number): Violation {
+    const text = keyText(key);
+    return violationOf(
+      'unique',
+      this.level.unique as Severity,
+      row,
+      line,
+      this.name,
+      text,
+      this.uniqueMessage(text),
+    );
+  }
+
   private readonly absorbedUnique: DigestSet[] = [];
+  private readonly absorbedNumberKeys: (Float64Array | Uint32Array)[] = [];
 
   /**
    * Adds the state of the next rows of the file (`rowOffset` rows came
@@ -396,6 +478,11 @@ class ColumnCheck {
     if (state.unique !== undefined) {
       for (const earlier of this.absorbedUnique) if (earlier.sharesAnyWith(state.unique)) return false;
       this.absorbedUnique.push(DigestSet.fromTable(state.unique));
+    }
+    if (state.numberKeys !== undefined) {
+      for (const earlier of this.absorbedNumberKeys)
+        if (sharesAnyKey(earlier, state.numberKeys)) return false;
+      this.absorbedNumberKeys.push(state.numberKeys);
     }
     return true;
   }
@@ -490,13 +577,52 @@ class ColumnCheck {
 
   private failUnique(value: unknown, row: number, line: number | undefined): void {
     const shown = typeof value === 'string' ? clip(value) : value;
-    this.fail(
-      'unique',
-      row,
-      line,
-      shown,
-      () => `${this.name} = ${JSON.stringify(shown)} repeats a value of an earlier row`,
-    );
+    this.fail('unique', row, line, shown, () => this.uniqueMessage(shown));
+  }
+
+  private uniqueMessage(shown: unknown): string {
+    return `${this.name} = ${JSON.stringify(shown)} repeats a value of an earlier row`;
+  }
+
+  /** Makes this the label column, counting rows per value. */
+  countLabels(): void {
+    this.labelCounts = new Map();
+    if (this.categoryTable !== undefined) {
+      this.labelSlotCounts = new Float64Array(this.categoryTable.slots);
+      this.labelSlotStates = new Uint8Array(this.categoryTable.slots);
+    }
+  }
+
+  /** Label counts so far, value → rows in first-seen order. */
+  labels(): Map<string, number> {
+    const counts = this.labelCounts!;
+    const slotCounts = this.labelSlotCounts;
+    if (slotCounts !== undefined) {
+      for (let slot = 0; slot < slotCounts.length; slot++) {
+        if (slotCounts[slot] === 0) continue;
+        const category = this.categoryTable!.at(slot);
+        counts.set(category, counts.get(category)! + slotCounts[slot]!);
+        slotCounts[slot] = 0;
+      }
+    }
+    return counts;
+  }
+
+  private countCategoryLabel(slot: number): void {
+    const state = this.labelSlotStates![slot];
+    if (state === 1) this.labelSlotCounts![slot]!++;
+    else if (state === 0) this.countNewCategoryLabel(slot);
+  }
+
+  private countNewCategoryLabel(slot: number): void {
+    const counts = this.labelCounts!;
+    if (counts.size < MAX_CLASSES) {
+      counts.set(this.categoryTable!.at(slot), 0);
+      this.labelSlotStates![slot] = 1;
+      this.labelSlotCounts![slot] = 1;
+    } else {
+      this.labelSlotStates![slot] = 2;
+    }
   }
 
   private countLabel(text: string): void {
@@ -510,7 +636,7 @@ class ColumnCheck {
   piiKinds: readonly PiiKind[] | undefined;
 
   private findPii(text: string, row: number, line: number | undefined): void {
-    if (text.length < 6) return;
+    if (!mayHoldPii(text)) return;
     const found = scanPii(text, this.piiKinds);
     for (const match of found) {
       const masked = maskPii(match.kind, match.text);
@@ -545,6 +671,8 @@ export interface ColumnState {
   /** Label counts in first-seen order. */
   labels?: [string, number][];
   unique?: DigestTable;
+  /** Distinct number keys, ascending (see NumberKeys). */
+  numberKeys?: Float64Array | Uint32Array;
 }
 
 /** A checker's results for the rows it read (rows and lines counted from 1 in its part of the file). */
@@ -583,27 +711,29 @@ export class DatasetChecker {
   private headerSize = 0;
   readonly sink: Sink;
 
+  /**
+   * `numberKeys: false` sends every `unique` value to the digest table, as
+   * JSON rows do: the specs' oracle for the NumberKeys path.
+   */
   constructor(
     private readonly spec: DatasetSpec,
     private readonly maxViolations: number,
+    private readonly options: { numberKeys?: boolean } = {},
   ) {
-    this.sink = (rule, level, row, line, column, value, message) => {
+    this.sink = (rule, level, row, line, column, value, message, checkIndex) => {
       if (level === 'off' || this.muted) return;
-      this.summary[rule] = (this.summary[rule] ?? 0) + 1;
+      const count = this.summary[rule];
+      this.summary[rule] = (count ?? 0) + 1;
+      if (count === undefined && this.keepsOrder)
+        this.firstPlaces.set(rule, this.place(rule, row, checkIndex));
       if (level === 'error') this.errors++;
       else this.warnings++;
       if (this.violations.length >= this.maxViolations) {
         this.truncated = true;
         return;
       }
-      // Built field by field so the JSON reads rule, severity, row, line, column, value, message.
-      const violation = { rule, severity: level } as Violation;
-      if (row !== undefined) violation.row = row;
-      if (line !== undefined) violation.line = line;
-      if (column !== undefined) violation.column = column;
-      if (value !== undefined) violation.value = typeof value === 'string' ? detach(value) : value;
-      violation.message = message();
-      this.violations.push(violation);
+      this.violations.push(violationOf(rule, level, row, line, column, value, message()));
+      if (this.keepsOrder) this.places.push(this.place(rule, row, checkIndex));
     };
     const nullValues = spec.csv?.nullValues ?? [''];
     this.nullValues = new Set(nullValues);
@@ -623,6 +753,7 @@ export class DatasetChecker {
   }
 
   snapshot(): CheckerState {
+    this.settleNumberKeys();
     const state: CheckerState = {
       rows: this.rows,
       errors: this.errors,
@@ -634,6 +765,71 @@ export class DatasetChecker {
     };
     if (this.keySet !== undefined) state.key = this.keySet.toTable();
     return state;
+  }
+
+  /**
+   * Repeats among number keys (see NumberKeys) are found after the last row,
+   * yet must sit in the report where a one-pass check would have put them. So
+   * while a column keeps number keys, each kept violation, and the first of
+   * each rule (the summary lists rules in that order), gets a place: row ×
+   * places per row + place in the row, in the order textRow checks.
+   */
+  private keepsOrder = false;
+  private readonly places: number[] = [];
+  private readonly firstPlaces = new Map<string, number>();
+  private placesPerRow = 0;
+
+  private place(rule: RuleKind, row: number | undefined, checkIndex: number | undefined): number {
+    const perRow = this.placesPerRow;
+    let inRow: number;
+    if (row === undefined)
+      inRow = perRow - 1; // header problems before row 1, end-of-file ones after the last row
+    else if (rule === 'row-schema') inRow = perRow - 3;
+    else if (rule === 'key') inRow = perRow - 2;
+    else {
+      inRow =
+        checkIndex === undefined ? 0 : checkIndex * 3 + (rule === 'unique' ? 1 : rule === 'pii' ? 2 : 0);
+    }
+    return this.rows * perRow + inRow;
+  }
+
+  private keysSettled = false;
+
+  /** Adds the repeats among number keys to the counts and the violations, each in its one-pass place. */
+  private settleNumberKeys(): void {
+    if (!this.keepsOrder || this.keysSettled) return;
+    this.keysSettled = true;
+    const found: { place: number; violation: Violation }[] = [];
+    let repeats = 0;
+    let firstPlace = this.firstPlaces.get('unique') ?? Infinity;
+    this.checkedColumns.forEach((check, index) => {
+      // At least one, so the summary can tell where the first repeat was.
+      const settled = check.settleNumberKeys(Math.max(1, this.maxViolations));
+      if (settled === undefined || settled.repeats === 0) return;
+      repeats += settled.repeats;
+      if (check.level.unique === 'error') this.errors += settled.repeats;
+      else this.warnings += settled.repeats;
+      for (const { row, line, key } of settled.first) {
+        const place = row * this.placesPerRow + index * 3 + 1;
+        found.push({ place, violation: check.repeatedKeyViolation(row, line, key) });
+        if (place < firstPlace) firstPlace = place;
+      }
+    });
+    if (repeats === 0) return;
+    if (this.violations.length + repeats > this.maxViolations) this.truncated = true;
+    const merged = this.violations.map((violation, i) => ({ place: this.places[i]!, violation }));
+    merged.push(...found);
+    merged.sort((a, b) => a.place - b.place);
+    this.violations.length = 0;
+    for (const { violation } of merged.slice(0, this.maxViolations)) this.violations.push(violation);
+    this.summary.unique = (this.summary.unique ?? 0) + repeats;
+    this.firstPlaces.set('unique', firstPlace);
+    const rules = Object.keys(this.summary).sort(
+      (a, b) => (this.firstPlaces.get(a) ?? 0) - (this.firstPlaces.get(b) ?? 0),
+    );
+    const counts = { ...this.summary };
+    for (const rule of rules) delete this.summary[rule];
+    for (const rule of rules) this.summary[rule] = counts[rule]!;
   }
 
   private readonly absorbedKeys: DigestSet[] = [];
@@ -686,7 +882,7 @@ export class DatasetChecker {
     const check = new ColumnCheck(name, columnSpec ?? {}, this.spec, this.sink);
     check.scanPii = scan;
     check.piiKinds = pii?.kinds;
-    if (isLabel && this.spec.label?.balance) check.labelCounts = new Map();
+    if (isLabel && this.spec.label?.balance) check.countLabels();
     this.byName.set(name, check);
     return check;
   }
@@ -745,6 +941,32 @@ export class DatasetChecker {
       const indexes = (this.spec.key ?? []).map((name) => this.columnNames.indexOf(name));
       this.keyIndexes = indexes.every((i) => i >= 0) ? indexes : undefined;
     }
+    for (const check of this.checkedColumns) {
+      if (
+        this.options.numberKeys !== false &&
+        check.unique !== undefined &&
+        (check.type === 'integer' || check.type === 'number')
+      ) {
+        check.numberKeys = new NumberKeys();
+        this.keepsOrder = true;
+      }
+    }
+    for (const check of this.checkedColumns) {
+      check.plainNumber =
+        (check.type === 'integer' || check.type === 'number') &&
+        check.numberCategories === undefined &&
+        (check.unique === undefined || check.numberKeys !== undefined) &&
+        check.labelCounts === undefined &&
+        !check.scanPii;
+    }
+    if (this.keepsOrder) {
+      this.checkedColumns.forEach((check, index) => (check.checkIndex = index));
+      this.placesPerRow = this.checkedColumns.length * 3 + 3;
+      // The header's own problems come before every row.
+      for (let i = this.places.length; i < this.violations.length; i++) this.places.push(-1);
+      for (const rule of Object.keys(this.summary))
+        if (!this.firstPlaces.has(rule)) this.firstPlaces.set(rule, -1);
+    }
   }
 
   private isNullRange(text: string, start: number, end: number): boolean {
@@ -767,7 +989,10 @@ export class DatasetChecker {
         const index = indexes[k]!;
         const start = starts[index]!;
         const end = ends[index]!;
-        checks[k]!.checkField(text, start, end, this.isNullRange(text, start, end), row, line);
+        const check = checks[k]!;
+        const isNull = this.isNullRange(text, start, end);
+        if (check.plainNumber && !isNull) check.checkPlainNumber(text, start, end, row, line);
+        else check.checkField(text, start, end, isNull, row, line);
       }
     }
     if (this.keyIndexes) this.checkTextKey(text, starts, ends, row, line);
@@ -907,6 +1132,7 @@ export class DatasetChecker {
   }
 
   finish(file: string, format: DataFormat, bytes: number, startedAt: number): ValidationReport {
+    this.settleNumberKeys();
     const rowsSpec = this.spec.rows;
     if (rowsSpec) {
       if (
@@ -928,7 +1154,7 @@ export class DatasetChecker {
     const label = this.spec.label;
     const labelCheck = label ? this.byName.get(label.column) : undefined;
     if (label?.balance && labelCheck?.labelCounts) {
-      const counts = labelCheck.labelCounts;
+      const counts = labelCheck.labels();
       for (const category of labelCheck.spec.categories ?? [])
         if (!counts.has(String(category))) counts.set(String(category), 0);
       classes = Object.fromEntries(

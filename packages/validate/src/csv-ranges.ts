@@ -105,10 +105,14 @@ export async function csvRangeOutcome(
   return { state: checker.snapshot(), lines, atBoundary, stopped };
 }
 
-/** The digest tables travel by transfer, not copy. */
+/** The digest tables and number keys travel by transfer, not copy. */
 export function outcomeTransfers(outcome: CsvRangeOutcome): ArrayBuffer[] {
   const tables = [outcome.state.key, ...outcome.state.columns.map((column) => column.unique)];
-  return tables.flatMap((table) => (table ? [table.table.buffer as ArrayBuffer] : []));
+  const keys = outcome.state.columns.map((column) => column.numberKeys);
+  return [
+    ...tables.flatMap((table) => (table ? [table.table.buffer as ArrayBuffer] : [])),
+    ...keys.flatMap((sorted) => (sorted ? [sorted.buffer as ArrayBuffer] : [])),
+  ];
 }
 
 // Plain JavaScript evaluated as a worker: it loads this module's compiled file.

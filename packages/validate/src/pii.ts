@@ -203,10 +203,14 @@ function push(found: PiiMatch[], kind: PiiKind, text: string, start: number): vo
   if (!overlaps(found, start, end)) found.push({ kind, text, start, end });
 }
 
+/** False when no detector can match: each needs six characters and an "@" or a digit (a native check most text values stop at). */
+export function mayHoldPii(value: string): boolean {
+  return value.length >= 6 && MAY_HOLD_PII.test(value);
+}
+
 /** Finds personal data in one text value. `kinds` restricts the search. */
 export function scanPii(value: string, kinds?: readonly PiiKind[]): PiiMatch[] {
-  // Every detector needs an "@" or a digit: most text values stop at this native check.
-  if (value.length < 6 || !MAY_HOLD_PII.test(value)) return [];
+  if (!mayHoldPii(value)) return [];
   const hasAt = value.includes('@');
   const hasDigit = HAS_DIGIT.test(value);
   const hasColon = value.includes(':');

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isIntegerRange,
   isIntegerText,
   parseBooleanText,
   parseDateText,
   parseDateTimeText,
+  parseIntegerRange,
   parseNumberRange,
   parseNumberText,
 } from './values';
@@ -22,6 +24,20 @@ describe('parseNumberText', () => {
       if (random() < 0.05) text += `e${Math.floor(random() * 40) - 20}`;
       if (text === '.' || text === '-.' || /^-?\.e/.test(text)) continue;
       expect(parseNumberText(text)).toBe(Number(text));
+    }
+  });
+
+  it('agrees with a regular-expression oracle on 100,000 random texts of number characters', () => {
+    let state = 3;
+    const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const pieces = ['0', '5', '9', '.', '-', '+', 'e', 'E', 'x', ' '];
+    const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+    for (let n = 0; n < 100_000; n++) {
+      const length = Math.floor(random() * 12);
+      let text = '';
+      for (let d = 0; d < length; d++) text += pieces[Math.floor(random() * (random() < 0.8 ? 4 : 10))];
+      const expected = decimal.test(text) ? Number(text) : NaN;
+      expect(Object.is(parseNumberRange(`1${text}2`, 1, text.length + 1), expected), text).toBe(true);
     }
   });
 
@@ -48,6 +64,27 @@ describe('parseNumberText', () => {
     expect(parseNumberRange('a,-12.25,b', 2, 8)).toBe(-12.25);
     expect(isIntegerText('-12')).toBe(true);
     expect(isIntegerText('1.0')).toBe(false);
+  });
+});
+
+describe('parseIntegerRange', () => {
+  it('gives what the integer check then parseNumberRange give, on 100,000 random texts', () => {
+    let state = 5;
+    const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const pieces = ['0', '1', '7', '9', '-', '+', '.', 'e', ' ', 'x'];
+    for (let n = 0; n < 100_000; n++) {
+      const length = Math.floor(random() * 21);
+      let text = '';
+      for (let d = 0; d < length; d++) text += pieces[Math.floor(random() * (random() < 0.9 ? 4 : 10))];
+      if (random() < 0.4) text = `${random() < 0.5 ? '-' : '+'}${text}`;
+      const expected = isIntegerRange(`,${text},`, 1, text.length + 1)
+        ? parseNumberRange(`,${text},`, 1, text.length + 1)
+        : NaN;
+      expect(Object.is(parseIntegerRange(`,${text},`, 1, text.length + 1), expected), text).toBe(true);
+      if (expected === expected) expect(expected).toBe(Number(text));
+    }
+    expect(Object.is(parseIntegerRange('-0', 0, 2), -0)).toBe(true);
+    expect(parseIntegerRange('12345678901234567890', 0, 20)).toBe(Number('12345678901234567890'));
   });
 });
 
