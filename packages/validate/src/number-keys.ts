@@ -33,7 +33,7 @@ export function integerKey(text: string, start: number, end: number, value: numb
   } else if (first === 43 || (first === 48 && digits > 1)) {
     return NOT_A_NUMBER; // +7, 07
   }
-  return digits > MAX_DIGITS ? NaN : value * DECIMALS;
+  return digits > MAX_DIGITS ? NOT_A_NUMBER : value * DECIMALS;
 }
 
 /** The key of `text.slice(start, end)` if it is a canonical decimal number, else NaN. */
