@@ -5,7 +5,9 @@
 //
 // 1. `cairn add` of BENCH_ADD_FILES (default 100,000) files of 1–8 KiB into an
 //    empty store vs `find … -type f -print0 | xargs -0 b3sum` over the same
-//    files. Target: ≤ 1.5× b3sum.
+//    files (target: ≤ 1.5× b3sum) and vs `git add` of the same files into an
+//    empty object store (target, issue 15: ≤ 0.5× git add); then a no-op
+//    re-add (≤ 1.0× b3sum).
 // 2. No-op `cairn status` over BENCH_STATUS_FILES (default 10,000) tracked
 //    files vs `git status` on the same tree (the files are also committed to
 //    git, so git checks them too). Target: ≤ 2× git status. Two layouts:
@@ -13,12 +15,14 @@
 //    own pointer file (100 folders).
 //
 // Env: BENCH_ROUNDS (default 3), BENCH_PARTS (default add,status),
+// BENCH_BASELINE_CAIRN (another build's packages/cli/bin/cairn.js: its add of new files is
+// measured in the same rounds, for an A/B of a change),
 // BENCH_STATUS_LAYOUTS (default one-folder,pointer-per-file). Data lives under /tmp/cairn-bench-store and
 // is reused between runs. Every tool runs as a child process (wall time,
 // Node startup included), rounds interleaved; we report best and median.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -34,6 +38,8 @@ const store = require('@cairn/store');
 const addCount = Number(process.env.BENCH_ADD_FILES ?? 100_000);
 const statusCount = Number(process.env.BENCH_STATUS_FILES ?? 10_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Another build's CLI (e.g. a worktree of the commit before a change), measured in the same rounds. */
+const baselineBin = process.env.BENCH_BASELINE_CAIRN;
 const base = '/tmp/cairn-bench-store';
 mkdirSync(base, { recursive: true });
 
@@ -99,11 +105,29 @@ if (parts.includes('add')) {
   mkdirSync(root, { recursive: true });
   writeFiles(data, addCount);
   const b3 = ['sh', '-c', `find data -type f -print0 | xargs -0 b3sum > /dev/null`];
+  // Old stores are moved aside and deleted at the end: creating files right after deleting as
+  // many costs this ext4 far more kernel time, and that would be measured instead of the tools.
+  const trash = join(base, 'trash');
+  mkdirSync(trash, { recursive: true });
+  let moved = 0;
+  const moveAside = () => {
+    for (const name of ['.cairn', 'data.cairn', '.gitignore', '.git']) {
+      if (existsSync(join(root, name))) renameSync(join(root, name), join(trash, `${moved++}-${name}`));
+    }
+  };
   const reset = () => {
-    rmSync(join(root, '.cairn'), { recursive: true, force: true });
-    rmSync(join(root, 'data.cairn'), { force: true });
-    rmSync(join(root, '.gitignore'), { force: true });
+    moveAside();
     execFileSync('node', [cairnBin, 'init'], { cwd: root });
+  };
+  // Both stores are measured from the same start: nothing of the copy or the last add still being
+  // written back to the disk.
+  const settle = async () => {
+    execFileSync('sync');
+    await sleep(1_000);
+  };
+  const resetGit = () => {
+    moveAside();
+    execFileSync('git', ['init', '-q'], { cwd: root, env: gitEnv });
   };
   timeOnce(b3, { cwd: root }); // warm the page cache
   // A floor for any store that copies: the same bytes into as many new files.
@@ -114,19 +138,37 @@ if (parts.includes('add')) {
     'cairn add (empty store)': [],
     'cairn add (again, unchanged)': [],
     'cairn add (third time)': [],
+    'git add (empty object store)': [],
+    ...(baselineBin ? { 'cairn add (empty store, baseline build)': [] } : {}),
   };
   for (let round = 0; round < rounds; round++) {
     results['b3sum (find | xargs b3sum)'].push(timeOnce(b3, { cwd: root }));
-    rmSync(join(base, 'cp-copy'), { recursive: true, force: true });
+    if (existsSync(join(base, 'cp-copy')))
+      renameSync(join(base, 'cp-copy'), join(trash, `${moved++}-cp-copy`));
     results['cp -r (copy floor)'].push(timeOnce(cp, { cwd: root }));
     reset();
+    await settle();
     results['cairn add (empty store)'].push(timeOnce(['node', cairnBin, 'add', 'data'], { cwd: root }));
     // A later re-add, as a user makes one: past the racy window (2 s), the store's folders just
     // written are old enough for the folder snapshot to vouch for them. Within it, add re-lists the store.
     await sleep(2_100);
     results['cairn add (again, unchanged)'].push(timeOnce(['node', cairnBin, 'add', 'data'], { cwd: root }));
     results['cairn add (third time)'].push(timeOnce(['node', cairnBin, 'add', 'data'], { cwd: root }));
+    if (baselineBin) {
+      reset();
+      await settle();
+      results['cairn add (empty store, baseline build)'].push(
+        timeOnce(['node', baselineBin, 'add', 'data'], { cwd: root }),
+      );
+    }
+    resetGit();
+    await settle();
+    results['git add (empty object store)'].push(
+      timeOnce(['git', 'add', 'data'], { cwd: root, env: gitEnv }),
+    );
   }
+  moveAside();
+  rmSync(trash, { recursive: true, force: true });
   rmSync(join(base, 'cp-copy'), { recursive: true, force: true });
   report(
     `add: ${addCount} files of 1–8 KiB`,
@@ -134,6 +176,16 @@ if (parts.includes('add')) {
     results,
     'b3sum (find | xargs b3sum)',
   );
+  const { 'git add (empty object store)': git, 'cairn add (empty store)': cairn } = results;
+  const perRound = (name, times) => {
+    const ratios = times.map((seconds, round) => seconds / git[round]).sort((a, b) => a - b);
+    console.log(
+      `${name} ÷ git add, per round: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (median ${ratios[Math.floor(ratios.length / 2)].toFixed(2)}×)`,
+    );
+  };
+  perRound('cairn add (empty store)', cairn);
+  if (baselineBin) perRound('baseline build', results['cairn add (empty store, baseline build)']);
+  console.log('target: cairn add (empty store) ≤ 0.5× git add (issue 15)');
 }
 
 // 2. status

@@ -38,7 +38,13 @@ import {
 import { hashAndStoreOnWorkers, storeOnWorkers, storeWorkersAvailable } from './store-workers';
 import { mapLimit, resolveWorkspacePath, toPosixRelative } from './paths';
 import { POINTER_SUFFIX, pointerFileFor, readPointer, writePointer, type Pointer } from './pointer';
-import { quickFolderHash, snapshotAfterHashing } from './fast-status';
+import {
+  quickFolderHash,
+  snapshotAfterHashing,
+  snapshotOfRead,
+  type ReadFolder,
+  type ReadStat,
+} from './fast-status';
 import { storeHoldsAll } from './status';
 
 export interface StoreProgress {
@@ -134,10 +140,16 @@ async function hashAndStoreFolder(
   source: string,
   statCache: StatCache,
   onProgress?: AddOptions['onProgress'],
-): Promise<{ directory: DirectoryHash; written: number }> {
-  const { files } = await listDirectoryFiles(source, refusePointerFiles(source));
+): Promise<{ directory: DirectoryHash; written: number; read: ReadFolder }> {
+  const { root, files } = await listDirectoryFiles(source, refusePointerFiles(source));
   // Every fstat the workers take is after this instant: a safe "hashed at" for the racy rule.
   const startedAt = statCache.now();
+  const read: ReadFolder = {
+    root,
+    files,
+    stats: new Array<ReadStat | undefined>(files.length),
+    filesTrustedBefore: statCache.trustedBefore(startedAt),
+  };
   const entries = new Array<ManifestEntry>(files.length);
   const large: number[] = [];
   const failures: Array<[number, string, string]> = [];
@@ -167,14 +179,16 @@ async function hashAndStoreFolder(
           executable: (batch.modes[offset]! & 0o100) !== 0,
         };
         written += batch.stored[offset]!;
-        if (batch.hits[offset] === 0 && BigInt(size) === batch.statSizes[offset]) {
-          const stat = {
-            ino: batch.inos[offset]!,
-            size: batch.statSizes[offset]!,
-            mtimeNs: batch.mtimesNs[offset]!,
-          };
+        if (BigInt(size) !== batch.statSizes[offset]) return; // changed while read: no stat describes it
+        const stat = {
+          ino: batch.inos[offset]!,
+          size: batch.statSizes[offset]!,
+          mtimeNs: batch.mtimesNs[offset]!,
+          mode: batch.modes[offset]!,
+        };
+        read.stats[index] = stat;
+        if (batch.hits[offset] === 0)
           statCache.remember(files[index]!.source, stat, 'blake3', hash, startedAt);
-        }
       });
       done += batch.hashes.length;
       onProgress?.({ phase: 'store', done, total: files.length });
@@ -197,14 +211,16 @@ async function hashAndStoreFolder(
   }
   for (const index of large) {
     const file = files[index]!;
-    const stat = await fs.stat(file.source);
+    const stat = await fs.stat(file.source, { bigint: true });
     const { hash, size } = await hashFile(file.source);
     if (await putFile(layout.cacheDir, file.source, hash, size)) written++;
-    entries[index] = { path: file.relative, hash, size, executable: (stat.mode & 0o100) !== 0 };
+    entries[index] = { path: file.relative, hash, size, executable: (stat.mode & 0o100n) !== 0n };
+    if (BigInt(size) === stat.size)
+      read.stats[index] = { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, mode: Number(stat.mode) };
   }
   const directory = directoryHashOf(entries);
   if (await putManifest(layout.cacheDir, directory.hash, directory.manifest)) written++;
-  return { directory, written };
+  return { directory, written, read };
 }
 
 /** An unread folder, hashed and stored (with the lock held); its snapshot taken when `snapshotDir` is given. */
@@ -215,9 +231,8 @@ async function readAndStore(
   onProgress: AddOptions['onProgress'],
   snapshotDir?: string,
 ): Promise<{ item: Hashed; written: number }> {
-  const { directory, written } = await hashAndStoreFolder(layout, unread.source, statCache, onProgress);
-  const record =
-    snapshotDir === undefined ? undefined : snapshotAfterHashing(unread.source, statCache, directory);
+  const { directory, written, read } = await hashAndStoreFolder(layout, unread.source, statCache, onProgress);
+  const record = snapshotDir === undefined ? undefined : snapshotOfRead(read, directory, statCache);
   return { item: { ...directoryItem(unread.source, directory, record), stored: true }, written };
 }
 
@@ -555,7 +570,9 @@ export async function add(root: string, paths: string[], options: AddOptions = {
     const files = items.filter((entry) => !entry.directory && !entry.snapshot);
     const stored = await mapLimit(files, STORE_CONCURRENCY, (item) => storeHashed(layout, item));
     written += stored.reduce((sum, count) => sum + count, 0);
-    if (written > 0) await syncStore(layout.cacheDir);
+    // The stat cache is written while the store syncs: it only names hashes, and an object a
+    // crash lost before the sync is found missing and stored again by the next add.
+    await Promise.all([written > 0 ? syncStore(layout.cacheDir) : undefined, statCache.save()]);
     await mapLimit(items, STORE_CONCURRENCY, (item) => writePointer(item.source, item.pointer));
     if (options.gitignore !== false) await ignoreInGit(items.map((item) => item.source));
     // Snapshots are only a cache: one that cannot be written is taken again next time.
@@ -571,7 +588,6 @@ export async function add(root: string, paths: string[], options: AddOptions = {
     );
     return items;
   });
-  await statCache.save();
   return hashed.map((item) => item.pointer);
 }
 

@@ -5,6 +5,7 @@ import {
   hashDirectory,
   hashBuffer,
   manifestBytes,
+  type DirectoryFile,
   type DirectoryHash,
   type ManifestEntry,
   type StatCache,
@@ -155,6 +156,101 @@ export function snapshotAfterHashing(
 ): FolderSnapshot | undefined {
   const walked = cachedDirectoryHash(dir, statCache);
   return walked?.walk && walked.hash === directory.hash ? recordOf(walked, walked.walk) : undefined;
+}
+
+/** The fstat a file was read with (taken before reading it). */
+export interface ReadStat {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  mode: number;
+}
+
+/** A folder as add read it: its files, each with the fstat it was read with (undefined: no usable stat). */
+export interface ReadFolder {
+  /** Real path of the folder. */
+  root: string;
+  files: DirectoryFile[];
+  stats: Array<ReadStat | undefined>;
+  /** The stat cache's trust limit at an instant before the first fstat. */
+  filesTrustedBefore: bigint;
+}
+
+/**
+ * The snapshot of a folder add just hashed and stored, without a second
+ * lstat per file: file rows are the fstats the files were read with, folders
+ * are stat'ed now and listed after their stat, and each listing must hold
+ * exactly the files read (no symlink, nothing added or removed since), else
+ * undefined. A file changed after its fstat no longer matches its row, so the
+ * next check sees it; every row must be older than the racy window.
+ */
+export function snapshotOfRead(
+  read: ReadFolder,
+  directory: DirectoryHash,
+  statCache: StatCache,
+): FolderSnapshot | undefined {
+  // Files by folder (relative POSIX path) and name.
+  const expected = new Map<string, Map<string, number>>();
+  for (let index = 0; index < read.files.length; index++) {
+    const file = read.files[index]!;
+    const stat = read.stats[index];
+    if (!stat || stat.mtimeNs >= read.filesTrustedBefore) return undefined;
+    const slash = file.relative.lastIndexOf('/');
+    // A symlink is read at its target: only a walk's own rows describe it.
+    if (file.source !== join(read.root, ...file.relative.split('/'))) return undefined;
+    const folder = slash < 0 ? '' : file.relative.slice(0, slash);
+    let names = expected.get(folder);
+    if (!names) expected.set(folder, (names = new Map()));
+    names.set(file.relative.slice(slash + 1), index);
+  }
+  const foldersTrustedBefore = statCache.trustedBefore();
+  const walk: FolderWalk = { folders: [], files: [] };
+  const pending = [{ absolute: read.root, relative: '' }];
+  while (pending.length > 0) {
+    const folder = pending.pop()!;
+    let listing;
+    try {
+      const stat = lstatSync(folder.absolute, { bigint: true });
+      if (!stat.isDirectory() || stat.mtimeNs >= foldersTrustedBefore) return undefined;
+      walk.folders.push({
+        relative: folder.relative,
+        ino: Number(stat.ino),
+        mtimeMs: msFromNs(stat.mtimeNs),
+      });
+      listing = readdirSync(folder.absolute, { withFileTypes: true, encoding: 'buffer' });
+    } catch {
+      return undefined;
+    }
+    const index = walk.folders.length - 1;
+    const names = expected.get(folder.relative);
+    for (const entry of listing) {
+      let name: string;
+      try {
+        name = utf8.decode(entry.name);
+      } catch {
+        return undefined;
+      }
+      const relative = folder.relative === '' ? name : `${folder.relative}/${name}`;
+      if (entry.isDirectory()) {
+        pending.push({ absolute: join(folder.absolute, name), relative });
+        continue;
+      }
+      const file = entry.isFile() ? names?.get(name) : undefined;
+      if (file === undefined) return undefined;
+      const stat = read.stats[file]!;
+      walk.files.push({
+        folder: index,
+        name,
+        ino: Number(stat.ino),
+        size: Number(stat.size),
+        mtimeMs: msFromNs(stat.mtimeNs),
+        executable: (stat.mode & 0o100) !== 0,
+      });
+    }
+  }
+  // Every listed file was one read; as many as were read: none went missing.
+  if (walk.files.length !== read.files.length) return undefined;
+  return { root: read.root, hash: directory.hash, size: directory.size, nfiles: directory.nfiles, walk };
 }
 
 function recordOf(walked: CachedDirectoryHash, walk: FolderWalk): FolderSnapshot {

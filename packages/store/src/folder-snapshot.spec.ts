@@ -14,11 +14,11 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashBuffer, hashDirectory, StatCache } from '@cairn/hash';
+import { hashBuffer, hashDirectory, listDirectoryFiles, StatCache } from '@cairn/hash';
 import { cleanup, tempDir, writeTree } from '../test/helpers';
 import { add } from './add';
 import { loadLayout } from './config';
-import { cachedDirectoryHash } from './fast-status';
+import { cachedDirectoryHash, snapshotOfRead, type ReadFolder } from './fast-status';
 import { gc } from './gc';
 import { checkSnapshot, msFromNs, saveSnapshot, snapshotFile } from './folder-snapshot';
 import { objectPath, OBJECTS_FOLDER } from './layout';
@@ -41,8 +41,8 @@ function age(dir: string): void {
   visit(dir);
 }
 
-/** A folder with nested files, an executable and an empty sub-folder, and its snapshot saved. */
-async function snapshotted(): Promise<{ dir: string; data: string; snapshots: string; hash: string }> {
+/** A folder with nested files, an executable and an empty sub-folder. */
+function sampleFolder(): { dir: string; data: string } {
   const dir = tempDir('cairn-snapshot-');
   dirs.push(dir);
   const data = join(dir, 'data');
@@ -50,19 +50,48 @@ async function snapshotted(): Promise<{ dir: string; data: string; snapshots: st
   writeFileSync(join(data, 'run.sh'), '#!/bin/sh\n');
   chmodSync(join(data, 'run.sh'), 0o755);
   mkdirSync(join(data, 'empty'));
-  const cache = trustingCache();
-  const { hash } = await hashDirectory(data, { statCache: cache });
-  const walked = cachedDirectoryHash(data, cache)!;
-  expect(walked.walk).toBeDefined();
-  const snapshots = join(dir, 'snapshots');
-  await saveSnapshot(snapshots, {
-    root: walked.root,
-    hash,
-    size: walked.size,
-    nfiles: walked.nfiles,
-    walk: walked.walk!,
+  return { dir, data };
+}
+
+/** What add's one read leaves for snapshotOfRead: the files and, as their fstats, an lstat of each. */
+async function readFolder(data: string, filesTrustedBefore: bigint): Promise<ReadFolder> {
+  const { root, files } = await listDirectoryFiles(data);
+  const stats = files.map((file) => {
+    const stat = lstatSync(file.source, { bigint: true });
+    return { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, mode: Number(stat.mode) };
   });
-  return { dir, data, snapshots, hash };
+  return { root, files, stats, filesTrustedBefore };
+}
+
+/**
+ * The sample folder and its snapshot saved, taken as status takes it (a walk
+ * answered by the stat cache) or as add takes it (from the stats its one read
+ * of the files used).
+ */
+async function snapshotted(
+  how: 'walk' | 'read' = 'walk',
+): Promise<{ dir: string; data: string; snapshots: string; hash: string }> {
+  const { dir, data } = sampleFolder();
+  const cache = trustingCache();
+  const directory = await hashDirectory(data, { statCache: cache });
+  const snapshot =
+    how === 'walk'
+      ? (() => {
+          const walked = cachedDirectoryHash(data, cache)!;
+          expect(walked.walk).toBeDefined();
+          return {
+            root: walked.root,
+            hash: directory.hash,
+            size: walked.size,
+            nfiles: walked.nfiles,
+            walk: walked.walk!,
+          };
+        })()
+      : snapshotOfRead(await readFolder(data, cache.trustedBefore()), directory, cache);
+  expect(snapshot).toBeDefined();
+  const snapshots = join(dir, 'snapshots');
+  await saveSnapshot(snapshots, snapshot!);
+  return { dir, data, snapshots, hash: directory.hash };
 }
 
 describe('folder snapshots (the no-op fast path of status and add)', () => {
@@ -117,13 +146,65 @@ describe('folder snapshots (the no-op fast path of status and add)', () => {
     ],
     ['a folder added', (data) => mkdirSync(join(data, 'part-5/more'))],
   ];
-  for (const [name, change] of changes) {
-    it(`miss after ${name}`, async () => {
-      const { data, snapshots } = await snapshotted();
-      change(data);
-      expect(await checkSnapshot(snapshots, data)).toBeUndefined();
+  for (const how of ['walk', 'read'] as const) {
+    it(`taken from a ${how} answer with the hash while nothing changed`, async () => {
+      const { data, snapshots, hash } = await snapshotted(how);
+      expect((await checkSnapshot(snapshots, data))?.hash).toBe(hash);
     });
+    for (const [name, change] of changes) {
+      it(`taken from a ${how} miss after ${name}`, async () => {
+        const { data, snapshots } = await snapshotted(how);
+        change(data);
+        expect(await checkSnapshot(snapshots, data)).toBeUndefined();
+      });
+    }
   }
+
+  describe('taken from what add read', () => {
+    const trusting = trustingCache();
+    const past = trusting.trustedBefore();
+    async function attempt(data: string, edit?: (read: ReadFolder) => void) {
+      const directory = await hashDirectory(data);
+      const read = await readFolder(data, past);
+      edit?.(read);
+      return snapshotOfRead(read, directory, trusting);
+    }
+
+    it('are not taken when the folder no longer holds exactly the files read', async () => {
+      for (const [name, change] of changes) {
+        const { data } = sampleFolder();
+        const directory = await hashDirectory(data);
+        const read = await readFolder(data, past);
+        change(data);
+        const snapshot = snapshotOfRead(read, directory, trusting);
+        // Edits inside a file are the rows' business (checked above), not the listing's; an
+        // empty folder is in no manifest, so the snapshot simply holds its row.
+        if (['a file rewritten', 'a file made executable', 'a folder added'].includes(name))
+          expect(snapshot, name).toBeDefined();
+        else expect(snapshot, name).toBeUndefined();
+      }
+    });
+
+    it('are not taken with a file that had no usable stat, a file read through a symlink, or rows too fresh', async () => {
+      const { data } = sampleFolder();
+      expect(await attempt(data)).toBeDefined();
+      expect(await attempt(data, (read) => (read.stats[3] = undefined)), 'no stat').toBeUndefined();
+      expect(
+        await attempt(
+          data,
+          (read) => (read.files[0] = { ...read.files[0]!, source: join(data, 'elsewhere', 'target.bin') }),
+        ),
+        'symlink',
+      ).toBeUndefined();
+      // A file modified within the racy window before the reads began.
+      const fresh = await attempt(data, (read) => (read.filesTrustedBefore = read.stats[5]!.mtimeNs));
+      expect(fresh, 'fresh file').toBeUndefined();
+      // A folder modified within the racy window of now.
+      const strict = StatCache.inMemory({ racyWindowMs: 3_600_000 });
+      const directory = await hashDirectory(data);
+      expect(snapshotOfRead(await readFolder(data, past), directory, strict), 'fresh folder').toBeUndefined();
+    });
+  });
 
   it('never trust a torn or corrupted snapshot file', async () => {
     const { data, snapshots } = await snapshotted();
@@ -215,6 +296,24 @@ describe('status and add with snapshots (real store)', () => {
     const [entry] = await status(root);
     expect(entry!.state).toBe('modified');
     expect(entry!.changes?.modified).toEqual(['part-0/group-0/file-0.bin']);
+  });
+
+  it('are taken by add from its one read of old files, and see a change after it', async () => {
+    const root = tempDir('cairn-snapshot-ws-');
+    dirs.push(root);
+    const data = join(root, 'data');
+    writeTree(data, 60, 7);
+    mkdirSync(join(data, 'empty'));
+    age(data);
+    const [pointer] = await add(root, ['data']);
+    const layout = await loadLayout(root);
+    expect((await checkSnapshot(layout.snapshotDir, data))?.hash).toBe(pointer!.hash);
+    expect((await status(root))[0]!.state).toBe('clean');
+    writeFileSync(join(data, 'empty/new.bin'), 'n');
+    expect(await checkSnapshot(layout.snapshotDir, data)).toBeUndefined();
+    const [entry] = await status(root);
+    expect(entry!.state).toBe('modified');
+    expect(entry!.changes?.added).toEqual(['empty/new.bin']);
   });
 
   it('are dropped by gc once their folder is no longer tracked, and kept while it is', async () => {

@@ -70,14 +70,16 @@ function objectFiles(objectsDir, hash) {
   return { target: folder + '/' + hash.slice(2), temp: folder + '/.' + hash.slice(2, 14) + '.' + process.pid + '.' + unique + '.tmp' };
 }
 
+// The first size bytes (fewer if the file shrank), in one read when it did not change. Growth
+// after the fstat needs no extra read to be safe: the hash is of the bytes read, and the fstat
+// recorded with it no longer matches a file that changed since.
 function readWhole(fd, size) {
-  // One byte more than fstat said, to see a file that grew since.
-  const buffer = Buffer.allocUnsafe(size + 1);
+  const buffer = Buffer.allocUnsafe(size);
   let filled = 0;
-  for (;;) {
-    const got = fs.readSync(fd, buffer, filled, buffer.length - filled, null);
+  while (filled < size) {
+    const got = fs.readSync(fd, buffer, filled, size - filled, null);
+    if (got === 0) break;
     filled += got;
-    if (got === 0 || filled === buffer.length) break;
   }
   return buffer.subarray(0, filled);
 }
