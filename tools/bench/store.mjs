@@ -22,7 +22,7 @@
 // Node startup included), rounds interleaved; we report best and median.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,6 +48,10 @@ function writeFiles(dir, count) {
   const marker = join(dir, '..', `.${count}-complete`);
   if (existsSync(marker)) return;
   rmSync(dir, { recursive: true, force: true });
+  // The data of another size is gone: so is its marker.
+  for (const name of readdirSync(join(dir, '..'))) {
+    if (/^\.\d+-complete$/.test(name)) rmSync(join(dir, '..', name));
+  }
   process.stderr.write(`generating ${count} files of 1-8 KiB in ${dir}\n`);
   const pool = randomBytes(4 * 1024 * 1024);
   for (let i = 0; i < count; i++) {
