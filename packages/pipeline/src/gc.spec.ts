@@ -10,8 +10,9 @@ import {
   type ExperimentRecord,
 } from '@cairn/experiments';
 import { compareAndSwapRef, openRepository, writeRecordCommit } from '@cairn/git';
-import { registerVersion, type VersionInput } from '@cairn/registry';
+import { registerVersion } from '@cairn/registry';
 import { add, listObjectIds } from '@cairn/store';
+import { versionOf } from '../test/registry-fixtures';
 import { collectGarbage } from './gc';
 
 const dirs: string[] = [];
@@ -32,18 +33,6 @@ async function workspace(): Promise<{ root: string; models: string[] }> {
     unlinkSync(join(root, `${name}.cairn`));
   }
   return { root, models };
-}
-
-function version(artifact: string): VersionInput {
-  return {
-    artifact: { hash: artifact, size: 40, nfiles: 2 },
-    metrics: { accuracy: 0.9 },
-    inputs: {},
-    params: {},
-    code: { commit: null },
-    run: { id: '2026-12-01T00:00:00.000Z', project: 'iris' },
-    signature: { inputs: [{ name: 'x', type: 'number' }], outputs: { name: 'y' } },
-  };
 }
 
 function experiment(artifacts: string[]): ExperimentRecord {
@@ -70,7 +59,7 @@ describe('collectGarbage', () => {
   it('keeps the artifacts of registered versions and experiment records, frees them once no record names them', async () => {
     const { root, models } = await workspace();
     const [registered, recorded, forgotten] = models as [string, string, string];
-    await registerVersion(root, 'iris', version(registered), { actor: 'ana' });
+    await registerVersion(root, 'iris', versionOf({ hash: registered, size: 40 }), { actor: 'ana' });
     const [ref] = [await recordExperiment(root, experiment([recorded]))];
 
     const first = await collectGarbage(root);

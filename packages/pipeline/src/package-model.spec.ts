@@ -13,6 +13,7 @@ import {
   verifyManifestSignature,
 } from '@cairn/registry';
 import { serializePointer, storePath } from '@cairn/store';
+import { versionOf } from '../test/registry-fixtures';
 import { packageModel } from './index';
 
 const repoRoot = process.env.CAIRN_REPO_ROOT!;
@@ -171,20 +172,7 @@ describe('packageModel', () => {
     const stored = await storePath(ws, older);
     fs.rmSync(older, { recursive: true });
     expect(stored.hash).not.toBe(artifactHash);
-    await registerVersion(
-      ws,
-      'iris',
-      {
-        artifact: { hash: stored.hash, size: stored.size, nfiles: stored.nfiles },
-        metrics: { accuracy: 0.9 },
-        inputs: {},
-        params: {},
-        code: { commit: null },
-        run: { id: '2026-12-01T00:00:00.000Z', project: 'iris' },
-        signature: { inputs: [{ name: 'petal_length', type: 'number' }], outputs: { name: 'species' } },
-      },
-      { actor: 'ana' },
-    );
+    await registerVersion(ws, 'iris', versionOf(stored), { actor: 'ana' });
     const outDir = join(ws, 'p-registered');
     const result = await packageModel(ws, 'iris', {
       outDir,
