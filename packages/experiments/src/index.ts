@@ -22,7 +22,6 @@ export {
   type GcOptions,
   type IndexedRecord,
   type ListResult,
-  type RecordedArtifact,
 } from './store';
 export {
   diffExperiments,

@@ -14,6 +14,7 @@ import {
   type RefSnapshot,
   type Repository,
 } from '@cairn/git';
+import type { KeepReference } from '@cairn/store';
 import { cairnPath, CairnTree } from '@cairn/store/layout';
 import { experimentError } from './errors';
 import {
@@ -154,21 +155,16 @@ export async function listExperiments(workspaceRoot: string): Promise<ListResult
   return { records, invalid };
 }
 
-/** An object id an experiment record still asks the store for, and the record's ref. */
-export interface RecordedArtifact {
-  id: string;
-  source: string;
-}
-
 /**
  * The artifacts every experiment record names (the models its run
- * produced), for the store's gc to keep: a record outlives the local run
- * history and may be fetched from another machine. A record that fails
- * validation still keeps the artifacts its JSON lists; one whose artifacts
- * cannot be read at all stops the caller (EXP_RECORD_UNREADABLE), since what
- * it keeps is unknown. A workspace outside git has no records.
+ * produced), each with the record's ref, for the store's gc to keep: a
+ * record outlives the local run history and may be fetched from another
+ * machine. A record that fails validation still keeps the artifacts its
+ * JSON lists; one whose artifacts cannot be read at all stops the caller
+ * (EXP_RECORD_UNREADABLE), since what it keeps is unknown. A workspace
+ * outside git has no records.
  */
-export async function experimentArtifacts(workspaceRoot: string): Promise<RecordedArtifact[]> {
+export async function experimentArtifacts(workspaceRoot: string): Promise<KeepReference[]> {
   const repository = findRepository(workspaceRoot);
   if (!repository) return [];
   const { records, invalid } = await listExperiments(workspaceRoot);

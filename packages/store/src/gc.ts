@@ -149,13 +149,14 @@ export async function workspaceObjects(root: string): Promise<string[]> {
  * Removes every object nothing can still ask for. Kept: whatever a pointer
  * file anywhere in the workspace (build outputs, node_modules and .nx
  * included), an Nx cache entry, a train run record or `alsoKeep` refers
- * to, and with `allRefs` every pointer in git's refs (branches, remote branches, tags,
- * every stash entry, notes). The whole keep set is known before the first
- * deletion, so an error deletes nothing. Folder manifests go before files,
- * so an interrupted gc never leaves a manifest whose files are gone. Holds
- * the store lock, so a concurrent add (which stores objects before it writes
- * their pointer) is never cut short. A real run also drops the folder
- * snapshots of folders no pointer in the workspace tracks any more.
+ * to, and with `allRefs` every pointer in git's refs (branches, remote
+ * branches, tags, every stash entry, notes). The whole keep set is known
+ * before the first deletion, so an error deletes nothing. Folder manifests
+ * go before files, so an interrupted gc never leaves a manifest whose files
+ * are gone. Holds the store lock, so a concurrent add (which stores objects
+ * before it writes their pointer) is never cut short. A real run also drops
+ * the folder snapshots of folders no pointer in the workspace tracks any
+ * more.
  */
 export async function gc(root: string, options: GcOptions = {}): Promise<GcResult> {
   const layout = await loadLayout(root);
